@@ -1,0 +1,303 @@
+"""Reading JSON and YAML text into plain data, keeping a way back to line and column.
+
+Valid JSON is read by Python's `json` module, which is fast but keeps no positions. Positions
+are recovered only when they are needed, that is when a document has a problem to report: then
+the text is parsed again with the position-keeping lark grammar `grammar/json.lark`. YAML keeps
+its marks anyway and is read with them from the start.
+
+Duplicate keys are an error (IAM-SEMANTICS §6.1): a parser that keeps the last one silently
+evaluates a different policy from the one AWS would refuse.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from functools import cache
+from importlib import resources
+from pathlib import Path as FsPath
+from typing import Any, Iterator
+
+import yaml
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedInput
+
+from .errors import Location, PolicyError, Problem
+
+__all__ = ["Source", "parse_text", "read_sources", "source_format"]
+
+JSON_SUFFIXES = {".json"}
+YAML_SUFFIXES = {".yaml", ".yml"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+
+Pos = tuple[int, int]
+
+
+class Source:
+    """One document's text and data: a file, one line of a JSON Lines file, or standard input.
+
+    `locate(path)` turns a JSON path into a `Location`; the positions are computed on the first
+    call only.
+    """
+
+    __slots__ = ("name", "text", "data", "format", "line_offset", "_positions")
+
+    def __init__(self, name: str, text: str, data: Any, format: str, line_offset: int = 0,
+                 positions: dict[tuple, Pos] | None = None):
+        self.name = name
+        self.text = text
+        self.data = data
+        self.format = format
+        self.line_offset = line_offset
+        self._positions = positions
+
+    @property
+    def directory(self) -> FsPath:
+        """The folder that relative `{"file": ...}` references are read from."""
+        if self.name.startswith("<"):
+            return FsPath.cwd()
+        return FsPath(self.name).parent
+
+    def _positions_map(self) -> dict[tuple, Pos]:
+        if self._positions is None:
+            self._positions = _json_positions(self.text)[0]
+        return self._positions
+
+    def locate(self, path: tuple = ()) -> Location:
+        """The location of the element at `path` (or of its nearest located ancestor).
+
+        `path` may be the normalised path of the model (`Statement[0]` where the document wrote
+        `Statement` as a single object); it is mapped back onto the document as written.
+        """
+        real = _as_written(self.data, path)
+        positions = self._positions_map()
+        probe = real
+        while probe not in positions and probe:
+            probe = probe[:-1]
+        line, column = positions.get(probe, (1, 1))
+        return Location(self.name, line + self.line_offset, column, real)
+
+    def problem(self, path: tuple, message: str, hint: str | None = None,
+                severity: str = "error") -> Problem:
+        return Problem(message, self.locate(path), hint, severity)
+
+
+def _as_written(data: Any, path: tuple) -> tuple:
+    """Drop the `[0]` that normalisation added where the document has a single value, not a list."""
+    real: list = []
+    node = data
+    for part in path:
+        if isinstance(part, int):
+            if isinstance(node, list):
+                real.append(part)
+                node = node[part] if part < len(node) else None
+            elif part != 0:
+                real.append(part)
+                node = None
+            continue
+        real.append(part)
+        node = node.get(part) if isinstance(node, dict) else None
+    return tuple(real)
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _strict_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise _DuplicateKey()
+    return obj
+
+
+@cache
+def _json_parser() -> Lark:
+    grammar = resources.files("iameval.grammar").joinpath("json.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+
+
+def _json_positions(text: str) -> tuple[dict[tuple, Pos], list[tuple[tuple, Pos, str]]]:
+    """Positions of every key and list item, and the keys that appear twice in one object."""
+    tree = _json_parser().parse(text)
+    positions: dict[tuple, Pos] = {}
+    duplicates: list[tuple[tuple, Pos, str]] = []
+    stack: list[tuple[tuple, Tree | Token]] = [((), tree)]
+    positions[()] = _pos(tree)
+    while stack:
+        path, node = stack.pop()
+        if not isinstance(node, Tree):
+            continue
+        if node.data == "object":
+            seen: set[str] = set()
+            for pair in node.children:
+                key_token, value = pair.children
+                key = json.loads(key_token)
+                where = (key_token.line, key_token.column)
+                if key in seen:
+                    duplicates.append((path + (key,), where, key))
+                    continue
+                seen.add(key)
+                positions[path + (key,)] = where
+                stack.append((path + (key,), value))
+        elif node.data == "array":
+            for index, item in enumerate(node.children):
+                positions[path + (index,)] = _pos(item)
+                stack.append((path + (index,), item))
+    return positions, duplicates
+
+
+def _pos(node: Tree | Token) -> Pos:
+    if isinstance(node, Token):
+        return node.line or 1, node.column or 1
+    if node.meta.empty:
+        return 1, 1
+    return node.meta.line, node.meta.column
+
+
+def _parse_json(text: str, name: str, line_offset: int) -> Source:
+    try:
+        data = json.loads(text, object_pairs_hook=_strict_object)
+    except _DuplicateKey:
+        try:
+            _, duplicates = _json_positions(text)
+        except UnexpectedInput as exc:  # pragma: no cover - json accepted what lark refused
+            raise PolicyError([Problem(f"invalid JSON: {exc}", Location(name, exc.line, exc.column))])
+        raise PolicyError(
+            Problem(f"duplicate key `{key}`: JSON objects must not repeat a key",
+                    Location(name, line + line_offset, column, path),
+                    hint="AWS refuses a policy with a repeated key; merge the two values")
+            for path, (line, column), key in duplicates
+        ) from None
+    except json.JSONDecodeError as exc:
+        message = exc.msg[:1].lower() + exc.msg[1:]
+        raise PolicyError([Problem(f"invalid JSON: {message}",
+                                   Location(name, exc.lineno + line_offset, exc.colno))]) from None
+    return Source(name, text, data, "json", line_offset)
+
+
+_YAML_SCALAR_TAGS_AS_TEXT = {"tag:yaml.org,2002:timestamp"}
+
+
+def _parse_yaml(text: str, name: str) -> Source:
+    loader = yaml.SafeLoader(text)
+    try:
+        try:
+            root = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+            raise PolicyError([Problem(f"invalid YAML: {exc.problem or exc.context}",
+                                       Location(name, line, column))]) from None
+        if root is None:
+            raise PolicyError([Problem("the file is empty", Location(name, 1, 1))])
+        positions: dict[tuple, Pos] = {(): (root.start_mark.line + 1, root.start_mark.column + 1)}
+        problems: list[Problem] = []
+
+        def build(node: yaml.Node, path: tuple) -> Any:
+            if isinstance(node, yaml.MappingNode):
+                obj: dict[str, Any] = {}
+                for key_node, value_node in node.value:
+                    key = build(key_node, path + ("?",))
+                    key = str(key) if not isinstance(key, str) else key
+                    where = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                    if key in obj:
+                        problems.append(Problem(f"duplicate key `{key}`: mappings must not repeat a key",
+                                                Location(name, *where, path + (key,))))
+                        continue
+                    positions[path + (key,)] = where
+                    obj[key] = build(value_node, path + (key,))
+                return obj
+            if isinstance(node, yaml.SequenceNode):
+                items = []
+                for index, item in enumerate(node.value):
+                    positions[path + (index,)] = (item.start_mark.line + 1, item.start_mark.column + 1)
+                    items.append(build(item, path + (index,)))
+                return items
+            if node.tag in _YAML_SCALAR_TAGS_AS_TEXT:
+                # `Version: 2012-10-17` must stay the text AWS compares, not a date object.
+                return node.value
+            return loader.construct_object(node, deep=True)
+
+        data = build(root, ())
+    finally:
+        loader.dispose()
+    if problems:
+        raise PolicyError(problems)
+    return Source(name, text, data, "yaml", 0, positions)
+
+
+def source_format(name: str, text: str) -> str:
+    """`json`, `jsonl` or `yaml`, from the file's suffix, or for standard input from its text."""
+    suffix = FsPath(name).suffix.lower()
+    if suffix in YAML_SUFFIXES:
+        return "yaml"
+    if suffix in JSONL_SUFFIXES:
+        return "jsonl"
+    if suffix in JSON_SUFFIXES:
+        return "json"
+    return "json" if text.lstrip()[:1] in ("{", "[") else "yaml"
+
+
+def parse_text(text: str, name: str, format: str | None = None) -> list[Source]:
+    """Parse one text into its documents: one, or one per line for JSON Lines.
+
+    Raises `PolicyError` with the file, line and column of each problem. For JSON Lines, a bad
+    line raises only after the good ones were parsed, with the bad lines in `.problems`; the
+    parsed ones are on the error as `.sources` so that callers can go on with them.
+    """
+    format = format or source_format(name, text)
+    if format == "yaml":
+        return [_parse_yaml(text, name)]
+    if format == "json":
+        return [_parse_json(text, name, 0)]
+    sources: list[Source] = []
+    problems: list[Problem] = []
+    for number, line in enumerate(text.splitlines()):
+        if not line.strip():
+            continue
+        try:
+            sources.append(_parse_json(line, name, number))
+        except PolicyError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        error = PolicyError(problems)
+        error.sources = sources  # type: ignore[attr-defined]
+        raise error
+    return sources
+
+
+def read_text(name: str) -> str:
+    """The text of a file, or of standard input for `-`; an unreadable file is a `PolicyError`."""
+    if name == "-":
+        return sys.stdin.read()
+    try:
+        return FsPath(name).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PolicyError([Problem("no such file", Location(name))]) from None
+    except IsADirectoryError:
+        raise PolicyError([Problem("is a directory, not a file", Location(name))]) from None
+    except UnicodeDecodeError as exc:
+        raise PolicyError([Problem(f"not UTF-8 text (byte {exc.start})", Location(name))]) from None
+    except OSError as exc:
+        raise PolicyError([Problem(f"cannot be read: {exc.strerror}", Location(name))]) from None
+
+
+DOCUMENT_SUFFIXES = JSON_SUFFIXES | YAML_SUFFIXES | JSONL_SUFFIXES
+
+
+def expand_paths(names: list[str]) -> Iterator[str]:
+    """Files named, with the JSON, JSON Lines and YAML files under any folder named, sorted."""
+    for name in names:
+        path = FsPath(name)
+        if name != "-" and path.is_dir():
+            yield from sorted(str(p) for p in path.rglob("*")
+                              if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES)
+        else:
+            yield name
+
+
+def read_sources(name: str) -> list[Source]:
+    """Read and parse one file (or `-`)."""
+    display = "<stdin>" if name == "-" else name
+    return parse_text(read_text(name), display)

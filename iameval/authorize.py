@@ -1,0 +1,309 @@
+"""The authorization chain: from the statements that apply to one decision (IAM-SEMANTICS §2-§5).
+
+An `Authorizer` is built once from a set of policies (compiled then) and answers many requests.
+Each answer is a `Result`: the decision, the statements that decided it, and a summary in AWS's
+words naming the gate that decided.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Mapping, Sequence
+
+from pydantic import ValidationError
+
+from .compile import Match, MatchClass, Origin, PolicySet, prepare
+from .errors import Location, Problem, RequestError
+from .model import Policy, PolicyKind
+from .request import Caller, CallerError, CallerKind, Request, parse_caller
+
+__all__ = ["Authorizer", "Decision", "Result", "is_resource_policy_required"]
+
+
+class Decision(StrEnum):
+    """The three answers AWS gives (§2.1). A `Decision` equals its string: `"Allow"`."""
+
+    ALLOW = "Allow"
+    IMPLICIT_DENY = "ImplicitDeny"
+    EXPLICIT_DENY = "ExplicitDeny"
+
+
+@dataclass(frozen=True)
+class Result:
+    """A decision with the statements that decided it and a one-line summary (§13).
+
+    `reasons` are the Deny statements for ExplicitDeny, the Allow statements each passed gate
+    relied on for Allow, and empty for ImplicitDeny, where `summary` names the gate without an
+    Allow. `gates` records each gate that was looked at, in order, with `allow`, `deny`,
+    `no-allow` or `skipped`.
+    """
+
+    decision: Decision
+    reasons: tuple[Match, ...] = ()
+    summary: str = ""
+    gates: tuple[tuple[str, str], ...] = ()
+    derived: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def allowed(self) -> bool:
+        return self.decision is Decision.ALLOW
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "decision": str(self.decision),
+            "summary": self.summary,
+            "reasons": [m.as_dict() for m in self.reasons],
+        }
+
+
+_MANDATORY_STS = ("sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity",
+                  "sts:tagsession", "sts:setsourceidentity", "sts:setcontext")
+
+
+def is_resource_policy_required(action: str, resource: str) -> bool:
+    """Requests for which only a resource-policy grant can allow (§2.5): role trust and KMS keys."""
+    action = action.lower()
+    if action in _MANDATORY_STS or action.startswith("sts:assumerole"):
+        return ":iam::" in resource and ":role/" in resource
+    if action.startswith("kms:"):
+        return ":kms:" in resource and ":key/" in resource
+    return False
+
+
+def _strongest(matches: Sequence[Match], mandatory: bool) -> MatchClass | None:
+    """The strongest principal match among resource-policy Allows (§2.2, §2.5)."""
+    order = ([MatchClass.DIRECT, MatchClass.USER, MatchClass.ENTITY, MatchClass.ACCOUNT] if not mandatory
+             else [MatchClass.DIRECT, MatchClass.ENTITY, MatchClass.USER, MatchClass.ACCOUNT])
+    found = {m.match_class for m in matches}
+    for cls in order:
+        if cls in found:
+            return cls
+    return None
+
+
+class Authorizer:
+    """Policies compiled once; `authorize(request)` answers each request (§2.1).
+
+    `identity` are all identity-based policies of the principal; `resource` the resource-based
+    policy; `permission_boundary` at most one; `session` the session policies (OR'ed, §5);
+    `scps`/`rcps` one entry per organization level from the root to the account, each a policy
+    or a list of the policies attached at that level (SCENARIO.md).
+    """
+
+    def __init__(self, *, identity: Sequence[Policy] = (), resource: Policy | None = None,
+                 permission_boundary: Policy | None = None, session: Sequence[Policy] = (),
+                 scps: Sequence[Policy | Sequence[Policy]] = (),
+                 rcps: Sequence[Policy | Sequence[Policy]] = (),
+                 origins: Mapping[tuple, Origin] | None = None):
+        origins = origins or {}
+
+        def build(kind: PolicyKind, name: str, policies: Sequence[Policy], single: bool = False) -> PolicySet:
+            keys = [(name,) if single else (name, i) for i in range(len(policies))]
+            labels = [p.name or (name if single else f"{name}[{i}]") for i, p in enumerate(policies)]
+            return PolicySet(kind, policies, labels, [origins.get(k) for k in keys])
+
+        self.identity = build(PolicyKind.IDENTITY, "identity", list(identity))
+        self.resource = build(PolicyKind.RESOURCE, "resource", [resource] if resource else [], True)
+        self.boundary = build(PolicyKind.PERMISSION_BOUNDARY, "permission_boundary",
+                              [permission_boundary] if permission_boundary else [], True)
+        self.session = build(PolicyKind.SESSION, "session", list(session))
+        self.scps = tuple(self._level(PolicyKind.SCP, "scps", n, level, origins) for n, level in enumerate(scps))
+        self.rcps = tuple(self._level(PolicyKind.RCP, "rcps", n, level, origins) for n, level in enumerate(rcps))
+
+    @staticmethod
+    def _level(kind: PolicyKind, name: str, n: int, level: Policy | Sequence[Policy],
+               origins: Mapping[tuple, Origin]) -> PolicySet:
+        """One organization level: a policy, or the list of policies attached there (§4)."""
+        if isinstance(level, Policy):
+            return PolicySet(kind, [level], [level.name or f"{name}[{n}]"], [origins.get((name, n))])
+        policies = list(level)
+        labels = [p.name or f"{name}[{n}][{i}]" for i, p in enumerate(policies)]
+        return PolicySet(kind, policies, labels, [origins.get((name, n, i)) for i in range(len(policies))])
+
+    # ------------------------------------------------------------------------------ requests
+
+    def authorize(self, request: Request | Mapping[str, Any]) -> Result:
+        """Decide one request by the chain of §2.1 (same account) or §3 (across accounts)."""
+        if not isinstance(request, Request):
+            try:
+                request = Request.model_validate(request)
+            except ValidationError as exc:
+                raise RequestError([Problem(e["msg"].removeprefix("Value error, "),
+                                            Location(path=("request",) + tuple(e["loc"])))
+                                    for e in exc.errors(include_url=False)]) from None
+        caller = self._caller(request)
+        self._check_fits(caller)
+        return _Evaluation(self, request, caller).decide()
+
+    @staticmethod
+    def _caller(request: Request) -> Caller:
+        principal_arn = request.context_value("aws:PrincipalArn")
+        try:
+            return parse_caller(request.principal, principal_arn if isinstance(principal_arn, str) else None)
+        except CallerError as exc:
+            raise RequestError([Problem(str(exc), Location(path=("request", "principal")), exc.hint)]) from None
+
+    def _check_fits(self, caller: Caller) -> None:
+        """Policies a caller cannot have are an error, never silently ignored (§1, §2.3, §2.6)."""
+        problems = []
+        where = Location(path=("request", "principal"))
+        if caller.kind is CallerKind.ROOT and (self.identity or self.boundary or self.session):
+            problems.append(Problem("the root user cannot have identity-based policies, a permissions "
+                                    "boundary or session policies (IAM-SEMANTICS §2.3)", where))
+        elif not caller.kind.has_identity and (self.identity or self.boundary or self.session):
+            problems.append(Problem(f"a {caller.kind.value} caller has no identity-based policies, "
+                                    "permissions boundary or session policies (IAM-SEMANTICS §2.6)", where))
+        elif caller.kind is CallerKind.USER and self.session:
+            problems.append(Problem("session policies apply to role sessions and federated users, "
+                                    "not to an IAM user (IAM-SEMANTICS §2.4)", where,
+                                    "use an `assumed-role` or `federated-user` principal"))
+        if problems:
+            raise RequestError(problems)
+
+
+class _Evaluation:
+    """One request through the chain; kept separate so the steps read in AWS's order."""
+
+    def __init__(self, authorizer: Authorizer, request: Request, caller: Caller):
+        self.a = authorizer
+        self.request = request
+        self.caller = caller
+        self.prepared = prepare(caller, request.action, request.resource, request.federated_from,
+                                bool(authorizer.boundary))
+        self.gates: list[tuple[str, str]] = []
+
+    def _result(self, decision: Decision, summary: str, reasons: Sequence[Match] = ()) -> Result:
+        return Result(decision, tuple(reasons), summary, tuple(self.gates))
+
+    def resource_account(self) -> str | None:
+        if self.request.resource_account:
+            return self.request.resource_account
+        segments = self.prepared.resource_segments
+        if segments and segments[4].isdigit():
+            return segments[4]
+        return self.caller.account
+
+    def decide(self) -> Result:
+        a, caller, req = self.a, self.caller, self.prepared
+        identity_side = caller.kind.has_identity
+        # SCPs govern the principals of member accounts, never service principals (§2.6, §4).
+        scps = [level.applicable(req) for level in a.scps] if identity_side else []
+        rcps = [level.applicable(req) for level in a.rcps]
+        resource = a.resource.applicable(req)
+        identity = a.identity.applicable(req)
+        boundary = a.boundary.applicable(req)
+        session = a.session.applicable(req)
+
+        # 1. An explicit Deny in any policy that takes part is final (§2.1).
+        layers = ([(PolicyKind.SCP, d) for _, d in scps] + [(PolicyKind.RCP, d) for _, d in rcps]
+                  + [(PolicyKind.RESOURCE, resource[1]), (PolicyKind.IDENTITY, identity[1]),
+                     (PolicyKind.PERMISSION_BOUNDARY, boundary[1]), (PolicyKind.SESSION, session[1])])
+        denies = [m for _, found in layers for m in found]
+        if denies:
+            first = denies[0].ref.kind
+            self.gates.append((first.value, "deny"))
+            return self._result(Decision.EXPLICIT_DENY,
+                                f"explicitly denied by a statement in {first.article}", denies)
+
+        # 2. RCPs can only deny: RCPFullAWSAccess is implied at every level (SCENARIO.md, §4).
+        if a.rcps:
+            self.gates.append(("rcp", "allow"))
+
+        # 3. Every SCP level must allow (§4).
+        scp_allows: list[Match] = []
+        for n, (allows, _) in enumerate(scps):
+            if not allows:
+                self.gates.append(("scp", "no-allow"))
+                return self._result(Decision.IMPLICIT_DENY,
+                                    f"no service control policy allows the action (level {n})")
+            scp_allows += allows
+        if scps:
+            self.gates.append(("scp", "allow"))
+
+        resource_allows = resource[0]
+        if not identity_side:
+            # Service principals and anonymous callers: only the resource policy can grant (§2.6).
+            if a.resource:
+                self.gates.append(("resource", "allow" if resource_allows else "no-allow"))
+            if resource_allows:
+                return self._result(Decision.ALLOW, "allowed by a resource-based policy", resource_allows)
+            return self._result(Decision.IMPLICIT_DENY, "no resource-based policy allows the action "
+                                f"for this {caller.kind.value} caller")
+
+        mandatory = (self.request.resource_policy_required
+                     if self.request.resource_policy_required is not None
+                     else is_resource_policy_required(self.request.action, self.request.resource))
+        rb = _strongest(resource_allows, mandatory)
+        root = caller.kind is CallerKind.ROOT
+        identity_allows = identity[0]
+        identity_ok = root or bool(identity_allows)
+        boundary_ok = not a.boundary or bool(boundary[0])
+        if caller.kind is CallerKind.FEDERATED_USER:
+            # Without a session policy a federated-user session has no identity permissions (§2.4).
+            session_ok = bool(a.session) and bool(session[0])
+        else:
+            session_ok = not a.session or bool(session[0])
+        chain_reasons = list(scp_allows) + list(boundary[0]) + list(session[0])
+        cross = self.resource_account() not in (None, caller.account)
+
+        self.gates += [
+            ("resource", "allow" if resource_allows else ("no-allow" if a.resource else "skipped")),
+            ("identity", "allow" if identity_ok else "no-allow"),
+        ]
+        if a.boundary:
+            self.gates.append(("permission_boundary", "allow" if boundary_ok else "no-allow"))
+        if caller.kind.is_session:
+            self.gates.append(("session", "allow" if session_ok else "no-allow"))
+
+        def chain_failure(identity_needed: bool = True) -> Result:
+            if identity_needed and not identity_ok:
+                return self._result(Decision.IMPLICIT_DENY, "no identity-based policy allows the action")
+            if not boundary_ok:
+                return self._result(Decision.IMPLICIT_DENY, "no permissions boundary allows the action")
+            return self._result(Decision.IMPLICIT_DENY, "no session policy allows the action"
+                                if a.session else "a federated-user session without a session policy "
+                                "has no permissions from identity-based policies")
+
+        if cross:
+            # §3: the principal's account and the resource's account must both allow.
+            if not (identity_ok and boundary_ok and session_ok):
+                return chain_failure()
+            if not resource_allows:
+                return self._result(Decision.IMPLICIT_DENY, "no resource-based policy allows the action "
+                                    "(cross-account access needs one)")
+            return self._result(Decision.ALLOW, "allowed by the caller's account and by the "
+                                "resource-based policy", identity_allows + chain_reasons + resource_allows)
+
+        if mandatory:
+            # §2.5: a trust or key policy must allow; how it names the caller says what else must.
+            if rb is None:
+                return self._result(Decision.IMPLICIT_DENY, "no resource-based policy allows the action "
+                                    "(the resource policy is required for this request)")
+            if rb is MatchClass.DIRECT:
+                return self._result(Decision.ALLOW, "allowed by a resource-based policy", resource_allows)
+            if rb in (MatchClass.ENTITY, MatchClass.USER):
+                if boundary_ok and session_ok:
+                    return self._result(Decision.ALLOW, "allowed by a resource-based policy",
+                                        resource_allows + chain_reasons)
+                return chain_failure(identity_needed=False)
+            if identity_ok and boundary_ok and session_ok:
+                return self._result(Decision.ALLOW, "allowed by the resource-based policy and an "
+                                    "identity-based policy", resource_allows + identity_allows + chain_reasons)
+            return chain_failure()
+
+        # §2.2: in one account, how the resource policy names the caller decides its reach.
+        if rb in (MatchClass.DIRECT, MatchClass.USER):
+            return self._result(Decision.ALLOW, "allowed by a resource-based policy",
+                                [m for m in resource_allows if m.match_class in (MatchClass.DIRECT, MatchClass.USER)])
+        if rb is MatchClass.ENTITY and boundary_ok and session_ok:
+            return self._result(Decision.ALLOW, "allowed by a resource-based policy",
+                                [m for m in resource_allows if m.match_class is MatchClass.ENTITY] + chain_reasons)
+        if rb is MatchClass.ENTITY:  # its boundary or session policy did not allow
+            return chain_failure(identity_needed=False)
+        if identity_ok and boundary_ok and session_ok:
+            if root and not identity_allows:
+                return self._result(Decision.ALLOW, "the root user needs no Allow in its own account", scp_allows)
+            return self._result(Decision.ALLOW, "allowed by an identity-based policy",
+                                identity_allows + chain_reasons)
+        return chain_failure()

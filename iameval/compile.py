@@ -1,0 +1,283 @@
+"""Compiling policies into matchers, and finding the statements that apply to a request.
+
+Compilation happens once, when a policy set is built: actions are lowered and split into an
+exact set and wildcard globs, resources become `ResourcePattern`s, principals become sets. The
+request path (`PolicySet.applicable`) only compares (STYLE.md, "Parse once, evaluate many").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Iterable, Sequence
+
+from ._source import Source
+from .errors import Location, NotSupportedError, Problem
+from .match import ResourcePattern, action_glob, arn_segments
+from .model import Policy, PolicyKind, PrincipalMap, Statement
+from .request import Caller, CallerKind
+
+__all__ = ["CompiledStatement", "Match", "MatchClass", "Origin", "PolicySet", "PreparedRequest",
+           "StatementRef", "prepare", "statement_label"]
+
+
+# Where a policy came from: its source and the JSON path of the document in it.
+Origin = tuple[Source, tuple]
+
+
+class MatchClass(Enum):
+    """How a resource-policy `Principal` matched the caller (IAM-SEMANTICS §2.2).
+
+    `USER` is an exact IAM user ARN: DIRECT in ordinary resource policies, but ENTITY where the
+    resource policy is mandatory (a trust or key policy, §2.5), where the user's boundary must
+    still allow.
+    """
+
+    DIRECT = "DIRECT"
+    USER = "USER"
+    ENTITY = "ENTITY"
+    ACCOUNT = "ACCOUNT"
+
+
+@dataclass(frozen=True, slots=True)
+class StatementRef:
+    """Names one statement for results: its policy's label, its Sid or index, its effect."""
+
+    kind: PolicyKind
+    policy: str
+    statement: str
+    effect: str
+    policy_index: int
+    statement_index: int
+
+    def as_dict(self) -> dict:
+        return {"policy": self.policy, "statement": self.statement, "effect": self.effect}
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A statement that applies to a request, and how its principal matched (resource policies)."""
+
+    ref: StatementRef
+    match_class: MatchClass | None = None
+
+    def as_dict(self) -> dict:
+        out = self.ref.as_dict()
+        if self.match_class is not None:
+            out["principal_match"] = self.match_class.value
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedRequest:
+    """What every statement test needs from a request, computed once per request."""
+
+    caller: Caller
+    action: str  # lower-cased
+    resource: str
+    resource_segments: list[str] | None
+    federated_from: str | None
+    has_boundary: bool
+
+
+class _Principals:
+    """A compiled `Principal`/`NotPrincipal` value (§7.4)."""
+
+    __slots__ = ("any", "accounts", "arns", "services", "federated", "canonical")
+
+    def __init__(self, value: PrincipalMap):
+        self.any = value.wildcard or "*" in value.aws
+        accounts = set()
+        arns = set()
+        for entry in value.aws:
+            if entry.isdigit():
+                accounts.add(entry)
+            elif entry.startswith("arn:") and entry.endswith(":root") and ":iam::" in entry:
+                accounts.add(entry.split(":")[4])
+            elif entry.startswith("arn:"):
+                arns.add(entry)
+            # Anything else is a unique ID (AIDA..., AROA...): AWS shows one in place of an ARN
+            # when the user or role was deleted, and it then matches no caller (§6.2).
+        self.accounts = frozenset(accounts)
+        self.arns = frozenset(arns)
+        self.services = frozenset(value.service)
+        self.federated = frozenset(value.federated)
+        self.canonical = frozenset(value.canonical_user)
+
+    def match(self, caller: Caller, federated_from: str | None) -> MatchClass | None:
+        """The strongest way this value matches the caller, or None (§2.2, §7.4)."""
+        if self.any or "*" in self.services and caller.kind is CallerKind.SERVICE:
+            return MatchClass.DIRECT
+        kind = caller.kind
+        if kind is CallerKind.SERVICE:
+            return MatchClass.DIRECT if caller.arn in self.services else None
+        if kind is CallerKind.FEDERATED_PROVIDER:
+            return MatchClass.DIRECT if caller.arn in self.federated else None
+        if kind is CallerKind.CANONICAL_USER:
+            return MatchClass.DIRECT if caller.arn in self.canonical else None
+        if kind is CallerKind.ANONYMOUS:
+            return None
+        if caller.arn in self.arns:
+            if kind is CallerKind.USER:
+                return MatchClass.USER
+            if kind in (CallerKind.ASSUMED_ROLE, CallerKind.FEDERATED_USER):
+                return MatchClass.DIRECT
+            if kind is CallerKind.ROLE:
+                return MatchClass.ENTITY
+        if kind is CallerKind.ASSUMED_ROLE and caller.principal_arn in self.arns:
+            return MatchClass.ENTITY
+        if kind is CallerKind.FEDERATED_USER and federated_from and federated_from in self.arns:
+            return MatchClass.ENTITY
+        if caller.account in self.accounts:
+            return MatchClass.ACCOUNT
+        return None
+
+    def excludes(self, caller: Caller) -> bool:
+        """Whether `NotPrincipal` lists the caller completely (§7.4, §14.7).
+
+        A caller is excluded only when its own ARN and its account are listed, and for a role
+        session the role ARN as well.
+        """
+        if self.any:
+            return True
+        kind = caller.kind
+        if kind is CallerKind.SERVICE:
+            return caller.arn in self.services
+        if kind is CallerKind.FEDERATED_PROVIDER:
+            return caller.arn in self.federated
+        if kind is CallerKind.CANONICAL_USER:
+            return caller.arn in self.canonical
+        if kind is CallerKind.ANONYMOUS:
+            return False
+        account = caller.account in self.accounts
+        if kind is CallerKind.ROOT:
+            return account
+        own = caller.arn in self.arns
+        if kind is CallerKind.ASSUMED_ROLE:
+            return own and account and caller.principal_arn in self.arns
+        return own and account
+
+
+class CompiledStatement:
+    """One statement, ready to be tested against requests."""
+
+    __slots__ = ("ref", "statement", "deny", "exact_actions", "action_globs", "not_action",
+                 "resources", "variable_resources", "not_resource", "principals", "not_principal",
+                 "has_condition", "origin")
+
+    def __init__(self, statement: Statement, ref: StatementRef, variables: bool,
+                 origin: Origin | None = None):
+        self.ref = ref
+        self.statement = statement
+        self.origin = origin
+        self.deny = statement.effect == "Deny"
+        actions = statement.action if statement.action is not None else statement.not_action
+        self.not_action = statement.action is None
+        lowered = [a.lower() for a in actions]
+        self.exact_actions = frozenset(a for a in lowered if "*" not in a and "?" not in a)
+        self.action_globs = tuple(action_glob(a) for a in lowered if "*" in a or "?" in a)
+        resources = statement.resource if statement.resource is not None else statement.not_resource
+        self.not_resource = statement.resource is None and statement.not_resource is not None
+        if resources is None:  # a resource policy without Resource covers its own resource
+            self.resources = None
+            self.variable_resources = ()
+        else:
+            with_vars = [r for r in resources if variables and "${" in r]
+            self.resources = tuple(ResourcePattern(r) for r in resources if r not in with_vars)
+            self.variable_resources = tuple(with_vars)
+        principal = statement.principal if statement.principal is not None else statement.not_principal
+        self.principals = _Principals(principal) if principal is not None else None
+        self.not_principal = statement.not_principal is not None
+        self.has_condition = bool(statement.condition)
+
+    def _action_matches(self, action: str) -> bool:
+        found = action in self.exact_actions or any(g.matches(action) for g in self.action_globs)
+        return found != self.not_action
+
+    def _resource_matches(self, request: PreparedRequest) -> bool:
+        if self.resources is None:
+            return True
+        hit = any(p.matches(request.resource, request.resource_segments) for p in self.resources)
+        if not hit and self.variable_resources:
+            raise self._unsupported(
+                f"`{self.variable_resources[0]}` holds a policy variable; resolving variables "
+                "is not supported yet")
+        return hit != self.not_resource
+
+    def applies(self, request: PreparedRequest) -> Match | None:
+        """The statement's tests of §7.1, principal first for resource-side policies."""
+        match_class = None
+        if self.principals is not None:
+            if self.not_principal:
+                # A Deny with NotPrincipal always applies to a principal with a boundary (§5).
+                forced = self.deny and request.has_boundary
+                if not forced and self.principals.excludes(request.caller):
+                    return None
+                match_class = MatchClass.DIRECT
+            else:
+                match_class = self.principals.match(request.caller, request.federated_from)
+                if match_class is None:
+                    return None
+        if not self._action_matches(request.action):
+            return None
+        if not self._resource_matches(request):
+            return None
+        if self.has_condition:
+            raise self._unsupported("it has a `Condition`; evaluating conditions is not supported yet")
+        return Match(self.ref, match_class)
+
+    def _unsupported(self, why: str) -> NotSupportedError:
+        ref = self.ref
+        if self.origin is not None:
+            source, path = self.origin
+            location = source.locate(path)
+        else:
+            location = Location(path=("Statement", ref.statement_index))
+        return NotSupportedError([Problem(
+            f"the request reaches statement `{ref.statement}` of {ref.kind.title} `{ref.policy}`, "
+            f"but {why}", location)])
+
+
+def statement_label(statement: Statement, index: int) -> str:
+    """`Sid` when the statement has one, else `Statement[i]` (0-based), as in SCENARIO.md."""
+    return statement.sid or f"Statement[{index}]"
+
+
+class PolicySet:
+    """The compiled statements of the policies of one kind (or one SCP/RCP level)."""
+
+    __slots__ = ("kind", "policies", "statements")
+
+    def __init__(self, kind: PolicyKind, policies: Sequence[Policy], labels: Sequence[str],
+                 origins: Sequence[Origin | None] | None = None):
+        self.kind = kind
+        self.policies = tuple(policies)
+        compiled = []
+        for p_index, (policy, label) in enumerate(zip(policies, labels)):
+            for s_index, statement in enumerate(policy.statement):
+                ref = StatementRef(kind, label, statement_label(statement, s_index), statement.effect,
+                                   p_index, s_index)
+                origin = origins[p_index] if origins else None
+                if origin is not None:
+                    origin = (origin[0], origin[1] + ("Statement", s_index))
+                compiled.append(CompiledStatement(statement, ref, policy.variables_enabled, origin))
+        self.statements = tuple(compiled)
+
+    def __bool__(self) -> bool:
+        return bool(self.policies)
+
+    def applicable(self, request: PreparedRequest) -> tuple[list[Match], list[Match]]:
+        """The Allow and the Deny statements that apply to the request, in policy order."""
+        allows: list[Match] = []
+        denies: list[Match] = []
+        for statement in self.statements:
+            match = statement.applies(request)
+            if match is not None:
+                (denies if statement.deny else allows).append(match)
+        return allows, denies
+
+
+def prepare(caller: Caller, action: str, resource: str, federated_from: str | None = None,
+            has_boundary: bool = False) -> PreparedRequest:
+    return PreparedRequest(caller, action.lower(), resource, arn_segments(resource),
+                           federated_from, has_boundary)

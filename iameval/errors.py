@@ -1,0 +1,107 @@
+"""The one family of public errors, each carrying where the fault is.
+
+Every problem names the file, the line and column, and the element by its JSON path
+(`Statement[2].Effect`), so a user can go straight to it (STYLE.md, "Errors are part of
+the interface"). Several problems are collected and raised together where possible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+__all__ = [
+    "Location",
+    "NotSupportedError",
+    "PolicyError",
+    "Problem",
+    "RequestError",
+    "ScenarioError",
+    "format_path",
+]
+
+PathPart = str | int
+Path = tuple[PathPart, ...]
+
+
+def format_path(path: Sequence[PathPart]) -> str:
+    """`("Statement", 2, "Effect")` -> `Statement[2].Effect`; the document itself is `(document)`."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text or "(document)"
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where an element stands: the file, its 1-based line and column, and its JSON path."""
+
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    path: Path = ()
+
+    def __str__(self) -> str:
+        parts = [self.file or "<input>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One fault in the input: a one-sentence message, where it is, and an optional hint."""
+
+    message: str
+    location: Location
+    hint: str | None = None
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = str(self.location)
+        element = format_path(self.location.path)
+        text = f"{where}: {self.severity}: {element}: {self.message}"
+        if self.hint:
+            text += f" (hint: {self.hint})"
+        return text
+
+    def as_dict(self) -> dict:
+        loc = self.location
+        return {
+            "file": loc.file,
+            "line": loc.line,
+            "column": loc.column,
+            "element": format_path(loc.path),
+            "severity": self.severity,
+            "message": self.message,
+            **({"hint": self.hint} if self.hint else {}),
+        }
+
+
+class PolicyError(ValueError):
+    """Input that iameval refuses: invalid JSON or YAML, or a policy AWS would reject (IAM-SEMANTICS §12.1)."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ScenarioError(PolicyError):
+    """A scenario file or one scenario in it is not of the form SCENARIO.md describes."""
+
+
+class RequestError(PolicyError):
+    """A request that cannot be evaluated as given (an unknown principal form, a bad action)."""
+
+
+class NotSupportedError(PolicyError):
+    """The request reaches something this version of iameval cannot evaluate yet.
+
+    Raised instead of guessing: a statement the engine does not understand must never be
+    treated as "does not match" (DEVELOPERS.md, "What is true is what AWS does").
+    """

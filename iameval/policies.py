@@ -1,0 +1,49 @@
+"""Loading policy documents from files, folders and standard input (IAM-SEMANTICS §6)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ._source import expand_paths, read_sources
+from .compile import Origin
+from .errors import PolicyError, Problem
+from .model import Policy, PolicyKind, load_policy
+
+__all__ = ["load_policy_file", "load_policy_files"]
+
+
+def load_policy_file(path: str | Path, kind: PolicyKind | str = PolicyKind.IDENTITY) -> Policy:
+    """One policy document from a JSON or YAML file (`-` for standard input), named after the file."""
+    policies = load_policy_files([str(path)], kind)
+    if len(policies) != 1:
+        raise PolicyError([Problem("expected one policy document, found "
+                                   f"{len(policies)}", policies[1][1][0].locate(()))])
+    return policies[0][0]
+
+
+def load_policy_files(paths: list[str], kind: PolicyKind | str = PolicyKind.IDENTITY
+                      ) -> list[tuple[Policy, Origin]]:
+    """Every policy in the files and folders given, each with where it came from.
+
+    Problems in all the files are collected and raised together. A JSON Lines file holds one
+    policy per line.
+    """
+    policies: list[tuple[Policy, Origin]] = []
+    problems: list[Problem] = []
+    for name in expand_paths(paths):
+        try:
+            sources = read_sources(name)
+        except PolicyError as exc:
+            problems.extend(exc.problems)
+            continue
+        for source in sources:
+            label = "stdin" if name == "-" else Path(name).name
+            if source.format == "jsonl":
+                label = f"{label}:{source.line_offset + 1}"
+            try:
+                policies.append((load_policy(source.data, kind, source=source, name=label), (source, ())))
+            except PolicyError as exc:
+                problems.extend(exc.problems)
+    if problems:
+        raise PolicyError(problems)
+    return policies

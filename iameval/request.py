@@ -1,0 +1,178 @@
+"""The request: who asks, for which action on which resource, with which context (IAM-SEMANTICS §1).
+
+`Request` is what a user writes (a pydantic model, the `request` of a scenario). `Caller` is the
+principal read from its ARN once: its kind, account and `aws:PrincipalArn`, which everything
+downstream (principal matching, the chain, derived keys) works from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .arn import ACCOUNT_ID, split_arn
+
+__all__ = ["Caller", "CallerKind", "Request", "parse_caller", "CallerError"]
+
+ContextScalar = str | int | float | bool
+ContextValue = ContextScalar | list[ContextScalar]
+
+
+class CallerKind(StrEnum):
+    ROOT = "root"
+    USER = "user"
+    ROLE = "role"
+    ASSUMED_ROLE = "assumed-role"
+    FEDERATED_USER = "federated-user"
+    SERVICE = "service"
+    ANONYMOUS = "anonymous"
+    FEDERATED_PROVIDER = "federated-provider"
+    CANONICAL_USER = "canonical-user"
+
+    @property
+    def principal_type(self) -> str | None:
+        """The value of `aws:PrincipalType` (§1)."""
+        return {
+            CallerKind.ROOT: "Account",
+            CallerKind.USER: "User",
+            CallerKind.ROLE: "AssumedRole",
+            CallerKind.ASSUMED_ROLE: "AssumedRole",
+            CallerKind.FEDERATED_USER: "FederatedUser",
+            CallerKind.ANONYMOUS: "Anonymous",
+        }.get(self)
+
+    @property
+    def has_identity(self) -> bool:
+        """Service principals, anonymous and federated-provider callers have no identity side (§2.6)."""
+        return self in (CallerKind.ROOT, CallerKind.USER, CallerKind.ROLE,
+                        CallerKind.ASSUMED_ROLE, CallerKind.FEDERATED_USER)
+
+    @property
+    def is_session(self) -> bool:
+        return self in (CallerKind.ROLE, CallerKind.ASSUMED_ROLE, CallerKind.FEDERATED_USER)
+
+
+class CallerError(ValueError):
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.hint = hint
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """A request's principal, read once from its ARN (§1, §7.4)."""
+
+    arn: str
+    kind: CallerKind
+    account: str | None = None
+    partition: str = "aws"
+    principal_arn: str | None = None  # aws:PrincipalArn: the role ARN for role sessions
+    name: str | None = None  # user name, role name or federated user name
+
+    @property
+    def root_arn(self) -> str | None:
+        return f"arn:{self.partition}:iam::{self.account}:root" if self.account else None
+
+
+_SERVICE = re.compile(r"[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?")
+_CANONICAL = re.compile(r"[0-9a-f]{64}")
+
+
+def parse_caller(principal: str, principal_arn: str | None = None) -> Caller:
+    """Read a request principal (SCENARIO.md `request.principal`).
+
+    `principal_arn` is the caller's `aws:PrincipalArn` when the request gives it: a role session
+    ARN drops the role's path, so a role with a path is named there (§7.4).
+    """
+    if principal == "*":
+        return Caller("*", CallerKind.ANONYMOUS)
+    if principal.startswith("arn:"):
+        segments = split_arn(principal)
+        if len(segments) == 6:
+            _, partition, service, _, account, resource = segments
+            if not ACCOUNT_ID.fullmatch(account):
+                raise CallerError(f"the account `{account}` of principal `{principal}` is not a 12-digit ID")
+            kind_text, _, rest = resource.partition("/")
+            if service == "iam":
+                if resource == "root":
+                    return Caller(principal, CallerKind.ROOT, account, partition, principal)
+                if kind_text == "user" and rest:
+                    return Caller(principal, CallerKind.USER, account, partition, principal,
+                                  rest.rsplit("/", 1)[-1])
+                if kind_text == "role" and rest:
+                    return Caller(principal, CallerKind.ROLE, account, partition, principal,
+                                  rest.rsplit("/", 1)[-1])
+                if kind_text in ("saml-provider", "oidc-provider") and rest:
+                    return Caller(principal, CallerKind.FEDERATED_PROVIDER, account, partition)
+            if service == "sts":
+                if kind_text == "assumed-role":
+                    role, _, session = rest.partition("/")
+                    if role and session:
+                        role_arn = principal_arn or f"arn:{partition}:iam::{account}:role/{role}"
+                        return Caller(principal, CallerKind.ASSUMED_ROLE, account, partition,
+                                      role_arn, role)
+                if kind_text == "federated-user" and rest:
+                    return Caller(principal, CallerKind.FEDERATED_USER, account, partition,
+                                  principal, rest)
+        raise CallerError(f"`{principal}` is not a principal iameval knows",
+                          "use the ARN of an account root, IAM user, role, role session "
+                          "(`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`) or federated user, "
+                          "a service principal, or `*` for an anonymous caller")
+    if _SERVICE.fullmatch(principal):
+        return Caller(principal, CallerKind.SERVICE)
+    if _CANONICAL.fullmatch(principal):
+        return Caller(principal, CallerKind.CANONICAL_USER)
+    if ACCOUNT_ID.fullmatch(principal):
+        raise CallerError(f"`{principal}` is an account, not a principal",
+                          f"the account's root user is `arn:aws:iam::{principal}:root`")
+    if "." in principal and " " not in principal and ":" not in principal:
+        # A web identity provider (`accounts.google.com`) calling AssumeRoleWithWebIdentity.
+        return Caller(principal, CallerKind.FEDERATED_PROVIDER)
+    raise CallerError(f"`{principal}` is not a principal iameval knows",
+                      "use an ARN, a service principal such as `ec2.amazonaws.com`, or `*`")
+
+
+class Request(BaseModel):
+    """One authorization request (SCENARIO.md `request`; IAM-SEMANTICS §1).
+
+    `federated_from` names the IAM user whose GetFederationToken call made a federated-user
+    session (§14.8). `resource_policy_required` overrides the engine's choice of which requests
+    need a resource-policy grant (§2.5).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    principal: str
+    action: str
+    resource: str = "*"
+    resource_account: str | None = None
+    context: dict[str, ContextValue] = Field(default_factory=dict)
+    federated_from: str | None = None
+    resource_policy_required: bool | None = None
+
+    @field_validator("action")
+    @classmethod
+    def _action(cls, value: str) -> str:
+        if value != "*" and (":" not in value or "*" in value or "?" in value or " " in value):
+            raise ValueError(f"`{value}` is not an action: write it as `service:Action`, "
+                             "e.g. `s3:GetObject`, without wildcards")
+        return value
+
+    @field_validator("resource_account")
+    @classmethod
+    def _account(cls, value: str | None) -> str | None:
+        if value is not None and not ACCOUNT_ID.fullmatch(value):
+            raise ValueError(f"`resource_account` `{value}` is not a 12-digit account ID")
+        return value
+
+    def context_value(self, key: str) -> Any:
+        """The context value of `key`, compared without regard to case (§8.2); None when absent."""
+        lowered = key.lower()
+        for name, value in self.context.items():
+            if name.lower() == lowered:
+                return value
+        return None

@@ -1,0 +1,326 @@
+"""Scenario files: policies, one request and an expected decision (../shared/SCENARIO.md).
+
+`load_scenarios` reads a file (one scenario, a list, or JSON Lines; JSON or YAML) or a folder of
+them. A scenario that is invalid does not stop the others: it comes back with `.error` set, and
+`evaluate` raises that error for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from pydantic import ValidationError
+
+from ._source import Source, expand_paths, parse_text, read_text
+from .authorize import Authorizer, Decision, Result
+from .compile import Origin
+from .errors import Location, PolicyError, Problem, ScenarioError
+from .model import Policy, PolicyKind, load_policy
+from .request import Request
+
+__all__ = ["Scenario", "ScenarioOutcome", "evaluate", "load_scenarios", "run_scenario"]
+
+_SCENARIO_KEYS = ("id", "description", "policies", "request", "expect")
+_POLICY_TYPES = {
+    "identity": PolicyKind.IDENTITY,
+    "resource": PolicyKind.RESOURCE,
+    "permission_boundary": PolicyKind.PERMISSION_BOUNDARY,
+    "session": PolicyKind.SESSION,
+    "scps": PolicyKind.SCP,
+    "rcps": PolicyKind.RCP,
+}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One authorization question. Exactly one of (`request` with its policies) and `error` is set."""
+
+    id: str
+    location: Location
+    description: str | None = None
+    identity: tuple[Policy, ...] = ()
+    resource: Policy | None = None
+    permission_boundary: Policy | None = None
+    session: tuple[Policy, ...] = ()
+    scps: tuple[Policy | tuple[Policy, ...], ...] = ()
+    rcps: tuple[Policy | tuple[Policy, ...], ...] = ()
+    request: Request | None = None
+    expect: Decision | None = None
+    error: PolicyError | None = None
+    origins: Mapping[tuple, Origin] = field(default_factory=dict, repr=False, compare=False)
+    # Where the scenario stands, to locate problems found only when its request is evaluated.
+    origin: Origin | None = field(default=None, repr=False, compare=False)
+
+    def authorizer(self) -> Authorizer:
+        """The scenario's policies, compiled."""
+        if self.error is not None:
+            raise self.error
+        return Authorizer(identity=self.identity, resource=self.resource,
+                          permission_boundary=self.permission_boundary, session=self.session,
+                          scps=self.scps, rcps=self.rcps, origins=self.origins)
+
+
+def evaluate(scenario: Scenario) -> Result:
+    """The decision for one scenario; raises the scenario's `PolicyError` when it is invalid."""
+    if scenario.error is not None:
+        raise scenario.error
+    try:
+        return scenario.authorizer().authorize(scenario.request)
+    except PolicyError as exc:
+        raise type(exc)(_place(p, scenario) for p in exc.problems) from None
+
+
+def _place(problem: Problem, scenario: Scenario) -> Problem:
+    """Give a request-level problem the scenario's file and position."""
+    loc = problem.location
+    if loc.file is not None or not loc.path or loc.path[0] != "request":
+        return problem
+    if scenario.origin is None:
+        return problem
+    source, base = scenario.origin
+    located = source.locate(base + loc.path)
+    return Problem(problem.message, located, problem.hint, problem.severity)
+
+
+@dataclass(frozen=True)
+class ScenarioOutcome:
+    """What `iameval run` reports for one scenario: a decision, or the error that prevented one."""
+
+    scenario: Scenario
+    result: Result | None = None
+    error: PolicyError | None = None
+
+    @property
+    def ok(self) -> bool | None:
+        """Whether the decision matches `expect`; None without `expect`, False on error."""
+        if self.error is not None:
+            return False
+        if self.scenario.expect is None:
+            return None
+        return self.result.decision == self.scenario.expect
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.scenario.id}
+        if self.error is not None:
+            out["error"] = str(self.error)
+            out["problems"] = [p.as_dict() for p in self.error.problems]
+            return out
+        out["decision"] = str(self.result.decision)
+        if self.scenario.expect is not None:
+            out["expected"] = str(self.scenario.expect)
+            out["ok"] = self.ok
+        out["summary"] = self.result.summary
+        out["reasons"] = [m.as_dict() for m in self.result.reasons]
+        return out
+
+
+def run_scenario(scenario: Scenario) -> ScenarioOutcome:
+    """Evaluate one scenario, turning its error (if any) into an outcome rather than raising."""
+    try:
+        return ScenarioOutcome(scenario, evaluate(scenario))
+    except PolicyError as exc:
+        return ScenarioOutcome(scenario, error=exc)
+
+
+# ------------------------------------------------------------------------------------- loading
+
+def load_scenarios(*paths: str | Path) -> list[Scenario]:
+    """Every scenario in the files and folders given (folders: their JSON, JSONL and YAML files).
+
+    In a folder, files that hold a policy document (an object with `Statement`) rather than
+    scenarios are policies referenced by `{"file": ...}` and are passed over.
+    """
+    loader = _Loader()
+    scenarios: list[Scenario] = []
+    for top in paths:
+        top = str(top)
+        in_folder = top != "-" and Path(top).is_dir()
+        for name in expand_paths([top]):
+            scenarios.extend(loader.file(name, in_folder))
+    return scenarios
+
+
+class _Loader:
+    def __init__(self) -> None:
+        self._policy_files: dict[Path, tuple[Source, Any]] = {}
+
+    def file(self, name: str, in_folder: bool) -> list[Scenario]:
+        display = "<stdin>" if name == "-" else name
+        stem = Path(display).name
+        try:
+            sources = parse_text(read_text(name), display)
+        except PolicyError as exc:
+            good = getattr(exc, "sources", [])
+            broken = [Scenario(f"{stem}:{p.location.line}", p.location, error=ScenarioError([p]))
+                      for p in exc.problems]
+            return [s for src in good for s in self.source(src, stem)] + broken
+        if in_folder and len(sources) == 1 and _is_policy(sources[0].data):
+            return []
+        return [s for src in sources for s in self.source(src, stem)]
+
+    def source(self, source: Source, stem: str) -> Iterable[Scenario]:
+        data = source.data
+        if isinstance(data, list):
+            for index, item in enumerate(data):
+                yield self.scenario(source, (index,), item, f"{stem}[{index}]")
+        elif source.format == "jsonl":
+            yield self.scenario(source, (), data, f"{stem}:{source.line_offset + 1}")
+        else:
+            yield self.scenario(source, (), data, stem)
+
+    def scenario(self, source: Source, base: tuple, data: Any, fallback_id: str) -> Scenario:
+        location = source.locate(base)
+        scenario_id = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else fallback_id
+        problems: list[Problem] = []
+        if not isinstance(data, dict):
+            return Scenario(scenario_id, location, error=ScenarioError(
+                [source.problem(base, "a scenario must be an object with `policies` and `request`")]))
+        if _is_policy(data):
+            return Scenario(scenario_id, location, error=ScenarioError([source.problem(
+                base, "this is a policy document, not a scenario",
+                "to evaluate a policy, use `iameval check POLICY --action ...`, or wrap it in a scenario")]))
+        for key in data:
+            if key not in _SCENARIO_KEYS:
+                problems.append(source.problem(base + (key,), f"unknown scenario field `{key}`",
+                                               "a scenario has id, description, policies, request and expect"))
+        fields: dict[str, Any] = {}
+        origins: dict[tuple, Origin] = {}
+        policies = data.get("policies", {})
+        if not isinstance(policies, dict):
+            problems.append(source.problem(base + ("policies",), "`policies` must be an object"))
+            policies = {}
+        for key, value in policies.items():
+            where = base + ("policies", key)
+            kind = _POLICY_TYPES.get(key)
+            if kind is None:
+                problems.append(source.problem(where, f"unknown policy type `{key}`",
+                                               "use identity, resource, permission_boundary, session, scps or rcps"))
+                continue
+            try:
+                fields[key] = self._policies(key, kind, value, source, where, origins)
+            except PolicyError as exc:
+                problems.extend(exc.problems)
+        if "request" not in data:
+            problems.append(source.problem(base, "missing `request`"))
+        else:
+            try:
+                fields["request"] = Request.model_validate(data["request"])
+            except ValidationError as exc:
+                problems.extend(_request_problems(exc, source, base + ("request",)))
+        expect = data.get("expect")
+        if expect is not None:
+            try:
+                fields["expect"] = Decision(expect)
+            except ValueError:
+                problems.append(source.problem(base + ("expect",),
+                                               f"`expect` must be `Allow`, `ImplicitDeny` or `ExplicitDeny`, not `{expect}`"))
+        description = data.get("description")
+        if description is not None and not isinstance(description, str):
+            problems.append(source.problem(base + ("description",), "`description` must be a string"))
+            description = None
+        if problems:
+            return Scenario(scenario_id, location, description, error=ScenarioError(problems))
+        return Scenario(scenario_id, location, description, origins=origins, origin=(source, base),
+                        **fields)
+
+    def _policies(self, key: str, kind: PolicyKind, value: Any, source: Source, where: tuple,
+                  origins: dict[tuple, Origin]) -> Any:
+        """One entry of `policies`, in the shape that type takes (SCENARIO.md)."""
+        problems: list[Problem] = []
+
+        def one(item: Any, path: tuple, origin_key: tuple) -> Policy | None:
+            try:
+                policy, origin = self._policy(kind, item, source, path)
+            except PolicyError as exc:
+                problems.extend(exc.problems)
+                return None
+            origins[origin_key] = origin
+            return policy
+
+        if key in ("resource", "permission_boundary"):
+            result: Any = one(value, where, (key,))
+        elif key in ("identity", "session"):
+            items = value if isinstance(value, list) else [value]
+            result = tuple(one(item, where + ((i,) if isinstance(value, list) else ()), (key, i))
+                           for i, item in enumerate(items))
+        else:
+            if not isinstance(value, list):
+                raise PolicyError([source.problem(where, f"`{key}` must be a list of levels, from the "
+                                                  "organization root to the account")])
+            levels = []
+            for n, level in enumerate(value):
+                if isinstance(level, list):
+                    levels.append(tuple(one(item, where + (n, i), (key, n, i)) for i, item in enumerate(level)))
+                else:
+                    levels.append(one(level, where + (n,), (key, n)))
+            result = tuple(levels)
+        if problems:
+            raise PolicyError(problems)
+        return result
+
+    def _policy(self, kind: PolicyKind, item: Any, source: Source, path: tuple) -> tuple[Policy, Origin]:
+        """A POLICY: a document, `{"name", "document"}`, or `{"file"}` (with an optional name)."""
+        if not isinstance(item, dict):
+            raise PolicyError([source.problem(path, "a policy must be an object: a policy document, "
+                                              "`{\"name\": ..., \"document\": ...}` or `{\"file\": ...}`")])
+        if "Statement" in item or "Version" in item:
+            return load_policy(item, kind, source=source, path=path), (source, path)
+        extra = [k for k in item if k not in ("name", "document", "file")]
+        if extra:
+            raise PolicyError([source.problem(path + (extra[0],), f"unknown policy field `{extra[0]}`",
+                                              "a named policy has `name` and `document` (or `file`)")])
+        name = item.get("name")
+        if name is not None and not isinstance(name, str):
+            raise PolicyError([source.problem(path + ("name",), "`name` must be a string")])
+        if "document" in item and "file" in item:
+            raise PolicyError([source.problem(path, "give either `document` or `file`, not both")])
+        if "document" in item:
+            doc_path = path + ("document",)
+            return load_policy(item["document"], kind, source=source, path=doc_path, name=name), (source, doc_path)
+        if "file" in item:
+            file = item["file"]
+            if not isinstance(file, str):
+                raise PolicyError([source.problem(path + ("file",), "`file` must be a path")])
+            file_source, data = self._policy_file(source, path + ("file",), file)
+            return (load_policy(data, kind, source=file_source, name=name or Path(file).stem),
+                    (file_source, ()))
+        raise PolicyError([source.problem(path, "a policy needs `Statement`, `document` or `file`")])
+
+    def _policy_file(self, source: Source, path: tuple, file: str) -> tuple[Source, Any]:
+        full = source.directory / file
+        key = full.resolve()
+        if key not in self._policy_files:
+            try:
+                parsed = parse_text(read_text(str(full)), str(full))
+            except PolicyError as exc:
+                if exc.problems and exc.problems[0].message == "no such file":
+                    raise PolicyError([source.problem(path, f"policy file `{file}` not found "
+                                                      f"(looked for `{full}`)")]) from None
+                raise
+            self._policy_files[key] = (parsed[0], parsed[0].data)
+        return self._policy_files[key]
+
+
+def _is_policy(data: Any) -> bool:
+    return isinstance(data, dict) and "Statement" in data and "request" not in data
+
+
+def _request_problems(exc: ValidationError, source: Source, base: tuple) -> list[Problem]:
+    problems = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        if error["type"] == "missing":
+            problems.append(source.problem(base, f"the request is missing `{loc[-1]}`"))
+        elif error["type"] == "extra_forbidden":
+            problems.append(source.problem(base + loc, f"unknown request field `{loc[-1]}`",
+                                           "a request has principal, action, resource, resource_account "
+                                           "and context"))
+        elif error["type"] == "value_error":
+            problems.append(source.problem(base + loc, error["msg"].removeprefix("Value error, ")))
+        else:
+            where = ".".join(str(p) for p in loc)
+            problems.append(source.problem(base + loc, f"`{where}` has a value of the wrong type: "
+                                           f"{error['msg'][:1].lower()}{error['msg'][1:]}"))
+    return problems
