@@ -1,0 +1,91 @@
+"""Rendering results for people (rich text) and for programs (JSON)."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from rich.console import Console
+from rich.markup import escape
+
+from .authorize import Authorizer, Decision, Result
+from .compile import Match, PolicySet
+from .errors import PolicyError
+from .scenario import ScenarioOutcome
+
+__all__ = ["print_problems", "print_result", "print_outcome", "print_run_summary", "statement_location"]
+
+_STYLE = {Decision.ALLOW: "bold green", Decision.IMPLICIT_DENY: "bold yellow",
+          Decision.EXPLICIT_DENY: "bold red"}
+
+
+def statement_location(authorizer: Authorizer, match: Match) -> str | None:
+    """`file:line:column` of a deciding statement, when its policy came from a file."""
+    sets: list[PolicySet] = [authorizer.identity, authorizer.resource, authorizer.boundary,
+                             authorizer.session, *authorizer.scps, *authorizer.rcps]
+    for policy_set in sets:
+        if policy_set.kind is not match.ref.kind:
+            continue
+        for statement in policy_set.statements:
+            if statement.ref == match.ref and statement.origin is not None:
+                source, path = statement.origin
+                return str(source.locate(path))
+    return None
+
+
+def print_result(console: Console, result: Result, request: Mapping[str, tuple[str, bool]],
+                 authorizer: Authorizer | None = None) -> None:
+    """The decision, its summary, the deciding statements and the request (with its defaults)."""
+    console.print(f"[{_STYLE[result.decision]}]{result.decision}[/]  {escape(result.summary)}")
+    for match in result.reasons:
+        where = statement_location(authorizer, match) if authorizer else None
+        principal = f", principal matched as {match.match_class.value}" if match.match_class else ""
+        console.print(f"  {match.ref.effect:<5} statement [bold]{escape(match.ref.statement)}[/] of "
+                      f"{match.ref.kind.title} [bold]{escape(match.ref.policy)}[/]{principal}"
+                      + (f"  [dim]{escape(where)}[/]" if where else ""), soft_wrap=True)
+    console.print("[dim]request:[/]")
+    for name, (value, default) in request.items():
+        note = "  [dim](default)[/]" if default else ""
+        console.print(f"  [dim]{name:<17}[/]{escape(value)}{note}")
+
+
+def print_problems(console: Console, error: PolicyError) -> None:
+    for problem in error.problems:
+        console.print(f"[red]{escape(str(problem))}[/]", soft_wrap=True)
+
+
+def print_outcome(console: Console, outcome: ScenarioOutcome) -> None:
+    scenario = outcome.scenario
+    name = escape(scenario.id)
+    if outcome.error is not None:
+        console.print(f"[bold red]ERROR[/] {name}")
+        for problem in outcome.error.problems:
+            console.print(f"      {escape(str(problem))}", soft_wrap=True)
+        return
+    decision = outcome.result.decision
+    if outcome.ok is None:
+        console.print(f"[bold]  -  [/] {name}: [{_STYLE[decision]}]{decision}[/]")
+    elif outcome.ok:
+        console.print(f"[green] ok  [/] {name}: {decision}")
+    else:
+        console.print(f"[bold red]FAIL[/] {name}: expected {scenario.expect}, got "
+                      f"[{_STYLE[decision]}]{decision}[/] ({escape(outcome.result.summary)})")
+
+
+def run_counts(outcomes: list[ScenarioOutcome]) -> dict[str, Any]:
+    return {
+        "scenarios": len(outcomes),
+        "passed": sum(1 for o in outcomes if o.ok is True),
+        "failed": sum(1 for o in outcomes if o.error is None and o.ok is False),
+        "errors": sum(1 for o in outcomes if o.error is not None),
+        "unchecked": sum(1 for o in outcomes if o.ok is None),
+    }
+
+
+def print_run_summary(console: Console, outcomes: list[ScenarioOutcome]) -> None:
+    counts = run_counts(outcomes)
+    text = f"{counts['scenarios']} scenarios: {counts['passed']} as expected, {counts['failed']} not"
+    if counts["errors"]:
+        text += f", {counts['errors']} could not be evaluated"
+    if counts["unchecked"]:
+        text += f", {counts['unchecked']} without `expect`"
+    console.print(text)
