@@ -13,7 +13,10 @@ from typing import Any, Mapping, Sequence
 
 from pydantic import ValidationError
 
+from .arn import ACCOUNT_ID
 from .compile import Match, MatchClass, Origin, PolicySet, prepare
+from .context import Context, derived_keys
+from .match import arn_segments
 from .errors import Location, Problem, RequestError
 from .model import Policy, PolicyKind
 from .request import Caller, CallerError, CallerKind, Request, parse_caller
@@ -36,25 +39,32 @@ class Result:
     `reasons` are the Deny statements for ExplicitDeny, the Allow statements each passed gate
     relied on for Allow, and empty for ImplicitDeny, where `summary` names the gate without an
     Allow. `gates` records each gate that was looked at, in order, with `allow`, `deny`,
-    `no-allow` or `skipped`.
+    `no-allow` or `skipped`. `derived` holds the context keys iameval filled in (§1), and
+    `warnings` what it could not use as given (a context value that is not a date under a Date
+    operator, a list where a variable needs one value), each of which made a comparison false.
     """
 
     decision: Decision
     reasons: tuple[Match, ...] = ()
     summary: str = ""
     gates: tuple[tuple[str, str], ...] = ()
-    derived: Mapping[str, Any] = field(default_factory=dict)
+    derived: Mapping[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
     @property
     def allowed(self) -> bool:
         return self.decision is Decision.ALLOW
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "decision": str(self.decision),
             "summary": self.summary,
             "reasons": [m.as_dict() for m in self.reasons],
+            "derived": dict(self.derived),
         }
+        if self.warnings:
+            out["warnings"] = list(self.warnings)
+        return out
 
 
 _MANDATORY_STS = ("sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity",
@@ -162,6 +172,16 @@ class Authorizer:
             raise RequestError(problems)
 
 
+def _resource_account(request: Request, caller: Caller) -> str | None:
+    """`resource_account` as given, else the ARN's account, else the caller's (SCENARIO.md)."""
+    if request.resource_account:
+        return request.resource_account
+    segments = arn_segments(request.resource)
+    if segments and ACCOUNT_ID.fullmatch(segments[4]):
+        return segments[4]
+    return caller.account
+
+
 class _Evaluation:
     """One request through the chain; kept separate so the steps read in AWS's order."""
 
@@ -169,20 +189,15 @@ class _Evaluation:
         self.a = authorizer
         self.request = request
         self.caller = caller
-        self.prepared = prepare(caller, request.action, request.resource, request.federated_from,
-                                bool(authorizer.boundary))
+        self.account = _resource_account(request, caller)
+        self.context = Context(request.context, derived_keys(caller, self.account))
+        self.prepared = prepare(caller, request.action, request.resource, self.context,
+                                request.federated_from, bool(authorizer.boundary))
         self.gates: list[tuple[str, str]] = []
 
     def _result(self, decision: Decision, summary: str, reasons: Sequence[Match] = ()) -> Result:
-        return Result(decision, tuple(reasons), summary, tuple(self.gates))
-
-    def resource_account(self) -> str | None:
-        if self.request.resource_account:
-            return self.request.resource_account
-        segments = self.prepared.resource_segments
-        if segments and segments[4].isdigit():
-            return segments[4]
-        return self.caller.account
+        return Result(decision, tuple(reasons), summary, tuple(self.gates),
+                      self.context.derived, tuple(self.context.warnings))
 
     def decide(self) -> Result:
         a, caller, req = self.a, self.caller, self.prepared
@@ -245,7 +260,7 @@ class _Evaluation:
         else:
             session_ok = not a.session or bool(session[0])
         chain_reasons = list(scp_allows) + list(boundary[0]) + list(session[0])
-        cross = self.resource_account() not in (None, caller.account)
+        cross = self.account not in (None, caller.account)
 
         self.gates += [
             ("resource", "allow" if resource_allows else ("no-allow" if a.resource else "skipped")),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
@@ -16,6 +16,7 @@ from rich.console import Console
 from .authorize import Authorizer, Decision
 from .errors import Location, PolicyError, Problem
 from .model import PolicyKind
+from ._source import read_sources
 from .policies import load_policy_files
 from .present import print_outcome, print_problems, print_result, print_run_summary, run_counts
 from .scenario import load_scenarios, run_scenario
@@ -56,17 +57,50 @@ def _one(path: str, kind: PolicyKind) -> tuple:
     return loaded[0]
 
 
-def _context(pairs: list[str]) -> dict[str, str]:
-    context: dict[str, str] = {}
-    problems = []
+def _context(pairs: list[str], files: list[str]) -> dict[str, Any]:
+    """Context from `--context-file` files, then `--context` pairs (which win).
+
+    `KEY=VALUE` gives a string, and the same key given again makes a list (a multi-valued key);
+    `KEY:=JSON` gives a typed value: `true`, `42`, `["a", "b"]`.
+    """
+    context: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for name in files:
+        try:
+            sources = read_sources(name)
+        except PolicyError as exc:
+            problems.extend(exc.problems)
+            continue
+        data = sources[0].data if len(sources) == 1 else None
+        if not isinstance(data, dict):
+            problems.append(Problem("a context file must hold one object of condition keys", Location(name, 1, 1)))
+            continue
+        context.update(data)
+    given: dict[str, Any] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
+        typed = key.endswith(":")
+        key = key[:-1] if typed else key
         if not sep or not key:
-            problems.append(Problem(f"`{pair}` is not KEY=VALUE", Location("--context")))
+            problems.append(Problem(f"`{pair}` is not KEY=VALUE or KEY:=JSON", Location("--context")))
             continue
-        context[key] = value
+        if typed:
+            try:
+                parsed: Any = json.loads(value)
+            except json.JSONDecodeError as exc:
+                problems.append(Problem(f"the value of `{key}` is not JSON: {exc.msg}", Location("--context"),
+                                        "quote strings inside JSON, or use KEY=VALUE for a string"))
+                continue
+        else:
+            parsed = value
+        if key in given and not typed:
+            previous = given[key]
+            given[key] = (previous if isinstance(previous, list) else [previous]) + [parsed]
+        else:
+            given[key] = parsed
     if problems:
         raise _Invalid(PolicyError(problems))
+    context.update(given)
     return context
 
 
@@ -98,7 +132,12 @@ def check(
     rcp: Annotated[Optional[list[str]], typer.Option(
         "--rcp", help="A resource control policy, one per level (repeatable).")] = None,
     context: Annotated[Optional[list[str]], typer.Option(
-        "--context", "-c", help="A condition key and its value, `KEY=VALUE` (repeatable).")] = None,
+        "--context", "-c", help="A condition key and value: `KEY=VALUE` for a string (repeat the "
+        "key for a multi-valued key), `KEY:=JSON` for a typed value such as `true`, `42` or "
+        "`[\"a\",\"b\"]` (repeatable).")] = None,
+    context_file: Annotated[Optional[list[str]], typer.Option(
+        "--context-file", help="A JSON or YAML object of condition keys and values; `--context` "
+        "entries override it (repeatable).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Decide one request against the policies given.
@@ -124,7 +163,7 @@ def check(
             "principal": principal or DEFAULT_PRINCIPAL,
             "action": action,
             "resource": resource or DEFAULT_RESOURCE,
-            "context": _context(context or []),
+            "context": _context(context or [], context_file or []),
         }
         if resource_account:
             request["resource_account"] = resource_account
@@ -142,11 +181,13 @@ def check(
     if resource_account:
         shown["resource_account"] = (resource_account, False)
     for key, value in request["context"].items():
-        shown[key] = (value, False)
+        shown[key] = (json.dumps(value) if not isinstance(value, str) else value, False)
+    for key, value in result.derived.items():
+        shown[key] = (value, True)
     if as_json:
         payload = result.to_json()
-        payload["request"] = {k: v for k, (v, _) in shown.items()}
-        payload["defaults"] = [k for k, (_, default) in shown.items() if default]
+        payload["request"] = request
+        payload["defaults"] = [k for k in ("principal", "resource") if shown[k][1]]
         print(json.dumps(payload))
     else:
         print_result(out, result, shown, authorizer)

@@ -12,10 +12,12 @@ from enum import Enum
 from typing import Iterable, Sequence
 
 from ._source import Source
-from .errors import Location, NotSupportedError, Problem
+from .conditions import compile_condition
+from .context import Context
 from .match import ResourcePattern, action_glob, arn_segments
 from .model import Policy, PolicyKind, PrincipalMap, Statement
 from .request import Caller, CallerKind
+from .variables import parse_template
 
 __all__ = ["CompiledStatement", "Match", "MatchClass", "Origin", "PolicySet", "PreparedRequest",
            "StatementRef", "prepare", "statement_label"]
@@ -78,6 +80,7 @@ class PreparedRequest:
     resource_segments: list[str] | None
     federated_from: str | None
     has_boundary: bool
+    context: Context
 
 
 class _Principals:
@@ -163,7 +166,7 @@ class CompiledStatement:
 
     __slots__ = ("ref", "statement", "deny", "exact_actions", "action_globs", "not_action",
                  "resources", "variable_resources", "not_resource", "principals", "not_principal",
-                 "has_condition", "origin")
+                 "conditions", "origin")
 
     def __init__(self, statement: Statement, ref: StatementRef, variables: bool,
                  origin: Origin | None = None):
@@ -182,13 +185,14 @@ class CompiledStatement:
             self.resources = None
             self.variable_resources = ()
         else:
+            # Under Version 2012-10-17, `${...}` is a policy variable, resolved per request (§9).
             with_vars = [r for r in resources if variables and "${" in r]
             self.resources = tuple(ResourcePattern(r) for r in resources if r not in with_vars)
-            self.variable_resources = tuple(with_vars)
+            self.variable_resources = tuple(parse_template(r) for r in with_vars)
         principal = statement.principal if statement.principal is not None else statement.not_principal
         self.principals = _Principals(principal) if principal is not None else None
         self.not_principal = statement.not_principal is not None
-        self.has_condition = bool(statement.condition)
+        self.conditions = compile_condition(statement.condition or (), variables)
 
     def _action_matches(self, action: str) -> bool:
         found = action in self.exact_actions or any(g.matches(action) for g in self.action_globs)
@@ -198,10 +202,14 @@ class CompiledStatement:
         if self.resources is None:
             return True
         hit = any(p.matches(request.resource, request.resource_segments) for p in self.resources)
-        if not hit and self.variable_resources:
-            raise self._unsupported(
-                f"`{self.variable_resources[0]}` holds a policy variable; resolving variables "
-                "is not supported yet")
+        if not hit:
+            for template in self.variable_resources:
+                # An entry whose variable cannot be resolved matches no resource (§9).
+                pieces = template.resolve(request.context.variable)
+                if pieces is not None and ResourcePattern.from_parts(pieces).matches(
+                        request.resource, request.resource_segments):
+                    hit = True
+                    break
         return hit != self.not_resource
 
     def applies(self, request: PreparedRequest) -> Match | None:
@@ -222,20 +230,10 @@ class CompiledStatement:
             return None
         if not self._resource_matches(request):
             return None
-        if self.has_condition:
-            raise self._unsupported("it has a `Condition`; evaluating conditions is not supported yet")
+        for condition in self.conditions:
+            if not condition.holds(request.context):
+                return None
         return Match(self.ref, match_class)
-
-    def _unsupported(self, why: str) -> NotSupportedError:
-        ref = self.ref
-        if self.origin is not None:
-            source, path = self.origin
-            location = source.locate(path)
-        else:
-            location = Location(path=("Statement", ref.statement_index))
-        return NotSupportedError([Problem(
-            f"the request reaches statement `{ref.statement}` of {ref.kind.title} `{ref.policy}`, "
-            f"but {why}", location)])
 
 
 def statement_label(statement: Statement, index: int) -> str:
@@ -277,7 +275,7 @@ class PolicySet:
         return allows, denies
 
 
-def prepare(caller: Caller, action: str, resource: str, federated_from: str | None = None,
-            has_boundary: bool = False) -> PreparedRequest:
+def prepare(caller: Caller, action: str, resource: str, context: Context,
+            federated_from: str | None = None, has_boundary: bool = False) -> PreparedRequest:
     return PreparedRequest(caller, action.lower(), resource, arn_segments(resource),
-                           federated_from, has_boundary)
+                           federated_from, has_boundary, context)

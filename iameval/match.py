@@ -10,21 +10,29 @@ exponential blow-up of a regex engine.
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
 from .arn import split_arn
 
-__all__ = ["Glob", "ResourcePattern", "action_glob"]
+__all__ = ["Glob", "Pieces", "ResourcePattern", "action_glob", "arn_segments", "split_pieces"]
+
+
+_ONE = None  # a `?` token; every other token is a literal character
 
 
 class _Chunk:
-    """Literal text, possibly with `?` (any one character)."""
+    """The tokens between two `*`: literal characters and `?` (any one character)."""
 
     __slots__ = ("text", "size", "regex")
 
-    def __init__(self, text: str):
-        self.text = text
-        self.size = len(text)
-        self.regex = re.compile(".".join(re.escape(p) for p in text.split("?")), re.S) if "?" in text else None
+    def __init__(self, tokens: list[str | None]):
+        self.size = len(tokens)
+        if _ONE in tokens:
+            self.text = None
+            self.regex = re.compile("".join("." if t is _ONE else re.escape(t) for t in tokens), re.S)
+        else:
+            self.text = "".join(tokens)
+            self.regex = None
 
     def match_at(self, s: str, pos: int) -> bool:
         if self.regex is None:
@@ -38,24 +46,50 @@ class _Chunk:
         return found.start() if found else -1
 
 
+_STAR = "*"
+
+
 class Glob:
     """A case-sensitive glob: `*` any run of characters (even none), `?` exactly one character.
 
+    `Glob.from_parts` builds one from pieces some of which are literal: text that came from a
+    resolved policy variable or a `${*}` escape never acts as a wildcard (IAM-SEMANTICS §9).
     Callers wanting case-insensitive matching (actions, §7.2) lower both sides first.
     """
 
     __slots__ = ("pattern", "_exact", "_any", "_first", "_middle", "_last", "_min")
 
     def __init__(self, pattern: str):
-        self.pattern = pattern
-        self._any = pattern != "" and set(pattern) == {"*"}
-        parts = pattern.split("*")
-        self._exact = pattern if len(parts) == 1 and "?" not in pattern else None
-        chunks = [_Chunk(p) for p in parts]
-        self._first = chunks[0]
-        self._last = chunks[-1] if len(chunks) > 1 else None
-        self._middle = tuple(c for c in chunks[1:-1] if c.size)
-        self._min = sum(c.size for c in chunks)
+        self._build([(pattern, True)])
+
+    @classmethod
+    def from_parts(cls, parts: Iterable[tuple[str, bool]]) -> "Glob":
+        """`parts` are `(text, wildcards)`: with `wildcards` False, `*` and `?` are literal."""
+        glob = cls.__new__(cls)
+        glob._build(list(parts))
+        return glob
+
+    def _build(self, parts: list[tuple[str, bool]]) -> None:
+        self.pattern = "".join(text for text, _ in parts)
+        chunks: list[list[str | None]] = [[]]
+        literal_only = True
+        for text, wildcards in parts:
+            for ch in text:
+                if wildcards and ch == _STAR:
+                    chunks.append([])
+                    literal_only = False
+                elif wildcards and ch == "?":
+                    chunks[-1].append(_ONE)
+                    literal_only = False
+                else:
+                    chunks[-1].append(ch)
+        self._exact = self.pattern if literal_only else None
+        self._any = len(chunks) > 1 and not any(chunks)
+        compiled = [_Chunk(c) for c in chunks]
+        self._first = compiled[0]
+        self._last = compiled[-1] if len(compiled) > 1 else None
+        self._middle = tuple(c for c in compiled[1:-1] if c.size)
+        self._min = sum(c.size for c in compiled)
 
     def __repr__(self) -> str:
         return f"Glob({self.pattern!r})"
@@ -68,7 +102,7 @@ class Glob:
         if len(s) < self._min:
             return False
         first = self._first
-        if self._last is None:  # no `*`: same length, `?` anywhere
+        if self._last is None:  # no `*`: same length, `?` somewhere
             return len(s) == first.size and first.match_at(s, 0)
         if first.size and not first.match_at(s, 0):
             return False
@@ -87,19 +121,53 @@ def action_glob(pattern: str) -> Glob:
     return Glob(pattern.lower())
 
 
+Pieces = list[tuple[str, bool]]
+
+
+def split_pieces(pieces: Pieces, maxsplit: int = 5) -> list[Pieces]:
+    """Split `(text, wildcards)` pieces at the colons of the policy's own text.
+
+    Colons inside literal pieces (a resolved variable's value) do not separate segments.
+    """
+    segments: list[Pieces] = [[]]
+    for text, wildcards in pieces:
+        if not wildcards:
+            segments[-1].append((text, False))
+            continue
+        rest = text
+        while len(segments) <= maxsplit and ":" in rest:
+            head, _, rest = rest.partition(":")
+            segments[-1].append((head, True))
+            segments.append([])
+        segments[-1].append((rest, True))
+    return segments
+
+
 class ResourcePattern:
     """One `Resource` entry, matched against a requested resource by the rules of §7.3."""
 
     __slots__ = ("pattern", "_all", "_whole", "_segments", "_tail")
 
     def __init__(self, pattern: str):
-        self.pattern = pattern
-        self._all = pattern == "*"
+        self._build([(pattern, True)])
+
+    @classmethod
+    def from_parts(cls, pieces: Pieces) -> "ResourcePattern":
+        """A pattern whose resolved-variable pieces are literal (§9)."""
+        pattern = cls.__new__(cls)
+        pattern._build(pieces)
+        return pattern
+
+    def _build(self, pieces: Pieces) -> None:
+        self.pattern = "".join(text for text, _ in pieces)
+        self._all = pieces == [("*", True)]
         # A request resource that is not an ARN is matched against the whole pattern.
-        self._whole = Glob(pattern)
-        segments = split_arn(pattern)
-        self._tail = len(segments) < 6 and pattern.endswith("*")
-        self._segments = tuple(Glob(s) for s in segments) if len(segments) == 6 or self._tail else None
+        self._whole = Glob.from_parts(pieces)
+        segments = split_pieces(pieces)
+        last = pieces[-1] if pieces else ("", False)
+        self._tail = len(segments) < 6 and last[1] and last[0].endswith("*")
+        self._segments = (tuple(Glob.from_parts(s) for s in segments)
+                          if len(segments) == 6 or self._tail else None)
 
     def __repr__(self) -> str:
         return f"ResourcePattern({self.pattern!r})"

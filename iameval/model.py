@@ -21,7 +21,9 @@ from pydantic_core import PydanticCustomError
 from ._source import Source
 from .arn import ACCOUNT_ID, PARTITIONS, split_arn
 from .errors import PolicyError, Problem
-from .operators import OperatorError, parse_operator
+from .operators import Family, Operator, OperatorError, parse_operator
+from .values import ValueParseError, parse_policy_value
+from .variables import TemplateError, parse_template
 
 __all__ = [
     "ConditionEntry",
@@ -219,7 +221,7 @@ def _read_condition(value: Any) -> tuple[ConditionEntry, ...]:
     entries: list[ConditionEntry] = []
     for operator, block in value.items():
         try:
-            parse_operator(operator)
+            parsed = parse_operator(operator)
         except OperatorError as exc:
             raise _fail(str(exc), (operator,), exc.hint) from None
         if not isinstance(block, dict):
@@ -250,8 +252,26 @@ def _read_condition(value: Any) -> tuple[ConditionEntry, ...]:
             if len(kinds) > 1:
                 raise _fail(f"the values of `{key}` mix JSON types ({', '.join(sorted(kinds))})", at,
                             "write every value of one key as the same type, e.g. all strings")
+            for index, item in enumerate(items):
+                _check_value(parsed, item, at + ((index,) if isinstance(raw, list) else ()))
             entries.append(ConditionEntry(operator=operator, key=key, values=tuple(items)))
     return tuple(entries)
+
+
+def _check_value(operator: Operator, value: ConditionValue, at: tuple) -> None:
+    """A policy value must read as its operator's type (§8.4); variables only in String and
+    Arn operators (§9, §12.1)."""
+    if operator.family is Family.ARN and value != "*" and len(split_arn(str(value), variables=True)) != 6:
+        raise _fail(f"`{value}` is not an ARN pattern: `{operator.name}` compares the six segments "
+                    "`arn:partition:service:region:account:resource`", at,
+                    "use `StringLike` to match other text")
+    try:
+        parse_policy_value(operator.family, value)
+    except ValueParseError as exc:
+        hint = None
+        if isinstance(value, str) and "${" in value:
+            hint = "policy variables can only be used with String and Arn operators"
+        raise _fail(f"{exc} (under `{operator.name}`)", at, hint) from None
 
 
 # ----------------------------------------------------------------------------------- Statement
@@ -566,6 +586,8 @@ def _document_problems(policy: Policy, data: Any, kind: PolicyKind, source: Sour
     if kind is PolicyKind.RCP and policy.version != "2012-10-17":
         problems.append(_locate(source, base + ("Version",),
                                 "a resource control policy must have `Version: 2012-10-17`"))
+    if policy.variables_enabled:
+        problems.extend(_variable_problems(policy, source, base))
     if kind.is_iam:
         seen: set[str] = set()
         for index, statement in enumerate(policy.statement):
@@ -575,6 +597,29 @@ def _document_problems(policy: Policy, data: Any, kind: PolicyKind, source: Sour
                                             f"duplicate `Sid` `{statement.sid}`: Sids must be unique "
                                             "within an IAM policy"))
                 seen.add(statement.sid)
+    return problems
+
+
+def _variable_problems(policy: Policy, source: Source | None, base: tuple) -> list[Problem]:
+    """Malformed `${...}` under Version 2012-10-17, where AWS reads policy variables (§9)."""
+    problems = []
+
+    def check(text: str, path: tuple) -> None:
+        if "${" in text:
+            try:
+                parse_template(text)
+            except TemplateError as exc:
+                problems.append(_locate(source, base + path, str(exc)))
+
+    for i, statement in enumerate(policy.statement):
+        for element, values in (("Resource", statement.resource), ("NotResource", statement.not_resource)):
+            for j, text in enumerate(values or ()):
+                check(text, ("Statement", i, element, j))
+        for entry in statement.condition or ():
+            if parse_operator(entry.operator).family in (Family.STRING, Family.ARN):
+                for j, value in enumerate(entry.values):
+                    if isinstance(value, str):
+                        check(value, ("Statement", i, "Condition", entry.operator, entry.key, j))
     return problems
 
 

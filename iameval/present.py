@@ -34,7 +34,8 @@ def statement_location(authorizer: Authorizer, match: Match) -> str | None:
 
 def print_result(console: Console, result: Result, request: Mapping[str, tuple[str, bool]],
                  authorizer: Authorizer | None = None) -> None:
-    """The decision, its summary, the deciding statements and the request (with its defaults)."""
+    """The decision, its summary, the deciding statements, warnings, and the request with its
+    defaults and derived context keys marked."""
     console.print(f"[{_STYLE[result.decision]}]{result.decision}[/]  {escape(result.summary)}")
     for match in result.reasons:
         where = statement_location(authorizer, match) if authorizer else None
@@ -42,10 +43,14 @@ def print_result(console: Console, result: Result, request: Mapping[str, tuple[s
         console.print(f"  {match.ref.effect:<5} statement [bold]{escape(match.ref.statement)}[/] of "
                       f"{match.ref.kind.title} [bold]{escape(match.ref.policy)}[/]{principal}"
                       + (f"  [dim]{escape(where)}[/]" if where else ""), soft_wrap=True)
+    for warning in result.warnings:
+        console.print(f"  [yellow]warning:[/] {escape(warning)}", soft_wrap=True)
     console.print("[dim]request:[/]")
     for name, (value, default) in request.items():
-        note = "  [dim](default)[/]" if default else ""
-        console.print(f"  [dim]{name:<17}[/]{escape(value)}{note}")
+        note = ""
+        if default:
+            note = "  [dim](derived)[/]" if name in result.derived else "  [dim](default)[/]"
+        console.print(f"  [dim]{name:<22}[/]{escape(value)}{note}", soft_wrap=True)
 
 
 def print_problems(console: Console, error: PolicyError) -> None:

@@ -1,0 +1,180 @@
+"""Evaluating `Condition` blocks (IAM-SEMANTICS §8) with policy variables (§9).
+
+Each operator-key pair of a statement is compiled once into a `CompiledCondition`: policy values
+are read as their type (numbers, instants, networks, bytes), patterns become globs, and strings
+with variables become templates. `holds(context)` then applies the rules of §8.3 (missing keys),
+§8.5 (set operators) and §8.1 (values OR'ed, negated operators NOR'ed).
+"""
+
+from __future__ import annotations
+
+import operator as op
+from typing import Any, Callable
+
+from .arn import split_arn
+from .context import Context
+from .match import Glob, Pieces, split_pieces
+from .model import ConditionEntry
+from .operators import Family, Operator, parse_operator
+from .values import (ValueParseError, as_text, parse_binary, parse_bool, parse_date,
+                     parse_ip_address, parse_number, parse_policy_value)
+from .variables import Template, parse_template
+
+__all__ = ["CompiledCondition", "compile_condition"]
+
+_ORDER: dict[str, Callable[[Any, Any], bool]] = {
+    "Equals": op.eq, "NotEquals": op.eq,
+    "LessThan": op.lt, "LessThanEquals": op.le,
+    "GreaterThan": op.gt, "GreaterThanEquals": op.ge,
+}
+
+
+class CompiledCondition:
+    """One operator-key pair, ready to test against request contexts."""
+
+    __slots__ = ("entry", "operator", "key", "_values", "_templates", "_matcher", "_null")
+
+    def __init__(self, entry: ConditionEntry, variables: bool):
+        self.entry = entry
+        self.operator: Operator = parse_operator(entry.operator)
+        self.key = entry.key.lower()
+        family = self.operator.family
+        self._null: frozenset[bool] | None = None
+        self._templates: tuple[Template, ...] = ()
+        if family is Family.NULL:
+            self._null = frozenset(parse_bool(as_text(v)) == "true" for v in entry.values)
+            return
+        texts = [as_text(v) for v in entry.values]
+        if family in (Family.STRING, Family.ARN) and variables:
+            self._templates = tuple(parse_template(t) for t in texts if "${" in t)
+            texts = [t for t in texts if "${" not in t]
+        self._values = self._prepare(texts)
+        self._matcher = self._make_matcher()
+
+    # ---------------------------------------------------------------------- compile time
+
+    def _prepare(self, texts: list[str]) -> Any:
+        """Static policy values in the form the comparison wants."""
+        family, base = self.operator.family, self.operator.base
+        if family is Family.STRING:
+            if "Like" in base:
+                return tuple(Glob(t) for t in texts)
+            if "IgnoreCase" in base:
+                return frozenset(t.casefold() for t in texts)
+            return frozenset(texts)
+        if family is Family.ARN:
+            return tuple(_arn_pattern([(t, True)]) for t in texts)
+        if family in (Family.BOOL, Family.BINARY):
+            return frozenset(parse_policy_value(family, t) for t in texts)
+        return tuple(parse_policy_value(family, t) for t in texts)
+
+    def _resolved(self, context: Context) -> Any:
+        """The policy values with variables resolved; an unresolvable one matches nothing (§9)."""
+        if not self._templates:
+            return self._values
+        family, base = self.operator.family, self.operator.base
+        resolved = []
+        for template in self._templates:
+            pieces = template.resolve(context.variable)
+            if pieces is not None:
+                resolved.append(pieces)
+        if family is Family.ARN:
+            return self._values + tuple(_arn_pattern(p) for p in resolved)
+        if "Like" in base:
+            return self._values + tuple(Glob.from_parts(p) for p in resolved)
+        texts = ["".join(text for text, _ in p) for p in resolved]
+        if "IgnoreCase" in base:
+            return self._values | {t.casefold() for t in texts}
+        return self._values | set(texts)
+
+    def _make_matcher(self) -> Callable[[str, Any, Context], bool]:
+        """`matcher(value, policy_values, context)`: does one context value match any policy value?"""
+        family, base = self.operator.family, self.operator.base
+        if family is Family.STRING:
+            if "Like" in base:
+                return lambda v, ps, _: any(g.matches(v) for g in ps)
+            if "IgnoreCase" in base:
+                return lambda v, ps, _: v.casefold() in ps
+            return lambda v, ps, _: v in ps
+        if family is Family.ARN:
+            return _arn_matches
+        if family is Family.BOOL:
+            return self._typed(parse_bool, lambda v, ps: v in ps)
+        if family is Family.BINARY:
+            return self._typed(parse_binary, lambda v, ps: v in ps)
+        if family is Family.IP:
+            return self._typed(parse_ip_address,
+                               lambda v, ps: any(v.version == n.version and v in n for n in ps))
+        compare = _ORDER[base[len(family.value):]]
+        reader = parse_number if family is Family.NUMERIC else parse_date
+        return self._typed(reader, lambda v, ps: any(compare(v, p) for p in ps))
+
+    def _typed(self, reader: Callable[[str], Any], test: Callable[[Any, Any], bool]
+               ) -> Callable[[str, Any, Context], bool]:
+        """A comparison of typed values; a context value that does not read is false and reported (§8.4)."""
+        def matcher(text: str, policy_values: Any, context: Context) -> bool:
+            try:
+                value = reader(text)
+            except ValueParseError as exc:
+                context.warn(f"{exc}: the context value of `{self.entry.key}` cannot be compared "
+                             f"under `{self.operator.name}`, so the comparison is false")
+                return False
+            return test(value, policy_values)
+        return matcher
+
+    # ------------------------------------------------------------------------ request time
+
+    def holds(self, context: Context) -> bool:
+        """Whether this operator-key pair is true for the request (§8.1, §8.3, §8.5)."""
+        operator = self.operator
+        entry = context.get(self.key)
+        if self._null is not None:
+            return (entry is None) in self._null
+        if entry is None:
+            if operator.if_exists or operator.set_qualifier == "ForAllValues":
+                return True
+            if operator.set_qualifier == "ForAnyValue":
+                return False
+            return operator.negated
+        policy_values = self._resolved(context)
+        matcher = self._matcher
+        negated = operator.negated
+
+        def one(value: str) -> bool:
+            # A positive operator: the value matches some policy value; a negated one: none.
+            return matcher(value, policy_values, context) != negated
+
+        values = entry.texts
+        if operator.set_qualifier == "ForAllValues":
+            return all(one(v) for v in values)
+        if operator.set_qualifier == "ForAnyValue":
+            return any(one(v) for v in values)
+        if entry.multi:
+            # A list without a qualifier (§8.5, the engine's choice): positive operators act as
+            # ForAnyValue, negated ones as ForAllValues.
+            return all(one(v) for v in values) if negated else any(one(v) for v in values)
+        return one(values[0])
+
+
+def _arn_pattern(pieces: Pieces) -> tuple[Glob, ...] | None:
+    """An ARN pattern as six segment globs; `*` stays inside its segment (§8.4).
+
+    A lone `*` matches any ARN. Pieces from resolved variables are literal.
+    """
+    if pieces == [("*", True)]:
+        return (Glob("*"),) * 6
+    segments = split_pieces(pieces)
+    if len(segments) != 6:
+        return None
+    return tuple(Glob.from_parts(s) for s in segments)
+
+
+def _arn_matches(value: str, patterns: Any, context: Context) -> bool:
+    segments = split_arn(value)
+    if len(segments) != 6:
+        return False
+    return any(p is not None and all(g.matches(s) for g, s in zip(p, segments)) for p in patterns)
+
+
+def compile_condition(entries: tuple[ConditionEntry, ...], variables: bool) -> tuple[CompiledCondition, ...]:
+    return tuple(CompiledCondition(e, variables) for e in entries)

@@ -1,0 +1,96 @@
+"""A request's condition keys: case-insensitive, as text, with the keys AWS derives (IAM-SEMANTICS §1, §8.2).
+
+Built once per request. Keys are looked up without regard to case; when two given keys differ
+only in case the first one counts (§8.2). A value is kept as the tuple of its text forms, and
+whether it was given as a list (a multi-valued key).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from .request import Caller, CallerKind
+from .values import as_text
+
+__all__ = ["Context", "ContextEntry", "derived_keys"]
+
+
+@dataclass(frozen=True, slots=True)
+class ContextEntry:
+    key: str  # as written
+    texts: tuple[str, ...]
+    multi: bool
+
+
+class Context:
+    """The condition keys of one request. `derived` names the keys iameval filled in."""
+
+    __slots__ = ("entries", "derived", "warnings")
+
+    def __init__(self, given: Mapping[str, Any], derived: Mapping[str, str] = {}):
+        entries: dict[str, ContextEntry] = {}
+        for key, value in given.items():
+            lowered = key.lower()
+            if lowered in entries:
+                continue
+            if isinstance(value, (list, tuple)):
+                entries[lowered] = ContextEntry(key, tuple(as_text(v) for v in value), True)
+            else:
+                entries[lowered] = ContextEntry(key, (as_text(value),), False)
+        added = {}
+        for key, value in derived.items():
+            if key.lower() not in entries:
+                entries[key.lower()] = ContextEntry(key, (value,), False)
+                added[key] = value
+        self.entries = entries
+        self.derived: dict[str, str] = added
+        self.warnings: list[str] = []
+
+    def get(self, lowered_key: str) -> ContextEntry | None:
+        return self.entries.get(lowered_key)
+
+    def variable(self, lowered_key: str) -> str | None:
+        """The value a `${key}` stands for, or None when it cannot be resolved (§9).
+
+        Multi-valued keys cannot be variables: a list value is reported and left unresolved.
+        """
+        entry = self.entries.get(lowered_key)
+        if entry is None:
+            return None
+        if entry.multi:
+            self.warn(f"`{entry.key}` has a list value, and a multi-valued key cannot be a policy "
+                      "variable: `${" + entry.key + "}` is left unresolved")
+            return None
+        return entry.texts[0]
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+
+def derived_keys(caller: Caller, resource_account: str | None) -> dict[str, str]:
+    """The keys AWS sets from the principal and the resource, as far as the ARNs fix them (§1).
+
+    `aws:userid` is derived only where the ARN alone determines it (root: the account ID;
+    federated user: `ACCOUNT:name`; anonymous: `anonymous`); IAM users and roles have unique
+    IDs that no ARN carries. Nothing else is invented.
+    """
+    keys: dict[str, str] = {}
+    kind = caller.kind
+    if kind.has_identity:
+        keys["aws:PrincipalArn"] = caller.principal_arn or caller.arn
+        keys["aws:PrincipalAccount"] = caller.account
+    if kind.principal_type:
+        keys["aws:PrincipalType"] = kind.principal_type
+    if kind is CallerKind.USER:
+        keys["aws:username"] = caller.name
+    if kind is CallerKind.ROOT:
+        keys["aws:userid"] = caller.account
+    elif kind is CallerKind.FEDERATED_USER:
+        keys["aws:userid"] = f"{caller.account}:{caller.name}"
+    elif kind is CallerKind.ANONYMOUS:
+        keys["aws:userid"] = "anonymous"
+    if resource_account:
+        keys["aws:ResourceAccount"] = resource_account
+    return keys

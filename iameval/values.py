@@ -1,0 +1,124 @@
+"""Reading condition values as their operator's type (IAM-SEMANTICS §8.4, §8.6).
+
+Used twice with the same rules: when a policy is loaded (a policy value that does not read is
+an error there) and when a request is evaluated (a context value that does not read makes that
+comparison false, and is reported as a warning).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+import re
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+
+from .operators import Family
+
+__all__ = ["as_text", "parse_binary", "parse_bool", "parse_date", "parse_ip_network",
+           "parse_ip_address", "parse_number", "parse_policy_value", "ValueParseError"]
+
+
+class ValueParseError(ValueError):
+    pass
+
+
+def as_text(value: object) -> str:
+    """The text form AWS compares (§8.6): JSON `true` is `"true"`, `12345` is `"12345"`."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+
+
+def parse_number(text: str) -> Decimal:
+    """An integer or decimal, read exactly (§8.6)."""
+    text = text.strip()
+    if not _NUMBER.fullmatch(text):
+        raise ValueParseError(f"`{text}` is not a number")
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
+        raise ValueParseError(f"`{text}` is not a number") from None
+
+
+_YEAR = re.compile(r"\d{4}")
+_YEAR_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_EPOCH = re.compile(r"-?\d+(\.\d+)?")
+
+
+def parse_date(text: str) -> datetime:
+    """A W3C ISO 8601 date or date-time, or epoch seconds, as an instant in UTC (§8.4, §14.6).
+
+    `YYYY`, `YYYY-MM` and `YYYY-MM-DD` mean the first instant of that period, 00:00:00Z; a
+    date-time without a time zone is read as UTC; any other run of digits is epoch seconds.
+    """
+    text = text.strip()
+    try:
+        if _YEAR.fullmatch(text):
+            return datetime(int(text), 1, 1, tzinfo=timezone.utc)
+        match = _YEAR_MONTH.fullmatch(text)
+        if match:
+            return datetime(int(match[1]), int(match[2]), 1, tzinfo=timezone.utc)
+        if _EPOCH.fullmatch(text):
+            return datetime.fromtimestamp(float(Decimal(text)), tz=timezone.utc)
+        if "T" not in text and "t" not in text and len(text) != 10:
+            raise ValueError
+        moment = datetime.fromisoformat(text)
+    except (ValueError, OverflowError, OSError):
+        raise ValueParseError(f"`{text}` is not a date: use ISO 8601 such as `2026-01-31` or "
+                              "`2026-01-31T12:00:00Z`, or epoch seconds") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def parse_bool(text: str) -> str:
+    """`true` or `false`, compared after lower-casing (§8.4, §14.4)."""
+    lowered = text.strip().lower()
+    if lowered not in ("true", "false"):
+        raise ValueParseError(f"`{text}` is not `true` or `false`")
+    return lowered
+
+
+def parse_binary(text: str) -> bytes:
+    """Base64 text, compared byte for byte after decoding (§8.4)."""
+    try:
+        return base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueParseError(f"`{text}` is not base64") from None
+
+
+def parse_ip_network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """A CIDR block; a bare address is /32 for IPv4 and /128 for IPv6 (§8.4, §14.5)."""
+    try:
+        return ipaddress.ip_network(text.strip(), strict=False)
+    except ValueError:
+        raise ValueParseError(f"`{text}` is not an IP address or CIDR block") from None
+
+
+def parse_ip_address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        raise ValueParseError(f"`{text}` is not an IP address") from None
+
+
+_PARSERS = {
+    Family.NUMERIC: parse_number,
+    Family.DATE: parse_date,
+    Family.BOOL: parse_bool,
+    Family.NULL: parse_bool,
+    Family.BINARY: parse_binary,
+    Family.IP: parse_ip_network,
+}
+
+
+def parse_policy_value(family: Family, value: object) -> object:
+    """A policy value read as its family's type; String and Arn values stay text."""
+    parser = _PARSERS.get(family)
+    text = as_text(value)
+    return parser(text) if parser else text

@@ -1,0 +1,101 @@
+"""Policy variables: `${aws:username}` and friends inside policy strings (IAM-SEMANTICS §9).
+
+A string is parsed once, when its policy is compiled, into a `Template`: text that keeps its
+wildcard meaning, literal text from the escapes `${*}`, `${?}`, `${$}`, and variables with an
+optional default. Resolving a template against a request yields pieces for `Glob.from_parts`:
+a resolved value is always matched literally, never as a wildcard. Only `Version: 2012-10-17`
+enables variables; under 2008-10-17 or no Version the text is literal (§6.2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Callable
+
+from lark import Lark, Token
+from lark.exceptions import UnexpectedInput
+
+__all__ = ["Template", "TemplateError", "Variable", "parse_template"]
+
+Lookup = Callable[[str], "str | None"]
+
+
+class TemplateError(ValueError):
+    """A malformed variable: an unclosed `${`, a missing quote, a space in the key, `${}`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    key: str  # as written
+    default: str | None = None
+
+    def __str__(self) -> str:
+        return f"${{{self.key}, '{self.default}'}}" if self.default is not None else f"${{{self.key}}}"
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A policy string with variables: parts are `str` (text, wildcards live), `Variable`, or
+    a one-item tuple `(text,)` for an escaped literal."""
+
+    text: str
+    parts: tuple[str | Variable | tuple[str], ...]
+
+    @property
+    def variables(self) -> tuple[Variable, ...]:
+        return tuple(p for p in self.parts if isinstance(p, Variable))
+
+    def resolve(self, lookup: Lookup) -> list[tuple[str, bool]] | None:
+        """`(text, wildcards)` pieces with every variable replaced, or None when one cannot be
+        resolved: the key is absent and has no default (§9)."""
+        pieces: list[tuple[str, bool]] = []
+        for part in self.parts:
+            if isinstance(part, str):
+                pieces.append((part, True))
+            elif isinstance(part, Variable):
+                value = lookup(part.key.lower())
+                if value is None:
+                    if part.default is None:
+                        return None
+                    value = part.default
+                pieces.append((value, False))
+            else:
+                pieces.append((part[0], False))
+        return pieces
+
+    def resolve_text(self, lookup: Lookup) -> str | None:
+        pieces = self.resolve(lookup)
+        return None if pieces is None else "".join(text for text, _ in pieces)
+
+
+@cache
+def _parser() -> Lark:
+    grammar = resources.files("iameval.grammar").joinpath("variables.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", maybe_placeholders=False)
+
+
+def parse_template(text: str) -> Template:
+    """Parse a string that contains `${`; raise `TemplateError` when a variable is malformed."""
+    try:
+        tree = _parser().parse(text)
+    except UnexpectedInput as exc:
+        column = getattr(exc, "column", None)
+        where = f" at character {column}" if column and column > 0 else ""
+        raise TemplateError(f"malformed policy variable in `{text}`{where}: write `${{key}}` or "
+                            "`${key, 'default'}`, or `${*}`, `${?}`, `${$}` for a literal "
+                            "character") from None
+    parts: list[str | Variable | tuple[str]] = []
+    for child in tree.children:
+        if isinstance(child, Token):  # TEXT
+            parts.append(str(child))
+        elif child.data == "escape":
+            parts.append((str(child.children[0]),))
+        else:
+            key = str(child.children[0])
+            default = None
+            if len(child.children) > 1:
+                default = "".join(str(t) for t in child.children[1].children)
+            parts.append(Variable(key, default))
+    return Template(text, tuple(parts))
