@@ -46,11 +46,12 @@ def print_result(console: Console, result: Result, request: Mapping[str, tuple[s
     for warning in result.warnings:
         console.print(f"  [yellow]warning:[/] {escape(warning)}", soft_wrap=True)
     console.print("[dim]request:[/]")
+    width = max(len(name) for name in request) + 2
     for name, (value, default) in request.items():
         note = ""
         if default:
             note = "  [dim](derived)[/]" if name in result.derived else "  [dim](default)[/]"
-        console.print(f"  [dim]{name:<22}[/]{escape(value)}{note}", soft_wrap=True)
+        console.print(f"  [dim]{name:<{width}}[/]{escape(value)}{note}", soft_wrap=True)
 
 
 def print_problems(console: Console, error: PolicyError) -> None:
