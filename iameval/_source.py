@@ -170,10 +170,24 @@ def _parse_json(text: str, name: str, line_offset: int) -> Source:
             for path, (line, column), key in duplicates
         ) from None
     except json.JSONDecodeError as exc:
-        message = exc.msg[:1].lower() + exc.msg[1:]
-        raise PolicyError([Problem(f"invalid JSON: {message}",
-                                   Location(name, exc.lineno + line_offset, exc.colno))]) from None
+        raise PolicyError([_json_syntax_problem(exc, name, line_offset)]) from None
     return Source(name, text, data, "json", line_offset)
+
+
+def _json_syntax_problem(exc: json.JSONDecodeError, name: str, line_offset: int) -> Problem:
+    """A JSON syntax error at the character at fault; a trailing comma is named as such."""
+    text, pos = exc.doc, exc.pos
+    before = pos - 1
+    while before >= 0 and text[before] in " \t\r\n":
+        before -= 1
+    if before >= 0 and text[before] == "," and pos < len(text) and text[pos] in "}]":
+        line = text.count("\n", 0, before) + 1
+        column = before - (text.rfind("\n", 0, before) + 1) + 1
+        return Problem("invalid JSON: a trailing comma before `" + text[pos] + "`",
+                       Location(name, line + line_offset, column),
+                       "JSON allows no comma after the last item")
+    message = exc.msg[:1].lower() + exc.msg[1:]
+    return Problem(f"invalid JSON: {message}", Location(name, exc.lineno + line_offset, exc.colno))
 
 
 _YAML_SCALAR_TAGS_AS_TEXT = {"tag:yaml.org,2002:timestamp"}

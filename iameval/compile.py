@@ -86,7 +86,7 @@ class PreparedRequest:
 class _Principals:
     """A compiled `Principal`/`NotPrincipal` value (§7.4)."""
 
-    __slots__ = ("any", "accounts", "arns", "services", "federated", "canonical")
+    __slots__ = ("any", "accounts", "arns", "services", "federated", "canonical", "roles_with_path")
 
     def __init__(self, value: PrincipalMap):
         self.any = value.wildcard or "*" in value.aws
@@ -103,11 +103,16 @@ class _Principals:
             # when the user or role was deleted, and it then matches no caller (§6.2).
         self.accounts = frozenset(accounts)
         self.arns = frozenset(arns)
+        # (account, role name) of role ARNs with a path, which a session ARN cannot show (§1).
+        self.roles_with_path = {
+            (arn.split(":")[4], arn.rsplit("/", 1)[-1]): arn
+            for arn in arns if ":role/" in arn and arn.split(":", 5)[5].count("/") > 1
+        }
         self.services = frozenset(value.service)
         self.federated = frozenset(value.federated)
         self.canonical = frozenset(value.canonical_user)
 
-    def match(self, caller: Caller, federated_from: str | None) -> MatchClass | None:
+    def match(self, caller: Caller, federated_from: str | None, context: Context) -> MatchClass | None:
         """The strongest way this value matches the caller, or None (§2.2, §7.4)."""
         if self.any or "*" in self.services and caller.kind is CallerKind.SERVICE:
             return MatchClass.DIRECT
@@ -127,8 +132,14 @@ class _Principals:
                 return MatchClass.DIRECT
             if kind is CallerKind.ROLE:
                 return MatchClass.ENTITY
-        if kind is CallerKind.ASSUMED_ROLE and caller.principal_arn in self.arns:
-            return MatchClass.ENTITY
+        if kind is CallerKind.ASSUMED_ROLE:
+            if caller.principal_arn in self.arns:
+                return MatchClass.ENTITY
+            maybe = self.roles_with_path.get((caller.account, caller.name))
+            if maybe and not caller.principal_arn_known:
+                context.warn(f"principal `{maybe}` may be the role of session `{caller.arn}`, whose "
+                             "ARN drops the role's path; it was not matched: give `aws:PrincipalArn` "
+                             "in the context to decide")
         if kind is CallerKind.FEDERATED_USER and federated_from and federated_from in self.arns:
             return MatchClass.ENTITY
         if caller.account in self.accounts:
@@ -223,7 +234,7 @@ class CompiledStatement:
                     return None
                 match_class = MatchClass.DIRECT
             else:
-                match_class = self.principals.match(request.caller, request.federated_from)
+                match_class = self.principals.match(request.caller, request.federated_from, request.context)
                 if match_class is None:
                     return None
         if not self._action_matches(request.action):

@@ -201,7 +201,9 @@ class PrincipalMap(BaseModel):
 # ----------------------------------------------------------------------------------- Condition
 
 ConditionValue = str | int | float | bool
-_CONDITION_KEY = re.compile(r"[A-Za-z0-9-]+:.+")
+# `prefix:name`; identity providers' keys use the provider's URL as prefix
+# (`token.actions.githubusercontent.com:sub`, `oidc.eks.us-east-1.amazonaws.com/id/ABC:sub`).
+_CONDITION_KEY = re.compile(r"[^\s:]+:\S.*")
 
 
 class ConditionEntry(BaseModel):

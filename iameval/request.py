@@ -72,6 +72,9 @@ class Caller:
     partition: str = "aws"
     principal_arn: str | None = None  # aws:PrincipalArn: the role ARN for role sessions
     name: str | None = None  # user name, role name or federated user name
+    # False when a role session's aws:PrincipalArn was derived from the session ARN, which drops
+    # the role's path (§1): then a role ARN with a path cannot be told apart.
+    principal_arn_known: bool = True
 
     @property
     def root_arn(self) -> str | None:
@@ -86,8 +89,19 @@ def parse_caller(principal: str, principal_arn: str | None = None) -> Caller:
     """Read a request principal (SCENARIO.md `request.principal`).
 
     `principal_arn` is the caller's `aws:PrincipalArn` when the request gives it: a role session
-    ARN drops the role's path, so a role with a path is named there (§7.4).
+    ARN drops the role's path, so a role with a path is named there (§7.4). One that cannot be
+    this caller's (another account, another role name) is an error.
     """
+    caller = _parse_caller(principal, principal_arn)
+    if principal_arn is not None and caller.kind.has_identity and caller.principal_arn != principal_arn:
+        raise CallerError(f"`aws:PrincipalArn` `{principal_arn}` cannot be the principal ARN of "
+                          f"`{principal}`",
+                          "for a role session it is the role's ARN, with its path; for other "
+                          "callers, their own ARN")
+    return caller
+
+
+def _parse_caller(principal: str, principal_arn: str | None) -> Caller:
     if principal == "*":
         return Caller("*", CallerKind.ANONYMOUS)
     if principal.startswith("arn:"):
@@ -112,9 +126,13 @@ def parse_caller(principal: str, principal_arn: str | None = None) -> Caller:
                 if kind_text == "assumed-role":
                     role, _, session = rest.partition("/")
                     if role and session:
-                        role_arn = principal_arn or f"arn:{partition}:iam::{account}:role/{role}"
+                        role_arn = f"arn:{partition}:iam::{account}:role/{role}"
+                        known = principal_arn is None or principal_arn == role_arn
+                        if principal_arn is not None and principal_arn.startswith(f"arn:{partition}:iam::{account}:role/") \
+                                and principal_arn.endswith(f"/{role}"):
+                            role_arn, known = principal_arn, True  # the role has a path
                         return Caller(principal, CallerKind.ASSUMED_ROLE, account, partition,
-                                      role_arn, role)
+                                      role_arn, role, known if principal_arn is not None else False)
                 if kind_text == "federated-user" and rest:
                     return Caller(principal, CallerKind.FEDERATED_USER, account, partition,
                                   principal, rest)
