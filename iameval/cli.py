@@ -12,13 +12,16 @@ from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-from .authorize import Authorizer, Decision
+from .accounts import Account, load_account, trusted_outside, who_can
+from .authorize import Authorizer, Decision, is_resource_policy_required
 from .errors import Location, PolicyError, Problem
 from .model import PolicyKind
 from ._source import read_sources
 from .policies import load_policy_files
-from .present import print_outcome, print_problems, print_result, print_run_summary, run_counts
+from .present import (print_assume_view, print_outcome, print_problems, print_result,
+                      print_run_summary, print_who_can, run_counts, who_can_json)
 from .scenario import load_scenarios, run_scenario
 
 __all__ = ["app", "main", "DEFAULT_PRINCIPAL", "DEFAULT_RESOURCE"]
@@ -104,69 +107,111 @@ def _context(pairs: list[str], files: list[str]) -> dict[str, Any]:
     return context
 
 
+# Options that `check` and `who-can` share.
+ResourcePolicyOpt = Annotated[Optional[str], typer.Option(
+    "--resource-policy", help="The resource-based policy (bucket, key, trust policy...).")]
+ResourceAccountOpt = Annotated[Optional[str], typer.Option(
+    "--resource-account", help="The account that owns the resource. Default: the ARN's "
+    "account, else the caller's (S3 ARNs carry none).")]
+ScpOpt = Annotated[Optional[list[str]], typer.Option(
+    "--scp", help="A service control policy, one per organization level from the root to "
+    "the account (repeatable).")]
+RcpOpt = Annotated[Optional[list[str]], typer.Option(
+    "--rcp", help="A resource control policy, one per level (repeatable).")]
+ContextOpt = Annotated[Optional[list[str]], typer.Option(
+    "--context", "-c", help="A condition key and value: `KEY=VALUE` for a string (repeat the "
+    "key for a multi-valued key), `KEY:=JSON` for a typed value such as `true`, `42` or "
+    "`[\"a\",\"b\"]` (repeatable).")]
+ContextFileOpt = Annotated[Optional[list[str]], typer.Option(
+    "--context-file", help="A JSON or YAML object of condition keys and values; `--context` "
+    "entries override it (repeatable).")]
+AccountOpt = Annotated[Optional[str], typer.Option(
+    "--account-details", help="The output of `aws iam get-account-authorization-details`: the "
+    "principal's identity policies and boundary are taken from it.")]
+ActionOpt = Annotated[str, typer.Option("--action", "-a", help="The action, e.g. `s3:GetObject`.",
+                                        show_default=False)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+
+def _org_policies(resource_policy: str | None, scp: list[str] | None, rcp: list[str] | None,
+                  kwargs: dict, origins: dict) -> None:
+    """Load the resource policy and the organization levels into Authorizer arguments."""
+    if resource_policy:
+        policy, origin = _one(resource_policy, PolicyKind.RESOURCE)
+        kwargs["resource"], origins[("resource",)] = policy, origin
+    for option, name, kind in ((scp, "scps", PolicyKind.SCP), (rcp, "rcps", PolicyKind.RCP)):
+        loaded = _load(option, kind) if option else []
+        kwargs[name] = [p for p, _ in loaded]
+        origins.update({(name, i): origin for i, (_, origin) in enumerate(loaded)})
+
+
+def _account(path: str) -> Account:
+    try:
+        account = load_account(path)
+    except PolicyError as exc:
+        raise _Invalid(exc) from None
+    for warning in account.warnings:
+        err.print(f"[yellow]{escape(str(warning))}[/]", soft_wrap=True)
+    return account
+
+
 @app.command()
 def check(
-    policies: Annotated[list[str], typer.Argument(
+    policies: Annotated[Optional[list[str]], typer.Argument(
         help="Identity-based policy files or folders (JSON or YAML); `-` reads standard input.",
-        show_default=False, metavar="POLICY...")],
-    action: Annotated[str, typer.Option("--action", "-a", help="The action, e.g. `s3:GetObject`.",
-                                        show_default=False)],
+        show_default=False, metavar="[POLICY]...")] = None,
+    action: ActionOpt = ...,
     resource: Annotated[Optional[str], typer.Option(
         "--resource", "-r", help=f"The resource ARN. Default: `{DEFAULT_RESOURCE}`.",
         show_default=False)] = None,
     principal: Annotated[Optional[str], typer.Option(
         "--principal", "-p", help=f"The caller's ARN. Default: `{DEFAULT_PRINCIPAL}`.",
         show_default=False)] = None,
-    resource_policy: Annotated[Optional[str], typer.Option(
-        "--resource-policy", help="The resource-based policy (bucket, key, trust policy...).")] = None,
-    resource_account: Annotated[Optional[str], typer.Option(
-        "--resource-account", help="The account that owns the resource. Default: the ARN's "
-        "account, else the caller's (S3 ARNs carry none).")] = None,
+    account_details: AccountOpt = None,
+    resource_policy: ResourcePolicyOpt = None,
+    resource_account: ResourceAccountOpt = None,
     permission_boundary: Annotated[Optional[str], typer.Option(
         "--permission-boundary", help="The principal's permissions boundary.")] = None,
     session_policy: Annotated[Optional[list[str]], typer.Option(
         "--session-policy", help="A session policy of a role or federated-user session (repeatable).")] = None,
-    scp: Annotated[Optional[list[str]], typer.Option(
-        "--scp", help="A service control policy, one per organization level from the root to "
-        "the account (repeatable).")] = None,
-    rcp: Annotated[Optional[list[str]], typer.Option(
-        "--rcp", help="A resource control policy, one per level (repeatable).")] = None,
-    context: Annotated[Optional[list[str]], typer.Option(
-        "--context", "-c", help="A condition key and value: `KEY=VALUE` for a string (repeat the "
-        "key for a multi-valued key), `KEY:=JSON` for a typed value such as `true`, `42` or "
-        "`[\"a\",\"b\"]` (repeatable).")] = None,
-    context_file: Annotated[Optional[list[str]], typer.Option(
-        "--context-file", help="A JSON or YAML object of condition keys and values; `--context` "
-        "entries override it (repeatable).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    scp: ScpOpt = None,
+    rcp: RcpOpt = None,
+    context: ContextOpt = None,
+    context_file: ContextFileOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Decide one request against the policies given.
 
+    With --account-details, the principal's identity policies and boundary come from the
+    account (and a role's trust policy serves as the resource policy of `sts:AssumeRole` on it).
     Exit 0 on Allow, 1 on ImplicitDeny or ExplicitDeny, 2 on invalid input.
     """
     try:
-        identity = _load(policies, PolicyKind.IDENTITY)
+        if not policies and not account_details:
+            raise _Invalid(PolicyError([Problem("give at least one policy file, or --account-details "
+                                                "with --principal", Location("iameval check"))]))
+        identity = _load(policies, PolicyKind.IDENTITY) if policies else []
         origins = {("identity", i): origin for i, (_, origin) in enumerate(identity)}
         kwargs: dict = {"identity": [p for p, _ in identity]}
-        if resource_policy:
-            policy, origin = _one(resource_policy, PolicyKind.RESOURCE)
-            kwargs["resource"], origins[("resource",)] = policy, origin
+        _org_policies(resource_policy, scp, rcp, kwargs, origins)
         if permission_boundary:
             policy, origin = _one(permission_boundary, PolicyKind.PERMISSION_BOUNDARY)
             kwargs["permission_boundary"], origins[("permission_boundary",)] = policy, origin
-        for option, name, kind in ((session_policy, "session", PolicyKind.SESSION),
-                                   (scp, "scps", PolicyKind.SCP), (rcp, "rcps", PolicyKind.RCP)):
-            loaded = _load(option, kind) if option else []
-            kwargs[name] = [p for p, _ in loaded]
-            origins.update({(name, i): origin for i, (_, origin) in enumerate(loaded)})
+        if session_policy:
+            loaded = _load(session_policy, PolicyKind.SESSION)
+            kwargs["session"] = [p for p, _ in loaded]
+            origins.update({("session", i): origin for i, (_, origin) in enumerate(loaded)})
+        given_context = _context(context or [], context_file or [])
         request = {
             "principal": principal or DEFAULT_PRINCIPAL,
             "action": action,
             "resource": resource or DEFAULT_RESOURCE,
-            "context": _context(context or [], context_file or []),
+            "context": given_context,
         }
         if resource_account:
             request["resource_account"] = resource_account
+        if account_details:
+            _from_account(_account(account_details), principal, request, kwargs, origins)
         authorizer = Authorizer(origins=origins, **kwargs)
         result = authorizer.authorize(request)
     except _Invalid as exc:
@@ -192,6 +237,109 @@ def check(
     else:
         print_result(out, result, shown, authorizer)
     raise typer.Exit(0 if result.decision is Decision.ALLOW else 1)
+
+
+def _from_account(account: Account, principal: str | None, request: dict, kwargs: dict,
+                  origins: dict) -> None:
+    """Take the principal's policies (and tags, and a target role's trust policy) from the account."""
+    if principal is None:
+        raise _Invalid(PolicyError([Problem("--account-details needs --principal: the ARN of a user "
+                                            "or role of the account, or of a role session",
+                                            Location("iameval check"))]))
+    found = account.find(principal)
+    if found is None:
+        raise _Invalid(PolicyError([Problem(f"`{principal}` is not a user or role of the account",
+                                            Location("--principal"))]))
+    if not found.complete:
+        raise _Invalid(PolicyError(found.problems))
+    offset = len(kwargs["identity"])
+    kwargs["identity"] = kwargs["identity"] + list(found.identity)
+    for key, origin in found.origins.items():
+        if key[0] == "identity":
+            origins[("identity", offset + key[1])] = origin
+        elif "permission_boundary" not in kwargs:
+            origins[key] = origin
+    if "permission_boundary" not in kwargs and found.permission_boundary is not None:
+        kwargs["permission_boundary"] = found.permission_boundary
+    request["context"] = {**found.context(), **request["context"]}
+    if "resource" not in kwargs and is_resource_policy_required(request["action"], request["resource"]):
+        target = account.find(request["resource"])
+        if target is not None and target.trust_policy is not None:
+            kwargs["resource"] = target.trust_policy
+
+
+@app.command("who-can")
+def who_can_command(
+    account_details: Annotated[str, typer.Option(
+        "--account-details", help="The output of `aws iam get-account-authorization-details`.",
+        show_default=False)],
+    action: Annotated[Optional[str], typer.Option(
+        "--action", "-a", help="The action, e.g. `s3:GetObject`.", show_default=False)] = None,
+    resource: Annotated[Optional[str], typer.Option(
+        "--resource", "-r", help=f"The resource ARN. Default: `{DEFAULT_RESOURCE}`.",
+        show_default=False)] = None,
+    assume: Annotated[bool, typer.Option(
+        "--assume", help="The role session view: who can assume each role of the account "
+        "(or the role given with --resource), by its trust policy.")] = False,
+    resource_policy: ResourcePolicyOpt = None,
+    resource_account: ResourceAccountOpt = None,
+    scp: ScpOpt = None,
+    rcp: RcpOpt = None,
+    context: ContextOpt = None,
+    context_file: ContextFileOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List every user and role of an account allowed to do ACTION on RESOURCE, and why.
+
+    Each role is asked as a session of itself. Principals whose policies could not all be loaded
+    are listed as not evaluated. Exit 0 when someone is allowed, 1 when nobody is, 2 on invalid
+    input.
+    """
+    try:
+        account = _account(account_details)
+        kwargs: dict = {}
+        origins: dict = {}
+        _org_policies(resource_policy, scp, rcp, kwargs, origins)
+        given_context = _context(context or [], context_file or [])
+        if assume:
+            roles = [account.find(resource)] if resource else list(account.roles)
+            if resource and roles[0] is None:
+                raise _Invalid(PolicyError([Problem(f"`{resource}` is not a role of the account",
+                                                    Location("--resource"))]))
+            views = [(role, who_can(account, "sts:AssumeRole", role.arn, scps=kwargs.get("scps", ()),
+                                    rcps=kwargs.get("rcps", ()), context=given_context))
+                     for role in roles]
+            _print_assume(views, as_json)
+            raise typer.Exit(0 if any(a.allowed for _, answers in views for a in answers) else 1)
+        if not action:
+            raise _Invalid(PolicyError([Problem("give --action (or --assume for the role view)",
+                                                Location("iameval who-can"))]))
+        answers = who_can(account, action, resource or DEFAULT_RESOURCE,
+                          resource_policy=kwargs.get("resource"), scps=kwargs.get("scps", ()),
+                          rcps=kwargs.get("rcps", ()), context=given_context,
+                          resource_account=resource_account)
+    except _Invalid as exc:
+        _fail(exc.error, as_json)
+    except PolicyError as exc:
+        _fail(exc, as_json)
+    if as_json:
+        for answer in answers:
+            print(json.dumps(who_can_json(answer)))
+    else:
+        print_who_can(out, answers, action, resource or DEFAULT_RESOURCE)
+    raise typer.Exit(0 if any(a.allowed for a in answers) else 1)
+
+
+def _print_assume(views: list, as_json: bool) -> None:
+    for role, answers in views:
+        outside = trusted_outside(role)
+        if as_json:
+            print(json.dumps({"role": role.arn,
+                              "allowed": [a.principal.arn for a in answers if a.allowed],
+                              "not_evaluated": [a.principal.arn for a in answers if a.error],
+                              "trusted_outside_account": outside}))
+        else:
+            print_assume_view(out, role, answers, outside)
 
 
 def _fail(error: PolicyError, as_json: bool) -> None:

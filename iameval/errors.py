@@ -64,8 +64,10 @@ class Problem:
 
     def __str__(self) -> str:
         where = str(self.location)
-        element = format_path(self.location.path)
-        text = f"{where}: {self.severity}: {element}: {self.message}"
+        text = f"{where}: {self.severity}: "
+        if self.location.path:
+            text += f"{format_path(self.location.path)}: "
+        text += self.message
         if self.hint:
             text += f" (hint: {self.hint})"
         return text

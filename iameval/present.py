@@ -10,9 +10,11 @@ from rich.markup import escape
 from .authorize import Authorizer, Decision, Result
 from .compile import Match, PolicySet
 from .errors import PolicyError
+from .accounts import AccountPrincipal, WhoCanAnswer
 from .scenario import ScenarioOutcome
 
-__all__ = ["print_problems", "print_result", "print_outcome", "print_run_summary", "statement_location"]
+__all__ = ["print_assume_view", "print_problems", "print_result", "print_outcome", "print_run_summary",
+           "print_who_can", "statement_location", "who_can_json"]
 
 _STYLE = {Decision.ALLOW: "bold green", Decision.IMPLICIT_DENY: "bold yellow",
           Decision.EXPLICIT_DENY: "bold red"}
@@ -95,3 +97,50 @@ def print_run_summary(console: Console, outcomes: list[ScenarioOutcome]) -> None
     if counts["unchecked"]:
         text += f", {counts['unchecked']} without `expect`"
     console.print(text)
+
+
+def _reason_line(match: Match) -> str:
+    principal = f", principal matched as {match.match_class.value}" if match.match_class else ""
+    return f"{match.ref.effect} {match.ref.statement} of {match.ref.kind.title} {match.ref.policy}{principal}"
+
+
+def who_can_json(answer: WhoCanAnswer) -> dict[str, Any]:
+    out: dict[str, Any] = {"principal": answer.principal.arn, "type": answer.principal.kind}
+    if answer.error is not None:
+        out["error"] = str(answer.error)
+    else:
+        out.update(answer.result.to_json())
+    return out
+
+
+def print_who_can(console: Console, answers: list[WhoCanAnswer], action: str, resource: str) -> None:
+    allowed = [a for a in answers if a.allowed]
+    broken = [a for a in answers if a.error is not None]
+    console.print(f"[bold]{len(allowed)}[/] of {len(answers)} principals may "
+                  f"[bold]{escape(action)}[/] on [bold]{escape(resource)}[/]")
+    for answer in allowed:
+        console.print(f"  [green]{answer.principal.kind:<4}[/] {escape(answer.principal.arn)}", soft_wrap=True)
+        for match in answer.result.reasons:
+            console.print(f"         [dim]{escape(_reason_line(match))}[/]", soft_wrap=True)
+    if broken:
+        console.print(f"[yellow]{len(broken)} not evaluated[/] (a policy of theirs could not be loaded):")
+        for answer in broken:
+            first = answer.error.problems[0] if answer.error.problems else None
+            console.print(f"  {escape(answer.principal.arn)}: {escape(str(first) if first else '')}",
+                          soft_wrap=True)
+
+
+def print_assume_view(console: Console, role: AccountPrincipal, answers: list[WhoCanAnswer],
+                      outside: list[str]) -> None:
+    allowed = [a for a in answers if a.allowed]
+    console.print(f"[bold]{escape(role.arn)}[/]", soft_wrap=True)
+    if not allowed and not outside:
+        console.print("  [dim]nobody can assume it[/]")
+    for answer in allowed:
+        console.print(f"  [green]{answer.principal.kind:<4}[/] {escape(answer.principal.arn)}", soft_wrap=True)
+    for entry in outside:
+        console.print(f"  [cyan]trusted[/] {escape(entry)} [dim](named in the trust policy; not a "
+                      "user or role of this account)[/]", soft_wrap=True)
+    for answer in answers:
+        if answer.error is not None:
+            console.print(f"  [yellow]not evaluated[/] {escape(answer.principal.arn)}", soft_wrap=True)

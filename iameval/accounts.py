@@ -1,0 +1,308 @@
+"""Whole accounts: the output of `aws iam get-account-authorization-details`.
+
+An account is loaded into its principals, each with every identity-based policy that applies to
+it (IAM-SEMANTICS §1): a user's inline and attached managed policies plus those of its groups; a
+role's inline and attached policies, its permissions boundary and its trust policy. `who_can`
+then asks every principal the same question.
+
+A policy the engine refuses, or an attached policy missing from the file, is reported as a
+warning with its location, and the principals it belongs to are marked incomplete: they are
+listed as not evaluated, never silently evaluated without it.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+from ._source import Source, read_sources
+from .authorize import Authorizer, Result, is_resource_policy_required
+from .compile import Origin
+from .errors import PolicyError, Problem
+from .model import Policy, PolicyKind, load_policy
+
+__all__ = ["Account", "AccountPrincipal", "WhoCanAnswer", "load_account", "trusted_outside", "who_can"]
+
+
+@dataclass(frozen=True)
+class AccountPrincipal:
+    """An IAM user or role of the account, with the policies that apply to it."""
+
+    arn: str
+    kind: str  # "user" or "role"
+    name: str
+    identity: tuple[Policy, ...] = ()
+    permission_boundary: Policy | None = None
+    trust_policy: Policy | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+    groups: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    origins: Mapping[tuple, Origin] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def complete(self) -> bool:
+        """False when one of its policies could not be loaded: its answers would be guesses."""
+        return not self.problems
+
+    def context(self) -> dict[str, str]:
+        """`aws:PrincipalTag/KEY` for each of its tags (§10), for requests it makes."""
+        return {f"aws:PrincipalTag/{key}": value for key, value in self.tags.items()}
+
+    def authorizer(self, *, resource: Policy | None = None, session: Sequence[Policy] = (),
+                   scps: Sequence = (), rcps: Sequence = (), extra_origins: Mapping[tuple, Origin] = {}
+                   ) -> Authorizer:
+        origins = dict(self.origins)
+        origins.update(extra_origins)
+        return Authorizer(identity=self.identity, resource=resource,
+                          permission_boundary=self.permission_boundary, session=session,
+                          scps=scps, rcps=rcps, origins=origins)
+
+
+@dataclass(frozen=True)
+class Account:
+    principals: tuple[AccountPrincipal, ...]
+    warnings: tuple[Problem, ...] = ()
+
+    @property
+    def users(self) -> tuple[AccountPrincipal, ...]:
+        return tuple(p for p in self.principals if p.kind == "user")
+
+    @property
+    def roles(self) -> tuple[AccountPrincipal, ...]:
+        return tuple(p for p in self.principals if p.kind == "role")
+
+    def find(self, arn: str) -> AccountPrincipal | None:
+        """The user or role behind an ARN; a role session (`assumed-role/ROLE/SESSION`) finds its role."""
+        for principal in self.principals:
+            if principal.arn == arn:
+                return principal
+        if ":assumed-role/" in arn:
+            account = arn.split(":")[4]
+            role = arn.split(":assumed-role/", 1)[1].split("/", 1)[0]
+            for principal in self.roles:
+                if principal.name == role and principal.arn.split(":")[4] == account:
+                    return principal
+        return None
+
+
+def _document(value: Any) -> Any:
+    """Policy documents come as JSON objects, or URL-encoded JSON text from the raw API."""
+    if isinstance(value, str):
+        try:
+            return json.loads(urllib.parse.unquote(value))
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+class _Builder:
+    def __init__(self, source: Source):
+        self.source = source
+        self.warnings: list[Problem] = []
+        self.managed: dict[str, tuple[Policy | None, tuple, tuple[Problem, ...]]] = {}
+
+    def warn(self, path: tuple, message: str, hint: str | None = None) -> Problem:
+        problem = self.source.problem(path, message, hint, severity="warning")
+        self.warnings.append(problem)
+        return problem
+
+    def policy(self, data: Any, kind: PolicyKind, path: tuple, name: str
+               ) -> tuple[Policy | None, tuple[Problem, ...]]:
+        document = _document(data)
+        try:
+            if document is data:
+                return load_policy(document, kind, source=self.source, path=path, name=name), ()
+            # An encoded document has no positions of its own: locate it at its field.
+            return load_policy(document, kind, name=name), ()
+        except PolicyError as exc:
+            problems = tuple(Problem(p.message, p.location if document is data else self.source.locate(path),
+                                     p.hint, "warning") for p in exc.problems)
+            self.warnings.extend(problems)
+            return None, problems
+
+    def read_managed(self, policies: list) -> None:
+        for index, entry in enumerate(policies):
+            if not isinstance(entry, dict) or "Arn" not in entry:
+                self.warn(("Policies", index), "a managed policy entry without `Arn` was passed over")
+                continue
+            versions = entry.get("PolicyVersionList") or []
+            chosen = next((i for i, v in enumerate(versions) if v.get("IsDefaultVersion")), None)
+            if chosen is None:
+                problem = self.warn(("Policies", index), f"managed policy `{entry['Arn']}` has no default version")
+                self.managed[entry["Arn"]] = (None, (), (problem,))
+                continue
+            path = ("Policies", index, "PolicyVersionList", chosen, "Document")
+            policy, problems = self.policy(versions[chosen].get("Document"), PolicyKind.IDENTITY, path,
+                                           entry.get("PolicyName") or entry["Arn"])
+            self.managed[entry["Arn"]] = (policy, path, problems)
+
+    def attached(self, entity: dict, path: tuple, kind: PolicyKind = PolicyKind.IDENTITY
+                 ) -> Iterable[tuple[Policy | None, tuple, tuple[Problem, ...]]]:
+        attachments = entity.get("AttachedManagedPolicies") or []
+        if isinstance(attachments, dict):  # one attachment written without its list
+            attachments = [attachments]
+        for index, attachment in enumerate(attachments):
+            arn = attachment.get("PolicyArn") if isinstance(attachment, dict) else None
+            where = path + ("AttachedManagedPolicies", index)
+            if not isinstance(arn, str):
+                yield None, where, (self.warn(where, "an attachment without `PolicyArn`"),)
+            elif arn not in self.managed:
+                problem = self.warn(where, f"attached policy `{arn}` is not in the file",
+                                    "export with `aws iam get-account-authorization-details` without "
+                                    "`--filter`, so that AWS managed policies are included")
+                yield None, where, (problem,)
+            else:
+                yield self.managed[arn]
+
+    def inline(self, entity: dict, key: str, path: tuple, owner: str
+               ) -> Iterable[tuple[Policy | None, tuple, tuple[Problem, ...]]]:
+        for index, entry in enumerate(entity.get(key) or []):
+            where = path + (key, index, "PolicyDocument")
+            name = f"{entry.get('PolicyName', index)} (inline, {owner})"
+            policy, problems = self.policy(entry.get("PolicyDocument"), PolicyKind.IDENTITY, where, name)
+            yield policy, where, problems
+
+
+def load_account(path: str) -> Account:
+    """Read `get-account-authorization-details` output; raise `PolicyError` if it is not one."""
+    sources = read_sources(path)
+    source = sources[0]
+    data = source.data
+    if not isinstance(data, dict) or not any(k in data for k in ("UserDetailList", "RoleDetailList")):
+        raise PolicyError([source.problem((), "this is not the output of "
+                                          "`aws iam get-account-authorization-details`",
+                                          "it has `UserDetailList`, `GroupDetailList`, `RoleDetailList` "
+                                          "and `Policies`")])
+    builder = _Builder(source)
+    builder.read_managed(data.get("Policies") or [])
+
+    groups: dict[str, list[tuple[Policy | None, tuple, tuple[Problem, ...]]]] = {}
+    for index, group in enumerate(data.get("GroupDetailList") or []):
+        path = ("GroupDetailList", index)
+        name = group.get("GroupName", str(index))
+        groups[name] = list(builder.attached(group, path)) + list(
+            builder.inline(group, "GroupPolicyList", path, f"group {name}"))
+
+    principals: list[AccountPrincipal] = []
+    for index, user in enumerate(data.get("UserDetailList") or []):
+        path = ("UserDetailList", index)
+        name = user.get("UserName", "")
+        loaded = list(builder.attached(user, path)) + list(builder.inline(user, "UserPolicyList", path, f"user {name}"))
+        for group in user.get("GroupList") or []:
+            if group not in groups:
+                builder.warn(path + ("GroupList",), f"group `{group}` is not in the file")
+                continue
+            loaded += groups[group]
+        principals.append(_principal(builder, user, "user", name, path, loaded))
+
+    for index, role in enumerate(data.get("RoleDetailList") or []):
+        path = ("RoleDetailList", index)
+        name = role.get("RoleName", "")
+        loaded = list(builder.attached(role, path)) + list(builder.inline(role, "RolePolicyList", path, f"role {name}"))
+        principals.append(_principal(builder, role, "role", name, path, loaded))
+    return Account(tuple(principals), tuple(builder.warnings))
+
+
+def _principal(builder: _Builder, entity: dict, kind: str, name: str, path: tuple,
+               loaded: list[tuple[Policy | None, tuple, tuple[Problem, ...]]]) -> AccountPrincipal:
+    problems: list[Problem] = []
+    identity: list[Policy] = []
+    origins: dict[tuple, Origin] = {}
+    seen: set[int] = set()
+    for policy, where, policy_problems in loaded:
+        problems.extend(policy_problems)
+        if policy is None or id(policy) in seen:
+            continue
+        seen.add(id(policy))
+        origins[("identity", len(identity))] = (builder.source, where)
+        identity.append(policy)
+    boundary = None
+    boundary_arn = (entity.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+    if boundary_arn:
+        where = path + ("PermissionsBoundary", "PermissionsBoundaryArn")
+        if boundary_arn in builder.managed:
+            boundary, boundary_path, boundary_problems = builder.managed[boundary_arn]
+            problems.extend(boundary_problems)
+            if boundary is not None:
+                origins[("permission_boundary",)] = (builder.source, boundary_path)
+        else:
+            problems.append(builder.warn(where, f"permissions boundary `{boundary_arn}` is not in the file"))
+    trust = None
+    if kind == "role" and "AssumeRolePolicyDocument" in entity:
+        where = path + ("AssumeRolePolicyDocument",)
+        trust, trust_problems = builder.policy(entity["AssumeRolePolicyDocument"], PolicyKind.RESOURCE,
+                                               where, f"trust policy of role {name}")
+        problems.extend(trust_problems)
+    tags = {t["Key"]: t.get("Value", "") for t in entity.get("Tags") or [] if isinstance(t, dict) and "Key" in t}
+    return AccountPrincipal(
+        arn=entity.get("Arn", ""), kind=kind, name=name, identity=tuple(identity),
+        permission_boundary=boundary, trust_policy=trust, tags=tags,
+        groups=tuple(entity.get("GroupList") or ()), problems=tuple(problems), origins=origins)
+
+
+# -------------------------------------------------------------------------------------- who-can
+
+@dataclass(frozen=True)
+class WhoCanAnswer:
+    """One principal's answer: a result, or why it could not be evaluated."""
+
+    principal: AccountPrincipal
+    result: Result | None = None
+    error: PolicyError | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return self.result is not None and self.result.allowed
+
+
+def who_can(account: Account, action: str, resource: str, *, resource_policy: Policy | None = None,
+            scps: Sequence = (), rcps: Sequence = (), context: Mapping[str, Any] | None = None,
+            resource_account: str | None = None) -> list[WhoCanAnswer]:
+    """Ask every user and role of the account whether it may perform `action` on `resource`.
+
+    A role is asked as a session of that role without a session policy (§2.4). For
+    `sts:AssumeRole` on a role of the account, that role's trust policy is the resource policy
+    unless one is given (§2.5). Each principal's tags are in its context as
+    `aws:PrincipalTag/...` unless `context` gives them.
+    """
+    if resource_policy is None and is_resource_policy_required(action, resource):
+        target = account.find(resource)
+        if target is not None:
+            resource_policy = target.trust_policy
+    answers = []
+    for principal in account.principals:
+        if not principal.complete:
+            answers.append(WhoCanAnswer(principal, error=PolicyError(principal.problems)))
+            continue
+        request = {"principal": principal.arn, "action": action, "resource": resource,
+                   "context": {**principal.context(), **(context or {})}}
+        if resource_account:
+            request["resource_account"] = resource_account
+        try:
+            result = principal.authorizer(resource=resource_policy, scps=scps, rcps=rcps).authorize(request)
+        except PolicyError as exc:
+            answers.append(WhoCanAnswer(principal, error=exc))
+            continue
+        answers.append(WhoCanAnswer(principal, result))
+    return answers
+
+
+def trusted_outside(role: AccountPrincipal) -> list[str]:
+    """Who the role's trust policy lets in from outside the account: other accounts and their
+    principals, services, identity providers, `*`. Whether they may is for their own side to
+    decide (§3), so they are listed, not evaluated."""
+    if role.trust_policy is None:
+        return []
+    account = role.arn.split(":")[4]
+    found: list[str] = []
+    for statement in role.trust_policy.statement:
+        if statement.effect != "Allow" or statement.principal is None:
+            continue
+        principal = statement.principal
+        entries = (["*"] if principal.wildcard else []) + [
+            a for a in principal.aws if a == "*" or (a.split(":")[4] if a.startswith("arn:") else a) != account
+        ] + list(principal.service) + list(principal.federated) + list(principal.canonical_user)
+        found += [e for e in entries if e not in found]
+    return found
