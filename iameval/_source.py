@@ -260,11 +260,18 @@ def parse_text(text: str, name: str, format: str | None = None) -> list[Source]:
     line raises only after the good ones were parsed, with the bad lines in `.problems`; the
     parsed ones are on the error as `.sources` so that callers can go on with them.
     """
+    guessed = format is None and FsPath(name).suffix.lower() not in DOCUMENT_SUFFIXES
     format = format or source_format(name, text)
     if format == "yaml":
         return [_parse_yaml(text, name)]
     if format == "json":
-        return [_parse_json(text, name, 0)]
+        try:
+            return [_parse_json(text, name, 0)]
+        except PolicyError as exc:
+            # Standard input (or a file without a known suffix) may be JSON Lines.
+            if not (guessed and "extra data" in exc.problems[0].message):
+                raise
+            format = "jsonl"
     sources: list[Source] = []
     problems: list[Problem] = []
     for number, line in enumerate(text.splitlines()):

@@ -135,6 +135,10 @@ class Authorizer:
 
     def authorize(self, request: Request | Mapping[str, Any]) -> Result:
         """Decide one request by the chain of §2.1 (same account) or §3 (across accounts)."""
+        return self.evaluation(request).decide()
+
+    def evaluation(self, request: Request | Mapping[str, Any]) -> "_Evaluation":
+        """The prepared evaluation of one request, for `decide()` or for tracing (explain.py)."""
         if not isinstance(request, Request):
             try:
                 request = Request.model_validate(request)
@@ -144,7 +148,7 @@ class Authorizer:
                                     for e in exc.errors(include_url=False)]) from None
         caller = self._caller(request)
         self._check_fits(caller)
-        return _Evaluation(self, request, caller).decide()
+        return _Evaluation(self, request, caller)
 
     @staticmethod
     def _caller(request: Request) -> Caller:

@@ -17,10 +17,12 @@ from rich.markup import escape
 from .accounts import Account, load_account, trusted_outside, who_can
 from .authorize import Authorizer, Decision, is_resource_policy_required
 from .errors import Location, PolicyError, Problem
+from .explain import explain
 from .model import PolicyKind
 from ._source import read_sources
 from .policies import load_policy_files
-from .present import (print_assume_view, print_outcome, print_problems, print_result,
+from .present import (print_assume_view, print_explanation, print_outcome, print_problems,
+                      print_request, print_result,
                       print_run_summary, print_who_can, run_counts, who_can_json)
 from .scenario import load_scenarios, run_scenario
 
@@ -131,6 +133,9 @@ AccountOpt = Annotated[Optional[str], typer.Option(
 ActionOpt = Annotated[str, typer.Option("--action", "-a", help="The action, e.g. `s3:GetObject`.",
                                         show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+ExplainOpt = Annotated[bool, typer.Option(
+    "--explain", "-e", help="Explain the decision: every gate of the chain with its verdict, the "
+    "statements that applied and what matched, near misses, derived keys.")]
 
 
 def _org_policies(resource_policy: str | None, scp: list[str] | None, rcp: list[str] | None,
@@ -178,6 +183,7 @@ def check(
     rcp: RcpOpt = None,
     context: ContextOpt = None,
     context_file: ContextFileOpt = None,
+    explain_it: ExplainOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Decide one request against the policies given.
@@ -213,7 +219,8 @@ def check(
         if account_details:
             _from_account(_account(account_details), principal, request, kwargs, origins)
         authorizer = Authorizer(origins=origins, **kwargs)
-        result = authorizer.authorize(request)
+        explanation = explain(authorizer, request) if explain_it else None
+        result = explanation.result if explanation else authorizer.authorize(request)
     except _Invalid as exc:
         _fail(exc.error, as_json)
     except PolicyError as exc:
@@ -233,7 +240,12 @@ def check(
         payload = result.to_json()
         payload["request"] = request
         payload["defaults"] = [k for k in ("principal", "resource") if shown[k][1]]
+        if explanation:
+            payload["explanation"] = explanation.as_dict()
         print(json.dumps(payload))
+    elif explanation:
+        print_explanation(out, explanation)
+        print_request(out, shown, result)
     else:
         print_result(out, result, shown, authorizer)
     raise typer.Exit(0 if result.decision is Decision.ALLOW else 1)
@@ -355,6 +367,7 @@ def run(
     paths: Annotated[list[str], typer.Argument(
         help="Scenario files or folders (JSON, JSON Lines, YAML); `-` reads standard input.",
         show_default=False, metavar="FILE_OR_DIR...")],
+    explain_it: ExplainOpt = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per scenario and line.")] = False,
 ) -> None:
     """Evaluate scenario files and compare each decision with its `expect`.
@@ -367,10 +380,18 @@ def run(
     for scenario in scenarios:
         outcome = run_scenario(scenario)
         outcomes.append(outcome)
+        explanation = None
+        if explain_it and outcome.error is None:
+            explanation = explain(scenario.authorizer(), scenario.request)
         if as_json:
-            print(json.dumps(outcome.to_json()), flush=False)
+            payload = outcome.to_json()
+            if explanation:
+                payload["explanation"] = explanation.as_dict()
+            print(json.dumps(payload), flush=False)
         else:
             print_outcome(out, outcome)
+            if explanation:
+                print_explanation(out, explanation)
     counts = run_counts(outcomes)
     if not as_json:
         print_run_summary(out, outcomes)

@@ -14,10 +14,11 @@ from typing import Iterable, Sequence
 from ._source import Source
 from .conditions import compile_condition
 from .context import Context
-from .match import ResourcePattern, action_glob, arn_segments
+from .match import Pieces, ResourcePattern, action_glob, arn_segments
 from .model import Policy, PolicyKind, PrincipalMap, Statement
 from .request import Caller, CallerKind
-from .variables import parse_template
+from .arn import split_arn
+from .variables import Template, parse_template
 
 __all__ = ["CompiledStatement", "Match", "MatchClass", "Origin", "PolicySet", "PreparedRequest",
            "StatementRef", "prepare", "statement_label"]
@@ -172,6 +173,30 @@ class _Principals:
         return own and account
 
 
+@dataclass(frozen=True, slots=True)
+class VariableResource:
+    """A `Resource` entry with policy variables in its resource segment (§9, §7.3).
+
+    Variables are read only after the fifth colon: elsewhere `${...}` stays literal text, which
+    no real ARN contains, so such an entry never matches.
+    """
+
+    text: str
+    prefix: str
+    template: Template
+
+    @classmethod
+    def parse(cls, text: str) -> "VariableResource | None":
+        segments = split_arn(text, variables=True)
+        if len(segments) != 6 or "${" not in segments[5]:
+            return None
+        return cls(text, text[: len(text) - len(segments[5])], parse_template(segments[5]))
+
+    def resolve(self, lookup) -> Pieces | None:
+        pieces = self.template.resolve(lookup)
+        return None if pieces is None else [(self.prefix, True)] + pieces
+
+
 class CompiledStatement:
     """One statement, ready to be tested against requests."""
 
@@ -196,10 +221,12 @@ class CompiledStatement:
             self.resources = None
             self.variable_resources = ()
         else:
-            # Under Version 2012-10-17, `${...}` is a policy variable, resolved per request (§9).
-            with_vars = [r for r in resources if variables and "${" in r]
-            self.resources = tuple(ResourcePattern(r) for r in resources if r not in with_vars)
-            self.variable_resources = tuple(parse_template(r) for r in with_vars)
+            static, templated = [], []
+            for text in resources:
+                template = VariableResource.parse(text) if variables and "${" in text else None
+                (templated if template else static).append(template or ResourcePattern(text))
+            self.resources = tuple(static)
+            self.variable_resources = tuple(templated)
         principal = statement.principal if statement.principal is not None else statement.not_principal
         self.principals = _Principals(principal) if principal is not None else None
         self.not_principal = statement.not_principal is not None

@@ -97,7 +97,8 @@ class CompiledCondition:
                 return lambda v, ps, _: v.casefold() in ps
             return lambda v, ps, _: v in ps
         if family is Family.ARN:
-            return _arn_matches
+            return self._typed(_read_arn, lambda v, ps: any(
+                p is not None and all(g.matches(x) for g, x in zip(p, v)) for p in ps))
         if family is Family.BOOL:
             return self._typed(parse_bool, lambda v, ps: v in ps)
         if family is Family.BINARY:
@@ -123,6 +124,17 @@ class CompiledCondition:
         return matcher
 
     # ------------------------------------------------------------------------ request time
+
+    def policy_values(self, context: Context) -> list[tuple[str, str | None]]:
+        """Each policy value as written, with what it stands for in this request: itself, a
+        variable's resolution, or None for an unresolvable variable (§9). For explanations."""
+        templates = {t.text: t for t in self._templates}
+        shown = []
+        for value in self.entry.values:
+            text = as_text(value)
+            template = templates.get(text)
+            shown.append((text, template.resolve_text(context.variable) if template else text))
+        return shown
 
     def holds(self, context: Context) -> bool:
         """Whether this operator-key pair is true for the request (§8.1, §8.3, §8.5)."""
@@ -169,11 +181,11 @@ def _arn_pattern(pieces: Pieces) -> tuple[Glob, ...] | None:
     return tuple(Glob.from_parts(s) for s in segments)
 
 
-def _arn_matches(value: str, patterns: Any, context: Context) -> bool:
-    segments = split_arn(value)
-    if len(segments) != 6:
-        return False
-    return any(p is not None and all(g.matches(s) for g, s in zip(p, segments)) for p in patterns)
+def _read_arn(text: str) -> list[str]:
+    segments = split_arn(text)
+    if len(segments) != 6 or segments[0] != "arn":
+        raise ValueParseError(f"`{text}` is not an ARN")
+    return segments
 
 
 def compile_condition(entries: tuple[ConditionEntry, ...], variables: bool) -> tuple[CompiledCondition, ...]:

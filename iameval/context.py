@@ -12,6 +12,7 @@ from typing import Any, Mapping
 
 from .request import Caller, CallerKind
 from .values import as_text
+from .variables import UNUSABLE
 
 __all__ = ["Context", "ContextEntry", "derived_keys"]
 
@@ -50,10 +51,11 @@ class Context:
     def get(self, lowered_key: str) -> ContextEntry | None:
         return self.entries.get(lowered_key)
 
-    def variable(self, lowered_key: str) -> str | None:
-        """The value a `${key}` stands for, or None when it cannot be resolved (§9).
+    def variable(self, lowered_key: str) -> str | None | object:
+        """The value a `${key}` stands for; None when the key is absent (its default applies).
 
-        Multi-valued keys cannot be variables: a list value is reported and left unresolved.
+        Multi-valued keys cannot be variables (§9): a list value is reported, and `UNUSABLE`
+        leaves the variable unresolved, default or not.
         """
         entry = self.entries.get(lowered_key)
         if entry is None:
@@ -61,7 +63,7 @@ class Context:
         if entry.multi:
             self.warn(f"`{entry.key}` has a list value, and a multi-valued key cannot be a policy "
                       "variable: `${" + entry.key + "}` is left unresolved")
-            return None
+            return UNUSABLE
         return entry.texts[0]
 
     def warn(self, message: str) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ._source import expand_paths, read_sources
 from .compile import Origin
-from .errors import PolicyError, Problem
+from .errors import Location, PolicyError, Problem
 from .model import Policy, PolicyKind, load_policy
 
 __all__ = ["load_policy_file", "load_policy_files"]
@@ -16,8 +16,8 @@ def load_policy_file(path: str | Path, kind: PolicyKind | str = PolicyKind.IDENT
     """One policy document from a JSON or YAML file (`-` for standard input), named after the file."""
     policies = load_policy_files([str(path)], kind)
     if len(policies) != 1:
-        raise PolicyError([Problem("expected one policy document, found "
-                                   f"{len(policies)}", policies[1][1][0].locate(()))])
+        where = policies[1][1][0].locate(()) if policies else Location(str(path))
+        raise PolicyError([Problem(f"expected one policy document, found {len(policies)}", where)])
     return policies[0][0]
 
 
@@ -44,6 +44,8 @@ def load_policy_files(paths: list[str], kind: PolicyKind | str = PolicyKind.IDEN
                 policies.append((load_policy(source.data, kind, source=source, name=label), (source, ())))
             except PolicyError as exc:
                 problems.extend(exc.problems)
+    if not policies and not problems:
+        problems.append(Problem("no policy document found", Location(", ".join(paths))))
     if problems:
         raise PolicyError(problems)
     return policies

@@ -6,14 +6,16 @@ from typing import Any, Mapping
 
 from rich.console import Console
 from rich.markup import escape
+from rich.tree import Tree
 
 from .authorize import Authorizer, Decision, Result
 from .compile import Match, PolicySet
+from .explain import Explanation, StatementTrace
 from .errors import PolicyError
 from .accounts import AccountPrincipal, WhoCanAnswer
 from .scenario import ScenarioOutcome
 
-__all__ = ["print_assume_view", "print_problems", "print_result", "print_outcome", "print_run_summary",
+__all__ = ["print_explanation", "print_request", "print_assume_view", "print_problems", "print_result", "print_outcome", "print_run_summary",
            "print_who_can", "statement_location", "who_can_json"]
 
 _STYLE = {Decision.ALLOW: "bold green", Decision.IMPLICIT_DENY: "bold yellow",
@@ -47,12 +49,18 @@ def print_result(console: Console, result: Result, request: Mapping[str, tuple[s
                       + (f"  [dim]{escape(where)}[/]" if where else ""), soft_wrap=True)
     for warning in result.warnings:
         console.print(f"  [yellow]warning:[/] {escape(warning)}", soft_wrap=True)
+    print_request(console, request, result)
+
+
+def print_request(console: Console, request: Mapping[str, tuple[str, bool]], result: Result | None = None) -> None:
+    """The request, marking values that were defaults or derived context keys."""
+    derived = result.derived if result is not None else {}
     console.print("[dim]request:[/]")
     width = max(len(name) for name in request) + 2
     for name, (value, default) in request.items():
         note = ""
         if default:
-            note = "  [dim](derived)[/]" if name in result.derived else "  [dim](default)[/]"
+            note = "  [dim](derived)[/]" if name in derived else "  [dim](default)[/]"
         console.print(f"  [dim]{name:<{width}}[/]{escape(value)}{note}", soft_wrap=True)
 
 
@@ -144,3 +152,47 @@ def print_assume_view(console: Console, role: AccountPrincipal, answers: list[Wh
     for answer in answers:
         if answer.error is not None:
             console.print(f"  [yellow]not evaluated[/] {escape(answer.principal.arn)}", soft_wrap=True)
+
+
+_VERDICT = {"deny": "[bold red]denies[/]", "allow": "[green]allows[/]", "no-allow": "[yellow]no Allow[/]",
+            "not-applicable": "[dim]not applicable[/]"}
+
+
+def _statement_node(parent: Tree, trace: StatementTrace, style: str) -> None:
+    node = parent.add(f"[{style}]{trace.effect}[/] statement [bold]{escape(trace.statement)}[/] of "
+                      f"{trace.kind.title} [bold]{escape(trace.policy)}[/]")
+    if trace.principal is not None:
+        node.add(f"principal: {escape(trace.principal)}")
+    node.add(f"action: {escape(trace.action)}")
+    node.add(f"resource: {escape(trace.resource)}")
+    for condition in trace.conditions:
+        mark = "[green]true[/]" if condition.holds else "[red]false[/]"
+        node.add(f"condition {mark}: {escape(condition.describe())}")
+    for variable in trace.unresolved:
+        node.add(f"[yellow]unresolved variable[/] in `{escape(variable)}`: that entry matches nothing (§9)")
+
+
+def print_explanation(console: Console, explanation: Explanation) -> None:
+    """The decision as a tree: each gate with its verdict, the statements that applied, near misses."""
+    result = explanation.result
+    tree = Tree(f"[{_STYLE[result.decision]}]{result.decision}[/]: {escape(result.summary)}")
+    for gate in explanation.gates:
+        branch = tree.add(f"{escape(gate.name)}: {_VERDICT[gate.verdict]}"
+                          + (f" [dim]({escape(gate.note)})[/]" if gate.note else ""))
+        for trace in gate.applied:
+            _statement_node(branch, trace, "red" if trace.effect == "Deny" else "green")
+        for trace in gate.near_misses:
+            near = branch.add(f"[yellow]near miss[/]: {trace.effect} statement [bold]{escape(trace.statement)}[/] "
+                              f"of {escape(trace.policy)}")
+            near.add(f"action: {escape(trace.action)}")
+            if trace.resource_ok:
+                near.add(f"resource: {escape(trace.resource)}")
+            near.add(f"[yellow]but[/] {escape(trace.near_miss or '')}")
+    if explanation.derived:
+        derived = tree.add("[dim]derived context keys (§1)[/]")
+        for key, value in explanation.derived.items():
+            derived.add(f"{escape(key)} = {escape(value)}")
+    for warning in result.warnings:
+        tree.add(f"[yellow]warning[/]: {escape(warning)}")
+    console.print(tree)
+    console.print(escape(explanation.headline))

@@ -153,7 +153,8 @@ class _Loader:
             sources = parse_text(read_text(name), display)
         except PolicyError as exc:
             good = getattr(exc, "sources", [])
-            broken = [Scenario(f"{stem}:{p.location.line}", p.location, error=ScenarioError([p]))
+            broken = [Scenario(f"{stem}:{p.location.line}" if p.location.line else stem, p.location,
+                               error=ScenarioError([p]))
                       for p in exc.problems]
             return [s for src in good for s in self.source(src, stem)] + broken
         if in_folder and len(sources) == 1 and _is_policy(sources[0].data):
@@ -284,7 +285,7 @@ class _Loader:
             if not isinstance(file, str):
                 raise PolicyError([source.problem(path + ("file",), "`file` must be a path")])
             file_source, data = self._policy_file(source, path + ("file",), file)
-            return (load_policy(data, kind, source=file_source, name=name or Path(file).stem),
+            return (load_policy(data, kind, source=file_source, name=name or Path(file).name),
                     (file_source, ()))
         raise PolicyError([source.problem(path, "a policy needs `Statement`, `document` or `file`")])
 
@@ -299,6 +300,10 @@ class _Loader:
                     raise PolicyError([source.problem(path, f"policy file `{file}` not found "
                                                       f"(looked for `{full}`)")]) from None
                 raise
+            if len(parsed) != 1:
+                raise PolicyError([source.problem(path, f"policy file `{file}` holds {len(parsed)} "
+                                                  "documents; a policy reference names one",
+                                                  "list each document as its own policy")])
             self._policy_files[key] = (parsed[0], parsed[0].data)
         return self._policy_files[key]
 

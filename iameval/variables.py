@@ -17,9 +17,12 @@ from typing import Callable
 from lark import Lark, Token
 from lark.exceptions import UnexpectedInput
 
-__all__ = ["Template", "TemplateError", "Variable", "parse_template"]
+__all__ = ["Template", "TemplateError", "UNUSABLE", "Variable", "parse_template"]
 
-Lookup = Callable[[str], "str | None"]
+# A lookup returns the key's value, None when the key is absent, or UNUSABLE when it is present
+# but cannot stand in a variable (a multi-valued key, §9): then even a default does not apply.
+UNUSABLE = object()
+Lookup = Callable[[str], "str | None | object"]
 
 
 class TemplateError(ValueError):
@@ -56,6 +59,8 @@ class Template:
                 pieces.append((part, True))
             elif isinstance(part, Variable):
                 value = lookup(part.key.lower())
+                if value is UNUSABLE:
+                    return None
                 if value is None:
                     if part.default is None:
                         return None

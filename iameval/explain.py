@@ -1,0 +1,302 @@
+"""Explaining a decision: the path through the chain, and why each statement did or did not apply.
+
+IAM-SEMANTICS §13. The decision itself always comes from `Authorizer.authorize`; this module
+walks the same compiled statements again, slowly and recording everything, only when an
+explanation is asked for, so the decision path never pays for it (STYLE.md).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from .authorize import Authorizer, Decision, Result
+from .compile import CompiledStatement, MatchClass, PolicySet, PreparedRequest
+from .match import ResourcePattern
+from .model import PolicyKind
+from .request import Request
+
+__all__ = ["ConditionTrace", "Explanation", "GateTrace", "StatementTrace", "explain"]
+
+
+@dataclass(frozen=True)
+class ConditionTrace:
+    """One operator-key pair: the request's values, the policy's values, and the outcome (§13.2)."""
+
+    operator: str
+    key: str
+    request_values: tuple[str, ...] | None  # None: the key is absent
+    policy_values: tuple[tuple[str, str | None], ...]  # (as written, resolved; None: unresolved)
+    holds: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "operator": self.operator,
+            "key": self.key,
+            "request": list(self.request_values) if self.request_values is not None else None,
+            "policy": [resolved if resolved == written else {"written": written, "resolved": resolved}
+                       for written, resolved in self.policy_values],
+            "holds": self.holds,
+        }
+
+    def describe(self) -> str:
+        request = ("absent" if self.request_values is None else
+                   ", ".join(f"`{v}`" for v in self.request_values) or "an empty list")
+        policy = ", ".join(f"`{w}`" if r == w else (f"`{w}` (unresolved)" if r is None else f"`{w}` = `{r}`")
+                           for w, r in self.policy_values) or "no values"
+        return (f"{self.operator} {self.key}: request {request}; policy {policy} -> "
+                f"{'true' if self.holds else 'false'}")
+
+
+@dataclass(frozen=True)
+class StatementTrace:
+    """How one statement met the request: what matched, what did not (§13.2, §13.4)."""
+
+    kind: PolicyKind
+    policy: str
+    statement: str
+    effect: str
+    principal: str | None  # how the principal matched, or why not; None for identity-side policies
+    principal_ok: bool
+    action: str
+    action_ok: bool
+    resource: str
+    resource_ok: bool
+    conditions: tuple[ConditionTrace, ...] = ()
+    unresolved: tuple[str, ...] = ()
+
+    @property
+    def applies(self) -> bool:
+        return self.principal_ok and self.action_ok and self.resource_ok and all(c.holds for c in self.conditions)
+
+    @property
+    def near_miss(self) -> str | None:
+        """Why a statement that nearly applied did not: the first false condition, or the resource."""
+        if not (self.principal_ok and self.action_ok) or self.applies:
+            return None
+        if self.resource_ok:
+            failed = next(c for c in self.conditions if not c.holds)
+            return f"condition {failed.describe()}"
+        if self.unresolved:
+            return (f"resource: the variable in `{self.unresolved[0]}` cannot be resolved from the "
+                    "request, so that entry matches nothing (§9)")
+        if self.resource.startswith("no pattern matches; closest "):
+            return f"resource: {self.resource}"
+        return None
+
+    def as_dict(self) -> dict[str, Any]:
+        out = {
+            "policy_type": self.kind.value, "policy": self.policy, "statement": self.statement,
+            "effect": self.effect, "applies": self.applies,
+            "action": {"matched": self.action_ok, "detail": self.action},
+            "resource": {"matched": self.resource_ok, "detail": self.resource},
+            "conditions": [c.as_dict() for c in self.conditions],
+        }
+        if self.principal is not None:
+            out["principal"] = {"matched": self.principal_ok, "detail": self.principal}
+        if self.unresolved:
+            out["unresolved_variables"] = list(self.unresolved)
+        near = self.near_miss
+        if near:
+            out["near_miss"] = near
+        return out
+
+
+@dataclass(frozen=True)
+class GateTrace:
+    """One gate of the chain with its verdict: `deny`, `allow`, `no-allow` or `not-applicable`."""
+
+    name: str
+    kind: PolicyKind
+    verdict: str
+    applied: tuple[StatementTrace, ...] = ()
+    near_misses: tuple[StatementTrace, ...] = ()
+    note: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"gate": self.name, "verdict": self.verdict, "note": self.note,
+                "statements": [s.as_dict() for s in self.applied],
+                "near_misses": [s.as_dict() for s in self.near_misses]}
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A decision with its path through the chain (§13)."""
+
+    result: Result
+    request: Request
+    gates: tuple[GateTrace, ...]
+    derived: Mapping[str, str] = field(default_factory=dict)
+    unresolved: tuple[str, ...] = ()
+
+    @property
+    def decision(self) -> Decision:
+        return self.result.decision
+
+    @property
+    def headline(self) -> str:
+        """The decision in one or two plain sentences, for a newcomer."""
+        result = self.result
+        if result.decision is Decision.EXPLICIT_DENY:
+            ref = result.reasons[0].ref
+            return (f"Denied explicitly: statement {ref.statement} of the {ref.kind.title} {ref.policy} "
+                    "denies this request, and an explicit Deny always wins over any Allow (§2.1).")
+        if result.decision is Decision.ALLOW:
+            refs = ", ".join(f"{m.ref.statement} of {m.ref.policy}" for m in result.reasons[:3])
+            return f"Allowed: {result.summary}" + (f" (statement {refs})." if refs else ".")
+        text = (f"Denied by default: {result.summary}. Nothing denies it explicitly, but AWS denies "
+                "every request that the policies do not allow (§2.1).")
+        near = next((t for g in self.gates for t in g.near_misses), None)
+        if near is not None:
+            text += f" The closest statement was {near.statement} of {near.policy}, but its {near.near_miss}."
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "decision": str(self.result.decision),
+            "summary": self.result.summary,
+            "headline": self.headline,
+            "gates": [g.as_dict() for g in self.gates],
+            "derived": dict(self.derived),
+            "unresolved_variables": list(self.unresolved),
+            "warnings": list(self.result.warnings),
+        }
+
+
+# ---------------------------------------------------------------------------------- tracing
+
+def explain(authorizer: Authorizer, request: Request | Mapping[str, Any]) -> Explanation:
+    """Decide `request` and explain the decision."""
+    evaluation = authorizer.evaluation(request)
+    result = evaluation.decide()
+    prepared = evaluation.prepared
+    caller = evaluation.caller
+    action = evaluation.request.action
+    gates: list[GateTrace] = []
+    identity_side = caller.kind.has_identity
+    for n, level in enumerate(authorizer.scps):
+        if identity_side:
+            gates.append(_gate(f"service control policy, level {n}", level, prepared, action))
+        else:
+            gates.append(GateTrace(f"service control policy, level {n}", PolicyKind.SCP, "not-applicable",
+                                   note="SCPs do not govern service principals or anonymous callers (§2.6)"))
+    for n, level in enumerate(authorizer.rcps):
+        gate = _gate(f"resource control policy, level {n}", level, prepared, action)
+        if gate.verdict == "no-allow":
+            gate = GateTrace(gate.name, gate.kind, "allow", gate.applied, gate.near_misses,
+                             "RCPFullAWSAccess is implied at every level: RCPs can only deny (§4)")
+        gates.append(gate)
+    for name, policy_set, why in (
+            ("resource-based policy", authorizer.resource, "no resource-based policy was given"),
+            ("identity-based policies", authorizer.identity,
+             "the root user needs no Allow in its own account (§2.3)" if caller.kind.value == "root"
+             else "no identity-based policy was given"),
+            ("permissions boundary", authorizer.boundary, "the principal has no permissions boundary"),
+            ("session policies", authorizer.session, "no session policy was given")):
+        if policy_set:
+            gates.append(_gate(name, policy_set, prepared, action))
+        else:
+            gates.append(GateTrace(name, policy_set.kind, "not-applicable", note=why))
+    unresolved = sorted({u for g in gates for s in g.applied + g.near_misses for u in s.unresolved})
+    return Explanation(result, evaluation.request, tuple(gates), result.derived, tuple(unresolved))
+
+
+def _gate(name: str, policy_set: PolicySet, request: PreparedRequest, action: str) -> GateTrace:
+    traces = [_trace(s, request, action) for s in policy_set.statements]
+    applied = tuple(t for t in traces if t.applies)
+    near = tuple(t for t in traces if t.near_miss)
+    if any(t.effect == "Deny" for t in applied):
+        verdict = "deny"
+    elif applied:
+        verdict = "allow"
+    else:
+        verdict = "no-allow"
+    return GateTrace(name, policy_set.kind, verdict, applied, near)
+
+
+def _trace(statement: CompiledStatement, request: PreparedRequest, action: str) -> StatementTrace:
+    """`action` is the request's action as written; matching uses its lower-cased form (§7.2)."""
+    ref = statement.ref
+    principal_text, principal_ok = None, True
+    if statement.principals is not None:
+        if statement.not_principal:
+            excluded = statement.principals.excludes(request.caller)
+            forced = statement.deny and request.has_boundary
+            principal_ok = forced or not excluded
+            principal_text = ("NotPrincipal lists the caller, but a Deny with NotPrincipal always applies "
+                              "to a principal with a permissions boundary (§5)" if forced and excluded else
+                              "NotPrincipal lists the caller completely" if excluded else
+                              "NotPrincipal does not list the caller completely (§7.4)")
+        else:
+            cls = statement.principals.match(request.caller, request.federated_from, request.context)
+            principal_ok = cls is not None
+            principal_text = (f"`{request.caller.arn}` matched as {cls.value} ({_CLASS_TEXT[cls]})"
+                              if cls else f"`{request.caller.arn}` is not named")
+    action_ok, action_text = _trace_action(statement, request.action, action)
+    resource_ok, resource_text, unresolved = _trace_resource(statement, request)
+    conditions: list[ConditionTrace] = []
+    for condition in statement.conditions:
+        entry = request.context.get(condition.key)
+        holds = condition.holds(request.context)
+        conditions.append(ConditionTrace(
+            condition.entry.operator, condition.entry.key,
+            entry.texts if entry is not None else None,
+            tuple(condition.policy_values(request.context)), holds))
+        unresolved += [w for w, r in conditions[-1].policy_values if r is None]
+        if not holds:
+            break  # AND: the first false condition decides; the rest are not needed
+    return StatementTrace(ref.kind, ref.policy, ref.statement, ref.effect, principal_text, principal_ok,
+                          action_text, action_ok, resource_text, resource_ok, tuple(conditions),
+                          tuple(unresolved))
+
+
+_CLASS_TEXT = {
+    MatchClass.DIRECT: "grants on its own in the same account",
+    MatchClass.USER: "an exact IAM user ARN",
+    MatchClass.ENTITY: "the role or federating user: its boundary and session policy must allow",
+    MatchClass.ACCOUNT: "the account: an identity-based policy must allow too",
+}
+
+
+def _trace_action(statement: CompiledStatement, lowered: str, action: str) -> tuple[bool, str]:
+    element = "NotAction" if statement.not_action else "Action"
+    written = {a.lower(): a for a in (statement.statement.action or statement.statement.not_action)}
+    hits = ([written[a] for a in statement.exact_actions if a == lowered]
+            + [written.get(g.pattern, g.pattern) for g in statement.action_globs if g.matches(lowered)])
+    if statement.not_action:
+        if hits:
+            return False, f"`{action}` is excluded by NotAction `{hits[0]}`"
+        return True, f"`{action}` is not listed in NotAction"
+    if hits:
+        return True, f"`{hits[0]}` matches `{action}`"
+    return False, f"no {element} entry matches `{action}`"
+
+
+def _trace_resource(statement: CompiledStatement, request: PreparedRequest) -> tuple[bool, str, list[str]]:
+    unresolved: list[str] = []
+    if statement.resources is None:
+        return True, "no Resource: the statement covers the resource its policy is attached to", unresolved
+    patterns: list[tuple[str, str]] = [(p.pattern, p.pattern) for p in statement.resources]
+    hit = next((f"`{p.pattern}`" for p in statement.resources
+                if p.matches(request.resource, request.resource_segments)), None)
+    for template in statement.variable_resources:
+        pieces = template.resolve(request.context.variable)
+        if pieces is None:
+            unresolved.append(template.text)
+            continue
+        pattern = ResourcePattern.from_parts(pieces)
+        patterns.append((template.text, pattern.pattern))
+        if hit is None and pattern.matches(request.resource, request.resource_segments):
+            hit = f"`{template.text}` (resolved to `{pattern.pattern}`)"
+    if statement.not_resource:
+        if hit:
+            return False, f"`{request.resource}` is excluded by NotResource {hit}", unresolved
+        return True, f"`{request.resource}` is not listed in NotResource", unresolved
+    if hit:
+        return True, f"{hit} matches `{request.resource}`", unresolved
+    closest = max((r for _, r in patterns), key=lambda r: len(os.path.commonprefix([r, request.resource])),
+                  default=None)
+    if closest is not None and len(os.path.commonprefix([closest, request.resource])) >= 12:
+        return False, f"no pattern matches; closest `{closest}` for `{request.resource}`", unresolved
+    return False, f"no Resource entry matches `{request.resource}`", unresolved

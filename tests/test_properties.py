@@ -1,0 +1,514 @@
+"""Laws that hold for any policy set (STYLE.md, "Tests in rings", ring 3).
+
+Policies and requests are drawn from one small alphabet of S3, EC2 and IAM actions and ARNs, so
+that statements and requests meet often: most examples reach a statement, many reach several.
+The policy sets of the metamorphic laws also carry Conditions and `${...}` variables in Resource,
+with request contexts that satisfy some and not others; the reference of deny-overrides-allow
+uses plain statements only.
+
+Laws (IAM-SEMANTICS §2.1, §7):
+* the order of statements in a policy, and of policies in a list, never changes a decision;
+* adding a Deny statement never turns a deny into Allow, and keeps an ExplicitDeny;
+* adding an Allow statement never turns an Allow into a deny, and never creates an ExplicitDeny;
+* for identity policies alone, the decision is deny-overrides-allow over statements matched by
+  the globs of §7.2 and §7.3 (checked against a reference written here);
+* load -> to_json -> load is the identity, also through JSON text;
+* `Glob` and `ResourcePattern` agree with a regular-expression reference.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, replace
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from iameval import Authorizer, Decision, PolicyKind, load_policy
+from iameval.match import Glob, ResourcePattern, arn_segments
+
+ACCOUNT = "111122223333"
+OTHER = "444455556666"
+ALICE = f"arn:aws:iam::{ACCOUNT}:user/alice"
+BOB = f"arn:aws:iam::{OTHER}:user/bob"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/app"
+SESSION = f"arn:aws:sts::{ACCOUNT}:assumed-role/app/s1"
+
+ACTIONS = [
+    "s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:DeleteObject",
+    "ec2:DescribeInstances", "ec2:RunInstances", "iam:ListUsers",
+]
+REQUEST_ACTIONS = ACTIONS + ["S3:getobject", "EC2:DESCRIBEINSTANCES"]
+ACTION_PATTERNS = ACTIONS + [
+    "s3:Get*", "s3:*", "ec2:Describe?nstances", "*", "S3:GETOBJECT", "ec2:*Instances",
+    "iam:List*", "s3:*Object", "ec2:?unInstances", "s3:Get?bject*",
+]
+REQUEST_RESOURCES = [
+    "arn:aws:s3:::bucket-a",
+    "arn:aws:s3:::bucket-a/alice/key.txt",
+    "arn:aws:s3:::bucket-a/shared/key.txt",
+    "arn:aws:s3:::bucket-a/key.txt",
+    "arn:aws:s3:::bucket-a/dir/key.txt",
+    "arn:aws:s3:::bucket-b/key.txt",
+    f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/i-1234",
+    f"arn:aws:ec2:eu-west-1:{ACCOUNT}:instance/i-9999",
+    "*",
+]
+RESOURCE_PATTERNS = [
+    "*",
+    "arn:aws:s3:::bucket-a",
+    "arn:aws:s3:::bucket-a/*",
+    "arn:aws:s3:::bucket-a/key.txt",
+    "arn:aws:s3:::bucket-?/*",
+    "arn:aws:s3:::*",
+    "arn:aws:s3:::*/key.txt",
+    f"arn:aws:ec2:*:{ACCOUNT}:instance/*",
+    f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/i-?234",
+    "arn:aws:ec2:us-east-1:*",
+    "arn:aws:ec2:*:*:instance/*",
+]
+PRINCIPALS = [
+    "*",
+    {"AWS": "*"},
+    {"AWS": ACCOUNT},
+    {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+    {"AWS": ALICE},
+    {"AWS": ROLE},
+    {"AWS": SESSION},
+    {"AWS": OTHER},
+    {"AWS": f"arn:aws:iam::{OTHER}:root"},
+    {"AWS": BOB},
+    {"AWS": [ALICE, BOB]},
+    {"AWS": f"arn:aws:iam::{ACCOUNT}:user/carol"},
+    {"Service": "s3.amazonaws.com"},
+]
+# With Version 2012-10-17 (§9): `${aws:username}` is derived for IAM users only; the team tag
+# comes from the request context, or its default.
+VARIABLE_RESOURCE_PATTERNS = [
+    "arn:aws:s3:::bucket-a/${aws:username}/*",
+    "arn:aws:s3:::bucket-a/${aws:PrincipalTag/team, 'shared'}/*",
+    "arn:aws:s3:::bucket-?/${aws:username}*",
+]
+CONDITIONS = [
+    {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+    {"BoolIfExists": {"aws:MultiFactorAuthPresent": False}},
+    {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
+    {"NotIpAddress": {"aws:SourceIp": ["10.0.0.0/8", "192.0.2.0/24"]}},
+    {"StringLike": {"s3:prefix": ["home/${aws:username}/*", "public/*"]}},
+    {"StringNotEquals": {"aws:PrincipalTag/team": "blue"}},
+    {"StringEquals": {"aws:PrincipalTag/team": "${aws:username}"}},
+    {"ForAnyValue:StringEquals": {"aws:TagKeys": ["team", "cost"]}},
+    {"ForAllValues:StringLike": {"aws:TagKeys": ["team*"]}},
+    {"Null": {"aws:SourceIp": "true"}},
+    {"StringEquals": {"aws:PrincipalAccount": ACCOUNT}},
+    {"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT}:*"}},
+    {"NumericLessThan": {"s3:max-keys": 100}},
+    {"DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}},
+    {"Bool": {"aws:SecureTransport": "false"}, "StringEqualsIgnoreCase": {"aws:PrincipalType": "user"}},
+]
+CONTEXT_VALUES = {
+    "aws:SourceIp": st.sampled_from(["10.1.2.3", "203.0.113.5", "not-an-ip"]),
+    "aws:MultiFactorAuthPresent": st.sampled_from([True, False, "true"]),
+    "aws:SecureTransport": st.booleans(),
+    "s3:prefix": st.sampled_from(["home/alice/docs", "public/x", "private/"]),
+    "aws:PrincipalTag/team": st.sampled_from(["blue", "alice", "shared"]),
+    "aws:TagKeys": st.sampled_from([["team"], ["team", "cost"], []]),
+    "s3:max-keys": st.sampled_from([10, "500", 100.5]),
+    "aws:CurrentTime": st.sampled_from(["2024-05-01T00:00:00Z", "2019-12-31"]),
+}
+# NotPrincipal lists that exclude a caller completely (own ARN, account, and the role for a
+# session), none, or only partly: IAM-SEMANTICS §7.4.
+NOT_PRINCIPALS = [
+    {"AWS": [ALICE, ACCOUNT]},
+    {"AWS": [BOB, f"arn:aws:iam::{OTHER}:root"]},
+    {"AWS": [SESSION, ROLE, ACCOUNT]},
+    {"AWS": f"arn:aws:iam::{ACCOUNT}:user/carol"},
+]
+
+
+# ------------------------------------------------------------------------------- strategies
+
+def one_or_more(values: list) -> st.SearchStrategy:
+    """An element as AWS accepts it: one string, or a list of distinct strings."""
+    return st.one_of(st.sampled_from(values), st.lists(st.sampled_from(values), min_size=1,
+                                                       max_size=3, unique=True))
+
+
+@st.composite
+def statements(draw, kind: PolicyKind, effect: str | None = None, rich: bool = False) -> dict:
+    """A statement of an identity-side policy, or of a resource policy (with a Principal);
+    `rich` ones may also have a Condition and variables in Resource."""
+    # Two Allows for one Deny: with as many Denies, most requests end in ExplicitDeny.
+    effect = effect or draw(st.sampled_from(["Allow", "Allow", "Deny"]))
+    statement: dict = {"Effect": effect}
+    if kind is PolicyKind.RESOURCE:
+        if effect == "Deny" and draw(st.booleans()):
+            statement["NotPrincipal"] = draw(st.sampled_from(NOT_PRINCIPALS))
+        else:
+            statement["Principal"] = draw(st.sampled_from(PRINCIPALS))
+    statement[draw(st.sampled_from(["Action", "NotAction"]))] = draw(one_or_more(ACTION_PATTERNS))
+    choices = ["Resource", "NotResource"] + ([None] if kind is PolicyKind.RESOURCE else [])
+    element = draw(st.sampled_from(choices))
+    patterns = RESOURCE_PATTERNS + (VARIABLE_RESOURCE_PATTERNS if rich else [])
+    if element is not None:
+        statement[element] = draw(one_or_more(patterns))
+    if rich and draw(st.integers(0, 2)) == 0:
+        statement["Condition"] = draw(st.sampled_from(CONDITIONS))
+    return statement
+
+
+def document(statement_list: list[dict], prefix: str) -> dict:
+    """A policy document whose statements carry Sids unique across the whole world."""
+    return {"Version": "2012-10-17",
+            "Statement": [{"Sid": f"{prefix}S{i}", **s} for i, s in enumerate(statement_list)]}
+
+
+def policy_documents(kind: PolicyKind, prefix: str, rich: bool = False) -> st.SearchStrategy:
+    return st.lists(statements(kind, rich=rich), min_size=1, max_size=4).map(
+        lambda stmts: document(stmts, prefix))
+
+
+@st.composite
+def requests(draw, principal: str, rich: bool = False) -> dict:
+    request = {"principal": principal,
+               "action": draw(st.sampled_from(REQUEST_ACTIONS)),
+               "resource": draw(st.sampled_from(REQUEST_RESOURCES))}
+    if rich:
+        keys = draw(st.lists(st.sampled_from(sorted(CONTEXT_VALUES)), unique=True, max_size=5))
+        request["context"] = {key: draw(CONTEXT_VALUES[key]) for key in keys}
+    account = draw(st.sampled_from([None, ACCOUNT, OTHER]))
+    if account is not None:
+        request["resource_account"] = account
+    return request
+
+
+@dataclass(frozen=True)
+class World:
+    """Policy documents of every kind that applies to one caller, and one request."""
+
+    request: dict
+    identity: tuple[dict, ...] = ()
+    boundary: dict | None = None
+    session: tuple[dict, ...] = ()
+    resource: dict | None = None
+
+    def authorizer(self) -> Authorizer:
+        # Named policies: results name them the same way whatever their position in the list.
+        return Authorizer(
+            identity=[load_policy(d, "identity", name=_label(d)) for d in self.identity],
+            permission_boundary=(load_policy(self.boundary, "permission_boundary", name="boundary")
+                                 if self.boundary else None),
+            session=[load_policy(d, "session", name=_label(d)) for d in self.session],
+            resource=load_policy(self.resource, "resource", name="resource") if self.resource else None,
+        )
+
+    def decide(self):
+        return self.authorizer().authorize(self.request)
+
+
+def _label(document_: dict) -> str:
+    """`I3` for a document whose Sids are `I3S0`, `I3S1`...: its name, stable under reordering."""
+    return document_["Statement"][0]["Sid"].split("S")[0]
+
+
+@st.composite
+def worlds(draw) -> World:
+    principal = draw(st.sampled_from([ALICE, SESSION, BOB]))
+    identity = draw(st.lists(st.integers(0, 9), min_size=0, max_size=3, unique=True))
+    identity_docs = tuple(draw(policy_documents(PolicyKind.IDENTITY, f"I{n}", True)) for n in identity)
+    boundary = draw(st.none() | policy_documents(PolicyKind.PERMISSION_BOUNDARY, "B0", True))
+    session: tuple[dict, ...] = ()
+    if principal == SESSION and draw(st.booleans()):
+        session = tuple(draw(policy_documents(PolicyKind.SESSION, f"P{n}", True))
+                        for n in draw(st.lists(st.integers(0, 9), min_size=1, max_size=2, unique=True)))
+    resource = draw(st.none() | policy_documents(PolicyKind.RESOURCE, "R0", True))
+    return World(draw(requests(principal, rich=True)), identity_docs, boundary, session, resource)
+
+
+def reason_set(result) -> set:
+    return {(m.ref.policy, m.ref.statement, m.ref.effect, m.match_class) for m in result.reasons}
+
+
+def shuffled(data, document_: dict) -> dict:
+    return {**document_, "Statement": data.draw(st.permutations(document_["Statement"]))}
+
+
+# ------------------------------------------------------------------------------- order
+
+@settings(max_examples=200)
+@given(worlds(), st.data())
+def test_statement_and_policy_order_never_change_a_decision(world, data):
+    """§2.1: "Evaluation order inside or across policies never matters"."""
+    before = world.decide()
+    reordered = replace(
+        world,
+        identity=tuple(shuffled(data, d) for d in data.draw(st.permutations(world.identity))),
+        boundary=shuffled(data, world.boundary) if world.boundary else None,
+        session=tuple(shuffled(data, d) for d in data.draw(st.permutations(world.session))),
+        resource=shuffled(data, world.resource) if world.resource else None,
+    )
+    after = reordered.decide()
+    assert after.decision == before.decision
+    assert reason_set(after) == reason_set(before)
+    assert after.summary == before.summary
+    assert set(after.warnings) == set(before.warnings)
+
+
+# ------------------------------------------------------------------------------- monotonicity
+
+@st.composite
+def with_added_statement(draw, world: World, effect: str) -> World:
+    """The world with one more statement of `effect` in a policy that already takes part, or in
+    a new identity (or resource) policy. A new session policy or boundary would narrow, so
+    neither is ever created here."""
+    targets = ["new-identity", "new-or-extended-resource"]
+    if world.identity:
+        targets.append("identity")
+    if world.boundary:
+        targets.append("boundary")
+    if world.session:
+        targets.append("session")
+    target = draw(st.sampled_from(targets))
+    if target == "new-or-extended-resource":
+        statement = draw(statements(PolicyKind.RESOURCE, effect, rich=True))
+        base = world.resource or {"Version": "2012-10-17", "Statement": []}
+        return replace(world, resource=_append(base, statement, "RX"))
+    statement = draw(statements(PolicyKind.IDENTITY, effect, rich=True))
+    if target == "new-identity":
+        return replace(world, identity=world.identity + (document([statement], "IX"),))
+    if target == "identity":
+        index = draw(st.integers(0, len(world.identity) - 1))
+        identity = list(world.identity)
+        identity[index] = _append(identity[index], statement, "X")
+        return replace(world, identity=tuple(identity))
+    if target == "boundary":
+        return replace(world, boundary=_append(world.boundary, statement, "X"))
+    index = draw(st.integers(0, len(world.session) - 1))
+    session = list(world.session)
+    session[index] = _append(session[index], statement, "X")
+    return replace(world, session=tuple(session))
+
+
+def _append(document_: dict, statement: dict, sid: str) -> dict:
+    return {**document_, "Statement": list(document_["Statement"]) + [{"Sid": sid, **statement}]}
+
+
+@settings(max_examples=200)
+@given(worlds(), st.data())
+def test_adding_a_deny_statement_never_grants(world, data):
+    """§2.1: a Deny can only take away; an explicit deny is final."""
+    before = world.decide().decision
+    after = data.draw(with_added_statement(world, "Deny")).decide().decision
+    if before != Decision.ALLOW:
+        assert after != Decision.ALLOW
+    if before == Decision.EXPLICIT_DENY:
+        assert after == Decision.EXPLICIT_DENY
+
+
+@settings(max_examples=200)
+@given(worlds(), st.data())
+def test_adding_an_allow_statement_never_denies(world, data):
+    """§2.1: an Allow can only add; it never makes an Allow a deny nor creates an explicit deny."""
+    before = world.decide().decision
+    after = data.draw(with_added_statement(world, "Allow")).decide().decision
+    if before == Decision.ALLOW:
+        assert after == Decision.ALLOW
+    if before == Decision.EXPLICIT_DENY:
+        assert after == Decision.EXPLICIT_DENY
+    else:
+        assert after != Decision.EXPLICIT_DENY
+
+
+# ------------------------------------------------------------------------------- a reference
+
+def reference_glob(pattern: str, text: str, ignore_case: bool = False) -> bool:
+    """`*` any run of characters, `?` exactly one, everything else literal (§7.2, §7.3)."""
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, text, re.DOTALL | (re.IGNORECASE if ignore_case else 0)) is not None
+
+
+def reference_resource_match(pattern: str, resource: str) -> bool:
+    """§7.3, written from the text: segment by segment, a short pattern's trailing `*` reaching
+    past colons, a request resource that is not an ARN matched as one glob."""
+    if pattern == "*":
+        return True
+    wanted = resource.split(":", 5)
+    if len(wanted) != 6:
+        return reference_glob(pattern, resource)
+    parts = pattern.split(":", 5)
+    if len(parts) == 6:
+        return all(reference_glob(p, r) for p, r in zip(parts, wanted))
+    if pattern.endswith("*"):
+        head = len(parts) - 1
+        return (all(reference_glob(p, r) for p, r in zip(parts[:head], wanted[:head]))
+                and reference_glob(parts[head], ":".join(wanted[head:])))
+    return False
+
+
+def as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def reference_applies(statement: dict, request: dict) -> bool:
+    """§7.1 for a statement of an identity policy without Condition."""
+    if "Action" in statement:
+        action_ok = any(reference_glob(p, request["action"], True) for p in as_list(statement["Action"]))
+    else:
+        action_ok = not any(reference_glob(p, request["action"], True) for p in as_list(statement["NotAction"]))
+    if "Resource" in statement:
+        resource_ok = any(reference_resource_match(p, request["resource"]) for p in as_list(statement["Resource"]))
+    else:
+        resource_ok = not any(reference_resource_match(p, request["resource"])
+                              for p in as_list(statement["NotResource"]))
+    return action_ok and resource_ok
+
+
+@settings(max_examples=300)
+@given(st.lists(policy_documents(PolicyKind.IDENTITY, "I"), min_size=0, max_size=3),
+       requests(ALICE).map(lambda r: {k: v for k, v in r.items() if k != "resource_account"}))
+def test_identity_policies_alone_decide_by_deny_overrides_allow(docs, request):
+    """§2.1 for an IAM user in its own account with identity policies only."""
+    applying = [s for d in docs for s in d["Statement"] if reference_applies(s, request)]
+    if any(s["Effect"] == "Deny" for s in applying):
+        expected = Decision.EXPLICIT_DENY
+    elif applying:
+        expected = Decision.ALLOW
+    else:
+        expected = Decision.IMPLICIT_DENY
+    result = Authorizer(identity=[load_policy(d) for d in docs]).authorize(request)
+    assert result.decision == expected
+    wanted_effect = {"ExplicitDeny": "Deny", "Allow": "Allow"}.get(expected)
+    assert sorted(m.ref.statement for m in result.reasons) == sorted(
+        s["Sid"] for s in applying if s["Effect"] == wanted_effect)
+
+
+# ------------------------------------------------------------------------------- round trip
+
+CONDITION_KEYS = ["aws:SourceIp", "aws:PrincipalTag/team", "s3:prefix", "aws:MultiFactorAuthPresent",
+                  "ec2:InstanceType"]
+# Each operator with policy values that read as its type (§8.4, §8.6): strings, numbers and
+# booleans as JSON writes them, single or in a list.
+_STRINGS = one_or_more(["a", "b*", "team-?", "10"]) | st.integers(0, 99)
+CONDITION_VALUES = {
+    "StringEquals": _STRINGS,
+    "StringLike": _STRINGS,
+    "StringEqualsIfExists": _STRINGS,
+    "ForAnyValue:StringEquals": _STRINGS,
+    "ForAllValues:StringNotLike": _STRINGS,
+    "ArnLike": one_or_more(["arn:aws:s3:::x", f"arn:aws:iam::{ACCOUNT}:user/*", "*"]),
+    "NumericLessThan": st.integers(-5, 500) | st.lists(st.integers(0, 9), min_size=1, max_size=3)
+    | st.just(1.5) | one_or_more(["10", "2.5"]),
+    "Bool": st.booleans() | st.lists(st.booleans(), min_size=1, max_size=2) | one_or_more(["true", "false"]),
+    "Null": st.booleans(),
+    "IpAddress": one_or_more(["10.0.0.0/8", "203.0.113.5", "2001:db8::/32"]),
+    "DateGreaterThan": one_or_more(["2024-01-01", "2024-01-01T00:00:00Z"]),
+}
+conditions = st.dictionaries(
+    st.sampled_from(sorted(CONDITION_VALUES)),
+    st.just(None), min_size=1, max_size=2).flatmap(
+    lambda ops: st.fixed_dictionaries({
+        op: st.dictionaries(st.sampled_from(CONDITION_KEYS), CONDITION_VALUES[op], min_size=1, max_size=2)
+        for op in ops}))
+
+
+@st.composite
+def documents_as_written(draw, kind: PolicyKind) -> dict:
+    """Documents in the shapes AWS accepts: a single statement or a list, strings or lists,
+    with or without Version, Id, Sid and Condition."""
+    raw = [draw(statements(kind)) for _ in range(draw(st.integers(1, 3)))]
+    for i, statement in enumerate(raw):
+        if draw(st.booleans()):
+            statement["Sid"] = f"S{i}"
+        if draw(st.booleans()):
+            statement["Condition"] = draw(conditions)
+    doc: dict = {}
+    version = draw(st.sampled_from([None, "2012-10-17", "2008-10-17"]))
+    if version:
+        doc["Version"] = version
+    if kind is PolicyKind.RESOURCE and draw(st.booleans()):
+        doc["Id"] = "Policy1"
+    doc["Statement"] = raw[0] if len(raw) == 1 and draw(st.booleans()) else raw
+    return doc
+
+
+@settings(max_examples=300)
+@given(st.sampled_from([PolicyKind.IDENTITY, PolicyKind.RESOURCE]).flatmap(
+    lambda kind: st.tuples(st.just(kind), documents_as_written(kind))))
+def test_load_to_json_load_is_the_identity(case):
+    kind, doc = case
+    policy = load_policy(doc, kind)
+    written = policy.to_json()
+    assert load_policy(written, kind) == policy
+    text = json.dumps(written)
+    assert load_policy(json.loads(text), kind) == policy
+    assert load_policy(json.loads(text), kind).to_json() == written
+    # Nothing is lost: the document as written and its dump describe the same policy.
+    assert json.loads(text) == json.loads(json.dumps(policy.to_json()))
+
+
+# ------------------------------------------------------------------------------- Glob
+
+GLOB_ALPHABET = "ab*?/:"
+SUBJECT_ALPHABET = "ab/:*?\n"
+
+
+@settings(max_examples=1500)
+@given(st.text(GLOB_ALPHABET, max_size=8), st.text(SUBJECT_ALPHABET, max_size=10))
+def test_glob_agrees_with_a_regex_reference(pattern, text):
+    assert Glob(pattern).matches(text) == reference_glob(pattern, text), (pattern, text)
+
+
+@settings(max_examples=500)
+@given(st.text(GLOB_ALPHABET, max_size=8).flatmap(
+    lambda p: st.tuples(st.just(p), st.text(SUBJECT_ALPHABET, max_size=10) | _instances_of(p))))
+def test_glob_agrees_on_strings_made_to_match(case):
+    """Random subjects rarely match long patterns: also try subjects built from the pattern."""
+    pattern, text = case
+    assert Glob(pattern).matches(text) == reference_glob(pattern, text), (pattern, text)
+
+
+def _instances_of(pattern: str) -> st.SearchStrategy:
+    parts = [st.text("ab/:", max_size=3) if c == "*" else st.sampled_from("ab/:") if c == "?"
+             else st.just(c) for c in pattern]
+    return st.tuples(*parts).map("".join)
+
+
+@settings(max_examples=800)
+@given(st.lists(st.tuples(st.text(GLOB_ALPHABET, max_size=4), st.booleans()), max_size=4),
+       st.text(SUBJECT_ALPHABET, max_size=10))
+def test_glob_from_parts_keeps_literal_parts_literal(parts, text):
+    """§9: text that came from a resolved variable never acts as a wildcard."""
+    regex = "".join(
+        ("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in piece)
+         if wildcards else re.escape(piece))
+        for piece, wildcards in parts)
+    expected = re.fullmatch(regex, text, re.DOTALL) is not None
+    assert Glob.from_parts(parts).matches(text) == expected, (parts, text)
+
+
+_SEGMENT = st.text("ab*?/", max_size=3)
+
+
+@st.composite
+def arn_patterns(draw) -> str:
+    """`arn:` and one to five further segments; the last may hold colons."""
+    count = draw(st.integers(1, 5))
+    middle = [draw(_SEGMENT) for _ in range(count - 1)]
+    last = draw(st.text("ab*?/:", max_size=4))
+    return ":".join(["arn"] + middle + [last])
+
+
+@st.composite
+def requested_resources(draw) -> str:
+    if draw(st.integers(0, 5)) == 0:
+        return draw(st.sampled_from(["*", "ab", "arn:a:b"]))
+    segments = [draw(st.text("ab/", max_size=2)) for _ in range(4)]
+    return ":".join(["arn"] + segments + [draw(st.text("ab/:", max_size=4))])
+
+
+@settings(max_examples=700)
+@given(arn_patterns(), requested_resources())
+def test_resource_pattern_agrees_with_the_reference(pattern, resource):
+    assert ResourcePattern(pattern).matches(resource, arn_segments(resource)) == \
+        reference_resource_match(pattern, resource), (pattern, resource)
