@@ -24,6 +24,7 @@ from .policies import load_policy_files
 from .present import (print_assume_view, print_explanation, print_outcome, print_problems,
                       print_request, print_result,
                       print_run_summary, print_who_can, run_counts, who_can_json)
+from .quiz import TOPICS, load_bank, play, select
 from .scenario import load_scenarios, run_scenario
 
 __all__ = ["app", "main", "DEFAULT_PRINCIPAL", "DEFAULT_RESOURCE"]
@@ -399,6 +400,76 @@ def run(
         err.print(f"no scenarios found in {', '.join(paths)}")
         raise typer.Exit(2)
     raise typer.Exit(2 if counts["errors"] else 1 if counts["failed"] else 0)
+
+
+@app.command()
+def quiz(
+    topic: Annotated[Optional[list[str]], typer.Option(
+        "--topic", "-t", help="Only questions of this topic (repeatable); see --list-topics.")] = None,
+    difficulty: Annotated[Optional[str], typer.Option(
+        "--difficulty", "-d", help="1/easy, 2/medium or 3/hard.")] = None,
+    count: Annotated[int, typer.Option("--count", "-n", min=1, help="How many questions.")] = 10,
+    seed: Annotated[Optional[int], typer.Option(
+        "--seed", help="Choose and generate the same questions again.")] = None,
+    mix_variants: Annotated[bool, typer.Option(
+        "--variants", help="Mix generated variants of bank questions in from the start (they always "
+        "fill up when the bank runs out).")] = False,
+    answers: Annotated[Optional[str], typer.Option(
+        "--answers", help="Read the answers from this file, one per line, instead of asking.")] = None,
+    list_topics: Annotated[bool, typer.Option("--list-topics", help="List the topics and stop.")] = False,
+) -> None:
+    """Practise IAM policy reasoning: answer Allow, ImplicitDeny or ExplicitDeny, and see why.
+
+    Answers are read from the terminal, or one per line from --answers FILE or from standard
+    input when it is not a terminal. Exit 0 when every question was answered right, 1 otherwise.
+    """
+    try:
+        bank = load_bank()
+    except PolicyError as exc:
+        _fail(exc, False)
+    if list_topics:
+        counts = {name: sum(q.topic == name for q in bank) for name in TOPICS}
+        for name, what in TOPICS.items():
+            out.print(f"{name:<24}{counts[name]:>3}  {escape(what)}", soft_wrap=True)
+        raise typer.Exit(0)
+    unknown = [t for t in topic or [] if t not in TOPICS]
+    level = {"1": 1, "2": 2, "3": 3, "easy": 1, "medium": 2, "hard": 3}.get((difficulty or "").lower())
+    if unknown or (difficulty is not None and level is None):
+        what = f"unknown topic `{unknown[0]}`" if unknown else f"unknown difficulty `{difficulty}`"
+        _fail(PolicyError([Problem(what, Location("iameval quiz"),
+                                   "see `iameval quiz --list-topics`" if unknown else "use 1, 2 or 3")]), False)
+    questions = select(bank, topics=topic or (), difficulty=level, count=count, seed=seed,
+                       mix_variants=mix_variants)
+    if not questions:
+        _fail(PolicyError([Problem("no question matches these options", Location("iameval quiz"))]), False)
+    score = play(out, questions, _answer_reader(answers))
+    right = sum(r for r, _ in score.values())
+    asked = sum(a for _, a in score.values())
+    raise typer.Exit(0 if asked == len(questions) and right == asked else 1)
+
+
+def _answer_reader(path: str | None):
+    """Answers from a file, from piped standard input, or asked at the terminal."""
+    if path is not None or not sys.stdin.isatty():
+        try:
+            lines = iter(open(path, encoding="utf-8").read().splitlines() if path else sys.stdin.read().splitlines())
+        except OSError as exc:
+            _fail(PolicyError([Problem(f"cannot read the answers: {exc.strerror}", Location(path))]), False)
+
+        def from_lines(prompt: str) -> str | None:
+            out.print(prompt, end="")
+            line = next(lines, None)
+            out.print(line if line is not None else "")
+            return line
+        return from_lines
+
+    def ask(prompt: str) -> str | None:
+        try:
+            return out.input(prompt)
+        except (EOFError, KeyboardInterrupt):
+            out.print()
+            return None
+    return ask
 
 
 def main() -> None:

@@ -143,8 +143,12 @@ def load_scenarios(*paths: str | Path) -> list[Scenario]:
 
 
 class _Loader:
-    def __init__(self) -> None:
+    """Reads scenarios; `extra_fields` are further top-level fields a caller allows (the quiz's
+    `topic`, `note`, ...), which the scenario itself ignores."""
+
+    def __init__(self, extra_fields: Iterable[str] = ()) -> None:
         self._policy_files: dict[Path, tuple[Source, Any]] = {}
+        self._fields = _SCENARIO_KEYS + tuple(extra_fields)
 
     def file(self, name: str, in_folder: bool) -> list[Scenario]:
         display = "<stdin>" if name == "-" else name
@@ -183,7 +187,7 @@ class _Loader:
                 base, "this is a policy document, not a scenario",
                 "to evaluate a policy, use `iameval check POLICY --action ...`, or wrap it in a scenario")]))
         for key in data:
-            if key not in _SCENARIO_KEYS:
+            if key not in self._fields:
                 problems.append(source.problem(base + (key,), f"unknown scenario field `{key}`",
                                                "a scenario has id, description, policies, request and expect"))
         fields: dict[str, Any] = {}

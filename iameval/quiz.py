@@ -1,0 +1,355 @@
+"""Practice mode: policy-reasoning questions answered, checked and explained by the engine.
+
+A question is a scenario with a topic, a difficulty, the question in words and a teaching note.
+The bank ships with iameval (`fixtures/questions/`, package `iameval.questions`). Generated
+variants mutate bank questions from a seed (another user, another action, an added Deny, a
+changed context value); the engine computes their answers, so practice never runs out.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+from rich.console import Console
+from rich.markup import escape
+from rich.syntax import Syntax
+from rich.table import Table
+
+from ._source import parse_text
+from .authorize import Decision
+from .errors import PolicyError
+from .explain import explain
+from .present import print_explanation
+from .scenario import Scenario, _Loader, evaluate
+
+__all__ = ["Question", "TOPICS", "load_bank", "parse_answer", "play", "select", "variants"]
+
+# Topic slug -> what it practises (the certification's policy-reasoning topics).
+TOPICS: dict[str, str] = {
+    "evaluation-order": "default deny, explicit deny, explicit allow",
+    "iam-and-bucket-policy": "IAM policies and S3 bucket policies together",
+    "policy-variables": "dynamic policies with ${aws:username} and other variables",
+    "managed-and-inline": "AWS managed, customer managed and inline policies together",
+    "cross-account": "cross-account access, sts:AssumeRole and trust policies",
+    "scp": "service control policies capping accounts",
+    "permission-boundary": "permissions boundaries",
+    "session-policy": "session policies and federated users",
+    "notaction-notresource": "NotAction and NotResource",
+    "conditions": "condition operators, IfExists and Null",
+    "set-operators": "ForAllValues and ForAnyValue",
+    "kms-key-policy": "KMS key policies",
+}
+
+DIFFICULTIES = {1: "easy", 2: "medium", 3: "hard"}
+_QUESTION_FIELDS = ("topic", "difficulty", "question", "note")
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    topic: str
+    difficulty: int
+    text: str
+    note: str
+    scenario: Scenario
+    origin: str = "bank"  # or how a variant was made
+
+    @property
+    def answer(self) -> Decision:
+        return self.scenario.expect
+
+
+def load_bank(folder: str | Path | None = None) -> list[Question]:
+    """Every question of the bank (the bundled one when `folder` is None).
+
+    A question whose fields are missing or whose scenario is invalid is an error: the bank is
+    ours, and a broken question must not reach a learner.
+    """
+    files = (sorted(Path(folder).glob("*.yaml")) if folder is not None else
+             sorted((f for f in resources.files("iameval.questions").iterdir() if f.name.endswith(".yaml")),
+                    key=lambda f: f.name))
+    loader = _Loader(_QUESTION_FIELDS)
+    questions: list[Question] = []
+    problems = []
+    for file in files:
+        name = str(file) if folder is not None else f"iameval/questions/{file.name}"
+        try:
+            (source,) = parse_text(file.read_text(encoding="utf-8"), name, "yaml")
+        except PolicyError as exc:
+            problems.extend(exc.problems)
+            continue
+        for index, item in enumerate(source.data or []):
+            scenario = loader.scenario(source, (index,), item, f"{Path(name).stem}[{index}]")
+            if scenario.error is not None:
+                problems.extend(scenario.error.problems)
+                continue
+            missing = [f for f in _QUESTION_FIELDS if not item.get(f)]
+            if missing or scenario.expect is None:
+                problems.append(source.problem((index,), "a question needs topic, difficulty, question, "
+                                               "note and expect"))
+                continue
+            questions.append(Question(scenario.id, item["topic"], int(item["difficulty"]),
+                                      " ".join(str(item["question"]).split()),
+                                      " ".join(str(item["note"]).split()), scenario))
+    if problems:
+        raise PolicyError(problems)
+    return questions
+
+
+def select(bank: Sequence[Question], *, topics: Iterable[str] = (), difficulty: int | None = None,
+           count: int = 10, seed: int | None = None, mix_variants: bool = False) -> list[Question]:
+    """`count` questions of the chosen topics and difficulty, shuffled by `seed`.
+
+    When the bank has fewer, generated variants fill the rest; with `mix_variants`, about half
+    are variants from the start.
+    """
+    rng = random.Random(seed)
+    topics = set(topics)
+    pool = [q for q in bank if (not topics or q.topic in topics)
+            and (difficulty is None or q.difficulty == difficulty)]
+    rng.shuffle(pool)
+    chosen = pool[: count // 2] if mix_variants else pool[:count]
+    if len(chosen) < count and pool:
+        chosen += list(variants(pool, rng, count - len(chosen)))
+    return chosen
+
+
+# ----------------------------------------------------------------------------------- variants
+
+def _add_deny(data: dict, rng: random.Random) -> str | None:
+    action = data["request"]["action"]
+    service = action.split(":")[0]
+    target = rng.choice([action, f"{service}:*"])
+    identity = data["policies"].setdefault("identity", [])
+    identity.append({"Version": "2012-10-17", "Statement": [
+        {"Sid": "AddedDeny", "Effect": "Deny", "Action": target, "Resource": "*"}]})
+    return f"an identity policy that denies `{target}` was added"
+
+
+_SIBLING_ACTIONS = {
+    "s3": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket", "s3:GetObjectTagging"],
+    "ec2": ["ec2:StartInstances", "ec2:StopInstances", "ec2:TerminateInstances", "ec2:DescribeInstances"],
+    "sts": ["sts:AssumeRole", "sts:TagSession"],
+    "kms": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:ScheduleKeyDeletion"],
+    "iam": ["iam:CreateUser", "iam:DeleteUser", "iam:PassRole", "iam:GetUser"],
+    "dynamodb": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"],
+}
+
+
+def _other_action(data: dict, rng: random.Random) -> str | None:
+    action = data["request"]["action"]
+    siblings = [a for a in _SIBLING_ACTIONS.get(action.split(":")[0].lower(), []) if a.lower() != action.lower()]
+    if not siblings:
+        return None
+    data["request"]["action"] = rng.choice(siblings)
+    return f"the action is now `{data['request']['action']}`"
+
+
+def _other_user(data: dict, rng: random.Random) -> str | None:
+    principal = data["request"]["principal"]
+    if ":user/" not in principal:
+        return None
+    name = principal.rsplit("/", 1)[1]
+    other = rng.choice([n for n in ("bob", "carol", "dave", "erin", "frank") if n != name])
+    data["request"]["principal"] = principal.rsplit("/", 1)[0] + "/" + other
+    return f"the caller is now the user `{other}`"
+
+
+def _changed_context(data: dict, rng: random.Random) -> str | None:
+    context = data["request"].get("context") or {}
+    if not context:
+        return None
+    key = rng.choice(sorted(context))
+    value = context[key]
+    if isinstance(value, bool):
+        context[key] = not value
+        return f"`{key}` is now `{str(not value).lower()}`"
+    if rng.random() < 0.4:
+        del context[key]
+        return f"the request no longer carries `{key}`"
+    if isinstance(value, list):
+        context[key] = value[:-1] if len(value) > 1 else value + ["extra"]
+        return f"`{key}` is now {context[key]}"
+    if isinstance(value, str) and value.count(".") == 3:
+        context[key] = "198.51.100.23"
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        context[key] = value * 10 + 1
+    else:
+        context[key] = f"{value}-other"
+    return f"`{key}` is now `{context[key]}`"
+
+
+_MUTATIONS: tuple[Callable[[dict, random.Random], str | None], ...] = (
+    _add_deny, _other_action, _other_user, _changed_context)
+
+
+def variants(pool: Sequence[Question], rng: random.Random, count: int) -> Iterator[Question]:
+    """Up to `count` generated variants of questions in `pool`; the engine computes each answer."""
+    made = 0
+    attempts = 0
+    while made < count and attempts < count * 20:
+        attempts += 1
+        base = rng.choice(pool)
+        data = _scenario_data(base.scenario)
+        change = rng.choice(_MUTATIONS)(data, rng)
+        if change is None:
+            continue
+        scenario = _build(data, f"{base.id}~{made + 1}")
+        if scenario is None:
+            continue
+        made += 1
+        yield Question(scenario.id, base.topic, base.difficulty,
+                       f"{base.text} Variant: {change}.", base.note, scenario, f"variant of {base.id}: {change}")
+
+
+def _scenario_data(scenario: Scenario) -> dict[str, Any]:
+    """The scenario back as plain data, to mutate."""
+    def dump(policy):
+        return policy.to_json()
+
+    def level(entry):
+        return [dump(p) for p in entry] if isinstance(entry, tuple) else dump(entry)
+
+    policies: dict[str, Any] = {}
+    if scenario.identity:
+        policies["identity"] = [dump(p) for p in scenario.identity]
+    if scenario.resource is not None:
+        policies["resource"] = dump(scenario.resource)
+    if scenario.permission_boundary is not None:
+        policies["permission_boundary"] = dump(scenario.permission_boundary)
+    if scenario.session:
+        policies["session"] = [dump(p) for p in scenario.session]
+    if scenario.scps:
+        policies["scps"] = [level(e) for e in scenario.scps]
+    if scenario.rcps:
+        policies["rcps"] = [level(e) for e in scenario.rcps]
+    request = scenario.request.model_dump(exclude_none=True, exclude_defaults=True)
+    request["context"] = copy.deepcopy(scenario.request.context)
+    return {"policies": policies, "request": request}
+
+
+def _build(data: dict, scenario_id: str) -> Scenario | None:
+    """A variant as a scenario whose `expect` is the engine's own decision; None if it is invalid."""
+    (source,) = parse_text(json.dumps(data), f"<variant {scenario_id}>", "json")
+    scenario = _Loader().scenario(source, (), {**data, "id": scenario_id}, scenario_id)
+    if scenario.error is not None:
+        return None
+    try:
+        decision = evaluate(scenario).decision
+    except PolicyError:
+        return None
+    return replace(scenario, expect=decision)
+
+
+# ------------------------------------------------------------------------------------ answers
+
+_ANSWERS = {
+    "a": Decision.ALLOW, "allow": Decision.ALLOW, "allowed": Decision.ALLOW,
+    "i": Decision.IMPLICIT_DENY, "implicit": Decision.IMPLICIT_DENY, "implicitdeny": Decision.IMPLICIT_DENY,
+    "implicit deny": Decision.IMPLICIT_DENY, "implicit-deny": Decision.IMPLICIT_DENY,
+    "e": Decision.EXPLICIT_DENY, "explicit": Decision.EXPLICIT_DENY, "explicitdeny": Decision.EXPLICIT_DENY,
+    "explicit deny": Decision.EXPLICIT_DENY, "explicit-deny": Decision.EXPLICIT_DENY,
+}
+
+
+def parse_answer(text: str) -> Decision | None:
+    """`a`, `allow`, `i`, `implicit`, `ImplicitDeny`, `e`, `explicit deny`...; None if unclear."""
+    return _ANSWERS.get(" ".join(text.strip().lower().split()))
+
+
+# ------------------------------------------------------------------------------------ playing
+
+def _show_question(console: Console, number: int, total: int, question: Question) -> None:
+    scenario = question.scenario
+    stars = "★" * question.difficulty + "☆" * (3 - question.difficulty)
+    console.rule(f"[bold]Question {number}/{total}[/]  {escape(question.topic)}  {stars}")
+    console.print(escape(question.text))
+    for title, policy in _policies(scenario):
+        console.print(f"\n[bold]{escape(title)}[/]")
+        console.print(Syntax(json.dumps(policy.to_json(), indent=2), "json", line_numbers=True,
+                             word_wrap=True, theme="ansi_dark"))
+    request = scenario.request
+    console.print("\n[bold]Request[/]")
+    rows = [("principal", request.principal), ("action", request.action), ("resource", request.resource)]
+    if request.resource_account:
+        rows.append(("resource account", request.resource_account))
+    rows += [(key, json.dumps(value) if not isinstance(value, str) else value)
+             for key, value in request.context.items()]
+    width = max(len(k) for k, _ in rows) + 2
+    for key, value in rows:
+        console.print(f"  [dim]{escape(key):<{width}}[/]{escape(value)}", soft_wrap=True)
+
+
+def _policies(scenario: Scenario) -> list[tuple[str, Any]]:
+    shown = []
+    for i, policy in enumerate(scenario.identity):
+        shown.append((f"Identity-based policy {policy.name or i + 1}", policy))
+    if scenario.resource is not None:
+        shown.append(("Resource-based policy" + (f" {scenario.resource.name}" if scenario.resource.name else ""),
+                      scenario.resource))
+    if scenario.permission_boundary is not None:
+        shown.append(("Permissions boundary", scenario.permission_boundary))
+    for i, policy in enumerate(scenario.session):
+        shown.append((f"Session policy {policy.name or i + 1}", policy))
+    for kind, levels in (("Service control policy", scenario.scps), ("Resource control policy", scenario.rcps)):
+        for n, level in enumerate(levels):
+            for policy in (level if isinstance(level, tuple) else (level,)):
+                where = "organization root" if n == 0 else f"level {n}"
+                shown.append((f"{kind} ({where}){' ' + policy.name if policy.name else ''}", policy))
+    return shown
+
+
+def play(console: Console, questions: Sequence[Question], read: Callable[[str], str | None]) -> dict[str, list[int]]:
+    """Ask each question, check the answer, explain; returns {topic: [right, asked]}.
+
+    `read(prompt)` returns the next answer, or None when there is no more input: the quiz then
+    ends with the score so far.
+    """
+    score: dict[str, list[int]] = {}
+    for number, question in enumerate(questions, 1):
+        _show_question(console, number, len(questions), question)
+        answer = None
+        while answer is None:
+            text = read("\nYour answer: [A]llow, [I]mplicitDeny or [E]xplicitDeny (q to stop)? ")
+            if text is None or text.strip().lower() in ("q", "quit", "exit"):
+                _show_score(console, score)
+                return score
+            answer = parse_answer(text)
+            if answer is None:
+                console.print(f"[yellow]`{escape(text.strip())}` is not an answer[/]: type A, I or E.")
+        right = answer == question.answer
+        tally = score.setdefault(question.topic, [0, 0])
+        tally[0] += right
+        tally[1] += 1
+        if right:
+            console.print(f"[bold green]Right[/]: {question.answer}.")
+        else:
+            console.print(f"[bold red]Not quite[/]: you said {answer}, AWS says [bold]{question.answer}[/].")
+        console.print(escape(question.note) if question.origin == "bank" else
+                      f"[dim]({escape(question.origin)}; the note is the original question's)[/]\n"
+                      + escape(question.note))
+        console.print()
+        print_explanation(console, explain(question.scenario.authorizer(), question.scenario.request))
+    _show_score(console, score)
+    return score
+
+
+def _show_score(console: Console, score: dict[str, list[int]]) -> None:
+    if not score:
+        console.print("No questions answered.")
+        return
+    table = Table(title="Score", box=None)
+    table.add_column("topic")
+    table.add_column("right", justify="right")
+    for topic, (right, asked) in sorted(score.items()):
+        table.add_row(topic, f"{right}/{asked}")
+    total_right = sum(r for r, _ in score.values())
+    total = sum(a for _, a in score.values())
+    table.add_row("[bold]all[/]", f"[bold]{total_right}/{total}[/]")
+    console.print(table)

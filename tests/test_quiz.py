@@ -1,0 +1,174 @@
+"""Practice mode: the bank, generated variants, answers, and the quiz driven as a person drives it."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+from typer.testing import CliRunner
+
+import iameval
+from iameval.cli import app
+from iameval.quiz import TOPICS, load_bank, parse_answer, select, variants
+
+IAMEVAL = Path(sys.executable).parent / "iameval"
+
+
+@pytest.fixture(scope="module")
+def bank():
+    return load_bank()
+
+
+def test_the_bundled_bank_loads_from_the_package_with_every_field(bank):
+    assert len(bank) >= 60
+    for question in bank:
+        assert question.topic in TOPICS, question.id
+        assert question.difficulty in (1, 2, 3)
+        assert question.text and question.note
+        assert question.answer in ("Allow", "ImplicitDeny", "ExplicitDeny")
+
+
+def test_every_topic_of_the_certification_has_questions(bank):
+    topics = {q.topic for q in bank}
+    assert topics == set(TOPICS)
+
+
+def test_every_bank_answer_is_the_engines_decision(bank):
+    wrong = [(q.id, q.answer, iameval.evaluate(q.scenario).decision) for q in bank
+             if iameval.evaluate(q.scenario).decision != q.answer]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("text, decision", [
+    ("a", "Allow"), ("Allow", "Allow"), ("  ALLOW ", "Allow"),
+    ("i", "ImplicitDeny"), ("implicit", "ImplicitDeny"), ("ImplicitDeny", "ImplicitDeny"),
+    ("implicit deny", "ImplicitDeny"), ("e", "ExplicitDeny"), ("explicit-deny", "ExplicitDeny"),
+    ("ExplicitDeny", "ExplicitDeny"),
+], ids=lambda v: repr(v))
+def test_short_and_long_answers_are_accepted(text, decision):
+    assert parse_answer(text) == decision
+
+
+@pytest.mark.parametrize("text", ["deny", "d", "yes", "", "allowdeny"])
+def test_unclear_answers_are_not_guessed(text):
+    assert parse_answer(text) is None
+
+
+def test_generated_variants_are_valid_scenarios_whose_answer_the_engine_computed(bank, tmp_path):
+    made = list(variants(bank, random.Random(7), 40))
+    assert len(made) == 40
+    lines = []
+    for question in made:
+        assert question.origin.startswith("variant of ")
+        assert question.answer == iameval.evaluate(question.scenario).decision
+        data = _scenario_json(question.scenario)
+        lines.append(json.dumps(data))
+    # Written out, every variant is a scenario any tool of this project reads back the same.
+    path = tmp_path / "variants.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    reloaded = iameval.load_scenarios(path)
+    assert [s.error for s in reloaded] == [None] * 40
+    assert [iameval.evaluate(s).decision for s in reloaded] == [q.answer for q in made]
+    # The mutations really change things: not every variant keeps its base question's answer.
+    base = {q.id: q for q in bank}
+    changed = [q for q in made if base[q.id.split("~")[0]].answer != q.answer]
+    assert changed
+
+
+def _scenario_json(scenario) -> dict:
+    from iameval.quiz import _scenario_data
+    data = _scenario_data(scenario)
+    return {"id": scenario.id, **data, "expect": str(scenario.expect)}
+
+
+def test_selection_follows_topic_difficulty_count_and_seed(bank):
+    chosen = select(bank, topics=["scp"], difficulty=None, count=3, seed=1)
+    assert len(chosen) == 3 and {q.topic for q in chosen} == {"scp"}
+    assert [q.id for q in chosen] == [q.id for q in select(bank, topics=["scp"], count=3, seed=1)]
+    hard = select(bank, difficulty=3, count=5, seed=2)
+    assert {q.difficulty for q in hard} == {3}
+
+
+def test_variants_fill_up_when_the_bank_runs_out(bank):
+    in_topic = [q for q in bank if q.topic == "kms-key-policy"]
+    chosen = select(bank, topics=["kms-key-policy"], count=len(in_topic) + 5, seed=4)
+    assert len(chosen) == len(in_topic) + 5
+    assert sum(q.origin != "bank" for q in chosen) == 5
+
+
+runner = CliRunner()
+
+
+def test_list_topics_counts_the_bank(bank):
+    result = runner.invoke(app, ["quiz", "--list-topics"])
+    assert result.exit_code == 0
+    for topic in TOPICS:
+        count = sum(q.topic == topic for q in bank)
+        assert any(line.split()[:2] == [topic, str(count)] for line in result.stdout.splitlines())
+
+
+def _right_answers(count: int, seed: int, **options) -> list[str]:
+    return [q.answer for q in select(load_bank(), count=count, seed=seed, **options)]
+
+
+def test_answers_from_a_file_all_right_exit_0_with_a_score(tmp_path):
+    answers = _right_answers(3, 11)
+    path = tmp_path / "answers.txt"
+    path.write_text("\n".join(answers) + "\n")
+    result = runner.invoke(app, ["quiz", "--count", "3", "--seed", "11", "--answers", str(path)])
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.count("Right") == 3
+    assert "3/3" in result.stdout
+
+
+def test_answers_from_piped_stdin_a_wrong_one_exits_1_and_says_what_aws_says():
+    answers = _right_answers(2, 5)
+    wrong = "ExplicitDeny" if answers[1] != "ExplicitDeny" else "Allow"
+    result = runner.invoke(app, ["quiz", "--count", "2", "--seed", "5"], input=f"{answers[0]}\n{wrong}\n")
+    assert result.exit_code == 1
+    assert "Not quite" in result.stdout and f"AWS says {answers[1]}" in result.stdout
+    assert "1/2" in result.stdout
+
+
+def test_input_running_out_ends_the_quiz_with_the_score_so_far_and_exit_1():
+    answers = _right_answers(3, 8)
+    result = runner.invoke(app, ["quiz", "--count", "3", "--seed", "8"], input=f"{answers[0]}\n")
+    assert result.exit_code == 1
+    assert "1/1" in result.stdout
+
+
+def test_an_unknown_topic_is_a_usage_error():
+    result = runner.invoke(app, ["quiz", "--topic", "lambda"])
+    assert result.exit_code == 2
+    assert "unknown topic `lambda`" in result.output
+
+
+def test_the_quiz_played_in_a_terminal(tmp_path):
+    """Driven through a pseudo-terminal, as a person plays it: a question with its policy and
+    line numbers, an unclear answer asked again, a right answer, the explanation, the score."""
+    questions = select(load_bank(), count=2, seed=21)
+    child = pexpect.spawn(str(IAMEVAL), ["quiz", "--count", "2", "--seed", "21"], encoding="utf-8",
+                          timeout=30, dimensions=(50, 120),
+                          env={"TERM": "xterm", "NO_COLOR": "1", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    child.expect("Question 1/2")
+    child.expect(r" 1 (?:\x1b\[[0-9;]*m)*\{")  # the policy, pretty-printed with line numbers
+    child.expect(r"\(q to stop\)\? ")
+    child.sendline("maybe")
+    child.expect("is not an answer")
+    child.expect(r"\(q to stop\)\? ")
+    child.sendline(questions[0].answer)
+    child.expect("Right")
+    child.expect(str(questions[0].answer))  # the explanation tree starts with the decision
+    child.expect("Question 2/2")
+    child.expect(r"\(q to stop\)\? ")
+    child.sendline("q")
+    child.expect("Score")
+    child.expect("1/1")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1  # stopped before the last question
