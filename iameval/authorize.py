@@ -14,12 +14,12 @@ from typing import Any, Mapping, Sequence
 from pydantic import ValidationError
 
 from .arn import ACCOUNT_ID
-from .compile import Match, MatchClass, Origin, PolicySet, prepare
+from .compile import Match, MatchClass, Origin, PolicySet, PreparedRequest
 from .context import Context, derived_keys
 from .match import arn_segments
 from .errors import Location, Problem, RequestError
 from .model import Policy, PolicyKind
-from .request import Caller, CallerError, CallerKind, Request, parse_caller
+from .request import _WITH_IDENTITY, Caller, CallerError, CallerKind, Request, parse_caller
 
 __all__ = ["Authorizer", "Decision", "Result", "is_resource_policy_required"]
 
@@ -38,8 +38,7 @@ class Result:
 
     `reasons` are the Deny statements for ExplicitDeny, the Allow statements each passed gate
     relied on for Allow, and empty for ImplicitDeny, where `summary` names the gate without an
-    Allow. `gates` records each gate that was looked at, in order, with `allow`, `deny`,
-    `no-allow` or `skipped`. `derived` holds the context keys iameval filled in (§1), and
+    Allow; `explain()` gives every gate's verdict. `derived` holds the context keys iameval filled in (§1), and
     `warnings` what it could not use as given (a context value that is not a date under a Date
     operator, a list where a variable needs one value), each of which made a comparison false.
     """
@@ -47,9 +46,15 @@ class Result:
     decision: Decision
     reasons: tuple[Match, ...] = ()
     summary: str = ""
-    gates: tuple[tuple[str, str], ...] = ()
-    derived: Mapping[str, str] = field(default_factory=dict)
-    warnings: tuple[str, ...] = ()
+    context: Context | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def derived(self) -> Mapping[str, str]:
+        return self.context.derived if self.context is not None else {}
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return tuple(self.context.warnings) if self.context is not None else ()
 
     @property
     def allowed(self) -> bool:
@@ -176,11 +181,10 @@ class Authorizer:
             raise RequestError(problems)
 
 
-def _resource_account(request: Request, caller: Caller) -> str | None:
+def _resource_account(request: Request, caller: Caller, segments: list[str] | None) -> str | None:
     """`resource_account` as given, else the ARN's account, else the caller's (SCENARIO.md)."""
     if request.resource_account:
         return request.resource_account
-    segments = arn_segments(request.resource)
     if segments and ACCOUNT_ID.fullmatch(segments[4]):
         return segments[4]
     return caller.account
@@ -193,106 +197,83 @@ class _Evaluation:
         self.a = authorizer
         self.request = request
         self.caller = caller
-        self.account = _resource_account(request, caller)
-        self.context = Context(request.context, derived_keys(caller, self.account))
-        self.prepared = prepare(caller, request.action, request.resource, self.context,
-                                request.federated_from, bool(authorizer.boundary))
-        self.gates: list[tuple[str, str]] = []
+        segments = arn_segments(request.resource)
+        self.account = _resource_account(request, caller, segments)
+        self.context = Context(request.context, lambda: derived_keys(caller, self.account))
+        self.prepared = PreparedRequest(caller, request.action.lower(), request.resource, segments,
+                                        request.federated_from, bool(authorizer.boundary), self.context)
 
     def _result(self, decision: Decision, summary: str, reasons: Sequence[Match] = ()) -> Result:
-        return Result(decision, tuple(reasons), summary, tuple(self.gates),
-                      self.context.derived, tuple(self.context.warnings))
+        return Result(decision, tuple(reasons), summary, self.context)
 
     def decide(self) -> Result:
         a, caller, req = self.a, self.caller, self.prepared
-        identity_side = caller.kind.has_identity
+        identity_side = caller.kind in _WITH_IDENTITY
         # SCPs govern the principals of member accounts, never service principals (§2.6, §4).
-        scps = [level.applicable(req) for level in a.scps] if identity_side else []
-        rcps = [level.applicable(req) for level in a.rcps]
-        resource = a.resource.applicable(req)
-        identity = a.identity.applicable(req)
-        boundary = a.boundary.applicable(req)
-        session = a.session.applicable(req)
+        scps = [level.applicable(req) for level in a.scps] if identity_side and a.scps else ()
+        rcps = [level.applicable(req) for level in a.rcps] if a.rcps else ()
+        resource_allows, resource_denies = a.resource.applicable(req)
+        identity_allows, identity_denies = a.identity.applicable(req)
+        boundary_allows, boundary_denies = a.boundary.applicable(req)
+        session_allows, session_denies = a.session.applicable(req)
 
         # 1. An explicit Deny in any policy that takes part is final (§2.1).
-        layers = ([(PolicyKind.SCP, d) for _, d in scps] + [(PolicyKind.RCP, d) for _, d in rcps]
-                  + [(PolicyKind.RESOURCE, resource[1]), (PolicyKind.IDENTITY, identity[1]),
-                     (PolicyKind.PERMISSION_BOUNDARY, boundary[1]), (PolicyKind.SESSION, session[1])])
-        denies = [m for _, found in layers for m in found]
-        if denies:
-            first = denies[0].ref.kind
-            self.gates.append((first.value, "deny"))
+        if (resource_denies or identity_denies or boundary_denies or session_denies
+                or any(d for _, d in scps) or any(d for _, d in rcps)):
+            denies = ([m for _, d in scps for m in d] + [m for _, d in rcps for m in d] + resource_denies
+                      + identity_denies + boundary_denies + session_denies)
             return self._result(Decision.EXPLICIT_DENY,
-                                f"explicitly denied by a statement in {first.article}", denies)
+                                f"explicitly denied by a statement in {denies[0].ref.kind.article}", denies)
 
         # 2. RCPs can only deny: RCPFullAWSAccess is implied at every level (SCENARIO.md, §4).
-        if a.rcps:
-            self.gates.append(("rcp", "allow"))
-
         # 3. Every SCP level must allow (§4).
         scp_allows: list[Match] = []
         for n, (allows, _) in enumerate(scps):
             if not allows:
-                self.gates.append(("scp", "no-allow"))
                 return self._result(Decision.IMPLICIT_DENY,
                                     f"no service control policy allows the action (level {n})")
             scp_allows += allows
-        if scps:
-            self.gates.append(("scp", "allow"))
 
-        resource_allows = resource[0]
         if not identity_side:
             # Service principals and anonymous callers: only the resource policy can grant (§2.6).
-            if a.resource:
-                self.gates.append(("resource", "allow" if resource_allows else "no-allow"))
             if resource_allows:
                 return self._result(Decision.ALLOW, "allowed by a resource-based policy", resource_allows)
             return self._result(Decision.IMPLICIT_DENY, "no resource-based policy allows the action "
                                 f"for this {caller.kind.value} caller")
 
-        mandatory = (self.request.resource_policy_required
-                     if self.request.resource_policy_required is not None
-                     else is_resource_policy_required(self.request.action, self.request.resource))
-        rb = _strongest(resource_allows, mandatory)
+        request = self.request
+        mandatory = (request.resource_policy_required if request.resource_policy_required is not None
+                     else is_resource_policy_required(request.action, request.resource))
+        rb = _strongest(resource_allows, mandatory) if resource_allows else None
         root = caller.kind is CallerKind.ROOT
-        identity_allows = identity[0]
         identity_ok = root or bool(identity_allows)
-        boundary_ok = not a.boundary or bool(boundary[0])
+        boundary_ok = not a.boundary or bool(boundary_allows)
         if caller.kind is CallerKind.FEDERATED_USER:
             # Without a session policy a federated-user session has no identity permissions (§2.4).
-            session_ok = bool(a.session) and bool(session[0])
+            session_ok = bool(session_allows)
         else:
-            session_ok = not a.session or bool(session[0])
-        chain_reasons = list(scp_allows) + list(boundary[0]) + list(session[0])
-        cross = self.account not in (None, caller.account)
+            session_ok = not a.session or bool(session_allows)
 
-        self.gates += [
-            ("resource", "allow" if resource_allows else ("no-allow" if a.resource else "skipped")),
-            ("identity", "allow" if identity_ok else "no-allow"),
-        ]
-        if a.boundary:
-            self.gates.append(("permission_boundary", "allow" if boundary_ok else "no-allow"))
-        if caller.kind.is_session:
-            self.gates.append(("session", "allow" if session_ok else "no-allow"))
+        if rb is None and not mandatory and self.account in (None, caller.account):
+            # The common case: one account, no resource grant: the identity chain decides (§2.2).
+            if identity_ok and boundary_ok and session_ok:
+                if root and not identity_allows:
+                    return self._result(Decision.ALLOW, "the root user needs no Allow in its own account",
+                                        scp_allows)
+                return self._result(Decision.ALLOW, "allowed by an identity-based policy",
+                                    identity_allows + scp_allows + boundary_allows + session_allows)
+            return self._chain_failure(identity_ok, boundary_ok)
 
-        def chain_failure(identity_needed: bool = True) -> Result:
-            if identity_needed and not identity_ok:
-                return self._result(Decision.IMPLICIT_DENY, "no identity-based policy allows the action")
-            if not boundary_ok:
-                return self._result(Decision.IMPLICIT_DENY, "no permissions boundary allows the action")
-            return self._result(Decision.IMPLICIT_DENY, "no session policy allows the action"
-                                if a.session else "a federated-user session without a session policy "
-                                "has no permissions from identity-based policies")
-
-        if cross:
+        chain = scp_allows + boundary_allows + session_allows
+        if self.account not in (None, caller.account):
             # §3: the principal's account and the resource's account must both allow.
             if not (identity_ok and boundary_ok and session_ok):
-                return chain_failure()
+                return self._chain_failure(identity_ok, boundary_ok)
             if not resource_allows:
                 return self._result(Decision.IMPLICIT_DENY, "no resource-based policy allows the action "
                                     "(cross-account access needs one)")
             return self._result(Decision.ALLOW, "allowed by the caller's account and by the "
-                                "resource-based policy", identity_allows + chain_reasons + resource_allows)
+                                "resource-based policy", identity_allows + chain + resource_allows)
 
         if mandatory:
             # §2.5: a trust or key policy must allow; how it names the caller says what else must.
@@ -304,25 +285,34 @@ class _Evaluation:
             if rb in (MatchClass.ENTITY, MatchClass.USER):
                 if boundary_ok and session_ok:
                     return self._result(Decision.ALLOW, "allowed by a resource-based policy",
-                                        resource_allows + chain_reasons)
-                return chain_failure(identity_needed=False)
+                                        resource_allows + chain)
+                return self._chain_failure(True, boundary_ok)
             if identity_ok and boundary_ok and session_ok:
                 return self._result(Decision.ALLOW, "allowed by the resource-based policy and an "
-                                    "identity-based policy", resource_allows + identity_allows + chain_reasons)
-            return chain_failure()
+                                    "identity-based policy", resource_allows + identity_allows + chain)
+            return self._chain_failure(identity_ok, boundary_ok)
 
         # §2.2: in one account, how the resource policy names the caller decides its reach.
         if rb in (MatchClass.DIRECT, MatchClass.USER):
             return self._result(Decision.ALLOW, "allowed by a resource-based policy",
                                 [m for m in resource_allows if m.match_class in (MatchClass.DIRECT, MatchClass.USER)])
-        if rb is MatchClass.ENTITY and boundary_ok and session_ok:
-            return self._result(Decision.ALLOW, "allowed by a resource-based policy",
-                                [m for m in resource_allows if m.match_class is MatchClass.ENTITY] + chain_reasons)
-        if rb is MatchClass.ENTITY:  # its boundary or session policy did not allow
-            return chain_failure(identity_needed=False)
+        if rb is MatchClass.ENTITY:
+            if boundary_ok and session_ok:
+                return self._result(Decision.ALLOW, "allowed by a resource-based policy",
+                                    [m for m in resource_allows if m.match_class is MatchClass.ENTITY] + chain)
+            return self._chain_failure(True, boundary_ok)
         if identity_ok and boundary_ok and session_ok:
             if root and not identity_allows:
                 return self._result(Decision.ALLOW, "the root user needs no Allow in its own account", scp_allows)
-            return self._result(Decision.ALLOW, "allowed by an identity-based policy",
-                                identity_allows + chain_reasons)
-        return chain_failure()
+            return self._result(Decision.ALLOW, "allowed by an identity-based policy", identity_allows + chain)
+        return self._chain_failure(identity_ok, boundary_ok)
+
+    def _chain_failure(self, identity_ok: bool, boundary_ok: bool) -> Result:
+        """The first gate of the principal's chain that had no Allow (§2.1 steps 5-7)."""
+        if not identity_ok:
+            return self._result(Decision.IMPLICIT_DENY, "no identity-based policy allows the action")
+        if not boundary_ok:
+            return self._result(Decision.IMPLICIT_DENY, "no permissions boundary allows the action")
+        return self._result(Decision.IMPLICIT_DENY, "no session policy allows the action" if self.a.session
+                            else "a federated-user session without a session policy has no permissions "
+                            "from identity-based policies")

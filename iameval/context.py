@@ -8,7 +8,7 @@ whether it was given as a list (a multi-valued key).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from .request import Caller, CallerKind
 from .values import as_text
@@ -25,13 +25,36 @@ class ContextEntry:
 
 
 class Context:
-    """The condition keys of one request. `derived` names the keys iameval filled in."""
+    """The condition keys of one request. `derived` names the keys iameval filled in.
 
-    __slots__ = ("entries", "derived", "warnings")
+    Built lazily: a request that meets no condition and no variable never pays for it.
+    """
 
-    def __init__(self, given: Mapping[str, Any], derived: Mapping[str, str] = {}):
+    __slots__ = ("_given", "_derive", "_entries", "_derived", "warnings")
+
+    def __init__(self, given: Mapping[str, Any],
+                 derived: Mapping[str, str] | Callable[[], Mapping[str, str]] = {}):
+        self._given = given
+        self._derive = derived
+        self._entries: dict[str, ContextEntry] | None = None
+        self._derived: dict[str, str] = {}
+        self.warnings: list[str] = []
+
+    @property
+    def entries(self) -> dict[str, ContextEntry]:
+        if self._entries is None:
+            self._build()
+        return self._entries
+
+    @property
+    def derived(self) -> dict[str, str]:
+        if self._entries is None:
+            self._build()
+        return self._derived
+
+    def _build(self) -> None:
         entries: dict[str, ContextEntry] = {}
-        for key, value in given.items():
+        for key, value in self._given.items():
             lowered = key.lower()
             if lowered in entries:
                 continue
@@ -39,17 +62,15 @@ class Context:
                 entries[lowered] = ContextEntry(key, tuple(as_text(v) for v in value), True)
             else:
                 entries[lowered] = ContextEntry(key, (as_text(value),), False)
-        added = {}
+        derived = self._derive() if callable(self._derive) else self._derive
         for key, value in derived.items():
             if key.lower() not in entries:
                 entries[key.lower()] = ContextEntry(key, (value,), False)
-                added[key] = value
-        self.entries = entries
-        self.derived: dict[str, str] = added
-        self.warnings: list[str] = []
+                self._derived[key] = value
+        self._entries = entries
 
     def get(self, lowered_key: str) -> ContextEntry | None:
-        return self.entries.get(lowered_key)
+        return (self._entries if self._entries is not None else self.entries).get(lowered_key)
 
     def variable(self, lowered_key: str) -> str | None | object:
         """The value a `${key}` stands for; None when the key is absent (its default applies).
@@ -57,7 +78,7 @@ class Context:
         Multi-valued keys cannot be variables (§9): a list value is reported, and `UNUSABLE`
         leaves the variable unresolved, default or not.
         """
-        entry = self.entries.get(lowered_key)
+        entry = self.get(lowered_key)
         if entry is None:
             return None
         if entry.multi:

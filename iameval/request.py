@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from enum import StrEnum
 from typing import Any
 
@@ -36,24 +37,29 @@ class CallerKind(StrEnum):
     @property
     def principal_type(self) -> str | None:
         """The value of `aws:PrincipalType` (§1)."""
-        return {
-            CallerKind.ROOT: "Account",
-            CallerKind.USER: "User",
-            CallerKind.ROLE: "AssumedRole",
-            CallerKind.ASSUMED_ROLE: "AssumedRole",
-            CallerKind.FEDERATED_USER: "FederatedUser",
-            CallerKind.ANONYMOUS: "Anonymous",
-        }.get(self)
+        return _PRINCIPAL_TYPES.get(self)
 
     @property
     def has_identity(self) -> bool:
         """Service principals, anonymous and federated-provider callers have no identity side (§2.6)."""
-        return self in (CallerKind.ROOT, CallerKind.USER, CallerKind.ROLE,
-                        CallerKind.ASSUMED_ROLE, CallerKind.FEDERATED_USER)
+        return self in _WITH_IDENTITY
 
     @property
     def is_session(self) -> bool:
-        return self in (CallerKind.ROLE, CallerKind.ASSUMED_ROLE, CallerKind.FEDERATED_USER)
+        return self in _SESSIONS
+
+
+_PRINCIPAL_TYPES = {
+    CallerKind.ROOT: "Account",
+    CallerKind.USER: "User",
+    CallerKind.ROLE: "AssumedRole",
+    CallerKind.ASSUMED_ROLE: "AssumedRole",
+    CallerKind.FEDERATED_USER: "FederatedUser",
+    CallerKind.ANONYMOUS: "Anonymous",
+}
+_WITH_IDENTITY = frozenset({CallerKind.ROOT, CallerKind.USER, CallerKind.ROLE,
+                            CallerKind.ASSUMED_ROLE, CallerKind.FEDERATED_USER})
+_SESSIONS = frozenset({CallerKind.ROLE, CallerKind.ASSUMED_ROLE, CallerKind.FEDERATED_USER})
 
 
 class CallerError(ValueError):
@@ -85,6 +91,7 @@ _SERVICE = re.compile(r"[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?")
 _CANONICAL = re.compile(r"[0-9a-f]{64}")
 
 
+@lru_cache(maxsize=4096)
 def parse_caller(principal: str, principal_arn: str | None = None) -> Caller:
     """Read a request principal (SCENARIO.md `request.principal`).
 

