@@ -38,7 +38,8 @@ class Result:
 
     `reasons` are the Deny statements for ExplicitDeny, the Allow statements each passed gate
     relied on for Allow, and empty for ImplicitDeny, where `summary` names the gate without an
-    Allow; `explain()` gives every gate's verdict. `derived` holds the context keys iameval filled in (§1), and
+    Allow; `gate` names the gate that decided (`identity`, `resource`, `permission_boundary`,
+    `session`, `scp[N]`, `rcp[N]`), and `explain()` gives every gate's verdict. `derived` holds the context keys iameval filled in (§1), and
     `warnings` what it could not use as given (a context value that is not a date under a Date
     operator, a list where a variable needs one value), each of which made a comparison false.
     """
@@ -47,6 +48,7 @@ class Result:
     reasons: tuple[Match, ...] = ()
     summary: str = ""
     context: Context | None = field(default=None, repr=False, compare=False)
+    gate: str = ""
 
     @property
     def derived(self) -> Mapping[str, str]:
@@ -64,6 +66,7 @@ class Result:
         out = {
             "decision": str(self.decision),
             "summary": self.summary,
+            "gate": self.gate,
             "reasons": [m.as_dict() for m in self.reasons],
             "derived": dict(self.derived),
         }
@@ -165,6 +168,8 @@ class Authorizer:
 
     def _check_fits(self, caller: Caller) -> None:
         """Policies a caller cannot have are an error, never silently ignored (§1, §2.3, §2.6)."""
+        if not (self.identity or self.boundary or self.session) or caller.kind is CallerKind.ROLE:
+            return
         problems = []
         where = Location(path=("request", "principal"))
         if caller.kind is CallerKind.ROOT and (self.identity or self.boundary or self.session):
@@ -203,8 +208,8 @@ class _Evaluation:
         self.prepared = PreparedRequest(caller, request.action.lower(), request.resource, segments,
                                         request.federated_from, bool(authorizer.boundary), self.context)
 
-    def _result(self, decision: Decision, summary: str, reasons: Sequence[Match] = ()) -> Result:
-        return Result(decision, tuple(reasons), summary, self.context)
+    def _result(self, decision: Decision, gate: str, summary: str, reasons: Sequence[Match] = ()) -> Result:
+        return Result(decision, tuple(reasons), summary, self.context, gate)
 
     def decide(self) -> Result:
         a, caller, req = self.a, self.caller, self.prepared
@@ -220,25 +225,30 @@ class _Evaluation:
         # 1. An explicit Deny in any policy that takes part is final (§2.1).
         if (resource_denies or identity_denies or boundary_denies or session_denies
                 or any(d for _, d in scps) or any(d for _, d in rcps)):
-            denies = ([m for _, d in scps for m in d] + [m for _, d in rcps for m in d] + resource_denies
-                      + identity_denies + boundary_denies + session_denies)
-            return self._result(Decision.EXPLICIT_DENY,
-                                f"explicitly denied by a statement in {denies[0].ref.kind.article}", denies)
+            denies = (tuple(m for _, d in scps for m in d) + tuple(m for _, d in rcps for m in d)
+                      + resource_denies + identity_denies + boundary_denies + session_denies)
+            first = denies[0].ref.kind
+            gate = first.value
+            if first in (PolicyKind.SCP, PolicyKind.RCP):
+                levels = scps if first is PolicyKind.SCP else rcps
+                gate = f"{first.value}[{next(n for n, (_, d) in enumerate(levels) if d)}]"
+            return self._result(Decision.EXPLICIT_DENY, gate,
+                                f"explicitly denied by a statement in {first.article}", denies)
 
         # 2. RCPs can only deny: RCPFullAWSAccess is implied at every level (SCENARIO.md, §4).
         # 3. Every SCP level must allow (§4).
-        scp_allows: list[Match] = []
+        scp_allows: tuple[Match, ...] = ()
         for n, (allows, _) in enumerate(scps):
             if not allows:
-                return self._result(Decision.IMPLICIT_DENY,
+                return self._result(Decision.IMPLICIT_DENY, f"scp[{n}]",
                                     f"no service control policy allows the action (level {n})")
             scp_allows += allows
 
         if not identity_side:
             # Service principals and anonymous callers: only the resource policy can grant (§2.6).
             if resource_allows:
-                return self._result(Decision.ALLOW, "allowed by a resource-based policy", resource_allows)
-            return self._result(Decision.IMPLICIT_DENY, "no resource-based policy allows the action "
+                return self._result(Decision.ALLOW, "resource", "allowed by a resource-based policy", resource_allows)
+            return self._result(Decision.IMPLICIT_DENY, "resource", "no resource-based policy allows the action "
                                 f"for this {caller.kind.value} caller")
 
         request = self.request
@@ -258,9 +268,9 @@ class _Evaluation:
             # The common case: one account, no resource grant: the identity chain decides (§2.2).
             if identity_ok and boundary_ok and session_ok:
                 if root and not identity_allows:
-                    return self._result(Decision.ALLOW, "the root user needs no Allow in its own account",
+                    return self._result(Decision.ALLOW, "identity", "the root user needs no Allow in its own account",
                                         scp_allows)
-                return self._result(Decision.ALLOW, "allowed by an identity-based policy",
+                return self._result(Decision.ALLOW, "identity", "allowed by an identity-based policy",
                                     identity_allows + scp_allows + boundary_allows + session_allows)
             return self._chain_failure(identity_ok, boundary_ok)
 
@@ -270,49 +280,49 @@ class _Evaluation:
             if not (identity_ok and boundary_ok and session_ok):
                 return self._chain_failure(identity_ok, boundary_ok)
             if not resource_allows:
-                return self._result(Decision.IMPLICIT_DENY, "no resource-based policy allows the action "
+                return self._result(Decision.IMPLICIT_DENY, "resource", "no resource-based policy allows the action "
                                     "(cross-account access needs one)")
-            return self._result(Decision.ALLOW, "allowed by the caller's account and by the "
+            return self._result(Decision.ALLOW, "resource", "allowed by the caller's account and by the "
                                 "resource-based policy", identity_allows + chain + resource_allows)
 
         if mandatory:
             # §2.5: a trust or key policy must allow; how it names the caller says what else must.
             if rb is None:
-                return self._result(Decision.IMPLICIT_DENY, "no resource-based policy allows the action "
+                return self._result(Decision.IMPLICIT_DENY, "resource", "no resource-based policy allows the action "
                                     "(the resource policy is required for this request)")
             if rb is MatchClass.DIRECT:
-                return self._result(Decision.ALLOW, "allowed by a resource-based policy", resource_allows)
+                return self._result(Decision.ALLOW, "resource", "allowed by a resource-based policy", resource_allows)
             if rb in (MatchClass.ENTITY, MatchClass.USER):
                 if boundary_ok and session_ok:
-                    return self._result(Decision.ALLOW, "allowed by a resource-based policy",
+                    return self._result(Decision.ALLOW, "resource", "allowed by a resource-based policy",
                                         resource_allows + chain)
                 return self._chain_failure(True, boundary_ok)
             if identity_ok and boundary_ok and session_ok:
-                return self._result(Decision.ALLOW, "allowed by the resource-based policy and an "
+                return self._result(Decision.ALLOW, "identity", "allowed by the resource-based policy and an "
                                     "identity-based policy", resource_allows + identity_allows + chain)
             return self._chain_failure(identity_ok, boundary_ok)
 
         # §2.2: in one account, how the resource policy names the caller decides its reach.
         if rb in (MatchClass.DIRECT, MatchClass.USER):
-            return self._result(Decision.ALLOW, "allowed by a resource-based policy",
-                                [m for m in resource_allows if m.match_class in (MatchClass.DIRECT, MatchClass.USER)])
+            return self._result(Decision.ALLOW, "resource", "allowed by a resource-based policy",
+                                tuple(m for m in resource_allows if m.match_class in (MatchClass.DIRECT, MatchClass.USER)))
         if rb is MatchClass.ENTITY:
             if boundary_ok and session_ok:
-                return self._result(Decision.ALLOW, "allowed by a resource-based policy",
-                                    [m for m in resource_allows if m.match_class is MatchClass.ENTITY] + chain)
+                return self._result(Decision.ALLOW, "resource", "allowed by a resource-based policy",
+                                    tuple(m for m in resource_allows if m.match_class is MatchClass.ENTITY) + chain)
             return self._chain_failure(True, boundary_ok)
         if identity_ok and boundary_ok and session_ok:
             if root and not identity_allows:
-                return self._result(Decision.ALLOW, "the root user needs no Allow in its own account", scp_allows)
-            return self._result(Decision.ALLOW, "allowed by an identity-based policy", identity_allows + chain)
+                return self._result(Decision.ALLOW, "identity", "the root user needs no Allow in its own account", scp_allows)
+            return self._result(Decision.ALLOW, "identity", "allowed by an identity-based policy", identity_allows + chain)
         return self._chain_failure(identity_ok, boundary_ok)
 
     def _chain_failure(self, identity_ok: bool, boundary_ok: bool) -> Result:
         """The first gate of the principal's chain that had no Allow (§2.1 steps 5-7)."""
         if not identity_ok:
-            return self._result(Decision.IMPLICIT_DENY, "no identity-based policy allows the action")
+            return self._result(Decision.IMPLICIT_DENY, "identity", "no identity-based policy allows the action")
         if not boundary_ok:
-            return self._result(Decision.IMPLICIT_DENY, "no permissions boundary allows the action")
-        return self._result(Decision.IMPLICIT_DENY, "no session policy allows the action" if self.a.session
+            return self._result(Decision.IMPLICIT_DENY, "permission_boundary", "no permissions boundary allows the action")
+        return self._result(Decision.IMPLICIT_DENY, "session", "no session policy allows the action" if self.a.session
                             else "a federated-user session without a session policy has no permissions "
                             "from identity-based policies")

@@ -49,6 +49,7 @@ __all__ = [
     "service_prefixes",
     "suggest_action",
     "suggest_service",
+    "unused_resource_types",
     "used_condition_keys",
 ]
 
@@ -135,6 +136,11 @@ class ResourceType:
     name: str
     arn: str | None
     condition_keys: tuple[str, ...] = ()
+
+    @property
+    def templates(self) -> tuple[str, ...]:
+        """The ARN templates; a few types have several (`arn:...:/apis/..., arn:...:/restapis/...`)."""
+        return tuple(t.strip() for t in self.arn.split(", ")) if self.arn else ()
 
     def as_dict(self) -> dict:
         return {"name": self.name, "arn": self.arn}
@@ -434,9 +440,21 @@ def _fits(resource: str, template: str | None) -> bool:
 
 
 def resource_fits(resource: str, resource_type: ResourceType) -> bool:
-    """Whether some ARN of `resource_type` (by its template) matches the `Resource` entry,
+    """Whether some ARN of `resource_type` (by its templates) matches the `Resource` entry,
     segment by segment as in §7.3. A type without a template fits anything."""
-    return _fits(resource, resource_type.arn)
+    templates = resource_type.templates
+    return not templates or any(_fits(resource, t) for t in templates)
+
+
+@cache
+def unused_resource_types(prefix: str) -> tuple[ResourceType, ...]:
+    """The resource types of a service that the reference lists for none of its actions (as for
+    API Gateway V2, whose types share the `apigateway` prefix): an ARN of one cannot be judged."""
+    svc = service(prefix)
+    if svc is None:
+        return ()
+    used = {r.resource_type.name.lower() for a in svc.actions.values() for r in a.resources}
+    return tuple(t for key, t in svc.resource_types.items() if key not in used)
 
 
 # ------------------------------------------------------------------------ what a policy grants

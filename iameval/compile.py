@@ -8,8 +8,9 @@ request path (`PolicySet.applicable`) only compares (STYLE.md, "Parse once, eval
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from enum import Enum
-from typing import Iterable, Sequence
+from typing import NamedTuple, Sequence
 
 from ._source import Source
 from .conditions import compile_condition
@@ -71,8 +72,7 @@ class Match:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class PreparedRequest:
+class PreparedRequest(NamedTuple):
     """What every statement test needs from a request, computed once per request."""
 
     caller: Caller
@@ -173,6 +173,12 @@ class _Principals:
         return own and account
 
 
+@lru_cache(maxsize=4096)
+def _resolved_pattern(pieces: tuple[tuple[str, bool], ...]) -> ResourcePattern:
+    """A resolved `Resource` entry, compiled once per distinct resolution."""
+    return ResourcePattern.from_parts(list(pieces))
+
+
 @dataclass(frozen=True, slots=True)
 class VariableResource:
     """A `Resource` entry with policy variables in its resource segment (§9, §7.3).
@@ -202,7 +208,7 @@ class CompiledStatement:
 
     __slots__ = ("ref", "statement", "deny", "exact_actions", "action_globs", "not_action",
                  "resources", "variable_resources", "not_resource", "principals", "not_principal",
-                 "conditions", "origin")
+                 "conditions", "origin", "_matches")
 
     def __init__(self, statement: Statement, ref: StatementRef, variables: bool,
                  origin: Origin | None = None):
@@ -231,6 +237,8 @@ class CompiledStatement:
         self.principals = _Principals(principal) if principal is not None else None
         self.not_principal = statement.not_principal is not None
         self.conditions = compile_condition(statement.condition or (), variables)
+        # The statement's possible results, made once: applying allocates nothing.
+        self._matches = {cls: Match(ref, cls) for cls in (None, *MatchClass)}
 
     def _action_matches(self, action: str) -> bool:
         found = action in self.exact_actions or any(g.matches(action) for g in self.action_globs)
@@ -244,7 +252,7 @@ class CompiledStatement:
             for template in self.variable_resources:
                 # An entry whose variable cannot be resolved matches no resource (§9).
                 pieces = template.resolve(request.context.variable)
-                if pieces is not None and ResourcePattern.from_parts(pieces).matches(
+                if pieces is not None and _resolved_pattern(tuple(pieces)).matches(
                         request.resource, request.resource_segments):
                     hit = True
                     break
@@ -271,7 +279,7 @@ class CompiledStatement:
         for condition in self.conditions:
             if not condition.holds(request.context):
                 return None
-        return Match(self.ref, match_class)
+        return self._matches[match_class]
 
 
 def statement_label(statement: Statement, index: int) -> str:
@@ -280,14 +288,20 @@ def statement_label(statement: Statement, index: int) -> str:
 
 
 class PolicySet:
-    """The compiled statements of the policies of one kind (or one SCP/RCP level)."""
+    """The compiled statements of the policies of one kind (or one SCP/RCP level).
 
-    __slots__ = ("kind", "policies", "statements")
+    Statements are indexed by action when compiled: exact actions in a dict, wildcard patterns
+    by their service prefix, and the rest (NotAction, wildcards in the prefix) always looked
+    at. A request only tests the statements its action can reach.
+    """
+
+    __slots__ = ("kind", "policies", "labels", "statements", "_exact", "_by_service", "_always", "_candidates")
 
     def __init__(self, kind: PolicyKind, policies: Sequence[Policy], labels: Sequence[str],
                  origins: Sequence[Origin | None] | None = None):
         self.kind = kind
         self.policies = tuple(policies)
+        self.labels = tuple(labels)
         compiled = []
         for p_index, (policy, label) in enumerate(zip(policies, labels)):
             for s_index, statement in enumerate(policy.statement):
@@ -298,19 +312,51 @@ class PolicySet:
                     origin = (origin[0], origin[1] + ("Statement", s_index))
                 compiled.append(CompiledStatement(statement, ref, policy.variables_enabled, origin))
         self.statements = tuple(compiled)
+        exact: dict[str, set[int]] = {}
+        by_service: dict[str, set[int]] = {}
+        always: set[int] = set()
+        for index, statement in enumerate(compiled):
+            if statement.not_action:
+                always.add(index)
+                continue
+            for action in statement.exact_actions:
+                exact.setdefault(action, set()).add(index)
+            for glob in statement.action_globs:
+                service, colon, _ = glob.pattern.partition(":")
+                if colon and "*" not in service and "?" not in service:
+                    by_service.setdefault(service, set()).add(index)
+                else:
+                    always.add(index)
+        self._exact = {k: frozenset(v) for k, v in exact.items()}
+        self._by_service = {k: frozenset(v) for k, v in by_service.items()}
+        self._always = frozenset(always)
+        # Candidates per action, filled on first use: a memo of a pure function of the index.
+        self._candidates: dict[str, tuple[CompiledStatement, ...]] = {}
 
     def __bool__(self) -> bool:
         return bool(self.policies)
 
-    def applicable(self, request: PreparedRequest) -> tuple[list[Match], list[Match]]:
+    def candidates(self, action: str) -> tuple[CompiledStatement, ...]:
+        """The statements whose Action or NotAction can match `action` (lower-cased), in order."""
+        found = self._candidates.get(action)
+        if found is None:
+            indices = (self._exact.get(action, frozenset()) | self._by_service.get(action.partition(":")[0], frozenset())
+                       | self._always)
+            found = tuple(self.statements[i] for i in sorted(indices))
+            self._candidates[action] = found
+        return found
+
+    def applicable(self, request: PreparedRequest) -> tuple[tuple[Match, ...], tuple[Match, ...]]:
         """The Allow and the Deny statements that apply to the request, in policy order."""
+        if not self.statements:
+            return (), ()
         allows: list[Match] = []
         denies: list[Match] = []
-        for statement in self.statements:
+        for statement in self.candidates(request.action):
             match = statement.applies(request)
             if match is not None:
                 (denies if statement.deny else allows).append(match)
-        return allows, denies
+        return tuple(allows), tuple(denies)
 
 
 def prepare(caller: Caller, action: str, resource: str, context: Context,

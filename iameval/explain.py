@@ -8,7 +8,7 @@ explanation is asked for, so the decision path never pays for it (STYLE.md).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 from .authorize import Authorizer, Decision, Result
@@ -105,7 +105,10 @@ class StatementTrace:
 
 @dataclass(frozen=True)
 class GateTrace:
-    """One gate of the chain with its verdict: `deny`, `allow`, `no-allow` or `not-applicable`."""
+    """One gate of the chain with its verdict: `deny`, `allow`, `no-allow` or `not-applicable`.
+
+    `id` is the gate as `Result.gate` names it; `decided` marks the gate that decided.
+    """
 
     name: str
     kind: PolicyKind
@@ -113,9 +116,13 @@ class GateTrace:
     applied: tuple[StatementTrace, ...] = ()
     near_misses: tuple[StatementTrace, ...] = ()
     note: str = ""
+    id: str = ""
+    decided: bool = False
+    policies: tuple[str, ...] = ()  # the labels of the policies at this gate
 
     def as_dict(self) -> dict[str, Any]:
-        return {"gate": self.name, "verdict": self.verdict, "note": self.note,
+        return {"gate": self.name, "id": self.id, "decided": self.decided, "verdict": self.verdict,
+                "policies": list(self.policies), "note": self.note,
                 "statements": [s.as_dict() for s in self.applied],
                 "near_misses": [s.as_dict() for s in self.near_misses]}
 
@@ -147,7 +154,7 @@ class Explanation:
             return f"Allowed: {result.summary}" + (f" (statement {refs})." if refs else ".")
         text = (f"Denied by default: {result.summary}. Nothing denies it explicitly, but AWS denies "
                 "every request that the policies do not allow (§2.1).")
-        near = next((t for g in self.gates for t in g.near_misses), None)
+        near = next((t for g in self.gates if g.decided for t in g.near_misses if t.effect == "Allow"), None)
         if near is not None:
             text += f" The closest statement was {near.statement} of {near.policy}, but its {near.near_miss}."
         return text
@@ -156,6 +163,7 @@ class Explanation:
         return {
             "decision": str(self.result.decision),
             "summary": self.result.summary,
+            "gate": self.result.gate,
             "headline": self.headline,
             "gates": [g.as_dict() for g in self.gates],
             "derived": dict(self.derived),
@@ -176,33 +184,41 @@ def explain(authorizer: Authorizer, request: Request | Mapping[str, Any]) -> Exp
     gates: list[GateTrace] = []
     identity_side = caller.kind.has_identity
     for n, level in enumerate(authorizer.scps):
+        name = f"service control policy, level {n}"
         if identity_side:
-            gates.append(_gate(f"service control policy, level {n}", level, prepared, action))
+            gates.append(_gate(name, f"scp[{n}]", level, prepared, action))
         else:
-            gates.append(GateTrace(f"service control policy, level {n}", PolicyKind.SCP, "not-applicable",
+            gates.append(GateTrace(name, PolicyKind.SCP, "not-applicable", id=f"scp[{n}]",
                                    note="SCPs do not govern service principals or anonymous callers (§2.6)"))
     for n, level in enumerate(authorizer.rcps):
-        gate = _gate(f"resource control policy, level {n}", level, prepared, action)
+        gate = _gate(f"resource control policy, level {n}", f"rcp[{n}]", level, prepared, action)
         if gate.verdict == "no-allow":
-            gate = GateTrace(gate.name, gate.kind, "allow", gate.applied, gate.near_misses,
-                             "RCPFullAWSAccess is implied at every level: RCPs can only deny (§4)")
+            gate = replace(gate, verdict="allow",
+                           note="RCPFullAWSAccess is implied at every level: RCPs can only deny (§4)")
         gates.append(gate)
-    for name, policy_set, why in (
-            ("resource-based policy", authorizer.resource, "no resource-based policy was given"),
-            ("identity-based policies", authorizer.identity,
-             "the root user needs no Allow in its own account (§2.3)" if caller.kind.value == "root"
+    root = caller.kind.value == "root"
+    for name, gate_id, policy_set, none_given in (
+            ("resource-based policy", "resource", authorizer.resource, "no resource-based policy was given"),
+            ("identity-based policies", "identity", authorizer.identity,
+             "the root user needs no Allow in its own account (§2.3)" if root
              else "no identity-based policy was given"),
-            ("permissions boundary", authorizer.boundary, "the principal has no permissions boundary"),
-            ("session policies", authorizer.session, "no session policy was given")):
+            ("permissions boundary", "permission_boundary", authorizer.boundary,
+             "the principal has no permissions boundary"),
+            ("session policies", "session", authorizer.session, "no session policy was given")):
         if policy_set:
-            gates.append(_gate(name, policy_set, prepared, action))
+            gates.append(_gate(name, gate_id, policy_set, prepared, action))
+        elif result.gate == gate_id and not result.allowed and not root:
+            # The chain needed an Allow here and there was no policy to give it.
+            gates.append(GateTrace(name, policy_set.kind, "no-allow", id=gate_id,
+                                   note=f"{none_given}, and this request needs one: {result.summary}"))
         else:
-            gates.append(GateTrace(name, policy_set.kind, "not-applicable", note=why))
+            gates.append(GateTrace(name, policy_set.kind, "not-applicable", note=none_given, id=gate_id))
+    gates = [replace(g, decided=True) if g.id == result.gate else g for g in gates]
     unresolved = sorted({u for g in gates for s in g.applied + g.near_misses for u in s.unresolved})
     return Explanation(result, evaluation.request, tuple(gates), result.derived, tuple(unresolved))
 
 
-def _gate(name: str, policy_set: PolicySet, request: PreparedRequest, action: str) -> GateTrace:
+def _gate(name: str, gate_id: str, policy_set: PolicySet, request: PreparedRequest, action: str) -> GateTrace:
     traces = [_trace(s, request, action) for s in policy_set.statements]
     applied = tuple(t for t in traces if t.applies)
     near = tuple(t for t in traces if t.near_miss)
@@ -212,7 +228,8 @@ def _gate(name: str, policy_set: PolicySet, request: PreparedRequest, action: st
         verdict = "allow"
     else:
         verdict = "no-allow"
-    return GateTrace(name, policy_set.kind, verdict, applied, near)
+    return GateTrace(name, policy_set.kind, verdict, applied, near, id=gate_id,
+                     policies=tuple(dict.fromkeys(policy_set.labels)))
 
 
 def _trace(statement: CompiledStatement, request: PreparedRequest, action: str) -> StatementTrace:
@@ -231,8 +248,12 @@ def _trace(statement: CompiledStatement, request: PreparedRequest, action: str) 
         else:
             cls = statement.principals.match(request.caller, request.federated_from, request.context)
             principal_ok = cls is not None
-            principal_text = (f"`{request.caller.arn}` matched as {cls.value} ({_CLASS_TEXT[cls]})"
-                              if cls else f"`{request.caller.arn}` is not named")
+            if cls is None:
+                principal_text = f"`{request.caller.arn}` is not named"
+            elif statement.deny:
+                principal_text = f"`{request.caller.arn}` is covered ({cls.value} match): the Deny applies to it"
+            else:
+                principal_text = f"`{request.caller.arn}` matched as {cls.value} ({_CLASS_TEXT[cls]})"
     action_ok, action_text = _trace_action(statement, request.action, action)
     resource_ok, resource_text, unresolved = _trace_resource(statement, request)
     conditions: list[ConditionTrace] = []

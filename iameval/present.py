@@ -177,8 +177,10 @@ def print_explanation(console: Console, explanation: Explanation) -> None:
     result = explanation.result
     tree = Tree(f"[{_STYLE[result.decision]}]{result.decision}[/]: {escape(result.summary)}")
     for gate in explanation.gates:
-        branch = tree.add(f"{escape(gate.name)}: {_VERDICT[gate.verdict]}"
-                          + (f" [dim]({escape(gate.note)})[/]" if gate.note else ""))
+        names = f" [dim]in {escape(', '.join(gate.policies))}[/]" if gate.policies else ""
+        branch = tree.add(f"{escape(gate.name)}: {_VERDICT[gate.verdict]}{names}"
+                          + (f" [dim]({escape(gate.note)})[/]" if gate.note else "")
+                          + ("  [bold]◄ decided[/]" if gate.decided else ""))
         for trace in gate.applied:
             _statement_node(branch, trace, "red" if trace.effect == "Deny" else "green")
         for trace in gate.near_misses:

@@ -30,7 +30,7 @@ from .arn import split_arn
 from .errors import Location, PolicyError, Problem, format_path
 from .match import ResourcePattern, action_glob, arn_segments
 from .model import ConditionEntry, Policy, PolicyKind, PrincipalMap, Statement, load_policy
-from .operators import Family, parse_operator
+from .operators import Family, Operator, parse_operator
 
 __all__ = [
     "CODES",
@@ -103,7 +103,7 @@ _RULES = (
     Rule("wildcard-without-like", WARNING, "`*` or `?` under an operator that takes them literally", "§12.2"),
     Rule("private-ip-source", WARNING, "A private address range under `aws:SourceIp`", "§12.2"),
     Rule("missing-version", WARNING, "No `Version`: policy variables are literal text", "§6.2"),
-    Rule("empty-element", WARNING, "An empty list or object: the statement has no effect", "§12.2"),
+    Rule("empty-element", WARNING, "An empty list or object", "§12.2"),
     Rule("allow-with-not-principal", WARNING, "`Allow` with `NotPrincipal`", "§6.2"),
     Rule("policy-too-large", WARNING, "Larger than AWS accepts for the policy type", "§12.3"),
     Rule("redundant-statement", WARNING, "A statement another statement already covers", "§7.1"),
@@ -181,7 +181,8 @@ _ERROR_CODES: tuple[tuple[str, re.Pattern], ...] = tuple((code, re.compile(patte
     ("missing-principal", r"needs `Principal`"),
     ("missing-resource", r"needs `Resource` or `NotResource`"),
     ("principal-not-allowed", r"^`(Not)?Principal` is not allowed"),
-    ("invalid-principal", r"principal|canonical user ID"),
+    ("invalid-principal", r"partial wildcard|is not an? (AWS|service) principal|canonical user ID"
+                          r"|^a federated principal|^a principal must be|^unknown principal type"),
     ("null-if-exists", r"^`NullIfExists`"),
     ("unknown-operator", r"^unknown (condition|set) operator"),
     ("invalid-condition-key", r"^condition key .* is not of the form"),
@@ -479,9 +480,8 @@ class _Checker:
                 "`${aws:username}` are read as literal text",
                 "add `\"Version\": \"2012-10-17\"`"))
         found.extend(self.size(data))
-        variables = policy.variables_enabled
         for index, statement in enumerate(policy.statement):
-            found.extend(self.statement(index, statement, variables))
+            found.extend(self.statement(index, statement))
         found.extend(self.overlaps(policy))
         return found
 
@@ -503,7 +503,7 @@ class _Checker:
 
     # ----------------------------------------------------------------------- one statement
 
-    def statement(self, index: int, statement: Statement, variables: bool) -> list[Finding]:
+    def statement(self, index: int, statement: Statement) -> list[Finding]:
         at = ("Statement", index)
         found: list[Finding] = []
         found.extend(self.empty_elements(at, statement))
@@ -519,16 +519,19 @@ class _Checker:
         return found
 
     def empty_elements(self, at: tuple, statement: Statement) -> list[Finding]:
+        """Empty lists and objects: AWS accepts them, and they rarely mean what they seem (§12.2)."""
         found = []
-        for element, value in (("Action", statement.action), ("NotAction", statement.not_action),
-                               ("Resource", statement.resource), ("NotResource", statement.not_resource),
-                               ("Condition", statement.condition)):
+        for element, value, effect in (
+                ("Action", statement.action, "the statement matches no action"),
+                ("NotAction", statement.not_action, "it excludes nothing, so the statement covers every action"),
+                ("Resource", statement.resource, "the statement matches no resource"),
+                ("NotResource", statement.not_resource, "it excludes nothing, so the statement covers every resource"),
+                ("Condition", statement.condition, "it has no effect")):
             if value == ():
                 what = "object" if element == "Condition" else "list"
-                found.append(self.finding(
-                    "empty-element", at + (element,), f"`{element}` is an empty {what}",
-                    "the statement matches nothing; remove it or fill it in" if element != "Condition"
-                    else "remove the empty `Condition`"))
+                found.append(self.finding("empty-element", at + (element,),
+                                          f"`{element}` is an empty {what}: {effect}",
+                                          f"fill in `{element}`, or remove it"))
         for element, principal in (("Principal", statement.principal), ("NotPrincipal", statement.not_principal)):
             if principal is not None and not principal.wildcard and not any(
                     (principal.aws, principal.service, principal.federated, principal.canonical_user)):
@@ -580,6 +583,8 @@ class _Checker:
                 types.setdefault((action.service, resource_type.name), resource_type)
         if any(catalog.resource_fits(resource, t) for t in types.values()):
             return []
+        if service and any(catalog.resource_fits(resource, t) for t in catalog.unused_resource_types(service[0])):
+            return []  # a type the catalogue lists for no action: it cannot say which ones take it
         if not types:
             names = " and ".join(f"`{a}`" for a in actions.known[:2])
             more = f" and {len(actions.known) - 2} more" if len(actions.known) > 2 else ""
@@ -589,12 +594,15 @@ class _Checker:
                                  "type, only on `*`", "use `\"Resource\": \"*\"` for these actions")]
         shown = sorted({t.name: t for t in types.values()}.values(), key=lambda t: t.name.lower())
         names = ", ".join(f"`{t.name}`" for t in shown[:3]) + (", ..." if len(shown) > 3 else "")
+        closest = max(((difflib.SequenceMatcher(None, resource, template).ratio(), t.name, template)
+                       for t in shown for template in t.templates), default=None)
         return [self.finding(
             "resource-mismatch", at,
             f"`{resource}` fits none of the resource types of the statement's actions ({names})",
-            f"an ARN of `{shown[0].name}` looks like `{shown[0].arn}`" if shown[0].arn else None)]
+            f"an ARN of `{closest[1]}` looks like `{closest[2]}`" if closest else None)]
 
     def condition_entry(self, at: tuple, entry: ConditionEntry, actions: _Actions) -> list[Finding]:
+        """Unknown keys, keys that fit none of the actions, and operators of the wrong type (§8.4)."""
         operator = parse_operator(entry.operator)
         found = []
         found.extend(self.condition_values(at, entry, operator))
@@ -610,11 +618,14 @@ class _Checker:
             return found
         if (not key.is_global and actions.known is not None and prefix not in actions.unknown_services
                 and entry.key in catalog.used_condition_keys(prefix) and entry.key not in actions.keys()):
+            # The key is never in these requests: absent keys fail positive operators (§8.3).
+            outcome = ("is always true" if operator.negated or operator.if_exists
+                       or operator.set_qualifier == "ForAllValues" or operator.family is Family.NULL
+                       else "is never true")
             found.append(self.finding(
                 "condition-key-not-applicable", at,
-                f"`{entry.key}` applies to none of the statement's actions, so the condition "
-                f"{'can never be true' if not operator.negated and not operator.if_exists else 'tests a key that is never present'}",
-                "see the action's condition keys with `iameval expand ACTION --details`"))
+                f"`{entry.key}` applies to none of the statement's actions, so the condition {outcome}",
+                "see each action's condition keys with `iameval expand ACTION --details`"))
         if operator.family is not Family.NULL:
             fits = _FAMILY_FITS[operator.family]
             if key.value_type not in fits and not (
@@ -632,7 +643,8 @@ class _Checker:
                     f"use `{operator.name.partition(':')[2]}` without `ForAllValues:`"))
         return found
 
-    def condition_values(self, at: tuple, entry: ConditionEntry, operator) -> list[Finding]:
+    def condition_values(self, at: tuple, entry: ConditionEntry, operator: Operator) -> list[Finding]:
+        """Wildcards that an operator takes literally, and private ranges under `aws:SourceIp`."""
         found = []
         listed = len(entry.values) != 1
         for j, value in enumerate(entry.values):
@@ -655,6 +667,7 @@ class _Checker:
         return found
 
     def broad(self, at: tuple, statement: Statement) -> list[Finding]:
+        """Allow statements that grant far more than they seem to (§6.2, §7.1)."""
         found = []
         if statement.effect != "Allow":
             return found
