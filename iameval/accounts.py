@@ -192,7 +192,9 @@ def load_account(path: str) -> Account:
         loaded = list(builder.attached(user, path)) + list(builder.inline(user, "UserPolicyList", path, f"user {name}"))
         for group in user.get("GroupList") or []:
             if group not in groups:
-                builder.warn(path + ("GroupList",), f"group `{group}` is not in the file")
+                # Its policies are unknown: the user's answers would be guesses.
+                problem = builder.warn(path + ("GroupList",), f"group `{group}` is not in the file")
+                loaded.append((None, path + ("GroupList",), (problem,)))
                 continue
             loaded += groups[group]
         principals.append(_principal(builder, user, "user", name, path, loaded))

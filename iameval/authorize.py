@@ -195,6 +195,15 @@ def _resource_account(request: Request, caller: Caller, segments: list[str] | No
     return caller.account
 
 
+def _service_linked(caller: Caller) -> bool:
+    """A service-linked role or its session: its path is `/aws-service-role/`, and AWS names
+    every such role `AWSServiceRoleFor...` (a session ARN drops the path, not the name)."""
+    if caller.kind not in (CallerKind.ROLE, CallerKind.ASSUMED_ROLE):
+        return False
+    return ":role/aws-service-role/" in (caller.principal_arn or "") or (caller.name or "").startswith(
+        "AWSServiceRoleFor")
+
+
 class _Evaluation:
     """One request through the chain; kept separate so the steps read in AWS's order."""
 
@@ -214,8 +223,10 @@ class _Evaluation:
     def decide(self) -> Result:
         a, caller, req = self.a, self.caller, self.prepared
         identity_side = caller.kind in _WITH_IDENTITY
-        # SCPs govern the principals of member accounts, never service principals (§2.6, §4).
-        scps = [level.applicable(req) for level in a.scps] if identity_side and a.scps else ()
+        # SCPs govern the principals of member accounts, never service principals (§2.6) nor
+        # service-linked roles (§4).
+        scps = ([level.applicable(req) for level in a.scps]
+                if identity_side and a.scps and not _service_linked(caller) else ())
         rcps = [level.applicable(req) for level in a.rcps] if a.rcps else ()
         resource_allows, resource_denies = a.resource.applicable(req)
         identity_allows, identity_denies = a.identity.applicable(req)

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from .arn import split_arn
 from .context import Context
-from .match import Glob, Pieces, split_pieces
+from .match import Glob, Pieces, ResourcePattern
 from .model import ConditionEntry
 from .operators import Family, Operator, parse_operator
 from .values import (ValueParseError, as_text, parse_binary, parse_bool, parse_date,
@@ -97,8 +97,7 @@ class CompiledCondition:
                 return lambda v, ps, _: v.casefold() in ps
             return lambda v, ps, _: v in ps
         if family is Family.ARN:
-            return self._typed(_read_arn, lambda v, ps: any(
-                p is not None and all(g.matches(x) for g, x in zip(p, v)) for p in ps))
+            return self._typed(_read_arn, lambda v, ps: any(p.matches(v[0], v[1]) for p in ps))
         if family is Family.BOOL:
             return self._typed(parse_bool, lambda v, ps: v in ps)
         if family is Family.BINARY:
@@ -168,24 +167,18 @@ class CompiledCondition:
         return one(values[0])
 
 
-def _arn_pattern(pieces: Pieces) -> tuple[Glob, ...] | None:
-    """An ARN pattern as six segment globs; `*` stays inside its segment (§8.4).
-
-    A lone `*` matches any ARN. Pieces from resolved variables are literal.
-    """
-    if pieces == [("*", True)]:
-        return (Glob("*"),) * 6
-    segments = split_pieces(pieces)
-    if len(segments) != 6:
-        return None
-    return tuple(Glob.from_parts(s) for s in segments)
+def _arn_pattern(pieces: Pieces) -> ResourcePattern:
+    """An ARN pattern: each of the six segments matched on its own, `*` staying inside its
+    segment, the last keeping further colons (§8.4); a trailing `*` of a shorter pattern reaches
+    past colons as in `Resource` (§7.3, §14.2), and a lone `*` matches any ARN."""
+    return ResourcePattern.from_parts(pieces)
 
 
-def _read_arn(text: str) -> list[str]:
+def _read_arn(text: str) -> tuple[str, list[str]]:
     segments = split_arn(text)
     if len(segments) != 6 or segments[0] != "arn":
         raise ValueParseError(f"`{text}` is not an ARN")
-    return segments
+    return text, segments
 
 
 def compile_condition(entries: tuple[ConditionEntry, ...], variables: bool) -> tuple[CompiledCondition, ...]:

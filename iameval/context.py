@@ -7,8 +7,7 @@ whether it was given as a list (a multi-valued key).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, NamedTuple
 
 from .request import Caller, CallerKind
 from .values import as_text
@@ -17,8 +16,7 @@ from .variables import UNUSABLE
 __all__ = ["Context", "ContextEntry", "derived_keys"]
 
 
-@dataclass(frozen=True, slots=True)
-class ContextEntry:
+class ContextEntry(NamedTuple):
     key: str  # as written
     texts: tuple[str, ...]
     multi: bool
@@ -36,23 +34,27 @@ class Context:
                  derived: Mapping[str, str] | Callable[[], Mapping[str, str]] = {}):
         self._given = given
         self._derive = derived
-        self._entries: dict[str, ContextEntry] | None = None
-        self._derived: dict[str, str] = {}
+        self._entries: dict[str, ContextEntry] | None = None  # the given keys, lower-cased
+        self._derived: dict[str, str] | None = None
         self.warnings: list[str] = []
 
     @property
     def entries(self) -> dict[str, ContextEntry]:
-        if self._entries is None:
-            self._build()
-        return self._entries
+        """Every key, given and derived."""
+        given = self._entries if self._entries is not None else self._read_given()
+        derived = self.derived
+        return {**given, **{k.lower(): ContextEntry(k, (v,), False) for k, v in derived.items()}}
 
     @property
     def derived(self) -> dict[str, str]:
-        if self._entries is None:
-            self._build()
+        """The derived keys that the request did not give (§1)."""
+        if self._derived is None:
+            given = self._entries if self._entries is not None else self._read_given()
+            derived = self._derive() if callable(self._derive) else self._derive
+            self._derived = {k: v for k, v in derived.items() if k.lower() not in given}
         return self._derived
 
-    def _build(self) -> None:
+    def _read_given(self) -> dict[str, ContextEntry]:
         entries: dict[str, ContextEntry] = {}
         for key, value in self._given.items():
             lowered = key.lower()
@@ -61,16 +63,18 @@ class Context:
             if isinstance(value, (list, tuple)):
                 entries[lowered] = ContextEntry(key, tuple(as_text(v) for v in value), True)
             else:
-                entries[lowered] = ContextEntry(key, (as_text(value),), False)
-        derived = self._derive() if callable(self._derive) else self._derive
-        for key, value in derived.items():
-            if key.lower() not in entries:
-                entries[key.lower()] = ContextEntry(key, (value,), False)
-                self._derived[key] = value
+                entries[lowered] = ContextEntry(key, (value if type(value) is str else as_text(value),), False)
         self._entries = entries
+        return entries
 
     def get(self, lowered_key: str) -> ContextEntry | None:
-        return (self._entries if self._entries is not None else self.entries).get(lowered_key)
+        given = self._entries if self._entries is not None else self._read_given()
+        entry = given.get(lowered_key)
+        if entry is None and lowered_key in _DERIVABLE:
+            for key, value in self.derived.items():
+                if key.lower() == lowered_key:
+                    return ContextEntry(key, (value,), False)
+        return entry
 
     def variable(self, lowered_key: str) -> str | None | object:
         """The value a `${key}` stands for; None when the key is absent (its default applies).
@@ -90,6 +94,10 @@ class Context:
     def warn(self, message: str) -> None:
         if message not in self.warnings:
             self.warnings.append(message)
+
+
+_DERIVABLE = frozenset({"aws:principalarn", "aws:principalaccount", "aws:principaltype", "aws:username",
+                        "aws:userid", "aws:resourceaccount"})
 
 
 def derived_keys(caller: Caller, resource_account: str | None) -> dict[str, str]:

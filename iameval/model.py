@@ -263,7 +263,8 @@ def _read_condition(value: Any) -> tuple[ConditionEntry, ...]:
 def _check_value(operator: Operator, value: ConditionValue, at: tuple) -> None:
     """A policy value must read as its operator's type (§8.4); variables only in String and
     Arn operators (§9, §12.1)."""
-    if operator.family is Family.ARN and value != "*" and len(split_arn(str(value), variables=True)) != 6:
+    if (operator.family is Family.ARN and value != "*" and len(split_arn(str(value), variables=True)) != 6
+            and not str(value).endswith("*")):
         raise _fail(f"`{value}` is not an ARN pattern: `{operator.name}` compares the six segments "
                     "`arn:partition:service:region:account:resource`", at,
                     "use `StringLike` to match other text")

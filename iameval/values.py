@@ -1,5 +1,7 @@
 """Reading condition values as their operator's type (IAM-SEMANTICS §8.4, §8.6).
 
+Values are read exactly as given: `" true"` is not `true` and `" 10.0.0.1"` is no address.
+
 Used twice with the same rules: when a policy is loaded (a policy value that does not read is
 an error there) and when a request is evaluated (a context value that does not read makes that
 comparison false, and is reported as a warning).
@@ -36,7 +38,6 @@ _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
 def parse_number(text: str) -> Decimal:
     """An integer or decimal, read exactly (§8.6)."""
-    text = text.strip()
     if not _NUMBER.fullmatch(text):
         raise ValueParseError(f"`{text}` is not a number")
     try:
@@ -56,7 +57,6 @@ def parse_date(text: str) -> datetime:
     `YYYY`, `YYYY-MM` and `YYYY-MM-DD` mean the first instant of that period, 00:00:00Z; a
     date-time without a time zone is read as UTC; any other run of digits is epoch seconds.
     """
-    text = text.strip()
     try:
         if _YEAR.fullmatch(text):
             return datetime(int(text), 1, 1, tzinfo=timezone.utc)
@@ -78,7 +78,7 @@ def parse_date(text: str) -> datetime:
 
 def parse_bool(text: str) -> str:
     """`true` or `false`, compared after lower-casing (§8.4, §14.4)."""
-    lowered = text.strip().lower()
+    lowered = text.lower()
     if lowered not in ("true", "false"):
         raise ValueParseError(f"`{text}` is not `true` or `false`")
     return lowered
@@ -87,7 +87,7 @@ def parse_bool(text: str) -> str:
 def parse_binary(text: str) -> bytes:
     """Base64 text, compared byte for byte after decoding (§8.4)."""
     try:
-        return base64.b64decode(text.strip(), validate=True)
+        return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
         raise ValueParseError(f"`{text}` is not base64") from None
 
@@ -95,14 +95,14 @@ def parse_binary(text: str) -> bytes:
 def parse_ip_network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
     """A CIDR block; a bare address is /32 for IPv4 and /128 for IPv6 (§8.4, §14.5)."""
     try:
-        return ipaddress.ip_network(text.strip(), strict=False)
+        return ipaddress.ip_network(text, strict=False)
     except ValueError:
         raise ValueParseError(f"`{text}` is not an IP address or CIDR block") from None
 
 
 def parse_ip_address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
     try:
-        return ipaddress.ip_address(text.strip())
+        return ipaddress.ip_address(text)
     except ValueError:
         raise ValueParseError(f"`{text}` is not an IP address") from None
 
