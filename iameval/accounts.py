@@ -291,20 +291,23 @@ def who_can(account: Account, action: str, resource: str, *, resource_policy: Po
     return answers
 
 
-def trusted_outside(role: AccountPrincipal) -> list[str]:
-    """Who the role's trust policy lets in from outside the account: other accounts and their
-    principals, services, identity providers, `*`. Whether they may is for their own side to
-    decide (§3), so they are listed, not evaluated."""
+def trusted_outside(role: AccountPrincipal, account: Account | None = None) -> list[str]:
+    """Whom the role's trust policy names besides the users and roles of the account: other
+    accounts and their principals, role sessions, services, identity providers, `*`. They are
+    listed, not evaluated: their own side decides too (§3)."""
     if role.trust_policy is None:
         return []
-    account = role.arn.split(":")[4]
+    own_account = role.arn.split(":")[4]
+    evaluated = {p.arn for p in account.principals} if account is not None else set()
     found: list[str] = []
     for statement in role.trust_policy.statement:
         if statement.effect != "Allow" or statement.principal is None:
             continue
         principal = statement.principal
-        entries = (["*"] if principal.wildcard else []) + [
-            a for a in principal.aws if a == "*" or (a.split(":")[4] if a.startswith("arn:") else a) != account
-        ] + list(principal.service) + list(principal.federated) + list(principal.canonical_user)
+        aws = [a for a in principal.aws
+               if a not in evaluated and a != own_account and a != f"arn:aws:iam::{own_account}:root"
+               and (account is not None or a == "*" or not a.startswith(f"arn:aws:iam::{own_account}:"))]
+        entries = (["*"] if principal.wildcard else []) + aws + list(principal.service) + list(
+            principal.federated) + list(principal.canonical_user)
         found += [e for e in entries if e not in found]
     return found

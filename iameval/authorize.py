@@ -7,9 +7,9 @@ words naming the gate that decided.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+
 from enum import StrEnum
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, NamedTuple, Sequence
 
 from pydantic import ValidationError
 
@@ -32,23 +32,37 @@ class Decision(StrEnum):
     EXPLICIT_DENY = "ExplicitDeny"
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):
     """A decision with the statements that decided it and a one-line summary (§13).
 
     `reasons` are the Deny statements for ExplicitDeny, the Allow statements each passed gate
     relied on for Allow, and empty for ImplicitDeny, where `summary` names the gate without an
     Allow; `gate` names the gate that decided (`identity`, `resource`, `permission_boundary`,
-    `session`, `scp[N]`, `rcp[N]`), and `explain()` gives every gate's verdict. `derived` holds the context keys iameval filled in (§1), and
-    `warnings` what it could not use as given (a context value that is not a date under a Date
-    operator, a list where a variable needs one value), each of which made a comparison false.
+    `session`, `scp[N]`, `rcp[N]`), and `explain()` gives every gate's verdict. `derived`
+    holds the context keys iameval filled in (§1), and `warnings` what it could not use as
+    given (a context value that is not a date under a Date operator, a list where a variable
+    needs one value), each of which made a comparison false.
     """
 
     decision: Decision
     reasons: tuple[Match, ...] = ()
     summary: str = ""
-    context: Context | None = field(default=None, repr=False, compare=False)
+    context: Context | None = None
     gate: str = ""
+
+    def _key(self) -> tuple:
+        return (self.decision, self.reasons, self.summary, self.gate)
+
+    def __eq__(self, other: object) -> bool:
+        # Two results are equal when they say the same; the context that produced them is not
+        # part of the answer.
+        return isinstance(other, Result) and self._key() == other._key()
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
     @property
     def derived(self) -> Mapping[str, str]:

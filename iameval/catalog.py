@@ -16,7 +16,7 @@ import difflib
 import json
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from types import MappingProxyType
 from typing import Iterable, Mapping
@@ -40,7 +40,6 @@ __all__ = [
     "data_version",
     "expand",
     "global_condition_keys",
-    "global_keys",
     "knows_action",
     "knows_service",
     "policy_actions",
@@ -199,8 +198,10 @@ class Action:
         return any(resource_fits(resource, t) for t in self.resource_types)
 
     def key_details(self) -> tuple[ConditionKey, ...]:
-        """The action's own condition keys with their types, in the reference's order."""
-        return tuple(self.key_types.get(k.lower()) or ConditionKey(k, "String") for k in self.condition_keys)
+        """The action's own condition keys with their types, in the reference's order. A key the
+        service's key list lacks (one, in 2026) is found by pattern, or has type `Unknown`."""
+        return tuple(self.key_types.get(k.lower()) or condition_key(k) or ConditionKey(k, "Unknown")
+                     for k in self.condition_keys)
 
     def as_dict(self, details: bool = False) -> dict:
         out: dict = {"action": str(self), "access_level": self.access_level}
@@ -306,7 +307,7 @@ def expand(pattern: str) -> tuple[Action, ...]:
     return _expand(pattern.lower())
 
 
-@cache
+@lru_cache(maxsize=1 << 16)
 def _expand(pattern: str) -> tuple[Action, ...]:
     prefix, sep, _ = pattern.partition(":")
     if sep and "*" not in prefix and "?" not in prefix:
@@ -354,11 +355,6 @@ def global_condition_keys() -> tuple[ConditionKey, ...]:
                  for k in json.loads(text))
 
 
-@cache
-def global_keys() -> KeySet:
-    return KeySet(k.name for k in global_condition_keys())
-
-
 def condition_key(name: str) -> ConditionKey | None:
     """The definition of a key as written in a policy (`aws:PrincipalTag/team`,
     `s3:prefix`), from the global keys or its service's keys; None when neither knows it."""
@@ -393,7 +389,7 @@ def _fixed_ends(pattern: str) -> tuple[str, str]:
     return pattern[:cut[0]], pattern[cut[-1] + 1:]
 
 
-@cache
+@lru_cache(maxsize=1 << 16)
 def _overlap(a: str, b: str) -> bool:
     """Whether some text matches both globs (`*` any run, `?` one character)."""
     (a_head, a_tail), (b_head, b_tail) = _fixed_ends(a), _fixed_ends(b)
@@ -422,7 +418,7 @@ def _overlap(a: str, b: str) -> bool:
     return ok[0][0]
 
 
-@cache
+@lru_cache(maxsize=1 << 16)
 def _fits(resource: str, template: str | None) -> bool:
     if template is None or resource == "*":
         return True

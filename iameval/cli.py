@@ -322,7 +322,7 @@ def who_can_command(
             views = [(role, who_can(account, "sts:AssumeRole", role.arn, scps=kwargs.get("scps", ()),
                                     rcps=kwargs.get("rcps", ()), context=given_context))
                      for role in roles]
-            _print_assume(views, as_json)
+            _print_assume(views, account, as_json)
             raise typer.Exit(0 if any(a.allowed for _, answers in views for a in answers) else 1)
         if not action:
             raise _Invalid(PolicyError([Problem("give --action (or --assume for the role view)",
@@ -343,9 +343,9 @@ def who_can_command(
     raise typer.Exit(0 if any(a.allowed for a in answers) else 1)
 
 
-def _print_assume(views: list, as_json: bool) -> None:
+def _print_assume(views: list, account: Account, as_json: bool) -> None:
     for role, answers in views:
-        outside = trusted_outside(role)
+        outside = trusted_outside(role, account)
         if as_json:
             print(json.dumps({"role": role.arn,
                               "allowed": [a.principal.arn for a in answers if a.allowed],

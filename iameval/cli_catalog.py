@@ -56,7 +56,7 @@ _SEVERITY_STYLE = {"error": "red", "warning": "yellow"}
 def validate_command(
     policies: Annotated[list[str], typer.Argument(
         help="Policy files or folders (JSON, JSON Lines or YAML); `-` reads standard input.",
-        show_default=False, metavar="POLICY...")],
+        show_default=False, metavar="POLICY")],
     policy_type: TypeOpt = PolicyType.identity,
     as_json: JsonOpt = False,
     sarif: Annotated[bool, typer.Option(
@@ -75,10 +75,14 @@ def validate_command(
                                                  Location("iameval validate"))]))
         raise typer.Exit(2)
     findings, documents = validate_paths(policies, policy_type.value)
+    if not documents:
+        print_problems(err, PolicyError([Problem(f"no policy documents found in {', '.join(policies)}",
+                                                 Location("iameval validate"))]))
+        raise typer.Exit(2)
     if sarif:
         print(json.dumps(sarif_log(findings, CODES), indent=2))
     elif as_json:
-        print(json.dumps({"documents": documents, **_counts(findings),
+        print(json.dumps({"policies": documents, **_counts(findings),
                           "findings": [f.as_dict() for f in findings]}))
     else:
         _print_findings(findings, documents)
@@ -112,7 +116,7 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
 def expand_command(
     patterns: Annotated[Optional[list[str]], typer.Argument(
         help="Action patterns such as `s3:Get*` or `*:Describe*` (case-insensitive).",
-        show_default=False, metavar="[PATTERN]...")] = None,
+        show_default=False, metavar="PATTERN")] = None,
     policy: Annotated[Optional[str], typer.Option(
         "--policy", help="List the actions this policy allows (a file; `-` reads standard input).",
         show_default=False)] = None,

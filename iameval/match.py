@@ -146,7 +146,7 @@ def split_pieces(pieces: Pieces, maxsplit: int = 5) -> list[Pieces]:
 class ResourcePattern:
     """One `Resource` entry, matched against a requested resource by the rules of §7.3."""
 
-    __slots__ = ("pattern", "_all", "_whole", "_segments", "_tail")
+    __slots__ = ("pattern", "_all", "_whole", "_segments", "_tail", "_prefix", "_last")
 
     def __init__(self, pattern: str):
         self._build([(pattern, True)])
@@ -168,6 +168,12 @@ class ResourcePattern:
         self._tail = len(segments) < 6 and last[1] and last[0].endswith("*")
         self._segments = (tuple(Glob.from_parts(s) for s in segments)
                           if len(segments) == 6 or self._tail else None)
+        # The usual shape: five segments without wildcards, then the resource segment. Then a
+        # prefix comparison and one glob decide, the same as six segment globs would.
+        self._prefix = self._last = None
+        if self._segments is not None and not self._tail and all(g._exact is not None for g in self._segments[:5]):
+            self._prefix = ":".join(g.pattern for g in self._segments[:5]) + ":"
+            self._last = self._segments[5]
 
     def __repr__(self) -> str:
         return f"ResourcePattern({self.pattern!r})"
@@ -178,6 +184,9 @@ class ResourcePattern:
             return True
         if resource_segments is None:
             return self._whole.matches(resource)
+        prefix = self._prefix
+        if prefix is not None:
+            return resource.startswith(prefix) and self._last.matches(resource_segments[5])
         segments = self._segments
         if segments is None:
             return False

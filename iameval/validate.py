@@ -21,13 +21,13 @@ import ipaddress
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from . import catalog
 from ._source import Source, expand_paths, read_sources
 from .arn import split_arn
-from .errors import Location, PolicyError, Problem, format_path
+from .errors import Location, PolicyError, Problem
 from .match import ResourcePattern, action_glob, arn_segments
 from .model import ConditionEntry, Policy, PolicyKind, PrincipalMap, Statement, load_policy
 from .operators import Family, Operator, parse_operator
@@ -103,6 +103,7 @@ _RULES = (
     Rule("wildcard-without-like", WARNING, "`*` or `?` under an operator that takes them literally", "§12.2"),
     Rule("private-ip-source", WARNING, "A private address range under `aws:SourceIp`", "§12.2"),
     Rule("missing-version", WARNING, "No `Version`: policy variables are literal text", "§6.2"),
+    Rule("id-in-identity-policy", WARNING, "`Id` in an identity policy, boundary or session policy", "§14.12"),
     Rule("empty-element", WARNING, "An empty list or object", "§12.2"),
     Rule("allow-with-not-principal", WARNING, "`Allow` with `NotPrincipal`", "§6.2"),
     Rule("policy-too-large", WARNING, "Larger than AWS accepts for the policy type", "§12.3"),
@@ -138,21 +139,11 @@ class Finding:
     hint: str | None = None
 
     def __str__(self) -> str:
-        text = f"{self.location}: {self.severity}[{self.code}]: "
-        if self.location.path:
-            text += f"{format_path(self.location.path)}: "
-        text += self.message
-        if self.hint:
-            text += f" (hint: {self.hint})"
-        return text
+        """`FILE:LINE:COLUMN: warning[code]: ELEMENT: message (hint: ...)`."""
+        return str(Problem(self.message, self.location, self.hint, f"{self.severity}[{self.code}]"))
 
     def as_dict(self) -> dict:
-        loc = self.location
-        out = {"code": self.code, "severity": self.severity, "file": loc.file, "line": loc.line,
-               "column": loc.column, "element": format_path(loc.path), "message": self.message}
-        if self.hint:
-            out["hint"] = self.hint
-        return out
+        return {"code": self.code, **Problem(self.message, self.location, self.hint, self.severity).as_dict()}
 
 
 def exit_code(findings: Iterable[Finding]) -> int:
@@ -292,7 +283,7 @@ def _tokens(pattern: str, variables: bool) -> tuple[str, ...]:
     return tuple(out)
 
 
-@cache
+@lru_cache(maxsize=1 << 16)
 def _covers(wide: tuple[str, ...], narrow: tuple[str, ...]) -> bool:
     """Whether every text that glob `narrow` matches is matched by glob `wide`.
 
@@ -403,6 +394,9 @@ _SIZE_LIMITS: Mapping[str, tuple[int, bool, str, str | None]] = {
                  "SQS queue policies allow 8,192 bytes; other services less"),
 }
 
+_PRINCIPAL_TYPES = (("AWS", "aws"), ("Service", "service"), ("Federated", "federated"),
+                    ("CanonicalUser", "canonical_user"))
+
 _PRIVATE_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
     "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"))
 
@@ -479,6 +473,11 @@ class _Checker:
                 "missing-version", (), "the policy has no `Version`: policy variables such as "
                 "`${aws:username}` are read as literal text",
                 "add `\"Version\": \"2012-10-17\"`"))
+        if policy.id is not None and self.type_name in ("identity", "boundary", "session"):
+            found.append(self.finding(
+                "id-in-identity-policy", ("Id",), "`Id` belongs in resource-based policies: the "
+                "policy grammar says it must not appear in an identity policy",
+                "remove `Id`, or use `Sid` to name statements"))
         found.extend(self.size(data))
         for index, statement in enumerate(policy.statement):
             found.extend(self.statement(index, statement))
@@ -506,6 +505,7 @@ class _Checker:
     def statement(self, index: int, statement: Statement) -> list[Finding]:
         at = ("Statement", index)
         found: list[Finding] = []
+        found.extend(self.misplaced_variables(at, statement))
         found.extend(self.empty_elements(at, statement))
         for element, entries in (("Action", statement.action), ("NotAction", statement.not_action)):
             for j, entry in enumerate(entries or ()):
@@ -516,6 +516,27 @@ class _Checker:
         for entry in statement.condition or ():
             found.extend(self.condition_entry(at + ("Condition", entry.operator, entry.key), entry, actions))
         found.extend(self.broad(at, statement))
+        return found
+
+    def misplaced_variables(self, at: tuple, statement: Statement) -> list[Finding]:
+        """Policy variables where AWS allows none (§9, §12.1), which loading lets pass: in a
+        principal and in a condition key. (§7.3 allows them only in an ARN's resource segment,
+        but AWS's own AmazonTimestreamInfluxDBServiceRolePolicy has one in the account segment,
+        so that is not reported.)"""
+        found = []
+        for element, principal in (("Principal", statement.principal), ("NotPrincipal", statement.not_principal)):
+            for name, attr in _PRINCIPAL_TYPES:
+                for j, value in enumerate(getattr(principal, attr) if principal else ()):
+                    if "${" in value:
+                        found.append(self.finding(
+                            "variable-not-allowed", at + (element, name, j),
+                            f"`{value}` has a policy variable, which `{element}` does not allow",
+                            "match principals by pattern with a condition on `aws:PrincipalArn`"))
+        for entry in statement.condition or ():
+            if "${" in entry.key:
+                found.append(self.finding(
+                    "variable-not-allowed", at + ("Condition", entry.operator, entry.key),
+                    f"condition key `{entry.key}` has a policy variable, which keys do not allow"))
         return found
 
     def empty_elements(self, at: tuple, statement: Statement) -> list[Finding]:

@@ -1,0 +1,704 @@
+"""Laws of the authorization chain, and one table per gate and subtlety of the chain.
+
+Part 1, properties (STYLE.md ring 3) over generated policy sets and requests: callers are IAM
+users, role sessions, federated-user sessions, account roots, a service principal and an
+anonymous caller, of the resource's account or of another one; policies of every level the
+caller can have (identity, resource, permissions boundary, session, SCP levels, RCP levels),
+with or without Conditions. Laws (IAM-SEMANTICS §2.1, §4, §5):
+
+* adding an SCP level, adding an RCP level, giving a principal a boundary (it had none), or
+  giving a role session a session policy (it had none) never adds access. Not for
+  federated-user sessions: without a session policy they have no identity permissions at all
+  (§2.1 stage 7, §2.4), so their first session policy can add access;
+* an unconditional `Deny` of `*` on `*` in any level that applies to the caller (an SCP level,
+  an RCP level, the resource policy, an identity policy, the boundary, a session policy) always
+  gives ExplicitDeny. SCPs do not apply to service principals and anonymous callers (§2.6);
+* removing the resource policy's Allow statements never adds access (same account: §2.2, a
+  resource grant can only widen; the Deny statements stay, since removing a Deny can of course
+  add access).
+
+Part 2, tables: rows for gates and subtleties of §2.2, §2.5, §2.6, §3, §4 and §5 that
+tests/test_decision.py does not already have. Each row's id starts with its section.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from iameval import Authorizer, Decision, Policy, load_policy
+
+A = "111122223333"
+B = "444455556666"
+
+# ==========================================================================================
+# Part 1: properties
+# ==========================================================================================
+
+A_USER = f"arn:aws:iam::{A}:user/alice"
+A_ROLE = f"arn:aws:iam::{A}:role/app"
+A_SESSION = f"arn:aws:sts::{A}:assumed-role/app/s1"
+A_FED = f"arn:aws:sts::{A}:federated-user/carol"
+A_ROOT = f"arn:aws:iam::{A}:root"
+B_USER = f"arn:aws:iam::{B}:user/bob"
+B_ROLE = f"arn:aws:iam::{B}:role/ops"
+B_SESSION = f"arn:aws:sts::{B}:assumed-role/ops/s2"
+B_ROOT = f"arn:aws:iam::{B}:root"
+SERVICE = "cloudtrail.amazonaws.com"
+ANONYMOUS = "*"
+
+USERS = {A_USER, B_USER}
+ROLE_SESSIONS = {A_SESSION, B_SESSION}
+FEDERATED = {A_FED}
+ROOTS = {A_ROOT, B_ROOT}
+NO_IDENTITY = {SERVICE, ANONYMOUS}
+CALLERS = sorted(USERS | ROLE_SESSIONS | FEDERATED | ROOTS | NO_IDENTITY)
+
+BUCKET_OBJECT = "arn:aws:s3:::bucket-a/team/key.txt"
+QUEUE = f"arn:aws:sqs:us-east-1:{A}:orders"
+KEY = f"arn:aws:kms:us-east-1:{A}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+TARGET_ROLE = f"arn:aws:iam::{A}:role/target"
+# (action, resource): S3 (no account in the ARN), SQS and KMS in account A, a role (trust
+# policy, §2.5), and an action on `*`.
+REQUESTS = [
+    ("s3:GetObject", BUCKET_OBJECT),
+    ("s3:PutObject", BUCKET_OBJECT),
+    ("sqs:SendMessage", QUEUE),
+    ("kms:Decrypt", KEY),
+    ("sts:AssumeRole", TARGET_ROLE),
+    ("ec2:DescribeInstances", "*"),
+]
+ACTION_PATTERNS = ["*", "*", "s3:*", "s3:GetObject", "s3:Put*", "sqs:SendMessage", "kms:*", "sts:AssumeRole",
+                   "ec2:Describe*", "iam:*"]
+RESOURCE_PATTERNS = ["*", "*", "*", "arn:aws:s3:::bucket-a/*", "arn:aws:s3:::bucket-b/*", f"arn:aws:sqs:*:{A}:*",
+                     f"arn:aws:kms:us-east-1:{A}:key/*", f"arn:aws:iam::{A}:role/*",
+                     "arn:aws:s3:::bucket-a/${aws:PrincipalTag/team}/*"]
+RESOURCE_PRINCIPALS = ["*", {"AWS": "*"}, {"AWS": A}, {"AWS": A_ROOT}, {"AWS": B}, {"AWS": A_USER},
+                       {"AWS": B_USER}, {"AWS": A_ROLE}, {"AWS": A_SESSION}, {"AWS": B_ROLE},
+                       {"AWS": B_SESSION}, {"AWS": A_FED}, {"Service": SERVICE}, {"AWS": [A_USER, B]}]
+CONDITIONS = [
+    {"StringEquals": {"aws:PrincipalTag/team": "team"}},
+    {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+    {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
+    {"StringEquals": {"aws:PrincipalAccount": A}},
+    {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-abc"}},
+    {"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{A}:*"}},
+]
+CONTEXT_VALUES = {
+    "aws:PrincipalTag/team": st.sampled_from(["team", "other"]),
+    "aws:MultiFactorAuthPresent": st.booleans(),
+    "aws:SourceIp": st.sampled_from(["10.1.2.3", "203.0.113.5"]),
+    "aws:PrincipalOrgID": st.sampled_from(["o-abc", "o-xyz"]),
+}
+
+
+@st.composite
+def statement(draw, kind: str, effect: str | None = None) -> dict:
+    """One statement of a policy of `kind` (identity, permission_boundary, session, scp,
+    resource, rcp), with or without a Condition."""
+    if kind == "rcp":
+        effect = "Deny"  # customer RCPs are Deny-only (§4)
+    # Mostly Allows: with many Denies nearly every request ends in ExplicitDeny.
+    effect = effect or draw(st.sampled_from(["Allow"] * 9 + ["Deny"]))
+    out: dict = {"Effect": effect}
+    if kind == "rcp":
+        out["Principal"] = "*"
+    elif kind == "resource":
+        out["Principal"] = draw(st.sampled_from(RESOURCE_PRINCIPALS))
+    element = "Action" if kind == "rcp" else draw(st.sampled_from(["Action", "Action", "NotAction"]))
+    out[element] = sorted(set(draw(st.lists(st.sampled_from(ACTION_PATTERNS), min_size=1, max_size=2))))
+    out["Resource"] = sorted(set(draw(st.lists(st.sampled_from(RESOURCE_PATTERNS), min_size=1, max_size=2))))
+    # RCPs are Deny-only: most real ones carry a Condition (a data perimeter), so most here do.
+    if draw(st.integers(0, 3)) == 0 or (kind == "rcp" and draw(st.integers(0, 3)) > 0):
+        out["Condition"] = draw(st.sampled_from(CONDITIONS))
+    return out
+
+
+def document(kind: str, min_size: int = 1) -> st.SearchStrategy:
+    return st.lists(statement(kind), min_size=min_size, max_size=2).map(
+        lambda statements: {"Version": "2012-10-17", "Statement": statements})
+
+
+FULL_ACCESS = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+GRANT_ALL = {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}
+
+
+def _with_statement(document_: dict | None, statement_: dict) -> dict:
+    statements = list(document_["Statement"]) if document_ else []
+    return {"Version": "2012-10-17", "Statement": statements + [statement_]}
+
+
+# Allow-list SCPs, as organizations write them in place of FullAWSAccess (§4).
+ALLOW_LISTS = [["s3:*"], ["ec2:*", "iam:*"], ["sqs:*", "kms:*", "sts:*"]]
+
+
+def scp_level() -> st.SearchStrategy:
+    """One SCP level: FullAWSAccess with generated policies, an allow-list, or generated only."""
+    with_full = st.lists(document("scp"), max_size=2).map(lambda docs: [FULL_ACCESS] + docs)
+    allow_list = st.sampled_from(ALLOW_LISTS).map(
+        lambda actions: [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions,
+                                                                   "Resource": "*"}]}])
+    return st.one_of(with_full, with_full, allow_list, st.lists(document("scp"), min_size=1, max_size=2))
+
+
+def rcp_level() -> st.SearchStrategy:
+    return st.lists(document("rcp"), min_size=1, max_size=2)
+
+
+@dataclass(frozen=True)
+class World:
+    """Policy documents of every level that applies to one caller, and one request."""
+
+    request: dict
+    identity: tuple = ()
+    resource: dict | None = None
+    boundary: dict | None = None
+    session: tuple = ()
+    scps: tuple = ()
+    rcps: tuple = ()
+
+    def decide(self) -> Decision:
+        authorizer = Authorizer(
+            identity=[load_policy(d, "identity") for d in self.identity],
+            resource=load_policy(self.resource, "resource") if self.resource else None,
+            permission_boundary=load_policy(self.boundary, "permission_boundary") if self.boundary else None,
+            session=[load_policy(d, "session") for d in self.session],
+            scps=[[load_policy(d, "scp") for d in level] for level in self.scps],
+            rcps=[[load_policy(d, "rcp") for d in level] for level in self.rcps],
+        )
+        return authorizer.authorize(self.request).decision
+
+
+def has_identity(principal: str) -> bool:
+    return principal in USERS | ROLE_SESSIONS | FEDERATED
+
+
+def can_have_session_policy(principal: str) -> bool:
+    return principal in ROLE_SESSIONS | FEDERATED
+
+
+def scps_apply(principal: str) -> bool:
+    return principal not in NO_IDENTITY
+
+
+@st.composite
+def worlds(draw, callers: list[str] = CALLERS, same_account: bool = False, boundary: bool = True,
+           session: bool = True, resource: str = "maybe", generous: bool = False,
+           allow_identity: bool = False) -> World:
+    """A caller from `callers` and the policies it can have. `boundary`/`session` False leave
+    those out; `resource` is "maybe", "always" or "allow-only" (always, Allow statements only).
+    A `generous` world also has an identity policy and a resource-policy statement allowing
+    everything, so that most requests are allowed until a narrowing level is added;
+    `allow_identity` only the identity policy."""
+    principal = draw(st.sampled_from(callers))
+    action, target = draw(st.sampled_from(REQUESTS))
+    request: dict = {"principal": principal, "action": action, "resource": target}
+    own = B if principal.split(":")[4:5] == [B] else A
+    if same_account and own == B:
+        # Every resource but the bucket is in A: ask B's callers about a bucket of their own.
+        action, target = draw(st.sampled_from(REQUESTS[:2]))
+        request.update(action=action, resource=target)
+    if target == BUCKET_OBJECT:
+        request["resource_account"] = own if same_account else draw(st.sampled_from([A, B]))
+    keys = draw(st.lists(st.sampled_from(sorted(CONTEXT_VALUES)), unique=True, max_size=4))
+    request["context"] = {key: draw(CONTEXT_VALUES[key]) for key in keys}
+    identity = (tuple(draw(st.lists(document("identity"), min_size=1, max_size=2)))
+                if has_identity(principal) else ())
+    bound = draw(st.none() | document("permission_boundary")) if boundary and has_identity(principal) else None
+    sessions = (tuple(draw(st.lists(document("session"), max_size=2)))
+                if session and can_have_session_policy(principal) else ())
+    if resource == "maybe":
+        resource_policy = draw(st.none() | document("resource"))
+    elif resource == "always":
+        resource_policy = draw(document("resource"))
+    else:
+        resource_policy = {"Version": "2012-10-17",
+                           "Statement": draw(st.lists(statement("resource", "Allow"), min_size=1, max_size=3))}
+    if (generous or allow_identity) and has_identity(principal):
+        identity += (FULL_ACCESS,)
+    if generous:
+        resource_policy = _with_statement(resource_policy, GRANT_ALL)
+    scps = tuple(draw(st.lists(scp_level(), max_size=2)))
+    rcps = tuple(draw(rcp_level()) for _ in range(draw(st.sampled_from([0, 0, 1, 2]))))
+    return World(request, identity, resource_policy, bound, sessions, scps, rcps)
+
+
+def never_adds_access(before: Decision, after: Decision) -> None:
+    if before != Decision.ALLOW:
+        assert after != Decision.ALLOW, (before, after)
+
+
+# ------------------------------------------------------------------ narrowing levels never grant
+
+@settings(max_examples=150)
+@given(worlds() | worlds(generous=True), st.data())
+def test_adding_an_scp_level_never_adds_access(world, data):
+    """§4: every SCP level must allow; one more level can only take away."""
+    level = data.draw(scp_level())
+    at = data.draw(st.integers(0, len(world.scps)))
+    after = replace(world, scps=world.scps[:at] + (level,) + world.scps[at:])
+    never_adds_access(world.decide(), after.decide())
+
+
+@settings(max_examples=100)
+@given(worlds() | worlds(generous=True), st.data())
+def test_adding_an_rcp_level_never_adds_access(world, data):
+    """§4: RCPs can only deny (RCPFullAWSAccess is implied at every level)."""
+    after = replace(world, rcps=world.rcps + (data.draw(rcp_level()),))
+    never_adds_access(world.decide(), after.decide())
+
+
+@settings(max_examples=150)
+@given(st.sampled_from([False, True]).flatmap(
+    lambda generous: worlds(callers=sorted(USERS | ROLE_SESSIONS | FEDERATED), boundary=False, generous=generous)),
+    st.data())
+def test_giving_a_principal_a_boundary_never_adds_access(world, data):
+    """§5: a boundary sets a ceiling and never grants; it also makes Deny+NotPrincipal apply."""
+    after = replace(world, boundary=data.draw(document("permission_boundary")))
+    never_adds_access(world.decide(), after.decide())
+
+
+@settings(max_examples=150)
+@given(st.sampled_from([False, True]).flatmap(
+    lambda generous: worlds(callers=sorted(ROLE_SESSIONS), session=False, generous=generous)), st.data())
+def test_giving_a_role_session_a_session_policy_never_adds_access(world, data):
+    """§2.4, §5: with a session policy a role session's permissions are identity ∩ session."""
+    after = replace(world, session=tuple(data.draw(st.lists(document("session"), min_size=1, max_size=2))))
+    never_adds_access(world.decide(), after.decide())
+
+
+# ------------------------------------------------------------------ an explicit deny is final
+
+DENY_ALL = {"Effect": "Deny", "Action": "*", "Resource": "*"}
+DENY_ALL_RESOURCE_SIDE = {"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"}
+
+
+def with_deny_everywhere(world: World, layer: str, data) -> World:
+    """The world with an unconditional Deny of `*` on `*` in `layer`: appended to a policy that
+    is there, or in a policy (or level) of its own."""
+    new_policy = data.draw(st.booleans())
+    if layer == "scp":
+        if world.scps and not new_policy:
+            at = data.draw(st.integers(0, len(world.scps) - 1))
+            level = list(world.scps[at]) + [_with_statement(None, DENY_ALL)]
+            return replace(world, scps=world.scps[:at] + (level,) + world.scps[at + 1:])
+        return replace(world, scps=world.scps + ([_with_statement(None, DENY_ALL)],))
+    if layer == "rcp":
+        return replace(world, rcps=world.rcps + ([_with_statement(None, DENY_ALL_RESOURCE_SIDE)],))
+    if layer == "resource":
+        return replace(world, resource=_with_statement(world.resource, DENY_ALL_RESOURCE_SIDE))
+    if layer == "boundary":
+        return replace(world, boundary=_with_statement(world.boundary, DENY_ALL))
+    policies = list(getattr(world, layer))
+    if policies and not new_policy:
+        at = data.draw(st.integers(0, len(policies) - 1))
+        policies[at] = _with_statement(policies[at], DENY_ALL)
+    else:
+        policies.append(_with_statement(None, DENY_ALL))
+    return replace(world, **{layer: tuple(policies)})
+
+
+def layers_of(principal: str) -> list[str]:
+    layers = ["rcp", "resource"]
+    if scps_apply(principal):
+        layers.append("scp")
+    if has_identity(principal):
+        layers += ["identity", "boundary"]
+    if can_have_session_policy(principal):
+        layers.append("session")
+    return layers
+
+
+@settings(max_examples=250)
+@given(worlds(), st.data())
+def test_an_unconditional_deny_in_any_level_is_explicit_deny(world, data):
+    """§2.1 stage 1: a Deny that applies, in any policy that takes part, is final."""
+    layer = data.draw(st.sampled_from(layers_of(world.request["principal"])))
+    after = with_deny_everywhere(world, layer, data)
+    assert after.decide() == Decision.EXPLICIT_DENY, layer
+
+
+@pytest.mark.parametrize("principal", sorted(NO_IDENTITY))
+def test_an_scp_deny_does_not_reach_services_or_anonymous_callers(principal):
+    """§2.6: the one level that does not apply to a caller without an identity side."""
+    world = World({"principal": principal, "action": "s3:GetObject", "resource": BUCKET_OBJECT,
+                   "resource_account": A},
+                  resource={"Version": "2012-10-17", "Statement": [
+                      {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]},
+                  scps=([_with_statement(FULL_ACCESS, DENY_ALL)],))
+    assert world.decide() == Decision.ALLOW
+
+
+# ------------------------------------------------------------------ the resource policy only widens
+
+def without_resource_allows(world: World) -> World:
+    denies = [s for s in world.resource["Statement"] if s["Effect"] == "Deny"]
+    return replace(world, resource={"Version": "2012-10-17", "Statement": denies} if denies else None)
+
+
+@settings(max_examples=200)
+@given(worlds(same_account=True, resource="always")
+       | worlds(same_account=True, resource="always", allow_identity=True))
+def test_removing_resource_policy_allows_never_adds_access_in_one_account(world):
+    """§2.2: in one account a resource grant can settle a request or hand it to the identity
+    chain, never take access away; only its Denies can."""
+    never_adds_access(world.decide(), without_resource_allows(world).decide())
+
+
+@settings(max_examples=100)
+@given(worlds(same_account=True, resource="allow-only")
+       | worlds(same_account=True, resource="allow-only", allow_identity=True))
+def test_removing_an_allow_only_resource_policy_never_adds_access_in_one_account(world):
+    never_adds_access(world.decide(), replace(world, resource=None).decide())
+
+
+# ==========================================================================================
+# Part 2: tables for rows tests/test_decision.py does not have
+# ==========================================================================================
+
+ALICE = A_USER
+DAVE = f"arn:aws:iam::{A}:user/dave"
+BOB = B_USER
+READER_ROLE = f"arn:aws:iam::{A}:role/Reader"
+READER_SESSION = f"arn:aws:sts::{A}:assumed-role/Reader/alice-session"
+READER_ROLE_WITH_PATH = f"arn:aws:iam::{A}:role/team/Reader"
+AUDITOR_ROLE_B = f"arn:aws:iam::{B}:role/Auditor"
+AUDITOR_SESSION_B = f"arn:aws:sts::{B}:assumed-role/Auditor/bob-session"
+FED_CAROL = A_FED
+FED_FRANK_B = f"arn:aws:sts::{B}:federated-user/frank"
+ROOT_A, ROOT_B = A_ROOT, B_ROOT
+CLOUDTRAIL = SERVICE
+SAML = f"arn:aws:iam::{A}:saml-provider/CorpIdP"
+OTHER_SAML = f"arn:aws:iam::{A}:saml-provider/OtherIdP"
+CANONICAL = "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"
+SLR_SESSION = f"arn:aws:sts::{A}:assumed-role/AWSServiceRoleForAmazonSSM/ssm-session"
+SLR_ROLE = f"arn:aws:iam::{A}:role/aws-service-role/ssm.amazonaws.com/AWSServiceRoleForAmazonSSM"
+BUCKET = "arn:aws:s3:::example-bucket"
+OBJECT = f"{BUCKET}/reports/2024.csv"
+DEPLOYER = f"arn:aws:iam::{A}:role/Deployer"
+KMS_KEY = f"arn:aws:kms:us-east-1:{A}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def doc(*statements: dict) -> dict:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def allow(action: Any = "s3:GetObject", resource: Any = "*", **extra) -> dict:
+    out = {"Effect": "Allow", "Action": action}
+    if resource is not None:
+        out["Resource"] = resource
+    return {**out, **extra}
+
+
+def deny(action: Any = "s3:GetObject", resource: Any = "*", **extra) -> dict:
+    return {**allow(action, resource, **extra), "Effect": "Deny"}
+
+
+def grant(principal: Any, action: Any = "s3:GetObject", resource: Any = f"{BUCKET}/*", **extra) -> dict:
+    return doc(allow(action, resource, Principal=principal, **extra))
+
+
+def trust(principal: Any, action: Any = "sts:AssumeRole", **extra) -> dict:
+    return doc(allow(action, None, Principal=principal, **extra))
+
+
+FULL = doc(allow("*", "*"))
+READ_OBJECTS = doc(allow("s3:GetObject", f"{BUCKET}/*"))
+S3_ONLY = doc(allow("s3:*", "*"))
+EC2_ONLY = doc(allow("ec2:*", "*"))
+DENY_READ = doc(deny("s3:GetObject", "*"))
+ASSUME_DEPLOYER = doc(allow("sts:AssumeRole", DEPLOYER))
+USE_KEY = doc(allow("kms:Decrypt", KMS_KEY))
+RCP_DENY_READ = doc(deny("s3:GetObject", "*", Principal="*"))
+
+
+def req(principal: str, action: str = "s3:GetObject", resource: str = OBJECT, account: str | None = A,
+        **extra) -> dict:
+    out = {"principal": principal, "action": action, "resource": resource}
+    if account is not None:
+        out["resource_account"] = account
+    return {**out, **extra}
+
+
+ASSUME = dict(action="sts:AssumeRole", resource=DEPLOYER)
+DECRYPT = dict(action="kms:Decrypt", resource=KMS_KEY)
+
+
+def row(id: str, expect: str, request: dict, **policies) -> Any:
+    return pytest.param(policies, request, expect, id=id)
+
+
+def _load(value: dict, kind: str) -> Policy:
+    return load_policy(value, kind)
+
+
+def _level(value, kind: str):
+    return [_load(p, kind) for p in value] if isinstance(value, list) else _load(value, kind)
+
+
+def decide(policies: dict, request: dict):
+    return Authorizer(
+        identity=[_load(p, "identity") for p in policies.get("identity", ())],
+        resource=_load(policies["resource"], "resource") if "resource" in policies else None,
+        permission_boundary=(_load(policies["boundary"], "permission_boundary")
+                             if "boundary" in policies else None),
+        session=[_load(p, "session") for p in policies.get("session", ())],
+        scps=[_level(level, "scp") for level in policies.get("scps", ())],
+        rcps=[_level(level, "rcp") for level in policies.get("rcps", ())],
+    ).authorize(request)
+
+
+GRANT_CLASSES = [
+    # §2.2: `*` is DIRECT: not limited by implicit denies in boundary or session policy.
+    row("2.2-star-grant-not-limited-by-session-policy", "Allow", req(READER_SESSION),
+        resource=grant("*"), session=[EC2_ONLY]),
+    row("2.2-star-grant-not-limited-by-role-boundary", "Allow", req(READER_SESSION),
+        resource=grant("*"), boundary=EC2_ONLY),
+    row("2.2-star-grant-with-aws:PrincipalArn-condition-reaches-named-user-past-boundary", "Allow", req(ALICE),
+        resource=grant("*", Condition={"ArnEquals": {"aws:PrincipalArn": ALICE}}), boundary=EC2_ONLY),
+    row("2.2-star-grant-with-aws:PrincipalArn-condition-excludes-others", "ImplicitDeny", req(DAVE),
+        resource=grant("*", Condition={"ArnEquals": {"aws:PrincipalArn": ALICE}})),
+    row("2.2-star-grant-with-role-in-aws:PrincipalArn-reaches-session-past-session-policy", "Allow",
+        req(READER_SESSION), resource=grant("*", Condition={"ArnEquals": {"aws:PrincipalArn": READER_ROLE}}),
+        session=[EC2_ONLY]),
+    row("2.2-14.1-star-grant-reaches-federated-session-without-session-policy", "Allow", req(FED_CAROL),
+        resource=grant("*")),
+    # §2.2: exact session ARNs are DIRECT, also for federated-user sessions.
+    row("2.2-federated-session-arn-grant-not-limited-by-session-policy", "Allow", req(FED_CAROL),
+        resource=grant({"AWS": FED_CAROL}), session=[EC2_ONLY]),
+    # §2.2: the role ARN is ENTITY: boundary and session policy must both allow.
+    row("2.2-role-arn-grant-with-boundary-and-session-policy-allowing", "Allow", req(READER_SESSION),
+        resource=grant({"AWS": READER_ROLE}), boundary=S3_ONLY, session=[S3_ONLY]),
+    row("2.2-role-arn-grant-boundary-allows-session-policy-does-not", "ImplicitDeny", req(READER_SESSION),
+        resource=grant({"AWS": READER_ROLE}), boundary=S3_ONLY, session=[EC2_ONLY]),
+    row("2.2-1-role-arn-with-path-grant-is-entity-limited-by-boundary", "ImplicitDeny",
+        req(READER_SESSION, context={"aws:PrincipalArn": READER_ROLE_WITH_PATH}),
+        resource=grant({"AWS": READER_ROLE_WITH_PATH}), boundary=EC2_ONLY),
+    row("2.2-1-role-arn-with-path-grant-needs-no-identity-policy", "Allow",
+        req(READER_SESSION, context={"aws:PrincipalArn": READER_ROLE_WITH_PATH}),
+        resource=grant({"AWS": READER_ROLE_WITH_PATH})),
+    # §2.2: the strongest match of all applicable Allows decides.
+    row("2.2-user-arn-statement-outranks-account-statement", "Allow", req(ALICE),
+        resource=doc(allow("s3:GetObject", f"{BUCKET}/*", Principal={"AWS": A}),
+                     allow("s3:GetObject", f"{BUCKET}/*", Principal={"AWS": ALICE}))),
+    row("2.2-account-and-user-in-one-principal-list", "Allow", req(ALICE), resource=grant({"AWS": [A, ALICE]})),
+    # §2.2, §14.9: an account match needs the whole identity chain: identity ∧ boundary ∧ session.
+    row("2.2-14.9-account-grant-for-session-with-identity-allow", "Allow", req(READER_SESSION),
+        identity=[READ_OBJECTS], resource=grant({"AWS": ROOT_A})),
+    row("2.2-14.9-account-grant-for-session-limited-by-session-policy", "ImplicitDeny", req(READER_SESSION),
+        identity=[READ_OBJECTS], resource=grant({"AWS": A}), session=[EC2_ONLY]),
+    row("2.2-2.4-account-grant-for-federated-session-without-session-policy", "ImplicitDeny", req(FED_CAROL),
+        identity=[READ_OBJECTS], resource=grant({"AWS": A})),
+    row("2.2-2.4-account-grant-for-federated-session-with-session-policy", "Allow", req(FED_CAROL),
+        identity=[READ_OBJECTS], resource=grant({"AWS": A}), session=[S3_ONLY]),
+    # §2.2 last line: a resource grant gets past implicit denies only.
+    row("2.2-2.1-user-arn-grant-loses-to-boundary-deny", "ExplicitDeny", req(ALICE),
+        resource=grant({"AWS": ALICE}), boundary=doc(allow("*"), deny("s3:GetObject"))),
+    row("2.2-2.1-role-arn-grant-loses-to-identity-deny", "ExplicitDeny", req(READER_SESSION),
+        resource=grant({"AWS": READER_ROLE}), identity=[DENY_READ]),
+    # §6.2: a unique ID stands where a deleted principal was; it matches no caller.
+    row("2.2-6.2-unique-id-principal-grants-nothing", "ImplicitDeny", req(ALICE),
+        resource=grant({"AWS": "AIDAJQABLZS4A3QDU576Q"})),
+]
+
+MANDATORY = [
+    row("2.5-trust-names-callers-role-limited-by-boundary", "ImplicitDeny", req(READER_SESSION, **ASSUME),
+        resource=trust({"AWS": READER_ROLE}), boundary=S3_ONLY),
+    row("2.5-trust-names-callers-role-boundary-allows", "Allow", req(READER_SESSION, **ASSUME),
+        resource=trust({"AWS": READER_ROLE}), boundary=doc(allow("sts:AssumeRole"))),
+    row("2.5-role-chaining-trust-names-account-with-identity-allow", "Allow", req(READER_SESSION, **ASSUME),
+        identity=[ASSUME_DEPLOYER], resource=trust({"AWS": A})),
+    row("2.5-role-chaining-trust-names-account-limited-by-session-policy", "ImplicitDeny",
+        req(READER_SESSION, **ASSUME), identity=[ASSUME_DEPLOYER], resource=trust({"AWS": A}), session=[S3_ONLY]),
+    row("2.5-2.1-trust-names-user-but-identity-denies", "ExplicitDeny", req(ALICE, **ASSUME),
+        resource=trust({"AWS": ALICE}), identity=[doc(deny("sts:AssumeRole", "*"))]),
+    row("2.5-2.1-trust-deny-beats-identity-allow", "ExplicitDeny", req(ALICE, **ASSUME),
+        identity=[ASSUME_DEPLOYER],
+        resource=doc(allow("sts:AssumeRole", None, Principal={"AWS": A}),
+                     deny("sts:AssumeRole", None, Principal={"AWS": ALICE}))),
+    row("2.5-star-trust-is-direct-past-boundary", "Allow", req(ALICE, **ASSUME), resource=trust("*"),
+        boundary=S3_ONLY),
+    row("2.5-3-trust-external-id-given", "Allow",
+        req(BOB, **ASSUME, context={"sts:ExternalId": "ex-123"}), identity=[ASSUME_DEPLOYER],
+        resource=trust({"AWS": B}, Condition={"StringEquals": {"sts:ExternalId": "ex-123"}})),
+    row("2.5-3-trust-external-id-absent", "ImplicitDeny", req(BOB, **ASSUME), identity=[ASSUME_DEPLOYER],
+        resource=trust({"AWS": B}, Condition={"StringEquals": {"sts:ExternalId": "ex-123"}})),
+    row("2.5-tag-session-with-trust-and-identity-allow", "Allow", req(ALICE, "sts:TagSession", DEPLOYER),
+        identity=[doc(allow("sts:TagSession", DEPLOYER))],
+        resource=trust({"AWS": A}, ["sts:AssumeRole", "sts:TagSession"])),
+    row("2.5-set-source-identity-needs-the-trust-policy", "ImplicitDeny",
+        req(ALICE, "sts:SetSourceIdentity", DEPLOYER), identity=[doc(allow("sts:SetSourceIdentity", DEPLOYER))]),
+    row("2.5-2.6-assume-role-with-saml-by-trusted-provider", "Allow",
+        req(SAML, "sts:AssumeRoleWithSAML", DEPLOYER), resource=trust({"Federated": SAML}, "sts:AssumeRoleWithSAML")),
+    row("2.5-2.6-assume-role-with-saml-by-other-provider", "ImplicitDeny",
+        req(OTHER_SAML, "sts:AssumeRoleWithSAML", DEPLOYER),
+        resource=trust({"Federated": SAML}, "sts:AssumeRoleWithSAML")),
+    row("2.5-2.6-assume-role-with-web-identity", "Allow",
+        req("accounts.google.com", "sts:AssumeRoleWithWebIdentity", DEPLOYER),
+        resource=trust({"Federated": "accounts.google.com"}, "sts:AssumeRoleWithWebIdentity")),
+    row("2.5-2.6-service-assumes-role-past-an-scp-deny", "Allow", req("ec2.amazonaws.com", **ASSUME),
+        resource=trust({"Service": "ec2.amazonaws.com"}), scps=[doc(allow("*"), deny("*"))]),
+    row("2.5-kms-key-policy-root-identity-allows-boundary-not", "ImplicitDeny", req(ALICE, **DECRYPT),
+        identity=[USE_KEY], resource=doc(allow("kms:*", "*", Principal={"AWS": ROOT_A})), boundary=S3_ONLY),
+    row("2.5-kms-key-policy-naming-user-limited-by-boundary", "ImplicitDeny", req(ALICE, **DECRYPT),
+        resource=doc(allow("kms:Decrypt", "*", Principal={"AWS": ALICE})), boundary=S3_ONLY),
+    row("2.5-kms-key-policy-naming-role-needs-no-identity-policy", "Allow", req(READER_SESSION, **DECRYPT),
+        resource=doc(allow("kms:Decrypt", "*", Principal={"AWS": READER_ROLE}))),
+    row("2.5-kms-key-policy-naming-role-limited-by-session-policy", "ImplicitDeny",
+        req(READER_SESSION, **DECRYPT), resource=doc(allow("kms:Decrypt", "*", Principal={"AWS": READER_ROLE})),
+        session=[S3_ONLY]),
+    row("2.5-3-kms-key-policy-names-other-account-with-identity-allow", "Allow", req(BOB, **DECRYPT),
+        identity=[USE_KEY], resource=doc(allow("kms:Decrypt", "*", Principal={"AWS": B}))),
+    row("2.5-3-kms-key-policy-names-other-account-without-identity-allow", "ImplicitDeny", req(BOB, **DECRYPT),
+        resource=doc(allow("kms:Decrypt", "*", Principal={"AWS": B}))),
+]
+
+SERVICES_AND_ANONYMOUS = [
+    row("2.6-4-scps-do-not-apply-to-anonymous-callers", "Allow", req(ANONYMOUS), resource=grant("*"),
+        scps=[doc(allow("*"), deny("*"))]),
+    row("2.6-4-rcp-deny-applies-to-anonymous-callers", "ExplicitDeny", req(ANONYMOUS), resource=grant("*"),
+        rcps=[RCP_DENY_READ]),
+    row("2.6-4-rcp-exempts-services-by-aws:PrincipalIsAWSService", "Allow",
+        req(CLOUDTRAIL, "s3:PutObject", context={"aws:PrincipalIsAWSService": True}),
+        resource=grant({"Service": CLOUDTRAIL}, "s3:PutObject"),
+        rcps=[doc(deny("s3:*", "*", Principal="*",
+                       Condition={"BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}))]),
+    row("2.6-1-rcp-exemption-needs-the-key-which-is-never-invented", "ExplicitDeny",
+        req(CLOUDTRAIL, "s3:PutObject"), resource=grant({"Service": CLOUDTRAIL}, "s3:PutObject"),
+        rcps=[doc(deny("s3:*", "*", Principal="*",
+                       Condition={"BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}))]),
+    row("2.6-service-named-in-a-list-of-services", "Allow", req(CLOUDTRAIL, "s3:PutObject"),
+        resource=grant({"Service": ["config.amazonaws.com", CLOUDTRAIL]}, "s3:PutObject")),
+    row("2.6-3-service-principal-has-no-account-to-cross", "Allow", req(CLOUDTRAIL, "s3:PutObject", account=B),
+        resource=grant({"Service": CLOUDTRAIL}, "s3:PutObject")),
+    row("2.6-anonymous-not-matched-by-a-service-entry", "ImplicitDeny", req(ANONYMOUS),
+        resource=grant({"Service": CLOUDTRAIL})),
+    row("2.6-11-canonical-user-grant", "Allow", req(CANONICAL), resource=grant({"CanonicalUser": CANONICAL})),
+]
+
+CROSS_ACCOUNT = [
+    row("3-resource-names-other-accounts-root-arn-with-identity-allow", "Allow", req(BOB),
+        identity=[READ_OBJECTS], resource=grant({"AWS": ROOT_B})),
+    row("3-user-arn-grant-does-not-cover-that-accounts-root", "ImplicitDeny", req(ROOT_B),
+        resource=grant({"AWS": BOB})),
+    row("3-4-root-of-other-account-capped-by-its-scps", "ImplicitDeny", req(ROOT_B),
+        resource=grant({"AWS": B}), scps=[FULL, EC2_ONLY]),
+    row("3-2.4-federated-user-of-other-account-without-session-policy", "ImplicitDeny", req(FED_FRANK_B),
+        identity=[READ_OBJECTS], resource=grant({"AWS": FED_FRANK_B})),
+    row("3-2.4-federated-user-of-other-account-with-session-policy", "Allow", req(FED_FRANK_B),
+        identity=[READ_OBJECTS], resource=grant({"AWS": FED_FRANK_B}), session=[S3_ONLY]),
+    row("3-org-id-condition-on-star-grant-met", "Allow", req(BOB, context={"aws:PrincipalOrgID": "o-abc"}),
+        identity=[READ_OBJECTS], resource=grant("*", Condition={"StringEquals": {"aws:PrincipalOrgID": "o-abc"}})),
+    row("3-1-org-id-condition-on-star-grant-key-absent", "ImplicitDeny", req(BOB), identity=[READ_OBJECTS],
+        resource=grant("*", Condition={"StringEquals": {"aws:PrincipalOrgID": "o-abc"}})),
+    row("3-1-s3-resource-account-defaults-to-the-callers", "Allow", req(BOB, account=None),
+        identity=[READ_OBJECTS]),
+    row("3-role-grant-for-remote-session-with-boundary-allowing", "Allow", req(AUDITOR_SESSION_B),
+        identity=[READ_OBJECTS], resource=grant({"AWS": AUDITOR_ROLE_B}), boundary=S3_ONLY),
+    row("3-role-grant-for-remote-session-narrowed-by-session-policy", "ImplicitDeny", req(AUDITOR_SESSION_B),
+        identity=[READ_OBJECTS], resource=grant({"AWS": AUDITOR_ROLE_B}), session=[EC2_ONLY]),
+    row("3-star-grant-is-not-direct-across-accounts", "ImplicitDeny", req(AUDITOR_SESSION_B),
+        identity=[EC2_ONLY], resource=grant("*")),
+    row("3-identity-allows-another-resource-only", "ImplicitDeny", req(BOB),
+        identity=[doc(allow("s3:GetObject", "arn:aws:s3:::other-bucket/*"))], resource=grant({"AWS": B})),
+    row("3-4-rcp-denies-callers-outside-the-organization", "ExplicitDeny",
+        req(BOB, context={"aws:PrincipalOrgID": "o-xyz"}), identity=[READ_OBJECTS], resource=grant({"AWS": BOB}),
+        rcps=[doc(deny("s3:*", "*", Principal="*",
+                       Condition={"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-abc"}}))]),
+    row("3-4-rcp-spares-callers-inside-the-organization", "Allow",
+        req(BOB, context={"aws:PrincipalOrgID": "o-abc"}), identity=[READ_OBJECTS], resource=grant({"AWS": BOB}),
+        rcps=[doc(deny("s3:*", "*", Principal="*",
+                       Condition={"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-abc"}}))]),
+]
+
+REGION_ONLY = doc(allow("*", "*", Condition={"StringEquals": {"aws:RequestedRegion": "us-east-1"}}))
+ORGANIZATIONS = [
+    row("4-scp-allow-with-condition-met", "Allow", req(ALICE, context={"aws:RequestedRegion": "us-east-1"}),
+        identity=[READ_OBJECTS], scps=[FULL, REGION_ONLY]),
+    row("4-scp-allow-with-condition-not-met", "ImplicitDeny",
+        req(ALICE, context={"aws:RequestedRegion": "eu-west-1"}), identity=[READ_OBJECTS], scps=[FULL, REGION_ONLY]),
+    row("4-1-scp-allow-with-condition-key-absent", "ImplicitDeny", req(ALICE), identity=[READ_OBJECTS],
+        scps=[FULL, REGION_ONLY]),
+    row("4-scp-allow-on-a-specific-resource", "Allow", req(ALICE), identity=[S3_ONLY],
+        scps=[FULL, doc(allow("s3:GetObject", f"{BUCKET}/*"))]),
+    row("4-scp-allow-on-another-resource", "ImplicitDeny", req(ALICE, resource="arn:aws:s3:::other/x"),
+        identity=[S3_ONLY], scps=[FULL, doc(allow("s3:GetObject", f"{BUCKET}/*"))]),
+    row("4-scp-allow-with-notaction", "Allow", req(ALICE), identity=[READ_OBJECTS],
+        scps=[FULL, doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})]),
+    row("4-scp-allow-with-notaction-excludes-listed", "ImplicitDeny",
+        req(ALICE, "iam:CreateUser", f"arn:aws:iam::{A}:user/x"), identity=[FULL],
+        scps=[FULL, doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})]),
+    row("4-scp-deny-with-notaction-spares-listed", "Allow", req(ALICE), identity=[READ_OBJECTS],
+        scps=[[FULL, doc({"Effect": "Deny", "NotAction": "s3:*", "Resource": "*"})]]),
+    row("4-scp-deny-with-notaction-denies-the-rest", "ExplicitDeny",
+        req(ALICE, "ec2:RunInstances", "*"), identity=[FULL],
+        scps=[[FULL, doc({"Effect": "Deny", "NotAction": "s3:*", "Resource": "*"})]]),
+    row("4-scp-level-with-only-denies-allows-nothing", "ImplicitDeny", req(ALICE), identity=[READ_OBJECTS],
+        scps=[FULL, doc(deny("ec2:*"))]),
+    row("4-empty-scp-level-allows-nothing", "ImplicitDeny", req(ALICE), identity=[READ_OBJECTS], scps=[FULL, []]),
+    row("4-empty-rcp-level-changes-nothing", "Allow", req(ALICE), identity=[READ_OBJECTS], rcps=[[]]),
+    row("4-scp-caps-role-session", "ImplicitDeny", req(READER_SESSION), identity=[READ_OBJECTS],
+        scps=[FULL, EC2_ONLY]),
+    row("4-scp-caps-session-arn-grant", "ImplicitDeny", req(READER_SESSION),
+        resource=grant({"AWS": READER_SESSION}), scps=[FULL, EC2_ONLY]),
+    row("4-2.1-scp-deny-beats-user-arn-grant", "ExplicitDeny", req(ALICE), resource=grant({"AWS": ALICE}),
+        scps=[[FULL, DENY_READ]]),
+    row("4-rcp-deny-condition-not-met", "Allow", req(ALICE), identity=[READ_OBJECTS],
+        rcps=[doc(deny("s3:GetObject", "*", Principal="*",
+                       Condition={"StringNotEquals": {"aws:PrincipalAccount": A}}))]),
+    row("4-rcp-level-any-policy-denies", "ExplicitDeny", req(ALICE), identity=[READ_OBJECTS],
+        rcps=[[doc(deny("s3:DeleteObject", "*", Principal="*")), RCP_DENY_READ]]),
+    row("4-2.3-rcp-deny-applies-to-root", "ExplicitDeny", req(ROOT_A), rcps=[RCP_DENY_READ]),
+    row("4-rcp-deny-beats-star-grant", "ExplicitDeny", req(ALICE), resource=grant("*"), rcps=[RCP_DENY_READ]),
+    # §4: "they do not apply to service-linked roles". A service-linked role has the path
+    # /aws-service-role/SERVICE/; a session's ARN drops the path, aws:PrincipalArn keeps it.
+    row("4-scps-do-not-apply-to-service-linked-role-sessions", "Allow",
+        req(SLR_SESSION, context={"aws:PrincipalArn": SLR_ROLE}), identity=[READ_OBJECTS],
+        scps=[[FULL, doc(deny("*"))]]),
+    row("4-scps-do-not-apply-to-service-linked-roles", "Allow", req(SLR_ROLE), identity=[READ_OBJECTS],
+        scps=[FULL, EC2_ONLY]),
+]
+
+BOUNDARIES_AND_SESSIONS = [
+    row("5-boundary-with-notaction", "Allow", req(ALICE), identity=[READ_OBJECTS],
+        boundary=doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})),
+    row("5-boundary-with-notaction-excludes-listed", "ImplicitDeny",
+        req(ALICE, "iam:CreateUser", f"arn:aws:iam::{A}:user/x"), identity=[FULL],
+        boundary=doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})),
+    row("5-boundary-condition-met", "Allow", req(ALICE, context={"aws:MultiFactorAuthPresent": True}),
+        identity=[READ_OBJECTS],
+        boundary=doc(allow("s3:*", "*", Condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}}))),
+    row("5-1-boundary-condition-key-absent", "ImplicitDeny", req(ALICE), identity=[READ_OBJECTS],
+        boundary=doc(allow("s3:*", "*", Condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}}))),
+    row("5-boundary-allows-another-resource-only", "ImplicitDeny", req(ALICE), identity=[READ_OBJECTS],
+        boundary=doc(allow("s3:GetObject", "arn:aws:s3:::other-bucket/*"))),
+    row("5-2.4-boundary-caps-federated-session", "ImplicitDeny", req(FED_CAROL), identity=[READ_OBJECTS],
+        session=[S3_ONLY], boundary=EC2_ONLY),
+    row("5-2.4-identity-boundary-session-all-allow-federated", "Allow", req(FED_CAROL), identity=[READ_OBJECTS],
+        session=[S3_ONLY], boundary=S3_ONLY),
+    row("5-2.4-boundary-allows-session-policy-does-not", "ImplicitDeny", req(READER_SESSION),
+        identity=[READ_OBJECTS], boundary=S3_ONLY, session=[EC2_ONLY]),
+    row("5-2.4-session-policy-allows-boundary-does-not", "ImplicitDeny", req(READER_SESSION),
+        identity=[READ_OBJECTS], boundary=EC2_ONLY, session=[S3_ONLY]),
+    row("5-session-policy-condition-met", "Allow", req(READER_SESSION, context={"aws:SourceIp": "10.1.2.3"}),
+        identity=[READ_OBJECTS],
+        session=[doc(allow("s3:*", "*", Condition={"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}))]),
+    row("5-session-policy-condition-not-met", "ImplicitDeny",
+        req(READER_SESSION, context={"aws:SourceIp": "203.0.113.5"}), identity=[READ_OBJECTS],
+        session=[doc(allow("s3:*", "*", Condition={"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}))]),
+    row("5-session-policy-deny-only-allows-nothing", "ImplicitDeny", req(READER_SESSION),
+        identity=[READ_OBJECTS], session=[doc(deny("ec2:*"))]),
+    row("5-boundary-deny-only-allows-nothing", "ImplicitDeny", req(ALICE), identity=[READ_OBJECTS],
+        boundary=doc(deny("ec2:*"))),
+]
+
+
+@pytest.mark.parametrize("policies, request_, expect", GRANT_CLASSES + MANDATORY + SERVICES_AND_ANONYMOUS
+                         + CROSS_ACCOUNT + ORGANIZATIONS + BOUNDARIES_AND_SESSIONS)
+def test_gate(policies: dict, request_: dict, expect: str) -> None:
+    result = decide(policies, request_)
+    assert result.decision == expect, result.summary
