@@ -618,12 +618,27 @@ def _variable_problems(policy: Policy, source: Source | None, base: tuple) -> li
         for element, values in (("Resource", statement.resource), ("NotResource", statement.not_resource)):
             for j, text in enumerate(values or ()):
                 check(text, ("Statement", i, element, j))
+        for element, principal in (("Principal", statement.principal), ("NotPrincipal", statement.not_principal)):
+            for key, values in _principal_entries(principal):
+                for j, text in enumerate(values):
+                    if "${" in text:
+                        problems.append(_locate(source, base + ("Statement", i, element, key, j),
+                                                f"`{text}`: policy variables are not allowed in `{element}` (§9)"))
         for entry in statement.condition or ():
+            if "${" in entry.key:
+                problems.append(_locate(source, base + ("Statement", i, "Condition", entry.operator, entry.key),
+                                        f"`{entry.key}`: policy variables are not allowed in condition keys (§9)"))
             if parse_operator(entry.operator).family in (Family.STRING, Family.ARN):
                 for j, value in enumerate(entry.values):
                     if isinstance(value, str):
                         check(value, ("Statement", i, "Condition", entry.operator, entry.key, j))
     return problems
+
+
+def _principal_entries(principal: PrincipalMap | None) -> list[tuple[str, tuple[str, ...]]]:
+    if principal is None:
+        return []
+    return [(key, getattr(principal, attr)) for key, attr in _PRINCIPAL_KEYS.items()]
 
 
 def _character_problems(data: Any, source: Source, base: tuple) -> list[Problem]:

@@ -54,7 +54,7 @@ def test_the_corpus_holds_all_1594_managed_policies():
 
 
 def test_the_index_lists_exactly_the_managed_policy_files():
-    index = json.loads((MANAGED / "index.json").read_text(encoding="utf-8"))
+    index = json.loads((MANAGED.parent / "managed-policies-index.json").read_text(encoding="utf-8"))
     listed = {Path(entry["file"]).name for entry in index.values()}
     assert listed == {p.name for p in _managed_policy_files()}
 
