@@ -265,8 +265,11 @@ class CompiledStatement:
                     break
         return hit != self.not_resource
 
-    def applies(self, request: PreparedRequest) -> Match | None:
-        """The statement's tests of §7.1, principal first for resource-side policies."""
+    def applies(self, request: PreparedRequest, action_known: bool = False) -> Match | None:
+        """The statement's tests of §7.1, principal first for resource-side policies.
+
+        `action_known`: the action index already found the action among its exact entries.
+        """
         match_class = None
         if self.principals is not None:
             if self.not_principal:
@@ -279,7 +282,7 @@ class CompiledStatement:
                 match_class = self.principals.match(request.caller, request.federated_from, request.context)
                 if match_class is None:
                     return None
-        if not self._action_matches(request.action):
+        if not action_known and not self._action_matches(request.action):
             return None
         if not self._resource_matches(request):
             return None
@@ -338,18 +341,19 @@ class PolicySet:
         self._by_service = {k: frozenset(v) for k, v in by_service.items()}
         self._always = frozenset(always)
         # Candidates per action, filled on first use: a memo of a pure function of the index.
-        self._candidates: dict[str, tuple[CompiledStatement, ...]] = {}
+        self._candidates: dict[str, tuple[tuple[CompiledStatement, bool], ...]] = {}
 
     def __bool__(self) -> bool:
         return bool(self.policies)
 
-    def candidates(self, action: str) -> tuple[CompiledStatement, ...]:
-        """The statements whose Action or NotAction can match `action` (lower-cased), in order."""
+    def candidates(self, action: str) -> tuple[tuple[CompiledStatement, bool], ...]:
+        """The statements whose Action or NotAction can match `action` (lower-cased), in order,
+        each with whether its action test is already known to pass (an exact entry)."""
         found = self._candidates.get(action)
         if found is None:
-            indices = (self._exact.get(action, frozenset()) | self._by_service.get(action.partition(":")[0], frozenset())
-                       | self._always)
-            found = tuple(self.statements[i] for i in sorted(indices))
+            exact = self._exact.get(action, frozenset())
+            indices = exact | self._by_service.get(action.partition(":")[0], frozenset()) | self._always
+            found = tuple((self.statements[i], i in exact) for i in sorted(indices))
             self._candidates[action] = found
         return found
 
@@ -359,8 +363,8 @@ class PolicySet:
             return (), ()
         allows: list[Match] = []
         denies: list[Match] = []
-        for statement in self.candidates(request.action):
-            match = statement.applies(request)
+        for statement, action_known in self.candidates(request.action):
+            match = statement.applies(request, action_known)
             if match is not None:
                 (denies if statement.deny else allows).append(match)
         return tuple(allows), tuple(denies)
