@@ -176,6 +176,10 @@ def load_account(path: str) -> Account:
                                           "it has `UserDetailList`, `GroupDetailList`, `RoleDetailList` "
                                           "and `Policies`")])
     builder = _Builder(source)
+    if data.get("IsTruncated"):
+        builder.warn(("IsTruncated",), "the export is truncated: later pages of users, groups, roles and "
+                     "policies are missing, so answers cover only the principals in this file",
+                     "fetch every page (the AWS CLI does by default) and merge them")
     builder.read_managed(data.get("Policies") or [])
 
     groups: dict[str, list[tuple[Policy | None, tuple, tuple[Problem, ...]]]] = {}

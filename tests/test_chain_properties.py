@@ -10,9 +10,10 @@ with or without Conditions. Laws (IAM-SEMANTICS §2.1, §4, §5):
   giving a role session a session policy (it had none) never adds access. Not for
   federated-user sessions: without a session policy they have no identity permissions at all
   (§2.1 stage 7, §2.4), so their first session policy can add access;
-* an unconditional `Deny` of `*` on `*` in any level that applies to the caller (an SCP level,
+* an unconditional `Deny` of `*` on `*` in any level that applies to the request (an SCP level,
   an RCP level, the resource policy, an identity policy, the boundary, a session policy) always
-  gives ExplicitDeny. SCPs do not apply to service principals and anonymous callers (§2.6);
+  gives ExplicitDeny. SCPs do not apply to service principals and anonymous callers (§2.6), RCPs
+  only to the services AWS lists (§4);
 * removing the resource policy's Allow statements never adds access (same account: §2.2, a
   resource grant can only widen; the Deny statements stay, since removing a Deny can of course
   add access).
@@ -302,8 +303,15 @@ def with_deny_everywhere(world: World, layer: str, data) -> World:
     return replace(world, **{layer: tuple(policies)})
 
 
-def layers_of(principal: str) -> list[str]:
-    layers = ["rcp", "resource"]
+# Services of REQUESTS that RCPs govern; EC2 is not one of them (§4: "RCPs work only for the
+# services AWS lists").
+RCP_SERVICES = {"s3", "sqs", "kms", "sts"}
+
+
+def layers_of(principal: str, action: str) -> list[str]:
+    layers = ["resource"]
+    if action.split(":")[0] in RCP_SERVICES:
+        layers.append("rcp")
     if scps_apply(principal):
         layers.append("scp")
     if has_identity(principal):
@@ -317,7 +325,7 @@ def layers_of(principal: str) -> list[str]:
 @given(worlds(), st.data())
 def test_an_unconditional_deny_in_any_level_is_explicit_deny(world, data):
     """§2.1 stage 1: a Deny that applies, in any policy that takes part, is final."""
-    layer = data.draw(st.sampled_from(layers_of(world.request["principal"])))
+    layer = data.draw(st.sampled_from(layers_of(world.request["principal"], world.request["action"])))
     after = with_deny_everywhere(world, layer, data)
     assert after.decide() == Decision.EXPLICIT_DENY, layer
 
@@ -654,6 +662,8 @@ ORGANIZATIONS = [
         rcps=[[doc(deny("s3:DeleteObject", "*", Principal="*")), RCP_DENY_READ]]),
     row("4-2.3-rcp-deny-applies-to-root", "ExplicitDeny", req(ROOT_A), rcps=[RCP_DENY_READ]),
     row("4-rcp-deny-beats-star-grant", "ExplicitDeny", req(ALICE), resource=grant("*"), rcps=[RCP_DENY_READ]),
+    row("4-rcps-do-not-govern-services-aws-does-not-list", "Allow", req(ALICE, "ec2:RunInstances", "*"),
+        identity=[FULL], rcps=[doc(deny("*", "*", Principal="*"))]),
     # §4: "they do not apply to service-linked roles". A service-linked role has the path
     # /aws-service-role/SERVICE/; a session's ARN drops the path, aws:PrincipalArn keeps it.
     row("4-scps-do-not-apply-to-service-linked-role-sessions", "Allow",
