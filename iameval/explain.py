@@ -41,13 +41,22 @@ class ConditionTrace:
             "holds": self.holds,
         }
 
-    def describe(self) -> str:
-        request = ("absent" if self.request_values is None else
-                   ", ".join(f"`{v}`" for v in self.request_values) or "an empty list")
-        policy = ", ".join(f"`{w}`" if r == w else (f"`{w}` (unresolved)" if r is None else f"`{w}` = `{r}`")
+    @property
+    def request_text(self) -> str:
+        if self.request_values is None:
+            return "the request does not carry the key"
+        values = ", ".join(f"`{v}`" for v in self.request_values) or "an empty list"
+        return f"the request has {values}"
+
+    @property
+    def policy_text(self) -> str:
+        values = ", ".join(f"`{w}`" if r == w else (f"`{w}` (unresolved)" if r is None else f"`{w}` = `{r}`")
                            for w, r in self.policy_values) or "no values"
-        return (f"{self.operator} {self.key}: request {request}; policy {policy} -> "
-                f"{'true' if self.holds else 'false'}")
+        return f"the policy has {values}"
+
+    def describe(self) -> str:
+        return (f"{self.operator} {self.key} is {'true' if self.holds else 'false'}: "
+                f"{self.request_text}; {self.policy_text}")
 
 
 @dataclass(frozen=True)
@@ -157,7 +166,8 @@ class Explanation:
                 "every request that the policies do not allow (§2.1).")
         near = next((t for g in self.gates if g.decided for t in g.near_misses if t.effect == "Allow"), None)
         if near is not None:
-            text += f" The closest statement was {near.statement} of {near.policy}, but its {near.near_miss}."
+            text += (f" The closest statement was {near.statement} of {near.policy}: its action matches, "
+                     f"but its {near.near_miss}.")
         return text
 
     def as_dict(self) -> dict[str, Any]:

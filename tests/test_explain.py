@@ -358,7 +358,7 @@ def test_unresolved_variable_in_a_negated_condition_denies():
         "policy": [{"written": "${aws:PrincipalTag/Team}", "resolved": None}], "holds": True}]
     assert data["unresolved_variables"] == ["${aws:PrincipalTag/Team}"]
     for words in ("SameTeamOnly", "StringNotEquals s3:ExistingObjectTag/Team", "`red`",
-                  "`${aws:PrincipalTag/Team}` (unresolved)", "-> true"):
+                  "`${aws:PrincipalTag/Team}` (unresolved)", "is true"):
         assert words in text, words
 
 
@@ -424,7 +424,7 @@ def test_if_exists_on_an_absent_key_is_true_and_says_absent():
                                     "request": None, "policy": ["eu-west-1", "eu-central-1"], "holds": True}]
     assert "EuOnly" in data["headline"] and "eu-only" in data["headline"]
     for words in ("Allow statement EuOnly of identity-based policy eu-only",
-                  "condition true: StringEqualsIfExists aws:RequestedRegion: request absent",
+                  "condition true: StringEqualsIfExists aws:RequestedRegion is true: the request does not carry the key",
                   "`eu-west-1`, `eu-central-1`"):
         assert words in text, words
 
@@ -440,7 +440,7 @@ def test_for_all_values_on_an_empty_list_is_true():
     # Present but empty, which is not the same as absent (§1).
     assert allow["conditions"] == [{"operator": "ForAllValues:StringEquals", "key": "aws:TagKeys",
                                     "request": [], "policy": ["env", "team"], "holds": True}]
-    for words in ("ForAllValues:StringEquals aws:TagKeys: request an empty list", "`env`, `team`", "-> true"):
+    for words in ("ForAllValues:StringEquals aws:TagKeys is true: the request has an empty list", "`env`, `team`"):
         assert words in text, words
 
 
@@ -480,7 +480,7 @@ def test_null_check_on_an_absent_tag_denies():
                                    "policy": ["true"], "holds": True}]
     assert "RequireOwnerTag" in data["headline"] and "tagging-rules" in data["headline"]
     for words in ("Deny statement RequireOwnerTag of identity-based policy tagging-rules",
-                  "condition true: Null aws:RequestTag/owner: request absent; policy `true` -> true"):
+                  "condition true: Null aws:RequestTag/owner is true: the request does not carry the key; the policy has `true`"):
         assert words in text, words
 
 
@@ -496,8 +496,8 @@ def test_deny_with_string_not_equals_against_an_absent_key():
     assert deny["conditions"] == [{"operator": "StringNotEquals", "key": "aws:PrincipalTag/team",
                                    "request": None, "policy": ["blue"], "holds": True}]
     assert "aws:PrincipalTag/team" not in data["derived"]  # never invented (§1)
-    for words in ("Deny statement BlueTeamOnly", "StringNotEquals aws:PrincipalTag/team: request absent",
-                  "policy `blue` -> true"):
+    for words in ("Deny statement BlueTeamOnly", "StringNotEquals aws:PrincipalTag/team is true: the request does not carry the key",
+                  "the policy has `blue`"):
         assert words in text, words
 
 
@@ -526,9 +526,9 @@ def test_near_miss_names_the_first_false_condition():
     if failed[0]["operator"] == "StringEquals":
         assert failed[0] == {"operator": "StringEquals", "key": "aws:SourceVpc", "request": ["vpc-222"],
                              "policy": ["vpc-111", "vpc-333"], "holds": False}
-        words = ("StringEquals aws:SourceVpc", "`vpc-222`", "`vpc-111`, `vpc-333`", "-> false")
+        words = ("StringEquals aws:SourceVpc is false", "`vpc-222`", "`vpc-111`, `vpc-333`")
     else:
-        words = ("IpAddress aws:SourceIp", "`192.0.2.1`", "`10.0.0.0/8`", "-> false")
+        words = ("IpAddress aws:SourceIp is false", "`192.0.2.1`", "`10.0.0.0/8`")
     assert "FromVpcWithMfa" in data["headline"] and words[0] in data["headline"]
     for word in ("near miss: Allow statement FromVpcWithMfa of network-rules", *words):
         assert word in text, word
