@@ -9,6 +9,7 @@ from __future__ import annotations
 
 
 from enum import StrEnum
+import sys
 from typing import Any, Mapping, NamedTuple, Sequence
 
 from pydantic import ValidationError
@@ -142,6 +143,9 @@ class Authorizer:
                               [permission_boundary] if permission_boundary else [], True)
         self.session = build(PolicyKind.SESSION, "session", list(session))
         self.scps = tuple(self._level(PolicyKind.SCP, "scps", n, level, origins) for n, level in enumerate(scps))
+        self._fit_check = bool(self.identity or self.boundary or self.session)
+        # Which gates have policies, read once: every request asks.
+        self._has = (bool(self.resource), bool(self.identity), bool(self.boundary), bool(self.session))
         self.rcps = tuple(self._level(PolicyKind.RCP, "rcps", n, level, origins) for n, level in enumerate(rcps))
 
     @staticmethod
@@ -170,12 +174,15 @@ class Authorizer:
                                             Location(path=("request",) + tuple(e["loc"])))
                                     for e in exc.errors(include_url=False)]) from None
         caller = self._caller(request)
-        self._check_fits(caller)
+        if self._fit_check:
+            self._check_fits(caller)
         return _Evaluation(self, request, caller)
 
     @staticmethod
     def _caller(request: Request) -> Caller:
-        principal_arn = request.context_value("aws:PrincipalArn") if request.context else None
+        context = request.context
+        principal_arn = (context.get("aws:PrincipalArn") or request.context_value("aws:PrincipalArn")
+                         if context else None)
         try:
             return parse_caller(request.principal, principal_arn if isinstance(principal_arn, str) else None)
         except CallerError as exc:
@@ -183,7 +190,7 @@ class Authorizer:
 
     def _check_fits(self, caller: Caller) -> None:
         """Policies a caller cannot have are an error, never silently ignored (§1, §2.3, §2.6)."""
-        if not (self.identity or self.boundary or self.session) or caller.kind is CallerKind.ROLE:
+        if caller.kind is CallerKind.ROLE:
             return
         problems = []
         where = Location(path=("request", "principal"))
@@ -231,7 +238,8 @@ class _Evaluation:
         segments = arn_segments(request.resource)
         self.account = _resource_account(request, caller, segments)
         self.context = Context(request.context, lambda: derived_keys(caller, self.account))
-        self.prepared = PreparedRequest(caller, request.action.lower(), request.resource, segments,
+        # Interned: the action is a key of every policy set's candidate memo (compile.py).
+        self.prepared = PreparedRequest(caller, sys.intern(request.action.lower()), request.resource, segments,
                                         request.federated_from, bool(authorizer.boundary), self.context)
 
     def _result(self, decision: Decision, gate: str, summary: str, reasons: Sequence[Match] = ()) -> Result:
@@ -247,14 +255,16 @@ class _Evaluation:
         # RCPs govern only the services AWS lists (§4).
         rcps = ([level.applicable(req) for level in a.rcps]
                 if a.rcps and req.action.partition(":")[0] in rcp_supported_services() else ())
-        resource_allows, resource_denies = a.resource.applicable(req)
-        identity_allows, identity_denies = a.identity.applicable(req)
-        boundary_allows, boundary_denies = a.boundary.applicable(req)
-        session_allows, session_denies = a.session.applicable(req)
+        none = ((), ())
+        has_resource, has_identity, has_boundary, has_session = a._has
+        resource_allows, resource_denies = a.resource.applicable(req) if has_resource else none
+        identity_allows, identity_denies = a.identity.applicable(req) if has_identity else none
+        boundary_allows, boundary_denies = a.boundary.applicable(req) if has_boundary else none
+        session_allows, session_denies = a.session.applicable(req) if has_session else none
 
         # 1. An explicit Deny in any policy that takes part is final (§2.1).
         if (resource_denies or identity_denies or boundary_denies or session_denies
-                or any(d for _, d in scps) or any(d for _, d in rcps)):
+                or (scps and any(d for _, d in scps)) or (rcps and any(d for _, d in rcps))):
             denies = (tuple(m for _, d in scps for m in d) + tuple(m for _, d in rcps for m in d)
                       + resource_denies + identity_denies + boundary_denies + session_denies)
             first = denies[0].ref.kind
@@ -282,17 +292,20 @@ class _Evaluation:
                                 f"for this {caller.kind.value} caller")
 
         request = self.request
-        mandatory = (request.resource_policy_required if request.resource_policy_required is not None
-                     else is_resource_policy_required(request.action, request.resource))
+        if request.resource_policy_required is not None:
+            mandatory = request.resource_policy_required
+        else:
+            mandatory = req.action[:4] in ("sts:", "kms:") and is_resource_policy_required(
+                request.action, request.resource)
         rb = _strongest(resource_allows, mandatory) if resource_allows else None
         root = caller.kind is CallerKind.ROOT
         identity_ok = root or bool(identity_allows)
-        boundary_ok = not a.boundary or bool(boundary_allows)
+        boundary_ok = not has_boundary or bool(boundary_allows)
         if caller.kind is CallerKind.FEDERATED_USER:
             # Without a session policy a federated-user session has no identity permissions (§2.4).
             session_ok = bool(session_allows)
         else:
-            session_ok = not a.session or bool(session_allows)
+            session_ok = not has_session or bool(session_allows)
 
         if rb is None and not mandatory and self.account in (None, caller.account):
             # The common case: one account, no resource grant: the identity chain decides (§2.2).

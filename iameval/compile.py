@@ -7,6 +7,7 @@ request path (`PolicySet.applicable`) only compares (STYLE.md, "Parse once, eval
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from enum import Enum
@@ -248,22 +249,23 @@ class CompiledStatement:
         self._matches = {cls: Match(ref, cls) for cls in (None, *MatchClass)}
 
     def _action_matches(self, action: str) -> bool:
-        found = action in self.exact_actions or any(g.matches(action) for g in self.action_globs)
+        found = action in self.exact_actions
+        if not found:
+            for glob in self.action_globs:
+                if glob.matches(action):
+                    found = True
+                    break
         return found != self.not_action
 
-    def _resource_matches(self, request: PreparedRequest) -> bool:
-        if self.resources is None:
-            return True
-        hit = any(p.matches(request.resource, request.resource_segments) for p in self.resources)
-        if not hit:
-            for template in self.variable_resources:
-                # An entry whose variable cannot be resolved matches no resource (§9).
-                pieces = template.resolve(request.context.variable)
-                if pieces is not None and _resolved_pattern(tuple(pieces)).matches(
-                        request.resource, request.resource_segments):
-                    hit = True
-                    break
-        return hit != self.not_resource
+    def _variable_hit(self, request: PreparedRequest) -> bool:
+        """Whether a `Resource` entry with variables matches, once resolved (§9)."""
+        for template in self.variable_resources:
+            # An entry whose variable cannot be resolved matches no resource (§9).
+            pieces = template.resolve(request.context.variable)
+            if pieces is not None and _resolved_pattern(tuple(pieces)).matches(
+                    request.resource, request.resource_segments):
+                return True
+        return False
 
     def applies(self, request: PreparedRequest, action_known: bool = False) -> Match | None:
         """The statement's tests of §7.1, principal first for resource-side policies.
@@ -284,11 +286,22 @@ class CompiledStatement:
                     return None
         if not action_known and not self._action_matches(request.action):
             return None
-        if not self._resource_matches(request):
-            return None
-        for condition in self.conditions:
-            if not condition.holds(request.context):
+        resources = self.resources
+        if resources is not None:
+            resource, segments = request.resource, request.resource_segments
+            for pattern in resources:
+                if pattern.matches(resource, segments):
+                    hit = True
+                    break
+            else:
+                hit = bool(self.variable_resources) and self._variable_hit(request)
+            if hit == self.not_resource:
                 return None
+        if self.conditions:
+            context = request.context
+            for condition in self.conditions:
+                if not condition.holds(context):
+                    return None
         return self._matches[match_class]
 
 
@@ -341,19 +354,22 @@ class PolicySet:
         self._by_service = {k: frozenset(v) for k, v in by_service.items()}
         self._always = frozenset(always)
         # Candidates per action, filled on first use: a memo of a pure function of the index.
-        self._candidates: dict[str, tuple[tuple[CompiledStatement, bool], ...]] = {}
+        self._candidates: dict[str, tuple[CompiledStatement, ...]] = {}
 
     def __bool__(self) -> bool:
         return bool(self.policies)
 
-    def candidates(self, action: str) -> tuple[tuple[CompiledStatement, bool], ...]:
-        """The statements whose Action or NotAction can match `action` (lower-cased), in order,
-        each with whether its action test is already known to pass (an exact entry)."""
+    def candidates(self, action: str) -> tuple[CompiledStatement, ...]:
+        """The statements whose `Action` or `NotAction` matches `action` (lower-cased), in order.
+
+        The index narrows the search; the statements' own action tests decide, once per action.
+        """
         found = self._candidates.get(action)
         if found is None:
             exact = self._exact.get(action, frozenset())
             indices = exact | self._by_service.get(action.partition(":")[0], frozenset()) | self._always
-            found = tuple((self.statements[i], i in exact) for i in sorted(indices))
+            found = tuple(self.statements[i] for i in sorted(indices)
+                          if i in exact or self.statements[i]._action_matches(action))
             self._candidates[action] = found
         return found
 
@@ -363,8 +379,8 @@ class PolicySet:
             return (), ()
         allows: list[Match] = []
         denies: list[Match] = []
-        for statement, action_known in self.candidates(request.action):
-            match = statement.applies(request, action_known)
+        for statement in self.candidates(request.action):
+            match = statement.applies(request, True)
             if match is not None:
                 (denies if statement.deny else allows).append(match)
         return tuple(allows), tuple(denies)
@@ -372,5 +388,5 @@ class PolicySet:
 
 def prepare(caller: Caller, action: str, resource: str, context: Context,
             federated_from: str | None = None, has_boundary: bool = False) -> PreparedRequest:
-    return PreparedRequest(caller, action.lower(), resource, arn_segments(resource),
+    return PreparedRequest(caller, sys.intern(action.lower()), resource, arn_segments(resource),
                            federated_from, has_boundary, context)

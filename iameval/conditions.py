@@ -12,7 +12,7 @@ import operator as op
 from typing import Any, Callable
 
 from .arn import split_arn
-from .context import Context
+from .context import DERIVABLE, Context
 from .match import Glob, Pieces, ResourcePattern
 from .model import ConditionEntry
 from .operators import Family, Operator, parse_operator
@@ -32,12 +32,13 @@ _ORDER: dict[str, Callable[[Any, Any], bool]] = {
 class CompiledCondition:
     """One operator-key pair, ready to test against request contexts."""
 
-    __slots__ = ("entry", "operator", "key", "_values", "_templates", "_matcher", "_null")
+    __slots__ = ("entry", "operator", "key", "_values", "_templates", "_matcher", "_null", "_derivable")
 
     def __init__(self, entry: ConditionEntry, variables: bool):
         self.entry = entry
         self.operator: Operator = parse_operator(entry.operator)
         self.key = entry.key.lower()
+        self._derivable = self.key in DERIVABLE
         family = self.operator.family
         self._null: frozenset[bool] | None = None
         self._templates: tuple[Template, ...] = ()
@@ -112,9 +113,13 @@ class CompiledCondition:
     def _typed(self, reader: Callable[[str], Any], test: Callable[[Any, Any], bool]
                ) -> Callable[[str, Any, Context], bool]:
         """A comparison of typed values; a context value that does not read is false and reported (§8.4)."""
+        # Dates, addresses and ARNs are read once per request however many conditions compare
+        # them; the rest is cheaper to read again.
+        cached = reader in (parse_date, parse_ip_address, _read_arn)
+
         def matcher(text: str, policy_values: Any, context: Context) -> bool:
             try:
-                value = reader(text)
+                value = context.parsed(text, reader) if cached else reader(text)
             except ValueParseError as exc:
                 context.warn(f"{exc}: the context value of `{self.entry.key}` cannot be compared "
                              f"under `{self.operator.name}`, so the comparison is false")
@@ -138,7 +143,12 @@ class CompiledCondition:
     def holds(self, context: Context) -> bool:
         """Whether this operator-key pair is true for the request (§8.1, §8.3, §8.5)."""
         operator = self.operator
-        entry = context.get(self.key)
+        given = context._entries
+        if given is None:
+            given = context._read_given()
+        entry = given.get(self.key)
+        if entry is None and self._derivable:
+            entry = context.get(self.key)
         if self._null is not None:
             return (entry is None) in self._null
         if entry is None:
@@ -147,24 +157,26 @@ class CompiledCondition:
             if operator.set_qualifier == "ForAnyValue":
                 return False
             return operator.negated
-        policy_values = self._resolved(context)
+        policy_values = self._resolved(context) if self._templates else self._values
         matcher = self._matcher
         negated = operator.negated
-
-        def one(value: str) -> bool:
-            # A positive operator: the value matches some policy value; a negated one: none.
-            return matcher(value, policy_values, context) != negated
-
+        # For one value: a positive operator holds when the value matches some policy value, a
+        # negated one when it matches none (§8.1).
         values = entry.texts
-        if operator.set_qualifier == "ForAllValues":
-            return all(one(v) for v in values)
-        if operator.set_qualifier == "ForAnyValue":
-            return any(one(v) for v in values)
-        if entry.multi:
+        qualifier = operator.set_qualifier
+        if qualifier is None and not entry.multi:
+            return matcher(values[0], policy_values, context) != negated
+        if qualifier == "ForAllValues" or (qualifier is None and negated):
             # A list without a qualifier (§8.5, the engine's choice): positive operators act as
             # ForAnyValue, negated ones as ForAllValues.
-            return all(one(v) for v in values) if negated else any(one(v) for v in values)
-        return one(values[0])
+            for value in values:
+                if matcher(value, policy_values, context) == negated:
+                    return False
+            return True
+        for value in values:
+            if matcher(value, policy_values, context) != negated:
+                return True
+        return False
 
 
 def _arn_pattern(pieces: Pieces) -> ResourcePattern:

@@ -13,7 +13,7 @@ from .request import Caller, CallerKind
 from .values import as_text
 from .variables import UNUSABLE
 
-__all__ = ["Context", "ContextEntry", "derived_keys"]
+__all__ = ["DERIVABLE", "Context", "ContextEntry", "derived_keys"]
 
 
 class ContextEntry(NamedTuple):
@@ -28,7 +28,7 @@ class Context:
     Built lazily: a request that meets no condition and no variable never pays for it.
     """
 
-    __slots__ = ("_given", "_derive", "_entries", "_derived", "warnings")
+    __slots__ = ("_given", "_derive", "_entries", "_derived", "warnings", "_parsed")
 
     def __init__(self, given: Mapping[str, Any],
                  derived: Mapping[str, str] | Callable[[], Mapping[str, str]] = {}):
@@ -37,6 +37,16 @@ class Context:
         self._entries: dict[str, ContextEntry] | None = None  # the given keys, lower-cased
         self._derived: dict[str, str] | None = None
         self.warnings: list[str] = []
+        self._parsed: dict[tuple, Any] = {}
+
+    def parsed(self, text: str, reader: Callable[[str], Any]) -> Any:
+        """`reader(text)`, read once per request however many conditions compare the value; a
+        read that fails raises again each time."""
+        key = (text, reader)
+        found = self._parsed.get(key, _MISSING)
+        if found is _MISSING:
+            found = self._parsed[key] = reader(text)
+        return found
 
     @property
     def entries(self) -> dict[str, ContextEntry]:
@@ -70,7 +80,7 @@ class Context:
     def get(self, lowered_key: str) -> ContextEntry | None:
         given = self._entries if self._entries is not None else self._read_given()
         entry = given.get(lowered_key)
-        if entry is None and lowered_key in _DERIVABLE:
+        if entry is None and lowered_key in DERIVABLE:
             for key, value in self.derived.items():
                 if key.lower() == lowered_key:
                     return ContextEntry(key, (value,), False)
@@ -96,7 +106,9 @@ class Context:
             self.warnings.append(message)
 
 
-_DERIVABLE = frozenset({"aws:principalarn", "aws:principalaccount", "aws:principaltype", "aws:username",
+_MISSING = object()
+
+DERIVABLE = frozenset({"aws:principalarn", "aws:principalaccount", "aws:principaltype", "aws:username",
                         "aws:userid", "aws:resourceaccount"})
 
 

@@ -57,7 +57,7 @@ class Glob:
     Callers wanting case-insensitive matching (actions, §7.2) lower both sides first.
     """
 
-    __slots__ = ("pattern", "_exact", "_any", "_first", "_middle", "_last", "_min")
+    __slots__ = ("pattern", "_exact", "_any", "_first", "_middle", "_last", "_min", "_prefix")
 
     def __init__(self, pattern: str):
         self._build([(pattern, True)])
@@ -90,6 +90,9 @@ class Glob:
         self._last = compiled[-1] if len(compiled) > 1 else None
         self._middle = tuple(c for c in compiled[1:-1] if c.size)
         self._min = sum(c.size for c in compiled)
+        # `text*`, the commonest pattern: a prefix test says it all.
+        self._prefix = (compiled[0].text if len(compiled) == 2 and compiled[0].regex is None
+                        and compiled[1].size == 0 else None)
 
     def __repr__(self) -> str:
         return f"Glob({self.pattern!r})"
@@ -97,6 +100,8 @@ class Glob:
     def matches(self, s: str) -> bool:
         if self._exact is not None:
             return s == self._exact
+        if self._prefix is not None:
+            return s.startswith(self._prefix)
         if self._any:
             return True
         if len(s) < self._min:

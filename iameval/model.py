@@ -61,18 +61,22 @@ class PolicyKind(StrEnum):
     @property
     def article(self) -> str:
         """The title with its article, for messages: `an identity-based policy`."""
-        return ("an " if self.title[0] in "aeiou" else "a ") + self.title
+        return _ARTICLES[self]
 
     @property
     def title(self) -> str:
-        return {
-            PolicyKind.IDENTITY: "identity-based policy",
-            PolicyKind.RESOURCE: "resource-based policy",
-            PolicyKind.PERMISSION_BOUNDARY: "permissions boundary",
-            PolicyKind.SESSION: "session policy",
-            PolicyKind.SCP: "service control policy",
-            PolicyKind.RCP: "resource control policy",
-        }[self]
+        return _TITLES[self]
+
+
+_TITLES = {
+    PolicyKind.IDENTITY: "identity-based policy",
+    PolicyKind.RESOURCE: "resource-based policy",
+    PolicyKind.PERMISSION_BOUNDARY: "permissions boundary",
+    PolicyKind.SESSION: "session policy",
+    PolicyKind.SCP: "service control policy",
+    PolicyKind.RCP: "resource control policy",
+}
+_ARTICLES = {kind: ("an " if title[0] in "aeiou" else "a ") + title for kind, title in _TITLES.items()}
 
 
 def _fail(message: str, at: tuple = (), hint: str | None = None) -> PydanticCustomError:
