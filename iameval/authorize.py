@@ -217,6 +217,17 @@ def _resource_account(request: Request, caller: Caller, segments: list[str] | No
     return caller.account
 
 
+# S3 protects a bucket owner from locking itself out: the root user of the bucket's account may
+# read, replace and delete the bucket policy even when the bucket policy explicitly denies it;
+# only VPC endpoint policies and Organizations policies can stop it. IAM-SEMANTICS §2.3 says
+# nothing of it; the source is the S3 API reference for DeleteBucketPolicy, PutBucketPolicy and
+# GetBucketPolicy (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketPolicy.html).
+_ROOT_BUCKET_POLICY_ACTIONS = frozenset({
+    "s3:getbucketpolicy", "s3:putbucketpolicy", "s3:deletebucketpolicy",
+    "s3express:getbucketpolicy", "s3express:putbucketpolicy", "s3express:deletebucketpolicy",
+})
+
+
 def _service_linked(caller: Caller) -> bool:
     """A service-linked role or its session: its path is `/aws-service-role/`, and AWS names
     every such role `AWSServiceRoleFor...` (a session ARN drops the path, not the name)."""
@@ -261,6 +272,10 @@ class _Evaluation:
         identity_allows, identity_denies = a.identity.applicable(req) if has_identity else none
         boundary_allows, boundary_denies = a.boundary.applicable(req) if has_boundary else none
         session_allows, session_denies = a.session.applicable(req) if has_session else none
+
+        if resource_denies and caller.kind is CallerKind.ROOT and req.action in _ROOT_BUCKET_POLICY_ACTIONS \
+                and self.account == caller.account:
+            resource_denies = ()  # S3's lock-out protection for the bucket owner's root user
 
         # 1. An explicit Deny in any policy that takes part is final (§2.1).
         if (resource_denies or identity_denies or boundary_denies or session_denies

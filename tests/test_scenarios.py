@@ -1,0 +1,21 @@
+"""The scenario corpus (STYLE.md's second ring): every scenario's decision equals its `expect`."""
+
+from pathlib import Path
+
+import pytest
+
+import iameval
+
+CORPUS = Path(__file__).parent.parent / "fixtures" / "scenarios"
+SCENARIOS = iameval.load_scenarios(CORPUS)
+
+
+def test_the_corpus_loads_and_every_scenario_has_an_expectation():
+    assert len(SCENARIOS) >= 60
+    assert [s.id for s in SCENARIOS if s.error is not None] == []
+    assert [s.id for s in SCENARIOS if s.expect is None] == []
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.id for s in SCENARIOS])
+def test_scenario(scenario):
+    assert iameval.evaluate(scenario).decision == scenario.expect
