@@ -229,6 +229,11 @@ def explain(authorizer: Authorizer, request: Request | Mapping[str, Any]) -> Exp
                                    note=f"{none_given}, and this request needs one: {result.summary}"))
         else:
             gates.append(GateTrace(name, policy_set.kind, "not-applicable", note=none_given, id=gate_id))
+    if result.decision is not Decision.EXPLICIT_DENY:
+        # A Deny that applies without deciding: S3's lock-out protection (authorize.py).
+        gates = [replace(g, verdict="not-applicable", note="the bucket owner's root user may read, replace "
+                         "and delete the bucket policy whatever it denies (S3 lock-out protection)")
+                 if g.verdict == "deny" else g for g in gates]
     gates = [replace(g, decided=True) if g.id == result.gate else g for g in gates]
     unresolved = sorted({u for g in gates for s in g.applied + g.near_misses for u in s.unresolved})
     return Explanation(result, evaluation.request, tuple(gates), result.derived, tuple(unresolved))
