@@ -101,6 +101,12 @@ def _string_list(value: Any, element: str) -> tuple[str, ...]:
     raise _fail(f"`{element}` must be a string or a list of strings, not {_json_type(value)}")
 
 
+def _optional_string(value: Any, element: str) -> Any:
+    if value is not None and not isinstance(value, str):
+        raise _fail(f"`{element}` must be a string, not {_json_type(value)}")
+    return value
+
+
 def _json_type(value: Any) -> str:
     if value is None:
         return "null"
@@ -366,9 +372,7 @@ class Statement(BaseModel):
     @field_validator("sid", mode="before")
     @classmethod
     def _sid(cls, value: Any) -> Any:
-        if value is not None and not isinstance(value, str):
-            raise _fail(f"`Sid` must be a string, not {_json_type(value)}")
-        return value
+        return _optional_string(value, "Sid")
 
     @field_validator("effect", mode="before")
     @classmethod
@@ -511,9 +515,7 @@ class Policy(BaseModel):
     @field_validator("id", mode="before")
     @classmethod
     def _id(cls, value: Any) -> Any:
-        if value is not None and not isinstance(value, str):
-            raise _fail(f"`Id` must be a string, not {_json_type(value)}")
-        return value
+        return _optional_string(value, "Id")
 
     @field_validator("statement", mode="before")
     @classmethod
