@@ -189,23 +189,24 @@ class Authorizer:
             raise RequestError([Problem(str(exc), Location(path=("request", "principal")), exc.hint)]) from None
 
     def _check_fits(self, caller: Caller) -> None:
-        """Policies a caller cannot have are an error, never silently ignored (§1, §2.3, §2.6)."""
-        if caller.kind is CallerKind.ROLE:
+        """Policies a caller cannot have are an error, never silently ignored (§1, §2.3, §2.6).
+
+        Called only when the authorizer has identity-side policies.
+        """
+        kind = caller.kind
+        if kind is CallerKind.ROOT:
+            message, hint = ("the root user cannot have identity-based policies, a permissions "
+                             "boundary or session policies (IAM-SEMANTICS §2.3)"), None
+        elif kind not in _WITH_IDENTITY:
+            message, hint = (f"a {kind.value} caller has no identity-based policies, permissions "
+                             "boundary or session policies (IAM-SEMANTICS §2.6)"), None
+        elif kind is CallerKind.USER and self._has[3]:
+            message = ("session policies apply to role sessions and federated users, not to an IAM "
+                       "user (IAM-SEMANTICS §2.4)")
+            hint = "use an `assumed-role` or `federated-user` principal"
+        else:
             return
-        problems = []
-        where = Location(path=("request", "principal"))
-        if caller.kind is CallerKind.ROOT and (self.identity or self.boundary or self.session):
-            problems.append(Problem("the root user cannot have identity-based policies, a permissions "
-                                    "boundary or session policies (IAM-SEMANTICS §2.3)", where))
-        elif not caller.kind.has_identity and (self.identity or self.boundary or self.session):
-            problems.append(Problem(f"a {caller.kind.value} caller has no identity-based policies, "
-                                    "permissions boundary or session policies (IAM-SEMANTICS §2.6)", where))
-        elif caller.kind is CallerKind.USER and self.session:
-            problems.append(Problem("session policies apply to role sessions and federated users, "
-                                    "not to an IAM user (IAM-SEMANTICS §2.4)", where,
-                                    "use an `assumed-role` or `federated-user` principal"))
-        if problems:
-            raise RequestError(problems)
+        raise RequestError([Problem(message, Location(path=("request", "principal")), hint)])
 
 
 def _resource_account(request: Request, caller: Caller, segments: list[str] | None) -> str | None:
@@ -246,12 +247,15 @@ class _Evaluation:
         self.a = authorizer
         self.request = request
         self.caller = caller
-        segments = arn_segments(request.resource)
+        resource = request.resource
+        segments = resource.split(":", 5) if resource.startswith("arn:") else None  # arn_segments, inline
+        if segments is not None and len(segments) != 6:
+            segments = None
         self.account = _resource_account(request, caller, segments)
         self.context = Context(request.context, lambda: derived_keys(caller, self.account))
         # Interned: the action is a key of every policy set's candidate memo (compile.py).
         self.prepared = PreparedRequest(caller, sys.intern(request.action.lower()), request.resource, segments,
-                                        request.federated_from, bool(authorizer.boundary), self.context)
+                                        request.federated_from, authorizer._has[2], self.context)
 
     def _result(self, decision: Decision, gate: str, summary: str, reasons: Sequence[Match] = ()) -> Result:
         return Result(decision, tuple(reasons), summary, self.context, gate)

@@ -375,15 +375,16 @@ class PolicySet:
 
     def applicable(self, request: PreparedRequest) -> tuple[tuple[Match, ...], tuple[Match, ...]]:
         """The Allow and the Deny statements that apply to the request, in policy order."""
-        if not self.statements:
-            return (), ()
-        allows: list[Match] = []
-        denies: list[Match] = []
+        allows: tuple[Match, ...] = ()
+        denies: tuple[Match, ...] = ()
         for statement in self.candidates(request.action):
             match = statement.applies(request, True)
             if match is not None:
-                (denies if statement.deny else allows).append(match)
-        return tuple(allows), tuple(denies)
+                if statement.deny:
+                    denies += (match,)
+                else:
+                    allows += (match,)
+        return allows, denies
 
 
 def prepare(caller: Caller, action: str, resource: str, context: Context,

@@ -32,13 +32,21 @@ _ORDER: dict[str, Callable[[Any, Any], bool]] = {
 class CompiledCondition:
     """One operator-key pair, ready to test against request contexts."""
 
-    __slots__ = ("entry", "operator", "key", "_values", "_templates", "_matcher", "_null", "_derivable")
+    __slots__ = ("entry", "operator", "key", "_values", "_templates", "_matcher", "_null", "_derivable",
+                 "_absent", "_negated", "_qualifier")
 
     def __init__(self, entry: ConditionEntry, variables: bool):
         self.entry = entry
         self.operator: Operator = parse_operator(entry.operator)
         self.key = entry.key.lower()
         self._derivable = self.key in DERIVABLE
+        operator = self.operator
+        self._negated = operator.negated
+        self._qualifier = operator.set_qualifier
+        # A missing key (§8.3): IfExists and ForAllValues hold, ForAnyValue does not, and plain
+        # operators hold exactly when negated.
+        self._absent = (operator.if_exists or operator.set_qualifier == "ForAllValues"
+                        or (operator.set_qualifier is None and operator.negated))
         family = self.operator.family
         self._null: frozenset[bool] | None = None
         self._templates: tuple[Template, ...] = ()
@@ -142,7 +150,6 @@ class CompiledCondition:
 
     def holds(self, context: Context) -> bool:
         """Whether this operator-key pair is true for the request (§8.1, §8.3, §8.5)."""
-        operator = self.operator
         given = context._entries
         if given is None:
             given = context._read_given()
@@ -152,18 +159,14 @@ class CompiledCondition:
         if self._null is not None:
             return (entry is None) in self._null
         if entry is None:
-            if operator.if_exists or operator.set_qualifier == "ForAllValues":
-                return True
-            if operator.set_qualifier == "ForAnyValue":
-                return False
-            return operator.negated
+            return self._absent
         policy_values = self._resolved(context) if self._templates else self._values
         matcher = self._matcher
-        negated = operator.negated
+        negated = self._negated
         # For one value: a positive operator holds when the value matches some policy value, a
         # negated one when it matches none (§8.1).
         values = entry.texts
-        qualifier = operator.set_qualifier
+        qualifier = self._qualifier
         if qualifier is None and not entry.multi:
             return matcher(values[0], policy_values, context) != negated
         if qualifier == "ForAllValues" or (qualifier is None and negated):
