@@ -66,14 +66,17 @@ class Context:
 
     def _read_given(self) -> dict[str, ContextEntry]:
         entries: dict[str, ContextEntry] = {}
+        make = tuple.__new__  # ContextEntry without its Python-level constructor: once per key, every request
         for key, value in self._given.items():
             lowered = key.lower()
             if lowered in entries:
                 continue
-            if isinstance(value, (list, tuple)):
-                entries[lowered] = ContextEntry(key, tuple(as_text(v) for v in value), True)
+            if type(value) is str:
+                entries[lowered] = make(ContextEntry, (key, (value,), False))
+            elif isinstance(value, (list, tuple)):
+                entries[lowered] = make(ContextEntry, (key, tuple(as_text(v) for v in value), True))
             else:
-                entries[lowered] = ContextEntry(key, (value if type(value) is str else as_text(value),), False)
+                entries[lowered] = make(ContextEntry, (key, (as_text(value),), False))
         self._entries = entries
         return entries
 
