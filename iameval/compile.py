@@ -216,7 +216,7 @@ class CompiledStatement:
 
     __slots__ = ("ref", "statement", "deny", "exact_actions", "action_globs", "not_action",
                  "resources", "variable_resources", "not_resource", "principals", "not_principal",
-                 "conditions", "origin", "_matches")
+                 "conditions", "origin", "_matches", "no_effect")
 
     def __init__(self, statement: Statement, ref: StatementRef, variables: bool,
                  origin: Origin | None = None):
@@ -244,7 +244,8 @@ class CompiledStatement:
         principal = statement.principal if statement.principal is not None else statement.not_principal
         self.principals = _Principals(principal) if principal is not None else None
         self.not_principal = statement.not_principal is not None
-        self.conditions = compile_condition(statement.condition or (), variables)
+        self.conditions = compile_condition(tuple(e for e in statement.condition or () if e.key), variables)
+        self.no_effect = statement.has_no_effect
         # The statement's possible results, made once: applying allocates nothing.
         self._matches = {cls: Match(ref, cls) for cls in (None, *MatchClass)}
 
@@ -339,6 +340,8 @@ class PolicySet:
         by_service: dict[str, set[int]] = {}
         always: set[int] = set()
         for index, statement in enumerate(compiled):
+            if statement.no_effect:
+                continue  # an empty element: the statement applies to nothing (§12.2)
             if statement.not_action:
                 always.add(index)
                 continue

@@ -83,7 +83,7 @@ def _fail(message: str, at: tuple = (), hint: str | None = None) -> PydanticCust
     return PydanticCustomError("iam", "{text}", {"text": message, "at": at, "hint": hint})
 
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, strict=True)
+_FROZEN = ConfigDict(frozen=True, extra="forbid", strict=True)
 
 # Characters IAM accepts in a document (§12.1): TAB, LF, CR and U+0020-U+00FF.
 _BAD_CHAR = re.compile(r"[^\t\n\r\x20-\xff]")
@@ -239,6 +239,10 @@ def _read_condition(value: Any) -> tuple[ConditionEntry, ...]:
         if not isinstance(block, dict):
             raise _fail(f"the block of `{operator}` must be an object of condition keys, "
                         f"not {_json_type(block)}", (operator,))
+        if not block:
+            # An operator with no keys: kept (it leaves the statement without effect, §12.2).
+            entries.append(ConditionEntry(operator=operator, key="", values=()))
+            continue
         seen: dict[str, str] = {}
         for key, raw in block.items():
             at = (operator, key)
@@ -357,7 +361,7 @@ class Statement(BaseModel):
     def _known_elements(cls, value: Any) -> Any:
         if isinstance(value, dict):
             for key in value:
-                if key not in _STATEMENT_ELEMENTS and key not in cls.model_fields:
+                if key not in _STATEMENT_ELEMENTS:
                     close = difflib.get_close_matches(key, _STATEMENT_ELEMENTS, n=1)
                     if not close:
                         close = [e for e in _STATEMENT_ELEMENTS if e.lower() == key.lower()]
@@ -427,9 +431,9 @@ class Statement(BaseModel):
                 if self._has(element):
                     raise _fail(f"`{element}` is not allowed in {kind.article}", (element,),
                                 "only resource-based policies name principals")
-            if not self._has("Resource") and not self._has("NotResource"):
-                raise _fail(f"a statement of {kind.article} needs `Resource` or `NotResource`")
-        if kind is PolicyKind.RCP:
+        if kind is not PolicyKind.RESOURCE and not self._has("Resource") and not self._has("NotResource"):
+            raise _fail(f"a statement of {kind.article} needs `Resource` or `NotResource`")
+        if kind is PolicyKind.RCP and not _is_rcp_full_access(self):
             if self.not_principal is not None:
                 raise _fail("`NotPrincipal` is not allowed in a resource control policy", ("NotPrincipal",))
             if self.not_action is not None:
@@ -444,6 +448,20 @@ class Statement(BaseModel):
     def _has(self, element: str) -> bool:
         return getattr(self, _FIELDS_BY_ALIAS[element]) is not None
 
+    @property
+    def has_no_effect(self) -> bool:
+        """An element given as an empty list or object leaves the statement without effect
+        (§12.2): `"Action": []`, `"NotResource": []`, `"Principal": {}`, `"Condition": {}`, an
+        operator with no keys."""
+        for value in (self.action, self.not_action, self.resource, self.not_resource):
+            if value == ():
+                return True
+        for principal in (self.principal, self.not_principal):
+            if principal is not None and not principal.wildcard and not (
+                    principal.aws or principal.service or principal.federated or principal.canonical_user):
+                return True
+        return self.condition is not None and (not self.condition or any(not e.key for e in self.condition))
+
     @field_serializer("action", "not_action", "resource", "not_resource")
     def _dump_strings(self, value: tuple[str, ...] | None) -> Any:
         if value is None:
@@ -456,8 +474,9 @@ class Statement(BaseModel):
             return None
         out: dict[str, dict[str, Any]] = {}
         for entry in value:
-            values = entry.values
-            out.setdefault(entry.operator, {})[entry.key] = values[0] if len(values) == 1 else list(values)
+            block = out.setdefault(entry.operator, {})
+            if entry.key:
+                block[entry.key] = entry.values[0] if len(entry.values) == 1 else list(entry.values)
         return out
 
     @property
@@ -466,6 +485,12 @@ class Statement(BaseModel):
 
 
 _FIELDS_BY_ALIAS = {f.alias: name for name, f in Statement.model_fields.items()}
+
+
+def _is_rcp_full_access(statement: Statement) -> bool:
+    """The AWS managed RCPFullAWSAccess statement, the one Allow an RCP may hold (§4, §12.1)."""
+    return (statement.effect == "Allow" and statement.principal is not None and statement.principal.wildcard
+            and statement.action == ("*",) and statement.resource == ("*",) and statement.condition is None)
 
 
 # -------------------------------------------------------------------------------------- Policy
@@ -492,7 +517,7 @@ class Policy(BaseModel):
     def _known_elements(cls, value: Any) -> Any:
         if isinstance(value, dict):
             for key in value:
-                if key not in _POLICY_ELEMENTS and key not in ("name",):
+                if key not in _POLICY_ELEMENTS:
                     close = difflib.get_close_matches(key, _POLICY_ELEMENTS, n=1)
                     if not close:
                         close = [e for e in _POLICY_ELEMENTS if e.lower() == key.lower()]
@@ -556,7 +581,7 @@ def load_policy(data: Any, kind: PolicyKind | str = PolicyKind.IDENTITY, *,
         problems.extend(_problems(exc, source, path))
     if policy is not None:
         problems.extend(_document_problems(policy, data, kind, source, path))
-    if source is not None and _BAD_CHAR.search(source.text):
+    if source is not None and kind.is_iam and _BAD_CHAR.search(source.text):
         problems.extend(_character_problems(data, source, path))
     if problems:
         raise PolicyError(problems)

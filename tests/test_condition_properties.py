@@ -24,8 +24,9 @@ QUICK = settings(derandomize=True, database=None, max_examples=120, deadline=Non
 
 
 def _allowed(condition: dict, context: dict, deny_condition: dict | None = None) -> bool:
-    statements: list[dict[str, Any]] = [
-        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": condition}]
+    statements: list[dict[str, Any]] = [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]
+    if condition:  # no conditions: no Condition element (an empty one leaves the statement without effect, §12.2)
+        statements[0]["Condition"] = condition
     if deny_condition is not None:
         statements.append({"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*",
                            "Condition": deny_condition})

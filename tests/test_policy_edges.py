@@ -1,0 +1,98 @@
+"""Corners of the policy language found in review, each a fact of IAM-SEMANTICS.md."""
+
+from __future__ import annotations
+
+import pytest
+
+import iameval
+
+ALICE = "arn:aws:iam::111122223333:user/alice"
+OBJECT = "arn:aws:s3:::example-bucket/key"
+
+
+def _decide(statements, kind="identity", **request):
+    policy = iameval.load_policy({"Version": "2012-10-17", "Statement": statements}, kind)
+    authorizer = iameval.Authorizer(**{kind: [policy]} if kind == "identity" else {kind: policy})
+    return authorizer.authorize({"principal": ALICE, "action": "s3:GetObject", "resource": OBJECT,
+                                 **request}).decision
+
+
+@pytest.mark.parametrize("element", ["effect", "action", "resource", "condition", "sid", "not_action"])
+def test_element_names_are_exact_so_a_snake_case_element_is_refused(element):
+    """§6.4, §12.1: `effect` is not `Effect`; an unknown element is an error, never ignored."""
+    statement = {"Effect": "Allow", "Action": "s3:*", "Resource": "*", element: "x"}
+    with pytest.raises(iameval.PolicyError, match=f"unknown statement element `{element}`"):
+        iameval.load_policy({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def test_a_policy_document_cannot_name_itself():
+    """`name` belongs to the scenario's `{"name", "document"}` wrapper, not to the document."""
+    with pytest.raises(iameval.PolicyError, match="unknown policy element `name`"):
+        iameval.load_policy({"Version": "2012-10-17", "name": "x",
+                             "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})
+
+
+def test_an_rcp_statement_needs_a_resource():
+    """§6.3: RCP statements need Resource or NotResource."""
+    with pytest.raises(iameval.PolicyError, match="needs `Resource` or `NotResource`"):
+        iameval.load_policy({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Deny", "Principal": "*", "Action": "s3:*"}]}, "rcp")
+
+
+RCP_FULL_ACCESS = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}
+
+
+def test_rcp_full_aws_access_is_accepted_and_allows_nothing_by_itself():
+    """§4: RCPFullAWSAccess is the one Allow an RCP may hold; RCPs never grant."""
+    rcp = iameval.load_policy(RCP_FULL_ACCESS, "rcp")
+    assert iameval.Authorizer(rcps=[rcp]).authorize(
+        {"principal": ALICE, "action": "s3:GetObject", "resource": OBJECT}).decision == "ImplicitDeny"
+    identity = iameval.load_policy({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})
+    assert iameval.Authorizer(identity=[identity], rcps=[rcp]).authorize(
+        {"principal": ALICE, "action": "s3:GetObject", "resource": OBJECT}).decision == "Allow"
+
+
+def test_any_other_rcp_allow_is_refused():
+    with pytest.raises(iameval.PolicyError, match="can only deny"):
+        iameval.load_policy({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"}]}, "rcp")
+
+
+def test_the_latin_1_character_rule_is_for_iam_documents_only(tmp_path):
+    """§12.1 restricts IAM documents to U+0020-U+00FF; an S3 bucket policy may name a key in any script."""
+    text = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", '
+            '"Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/\u5199\u771f/*"}]}')
+    path = tmp_path / "bucket.json"
+    path.write_text(text, encoding="utf-8")
+    assert iameval.load_policy_file(path, "resource").statement[0].resource == ("arn:aws:s3:::b/\u5199\u771f/*",)
+    identity = tmp_path / "identity.json"
+    identity.write_text(text.replace('"Principal": "*", ', ""), encoding="utf-8")
+    with pytest.raises(iameval.PolicyError, match="U\\+5199"):
+        iameval.load_policy_file(identity, "identity")
+
+
+@pytest.mark.parametrize("statement", [
+    {"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Condition": {}},
+    {"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Condition": {"StringEquals": {}}},
+    {"Effect": "Allow", "NotAction": [], "Resource": "*"},
+    {"Effect": "Allow", "Action": "s3:*", "NotResource": []},
+    {"Effect": "Allow", "Action": [], "Resource": "*"},
+], ids=["empty Condition", "operator without keys", "empty NotAction", "empty NotResource", "empty Action"])
+def test_an_empty_element_leaves_the_statement_without_effect(statement):
+    """§12.2: an empty array or object in Action, Resource, Principal or Condition: no effect."""
+    assert _decide([statement]) == "ImplicitDeny"
+
+
+def test_an_empty_element_leaves_a_deny_without_effect_too():
+    allow = {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}
+    deny = {"Effect": "Deny", "Action": "s3:*", "NotResource": []}
+    assert _decide([allow, deny]) == "Allow"
+
+
+def test_an_operator_without_keys_survives_load_dump_load():
+    policy = iameval.load_policy({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Condition": {"StringEquals": {}}}]})
+    assert policy.to_json()["Statement"][0]["Condition"] == {"StringEquals": {}}
+    assert iameval.load_policy(policy.to_json()) == policy
