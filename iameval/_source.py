@@ -12,6 +12,7 @@ evaluates a different policy from the one AWS would refuse.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from functools import cache
 from importlib import resources
@@ -155,9 +156,30 @@ def _pos(node: Tree | Token) -> Pos:
     return node.meta.line, node.meta.column
 
 
+class _NotJson(Exception):
+    pass
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotJson(name)
+
+
+# An escaped UTF-16 surrogate without its partner: no character, so no JSON text (RFC 8259 §8.2).
+_LONE_SURROGATE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+                             r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+
+
+def _at(text: str, pos: int, name: str, line_offset: int) -> Location:
+    line = text.count("\n", 0, pos) + 1
+    return Location(name, line + line_offset, pos - (text.rfind("\n", 0, pos) + 1) + 1)
+
+
 def _parse_json(text: str, name: str, line_offset: int) -> Source:
     try:
-        data = json.loads(text, object_pairs_hook=_strict_object)
+        data = json.loads(text, object_pairs_hook=_strict_object, parse_constant=_no_constant)
+    except _NotJson as exc:
+        raise PolicyError([Problem(f"invalid JSON: `{exc}` is not a JSON value",
+                                   _at(text, text.find(str(exc)), name, line_offset))]) from None
     except _DuplicateKey:
         try:
             _, duplicates = _json_positions(text)
@@ -171,6 +193,13 @@ def _parse_json(text: str, name: str, line_offset: int) -> Source:
         ) from None
     except json.JSONDecodeError as exc:
         raise PolicyError([_json_syntax_problem(exc, name, line_offset)]) from None
+    except ValueError as exc:  # a number too long for Python to read
+        digits = re.search(r"\d{1000,}", text)
+        raise PolicyError([Problem(f"invalid JSON: {exc}".split(";")[0],
+                                   _at(text, digits.start() if digits else 0, name, line_offset))]) from None
+    if "\\u" in text and (lone := _LONE_SURROGATE.search(text)):
+        raise PolicyError([Problem(f"invalid JSON: `{lone.group()}` is half of a character (a lone "
+                                   "surrogate)", _at(text, lone.start(), name, line_offset))])
     return Source(name, text, data, "json", line_offset)
 
 
@@ -208,7 +237,25 @@ def _parse_yaml(text: str, name: str) -> Source:
         positions: dict[tuple, Pos] = {(): (root.start_mark.line + 1, root.start_mark.column + 1)}
         problems: list[Problem] = []
 
+        inside: set[int] = set()
+
         def build(node: yaml.Node, path: tuple) -> Any:
+            if id(node) in inside:
+                mark = node.start_mark
+                raise PolicyError([Problem("a YAML alias refers to a node that contains it",
+                                           Location(name, mark.line + 1, mark.column + 1, path))])
+            if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+                inside.add(id(node))
+                try:
+                    return build_collection(node, path)
+                finally:
+                    inside.discard(id(node))
+            if node.tag in _YAML_SCALAR_TAGS_AS_TEXT:
+                # `Version: 2012-10-17` must stay the text AWS compares, not a date object.
+                return node.value
+            return loader.construct_object(node, deep=True)
+
+        def build_collection(node: yaml.Node, path: tuple) -> Any:
             if isinstance(node, yaml.MappingNode):
                 obj: dict[str, Any] = {}
                 for key_node, value_node in node.value:
@@ -228,10 +275,7 @@ def _parse_yaml(text: str, name: str) -> Source:
                     positions[path + (index,)] = (item.start_mark.line + 1, item.start_mark.column + 1)
                     items.append(build(item, path + (index,)))
                 return items
-            if node.tag in _YAML_SCALAR_TAGS_AS_TEXT:
-                # `Version: 2012-10-17` must stay the text AWS compares, not a date object.
-                return node.value
-            return loader.construct_object(node, deep=True)
+            raise AssertionError("a collection is a mapping or a sequence")
 
         data = build(root, ())
     finally:

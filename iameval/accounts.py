@@ -12,15 +12,15 @@ listed as not evaluated, never silently evaluated without it.
 
 from __future__ import annotations
 
-import json
 import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
-from ._source import Source, read_sources
+from ._source import Source, parse_text, read_sources
 from .authorize import Authorizer, Result, is_resource_policy_required
 from .compile import Origin
-from .errors import PolicyError, Problem
+from .context import merge_context
+from .errors import Location, PolicyError, Problem
 from .model import Policy, PolicyKind, load_policy
 
 __all__ = ["Account", "AccountPrincipal", "WhoCanAnswer", "load_account", "trusted_outside", "who_can"]
@@ -87,16 +87,6 @@ class Account:
         return None
 
 
-def _document(value: Any) -> Any:
-    """Policy documents come as JSON objects, or URL-encoded JSON text from the raw API."""
-    if isinstance(value, str):
-        try:
-            return json.loads(urllib.parse.unquote(value))
-        except json.JSONDecodeError:
-            return value
-    return value
-
-
 class _Builder:
     def __init__(self, source: Source):
         self.source = source
@@ -110,17 +100,26 @@ class _Builder:
 
     def policy(self, data: Any, kind: PolicyKind, path: tuple, name: str
                ) -> tuple[Policy | None, tuple[Problem, ...]]:
-        document = _document(data)
+        """A policy document: a JSON object, or JSON text, URL-encoded as the raw API returns it."""
         try:
-            if document is data:
-                return load_policy(document, kind, source=self.source, path=path, name=name), ()
-            # An encoded document has no positions of its own: locate it at its field.
-            return load_policy(document, kind, name=name), ()
+            if not isinstance(data, str):
+                return load_policy(data, kind, source=self.source, path=path, name=name), ()
+            text = data if data.lstrip().startswith("{") else urllib.parse.unquote(data)
+            # Read as strictly as a file (duplicate keys refused).
+            (inner,) = parse_text(text, self.source.name, "json")
+            return load_policy(inner.data, kind, name=name), ()
         except PolicyError as exc:
-            problems = tuple(Problem(p.message, p.location if document is data else self.source.locate(path),
-                                     p.hint, "warning") for p in exc.problems)
+            # An encoded document's problems are located at its field, with their path inside it.
+            problems = tuple(self._at_field(p, path, isinstance(data, str)) for p in exc.problems)
             self.warnings.extend(problems)
             return None, problems
+
+    def _at_field(self, problem: Problem, path: tuple, encoded: bool) -> Problem:
+        location = problem.location
+        if encoded:
+            field = self.source.locate(path)
+            location = Location(field.file, field.line, field.column, field.path + location.path)
+        return Problem(problem.message, location, problem.hint, "warning")
 
     def read_managed(self, policies: list) -> None:
         for index, entry in enumerate(policies):
@@ -283,7 +282,7 @@ def who_can(account: Account, action: str, resource: str, *, resource_policy: Po
             answers.append(WhoCanAnswer(principal, error=PolicyError(principal.problems)))
             continue
         request = {"principal": principal.arn, "action": action, "resource": resource,
-                   "context": {**principal.context(), **(context or {})}}
+                   "context": merge_context(principal.context(), context or {})}
         if resource_account:
             request["resource_account"] = resource_account
         try:

@@ -18,6 +18,7 @@ from .accounts import Account, load_account, trusted_outside, who_can
 from .authorize import Authorizer, Decision, is_resource_policy_required
 from .cli_catalog import expand_command, validate_command
 from .errors import Location, PolicyError, Problem
+from .context import merge_context
 from .explain import explain
 from .model import PolicyKind
 from ._source import read_sources
@@ -82,8 +83,9 @@ def _context(pairs: list[str], files: list[str]) -> dict[str, Any]:
         if not isinstance(data, dict):
             problems.append(Problem("a context file must hold one object of condition keys", Location(name, 1, 1)))
             continue
-        context.update(data)
+        context = merge_context(context, data)
     given: dict[str, Any] = {}
+    names: dict[str, str] = {}  # lower-cased key -> the spelling first given (keys are case-insensitive)
     for pair in pairs:
         key, sep, value = pair.partition("=")
         typed = key.endswith(":")
@@ -100,6 +102,7 @@ def _context(pairs: list[str], files: list[str]) -> dict[str, Any]:
                 continue
         else:
             parsed = value
+        key = names.setdefault(key.lower(), key)
         if key in given and not typed:
             previous = given[key]
             given[key] = (previous if isinstance(previous, list) else [previous]) + [parsed]
@@ -107,8 +110,7 @@ def _context(pairs: list[str], files: list[str]) -> dict[str, Any]:
             given[key] = parsed
     if problems:
         raise _Invalid(PolicyError(problems))
-    context.update(given)
-    return context
+    return merge_context(context, given)
 
 
 # Options that `check` and `who-can` share.
@@ -275,7 +277,7 @@ def _from_account(account: Account, principal: str | None, request: dict, kwargs
             origins[key] = origin
     if "permission_boundary" not in kwargs and found.permission_boundary is not None:
         kwargs["permission_boundary"] = found.permission_boundary
-    request["context"] = {**found.context(), **request["context"]}
+    request["context"] = merge_context(found.context(), request["context"])
     if "resource" not in kwargs and is_resource_policy_required(request["action"], request["resource"]):
         target = account.find(request["resource"])
         if target is not None and target.trust_policy is not None:

@@ -13,7 +13,7 @@ from .request import Caller, CallerKind
 from .values import as_text
 from .variables import UNUSABLE
 
-__all__ = ["DERIVABLE", "Context", "ContextEntry", "derived_keys"]
+__all__ = ["DERIVABLE", "Context", "ContextEntry", "derived_keys", "merge_context"]
 
 
 class ContextEntry(NamedTuple):
@@ -107,6 +107,20 @@ class Context:
     def warn(self, message: str) -> None:
         if message not in self.warnings:
             self.warnings.append(message)
+
+
+def merge_context(*contexts: Mapping[str, Any]) -> dict[str, Any]:
+    """Contexts merged in order, a later key replacing an earlier one of any case (§8.2)."""
+    merged: dict[str, Any] = {}
+    names: dict[str, str] = {}
+    for context in contexts:
+        for key, value in context.items():
+            previous = names.get(key.lower())
+            if previous is not None:
+                del merged[previous]
+            names[key.lower()] = key
+            merged[key] = value
+    return merged
 
 
 _MISSING = object()

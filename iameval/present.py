@@ -78,6 +78,8 @@ def print_outcome(console: Console, outcome: ScenarioOutcome) -> None:
             console.print(f"      {escape(str(problem))}", soft_wrap=True)
         return
     decision = outcome.result.decision
+    for warning in outcome.result.warnings:
+        console.print(f"[yellow]warn[/] {name}: {escape(warning)}", soft_wrap=True)
     if outcome.ok is None:
         console.print(f"[bold]  -  [/] {name}: [{_STYLE[decision]}]{decision}[/]")
     elif outcome.ok:

@@ -13,7 +13,7 @@ from functools import lru_cache
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .arn import ACCOUNT_ID, split_arn
 
@@ -169,7 +169,7 @@ class Request(BaseModel):
     need a resource-policy grant (§2.5).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
     principal: str
     action: str
@@ -186,6 +186,37 @@ class Request(BaseModel):
             raise ValueError(f"`{value}` is not an action: write it as `service:Action`, "
                              "e.g. `s3:GetObject`, without wildcards")
         return value
+
+    @field_validator("resource")
+    @classmethod
+    def _resource(cls, value: str) -> str:
+        """An ARN of six segments, or `*` for actions without a resource (§1)."""
+        if value != "*" and (not value.startswith("arn:") or len(value.split(":", 5)) != 6):
+            raise ValueError(f"`{value}` is not a resource: give an ARN "
+                             "(`arn:partition:service:region:account:resource`) or `*`")
+        return value
+
+    @field_validator("context", mode="before")
+    @classmethod
+    def _context(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            raise ValueError("`context` must be an object of condition keys and values")
+        for key, item in value.items():
+            items = item if isinstance(item, list) else [item]
+            if item is None or not all(isinstance(v, (str, int, float, bool)) for v in items):
+                raise ValueError(f"the context value of `{key}` must be a string, number, boolean or a "
+                                 "list of them, not " + ("null" if item is None else "a nested value"))
+        return value
+
+    @model_validator(mode="after")
+    def _federated_from(self) -> "Request":
+        if self.federated_from is not None:
+            if ":federated-user/" not in self.principal:
+                raise ValueError("`federated_from` applies only to a federated-user principal "
+                                 "(`arn:aws:sts::ACCOUNT:federated-user/NAME`)")
+            if ":user/" not in self.federated_from or not self.federated_from.startswith("arn:"):
+                raise ValueError(f"`federated_from` `{self.federated_from}` is not an IAM user ARN")
+        return self
 
     @field_validator("resource_account")
     @classmethod

@@ -113,6 +113,8 @@ class ScenarioOutcome:
             out["ok"] = self.ok
         out["summary"] = self.result.summary
         out["reasons"] = [m.as_dict() for m in self.result.reasons]
+        if self.result.warnings:
+            out["warnings"] = list(self.result.warnings)
         return out
 
 

@@ -65,6 +65,10 @@ def _request_for(statement: dict) -> dict:
     resources = statement.get("Resource")
     resource = "arn:aws:nosuchservice:::not-listed" if resources is None else _instance(
         resources if isinstance(resources, str) else resources[0])
+    if not resource.startswith("arn:"):
+        resource = "*"  # the pattern was `*`
+    while resource != "*" and len(resource.split(":", 5)) < 6:  # a short pattern whose trailing `*` spans segments (§7.3)
+        resource += ":x"
     # Same account, and no trust or key policy needed (§2.5, §3): only the statement decides.
     return {"principal": PRINCIPAL, "action": action, "resource": resource, "context": CONTEXT,
             "resource_account": "111122223333", "resource_policy_required": False}
