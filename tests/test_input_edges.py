@@ -1,0 +1,102 @@
+"""Odd input gets a located message and a non-zero exit, never a traceback or a silent skip."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+
+import pytest
+from typer.testing import CliRunner
+
+import iameval
+from iameval.cli import app
+
+runner = CliRunner()
+ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+
+
+@pytest.mark.parametrize("text, message, where", [
+    ('{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Sid": NaN}}',
+     "`NaN` is not a JSON value", ":1:102:"),
+    ('{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Sid": "\\ud800"}}',
+     "lone surrogate", ":1:103:"),
+    ('{"Version": "2012-10-17", "Statement": [], "Id": ' + "1" * 5000 + "}", "digits", ":1:"),
+], ids=["NaN", "lone surrogate", "a 5000-digit number"])
+def test_json_python_accepts_but_json_does_not_is_a_located_error(tmp_path, text, message, where):
+    path = tmp_path / "p.json"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["check", str(path), "-a", "s3:GetObject"])
+    assert result.exit_code == 2
+    assert message in result.output and f"p.json{where}" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_yaml_alias_inside_itself_is_a_located_error(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text('Version: "2012-10-17"\nStatement: &a\n  - Effect: Allow\n    Action: *a\n    Resource: "*"\n')
+    result = runner.invoke(app, ["check", str(path), "-a", "s3:GetObject"])
+    assert result.exit_code == 2
+    assert "p.yaml:" in result.output and "refers to a node that contains it" in result.output
+
+
+@pytest.mark.parametrize("request_fields, message", [
+    ({"resource": "arn:aws:s3::secret/x"}, "is not a resource"),
+    ({"resource": ""}, "is not a resource"),
+    ({"context": {"aws:SourceIp": None}}, "must be a string, number, boolean or a list of them, not null"),
+    ({"resource_policy_required": "yes"}, "valid boolean"),
+    ({"federated_from": "arn:aws:iam::111122223333:user/alice"}, "applies only to a federated-user principal"),
+], ids=["a five-segment ARN", "an empty resource", "a null context value", "a string for a boolean",
+        "federated_from for an IAM user"])
+def test_a_request_that_describes_no_real_request_is_refused(request_fields, message):
+    """§1: a resource is an ARN or `*`; a typo must not slip past a Deny by matching nothing."""
+    authorizer = iameval.Authorizer(identity=[iameval.load_policy(ALLOW_ALL)])
+    with pytest.raises(iameval.RequestError, match=message):
+        authorizer.authorize({"principal": "arn:aws:iam::111122223333:user/alice",
+                              "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k", **request_fields})
+
+
+def test_run_reports_the_warnings_of_a_decision(tmp_path):
+    """A context value a Date operator cannot read makes the comparison false; `run` says so."""
+    scenario = {"id": "deny-after-date", "policies": {"identity": [{"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "s3:*", "Resource": "*",
+         "Condition": {"DateGreaterThan": {"aws:CurrentTime": "2026-01-01"}}}]}]},
+        "request": {"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:GetObject",
+                    "resource": "arn:aws:s3:::b/k", "context": {"aws:CurrentTime": "tomorrow"}},
+        "expect": "Allow"}
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(scenario))
+    text = runner.invoke(app, ["run", str(path)])
+    assert text.exit_code == 0 and "`tomorrow` is not a date" in text.output
+    line = json.loads(runner.invoke(app, ["run", str(path), "--json"]).stdout)
+    assert any("`tomorrow` is not a date" in w for w in line["warnings"])
+
+
+def test_a_later_context_value_wins_whatever_the_case_of_its_key(tmp_path):
+    """§8.2: keys are case-insensitive, so `-c aws:sourceip=...` replaces the file's `aws:SourceIp`."""
+    policy = tmp_path / "p.json"
+    policy.write_text(json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*",
+         "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}]}))
+    context = tmp_path / "ctx.json"
+    context.write_text(json.dumps({"aws:SourceIp": "192.0.2.1"}))
+    result = runner.invoke(app, ["check", str(policy), "-a", "s3:GetObject", "--context-file", str(context),
+                                 "-c", "aws:sourceip=10.1.1.1", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["request"]["context"] == {"aws:sourceip": "10.1.1.1"}
+
+
+def test_a_url_encoded_account_policy_with_a_repeated_key_is_refused(tmp_path):
+    """§6.1: duplicate keys are refused in encoded documents too; the role is not evaluated."""
+    document = ('{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Effect":"Allow",'
+                '"Action":"s3:*","Resource":"*"}]}')
+    account = {"RoleDetailList": [{"RoleName": "r", "Arn": "arn:aws:iam::111122223333:role/r",
+                                   "RolePolicyList": [{"PolicyName": "p",
+                                                       "PolicyDocument": urllib.parse.quote(document)}]}]}
+    path = tmp_path / "account.json"
+    path.write_text(json.dumps(account))
+    loaded = iameval.accounts.load_account(str(path))
+    (role,) = loaded.roles
+    assert not role.complete
+    assert "duplicate key `Effect`" in str(role.problems[0])
+    assert str(role.problems[0]).startswith(f"{path}:1:")
