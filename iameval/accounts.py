@@ -121,13 +121,25 @@ class _Builder:
             location = Location(field.file, field.line, field.column, field.path + location.path)
         return Problem(problem.message, location, problem.hint, "warning")
 
-    def read_managed(self, policies: list) -> None:
-        for index, entry in enumerate(policies):
-            if not isinstance(entry, dict) or "Arn" not in entry:
+    def entries(self, data: dict, key: str, path: tuple = ()) -> Iterable[tuple[int, dict]]:
+        """The objects of a list field; anything else there is reported and passed over."""
+        items = data.get(key) or []
+        if not isinstance(items, list):
+            self.warn(path + (key,), f"`{key}` must be a list; it was passed over")
+            return
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                yield index, item
+            else:
+                self.warn(path + (key, index), f"an entry of `{key}` must be an object; it was passed over")
+
+    def read_managed(self, data: dict) -> None:
+        for index, entry in self.entries(data, "Policies"):
+            if not isinstance(entry.get("Arn"), str):
                 self.warn(("Policies", index), "a managed policy entry without `Arn` was passed over")
                 continue
-            versions = entry.get("PolicyVersionList") or []
-            chosen = next((i for i, v in enumerate(versions) if v.get("IsDefaultVersion")), None)
+            versions = dict(self.entries(entry, "PolicyVersionList", ("Policies", index)))
+            chosen = next((i for i, v in versions.items() if v.get("IsDefaultVersion")), None)
             if chosen is None:
                 problem = self.warn(("Policies", index), f"managed policy `{entry['Arn']}` has no default version")
                 self.managed[entry["Arn"]] = (None, (), (problem,))
@@ -179,21 +191,26 @@ def load_account(path: str) -> Account:
         builder.warn(("IsTruncated",), "the export is truncated: later pages of users, groups, roles and "
                      "policies are missing, so answers cover only the principals in this file",
                      "fetch every page (the AWS CLI does by default) and merge them")
-    builder.read_managed(data.get("Policies") or [])
+    builder.read_managed(data)
 
     groups: dict[str, list[tuple[Policy | None, tuple, tuple[Problem, ...]]]] = {}
-    for index, group in enumerate(data.get("GroupDetailList") or []):
+    for index, group in builder.entries(data, "GroupDetailList"):
         path = ("GroupDetailList", index)
         name = group.get("GroupName", str(index))
         groups[name] = list(builder.attached(group, path)) + list(
             builder.inline(group, "GroupPolicyList", path, f"group {name}"))
 
     principals: list[AccountPrincipal] = []
-    for index, user in enumerate(data.get("UserDetailList") or []):
+    for index, user in builder.entries(data, "UserDetailList"):
         path = ("UserDetailList", index)
         name = user.get("UserName", "")
         loaded = list(builder.attached(user, path)) + list(builder.inline(user, "UserPolicyList", path, f"user {name}"))
-        for group in user.get("GroupList") or []:
+        group_list = user.get("GroupList") or []
+        if not isinstance(group_list, list) or not all(isinstance(g, str) for g in group_list):
+            problem = builder.warn(path + ("GroupList",), "`GroupList` must be a list of group names")
+            loaded.append((None, path + ("GroupList",), (problem,)))
+            group_list = []
+        for group in group_list:
             if group not in groups:
                 # Its policies are unknown: the user's answers would be guesses.
                 problem = builder.warn(path + ("GroupList",), f"group `{group}` is not in the file")
@@ -202,7 +219,7 @@ def load_account(path: str) -> Account:
             loaded += groups[group]
         principals.append(_principal(builder, user, "user", name, path, loaded))
 
-    for index, role in enumerate(data.get("RoleDetailList") or []):
+    for index, role in builder.entries(data, "RoleDetailList"):
         path = ("RoleDetailList", index)
         name = role.get("RoleName", "")
         loaded = list(builder.attached(role, path)) + list(builder.inline(role, "RolePolicyList", path, f"role {name}"))
@@ -224,7 +241,11 @@ def _principal(builder: _Builder, entity: dict, kind: str, name: str, path: tupl
         origins[("identity", len(identity))] = (builder.source, where)
         identity.append(policy)
     boundary = None
-    boundary_arn = (entity.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+    boundary_entry = entity.get("PermissionsBoundary") or {}
+    boundary_arn = boundary_entry.get("PermissionsBoundaryArn") if isinstance(boundary_entry, dict) else None
+    if boundary_arn is None and boundary_entry:
+        problems.append(builder.warn(path + ("PermissionsBoundary",),
+                                     "`PermissionsBoundary` must be an object with `PermissionsBoundaryArn`"))
     if boundary_arn:
         where = path + ("PermissionsBoundary", "PermissionsBoundaryArn")
         if boundary_arn in builder.managed:
@@ -244,7 +265,8 @@ def _principal(builder: _Builder, entity: dict, kind: str, name: str, path: tupl
     return AccountPrincipal(
         arn=entity.get("Arn", ""), kind=kind, name=name, identity=tuple(identity),
         permission_boundary=boundary, trust_policy=trust, tags=tags,
-        groups=tuple(entity.get("GroupList") or ()), problems=tuple(problems), origins=origins)
+        groups=tuple(g for g in entity.get("GroupList") or () if isinstance(g, str)) if isinstance(
+            entity.get("GroupList"), list) else (), problems=tuple(problems), origins=origins)
 
 
 # -------------------------------------------------------------------------------------- who-can
