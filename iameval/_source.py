@@ -322,7 +322,9 @@ def parse_text(text: str, name: str, format: str | None = None) -> list[Source]:
         if not line.strip():
             continue
         try:
-            sources.append(_parse_json(line, name, number))
+            source = _parse_json(line, name, number)
+            source.format = "jsonl"
+            sources.append(source)
         except PolicyError as exc:
             problems.extend(exc.problems)
     if problems:

@@ -178,7 +178,9 @@ class _Loader:
             yield self.scenario(source, (), data, stem)
 
     def scenario(self, source: Source, base: tuple, data: Any, fallback_id: str) -> Scenario:
-        location = source.locate(base)
+        # Where the scenario starts, without positions: computing those re-parses the file, which
+        # only a problem needs (it locates itself).
+        location = Location(source.name, source.line_offset + 1 if source.format == "jsonl" else None, None, base)
         scenario_id = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else fallback_id
         problems: list[Problem] = []
         if not isinstance(data, dict):
