@@ -12,7 +12,7 @@ The library surface for people who test their policies::
 """
 
 from .authorize import Authorizer, Decision, Result
-from .errors import Location, NotSupportedError, PolicyError, Problem, RequestError, ScenarioError
+from .errors import Location, PolicyError, Problem, RequestError, ScenarioError
 from .model import Policy, PolicyKind, Statement, load_policy
 from .policies import load_policy_file, load_policy_files
 from .request import Request
@@ -22,7 +22,6 @@ __all__ = [
     "Authorizer",
     "Decision",
     "Location",
-    "NotSupportedError",
     "Policy",
     "PolicyError",
     "PolicyKind",

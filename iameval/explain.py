@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 from .authorize import Authorizer, Decision, Result
-from .catalog import rcp_supported_services
+from .context import Context
 from .compile import CompiledStatement, MatchClass, PolicySet, PreparedRequest
 from .match import ResourcePattern
 from .model import PolicyKind
@@ -189,25 +189,26 @@ def explain(authorizer: Authorizer, request: Request | Mapping[str, Any]) -> Exp
     """Decide `request` and explain the decision."""
     evaluation = authorizer.evaluation(request)
     result = evaluation.decide()
-    prepared = evaluation.prepared
     caller = evaluation.caller
     action = evaluation.request.action
+    # Traced on a context of its own: tracing reads conditions the decision never needed, and
+    # must not add their warnings to the result.
+    context = Context(evaluation.request.context, lambda: evaluation.context.derived)
+    prepared = evaluation.prepared._replace(context=context)
     gates: list[GateTrace] = []
-    identity_side = caller.kind.has_identity
+    scp_exemption, rcp_exemption = evaluation.scp_exemption(), evaluation.rcp_exemption()
     for n, level in enumerate(authorizer.scps):
         name = f"service control policy, level {n}"
-        if identity_side:
-            gates.append(_gate(name, f"scp[{n}]", level, prepared, action))
+        if scp_exemption:
+            gates.append(GateTrace(name, PolicyKind.SCP, "not-applicable", id=f"scp[{n}]", note=scp_exemption))
         else:
-            gates.append(GateTrace(name, PolicyKind.SCP, "not-applicable", id=f"scp[{n}]",
-                                   note="SCPs do not govern service principals or anonymous callers (§2.6)"))
-    rcp_applies = action.lower().partition(":")[0] in rcp_supported_services()
+            gates.append(_gate(name, f"scp[{n}]", level, prepared, action))
     for n, level in enumerate(authorizer.rcps):
-        if not rcp_applies:
-            gates.append(GateTrace(f"resource control policy, level {n}", PolicyKind.RCP, "not-applicable",
-                                   id=f"rcp[{n}]", note="RCPs do not govern this service (§4)"))
+        name = f"resource control policy, level {n}"
+        if rcp_exemption:
+            gates.append(GateTrace(name, PolicyKind.RCP, "not-applicable", id=f"rcp[{n}]", note=rcp_exemption))
             continue
-        gate = _gate(f"resource control policy, level {n}", f"rcp[{n}]", level, prepared, action)
+        gate = _gate(name, f"rcp[{n}]", level, prepared, action)
         if gate.verdict == "no-allow":
             gate = replace(gate, verdict="allow",
                            note="RCPFullAWSAccess is implied at every level: RCPs can only deny (§4)")
@@ -229,11 +230,10 @@ def explain(authorizer: Authorizer, request: Request | Mapping[str, Any]) -> Exp
                                    note=f"{none_given}, and this request needs one: {result.summary}"))
         else:
             gates.append(GateTrace(name, policy_set.kind, "not-applicable", note=none_given, id=gate_id))
-    if result.decision is not Decision.EXPLICIT_DENY:
-        # A Deny that applies without deciding: S3's lock-out protection (authorize.py).
+    if evaluation.lockout():
         gates = [replace(g, verdict="not-applicable", note="the bucket owner's root user may read, replace "
                          "and delete the bucket policy whatever it denies (S3 lock-out protection)")
-                 if g.verdict == "deny" else g for g in gates]
+                 if g.id == "resource" and g.verdict == "deny" else g for g in gates]
     gates = [replace(g, decided=True) if g.id == result.gate else g for g in gates]
     unresolved = sorted({u for g in gates for s in g.applied + g.near_misses for u in s.unresolved})
     return Explanation(result, evaluation.request, tuple(gates), result.derived, tuple(unresolved))
@@ -278,7 +278,8 @@ def _trace(statement: CompiledStatement, request: PreparedRequest, action: str) 
     action_ok, action_text = _trace_action(statement, request.action, action)
     resource_ok, resource_text, unresolved = _trace_resource(statement, request)
     conditions: list[ConditionTrace] = []
-    for condition in statement.conditions:
+    # Conditions are read only for a statement whose other tests pass, as the decision reads them.
+    for condition in statement.conditions if principal_ok and action_ok and resource_ok else ():
         entry = request.context.get(condition.key)
         holds = condition.holds(request.context)
         conditions.append(ConditionTrace(

@@ -479,10 +479,6 @@ class Statement(BaseModel):
                 block[entry.key] = entry.values[0] if len(entry.values) == 1 else list(entry.values)
         return out
 
-    @property
-    def label(self) -> str | None:
-        return self.sid or None
-
 
 _FIELDS_BY_ALIAS = {f.alias: name for name, f in Statement.model_fields.items()}
 

@@ -44,10 +44,6 @@ class CallerKind(StrEnum):
         """Service principals, anonymous and federated-provider callers have no identity side (§2.6)."""
         return self in _WITH_IDENTITY
 
-    @property
-    def is_session(self) -> bool:
-        return self in _SESSIONS
-
 
 _PRINCIPAL_TYPES = {
     CallerKind.ROOT: "Account",
@@ -59,7 +55,6 @@ _PRINCIPAL_TYPES = {
 }
 _WITH_IDENTITY = frozenset({CallerKind.ROOT, CallerKind.USER, CallerKind.ROLE,
                             CallerKind.ASSUMED_ROLE, CallerKind.FEDERATED_USER})
-_SESSIONS = frozenset({CallerKind.ROLE, CallerKind.ASSUMED_ROLE, CallerKind.FEDERATED_USER})
 
 
 class CallerError(ValueError):
@@ -81,10 +76,6 @@ class Caller:
     # False when a role session's aws:PrincipalArn was derived from the session ARN, which drops
     # the role's path (§1): then a role ARN with a path cannot be told apart.
     principal_arn_known: bool = True
-
-    @property
-    def root_arn(self) -> str | None:
-        return f"arn:{self.partition}:iam::{self.account}:root" if self.account else None
 
 
 _SERVICE = re.compile(r"[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?")

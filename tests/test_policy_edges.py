@@ -96,3 +96,14 @@ def test_an_operator_without_keys_survives_load_dump_load():
         {"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Condition": {"StringEquals": {}}}]})
     assert policy.to_json()["Statement"][0]["Condition"] == {"StringEquals": {}}
     assert iameval.load_policy(policy.to_json()) == policy
+
+
+def test_a_variable_outside_the_resource_segment_is_not_substituted_and_the_result_says_so():
+    """§7.3, §9: variables are read only after the fifth colon; elsewhere the entry is compared as
+    written, which matches no real ARN, and the result carries a warning instead of silence."""
+    policy = iameval.load_policy({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sqs:*", "Resource": "arn:aws:sqs:us-east-1:${aws:PrincipalAccount}:q"}]})
+    result = iameval.Authorizer(identity=[policy]).authorize(
+        {"principal": ALICE, "action": "sqs:SendMessage", "resource": "arn:aws:sqs:us-east-1:111122223333:q"})
+    assert result.decision == "ImplicitDeny"
+    assert any("outside the resource segment" in w for w in result.warnings)
