@@ -183,6 +183,8 @@ class _Loader:
         location = Location(source.name, source.line_offset + 1 if source.format == "jsonl" else None, None, base)
         scenario_id = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else fallback_id
         problems: list[Problem] = []
+        if isinstance(data, dict) and "id" in data and not isinstance(data["id"], str):
+            problems.append(source.problem(base + ("id",), "`id` must be a string"))
         if not isinstance(data, dict):
             return Scenario(scenario_id, location, error=ScenarioError(
                 [source.problem(base, "a scenario must be an object with `policies` and `request`")]))
