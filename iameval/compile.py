@@ -113,12 +113,16 @@ class _Principals:
         # Every name listed, for a quick "not named at all" before the rules of `match`.
         self.names = self.accounts | self.arns | self.services | self.federated | self.canonical
 
+    def never_names(self, caller: Caller, federated_from: str | None) -> bool:
+        """True when no rule of `match` can name this caller: none of its names is listed."""
+        names = self.names
+        return (not self.any and caller.arn not in names and caller.account not in names
+                and caller.principal_arn not in names and federated_from not in names
+                and "*" not in names and not self.roles_with_path)
+
     def match(self, caller: Caller, federated_from: str | None, context: Context) -> MatchClass | None:
         """The strongest way this value matches the caller, or None (§2.2, §7.4)."""
-        names = self.names
-        if (not self.any and caller.arn not in names and caller.account not in names
-                and caller.principal_arn not in names and federated_from not in names
-                and "*" not in names and not self.roles_with_path):
+        if self.never_names(caller, federated_from):
             return None
         if self.any or "*" in self.services and caller.kind is CallerKind.SERVICE:
             return MatchClass.DIRECT
@@ -328,7 +332,8 @@ class PolicySet:
     at. A request only tests the statements its action can reach.
     """
 
-    __slots__ = ("kind", "policies", "labels", "statements", "_exact", "_by_service", "_always", "_candidates")
+    __slots__ = ("kind", "policies", "labels", "statements", "_exact", "_by_service", "_always", "_candidates",
+                 "_by_caller")
 
     def __init__(self, kind: PolicyKind, policies: Sequence[Policy], labels: Sequence[str],
                  origins: Sequence[Origin | None] | None = None):
@@ -365,7 +370,8 @@ class PolicySet:
         self._by_service = {k: frozenset(v) for k, v in by_service.items()}
         self._always = frozenset(always)
         # Candidates per action, filled on first use: a memo of a pure function of the index.
-        self._candidates: dict[str, tuple[CompiledStatement, ...]] = {}
+        self._candidates: dict[str | tuple, tuple[CompiledStatement, ...]] = {}
+        self._by_caller = kind.has_principal
 
     def __bool__(self) -> bool:
         return bool(self.policies)
@@ -384,11 +390,26 @@ class PolicySet:
             self._candidates[action] = found
         return found
 
+    def for_caller(self, action: str, caller: Caller, federated_from: str | None
+                   ) -> tuple[CompiledStatement, ...]:
+        """The candidates of `action` less the statements whose `Principal` never names this
+        caller (resource-side policies); a memo of a pure function, like `candidates`."""
+        key = (action, caller.arn, caller.principal_arn, federated_from)
+        found = self._candidates.get(key)
+        if found is None:
+            found = tuple(s for s in self.candidates(action)
+                          if s.principals is None or s.not_principal
+                          or not s.principals.never_names(caller, federated_from))
+            self._candidates[key] = found
+        return found
+
     def applicable(self, request: PreparedRequest) -> tuple[tuple[Match, ...], tuple[Match, ...]]:
         """The Allow and the Deny statements that apply to the request, in policy order."""
         allows: tuple[Match, ...] = ()
         denies: tuple[Match, ...] = ()
-        for statement in self.candidates(request.action):
+        statements = (self.for_caller(request.action, request.caller, request.federated_from)
+                      if self._by_caller else self.candidates(request.action))
+        for statement in statements:
             match = statement.applies(request, True)
             if match is not None:
                 if statement.deny:
