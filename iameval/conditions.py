@@ -34,7 +34,7 @@ class CompiledCondition:
     """One operator-key pair, ready to test against request contexts."""
 
     __slots__ = ("entry", "operator", "key", "_values", "_templates", "_matcher", "_null", "_derivable",
-                 "_absent", "_negated", "_qualifier")
+                 "_absent", "_negated", "_qualifier", "_exact")
 
     def __init__(self, entry: ConditionEntry, variables: bool):
         self.entry = entry
@@ -60,6 +60,8 @@ class CompiledCondition:
             texts = [t for t in texts if "${" not in t]
         self._values = self._prepare(texts)
         self._matcher = self._make_matcher()
+        # StringEquals and its negation: a set lookup, the commonest test, done inline by `holds`.
+        self._exact = family is Family.STRING and "Like" not in operator.base and "IgnoreCase" not in operator.base
 
     # ---------------------------------------------------------------------- compile time
 
@@ -169,6 +171,8 @@ class CompiledCondition:
         values = entry.texts
         qualifier = self._qualifier
         if qualifier is None and not entry.multi:
+            if self._exact:
+                return (values[0] in policy_values) != negated
             return matcher(values[0], policy_values, context) != negated
         if qualifier == "ForAllValues" or (qualifier is None and negated):
             # A list without a qualifier (§8.5, the engine's choice): positive operators act as
