@@ -13,21 +13,11 @@ from typing import Any
 import pytest
 
 import iameval
+from principals import A, B, ALICE, DAVE, BOB, ROOT_A, ROOT_B, READER_ROLE, READER_SESSION, FED_CAROL, CAROL
 from iameval import Policy, RequestError
 
-A = "111122223333"
-B = "444455556666"
-ALICE = f"arn:aws:iam::{A}:user/alice"
-DAVE = f"arn:aws:iam::{A}:user/dave"
-BOB = f"arn:aws:iam::{B}:user/bob"
-ROOT_A = f"arn:aws:iam::{A}:root"
-ROOT_B = f"arn:aws:iam::{B}:root"
-READER_ROLE = f"arn:aws:iam::{A}:role/Reader"
-READER_SESSION = f"arn:aws:sts::{A}:assumed-role/Reader/alice-session"
 AUDITOR_ROLE_B = f"arn:aws:iam::{B}:role/Auditor"
 AUDITOR_SESSION_B = f"arn:aws:sts::{B}:assumed-role/Auditor/bob-session"
-FED_CAROL = f"arn:aws:sts::{A}:federated-user/carol"
-CAROL = f"arn:aws:iam::{A}:user/carol"
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
 ANONYMOUS = "*"
 BUCKET = "arn:aws:s3:::example-bucket"

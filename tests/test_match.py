@@ -10,21 +10,12 @@ from __future__ import annotations
 import pytest
 
 import iameval
+from principals import A, B, ALICE, DAVE, BOB, ROOT_A, ROOT_B, READER_ROLE, READER_SESSION, FED_CAROL
 from iameval.arn import split_arn
 from iameval.match import Glob, ResourcePattern
 
-A = "111122223333"
-B = "444455556666"
-ALICE = f"arn:aws:iam::{A}:user/alice"
-DAVE = f"arn:aws:iam::{A}:user/dave"
-BOB = f"arn:aws:iam::{B}:user/bob"
-ROOT_A = f"arn:aws:iam::{A}:root"
-ROOT_B = f"arn:aws:iam::{B}:root"
-READER_ROLE = f"arn:aws:iam::{A}:role/Reader"
-READER_SESSION = f"arn:aws:sts::{A}:assumed-role/Reader/alice-session"
 OTHER_SESSION = f"arn:aws:sts::{A}:assumed-role/Writer/alice-session"
 APP_READER_ROLE = f"arn:aws:iam::{A}:role/app/Reader"
-FED_CAROL = f"arn:aws:sts::{A}:federated-user/carol"
 BOB_SESSION = f"arn:aws:sts::{B}:assumed-role/Auditor/bob-session"
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
 ANONYMOUS = "*"

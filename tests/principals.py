@@ -1,0 +1,13 @@
+"""Principals the tables of tests share: two accounts, their users, roles and sessions."""
+
+A = "111122223333"
+B = "444455556666"
+ALICE = f"arn:aws:iam::{A}:user/alice"
+DAVE = f"arn:aws:iam::{A}:user/dave"
+CAROL = f"arn:aws:iam::{A}:user/carol"
+BOB = f"arn:aws:iam::{B}:user/bob"
+ROOT_A = f"arn:aws:iam::{A}:root"
+ROOT_B = f"arn:aws:iam::{B}:root"
+READER_ROLE = f"arn:aws:iam::{A}:role/Reader"
+READER_SESSION = f"arn:aws:sts::{A}:assumed-role/Reader/alice-session"
+FED_CAROL = f"arn:aws:sts::{A}:federated-user/carol"
