@@ -104,10 +104,14 @@ def is_resource_policy_required(action: str, resource: str) -> bool:
     return False
 
 
+_STRENGTH = (MatchClass.DIRECT, MatchClass.USER, MatchClass.ENTITY, MatchClass.ACCOUNT)
+# Where the resource policy is mandatory, an exact user ARN reaches only as far as ENTITY (§2.5).
+_STRENGTH_MANDATORY = (MatchClass.DIRECT, MatchClass.ENTITY, MatchClass.USER, MatchClass.ACCOUNT)
+
+
 def _strongest(matches: Sequence[Match], mandatory: bool) -> MatchClass | None:
     """The strongest principal match among resource-policy Allows (§2.2, §2.5)."""
-    order = ([MatchClass.DIRECT, MatchClass.USER, MatchClass.ENTITY, MatchClass.ACCOUNT] if not mandatory
-             else [MatchClass.DIRECT, MatchClass.ENTITY, MatchClass.USER, MatchClass.ACCOUNT])
+    order = _STRENGTH_MANDATORY if mandatory else _STRENGTH
     found = {m.match_class for m in matches}
     for cls in order:
         if cls in found:
@@ -142,10 +146,10 @@ class Authorizer:
                               [permission_boundary] if permission_boundary else [], True)
         self.session = build(PolicyKind.SESSION, "session", list(session))
         self.scps = tuple(self._level(PolicyKind.SCP, "scps", n, level, origins) for n, level in enumerate(scps))
-        self._fit_check = bool(self.identity or self.boundary or self.session)
+        self.rcps = tuple(self._level(PolicyKind.RCP, "rcps", n, level, origins) for n, level in enumerate(rcps))
         # Which gates have policies, read once: every request asks.
         self._has = (bool(self.resource), bool(self.identity), bool(self.boundary), bool(self.session))
-        self.rcps = tuple(self._level(PolicyKind.RCP, "rcps", n, level, origins) for n, level in enumerate(rcps))
+        self._fit_check = any(self._has[1:])
 
     @staticmethod
     def _level(kind: PolicyKind, name: str, n: int, level: Policy | Sequence[Policy],
