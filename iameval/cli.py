@@ -168,7 +168,7 @@ def _account(path: str) -> Account:
 def check(
     policies: Annotated[Optional[list[str]], typer.Argument(
         help="Identity-based policy files or folders (JSON or YAML); `-` reads standard input.",
-        show_default=False, metavar="[POLICY]...")] = None,
+        show_default=False, metavar="POLICY")] = None,
     action: ActionOpt = ...,
     resource: Annotated[Optional[str], typer.Option(
         "--resource", "-r", help=f"The resource ARN. Default: `{DEFAULT_RESOURCE}`.",
