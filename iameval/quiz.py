@@ -26,7 +26,7 @@ from .authorize import Decision
 from .errors import PolicyError
 from .explain import explain
 from .present import print_explanation
-from .scenario import Scenario, _Loader, evaluate
+from .scenario import QUESTION_FIELDS, Scenario, _Loader, evaluate
 
 __all__ = ["Question", "TOPICS", "load_bank", "parse_answer", "play", "select", "variants"]
 
@@ -47,7 +47,6 @@ TOPICS: dict[str, str] = {
 }
 
 DIFFICULTIES = {1: "easy", 2: "medium", 3: "hard"}
-_QUESTION_FIELDS = ("topic", "difficulty", "question", "note")
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,7 @@ def load_bank(folder: str | Path | None = None) -> list[Question]:
     files = (sorted(Path(folder).glob("*.yaml")) if folder is not None else
              sorted((f for f in resources.files("iameval.questions").iterdir() if f.name.endswith(".yaml")),
                     key=lambda f: f.name))
-    loader = _Loader(_QUESTION_FIELDS)
+    loader = _Loader()
     questions: list[Question] = []
     problems = []
     for file in files:
@@ -89,7 +88,7 @@ def load_bank(folder: str | Path | None = None) -> list[Question]:
             if scenario.error is not None:
                 problems.extend(scenario.error.problems)
                 continue
-            missing = [f for f in _QUESTION_FIELDS if not item.get(f)]
+            missing = [f for f in QUESTION_FIELDS if not item.get(f)]
             if missing or scenario.expect is None:
                 problems.append(source.problem((index,), "a question needs topic, difficulty, question, "
                                                "note and expect"))

@@ -23,6 +23,8 @@ from .request import Request
 __all__ = ["Scenario", "ScenarioOutcome", "evaluate", "load_scenarios", "run_scenario"]
 
 _SCENARIO_KEYS = ("id", "description", "policies", "request", "expect")
+# A practice question is a scenario with these too (quiz.py); `iameval run` reads it as one.
+QUESTION_FIELDS = ("topic", "difficulty", "question", "note")
 _POLICY_TYPES = {
     "identity": PolicyKind.IDENTITY,
     "resource": PolicyKind.RESOURCE,
@@ -145,12 +147,10 @@ def load_scenarios(*paths: str | Path) -> list[Scenario]:
 
 
 class _Loader:
-    """Reads scenarios; `extra_fields` are further top-level fields a caller allows (the quiz's
-    `topic`, `note`, ...), which the scenario itself ignores."""
+    """Reads scenarios, and the policy files they name (each read once)."""
 
-    def __init__(self, extra_fields: Iterable[str] = ()) -> None:
+    def __init__(self) -> None:
         self._policy_files: dict[Path, tuple[Source, Any]] = {}
-        self._fields = _SCENARIO_KEYS + tuple(extra_fields)
 
     def file(self, name: str, in_folder: bool) -> list[Scenario]:
         display = "<stdin>" if name == "-" else name
@@ -193,9 +193,10 @@ class _Loader:
                 base, "this is a policy document, not a scenario",
                 "to evaluate a policy, use `iameval check POLICY --action ...`, or wrap it in a scenario")]))
         for key in data:
-            if key not in self._fields:
+            if key not in _SCENARIO_KEYS and key not in QUESTION_FIELDS:
                 problems.append(source.problem(base + (key,), f"unknown scenario field `{key}`",
-                                               "a scenario has id, description, policies, request and expect"))
+                                               "a scenario has id, description, policies, request and expect "
+                                               "(and, as a practice question, topic, difficulty, question, note)"))
         fields: dict[str, Any] = {}
         origins: dict[tuple, Origin] = {}
         policies = data.get("policies", {})
