@@ -14,7 +14,7 @@ PARTITIONS = frozenset({
     "aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc",
 })
 
-ACCOUNT_ID = re.compile(r"\d{12}")
+ACCOUNT_ID = re.compile(r"[0-9]{12}")
 
 
 def split_arn(text: str, variables: bool = False) -> list[str]:

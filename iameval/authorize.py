@@ -14,10 +14,9 @@ from typing import Any, Mapping, NamedTuple, Sequence
 
 from pydantic import ValidationError
 
-from .arn import ACCOUNT_ID
 from .catalog import rcp_supported_services
-from .compile import Match, MatchClass, Origin, PolicySet, PreparedRequest
-from .context import Context, derived_keys
+from .compile import UNREACHED, Match, MatchClass, Origin, PolicySet, PreparedRequest, holding
+from .context import Context, caller_keys
 from .errors import Location, Problem, RequestError
 from .model import Policy, PolicyKind
 from .request import _WITH_IDENTITY, Caller, CallerError, CallerKind, Request, parse_caller
@@ -150,6 +149,8 @@ class Authorizer:
         # Which gates have policies, read once: every request asks.
         self._has = (bool(self.resource), bool(self.identity), bool(self.boundary), bool(self.session))
         self._fit_check = any(self._has[1:])
+        self._plans: dict[tuple, _Plan] = {}
+        self._callers: dict[tuple, _Who] = {}
 
     @staticmethod
     def _level(kind: PolicyKind, name: str, n: int, level: Policy | Sequence[Policy],
@@ -169,27 +170,43 @@ class Authorizer:
 
     def evaluation(self, request: Request | Mapping[str, Any]) -> "_Evaluation":
         """The prepared evaluation of one request, for `decide()` or for tracing (explain.py)."""
-        if type(request) is not Request and not isinstance(request, Request):
+        if type(request) is not Request and not isinstance(request, Request):  # the type test is quicker
             try:
                 request = Request.model_validate(request)
             except ValidationError as exc:
                 raise RequestError([Problem(e["msg"].removeprefix("Value error, "),
                                             Location(path=("request",) + tuple(e["loc"])))
                                     for e in exc.errors(include_url=False)]) from None
-        caller = self._caller(request)
-        if self._fit_check:
-            self._check_fits(caller)
-        return _Evaluation(self, request, caller)
+        given = request.context
+        context = Context(given)
+        principal_arn = context.given_text("aws:principalarn") if given else None
+        key = (request.action, request.principal, principal_arn, request.federated_from)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plan(key, request, principal_arn)
+        return _Evaluation(self, request, plan, context)
 
-    @staticmethod
-    def _caller(request: Request) -> Caller:
-        context = request.context
-        principal_arn = (context.get("aws:PrincipalArn") or request.context_value("aws:PrincipalArn")
-                         if context else None)
-        try:
-            return parse_caller(request.principal, principal_arn if isinstance(principal_arn, str) else None)
-        except CallerError as exc:
-            raise RequestError([Problem(str(exc), Location(path=("request", "principal")), exc.hint)]) from None
+    def _plan(self, key: tuple, request: Request, principal_arn: str | None) -> "_Plan":
+        """What one caller and action need from this authorizer's policies, made on first use
+        and kept (a memo of a pure function of the policies, the caller and the action)."""
+        who = self._callers.get(key[1:])
+        if who is None:
+            try:
+                caller = parse_caller(request.principal, principal_arn)
+            except CallerError as exc:
+                raise RequestError([Problem(str(exc), Location(path=("request", "principal")), exc.hint)]) from None
+            if self._fit_check:
+                self._check_fits(caller)
+            who = _Who(caller, caller_keys(caller), request.federated_from, caller.kind in _WITH_IDENTITY,
+                       not _scp_exemption(caller))
+            if len(self._callers) >= _PLANS_KEPT:
+                self._callers.clear()
+            self._callers[key[1:]] = who
+        plan = _Plan(self, who, sys.intern(request.action.lower()))
+        if len(self._plans) >= _PLANS_KEPT:
+            self._plans.clear()
+        self._plans[key] = plan
+        return plan
 
     def _check_fits(self, caller: Caller) -> None:
         """Policies a caller cannot have are an error, never silently ignored (§1, §2.3, §2.6).
@@ -212,15 +229,6 @@ class Authorizer:
         raise RequestError([Problem(message, Location(path=("request", "principal")), hint)])
 
 
-def _resource_account(request: Request, caller: Caller, segments: list[str] | None) -> str | None:
-    """`resource_account` as given, else the ARN's account, else the caller's (SCENARIO.md)."""
-    if request.resource_account:
-        return request.resource_account
-    if segments and ACCOUNT_ID.fullmatch(segments[4]):
-        return segments[4]
-    return caller.account
-
-
 # S3 protects a bucket owner from locking itself out: the root user of the bucket's account may
 # read, replace and delete the bucket policy even when the bucket policy explicitly denies it;
 # only VPC endpoint policies and Organizations policies can stop it. IAM-SEMANTICS §2.3 says
@@ -241,97 +249,194 @@ def _service_linked(caller: Caller) -> bool:
         "AWSServiceRoleFor")
 
 
+# How many plans (and callers) an authorizer keeps: enough for every caller and action a test
+# suite or an account query repeats; a run over the whole catalogue starts again rather than grow.
+_PLANS_KEPT = 256
+
+_make = tuple.__new__  # a Result without its Python-level constructor: once per request
+
+
+class _Who(NamedTuple):
+    """What is fixed for one caller under one authorizer."""
+
+    caller: Caller
+    caller_keys: dict  # its derived context keys (context.caller_keys)
+    federated_from: str | None
+    identity_side: bool  # it can have identity-based policies (§2.6)
+    scps_apply: bool
+
+
+class _Plan:
+    """What is fixed for one caller and one action under one authorizer (§2-§5).
+
+    The statements each gate can reach (their action and principal tests passed), the gates
+    that take part, and the warnings that every such request gets. A request then only tests
+    resources and conditions.
+    """
+
+    __slots__ = ("caller", "caller_keys", "action", "identity_side", "scps", "rcps", "resource", "identity",
+                 "boundary", "session", "denies", "warnings", "lockout", "sts_or_kms")
+
+    def __init__(self, a: Authorizer, who: _Who, action: str):
+        self.caller = caller = who.caller
+        self.caller_keys = who.caller_keys
+        self.identity_side = who.identity_side
+        self.action = action
+        federated_from = who.federated_from
+        has_resource, has_identity, has_boundary, has_session = a._has
+        self.scps = (tuple(level.entries(action, caller, federated_from, has_boundary) for level in a.scps)
+                     if a.scps and who.scps_apply else ())
+        self.rcps = (tuple(level.entries(action, caller, federated_from, has_boundary) for level in a.rcps)
+                     if a.rcps and not _rcp_exemption(action) else ())
+        self.resource = (a.resource.entries(action, caller, federated_from, has_boundary)
+                         if has_resource else UNREACHED)
+        self.identity = (a.identity.entries(action, caller, federated_from, has_boundary)
+                         if has_identity else UNREACHED)
+        self.boundary = (a.boundary.entries(action, caller, federated_from, has_boundary)
+                         if has_boundary else UNREACHED)
+        self.session = (a.session.entries(action, caller, federated_from, has_boundary)
+                        if has_session else UNREACHED)
+        # The gates whose Deny statements can apply, in the order a denial names them (§2.1).
+        gates = [("resource", self.resource), ("identity", self.identity),
+                 ("permission_boundary", self.boundary), ("session", self.session)]
+        if self.scps or self.rcps:
+            gates[:0] = ([(f"scp[{n}]", g) for n, g in enumerate(self.scps)]
+                         + [(f"rcp[{n}]", g) for n, g in enumerate(self.rcps)])
+        self.denies = tuple((name, g.denies) for name, g in gates if g.denies)
+        self.warnings = tuple(dict.fromkeys(w for _, g in gates for w in g.warnings))
+        self.lockout = caller.kind is CallerKind.ROOT and action in _ROOT_BUCKET_POLICY_ACTIONS
+        self.sts_or_kms = action[:4] in ("sts:", "kms:")
+
+
+def _scp_exemption(caller: Caller) -> str | None:
+    """Why SCPs do not apply to this caller, or None when they do (§2.6, §4)."""
+    if caller.kind not in _WITH_IDENTITY:
+        return "SCPs do not govern service principals or anonymous callers (§2.6)"
+    if _service_linked(caller):
+        return "SCPs do not govern service-linked roles (§4)"
+    return None
+
+
+def _rcp_exemption(action: str) -> str | None:
+    """Why RCPs do not apply to this action (lower-cased), or None when they do (§4)."""
+    if action.partition(":")[0] in rcp_supported_services():
+        return None
+    return "RCPs do not govern this service (§4)"
+
+
 class _Evaluation:
-    """One request through the chain; kept separate so the steps read in AWS's order."""
+    """One request through the chain; kept separate so the steps read in AWS's order.
 
-    __slots__ = ("a", "request", "caller", "account", "context", "prepared")
+    It carries what statement tests read of a request (`caller`, `action`, `resource`,
+    `resource_segments`, `federated_from`, `has_boundary`, `context`: see `PreparedRequest`).
+    """
 
-    def __init__(self, authorizer: Authorizer, request: Request, caller: Caller):
+    __slots__ = ("a", "request", "plan", "caller", "action", "resource", "resource_segments", "account",
+                 "context")
+
+    def __init__(self, authorizer: Authorizer, request: Request, plan: _Plan, context: Context):
         self.a = authorizer
         self.request = request
-        self.caller = caller
-        resource = request.resource
-        segments = resource.split(":", 5) if resource.startswith("arn:") else None  # arn_segments, inline
+        self.plan = plan
+        self.caller = caller = plan.caller
+        self.action = plan.action
+        self.resource = resource = request.resource
+        segments = resource.split(":", 5) if resource[:4] == "arn:" else None  # arn_segments, inline
         if segments is not None and len(segments) != 6:
             segments = None
-        self.account = _resource_account(request, caller, segments)
-        self.context = Context(request.context, lambda: derived_keys(caller, self.account))
-        # Interned: the action is a key of every policy set's candidate memo (compile.py).
-        self.prepared = PreparedRequest(caller, sys.intern(request.action.lower()), request.resource, segments,
-                                        request.federated_from, authorizer._has[2], self.context)
+        self.resource_segments = segments
+        # `resource_account` as given, else the ARN's account, else the caller's (SCENARIO.md).
+        account = request.resource_account
+        if account is None:
+            account = caller.account
+            if segments is not None:
+                given = segments[4]
+                if len(given) == 12 and given.isascii() and given.isdigit():
+                    account = given
+        self.account = account
+        context.bind(plan.caller_keys, account)
+        self.context = context
 
-    def _result(self, decision: Decision, gate: str, summary: str, reasons: Sequence[Match] = ()) -> Result:
-        return Result(decision, tuple(reasons), summary, self.context, gate)
+    @property
+    def federated_from(self) -> str | None:
+        return self.request.federated_from
+
+    @property
+    def has_boundary(self) -> bool:
+        return self.a._has[2]
+
+    @property
+    def prepared(self) -> PreparedRequest:
+        return PreparedRequest(self.caller, self.action, self.resource, self.resource_segments,
+                               self.federated_from, self.has_boundary, self.context)
+
+    def _result(self, decision: Decision, gate: str, summary: str, reasons: tuple[Match, ...] = ()) -> Result:
+        return _make(Result, (decision, reasons, summary, self.context, gate))
 
     def scp_exemption(self) -> str | None:
         """Why SCPs do not apply to this caller, or None when they do (§2.6, §4)."""
-        if self.caller.kind not in _WITH_IDENTITY:
-            return "SCPs do not govern service principals or anonymous callers (§2.6)"
-        if _service_linked(self.caller):
-            return "SCPs do not govern service-linked roles (§4)"
-        return None
+        return _scp_exemption(self.caller)
 
     def rcp_exemption(self) -> str | None:
         """Why RCPs do not apply to this action, or None when they do (§4)."""
-        if self.prepared.action.partition(":")[0] in rcp_supported_services():
-            return None
-        return "RCPs do not govern this service (§4)"
+        return _rcp_exemption(self.action)
 
     def lockout(self) -> bool:
         """S3's lock-out protection applies: see `_ROOT_BUCKET_POLICY_ACTIONS`."""
-        return (self.caller.kind is CallerKind.ROOT and self.prepared.action in _ROOT_BUCKET_POLICY_ACTIONS
-                and self.account == self.caller.account)
+        return self.plan.lockout and self.account == self.caller.account
 
     def decide(self) -> Result:
-        a, caller, req = self.a, self.caller, self.prepared
-        identity_side = caller.kind in _WITH_IDENTITY
-        scps = [level.applicable(req) for level in a.scps] if a.scps and not self.scp_exemption() else ()
-        rcps = [level.applicable(req) for level in a.rcps] if a.rcps and not self.rcp_exemption() else ()
-        none = ((), ())
-        has_resource, has_identity, has_boundary, has_session = a._has
-        resource_allows, resource_denies = a.resource.applicable(req) if has_resource else none
-        identity_allows, identity_denies = a.identity.applicable(req) if has_identity else none
-        boundary_allows, boundary_denies = a.boundary.applicable(req) if has_boundary else none
-        session_allows, session_denies = a.session.applicable(req) if has_session else none
-
-        if resource_denies and self.lockout():
-            resource_denies = ()  # S3's lock-out protection for the bucket owner's root user
+        plan, caller = self.plan, self.caller
+        for warning in plan.warnings:
+            self.context.warn(warning)
 
         # 1. An explicit Deny in any policy that takes part is final (§2.1).
-        if (resource_denies or identity_denies or boundary_denies or session_denies
-                or (scps and any(d for _, d in scps)) or (rcps and any(d for _, d in rcps))):
-            denies = (tuple(m for _, d in scps for m in d) + tuple(m for _, d in rcps for m in d)
-                      + resource_denies + identity_denies + boundary_denies + session_denies)
-            first = denies[0].ref.kind
-            gate = first.value
-            if first in (PolicyKind.SCP, PolicyKind.RCP):
-                levels = scps if first is PolicyKind.SCP else rcps
-                gate = f"{first.value}[{next(n for n, (_, d) in enumerate(levels) if d)}]"
-            return self._result(Decision.EXPLICIT_DENY, gate,
-                                f"explicitly denied by a statement in {first.article}", denies)
+        if plan.denies:
+            denies: tuple[Match, ...] = ()
+            gate = ""
+            lockout = plan.lockout and self.lockout()
+            for name, entries in plan.denies:
+                if lockout and name == "resource":
+                    continue  # S3's lock-out protection for the bucket owner's root user
+                found = holding(entries, self)
+                if found:
+                    gate = gate or name
+                    denies += found
+            if denies:
+                return self._result(Decision.EXPLICIT_DENY, gate,
+                                    f"explicitly denied by a statement in {denies[0].ref.kind.article}", denies)
 
         # 2. RCPs can only deny: RCPFullAWSAccess is implied at every level (SCENARIO.md, §4).
         # 3. Every SCP level must allow (§4).
         scp_allows: tuple[Match, ...] = ()
-        for n, (allows, _) in enumerate(scps):
+        for n, level in enumerate(plan.scps):
+            allows = holding(level.allows, self) if level.allows else ()
             if not allows:
                 return self._result(Decision.IMPLICIT_DENY, f"scp[{n}]",
                                     f"no service control policy allows the action (level {n})")
             scp_allows += allows
 
-        if not identity_side:
+        entries = plan.resource.allows
+        resource_allows = holding(entries, self) if entries else ()
+        if not plan.identity_side:
             # Service principals and anonymous callers: only the resource policy can grant (§2.6).
             if resource_allows:
                 return self._result(Decision.ALLOW, "resource", "allowed by a resource-based policy", resource_allows)
             return self._result(Decision.IMPLICIT_DENY, "resource", "no resource-based policy allows the action "
                                 f"for this {caller.kind.value} caller")
+        entries = plan.identity.allows
+        identity_allows = holding(entries, self) if entries else ()
+        entries = plan.boundary.allows
+        boundary_allows = holding(entries, self) if entries else ()
+        entries = plan.session.allows
+        session_allows = holding(entries, self) if entries else ()
+        _, _, has_boundary, has_session = self.a._has
 
         request = self.request
         if request.resource_policy_required is not None:
             mandatory = request.resource_policy_required
         else:
-            mandatory = req.action[:4] in ("sts:", "kms:") and is_resource_policy_required(
-                request.action, request.resource)
+            mandatory = plan.sts_or_kms and is_resource_policy_required(request.action, request.resource)
         rb = _strongest(resource_allows, mandatory) if resource_allows else None
         root = caller.kind is CallerKind.ROOT
         identity_ok = root or bool(identity_allows)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from enum import Enum
-from typing import NamedTuple, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 from ._source import Source
 from .conditions import compile_condition
@@ -21,8 +21,8 @@ from .request import Caller, CallerKind
 from .arn import split_arn
 from .variables import Template, parse_template
 
-__all__ = ["CompiledStatement", "Match", "MatchClass", "Origin", "PolicySet", "PreparedRequest",
-           "StatementRef", "statement_label"]
+__all__ = ["CompiledStatement", "GateEntries", "Match", "MatchClass", "Origin", "PolicySet", "PreparedRequest",
+           "StatementRef", "UNREACHED", "holding", "statement_label"]
 
 
 # Where a policy came from: its source and the JSON path of the document in it.
@@ -121,7 +121,15 @@ class _Principals:
                 and "*" not in names and not self.roles_with_path)
 
     def match(self, caller: Caller, federated_from: str | None, context: Context) -> MatchClass | None:
-        """The strongest way this value matches the caller, or None (§2.2, §7.4)."""
+        """The strongest way this value matches the caller, or None (§2.2, §7.4); a role named
+        with a path that the caller's session ARN cannot show is reported in `context`."""
+        warning = self.path_warning(caller)
+        if warning:
+            context.warn(warning)
+        return self.classify(caller, federated_from)
+
+    def classify(self, caller: Caller, federated_from: str | None) -> MatchClass | None:
+        """`match` without the report: a function of the caller alone."""
         if self.never_names(caller, federated_from):
             return None
         if self.any or "*" in self.services and caller.kind is CallerKind.SERVICE:
@@ -142,19 +150,25 @@ class _Principals:
                 return MatchClass.DIRECT
             if kind is CallerKind.ROLE:
                 return MatchClass.ENTITY
-        if kind is CallerKind.ASSUMED_ROLE:
-            if caller.principal_arn in self.arns:
-                return MatchClass.ENTITY
-            maybe = self.roles_with_path.get((caller.account, caller.name))
-            if maybe and not caller.principal_arn_known:
-                context.warn(f"principal `{maybe}` may be the role of session `{caller.arn}`, whose "
-                             "ARN drops the role's path; it was not matched: give `aws:PrincipalArn` "
-                             "in the context to decide")
+        if kind is CallerKind.ASSUMED_ROLE and caller.principal_arn in self.arns:
+            return MatchClass.ENTITY
         if kind is CallerKind.FEDERATED_USER and federated_from and federated_from in self.arns:
             return MatchClass.ENTITY
         if caller.account in self.accounts:
             return MatchClass.ACCOUNT
         return None
+
+    def path_warning(self, caller: Caller) -> str | None:
+        """A role ARN with a path that may be the role of this session, which the session ARN
+        cannot tell (§1): the caller is not matched by it (at most by its account), and is told
+        why."""
+        if caller.kind is not CallerKind.ASSUMED_ROLE or caller.principal_arn_known or not self.roles_with_path:
+            return None
+        maybe = self.roles_with_path.get((caller.account, caller.name))
+        if maybe is None or self.any or caller.arn in self.arns or caller.principal_arn in self.arns:
+            return None
+        return (f"principal `{maybe}` may be the role of session `{caller.arn}`, whose ARN drops the "
+                "role's path; it was not matched: give `aws:PrincipalArn` in the context to decide")
 
     def excludes(self, caller: Caller) -> bool:
         """Whether `NotPrincipal` lists the caller completely (§7.4, §14.7).
@@ -217,7 +231,7 @@ class CompiledStatement:
 
     __slots__ = ("ref", "statement", "deny", "exact_actions", "action_globs", "not_action",
                  "resources", "variable_resources", "not_resource", "principals", "not_principal",
-                 "conditions", "origin", "_matches", "no_effect", "literal_variables")
+                 "conditions", "origin", "_matches", "no_effect", "literal_variables", "test")
 
     def __init__(self, statement: Statement, ref: StatementRef, variables: bool,
                  origin: Origin | None = None):
@@ -255,6 +269,11 @@ class CompiledStatement:
         self.no_effect = statement.has_no_effect
         # The statement's possible results, made once: applying allocates nothing.
         self._matches = {cls: Match(ref, cls) for cls in (None, *MatchClass)}
+        # What a request must still test once its caller and action are known: None when
+        # nothing (no Condition, and no Resource or a `*` among the Resource entries).
+        unconditional = not self.conditions and (self.resources is None or (
+            not self.not_resource and any(p.pattern == "*" for p in self.resources)))
+        self.test = None if unconditional else self.holds
 
     def _action_matches(self, action: str) -> bool:
         found = action in self.exact_actions
@@ -275,25 +294,33 @@ class CompiledStatement:
                 return True
         return False
 
-    def applies(self, request: PreparedRequest, action_known: bool = False) -> Match | None:
-        """The statement's tests of §7.1, principal first for resource-side policies.
-
-        `action_known`: the action index already found the action among its exact entries.
-        """
+    def applies(self, request: PreparedRequest) -> Match | None:
+        """The statement's tests of §7.1, principal first for resource-side policies."""
         match_class = None
         if self.principals is not None:
-            if self.not_principal:
-                # A Deny with NotPrincipal always applies to a principal with a boundary (§5).
-                forced = self.deny and request.has_boundary
-                if not forced and self.principals.excludes(request.caller):
-                    return None
-                match_class = MatchClass.DIRECT
-            else:
-                match_class = self.principals.match(request.caller, request.federated_from, request.context)
-                if match_class is None:
-                    return None
-        if not action_known and not self._action_matches(request.action):
+            match_class = self.principal_match(request.caller, request.federated_from, request.has_boundary)
+            if match_class is None:
+                return None
+            warning = self.principals.path_warning(request.caller)
+            if warning:
+                request.context.warn(warning)
+        if not self._action_matches(request.action) or not self.holds(request):
             return None
+        return self._matches[match_class]
+
+    def principal_match(self, caller: Caller, federated_from: str | None, has_boundary: bool) -> MatchClass | None:
+        """How `Principal` names the caller, or DIRECT when `NotPrincipal` leaves it in; None
+        when the statement does not reach it (§7.4). A function of the caller alone."""
+        if self.not_principal:
+            # A Deny with NotPrincipal always applies to a principal with a boundary (§5).
+            if not (self.deny and has_boundary) and self.principals.excludes(caller):
+                return None
+            return MatchClass.DIRECT
+        return self.principals.classify(caller, federated_from)
+
+    def holds(self, request: PreparedRequest) -> bool:
+        """The tests that depend on the request beyond its caller and action: `Resource` or
+        `NotResource`, then `Condition` (§7.1, §7.3, §8)."""
         resources = self.resources
         if resources is not None:
             resource, segments = request.resource, request.resource_segments
@@ -310,13 +337,26 @@ class CompiledStatement:
                         "ARN, where AWS documents no substitution (IAM-SEMANTICS §7.3): it was compared "
                         "as written and matches no resource")
             if hit == self.not_resource:
-                return None
+                return False
         if self.conditions:
             context = request.context
             for condition in self.conditions:
                 if not condition.holds(context):
-                    return None
-        return self._matches[match_class]
+                    return False
+        return True
+
+
+# Each statement that can apply as its `test` (None: it applies) and the result it gives.
+Entries = tuple[tuple[Callable[[PreparedRequest], bool] | None, Match], ...]
+
+
+class GateEntries(NamedTuple):
+    """The statements of one policy set that can apply to one caller and action, split by
+    effect, each with its result; `warnings` are what every request of theirs is told."""
+
+    allows: Entries
+    denies: Entries
+    warnings: tuple[str, ...]
 
 
 def statement_label(statement: Statement, index: int) -> str:
@@ -332,8 +372,7 @@ class PolicySet:
     at. A request only tests the statements its action can reach.
     """
 
-    __slots__ = ("kind", "policies", "labels", "statements", "_exact", "_by_service", "_always", "_candidates",
-                 "_by_caller")
+    __slots__ = ("kind", "policies", "labels", "statements", "_exact", "_by_service", "_always")
 
     def __init__(self, kind: PolicyKind, policies: Sequence[Policy], labels: Sequence[str],
                  origins: Sequence[Origin | None] | None = None):
@@ -369,9 +408,6 @@ class PolicySet:
         self._exact = {k: frozenset(v) for k, v in exact.items()}
         self._by_service = {k: frozenset(v) for k, v in by_service.items()}
         self._always = frozenset(always)
-        # Candidates per action, filled on first use: a memo of a pure function of the index.
-        self._candidates: dict[str | tuple, tuple[CompiledStatement, ...]] = {}
-        self._by_caller = kind.has_principal
 
     def __bool__(self) -> bool:
         return bool(self.policies)
@@ -379,42 +415,48 @@ class PolicySet:
     def candidates(self, action: str) -> tuple[CompiledStatement, ...]:
         """The statements whose `Action` or `NotAction` matches `action` (lower-cased), in order.
 
-        The index narrows the search; the statements' own action tests decide, once per action.
+        The index narrows the search; the statements' own action tests decide.
         """
-        found = self._candidates.get(action)
-        if found is None:
-            exact = self._exact.get(action, frozenset())
-            indices = exact | self._by_service.get(action.partition(":")[0], frozenset()) | self._always
-            found = tuple(self.statements[i] for i in sorted(indices)
-                          if i in exact or self.statements[i]._action_matches(action))
-            self._candidates[action] = found
-        return found
+        exact = self._exact.get(action)
+        service = self._by_service.get(action.partition(":")[0])
+        always = self._always
+        if exact is None:
+            if service is None and not always:
+                return ()
+            exact = frozenset()
+        indices = exact.union(service or (), always)
+        statements = self.statements
+        return tuple(statements[i] for i in sorted(indices) if i in exact or statements[i]._action_matches(action))
 
-    def for_caller(self, action: str, caller: Caller, federated_from: str | None
-                   ) -> tuple[CompiledStatement, ...]:
-        """The candidates of `action` less the statements whose `Principal` never names this
-        caller (resource-side policies); a memo of a pure function, like `candidates`."""
-        key = (action, caller.arn, caller.principal_arn, federated_from)
-        found = self._candidates.get(key)
-        if found is None:
-            found = tuple(s for s in self.candidates(action)
-                          if s.principals is None or s.not_principal
-                          or not s.principals.never_names(caller, federated_from))
-            self._candidates[key] = found
-        return found
+    def entries(self, action: str, caller: Caller, federated_from: str | None, has_boundary: bool) -> GateEntries:
+        """What a request of this caller and action (lower-cased) needs to test: the candidates
+        whose `Principal`/`NotPrincipal` reaches the caller, with the `Match` each would give."""
+        candidates = self.candidates(action)
+        if not candidates:
+            return UNREACHED
+        allows: list = []
+        denies: list = []
+        warnings: list[str] = []
+        for statement in candidates:
+            match_class = None
+            if statement.principals is not None:
+                match_class = statement.principal_match(caller, federated_from, has_boundary)
+                warning = statement.principals.path_warning(caller)
+                if warning:
+                    warnings.append(warning)
+                if match_class is None:
+                    continue
+            (denies if statement.deny else allows).append((statement.test, statement._matches[match_class]))
+        return GateEntries(tuple(allows), tuple(denies), tuple(dict.fromkeys(warnings)))
 
-    def applicable(self, request: PreparedRequest) -> tuple[tuple[Match, ...], tuple[Match, ...]]:
-        """The Allow and the Deny statements that apply to the request, in policy order."""
-        allows: tuple[Match, ...] = ()
-        denies: tuple[Match, ...] = ()
-        statements = (self.for_caller(request.action, request.caller, request.federated_from)
-                      if self._by_caller else self.candidates(request.action))
-        for statement in statements:
-            match = statement.applies(request, True)
-            if match is not None:
-                if statement.deny:
-                    denies += (match,)
-                else:
-                    allows += (match,)
-        return allows, denies
 
+UNREACHED = GateEntries((), (), ())  # a policy set none of whose statements can apply
+
+
+def holding(entries: Entries, request: PreparedRequest) -> tuple[Match, ...]:
+    """The results of the entries whose statements hold for the request, in policy order."""
+    found: tuple[Match, ...] = ()
+    for test, match in entries:
+        if test is None or test(request):
+            found += (match,)
+    return found

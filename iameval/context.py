@@ -13,7 +13,7 @@ from .request import Caller, CallerKind
 from .values import as_text
 from .variables import UNUSABLE
 
-__all__ = ["DERIVABLE", "Context", "ContextEntry", "derived_keys", "merge_context"]
+__all__ = ["DERIVABLE", "Context", "ContextEntry", "caller_keys", "derived_keys", "merge_context"]
 
 
 class ContextEntry(NamedTuple):
@@ -28,24 +28,41 @@ class Context:
     Built lazily: a request that meets no condition and no variable never pays for it.
     """
 
-    __slots__ = ("_given", "_derive", "_entries", "_derived", "warnings", "_parsed")
+    __slots__ = ("_given", "_derive", "_caller_keys", "_account", "_entries", "_derived", "warnings", "_parsed")
 
     def __init__(self, given: Mapping[str, Any],
                  derived: Mapping[str, str] | Callable[[], Mapping[str, str]] = {}):
         self._given = given
         self._derive = derived
+        self._caller_keys: dict[str, ContextEntry] | None = None
+        self._account: str | None = None
         self._entries: dict[str, ContextEntry] | None = None  # the given keys, lower-cased
         self._derived: dict[str, str] | None = None
         self.warnings: list[str] = []
-        self._parsed: dict[tuple, Any] = {}
+        self._parsed: dict[tuple, Any] | None = None
+
+    def bind(self, caller_keys: dict[str, ContextEntry], resource_account: str | None) -> None:
+        """Derive the keys of §1 from the caller (`caller_keys(caller)`) and the resource's
+        account, when first asked."""
+        self._caller_keys = caller_keys
+        self._account = resource_account
+
+    def given_text(self, lowered_key: str) -> str | None:
+        """The value of a given (not derived) single-valued key, as text; None when absent."""
+        given = self._entries if self._entries is not None else self._read_given()
+        entry = given.get(lowered_key)
+        return entry.texts[0] if entry is not None and not entry.multi else None
 
     def parsed(self, text: str, reader: Callable[[str], Any]) -> Any:
         """`reader(text)`, read once per request however many conditions compare the value; a
         read that fails raises again each time."""
         key = (text, reader)
-        found = self._parsed.get(key, _MISSING)
+        parsed = self._parsed
+        if parsed is None:
+            parsed = self._parsed = {}
+        found = parsed.get(key, _MISSING)
         if found is _MISSING:
-            found = self._parsed[key] = reader(text)
+            found = parsed[key] = reader(text)
         return found
 
     @property
@@ -60,7 +77,12 @@ class Context:
         """The derived keys that the request did not give (§1)."""
         if self._derived is None:
             given = self._entries if self._entries is not None else self._read_given()
-            derived = self._derive() if callable(self._derive) else self._derive
+            if self._caller_keys is not None:
+                derived = {e.key: e.texts[0] for e in self._caller_keys.values()}
+                if self._account:
+                    derived[_RESOURCE_ACCOUNT] = self._account
+            else:
+                derived = self._derive() if callable(self._derive) else self._derive
             self._derived = {k: v for k, v in derived.items() if k.lower() not in given}
         return self._derived
 
@@ -84,6 +106,12 @@ class Context:
         given = self._entries if self._entries is not None else self._read_given()
         entry = given.get(lowered_key)
         if entry is None and lowered_key in DERIVABLE:
+            caller_keys = self._caller_keys
+            if caller_keys is not None:
+                if lowered_key == "aws:resourceaccount":
+                    account = self._account
+                    return ContextEntry(_RESOURCE_ACCOUNT, (account,), False) if account else None
+                return caller_keys.get(lowered_key)
             for key, value in self.derived.items():
                 if key.lower() == lowered_key:
                     return ContextEntry(key, (value,), False)
@@ -129,6 +157,14 @@ DERIVABLE = frozenset({"aws:principalarn", "aws:principalaccount", "aws:principa
                         "aws:userid", "aws:resourceaccount"})
 
 
+_RESOURCE_ACCOUNT = "aws:ResourceAccount"
+
+
+def caller_keys(caller: Caller) -> dict[str, ContextEntry]:
+    """The derived keys that depend on the caller alone, by lower-cased name (see `derived_keys`)."""
+    return {k.lower(): ContextEntry(k, (v,), False) for k, v in derived_keys(caller, None).items()}
+
+
 def derived_keys(caller: Caller, resource_account: str | None) -> dict[str, str]:
     """The keys AWS sets from the principal and the resource, as far as the ARNs fix them (§1).
 
@@ -152,5 +188,5 @@ def derived_keys(caller: Caller, resource_account: str | None) -> dict[str, str]
     elif kind is CallerKind.ANONYMOUS:
         keys["aws:userid"] = "anonymous"
     if resource_account:
-        keys["aws:ResourceAccount"] = resource_account
+        keys[_RESOURCE_ACCOUNT] = resource_account
     return keys
