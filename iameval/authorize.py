@@ -111,7 +111,7 @@ _STRENGTH_MANDATORY = (MatchClass.DIRECT, MatchClass.ENTITY, MatchClass.USER, Ma
 def _strongest(matches: Sequence[Match], mandatory: bool) -> MatchClass | None:
     """The strongest principal match among resource-policy Allows (§2.2, §2.5)."""
     order = _STRENGTH_MANDATORY if mandatory else _STRENGTH
-    found = {m.match_class for m in matches}
+    found = [m.match_class for m in matches]  # a list: members compare by identity, enums hash slowly
     for cls in order:
         if cls in found:
             return cls
@@ -166,10 +166,15 @@ class Authorizer:
 
     def authorize(self, request: Request | Mapping[str, Any]) -> Result:
         """Decide one request by the chain of §2.1 (same account) or §3 (across accounts)."""
-        return self.evaluation(request).decide()
+        request, plan, context = self._prepare(request)
+        return _decide(plan, request, context)
 
     def evaluation(self, request: Request | Mapping[str, Any]) -> "_Evaluation":
         """The prepared evaluation of one request, for `decide()` or for tracing (explain.py)."""
+        return _Evaluation(self, *self._prepare(request))
+
+    def _prepare(self, request: Request | Mapping[str, Any]) -> tuple[Request, "_Plan", Context]:
+        """The request validated, its plan, and its context (which carries the resource)."""
         if type(request) is not Request and not isinstance(request, Request):  # the type test is quicker
             try:
                 request = Request.model_validate(request)
@@ -178,13 +183,31 @@ class Authorizer:
                                             Location(path=("request",) + tuple(e["loc"])))
                                     for e in exc.errors(include_url=False)]) from None
         given = request.context
-        context = Context(given)
-        principal_arn = context.given_text("aws:principalarn") if given else None
+        principal_arn = None
+        if given:
+            for name in given:  # the first key of any case counts (§8.2)
+                if len(name) == 16 and name.lower() == "aws:principalarn":
+                    principal_arn = given[name]
+                    if type(principal_arn) is not str:
+                        principal_arn = None
+                    break
         key = (request.action, request.principal, principal_arn, request.federated_from)
         plan = self._plans.get(key)
         if plan is None:
             plan = self._plan(key, request, principal_arn)
-        return _Evaluation(self, request, plan, context)
+        resource = request.resource
+        segments = resource.split(":", 5) if resource[:4] == "arn:" else None  # arn_segments, inline
+        if segments is not None and len(segments) != 6:
+            segments = None
+        # `resource_account` as given, else the ARN's account, else the caller's (SCENARIO.md).
+        account = request.resource_account
+        if account is None:
+            account = plan.caller.account
+            if segments is not None:
+                named = segments[4]
+                if len(named) == 12 and named.isascii() and named.isdigit():
+                    account = named
+        return request, plan, Context(given, (), plan.caller_keys, account, resource, segments)
 
     def _plan(self, key: tuple, request: Request, principal_arn: str | None) -> "_Plan":
         """What one caller and action need from this authorizer's policies, made on first use
@@ -274,8 +297,8 @@ class _Plan:
     resources and conditions.
     """
 
-    __slots__ = ("caller", "caller_keys", "action", "identity_side", "scps", "rcps", "resource", "identity",
-                 "boundary", "session", "denies", "warnings", "lockout", "sts_or_kms")
+    __slots__ = ("caller", "caller_keys", "action", "identity_side", "has_boundary", "has_session", "scps", "rcps",
+                 "resource", "identity", "boundary", "session", "denies", "warnings", "lockout", "sts_or_kms")
 
     def __init__(self, a: Authorizer, who: _Who, action: str):
         self.caller = caller = who.caller
@@ -284,6 +307,7 @@ class _Plan:
         self.action = action
         federated_from = who.federated_from
         has_resource, has_identity, has_boundary, has_session = a._has
+        self.has_boundary, self.has_session = has_boundary, has_session
         self.scps = (tuple(level.entries(action, caller, federated_from, has_boundary) for level in a.scps)
                      if a.scps and who.scps_apply else ())
         self.rcps = (tuple(level.entries(action, caller, federated_from, has_boundary) for level in a.rcps)
@@ -324,188 +348,178 @@ def _rcp_exemption(action: str) -> str | None:
     return "RCPs do not govern this service (§4)"
 
 
+def _result(context: Context, decision: Decision, gate: str, summary: str, reasons: tuple[Match, ...] = ()) -> Result:
+    return _make(Result, (decision, reasons, summary, context, gate))
+
+
+def _decide(plan: _Plan, request: Request, context: Context) -> Result:
+    """The chain of §2.1 (same account) or §3 (across accounts) for one request."""
+    caller = plan.caller
+    for warning in plan.warnings:
+        context.warn(warning)
+
+    # 1. An explicit Deny in any policy that takes part is final (§2.1).
+    if plan.denies:
+        denies: tuple[Match, ...] = ()
+        gate = ""
+        lockout = plan.lockout and _lockout(plan, context)
+        for name, entries in plan.denies:
+            if lockout and name == "resource":
+                continue  # S3's lock-out protection for the bucket owner's root user
+            found = holding(entries, context)
+            if found:
+                gate = gate or name
+                denies += found
+        if denies:
+            return _result(context, Decision.EXPLICIT_DENY, gate,
+                           f"explicitly denied by a statement in {denies[0].ref.kind.article}", denies)
+
+    # 2. RCPs can only deny: RCPFullAWSAccess is implied at every level (SCENARIO.md, §4).
+    # 3. Every SCP level must allow (§4).
+    scp_allows: tuple[Match, ...] = ()
+    for n, level in enumerate(plan.scps):
+        allows = holding(level.allows, context) if level.allows else ()
+        if not allows:
+            return _result(context, Decision.IMPLICIT_DENY, f"scp[{n}]",
+                           f"no service control policy allows the action (level {n})")
+        scp_allows += allows
+
+    entries = plan.resource.allows
+    resource_allows = holding(entries, context) if entries else ()
+    if not plan.identity_side:
+        # Service principals and anonymous callers: only the resource policy can grant (§2.6).
+        if resource_allows:
+            return _result(context, Decision.ALLOW, "resource", "allowed by a resource-based policy", resource_allows)
+        return _result(context, Decision.IMPLICIT_DENY, "resource", "no resource-based policy allows the action "
+                       f"for this {caller.kind.value} caller")
+    entries = plan.identity.allows
+    identity_allows = holding(entries, context) if entries else ()
+    entries = plan.boundary.allows
+    boundary_allows = holding(entries, context) if entries else ()
+    entries = plan.session.allows
+    session_allows = holding(entries, context) if entries else ()
+
+    if request.resource_policy_required is not None:
+        mandatory = request.resource_policy_required
+    else:
+        mandatory = plan.sts_or_kms and is_resource_policy_required(request.action, request.resource)
+    rb = _strongest(resource_allows, mandatory) if resource_allows else None
+    root = caller.kind is CallerKind.ROOT
+    identity_ok = root or bool(identity_allows)
+    boundary_ok = not plan.has_boundary or bool(boundary_allows)
+    if caller.kind is CallerKind.FEDERATED_USER:
+        # Without a session policy a federated-user session has no identity permissions (§2.4).
+        session_ok = bool(session_allows)
+    else:
+        session_ok = not plan.has_session or bool(session_allows)
+    account = context.resource_account
+
+    if rb is None and not mandatory and account in (None, caller.account):
+        # The common case: one account, no resource grant: the identity chain decides (§2.2).
+        if identity_ok and boundary_ok and session_ok:
+            if root and not identity_allows:
+                return _result(context, Decision.ALLOW, "identity", "the root user needs no Allow in its own account",
+                               scp_allows)
+            return _result(context, Decision.ALLOW, "identity", "allowed by an identity-based policy",
+                           identity_allows + scp_allows + boundary_allows + session_allows)
+        return _chain_failure(plan, context, identity_ok, boundary_ok)
+
+    chain = scp_allows + boundary_allows + session_allows
+    if account not in (None, caller.account):
+        # §3: the principal's account and the resource's account must both allow.
+        if not (identity_ok and boundary_ok and session_ok):
+            return _chain_failure(plan, context, identity_ok, boundary_ok)
+        if not resource_allows:
+            return _result(context, Decision.IMPLICIT_DENY, "resource", "no resource-based policy allows the action "
+                           "(cross-account access needs one)")
+        return _result(context, Decision.ALLOW, "resource", "allowed by the caller's account and by the "
+                       "resource-based policy", identity_allows + chain + resource_allows)
+
+    if mandatory:
+        # §2.5: a trust or key policy must allow; how it names the caller says what else must.
+        if rb is None:
+            return _result(context, Decision.IMPLICIT_DENY, "resource", "no resource-based policy allows the action "
+                           "(the resource policy is required for this request)")
+        if rb is MatchClass.DIRECT:
+            return _result(context, Decision.ALLOW, "resource", "allowed by a resource-based policy", resource_allows)
+        if rb in (MatchClass.ENTITY, MatchClass.USER):
+            if boundary_ok and session_ok:
+                return _result(context, Decision.ALLOW, "resource", "allowed by a resource-based policy",
+                               resource_allows + chain)
+            return _chain_failure(plan, context, True, boundary_ok)
+        if identity_ok and boundary_ok and session_ok:
+            return _result(context, Decision.ALLOW, "identity", "allowed by the resource-based policy and an "
+                           "identity-based policy", resource_allows + identity_allows + chain)
+        return _chain_failure(plan, context, identity_ok, boundary_ok)
+
+    # §2.2: in one account, how the resource policy names the caller decides its reach.
+    if rb in (MatchClass.DIRECT, MatchClass.USER):
+        return _result(context, Decision.ALLOW, "resource", "allowed by a resource-based policy",
+                       tuple(m for m in resource_allows if m.match_class in (MatchClass.DIRECT, MatchClass.USER)))
+    if rb is MatchClass.ENTITY:
+        if boundary_ok and session_ok:
+            return _result(context, Decision.ALLOW, "resource", "allowed by a resource-based policy",
+                           tuple(m for m in resource_allows if m.match_class is MatchClass.ENTITY) + chain)
+        return _chain_failure(plan, context, True, boundary_ok)
+    if identity_ok and boundary_ok and session_ok:
+        if root and not identity_allows:
+            return _result(context, Decision.ALLOW, "identity", "the root user needs no Allow in its own account",
+                           scp_allows)
+        return _result(context, Decision.ALLOW, "identity", "allowed by an identity-based policy",
+                       identity_allows + chain)
+    return _chain_failure(plan, context, identity_ok, boundary_ok)
+
+
+def _chain_failure(plan: _Plan, context: Context, identity_ok: bool, boundary_ok: bool) -> Result:
+    """The first gate of the principal's chain that had no Allow (§2.1 steps 5-7)."""
+    if not identity_ok:
+        return _result(context, Decision.IMPLICIT_DENY, "identity", "no identity-based policy allows the action")
+    if not boundary_ok:
+        return _result(context, Decision.IMPLICIT_DENY, "permission_boundary",
+                       "no permissions boundary allows the action")
+    return _result(context, Decision.IMPLICIT_DENY, "session", "no session policy allows the action"
+                   if plan.has_session else "a federated-user session without a session policy has no permissions "
+                   "from identity-based policies")
+
+
+def _lockout(plan: _Plan, context: Context) -> bool:
+    """S3's lock-out protection applies: see `_ROOT_BUCKET_POLICY_ACTIONS`."""
+    return plan.lockout and context.resource_account == plan.caller.account
+
+
 class _Evaluation:
-    """One request through the chain; kept separate so the steps read in AWS's order.
+    """One request prepared for the chain, for tracing (explain.py) as well as deciding."""
 
-    It carries what statement tests read of a request (`caller`, `action`, `resource`,
-    `resource_segments`, `federated_from`, `has_boundary`, `context`: see `PreparedRequest`).
-    """
-
-    __slots__ = ("a", "request", "plan", "caller", "action", "resource", "resource_segments", "account",
-                 "context")
+    __slots__ = ("a", "request", "plan", "context")
 
     def __init__(self, authorizer: Authorizer, request: Request, plan: _Plan, context: Context):
         self.a = authorizer
         self.request = request
         self.plan = plan
-        self.caller = caller = plan.caller
-        self.action = plan.action
-        self.resource = resource = request.resource
-        segments = resource.split(":", 5) if resource[:4] == "arn:" else None  # arn_segments, inline
-        if segments is not None and len(segments) != 6:
-            segments = None
-        self.resource_segments = segments
-        # `resource_account` as given, else the ARN's account, else the caller's (SCENARIO.md).
-        account = request.resource_account
-        if account is None:
-            account = caller.account
-            if segments is not None:
-                given = segments[4]
-                if len(given) == 12 and given.isascii() and given.isdigit():
-                    account = given
-        self.account = account
-        context.bind(plan.caller_keys, account)
         self.context = context
 
     @property
-    def federated_from(self) -> str | None:
-        return self.request.federated_from
-
-    @property
-    def has_boundary(self) -> bool:
-        return self.a._has[2]
+    def caller(self) -> Caller:
+        return self.plan.caller
 
     @property
     def prepared(self) -> PreparedRequest:
-        return PreparedRequest(self.caller, self.action, self.resource, self.resource_segments,
-                               self.federated_from, self.has_boundary, self.context)
+        """What statement traces read of the request."""
+        context = self.context
+        return PreparedRequest(self.plan.caller, self.plan.action, context.resource, context.resource_segments,
+                               self.request.federated_from, self.plan.has_boundary, context)
 
-    def _result(self, decision: Decision, gate: str, summary: str, reasons: tuple[Match, ...] = ()) -> Result:
-        return _make(Result, (decision, reasons, summary, self.context, gate))
+    def decide(self) -> Result:
+        return _decide(self.plan, self.request, self.context)
 
     def scp_exemption(self) -> str | None:
         """Why SCPs do not apply to this caller, or None when they do (§2.6, §4)."""
-        return _scp_exemption(self.caller)
+        return _scp_exemption(self.plan.caller)
 
     def rcp_exemption(self) -> str | None:
         """Why RCPs do not apply to this action, or None when they do (§4)."""
-        return _rcp_exemption(self.action)
+        return _rcp_exemption(self.plan.action)
 
     def lockout(self) -> bool:
         """S3's lock-out protection applies: see `_ROOT_BUCKET_POLICY_ACTIONS`."""
-        return self.plan.lockout and self.account == self.caller.account
-
-    def decide(self) -> Result:
-        plan, caller = self.plan, self.caller
-        for warning in plan.warnings:
-            self.context.warn(warning)
-
-        # 1. An explicit Deny in any policy that takes part is final (§2.1).
-        if plan.denies:
-            denies: tuple[Match, ...] = ()
-            gate = ""
-            lockout = plan.lockout and self.lockout()
-            for name, entries in plan.denies:
-                if lockout and name == "resource":
-                    continue  # S3's lock-out protection for the bucket owner's root user
-                found = holding(entries, self)
-                if found:
-                    gate = gate or name
-                    denies += found
-            if denies:
-                return self._result(Decision.EXPLICIT_DENY, gate,
-                                    f"explicitly denied by a statement in {denies[0].ref.kind.article}", denies)
-
-        # 2. RCPs can only deny: RCPFullAWSAccess is implied at every level (SCENARIO.md, §4).
-        # 3. Every SCP level must allow (§4).
-        scp_allows: tuple[Match, ...] = ()
-        for n, level in enumerate(plan.scps):
-            allows = holding(level.allows, self) if level.allows else ()
-            if not allows:
-                return self._result(Decision.IMPLICIT_DENY, f"scp[{n}]",
-                                    f"no service control policy allows the action (level {n})")
-            scp_allows += allows
-
-        entries = plan.resource.allows
-        resource_allows = holding(entries, self) if entries else ()
-        if not plan.identity_side:
-            # Service principals and anonymous callers: only the resource policy can grant (§2.6).
-            if resource_allows:
-                return self._result(Decision.ALLOW, "resource", "allowed by a resource-based policy", resource_allows)
-            return self._result(Decision.IMPLICIT_DENY, "resource", "no resource-based policy allows the action "
-                                f"for this {caller.kind.value} caller")
-        entries = plan.identity.allows
-        identity_allows = holding(entries, self) if entries else ()
-        entries = plan.boundary.allows
-        boundary_allows = holding(entries, self) if entries else ()
-        entries = plan.session.allows
-        session_allows = holding(entries, self) if entries else ()
-        _, _, has_boundary, has_session = self.a._has
-
-        request = self.request
-        if request.resource_policy_required is not None:
-            mandatory = request.resource_policy_required
-        else:
-            mandatory = plan.sts_or_kms and is_resource_policy_required(request.action, request.resource)
-        rb = _strongest(resource_allows, mandatory) if resource_allows else None
-        root = caller.kind is CallerKind.ROOT
-        identity_ok = root or bool(identity_allows)
-        boundary_ok = not has_boundary or bool(boundary_allows)
-        if caller.kind is CallerKind.FEDERATED_USER:
-            # Without a session policy a federated-user session has no identity permissions (§2.4).
-            session_ok = bool(session_allows)
-        else:
-            session_ok = not has_session or bool(session_allows)
-
-        if rb is None and not mandatory and self.account in (None, caller.account):
-            # The common case: one account, no resource grant: the identity chain decides (§2.2).
-            if identity_ok and boundary_ok and session_ok:
-                if root and not identity_allows:
-                    return self._result(Decision.ALLOW, "identity", "the root user needs no Allow in its own account",
-                                        scp_allows)
-                return self._result(Decision.ALLOW, "identity", "allowed by an identity-based policy",
-                                    identity_allows + scp_allows + boundary_allows + session_allows)
-            return self._chain_failure(identity_ok, boundary_ok)
-
-        chain = scp_allows + boundary_allows + session_allows
-        if self.account not in (None, caller.account):
-            # §3: the principal's account and the resource's account must both allow.
-            if not (identity_ok and boundary_ok and session_ok):
-                return self._chain_failure(identity_ok, boundary_ok)
-            if not resource_allows:
-                return self._result(Decision.IMPLICIT_DENY, "resource", "no resource-based policy allows the action "
-                                    "(cross-account access needs one)")
-            return self._result(Decision.ALLOW, "resource", "allowed by the caller's account and by the "
-                                "resource-based policy", identity_allows + chain + resource_allows)
-
-        if mandatory:
-            # §2.5: a trust or key policy must allow; how it names the caller says what else must.
-            if rb is None:
-                return self._result(Decision.IMPLICIT_DENY, "resource", "no resource-based policy allows the action "
-                                    "(the resource policy is required for this request)")
-            if rb is MatchClass.DIRECT:
-                return self._result(Decision.ALLOW, "resource", "allowed by a resource-based policy", resource_allows)
-            if rb in (MatchClass.ENTITY, MatchClass.USER):
-                if boundary_ok and session_ok:
-                    return self._result(Decision.ALLOW, "resource", "allowed by a resource-based policy",
-                                        resource_allows + chain)
-                return self._chain_failure(True, boundary_ok)
-            if identity_ok and boundary_ok and session_ok:
-                return self._result(Decision.ALLOW, "identity", "allowed by the resource-based policy and an "
-                                    "identity-based policy", resource_allows + identity_allows + chain)
-            return self._chain_failure(identity_ok, boundary_ok)
-
-        # §2.2: in one account, how the resource policy names the caller decides its reach.
-        if rb in (MatchClass.DIRECT, MatchClass.USER):
-            return self._result(Decision.ALLOW, "resource", "allowed by a resource-based policy",
-                                tuple(m for m in resource_allows if m.match_class in (MatchClass.DIRECT, MatchClass.USER)))
-        if rb is MatchClass.ENTITY:
-            if boundary_ok and session_ok:
-                return self._result(Decision.ALLOW, "resource", "allowed by a resource-based policy",
-                                    tuple(m for m in resource_allows if m.match_class is MatchClass.ENTITY) + chain)
-            return self._chain_failure(True, boundary_ok)
-        if identity_ok and boundary_ok and session_ok:
-            if root and not identity_allows:
-                return self._result(Decision.ALLOW, "identity", "the root user needs no Allow in its own account", scp_allows)
-            return self._result(Decision.ALLOW, "identity", "allowed by an identity-based policy", identity_allows + chain)
-        return self._chain_failure(identity_ok, boundary_ok)
-
-    def _chain_failure(self, identity_ok: bool, boundary_ok: bool) -> Result:
-        """The first gate of the principal's chain that had no Allow (§2.1 steps 5-7)."""
-        if not identity_ok:
-            return self._result(Decision.IMPLICIT_DENY, "identity", "no identity-based policy allows the action")
-        if not boundary_ok:
-            return self._result(Decision.IMPLICIT_DENY, "permission_boundary", "no permissions boundary allows the action")
-        return self._result(Decision.IMPLICIT_DENY, "session", "no session policy allows the action" if self.a.session
-                            else "a federated-user session without a session policy has no permissions "
-                            "from identity-based policies")
+        return _lockout(self.plan, self.context)

@@ -231,7 +231,7 @@ class CompiledStatement:
 
     __slots__ = ("ref", "statement", "deny", "exact_actions", "action_globs", "not_action",
                  "resources", "variable_resources", "not_resource", "principals", "not_principal",
-                 "conditions", "origin", "_matches", "no_effect", "literal_variables", "test")
+                 "conditions", "origin", "_matches", "no_effect", "literal_variables", "test", "_texts")
 
     def __init__(self, statement: Statement, ref: StatementRef, variables: bool,
                  origin: Origin | None = None):
@@ -262,6 +262,13 @@ class CompiledStatement:
             # `${...}` before the resource segment is not substituted (§7.3, §9): such an entry
             # matches no real ARN, and a request it fails is told so.
             self.literal_variables = tuple(literal)
+        # Resource entries that are literal, or literal then one `*` (the usual ones), all
+        # tested by one set lookup and one `str.startswith`; None when some entry is not so.
+        self._texts = None
+        if self.resources is not None and not self.variable_resources and all(
+                p.equal is not None or p.startswith is not None for p in self.resources):
+            self._texts = (frozenset(p.equal for p in self.resources if p.equal is not None),
+                           tuple(p.startswith for p in self.resources if p.startswith is not None))
         principal = statement.principal if statement.principal is not None else statement.not_principal
         self.principals = _Principals(principal) if principal is not None else None
         self.not_principal = statement.not_principal is not None
@@ -284,29 +291,15 @@ class CompiledStatement:
                     break
         return found != self.not_action
 
-    def _variable_hit(self, request: PreparedRequest) -> bool:
+    def _variable_hit(self, context: Context) -> bool:
         """Whether a `Resource` entry with variables matches, once resolved (§9)."""
         for template in self.variable_resources:
             # An entry whose variable cannot be resolved matches no resource (§9).
-            pieces = template.resolve(request.context.variable)
+            pieces = template.resolve(context.variable)
             if pieces is not None and _resolved_pattern(tuple(pieces)).matches(
-                    request.resource, request.resource_segments):
+                    context.resource, context.resource_segments):
                 return True
         return False
-
-    def applies(self, request: PreparedRequest) -> Match | None:
-        """The statement's tests of §7.1, principal first for resource-side policies."""
-        match_class = None
-        if self.principals is not None:
-            match_class = self.principal_match(request.caller, request.federated_from, request.has_boundary)
-            if match_class is None:
-                return None
-            warning = self.principals.path_warning(request.caller)
-            if warning:
-                request.context.warn(warning)
-        if not self._action_matches(request.action) or not self.holds(request):
-            return None
-        return self._matches[match_class]
 
     def principal_match(self, caller: Caller, federated_from: str | None, has_boundary: bool) -> MatchClass | None:
         """How `Principal` names the caller, or DIRECT when `NotPrincipal` leaves it in; None
@@ -318,36 +311,39 @@ class CompiledStatement:
             return MatchClass.DIRECT
         return self.principals.classify(caller, federated_from)
 
-    def holds(self, request: PreparedRequest) -> bool:
+    def holds(self, context: Context) -> bool:
         """The tests that depend on the request beyond its caller and action: `Resource` or
-        `NotResource`, then `Condition` (§7.1, §7.3, §8)."""
+        `NotResource` against `context.resource`, then `Condition` (§7.1, §7.3, §8)."""
         resources = self.resources
         if resources is not None:
-            resource, segments = request.resource, request.resource_segments
-            for pattern in resources:
-                if pattern.matches(resource, segments):
-                    hit = True
-                    break
+            resource = context.resource
+            texts = self._texts
+            if texts is not None:
+                hit = resource in texts[0] or resource.startswith(texts[1])
             else:
-                hit = bool(self.variable_resources) and self._variable_hit(request)
-                if self.literal_variables:
-                    request.context.warn(
-                        f"`{self.literal_variables[0]}` in statement `{self.ref.statement}` of "
-                        f"`{self.ref.policy}` has a policy variable outside the resource segment of the "
-                        "ARN, where AWS documents no substitution (IAM-SEMANTICS §7.3): it was compared "
-                        "as written and matches no resource")
+                segments = context.resource_segments
+                for pattern in resources:
+                    if pattern.matches(resource, segments):
+                        hit = True
+                        break
+                else:
+                    hit = bool(self.variable_resources) and self._variable_hit(context)
+            if not hit and self.literal_variables:
+                context.warn(
+                    f"`{self.literal_variables[0]}` in statement `{self.ref.statement}` of "
+                    f"`{self.ref.policy}` has a policy variable outside the resource segment of the "
+                    "ARN, where AWS documents no substitution (IAM-SEMANTICS §7.3): it was compared "
+                    "as written and matches no resource")
             if hit == self.not_resource:
                 return False
-        if self.conditions:
-            context = request.context
-            for condition in self.conditions:
-                if not condition.holds(context):
-                    return False
+        for condition in self.conditions:
+            if not condition.holds(context):
+                return False
         return True
 
 
 # Each statement that can apply as its `test` (None: it applies) and the result it gives.
-Entries = tuple[tuple[Callable[[PreparedRequest], bool] | None, Match], ...]
+Entries = tuple[tuple[Callable[[Context], bool] | None, Match], ...]
 
 
 class GateEntries(NamedTuple):
@@ -453,10 +449,10 @@ class PolicySet:
 UNREACHED = GateEntries((), (), ())  # a policy set none of whose statements can apply
 
 
-def holding(entries: Entries, request: PreparedRequest) -> tuple[Match, ...]:
+def holding(entries: Entries, context: Context) -> tuple[Match, ...]:
     """The results of the entries whose statements hold for the request, in policy order."""
     found: tuple[Match, ...] = ()
     for test, match in entries:
-        if test is None or test(request):
+        if test is None or test(context):
             found += (match,)
     return found

@@ -78,6 +78,11 @@ class CompiledCondition:
             return tuple(_arn_pattern(((t, True),)) for t in texts)
         if family in (Family.BOOL, Family.BINARY):
             return frozenset(parse_policy_value(family, t) for t in texts)
+        if family is Family.IP:
+            # (version, network, netmask) as integers: an address is in a block when its masked
+            # value is the network's.
+            return tuple((n.version, int(n.network_address), int(n.netmask))
+                         for n in (parse_policy_value(family, t) for t in texts))
         return tuple(parse_policy_value(family, t) for t in texts)
 
     def _resolved(self, context: Context) -> Any:
@@ -115,8 +120,8 @@ class CompiledCondition:
         if family is Family.BINARY:
             return self._typed(parse_binary, lambda v, ps: v in ps)
         if family is Family.IP:
-            return self._typed(parse_ip_address,
-                               lambda v, ps: any(v.version == n.version and v in n for n in ps))
+            return self._typed(parse_ip_address, lambda v, ps: any(
+                v[0] == version and v[1] & mask == network for version, network, mask in ps))
         compare = _ORDER[base[len(family.value):]]
         reader = parse_number if family is Family.NUMERIC else parse_date
         return self._typed(reader, lambda v, ps: any(compare(v, p) for p in ps))

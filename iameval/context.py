@@ -25,33 +25,30 @@ class ContextEntry(NamedTuple):
 class Context:
     """The condition keys of one request. `derived` names the keys iameval filled in.
 
-    Built lazily: a request that meets no condition and no variable never pays for it.
+    Built lazily: a request that meets no condition and no variable never pays for it. It also
+    carries the requested resource (`resource`, and `resource_segments` when it is an ARN of
+    six segments), so that a statement's tests of the request read one object.
     """
 
-    __slots__ = ("_given", "_derive", "_caller_keys", "_account", "_entries", "_derived", "warnings", "_parsed")
+    __slots__ = ("_given", "_derive", "_caller_keys", "resource_account", "resource", "resource_segments",
+                 "_entries", "_derived", "warnings", "_parsed")
 
     def __init__(self, given: Mapping[str, Any],
-                 derived: Mapping[str, str] | Callable[[], Mapping[str, str]] = {}):
+                 derived: Mapping[str, str] | Callable[[], Mapping[str, str]] = {},
+                 caller_keys: dict[str, ContextEntry] | None = None, resource_account: str | None = None,
+                 resource: str = "*", resource_segments: list[str] | None = None):
+        """`derived` are the derived keys, or a function giving them when first asked; or else
+        they are `caller_keys` (`caller_keys(caller)`) and `aws:ResourceAccount`."""
         self._given = given
         self._derive = derived
-        self._caller_keys: dict[str, ContextEntry] | None = None
-        self._account: str | None = None
+        self._caller_keys = caller_keys
+        self.resource_account = resource_account
+        self.resource = resource
+        self.resource_segments = resource_segments
         self._entries: dict[str, ContextEntry] | None = None  # the given keys, lower-cased
         self._derived: dict[str, str] | None = None
         self.warnings: list[str] = []
         self._parsed: dict[tuple, Any] | None = None
-
-    def bind(self, caller_keys: dict[str, ContextEntry], resource_account: str | None) -> None:
-        """Derive the keys of §1 from the caller (`caller_keys(caller)`) and the resource's
-        account, when first asked."""
-        self._caller_keys = caller_keys
-        self._account = resource_account
-
-    def given_text(self, lowered_key: str) -> str | None:
-        """The value of a given (not derived) single-valued key, as text; None when absent."""
-        given = self._entries if self._entries is not None else self._read_given()
-        entry = given.get(lowered_key)
-        return entry.texts[0] if entry is not None and not entry.multi else None
 
     def parsed(self, text: str, reader: Callable[[str], Any]) -> Any:
         """`reader(text)`, read once per request however many conditions compare the value; a
@@ -79,8 +76,8 @@ class Context:
             given = self._entries if self._entries is not None else self._read_given()
             if self._caller_keys is not None:
                 derived = {e.key: e.texts[0] for e in self._caller_keys.values()}
-                if self._account:
-                    derived[_RESOURCE_ACCOUNT] = self._account
+                if self.resource_account:
+                    derived[_RESOURCE_ACCOUNT] = self.resource_account
             else:
                 derived = self._derive() if callable(self._derive) else self._derive
             self._derived = {k: v for k, v in derived.items() if k.lower() not in given}
@@ -109,7 +106,7 @@ class Context:
             caller_keys = self._caller_keys
             if caller_keys is not None:
                 if lowered_key == "aws:resourceaccount":
-                    account = self._account
+                    account = self.resource_account
                     return ContextEntry(_RESOURCE_ACCOUNT, (account,), False) if account else None
                 return caller_keys.get(lowered_key)
             for key, value in self.derived.items():

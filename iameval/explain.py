@@ -193,7 +193,9 @@ def explain(authorizer: Authorizer, request: Request | Mapping[str, Any]) -> Exp
     action = evaluation.request.action
     # Traced on a context of its own: tracing reads conditions the decision never needed, and
     # must not add their warnings to the result.
-    context = Context(evaluation.request.context, lambda: evaluation.context.derived)
+    decided = evaluation.context
+    context = Context(evaluation.request.context, lambda: decided.derived, resource=decided.resource,
+                      resource_segments=decided.resource_segments)
     prepared = evaluation.prepared._replace(context=context)
     gates: list[GateTrace] = []
     scp_exemption, rcp_exemption = evaluation.scp_exemption(), evaluation.rcp_exemption()

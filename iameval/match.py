@@ -151,7 +151,7 @@ def split_pieces(pieces: Pieces, maxsplit: int = 5) -> list[Pieces]:
 class ResourcePattern:
     """One `Resource` entry, matched against a requested resource by the rules of §7.3."""
 
-    __slots__ = ("pattern", "_all", "_whole", "_segments", "_tail", "_prefix", "_last")
+    __slots__ = ("pattern", "_all", "_whole", "_segments", "_tail", "_prefix", "_last", "equal", "startswith")
 
     def __init__(self, pattern: str):
         self._build([(pattern, True)])
@@ -179,6 +179,14 @@ class ResourcePattern:
         if self._segments is not None and not self._tail and all(g._exact is not None for g in self._segments[:5]):
             self._prefix = ":".join(g.pattern for g in self._segments[:5]) + ":"
             self._last = self._segments[5]
+        # Simpler still, and as good for any resource, ARN or not: the whole pattern is literal
+        # (`equal`: the resource must be this text), or literal then one final `*` (`startswith`).
+        self.equal = self.startswith = None
+        if self._last is not None:
+            if self._last._exact is not None:
+                self.equal = self._prefix + self._last._exact
+            elif self._last._prefix is not None:
+                self.startswith = self._prefix + self._last._prefix
 
     def __repr__(self) -> str:
         return f"ResourcePattern({self.pattern!r})"
@@ -187,6 +195,10 @@ class ResourcePattern:
         """`resource_segments` is `split_arn(resource)` when the resource is a 6-segment ARN."""
         if self._all:
             return True
+        if self.startswith is not None:
+            return resource.startswith(self.startswith)
+        if self.equal is not None:
+            return resource == self.equal
         if resource_segments is None:
             return self._whole.matches(resource)
         prefix = self._prefix

@@ -36,8 +36,11 @@ def as_text(value: object) -> str:
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
 
-def parse_number(text: str) -> Decimal:
-    """An integer or decimal, read exactly (§8.6)."""
+def parse_number(text: str) -> int | Decimal:
+    """An integer or decimal, read exactly (§8.6); plain digits give an `int`, which compares
+    exactly with a `Decimal`."""
+    if text.isascii() and text.isdigit():
+        return int(text)
     if not _NUMBER.fullmatch(text):
         raise ValueParseError(f"`{text}` is not a number")
     try:
@@ -58,22 +61,24 @@ def parse_date(text: str) -> datetime:
     date-time without a time zone is read as UTC; any other run of digits is epoch seconds.
     """
     try:
-        if _YEAR.fullmatch(text):
+        if len(text) > 10 and text[10] in "Tt":  # a date-time, the usual form
+            moment = datetime.fromisoformat(text)
+        elif _YEAR.fullmatch(text):
             return datetime(int(text), 1, 1, tzinfo=timezone.utc)
-        match = _YEAR_MONTH.fullmatch(text)
-        if match:
+        elif match := _YEAR_MONTH.fullmatch(text):
             return datetime(int(match[1]), int(match[2]), 1, tzinfo=timezone.utc)
-        if _EPOCH.fullmatch(text):
+        elif _EPOCH.fullmatch(text):
             return datetime.fromtimestamp(float(Decimal(text)), tz=timezone.utc)
-        if "T" not in text and "t" not in text and len(text) != 10:
+        elif "T" not in text and "t" not in text and len(text) != 10:
             raise ValueError
-        moment = datetime.fromisoformat(text)
+        else:
+            moment = datetime.fromisoformat(text)
     except (ValueError, OverflowError, OSError):
         raise ValueParseError(f"`{text}` is not a date: use ISO 8601 such as `2026-01-31` or "
                               "`2026-01-31T12:00:00Z`, or epoch seconds") from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        return moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo is timezone.utc else moment.astimezone(timezone.utc)
 
 
 def parse_bool(text: str) -> str:
@@ -100,11 +105,23 @@ def parse_ip_network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network
         raise ValueParseError(f"`{text}` is not an IP address or CIDR block") from None
 
 
-def parse_ip_address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])"
+_DOTTED_QUAD = re.compile(r"\.".join([_OCTET] * 4))
+
+
+def parse_ip_address(text: str) -> tuple[int, int]:
+    """An address as its version and its integer value (§8.4), as `ipaddress` reads it."""
+    # The usual dotted quad is read here; anything else (IPv6, or what `ipaddress` refuses,
+    # such as a leading zero) is left to `ipaddress`.
+    quad = _DOTTED_QUAD.fullmatch(text)
+    if quad is not None:
+        a, b, c, d = quad.groups()
+        return 4, int(a) << 24 | int(b) << 16 | int(c) << 8 | int(d)
     try:
-        return ipaddress.ip_address(text)
+        address = ipaddress.ip_address(text)
     except ValueError:
         raise ValueParseError(f"`{text}` is not an IP address") from None
+    return address.version, int(address)
 
 
 _PARSERS = {
