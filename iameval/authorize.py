@@ -205,7 +205,7 @@ class Authorizer:
             account = plan.caller.account
             if segments is not None:
                 named = segments[4]
-                if len(named) == 12 and named.isascii() and named.isdigit():
+                if named != account and len(named) == 12 and named.isascii() and named.isdigit():
                     account = named
         return request, plan, Context(given, (), plan.caller_keys, account, resource, segments)
 
@@ -297,13 +297,16 @@ class _Plan:
     resources and conditions.
     """
 
-    __slots__ = ("caller", "caller_keys", "action", "identity_side", "has_boundary", "has_session", "scps", "rcps",
-                 "resource", "identity", "boundary", "session", "denies", "warnings", "lockout", "sts_or_kms")
+    __slots__ = ("caller", "caller_keys", "action", "identity_side", "root", "federated_user", "has_boundary",
+                 "has_session", "scps", "rcps", "resource", "identity", "boundary", "session", "denies", "warnings",
+                 "lockout", "sts_or_kms")
 
     def __init__(self, a: Authorizer, who: _Who, action: str):
         self.caller = caller = who.caller
         self.caller_keys = who.caller_keys
         self.identity_side = who.identity_side
+        self.root = caller.kind is CallerKind.ROOT
+        self.federated_user = caller.kind is CallerKind.FEDERATED_USER
         self.action = action
         federated_from = who.federated_from
         has_resource, has_identity, has_boundary, has_session = a._has
@@ -348,6 +351,12 @@ def _rcp_exemption(action: str) -> str | None:
     return "RCPs do not govern this service (§4)"
 
 
+# Enum members, read once: in CPython 3.11 each read of `Decision.ALLOW` goes through a
+# descriptor, and the chain reads several per request.
+_ALLOW, _IMPLICIT_DENY, _EXPLICIT_DENY = Decision.ALLOW, Decision.IMPLICIT_DENY, Decision.EXPLICIT_DENY
+_DIRECT, _USER, _ENTITY = MatchClass.DIRECT, MatchClass.USER, MatchClass.ENTITY
+
+
 def _result(context: Context, decision: Decision, gate: str, summary: str, reasons: tuple[Match, ...] = ()) -> Result:
     return _make(Result, (decision, reasons, summary, context, gate))
 
@@ -371,26 +380,27 @@ def _decide(plan: _Plan, request: Request, context: Context) -> Result:
                 gate = gate or name
                 denies += found
         if denies:
-            return _result(context, Decision.EXPLICIT_DENY, gate,
+            return _result(context, _EXPLICIT_DENY, gate,
                            f"explicitly denied by a statement in {denies[0].ref.kind.article}", denies)
 
     # 2. RCPs can only deny: RCPFullAWSAccess is implied at every level (SCENARIO.md, §4).
     # 3. Every SCP level must allow (§4).
     scp_allows: tuple[Match, ...] = ()
-    for n, level in enumerate(plan.scps):
-        allows = holding(level.allows, context) if level.allows else ()
-        if not allows:
-            return _result(context, Decision.IMPLICIT_DENY, f"scp[{n}]",
-                           f"no service control policy allows the action (level {n})")
-        scp_allows += allows
+    if plan.scps:
+        for n, level in enumerate(plan.scps):
+            allows = holding(level.allows, context) if level.allows else ()
+            if not allows:
+                return _result(context, _IMPLICIT_DENY, f"scp[{n}]",
+                               f"no service control policy allows the action (level {n})")
+            scp_allows += allows
 
     entries = plan.resource.allows
     resource_allows = holding(entries, context) if entries else ()
     if not plan.identity_side:
         # Service principals and anonymous callers: only the resource policy can grant (§2.6).
         if resource_allows:
-            return _result(context, Decision.ALLOW, "resource", "allowed by a resource-based policy", resource_allows)
-        return _result(context, Decision.IMPLICIT_DENY, "resource", "no resource-based policy allows the action "
+            return _result(context, _ALLOW, "resource", "allowed by a resource-based policy", resource_allows)
+        return _result(context, _IMPLICIT_DENY, "resource", "no resource-based policy allows the action "
                        f"for this {caller.kind.value} caller")
     entries = plan.identity.allows
     identity_allows = holding(entries, context) if entries else ()
@@ -404,10 +414,10 @@ def _decide(plan: _Plan, request: Request, context: Context) -> Result:
     else:
         mandatory = plan.sts_or_kms and is_resource_policy_required(request.action, request.resource)
     rb = _strongest(resource_allows, mandatory) if resource_allows else None
-    root = caller.kind is CallerKind.ROOT
+    root = plan.root
     identity_ok = root or bool(identity_allows)
     boundary_ok = not plan.has_boundary or bool(boundary_allows)
-    if caller.kind is CallerKind.FEDERATED_USER:
+    if plan.federated_user:
         # Without a session policy a federated-user session has no identity permissions (§2.4).
         session_ok = bool(session_allows)
     else:
@@ -418,9 +428,9 @@ def _decide(plan: _Plan, request: Request, context: Context) -> Result:
         # The common case: one account, no resource grant: the identity chain decides (§2.2).
         if identity_ok and boundary_ok and session_ok:
             if root and not identity_allows:
-                return _result(context, Decision.ALLOW, "identity", "the root user needs no Allow in its own account",
+                return _result(context, _ALLOW, "identity", "the root user needs no Allow in its own account",
                                scp_allows)
-            return _result(context, Decision.ALLOW, "identity", "allowed by an identity-based policy",
+            return _result(context, _ALLOW, "identity", "allowed by an identity-based policy",
                            identity_allows + scp_allows + boundary_allows + session_allows)
         return _chain_failure(plan, context, identity_ok, boundary_ok)
 
@@ -430,42 +440,42 @@ def _decide(plan: _Plan, request: Request, context: Context) -> Result:
         if not (identity_ok and boundary_ok and session_ok):
             return _chain_failure(plan, context, identity_ok, boundary_ok)
         if not resource_allows:
-            return _result(context, Decision.IMPLICIT_DENY, "resource", "no resource-based policy allows the action "
+            return _result(context, _IMPLICIT_DENY, "resource", "no resource-based policy allows the action "
                            "(cross-account access needs one)")
-        return _result(context, Decision.ALLOW, "resource", "allowed by the caller's account and by the "
+        return _result(context, _ALLOW, "resource", "allowed by the caller's account and by the "
                        "resource-based policy", identity_allows + chain + resource_allows)
 
     if mandatory:
         # §2.5: a trust or key policy must allow; how it names the caller says what else must.
         if rb is None:
-            return _result(context, Decision.IMPLICIT_DENY, "resource", "no resource-based policy allows the action "
+            return _result(context, _IMPLICIT_DENY, "resource", "no resource-based policy allows the action "
                            "(the resource policy is required for this request)")
-        if rb is MatchClass.DIRECT:
-            return _result(context, Decision.ALLOW, "resource", "allowed by a resource-based policy", resource_allows)
-        if rb in (MatchClass.ENTITY, MatchClass.USER):
+        if rb is _DIRECT:
+            return _result(context, _ALLOW, "resource", "allowed by a resource-based policy", resource_allows)
+        if rb in (_ENTITY, _USER):
             if boundary_ok and session_ok:
-                return _result(context, Decision.ALLOW, "resource", "allowed by a resource-based policy",
+                return _result(context, _ALLOW, "resource", "allowed by a resource-based policy",
                                resource_allows + chain)
             return _chain_failure(plan, context, True, boundary_ok)
         if identity_ok and boundary_ok and session_ok:
-            return _result(context, Decision.ALLOW, "identity", "allowed by the resource-based policy and an "
+            return _result(context, _ALLOW, "identity", "allowed by the resource-based policy and an "
                            "identity-based policy", resource_allows + identity_allows + chain)
         return _chain_failure(plan, context, identity_ok, boundary_ok)
 
     # §2.2: in one account, how the resource policy names the caller decides its reach.
-    if rb in (MatchClass.DIRECT, MatchClass.USER):
-        return _result(context, Decision.ALLOW, "resource", "allowed by a resource-based policy",
-                       tuple(m for m in resource_allows if m.match_class in (MatchClass.DIRECT, MatchClass.USER)))
-    if rb is MatchClass.ENTITY:
+    if rb in (_DIRECT, _USER):
+        return _result(context, _ALLOW, "resource", "allowed by a resource-based policy",
+                       tuple(m for m in resource_allows if m.match_class in (_DIRECT, _USER)))
+    if rb is _ENTITY:
         if boundary_ok and session_ok:
-            return _result(context, Decision.ALLOW, "resource", "allowed by a resource-based policy",
-                           tuple(m for m in resource_allows if m.match_class is MatchClass.ENTITY) + chain)
+            return _result(context, _ALLOW, "resource", "allowed by a resource-based policy",
+                           tuple(m for m in resource_allows if m.match_class is _ENTITY) + chain)
         return _chain_failure(plan, context, True, boundary_ok)
     if identity_ok and boundary_ok and session_ok:
         if root and not identity_allows:
-            return _result(context, Decision.ALLOW, "identity", "the root user needs no Allow in its own account",
+            return _result(context, _ALLOW, "identity", "the root user needs no Allow in its own account",
                            scp_allows)
-        return _result(context, Decision.ALLOW, "identity", "allowed by an identity-based policy",
+        return _result(context, _ALLOW, "identity", "allowed by an identity-based policy",
                        identity_allows + chain)
     return _chain_failure(plan, context, identity_ok, boundary_ok)
 
@@ -473,11 +483,11 @@ def _decide(plan: _Plan, request: Request, context: Context) -> Result:
 def _chain_failure(plan: _Plan, context: Context, identity_ok: bool, boundary_ok: bool) -> Result:
     """The first gate of the principal's chain that had no Allow (§2.1 steps 5-7)."""
     if not identity_ok:
-        return _result(context, Decision.IMPLICIT_DENY, "identity", "no identity-based policy allows the action")
+        return _result(context, _IMPLICIT_DENY, "identity", "no identity-based policy allows the action")
     if not boundary_ok:
-        return _result(context, Decision.IMPLICIT_DENY, "permission_boundary",
+        return _result(context, _IMPLICIT_DENY, "permission_boundary",
                        "no permissions boundary allows the action")
-    return _result(context, Decision.IMPLICIT_DENY, "session", "no session policy allows the action"
+    return _result(context, _IMPLICIT_DENY, "session", "no session policy allows the action"
                    if plan.has_session else "a federated-user session without a session policy has no permissions "
                    "from identity-based policies")
 

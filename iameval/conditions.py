@@ -109,6 +109,11 @@ class CompiledCondition:
         family, base = self.operator.family, self.operator.base
         if family is Family.STRING:
             if "Like" in base:
+                if not self._templates and all(g.equal is not None or g.startswith is not None for g in self._values):
+                    # Literal patterns and `text*` ones (most of them): one set lookup, one startswith.
+                    equal = frozenset(g.equal for g in self._values if g.equal is not None)
+                    starts = tuple(g.startswith for g in self._values if g.startswith is not None)
+                    return lambda v, ps, _: v in equal or v.startswith(starts)
                 return lambda v, ps, _: any(g.matches(v) for g in ps)
             if "IgnoreCase" in base:
                 return lambda v, ps, _: v.casefold() in ps
@@ -120,8 +125,7 @@ class CompiledCondition:
         if family is Family.BINARY:
             return self._typed(parse_binary, lambda v, ps: v in ps)
         if family is Family.IP:
-            return self._typed(parse_ip_address, lambda v, ps: any(
-                v[0] == version and v[1] & mask == network for version, network, mask in ps))
+            return self._typed(parse_ip_address, _in_blocks)
         compare = _ORDER[base[len(family.value):]]
         reader = parse_number if family is Family.NUMERIC else parse_date
         return self._typed(reader, lambda v, ps: any(compare(v, p) for p in ps))
@@ -190,6 +194,15 @@ class CompiledCondition:
             if matcher(value, policy_values, context) != negated:
                 return True
         return False
+
+
+def _in_blocks(address: tuple[int, int], blocks: tuple[tuple[int, int, int], ...]) -> bool:
+    """Whether an address (version, value) is in one of the blocks (version, network, netmask)."""
+    version, value = address
+    for block_version, network, mask in blocks:
+        if block_version == version and value & mask == network:
+            return True
+    return False
 
 
 @lru_cache(maxsize=4096)

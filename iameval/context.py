@@ -93,7 +93,12 @@ class Context:
             if type(value) is str:
                 entries[lowered] = make(ContextEntry, (key, (value,), False))
             elif isinstance(value, (list, tuple)):
-                entries[lowered] = make(ContextEntry, (key, tuple(as_text(v) for v in value), True))
+                texts = tuple(value)
+                for item in texts:
+                    if type(item) is not str:
+                        texts = tuple(map(as_text, texts))
+                        break
+                entries[lowered] = make(ContextEntry, (key, texts, True))
             else:
                 entries[lowered] = make(ContextEntry, (key, (as_text(value),), False))
         self._entries = entries

@@ -57,7 +57,7 @@ class Glob:
     Callers wanting case-insensitive matching (actions, §7.2) lower both sides first.
     """
 
-    __slots__ = ("pattern", "_exact", "_any", "_first", "_middle", "_last", "_min", "_prefix")
+    __slots__ = ("pattern", "equal", "_any", "_first", "_middle", "_last", "_min", "startswith")
 
     def __init__(self, pattern: str):
         self._build([(pattern, True)])
@@ -83,7 +83,7 @@ class Glob:
                     literal_only = False
                 else:
                     chunks[-1].append(ch)
-        self._exact = self.pattern if literal_only else None
+        self.equal = self.pattern if literal_only else None  # no wildcard: equality
         self._any = len(chunks) > 1 and not any(chunks)
         compiled = [_Chunk(c) for c in chunks]
         self._first = compiled[0]
@@ -91,17 +91,17 @@ class Glob:
         self._middle = tuple(c for c in compiled[1:-1] if c.size)
         self._min = sum(c.size for c in compiled)
         # `text*`, the commonest pattern: a prefix test says it all.
-        self._prefix = (compiled[0].text if len(compiled) == 2 and compiled[0].regex is None
+        self.startswith = (compiled[0].text if len(compiled) == 2 and compiled[0].regex is None
                         and compiled[1].size == 0 else None)
 
     def __repr__(self) -> str:
         return f"Glob({self.pattern!r})"
 
     def matches(self, s: str) -> bool:
-        if self._exact is not None:
-            return s == self._exact
-        if self._prefix is not None:
-            return s.startswith(self._prefix)
+        if self.equal is not None:
+            return s == self.equal
+        if self.startswith is not None:
+            return s.startswith(self.startswith)
         if self._any:
             return True
         if len(s) < self._min:
@@ -176,17 +176,17 @@ class ResourcePattern:
         # The usual shape: five segments without wildcards, then the resource segment. Then a
         # prefix comparison and one glob decide, the same as six segment globs would.
         self._prefix = self._last = None
-        if self._segments is not None and not self._tail and all(g._exact is not None for g in self._segments[:5]):
+        if self._segments is not None and not self._tail and all(g.equal is not None for g in self._segments[:5]):
             self._prefix = ":".join(g.pattern for g in self._segments[:5]) + ":"
             self._last = self._segments[5]
         # Simpler still, and as good for any resource, ARN or not: the whole pattern is literal
         # (`equal`: the resource must be this text), or literal then one final `*` (`startswith`).
         self.equal = self.startswith = None
         if self._last is not None:
-            if self._last._exact is not None:
-                self.equal = self._prefix + self._last._exact
-            elif self._last._prefix is not None:
-                self.startswith = self._prefix + self._last._prefix
+            if self._last.equal is not None:
+                self.equal = self._prefix + self._last.equal
+            elif self._last.startswith is not None:
+                self.startswith = self._prefix + self._last.startswith
 
     def __repr__(self) -> str:
         return f"ResourcePattern({self.pattern!r})"
