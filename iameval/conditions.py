@@ -119,32 +119,48 @@ class CompiledCondition:
                 return lambda v, ps, _: v.casefold() in ps
             return lambda v, ps, _: v in ps
         if family is Family.ARN:
-            return self._typed(_read_arn, lambda v, ps: any(p.matches(v[0], v[1]) for p in ps))
+            return self._typed(_read_arn, _arn_matches)
         if family is Family.BOOL:
-            return self._typed(parse_bool, lambda v, ps: v in ps)
+            return self._typed(parse_bool, _among)
         if family is Family.BINARY:
-            return self._typed(parse_binary, lambda v, ps: v in ps)
+            return self._typed(parse_binary, _among)
         if family is Family.IP:
             return self._typed(parse_ip_address, _in_blocks)
         compare = _ORDER[base[len(family.value):]]
-        reader = parse_number if family is Family.NUMERIC else parse_date
-        return self._typed(reader, lambda v, ps: any(compare(v, p) for p in ps))
+
+        def ordered(value: Any, policy_values: tuple) -> bool:
+            for policy_value in policy_values:
+                if compare(value, policy_value):
+                    return True
+            return False
+        return self._typed(parse_number if family is Family.NUMERIC else parse_date, ordered)
 
     def _typed(self, reader: Callable[[str], Any], test: Callable[[Any, Any], bool]
                ) -> Callable[[str, Any, Context], bool]:
         """A comparison of typed values; a context value that does not read is false and reported (§8.4)."""
-        # Dates, addresses and ARNs are read once per request however many conditions compare
-        # them; the rest is cheaper to read again.
-        cached = reader in (parse_date, parse_ip_address, _read_arn)
 
-        def matcher(text: str, policy_values: Any, context: Context) -> bool:
-            try:
-                value = context.parsed(text, reader) if cached else reader(text)
-            except ValueParseError as exc:
-                context.warn(f"{exc}: the context value of `{self.entry.key}` cannot be compared "
-                             f"under `{self.operator.name}`, so the comparison is false")
-                return False
-            return test(value, policy_values)
+        def unreadable(error: ValueParseError, context: Context) -> bool:
+            context.warn(f"{error}: the context value of `{self.entry.key}` cannot be compared "
+                         f"under `{self.operator.name}`, so the comparison is false")
+            return False
+
+        if reader in (parse_date, parse_ip_address, _read_arn):
+            # Dates, addresses and ARNs are read once per request however many conditions
+            # compare them.
+            def matcher(text: str, policy_values: Any, context: Context) -> bool:
+                try:
+                    value = context.parsed(text, reader)
+                except ValueParseError as exc:
+                    return unreadable(exc, context)
+                return test(value, policy_values)
+        else:
+            # The rest is cheaper to read again.
+            def matcher(text: str, policy_values: Any, context: Context) -> bool:
+                try:
+                    value = reader(text)
+                except ValueParseError as exc:
+                    return unreadable(exc, context)
+                return test(value, policy_values)
         return matcher
 
     # ------------------------------------------------------------------------ request time
@@ -194,6 +210,18 @@ class CompiledCondition:
             if matcher(value, policy_values, context) != negated:
                 return True
         return False
+
+
+def _among(value: Any, values: frozenset) -> bool:
+    return value in values
+
+
+def _arn_matches(arn: tuple[str, list[str]], patterns: tuple[ResourcePattern, ...]) -> bool:
+    text, segments = arn
+    for pattern in patterns:
+        if pattern.matches(text, segments):
+            return True
+    return False
 
 
 def _in_blocks(address: tuple[int, int], blocks: tuple[tuple[int, int, int], ...]) -> bool:
