@@ -274,13 +274,20 @@ class CompiledStatement:
         self.not_principal = statement.not_principal is not None
         self.conditions = compile_condition(tuple(e for e in statement.condition or () if e.key), variables)
         self.no_effect = statement.has_no_effect
-        # The statement's possible results, made once: applying allocates nothing.
-        self._matches = {cls: Match(ref, cls) for cls in (None, *MatchClass)}
+        # The statement's results, each made once, when a plan first needs it (see `match`).
+        self._matches: dict[MatchClass | None, Match] = {}
         # What a request must still test once its caller and action are known: None when
         # nothing (no Condition, and no Resource or a `*` among the Resource entries).
         unconditional = not self.conditions and (self.resources is None or (
             not self.not_resource and any(p.pattern == "*" for p in self.resources)))
         self.test = None if unconditional else self.holds
+
+    def match(self, match_class: MatchClass | None) -> Match:
+        """The result this statement gives when it applies with this principal match."""
+        found = self._matches.get(match_class)
+        if found is None:
+            found = self._matches[match_class] = Match(self.ref, match_class)
+        return found
 
     def _action_matches(self, action: str) -> bool:
         found = action in self.exact_actions
@@ -442,7 +449,7 @@ class PolicySet:
                     warnings.append(warning)
                 if match_class is None:
                     continue
-            (denies if statement.deny else allows).append((statement.test, statement._matches[match_class]))
+            (denies if statement.deny else allows).append((statement.test, statement.match(match_class)))
         return GateEntries(tuple(allows), tuple(denies), tuple(dict.fromkeys(warnings)))
 
 

@@ -17,21 +17,23 @@ from .arn import split_arn
 __all__ = ["Glob", "Pieces", "ResourcePattern", "action_glob", "arn_segments", "split_pieces"]
 
 
-_ONE = None  # a `?` token; every other token is a literal character
-
-
 class _Chunk:
-    """The tokens between two `*`: literal characters and `?` (any one character)."""
+    """The text between two `*`: literal characters and `?` (any one character).
+
+    Built from `(text, wildcards)` pieces: `?` is a wildcard only in pieces with `wildcards`.
+    """
 
     __slots__ = ("text", "size", "regex")
 
-    def __init__(self, tokens: list[str | None]):
-        self.size = len(tokens)
-        if _ONE in tokens:
+    def __init__(self, pieces: list[tuple[str, bool]]):
+        self.size = sum(len(text) for text, _ in pieces)
+        if any(wildcards and "?" in text for text, wildcards in pieces):
             self.text = None
-            self.regex = re.compile("".join("." if t is _ONE else re.escape(t) for t in tokens), re.S)
+            self.regex = re.compile("".join(
+                "".join("." if c == "?" else re.escape(c) for c in text) if wildcards else re.escape(text)
+                for text, wildcards in pieces), re.S)
         else:
-            self.text = "".join(tokens)
+            self.text = "".join(text for text, _ in pieces)
             self.regex = None
 
     def match_at(self, s: str, pos: int) -> bool:
@@ -71,28 +73,25 @@ class Glob:
 
     def _build(self, parts: list[tuple[str, bool]]) -> None:
         self.pattern = "".join(text for text, _ in parts)
-        chunks: list[list[str | None]] = [[]]
-        literal_only = True
+        chunks: list[list[tuple[str, bool]]] = [[]]  # the pieces between two `*`
         for text, wildcards in parts:
-            for ch in text:
-                if wildcards and ch == _STAR:
-                    chunks.append([])
-                    literal_only = False
-                elif wildcards and ch == "?":
-                    chunks[-1].append(_ONE)
-                    literal_only = False
-                else:
-                    chunks[-1].append(ch)
-        self.equal = self.pattern if literal_only else None  # no wildcard: equality
-        self._any = len(chunks) > 1 and not any(chunks)
+            if wildcards and _STAR in text:
+                first, *rest = text.split(_STAR)
+                chunks[-1].append((first, True))
+                chunks.extend([(piece, True)] for piece in rest)
+            else:
+                chunks[-1].append((text, wildcards))
         compiled = [_Chunk(c) for c in chunks]
+        literal_only = len(compiled) == 1 and compiled[0].regex is None
+        self.equal = self.pattern if literal_only else None  # no wildcard: equality
+        self._any = len(compiled) > 1 and not any(c.size for c in compiled)
         self._first = compiled[0]
         self._last = compiled[-1] if len(compiled) > 1 else None
         self._middle = tuple(c for c in compiled[1:-1] if c.size)
         self._min = sum(c.size for c in compiled)
         # `text*`, the commonest pattern: a prefix test says it all.
         self.startswith = (compiled[0].text if len(compiled) == 2 and compiled[0].regex is None
-                        and compiled[1].size == 0 else None)
+                           and compiled[1].size == 0 else None)
 
     def __repr__(self) -> str:
         return f"Glob({self.pattern!r})"
@@ -151,7 +150,8 @@ def split_pieces(pieces: Pieces, maxsplit: int = 5) -> list[Pieces]:
 class ResourcePattern:
     """One `Resource` entry, matched against a requested resource by the rules of §7.3."""
 
-    __slots__ = ("pattern", "_all", "_whole", "_segments", "_tail", "_prefix", "_last", "equal", "startswith")
+    __slots__ = ("pattern", "_pieces", "_all", "_whole_glob", "_segment_pieces", "_segment_globs", "_tail",
+                 "_prefix", "_last", "equal", "startswith")
 
     def __init__(self, pattern: str):
         self._build([(pattern, True)])
@@ -165,20 +165,21 @@ class ResourcePattern:
 
     def _build(self, pieces: Pieces) -> None:
         self.pattern = "".join(text for text, _ in pieces)
+        self._pieces = pieces
         self._all = pieces == [("*", True)]
-        # A request resource that is not an ARN is matched against the whole pattern.
-        self._whole = Glob.from_parts(pieces)
         segments = split_pieces(pieces)
         last = pieces[-1] if pieces else ("", False)
         self._tail = len(segments) < 6 and last[1] and last[0].endswith("*")
-        self._segments = (tuple(Glob.from_parts(s) for s in segments)
-                          if len(segments) == 6 or self._tail else None)
+        self._segment_pieces = segments if len(segments) == 6 or self._tail else None
+        # Globs are made when first needed: most patterns never need more than the last.
+        self._whole_glob = self._segment_globs = None
         # The usual shape: five segments without wildcards, then the resource segment. Then a
         # prefix comparison and one glob decide, the same as six segment globs would.
         self._prefix = self._last = None
-        if self._segments is not None and not self._tail and all(g.equal is not None for g in self._segments[:5]):
-            self._prefix = ":".join(g.pattern for g in self._segments[:5]) + ":"
-            self._last = self._segments[5]
+        if len(segments) == 6 and not any(
+                wildcards and ("*" in text or "?" in text) for segment in segments[:5] for text, wildcards in segment):
+            self._prefix = ":".join("".join(text for text, _ in segment) for segment in segments[:5]) + ":"
+            self._last = Glob.from_parts(segments[5])
         # Simpler still, and as good for any resource, ARN or not: the whole pattern is literal
         # (`equal`: the resource must be this text), or literal then one final `*` (`startswith`).
         self.equal = self.startswith = None
@@ -187,6 +188,20 @@ class ResourcePattern:
                 self.equal = self._prefix + self._last.equal
             elif self._last.startswith is not None:
                 self.startswith = self._prefix + self._last.startswith
+
+    @property
+    def _whole(self) -> Glob:
+        """The whole pattern as one glob: how a requested resource that is no ARN is matched."""
+        if self._whole_glob is None:
+            self._whole_glob = Glob.from_parts(self._pieces)
+        return self._whole_glob
+
+    @property
+    def _segments(self) -> tuple[Glob, ...] | None:
+        """One glob per segment, for six segments or a shorter pattern ending in `*`."""
+        if self._segment_globs is None and self._segment_pieces is not None:
+            self._segment_globs = tuple(Glob.from_parts(s) for s in self._segment_pieces)
+        return self._segment_globs
 
     def __repr__(self) -> str:
         return f"ResourcePattern({self.pattern!r})"
