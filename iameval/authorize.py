@@ -274,7 +274,7 @@ def _service_linked(caller: Caller) -> bool:
 
 # How many plans (and callers) an authorizer keeps: enough for every caller and action a test
 # suite or an account query repeats; a run over the whole catalogue starts again rather than grow.
-_PLANS_KEPT = 256
+_PLANS_KEPT = 128
 
 _make = tuple.__new__  # a Result without its Python-level constructor: once per request
 
