@@ -3,6 +3,11 @@
 An `Authorizer` is built once from a set of policies (compiled then) and answers many requests.
 Each answer is a `Result`: the decision, the statements that decided it, and a summary in AWS's
 words naming the gate that decided.
+
+The first request of a caller and an action makes a plan (`_Plan`): in every gate, the
+statements whose action and principal tests pass for them. Later requests of that caller and
+action test only what varies from one request to the next, resources and conditions, Deny
+statements first (`_decide`).
 """
 
 from __future__ import annotations

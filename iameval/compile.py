@@ -1,8 +1,9 @@
 """Compiling policies into matchers, and finding the statements that apply to a request.
 
 Compilation happens once, when a policy set is built: actions are lowered and split into an
-exact set and wildcard globs, resources become `ResourcePattern`s, principals become sets. The
-request path (`PolicySet.applicable`) only compares (STYLE.md, "Parse once, evaluate many").
+exact set and wildcard globs, resources become `ResourcePattern`s, principals become sets.
+`PolicySet.entries` then picks, once per caller and action, the statements that can apply; the
+request path (`holding`) only compares (STYLE.md, "Parse once, evaluate many").
 """
 
 from __future__ import annotations

