@@ -232,7 +232,8 @@ class CompiledStatement:
 
     __slots__ = ("ref", "statement", "deny", "exact_actions", "action_globs", "not_action",
                  "resources", "variable_resources", "not_resource", "principals", "not_principal",
-                 "conditions", "origin", "_matches", "no_effect", "literal_variables", "test", "_texts")
+                 "conditions", "_condition_tests", "origin", "_matches", "no_effect", "literal_variables", "test",
+                 "_texts")
 
     def __init__(self, statement: Statement, ref: StatementRef, variables: bool,
                  origin: Origin | None = None):
@@ -274,6 +275,7 @@ class CompiledStatement:
         self.principals = _Principals(principal) if principal is not None else None
         self.not_principal = statement.not_principal is not None
         self.conditions = compile_condition(tuple(e for e in statement.condition or () if e.key), variables)
+        self._condition_tests = tuple(c.test for c in self.conditions)
         self.no_effect = statement.has_no_effect
         # The statement's results, each made once, when a plan first needs it (see `match`).
         self._matches: dict[MatchClass | None, Match] = {}
@@ -344,8 +346,8 @@ class CompiledStatement:
                     "as written and matches no resource")
             if hit == self.not_resource:
                 return False
-        for condition in self.conditions:
-            if not condition.holds(context):
+        for test in self._condition_tests:
+            if not test(context):
                 return False
         return True
 

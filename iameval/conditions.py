@@ -34,7 +34,7 @@ class CompiledCondition:
     """One operator-key pair, ready to test against request contexts."""
 
     __slots__ = ("entry", "operator", "key", "_values", "_templates", "_matcher", "_null", "_derivable",
-                 "_absent", "_negated", "_qualifier", "_exact")
+                 "_absent", "_negated", "_qualifier", "_exact", "test")
 
     def __init__(self, entry: ConditionEntry, variables: bool):
         self.entry = entry
@@ -51,6 +51,7 @@ class CompiledCondition:
         family = self.operator.family
         self._null: frozenset[bool] | None = None
         self._templates: tuple[Template, ...] = ()
+        self.test = self.holds
         if family is Family.NULL:
             self._null = frozenset(parse_bool(as_text(v)) == "true" for v in entry.values)
             return
@@ -62,6 +63,8 @@ class CompiledCondition:
         self._matcher = self._make_matcher()
         # StringEquals and its negation: a set lookup, the commonest test, done inline by `holds`.
         self._exact = family is Family.STRING and "Like" not in operator.base and "IgnoreCase" not in operator.base
+        if not self._templates and self._qualifier is None:
+            self.test = self._single_value_test()
 
     # ---------------------------------------------------------------------- compile time
 
@@ -162,6 +165,24 @@ class CompiledCondition:
                     return unreadable(exc, context)
                 return test(value, policy_values)
         return matcher
+
+    def _single_value_test(self) -> Callable[[Context], bool]:
+        """`holds`, made for an operator without set qualifier or variables: a single given value
+        is compared here, and anything else (a list, a derived key, no key) goes to `holds`."""
+        key, values, negated, holds = self.key, self._values, self._negated, self.holds
+        exact, matcher = self._exact, self._matcher
+
+        def test(context: Context) -> bool:
+            given = context._entries
+            if given is None:
+                given = context._read_given()
+            entry = given.get(key)
+            if entry is None or entry.multi:
+                return holds(context)
+            if exact:
+                return (entry.texts[0] in values) != negated
+            return matcher(entry.texts[0], values, context) != negated
+        return test
 
     # ------------------------------------------------------------------------ request time
 
