@@ -115,6 +115,8 @@ _STRENGTH_MANDATORY = (MatchClass.DIRECT, MatchClass.ENTITY, MatchClass.USER, Ma
 
 def _strongest(matches: Sequence[Match], mandatory: bool) -> MatchClass | None:
     """The strongest principal match among resource-policy Allows (§2.2, §2.5)."""
+    if len(matches) == 1:
+        return matches[0].match_class
     order = _STRENGTH_MANDATORY if mandatory else _STRENGTH
     found = [m.match_class for m in matches]  # a list: members compare by identity, enums hash slowly
     for cls in order:
@@ -467,14 +469,16 @@ def _decide(plan: _Plan, request: Request, context: Context) -> Result:
                            "identity-based policy", resource_allows + identity_allows + chain)
         return _chain_failure(plan, context, identity_ok, boundary_ok)
 
-    # §2.2: in one account, how the resource policy names the caller decides its reach.
+    # §2.2: in one account, how the resource policy names the caller decides its reach. The
+    # reasons are the grants of the strongest class (`rb` itself when there is one grant).
+    single = len(resource_allows) == 1
     if rb in (_DIRECT, _USER):
-        return _result(context, _ALLOW, "resource", "allowed by a resource-based policy",
-                       tuple(m for m in resource_allows if m.match_class in (_DIRECT, _USER)))
+        return _result(context, _ALLOW, "resource", "allowed by a resource-based policy", resource_allows if single
+                       else tuple(m for m in resource_allows if m.match_class in (_DIRECT, _USER)))
     if rb is _ENTITY:
         if boundary_ok and session_ok:
-            return _result(context, _ALLOW, "resource", "allowed by a resource-based policy",
-                           tuple(m for m in resource_allows if m.match_class is _ENTITY) + chain)
+            return _result(context, _ALLOW, "resource", "allowed by a resource-based policy", (
+                resource_allows if single else tuple(m for m in resource_allows if m.match_class is _ENTITY)) + chain)
         return _chain_failure(plan, context, True, boundary_ok)
     if identity_ok and boundary_ok and session_ok:
         if root and not identity_allows:
