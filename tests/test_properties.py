@@ -255,6 +255,45 @@ def test_statement_and_policy_order_never_change_a_decision(world, data):
     assert set(after.warnings) == set(before.warnings)
 
 
+# ------------------------------------------------------------------------------- plans
+
+def _answer(result) -> tuple:
+    return result.decision, reason_set(result), result.summary, result.gate, set(result.warnings), dict(result.derived)
+
+
+@settings(max_examples=150)
+@given(worlds(), st.data())
+def test_an_authorizer_answers_as_if_each_request_were_its_first(world, data):
+    """An authorizer keeps a plan per caller and action (authorize.py): whatever it answered
+    before, each answer is the one a freshly compiled authorizer gives."""
+    # Other callers too, where the policies fit them (session policies only fit the session).
+    callers = [world.request["principal"]] if world.session else [ALICE, SESSION, BOB]
+    pool = [world.request] + [data.draw(requests(data.draw(st.sampled_from(callers)), rich=True))
+                              for _ in range(3)]
+    order = data.draw(st.lists(st.sampled_from(range(len(pool))), min_size=1, max_size=8))
+    shared = world.authorizer()
+    for index in order:
+        assert _answer(shared.authorize(pool[index])) == _answer(world.authorizer().authorize(pool[index]))
+
+
+def test_answers_stay_right_past_the_plans_an_authorizer_keeps():
+    """More callers and actions than the plans kept (128): the plans are dropped, not the answers."""
+    policy = load_policy({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "s3:GetObjectAcl", "Resource": "*"}]}, "identity")
+    shared = Authorizer(identity=[policy])
+    actions = [f"s3:{verb}{n}" for n in range(100) for verb in ("Get", "Put")] + ["s3:GetObjectAcl"]
+    for _ in range(2):
+        for principal in (ALICE, BOB):
+            for action in actions:
+                request = {"principal": principal, "action": action}
+                answer = shared.authorize(request)
+                expected = (Decision.EXPLICIT_DENY if action == "s3:GetObjectAcl"
+                            else Decision.ALLOW if action.startswith("s3:Get") else Decision.IMPLICIT_DENY)
+                assert answer.decision == expected
+                assert _answer(answer) == _answer(Authorizer(identity=[policy]).authorize(request))
+
+
 # ------------------------------------------------------------------------------- monotonicity
 
 @st.composite
