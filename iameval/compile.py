@@ -447,7 +447,7 @@ class PolicySet:
             match_class = None
             if statement.principals is not None:
                 match_class = statement.principal_match(caller, federated_from, has_boundary)
-                warning = statement.principals.path_warning(caller)
+                warning = None if statement.not_principal else statement.principals.path_warning(caller)
                 if warning:
                     warnings.append(warning)
                 if match_class is None:
