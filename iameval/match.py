@@ -72,6 +72,16 @@ class Glob:
         return glob
 
     def _build(self, parts: list[tuple[str, bool]]) -> None:
+        if len(parts) == 1 and parts[0][1] and "?" not in parts[0][0]:
+            text = parts[0][0]
+            star = text.find(_STAR)
+            if star < 0 or star == len(text) - 1:
+                # No wildcard, or one final `*` (most patterns): equality or a prefix test says
+                # it all, and `matches` needs nothing else.
+                self.pattern = text
+                self.equal, self.startswith = (text, None) if star < 0 else (None, text[:-1])
+                self._any, self._first, self._middle, self._last, self._min = False, None, (), None, 0
+                return
         self.pattern = "".join(text for text, _ in parts)
         chunks: list[list[tuple[str, bool]]] = [[]]  # the pieces between two `*`
         for text, wildcards in parts:
@@ -164,10 +174,14 @@ class ResourcePattern:
         return pattern
 
     def _build(self, pieces: Pieces) -> None:
-        self.pattern = "".join(text for text, _ in pieces)
+        if len(pieces) == 1 and pieces[0][1]:  # a pattern as written, without resolved variables
+            self.pattern = pieces[0][0]
+            segments = [[(part, True)] for part in self.pattern.split(":", 5)]
+        else:
+            self.pattern = "".join(text for text, _ in pieces)
+            segments = split_pieces(pieces)
         self._pieces = pieces
         self._all = pieces == [("*", True)]
-        segments = split_pieces(pieces)
         last = pieces[-1] if pieces else ("", False)
         self._tail = len(segments) < 6 and last[1] and last[0].endswith("*")
         self._segment_pieces = segments if len(segments) == 6 or self._tail else None
