@@ -232,8 +232,8 @@ class CompiledStatement:
 
     __slots__ = ("ref", "statement", "deny", "exact_actions", "action_globs", "not_action",
                  "resources", "variable_resources", "not_resource", "principals", "not_principal",
-                 "conditions", "_condition_tests", "origin", "_matches", "no_effect", "literal_variables", "test",
-                 "_texts")
+                 "conditions", "_condition_tests", "origin", "_matches", "no_effect", "literal_variables",
+                 "unconditional", "_texts")
 
     def __init__(self, statement: Statement, ref: StatementRef, variables: bool,
                  origin: Origin | None = None):
@@ -275,15 +275,14 @@ class CompiledStatement:
         self.principals = _Principals(principal) if principal is not None else None
         self.not_principal = statement.not_principal is not None
         self.conditions = compile_condition(tuple(e for e in statement.condition or () if e.key), variables)
-        self._condition_tests = tuple(c.test for c in self.conditions)
+        self._condition_tests = tuple(c.test() for c in self.conditions)
         self.no_effect = statement.has_no_effect
         # The statement's results, each made once, when a plan first needs it (see `match`).
         self._matches: dict[MatchClass | None, Match] = {}
-        # What a request must still test once its caller and action are known: None when
-        # nothing (no Condition, and no Resource or a `*` among the Resource entries).
-        unconditional = not self.conditions and (self.resources is None or (
+        # Nothing to test once the caller and action are known: no Condition, and no Resource
+        # or a `*` among the Resource entries.
+        self.unconditional = not self.conditions and (self.resources is None or (
             not self.not_resource and any(p.pattern == "*" for p in self.resources)))
-        self.test = None if unconditional else self.holds
 
     def match(self, match_class: MatchClass | None) -> Match:
         """The result this statement gives when it applies with this principal match."""
@@ -452,7 +451,9 @@ class PolicySet:
                     warnings.append(warning)
                 if match_class is None:
                     continue
-            (denies if statement.deny else allows).append((statement.test, statement.match(match_class)))
+            # The plan keeps the bound `holds`; the statement does not (no reference cycle).
+            test = None if statement.unconditional else statement.holds
+            (denies if statement.deny else allows).append((test, statement.match(match_class)))
         return GateEntries(tuple(allows), tuple(denies), tuple(dict.fromkeys(warnings)))
 
 

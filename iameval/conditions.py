@@ -34,7 +34,7 @@ class CompiledCondition:
     """One operator-key pair, ready to test against request contexts."""
 
     __slots__ = ("entry", "operator", "key", "_values", "_templates", "_matcher", "_null", "_derivable",
-                 "_absent", "_negated", "_qualifier", "_exact", "test")
+                 "_absent", "_negated", "_qualifier", "_exact")
 
     def __init__(self, entry: ConditionEntry, variables: bool):
         self.entry = entry
@@ -51,7 +51,6 @@ class CompiledCondition:
         family = self.operator.family
         self._null: frozenset[bool] | None = None
         self._templates: tuple[Template, ...] = ()
-        self.test = self.holds
         if family is Family.NULL:
             self._null = frozenset(parse_bool(as_text(v)) == "true" for v in entry.values)
             return
@@ -63,8 +62,6 @@ class CompiledCondition:
         self._matcher = self._make_matcher()
         # StringEquals and its negation: a set lookup, the commonest test, done inline by `holds`.
         self._exact = family is Family.STRING and "Like" not in operator.base and "IgnoreCase" not in operator.base
-        if not self._templates and self._qualifier is None:
-            self.test = self._single_value_test()
 
     # ---------------------------------------------------------------------- compile time
 
@@ -142,9 +139,11 @@ class CompiledCondition:
                ) -> Callable[[str, Any, Context], bool]:
         """A comparison of typed values; a context value that does not read is false and reported (§8.4)."""
 
+        key, operator = self.entry.key, self.operator.name  # not `self`: no reference cycle
+
         def unreadable(error: ValueParseError, context: Context) -> bool:
-            context.warn(f"{error}: the context value of `{self.entry.key}` cannot be compared "
-                         f"under `{self.operator.name}`, so the comparison is false")
+            context.warn(f"{error}: the context value of `{key}` cannot be compared "
+                         f"under `{operator}`, so the comparison is false")
             return False
 
         if reader in (parse_date, parse_ip_address, _read_arn):
@@ -166,9 +165,13 @@ class CompiledCondition:
                 return test(value, policy_values)
         return matcher
 
-    def _single_value_test(self) -> Callable[[Context], bool]:
-        """`holds`, made for an operator without set qualifier or variables: a single given value
-        is compared here, and anything else (a list, a derived key, no key) goes to `holds`."""
+    def test(self) -> Callable[[Context], bool]:
+        """`holds` as a function of the context, for a statement to keep (the condition keeps
+        none: no reference cycle). For an operator without set qualifier or variables, a single
+        given value is compared in the function itself, anything else (a list, a derived key,
+        no key) by `holds`."""
+        if self._null is not None or self._templates or self._qualifier is not None:
+            return self.holds
         key, values, negated, holds = self.key, self._values, self._negated, self.holds
         exact, matcher = self._exact, self._matcher
 
