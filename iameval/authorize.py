@@ -46,7 +46,8 @@ class Result(NamedTuple):
     `session`, `scp[N]`, `rcp[N]`), and `explain()` gives every gate's verdict. `derived`
     holds the context keys iameval filled in (§1), and `warnings` what it could not use as
     given (a context value that is not a date under a Date operator, a list where a variable
-    needs one value), each of which made a comparison false.
+    needs one value), each of which made a comparison false. Only the comparisons the decision
+    needed are made: once a Deny applies, Allow statements are not read (`explain()` reads all).
     """
 
     decision: Decision
