@@ -47,7 +47,7 @@ class Result(NamedTuple):
     holds the context keys iameval filled in (§1), and `warnings` what it could not use as
     given (a context value that is not a date under a Date operator, a list where a variable
     needs one value), each of which made a comparison false. Only the comparisons the decision
-    needed are made: once a Deny applies, Allow statements are not read (`explain()` reads all).
+    needed are made: once a Deny applies, Allow statements are not read (`explain()` traces all).
     """
 
     decision: Decision
