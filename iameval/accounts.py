@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 from ._source import Source, parse_text, read_sources
+from .arn import split_arn
 from .authorize import Authorizer, Result, is_resource_policy_required
 from .compile import Origin
 from .context import merge_context
@@ -50,14 +51,11 @@ class AccountPrincipal:
         """`aws:PrincipalTag/KEY` for each of its tags (§10), for requests it makes."""
         return {f"aws:PrincipalTag/{key}": value for key, value in self.tags.items()}
 
-    def authorizer(self, *, resource: Policy | None = None, session: Sequence[Policy] = (),
-                   scps: Sequence = (), rcps: Sequence = (), extra_origins: Mapping[tuple, Origin] = {}
-                   ) -> Authorizer:
-        origins = dict(self.origins)
-        origins.update(extra_origins)
-        return Authorizer(identity=self.identity, resource=resource,
-                          permission_boundary=self.permission_boundary, session=session,
-                          scps=scps, rcps=rcps, origins=origins)
+    def authorizer(self, *, resource: Policy | None = None, scps: Sequence = (), rcps: Sequence = ()) -> Authorizer:
+        """Its policies compiled, with the organization's and a resource policy (a role is asked
+        as a session of itself without a session policy, §2.4)."""
+        return Authorizer(identity=self.identity, resource=resource, permission_boundary=self.permission_boundary,
+                          scps=scps, rcps=rcps, origins=self.origins)
 
 
 @dataclass(frozen=True)
@@ -73,16 +71,29 @@ class Account:
     def roles(self) -> tuple[AccountPrincipal, ...]:
         return tuple(p for p in self.principals if p.kind == "role")
 
+    def resource_policy(self, action: str, resource: str) -> tuple[Policy | None, tuple[Problem, ...]]:
+        """The resource policy the account holds for a request: a role's trust policy where the
+        request needs one (§2.5), else None. When that role's trust policy could not be loaded,
+        its problems: any answer would then be a guess."""
+        if not is_resource_policy_required(action, resource):
+            return None, ()
+        target = self.find(resource)
+        if target is None:
+            return None, ()
+        if target.trust_policy is None and not target.complete:
+            return None, target.problems
+        return target.trust_policy, ()
+
     def find(self, arn: str) -> AccountPrincipal | None:
         """The user or role behind an ARN; a role session (`assumed-role/ROLE/SESSION`) finds its role."""
         for principal in self.principals:
             if principal.arn == arn:
                 return principal
-        if ":assumed-role/" in arn:
-            account = arn.split(":")[4]
-            role = arn.split(":assumed-role/", 1)[1].split("/", 1)[0]
+        segments = split_arn(arn)
+        if len(segments) == 6 and segments[5].startswith("assumed-role/"):
+            role = segments[5].split("/")[1]
             for principal in self.roles:
-                if principal.name == role and principal.arn.split(":")[4] == account:
+                if principal.name == role and split_arn(principal.arn)[4] == segments[4]:
                     return principal
         return None
 
@@ -149,15 +160,30 @@ class _Builder:
                                            entry.get("PolicyName") or entry["Arn"])
             self.managed[entry["Arn"]] = (policy, path, problems)
 
-    def attached(self, entity: dict, path: tuple, kind: PolicyKind = PolicyKind.IDENTITY
-                 ) -> Iterable[tuple[Policy | None, tuple, tuple[Problem, ...]]]:
-        attachments = entity.get("AttachedManagedPolicies") or []
-        if isinstance(attachments, dict):  # one attachment written without its list
-            attachments = [attachments]
-        for index, attachment in enumerate(attachments):
-            arn = attachment.get("PolicyArn") if isinstance(attachment, dict) else None
+    def listed(self, entity: dict, key: str, path: tuple) -> Iterable[tuple[int, Any, tuple]]:
+        """The entries of a policy list field with their paths. A field or entry of the wrong
+        type is yielded too, with the problem reported, so that the principal it belongs to is
+        left incomplete rather than answered without that policy."""
+        items = entity.get(key) or []
+        if isinstance(items, dict):  # one entry written without its list
+            items = [items]
+        if not isinstance(items, list):
+            yield -1, None, (self.warn(path + (key,), f"`{key}` must be a list of objects"),)
+            return
+        for index, item in enumerate(items):
+            where = path + (key, index)
+            if isinstance(item, dict):
+                yield index, item, ()
+            else:
+                yield index, None, (self.warn(where, f"an entry of `{key}` must be an object"),)
+
+    def attached(self, entity: dict, path: tuple) -> Iterable[tuple[Policy | None, tuple, tuple[Problem, ...]]]:
+        for index, attachment, problems in self.listed(entity, "AttachedManagedPolicies", path):
             where = path + ("AttachedManagedPolicies", index)
-            if not isinstance(arn, str):
+            arn = attachment.get("PolicyArn") if attachment is not None else None
+            if problems:
+                yield None, where, problems
+            elif not isinstance(arn, str):
                 yield None, where, (self.warn(where, "an attachment without `PolicyArn`"),)
             elif arn not in self.managed:
                 problem = self.warn(where, f"attached policy `{arn}` is not in the file",
@@ -169,11 +195,43 @@ class _Builder:
 
     def inline(self, entity: dict, key: str, path: tuple, owner: str
                ) -> Iterable[tuple[Policy | None, tuple, tuple[Problem, ...]]]:
-        for index, entry in enumerate(entity.get(key) or []):
+        for index, entry, problems in self.listed(entity, key, path):
             where = path + (key, index, "PolicyDocument")
+            if problems:
+                yield None, where, problems
+                continue
             name = f"{entry.get('PolicyName', index)} (inline, {owner})"
             policy, problems = self.policy(entry.get("PolicyDocument"), PolicyKind.IDENTITY, where, name)
             yield policy, where, problems
+
+    def named(self, entity: dict, key: str, path: tuple, what: str) -> tuple[str, str] | None:
+        """The entity's `Arn` and its name (`key`, else the ARN's last part); None, reported,
+        when it has no ARN: it could not be asked about, nor named in a policy."""
+        arn = entity.get("Arn")
+        if not isinstance(arn, str) or len(split_arn(arn)) != 6:
+            self.warn(path + ("Arn",), f"a {what} without a valid `Arn` was passed over")
+            return None
+        name = entity.get(key)
+        if not isinstance(name, str):
+            self.warn(path + (key,), f"the {what} `{arn}` has no `{key}`; its name is read from its ARN")
+            name = arn.rsplit("/", 1)[-1]
+        return arn, name
+
+    def tags(self, entity: dict, path: tuple) -> tuple[dict[str, str], list[Problem]]:
+        """`Tags` as `{key: value}` (§10), and the problems of entries that are not a `Key`/`Value`
+        pair of strings: a condition on such a tag would read it wrongly, so they leave the
+        principal incomplete."""
+        tags: dict[str, str] = {}
+        found: list[Problem] = []
+        for index, tag, problems in self.listed(entity, "Tags", path):
+            key, value = (tag.get("Key"), tag.get("Value", "")) if tag is not None else (None, None)
+            if problems:
+                found.extend(problems)
+            elif not isinstance(key, str) or not isinstance(value, str):
+                found.append(self.warn(path + ("Tags", index), "a tag must have a string `Key` and a string `Value`"))
+            else:
+                tags[key] = value
+        return tags, found
 
 
 def load_account(path: str) -> Account:
@@ -196,15 +254,25 @@ def load_account(path: str) -> Account:
     groups: dict[str, list[tuple[Policy | None, tuple, tuple[Problem, ...]]]] = {}
     for index, group in builder.entries(data, "GroupDetailList"):
         path = ("GroupDetailList", index)
-        name = group.get("GroupName", str(index))
+        name = group.get("GroupName")
+        if not isinstance(name, str):
+            builder.warn(path + ("GroupName",), "a group without `GroupName` was passed over: its members "
+                         "are reported as in a group that is not in the file")
+            continue
+        if name in groups:
+            builder.warn(path + ("GroupName",), f"group `{name}` is in the file twice: this entry was passed over")
+            continue
         groups[name] = list(builder.attached(group, path)) + list(
             builder.inline(group, "GroupPolicyList", path, f"group {name}"))
 
     principals: list[AccountPrincipal] = []
     for index, user in builder.entries(data, "UserDetailList"):
         path = ("UserDetailList", index)
-        name = user.get("UserName", "")
-        loaded = list(builder.attached(user, path)) + list(builder.inline(user, "UserPolicyList", path, f"user {name}"))
+        named = builder.named(user, "UserName", path, "user")
+        if named is None:
+            continue
+        loaded = list(builder.attached(user, path)) + list(
+            builder.inline(user, "UserPolicyList", path, f"user {named[1]}"))
         group_list = user.get("GroupList") or []
         if not isinstance(group_list, list) or not all(isinstance(g, str) for g in group_list):
             problem = builder.warn(path + ("GroupList",), "`GroupList` must be a list of group names")
@@ -217,18 +285,23 @@ def load_account(path: str) -> Account:
                 loaded.append((None, path + ("GroupList",), (problem,)))
                 continue
             loaded += groups[group]
-        principals.append(_principal(builder, user, "user", name, path, loaded))
+        principals.append(_principal(builder, user, "user", named, path, loaded, tuple(group_list)))
 
     for index, role in builder.entries(data, "RoleDetailList"):
         path = ("RoleDetailList", index)
-        name = role.get("RoleName", "")
-        loaded = list(builder.attached(role, path)) + list(builder.inline(role, "RolePolicyList", path, f"role {name}"))
-        principals.append(_principal(builder, role, "role", name, path, loaded))
+        named = builder.named(role, "RoleName", path, "role")
+        if named is None:
+            continue
+        loaded = list(builder.attached(role, path)) + list(
+            builder.inline(role, "RolePolicyList", path, f"role {named[1]}"))
+        principals.append(_principal(builder, role, "role", named, path, loaded))
     return Account(tuple(principals), tuple(builder.warnings))
 
 
-def _principal(builder: _Builder, entity: dict, kind: str, name: str, path: tuple,
-               loaded: list[tuple[Policy | None, tuple, tuple[Problem, ...]]]) -> AccountPrincipal:
+def _principal(builder: _Builder, entity: dict, kind: str, named: tuple[str, str], path: tuple,
+               loaded: list[tuple[Policy | None, tuple, tuple[Problem, ...]]], groups: tuple[str, ...] = ()
+               ) -> AccountPrincipal:
+    arn, name = named
     problems: list[Problem] = []
     identity: list[Policy] = []
     origins: dict[tuple, Origin] = {}
@@ -261,12 +334,10 @@ def _principal(builder: _Builder, entity: dict, kind: str, name: str, path: tupl
         trust, trust_problems = builder.policy(entity["AssumeRolePolicyDocument"], PolicyKind.RESOURCE,
                                                where, f"trust policy of role {name}")
         problems.extend(trust_problems)
-    tags = {t["Key"]: t.get("Value", "") for t in entity.get("Tags") or [] if isinstance(t, dict) and "Key" in t}
-    return AccountPrincipal(
-        arn=entity.get("Arn", ""), kind=kind, name=name, identity=tuple(identity),
-        permission_boundary=boundary, trust_policy=trust, tags=tags,
-        groups=tuple(g for g in entity.get("GroupList") or () if isinstance(g, str)) if isinstance(
-            entity.get("GroupList"), list) else (), problems=tuple(problems), origins=origins)
+    tags, tag_problems = builder.tags(entity, path)
+    problems.extend(tag_problems)
+    return AccountPrincipal(arn=arn, kind=kind, name=name, identity=tuple(identity), permission_boundary=boundary,
+                            trust_policy=trust, tags=tags, groups=groups, problems=tuple(problems), origins=origins)
 
 
 # -------------------------------------------------------------------------------------- who-can
@@ -294,14 +365,13 @@ def who_can(account: Account, action: str, resource: str, *, resource_policy: Po
     unless one is given (§2.5). Each principal's tags are in its context as
     `aws:PrincipalTag/...` unless `context` gives them.
     """
-    if resource_policy is None and is_resource_policy_required(action, resource):
-        target = account.find(resource)
-        if target is not None:
-            resource_policy = target.trust_policy
+    unknown: tuple[Problem, ...] = ()  # why every answer would be a guess
+    if resource_policy is None:
+        resource_policy, unknown = account.resource_policy(action, resource)
     answers = []
     for principal in account.principals:
-        if not principal.complete:
-            answers.append(WhoCanAnswer(principal, error=PolicyError(principal.problems)))
+        if unknown or not principal.complete:
+            answers.append(WhoCanAnswer(principal, error=PolicyError(unknown or principal.problems)))
             continue
         request = {"principal": principal.arn, "action": action, "resource": resource,
                    "context": merge_context(principal.context(), context or {})}

@@ -11,16 +11,18 @@ import sys
 from typing import Annotated, Any, Optional
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
 from .accounts import Account, load_account, trusted_outside, who_can
-from .authorize import Authorizer, Decision, is_resource_policy_required
+from .authorize import Authorizer, Decision
 from .cli_catalog import expand_command, validate_command
 from .errors import Location, PolicyError, Problem
 from .context import merge_context
 from .explain import explain
 from .model import PolicyKind
+from .request import CallerError, Request, parse_caller
 from ._source import read_sources
 from .policies import load_policy_files
 from .present import (print_assume_view, print_explanation, print_outcome, print_problems,
@@ -45,23 +47,11 @@ out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 
-class _Invalid(Exception):
-    def __init__(self, error: PolicyError):
-        self.error = error
-
-
-def _load(paths: list[str], kind: PolicyKind) -> list:
-    try:
-        return load_policy_files(paths, kind)
-    except PolicyError as exc:
-        raise _Invalid(exc) from None
-
-
 def _one(path: str, kind: PolicyKind) -> tuple:
-    loaded = _load([path], kind)
+    loaded = load_policy_files([path], kind)
     if len(loaded) != 1:
-        raise _Invalid(PolicyError([Problem(f"expected one {kind.title}, found {len(loaded)} documents",
-                                            Location(path))]))
+        raise PolicyError([Problem(f"expected one {kind.title}, found {len(loaded)} documents",
+                                   Location(path))])
     return loaded[0]
 
 
@@ -109,7 +99,7 @@ def _context(pairs: list[str], files: list[str]) -> dict[str, Any]:
         else:
             given[key] = parsed
     if problems:
-        raise _Invalid(PolicyError(problems))
+        raise PolicyError(problems)
     return merge_context(context, given)
 
 
@@ -149,16 +139,35 @@ def _org_policies(resource_policy: str | None, scp: list[str] | None, rcp: list[
         policy, origin = _one(resource_policy, PolicyKind.RESOURCE)
         kwargs["resource"], origins[("resource",)] = policy, origin
     for option, name, kind in ((scp, "scps", PolicyKind.SCP), (rcp, "rcps", PolicyKind.RCP)):
-        loaded = _load(option, kind) if option else []
+        loaded = load_policy_files(option, kind) if option else []
         kwargs[name] = [p for p, _ in loaded]
         origins.update({(name, i): origin for i, (_, origin) in enumerate(loaded)})
 
 
-def _account(path: str) -> Account:
+# The option that gives each field of a request, to locate a problem with it.
+_REQUEST_OPTIONS = {"principal": "--principal", "action": "--action", "resource": "--resource",
+                    "resource_account": "--resource-account", "context": "--context"}
+
+
+def _request(fields: dict[str, Any]) -> Request:
+    """The request the options make, or a `PolicyError` naming the option at fault."""
     try:
-        account = load_account(path)
-    except PolicyError as exc:
-        raise _Invalid(exc) from None
+        request = Request.model_validate(fields)
+    except ValidationError as exc:
+        raise PolicyError([
+            Problem(e["msg"].removeprefix("Value error, "), Location(
+                _REQUEST_OPTIONS.get(e["loc"][0], "iameval") if e["loc"] else "iameval",
+                path=tuple(e["loc"][1:])))
+            for e in exc.errors(include_url=False)]) from None
+    try:
+        parse_caller(request.principal)
+    except CallerError as exc:
+        raise PolicyError([Problem(str(exc), Location("--principal"), exc.hint)]) from None
+    return request
+
+
+def _account(path: str) -> Account:
+    account = load_account(path)
     for warning in account.warnings:
         err.print(f"[yellow]{escape(str(warning))}[/]", soft_wrap=True)
     return account
@@ -198,9 +207,9 @@ def check(
     """
     try:
         if not policies and not account_details:
-            raise _Invalid(PolicyError([Problem("give at least one policy file, or --account-details "
-                                                "with --principal", Location("iameval check"))]))
-        identity = _load(policies, PolicyKind.IDENTITY) if policies else []
+            raise PolicyError([Problem("give at least one policy file, or --account-details "
+                                       "with --principal", Location("iameval check"))])
+        identity = load_policy_files(policies, PolicyKind.IDENTITY) if policies else []
         origins = {("identity", i): origin for i, (_, origin) in enumerate(identity)}
         kwargs: dict = {"identity": [p for p, _ in identity]}
         _org_policies(resource_policy, scp, rcp, kwargs, origins)
@@ -208,7 +217,7 @@ def check(
             policy, origin = _one(permission_boundary, PolicyKind.PERMISSION_BOUNDARY)
             kwargs["permission_boundary"], origins[("permission_boundary",)] = policy, origin
         if session_policy:
-            loaded = _load(session_policy, PolicyKind.SESSION)
+            loaded = load_policy_files(session_policy, PolicyKind.SESSION)
             kwargs["session"] = [p for p, _ in loaded]
             origins.update({("session", i): origin for i, (_, origin) in enumerate(loaded)})
         given_context = _context(context or [], context_file or [])
@@ -222,11 +231,10 @@ def check(
             request["resource_account"] = resource_account
         if account_details:
             _from_account(_account(account_details), principal, request, kwargs, origins)
+        checked = _request(request)
         authorizer = Authorizer(origins=origins, **kwargs)
-        explanation = explain(authorizer, request) if explain_it else None
-        result = explanation.result if explanation else authorizer.authorize(request)
-    except _Invalid as exc:
-        _fail(exc.error, as_json)
+        explanation = explain(authorizer, checked) if explain_it else None
+        result = explanation.result if explanation else authorizer.authorize(checked)
     except PolicyError as exc:
         _fail(exc, as_json)
     shown = {
@@ -259,15 +267,15 @@ def _from_account(account: Account, principal: str | None, request: dict, kwargs
                   origins: dict) -> None:
     """Take the principal's policies (and tags, and a target role's trust policy) from the account."""
     if principal is None:
-        raise _Invalid(PolicyError([Problem("--account-details needs --principal: the ARN of a user "
-                                            "or role of the account, or of a role session",
-                                            Location("iameval check"))]))
+        raise PolicyError([Problem("--account-details needs --principal: the ARN of a user "
+                                   "or role of the account, or of a role session",
+                                   Location("iameval check"))])
     found = account.find(principal)
     if found is None:
-        raise _Invalid(PolicyError([Problem(f"`{principal}` is not a user or role of the account",
-                                            Location("--principal"))]))
+        raise PolicyError([Problem(f"`{principal}` is not a user or role of the account",
+                                   Location("--principal"))])
     if not found.complete:
-        raise _Invalid(PolicyError(found.problems))
+        raise PolicyError(found.problems)
     offset = len(kwargs["identity"])
     kwargs["identity"] = kwargs["identity"] + list(found.identity)
     for key, origin in found.origins.items():
@@ -278,10 +286,12 @@ def _from_account(account: Account, principal: str | None, request: dict, kwargs
     if "permission_boundary" not in kwargs and found.permission_boundary is not None:
         kwargs["permission_boundary"] = found.permission_boundary
     request["context"] = merge_context(found.context(), request["context"])
-    if "resource" not in kwargs and is_resource_policy_required(request["action"], request["resource"]):
-        target = account.find(request["resource"])
-        if target is not None and target.trust_policy is not None:
-            kwargs["resource"] = target.trust_policy
+    if "resource" not in kwargs:
+        trust, problems = account.resource_policy(request["action"], request["resource"])
+        if problems:
+            raise PolicyError(problems)
+        if trust is not None:
+            kwargs["resource"] = trust
 
 
 @app.command("who-can")
@@ -318,24 +328,34 @@ def who_can_command(
         _org_policies(resource_policy, scp, rcp, kwargs, origins)
         given_context = _context(context or [], context_file or [])
         if assume:
+            ignored = [name for name, given in (("--action", action), ("--resource-policy", resource_policy),
+                                                ("--resource-account", resource_account)) if given]
+            if ignored:
+                raise PolicyError([Problem(f"`{name}` does not apply to --assume, which asks sts:AssumeRole "
+                                           "of the roles by their trust policies", Location(name))
+                                   for name in ignored])
             roles = [account.find(resource)] if resource else list(account.roles)
-            if resource and roles[0] is None:
-                raise _Invalid(PolicyError([Problem(f"`{resource}` is not a role of the account",
-                                                    Location("--resource"))]))
+            if resource and (roles[0] is None or roles[0].kind != "role"):
+                raise PolicyError([Problem(f"`{resource}` is not a role of the account", Location("--resource"))])
+            _request({"principal": DEFAULT_PRINCIPAL, "action": "sts:AssumeRole", "context": given_context})
             views = [(role, who_can(account, "sts:AssumeRole", role.arn, scps=kwargs.get("scps", ()),
                                     rcps=kwargs.get("rcps", ()), context=given_context))
                      for role in roles]
             _print_assume(views, account, as_json)
             raise typer.Exit(0 if any(a.allowed for _, answers in views for a in answers) else 1)
         if not action:
-            raise _Invalid(PolicyError([Problem("give --action (or --assume for the role view)",
-                                                Location("iameval who-can"))]))
+            raise PolicyError([Problem("give --action (or --assume for the role view)", Location("iameval who-can"))])
+        # The request each principal makes, checked once: a bad option is the caller's mistake,
+        # not a policy of every principal that could not be evaluated.
+        fields = {"principal": DEFAULT_PRINCIPAL, "action": action, "resource": resource or DEFAULT_RESOURCE,
+                  "context": given_context}
+        if resource_account:
+            fields["resource_account"] = resource_account
+        _request(fields)
         answers = who_can(account, action, resource or DEFAULT_RESOURCE,
                           resource_policy=kwargs.get("resource"), scps=kwargs.get("scps", ()),
                           rcps=kwargs.get("rcps", ()), context=given_context,
                           resource_account=resource_account)
-    except _Invalid as exc:
-        _fail(exc.error, as_json)
     except PolicyError as exc:
         _fail(exc, as_json)
     if as_json:

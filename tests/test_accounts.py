@@ -886,3 +886,116 @@ def test_missing_account_file_is_exit_2():
     result = invoke("who-can", "--account-details", ACCOUNTS / "no-such-file.json", "-a", "s3:GetObject")
     assert result.exit_code == 2
     assert "no-such-file.json" in result.stderr
+
+
+# ------------------------------------------------------------------------- malformed exports
+
+def _edit_user(name: str, **fields):
+    """An edit of the small account that sets fields of one user (None deletes a field)."""
+    def edit(data):
+        [entry] = [u for u in data["UserDetailList"] if u["UserName"] == name]
+        for key, value in fields.items():
+            if value is None:
+                del entry[key]
+            else:
+                entry[key] = value
+    return edit
+
+
+@pytest.mark.parametrize("field, value, words", [
+    ("UserPolicyList", "not a list", "`UserPolicyList` must be a list of objects"),
+    ("UserPolicyList", ["not an object"], "an entry of `UserPolicyList` must be an object"),
+    ("AttachedManagedPolicies", 5, "`AttachedManagedPolicies` must be a list of objects"),
+    ("AttachedManagedPolicies", ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+     "an entry of `AttachedManagedPolicies` must be an object"),
+    ("Tags", [{"Key": "team", "Value": 5}], "a tag must have a string `Key` and a string `Value`"),
+    ("Tags", "team=eng", "`Tags` must be a list of objects"),
+])
+def test_a_malformed_policy_list_or_tag_leaves_its_principal_unevaluated(tmp_path, field, value, words):
+    """A field of the wrong shape is a located warning, never a traceback, and the principal it
+    belongs to is not evaluated: without that policy or tag its answers would be guesses."""
+    path = edited_copy(tmp_path, SMALL, _edit_user("alice", **{field: value}))
+    account = load_account(str(path))
+    [warning] = [w for w in account.warnings if words in w.message]
+    assert warning.location.file == str(path) and warning.location.line is not None
+    assert not account.find(ALICE).complete
+    assert answer_for(who_can(account, "s3:GetObject", SHARED_OBJECT), ALICE).error is not None
+
+
+def test_a_user_without_an_arn_is_reported_and_passed_over(tmp_path):
+    account = load_account(str(edited_copy(tmp_path, SMALL, _edit_user("carol", Arn=None))))
+    assert any("a user without a valid `Arn` was passed over" in w.message for w in account.warnings)
+    assert account.find(CAROL) is None
+    assert account.find(ALICE).complete
+
+
+def test_a_user_without_a_name_takes_it_from_its_arn(tmp_path):
+    account = load_account(str(edited_copy(tmp_path, SMALL, _edit_user("alice", UserName=None))))
+    assert any("has no `UserName`" in w.message for w in account.warnings)
+    assert account.find(ALICE).name == "alice"
+
+
+def test_a_group_twice_in_the_file_is_reported(tmp_path):
+    def duplicate(data):
+        data["GroupDetailList"].append(dict(data["GroupDetailList"][0]))
+
+    account = load_account(str(edited_copy(tmp_path, SMALL, duplicate)))
+    assert any("is in the file twice" in w.message for w in account.warnings)
+
+
+@pytest.mark.parametrize("arn", ["arn:aws:sts::x:assumed-role/AppRole/s", "x:assumed-role/r", "", "arn:aws"])
+def test_find_takes_any_text(small, arn):
+    assert small.find(arn) is None
+
+
+def test_who_can_does_not_answer_for_a_role_whose_trust_policy_could_not_be_loaded(tmp_path):
+    """§2.5: the trust policy decides sts:AssumeRole; without it every answer would be a guess."""
+    def break_trust(data):
+        [entry] = [r for r in data["RoleDetailList"] if r["RoleName"] == "Deployer"]
+        entry["AssumeRolePolicyDocument"] = {"Statement": "not a statement"}
+
+    path = edited_copy(tmp_path, SMALL, break_trust)
+    answers = who_can(load_account(str(path)), "sts:AssumeRole", DEPLOYER)
+    assert answers and all(a.result is None and a.error is not None for a in answers)
+    result = invoke("check", "--account-details", path, "--principal", ALICE, "-a", "sts:AssumeRole",
+                    "-r", DEPLOYER)
+    assert result.exit_code == 2, result.output
+
+
+@pytest.mark.parametrize("args, option", [
+    (["-a", "s3:Get*"], "--action"),
+    (["-a", "s3:GetObject", "--resource-account", "nope"], "--resource-account"),
+    (["-a", "s3:GetObject", "-r", "bucket/key"], "--resource"),
+    (["-a", "s3:GetObject", "-c", 'aws:SourceIp:={"a": 1}'], "--context"),
+])
+def test_who_can_refuses_a_bad_option_once_with_exit_2(args, option):
+    """A bad option is the caller's mistake, reported once at the option, not a policy of every
+    principal that could not be evaluated."""
+    result = invoke("who-can", "--account-details", SMALL, *args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"{option}"), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+@pytest.mark.parametrize("args, option", [
+    (["--principal", "alice"], "--principal"),
+    (["--resource-account", "abc"], "--resource-account"),
+])
+def test_check_locates_a_bad_request_option(tmp_path, args, option):
+    policy = tmp_path / "p.json"
+    policy.write_text(json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}), encoding="utf-8")
+    result = invoke("check", policy, "-a", "s3:GetObject", *args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"{option}"), result.stderr
+
+
+@pytest.mark.parametrize("args, words", [
+    (["-r", ALICE], "is not a role of the account"),
+    (["-a", "s3:GetObject"], "`--action` does not apply to --assume"),
+    (["--resource-account", A], "`--resource-account` does not apply to --assume"),
+])
+def test_who_can_assume_refuses_what_it_cannot_answer(args, words):
+    result = invoke("who-can", "--account-details", SMALL, "--assume", *args)
+    assert result.exit_code == 2, result.output
+    assert words in result.stderr, result.stderr
