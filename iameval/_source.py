@@ -177,6 +177,8 @@ def _at(text: str, pos: int, name: str, line_offset: int) -> Location:
 def _parse_json(text: str, name: str, line_offset: int) -> Source:
     try:
         data = json.loads(text, object_pairs_hook=_strict_object, parse_constant=_no_constant)
+    except RecursionError:
+        raise PolicyError([Problem("invalid JSON: nested too deeply", Location(name, line_offset + 1, 1))]) from None
     except _NotJson as exc:
         raise PolicyError([Problem(f"invalid JSON: `{exc}` is not a JSON value",
                                    _at(text, text.find(str(exc)), name, line_offset))]) from None
@@ -219,19 +221,49 @@ def _json_syntax_problem(exc: json.JSONDecodeError, name: str, line_offset: int)
     return Problem(f"invalid JSON: {message}", Location(name, exc.lineno + line_offset, exc.colno))
 
 
-_YAML_SCALAR_TAGS_AS_TEXT = {"tag:yaml.org,2002:timestamp"}
+class _JsonLikeLoader(yaml.SafeLoader):
+    """YAML whose plain scalars read as JSON's would (the YAML 1.2 JSON schema): `true`/`false`,
+    `null`, and numbers written as JSON writes them. Everything else stays text: YAML 1.1 would
+    read `011122223333` (an account ID) as an octal number, `2012-10-17` as a date, `on` as true
+    and `1:30` as 90."""
+
+
+_JsonLikeLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag == "tag:yaml.org,2002:null"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+for _tag, _pattern, _first in (
+        ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+        ("int", r"^-?(?:0|[1-9][0-9]*)$", "-0123456789"),
+        ("float", r"^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+)$", "-0123456789")):
+    _JsonLikeLoader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_pattern), list(_first))
+
+
+def _yaml_problem(exc: yaml.YAMLError, text: str, name: str) -> Problem:
+    """A YAML error at its place: a mark for syntax and tags, a position for unreadable characters."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        return Problem(f"invalid YAML: {exc.problem or exc.context}", Location(name, line, column))
+    if isinstance(exc, yaml.reader.ReaderError):
+        code = ord(exc.character) if isinstance(exc.character, str) else exc.character
+        return Problem(f"invalid YAML: the control character U+{code:04X} is not allowed",
+                       _at(text, exc.position, name, 0), "write it as an escape inside double quotes")
+    return Problem(f"invalid YAML: {exc}", Location(name))
 
 
 def _parse_yaml(text: str, name: str) -> Source:
-    loader = yaml.SafeLoader(text)
     try:
-        try:
-            root = loader.get_single_node()
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-            raise PolicyError([Problem(f"invalid YAML: {exc.problem or exc.context}",
-                                       Location(name, line, column))]) from None
+        return _build_yaml(text, name)
+    except yaml.YAMLError as exc:
+        raise PolicyError([_yaml_problem(exc, text, name)]) from None
+    except RecursionError:
+        raise PolicyError([Problem("nested too deeply", Location(name, 1, 1))]) from None
+
+
+def _build_yaml(text: str, name: str) -> Source:
+    loader = _JsonLikeLoader(text)
+    try:
+        root = loader.get_single_node()
         if root is None:
             raise PolicyError([Problem("the file is empty", Location(name, 1, 1))])
         positions: dict[tuple, Pos] = {(): (root.start_mark.line + 1, root.start_mark.column + 1)}
@@ -250,9 +282,6 @@ def _parse_yaml(text: str, name: str) -> Source:
                     return build_collection(node, path)
                 finally:
                     inside.discard(id(node))
-            if node.tag in _YAML_SCALAR_TAGS_AS_TEXT:
-                # `Version: 2012-10-17` must stay the text AWS compares, not a date object.
-                return node.value
             return loader.construct_object(node, deep=True)
 
         def build_collection(node: yaml.Node, path: tuple) -> Any:
@@ -337,7 +366,14 @@ def parse_text(text: str, name: str, format: str | None = None) -> list[Source]:
 def read_text(name: str) -> str:
     """The text of a file, or of standard input for `-`; an unreadable file is a `PolicyError`."""
     if name == "-":
-        return sys.stdin.read()
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:
+            return sys.stdin.read()
+        data = stream.read()
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise PolicyError([Problem(f"not UTF-8 text (byte {exc.start})", Location("<stdin>"))]) from None
     try:
         return FsPath(name).read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -12,7 +12,6 @@ from typing import Annotated, Any, Optional
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
 from rich.markup import escape
 
 from .accounts import Account, load_account, trusted_outside, who_can
@@ -25,9 +24,8 @@ from .model import PolicyKind
 from .request import CallerError, Request, parse_caller
 from ._source import read_sources
 from .policies import load_policy_files
-from .present import (print_assume_view, print_explanation, print_outcome, print_problems,
-                      print_request, print_result,
-                      print_run_summary, print_who_can, run_counts, who_can_json)
+from .present import (err, out, print_assume_view, print_explanation, print_outcome, print_problems,
+                      print_request, print_result, print_run_summary, print_who_can, run_counts, who_can_json)
 from .quiz import TOPICS, load_bank, play, select
 from .scenario import load_scenarios, run_scenario
 
@@ -43,8 +41,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
 
 
 def _one(path: str, kind: PolicyKind) -> tuple:

@@ -16,20 +16,17 @@ from enum import Enum
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from . import catalog
 from ._sarif import sarif_log
 from .errors import Location, PolicyError, Problem, format_path
 from .policies import load_policy_files
-from .present import print_problems
+from .present import err, out, print_problems
 from .validate import CODES, POLICY_TYPES, Finding, exit_code, validate_paths
 
 __all__ = ["PolicyType", "expand_command", "validate_command"]
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
 
 
 class PolicyType(str, Enum):

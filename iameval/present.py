@@ -15,8 +15,14 @@ from .errors import PolicyError
 from .accounts import AccountPrincipal, WhoCanAnswer
 from .scenario import ScenarioOutcome
 
-__all__ = ["print_explanation", "print_request", "print_assume_view", "print_problems", "print_result", "print_outcome", "print_run_summary",
-           "print_who_can", "statement_location", "who_can_json"]
+__all__ = ["err", "out", "print_assume_view", "print_explanation", "print_outcome", "print_problems", "print_request",
+           "print_result", "print_run_summary", "print_who_can", "statement_location", "who_can_json"]
+
+# The command's output and its messages. Text is printed as given: rich would turn `:id:` or
+# `:x:` in a principal or key into an emoji.
+out = Console(highlight=False, emoji=False)
+err = Console(stderr=True, highlight=False, emoji=False)
+
 
 _STYLE = {Decision.ALLOW: "bold green", Decision.IMPLICIT_DENY: "bold yellow",
           Decision.EXPLICIT_DENY: "bold red"}

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 import iameval
+import iameval._source
 from iameval.cli import app
 
 runner = CliRunner()
@@ -100,3 +101,78 @@ def test_a_url_encoded_account_policy_with_a_repeated_key_is_refused(tmp_path):
     assert not role.complete
     assert "duplicate key `Effect`" in str(role.problems[0])
     assert str(role.problems[0]).startswith(f"{path}:1:")
+
+
+@pytest.mark.parametrize("text, message, where", [
+    ('Version: "2012-10-17"\nStatement:\n  - Effect: Allow\n    Action: "s3:Get\x01"\n    Resource: "*"\n',
+     "control character U+0001", ":4:"),
+    ('Version: "2012-10-17"\nStatement:\n  - Effect: Allow\n    Action: !Sub "s3:${Verb}"\n    Resource: "*"\n',
+     "could not determine a constructor for the tag '!Sub'", ":4:"),
+    ("[" * 5000 + "]" * 5000, "nested too deeply", ":1:1:"),
+], ids=["control character", "CloudFormation tag", "deep nesting"])
+def test_yaml_the_loader_refuses_is_a_located_error(tmp_path, text, message, where):
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and f"p.yaml{where}" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_deeply_nested_json_is_a_located_error(tmp_path):
+    path = tmp_path / "p.json"
+    path.write_text("[" * 100000 + "]" * 100000, encoding="utf-8")
+    result = runner.invoke(app, ["check", str(path), "-a", "s3:GetObject"])
+    assert result.exit_code == 2
+    assert "p.json:1:1: error: invalid JSON: nested too deeply" in result.output
+
+
+def test_standard_input_that_is_not_utf8_is_an_error():
+    result = runner.invoke(app, ["check", "-", "-a", "s3:GetObject"], input=b"\xff{}")
+    assert result.exit_code == 2
+    assert "<stdin>" in result.output and "not UTF-8" in result.output
+
+
+@pytest.mark.parametrize("written, read", [
+    ("011122223333", "011122223333"),  # an account ID with a leading zero, not octal 1229530843
+    ("2012-10-17", "2012-10-17"),      # a date stays the text AWS compares
+    ("on", "on"), ("yes", "yes"),      # YAML 1.1 booleans are words here
+    ("1:30", "1:30"),                  # not sexagesimal 90
+    ("0x1F", "0x1F"),
+])
+def test_yaml_plain_scalars_read_as_json_would(written, read):
+    """YAML is read with JSON's scalars (true, false, null, JSON numbers); anything else is text."""
+    [source] = iameval._source.parse_text(f"value: {written}\n", "p.yaml")
+    assert source.data == {"value": read}
+
+
+def test_an_account_id_with_a_leading_zero_in_yaml_is_that_account(tmp_path):
+    path = tmp_path / "scenario.yaml"
+    path.write_text(
+        "id: leading-zero-account\n"
+        "policies:\n"
+        "  identity:\n"
+        "    - Version: '2012-10-17'\n"
+        "      Statement:\n"
+        "        - Effect: Allow\n"
+        "          Action: s3:GetObject\n"
+        "          Resource: '*'\n"
+        "          Condition:\n"
+        "            StringEquals:\n"
+        "              aws:PrincipalAccount: 011122223333\n"
+        "request:\n"
+        "  principal: arn:aws:iam::011122223333:user/alice\n"
+        "  action: s3:GetObject\n"
+        "  resource: arn:aws:s3:::b/k\n"
+        "expect: Allow\n", encoding="utf-8")
+    [scenario] = iameval.load_scenarios(path)
+    assert iameval.evaluate(scenario).decision == "Allow"
+
+
+def test_text_is_printed_as_given_not_as_emoji(tmp_path):
+    """`:id:` in a value is text (a web-identity key such as `graph.facebook.com:id` has one)."""
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(ALLOW_ALL), encoding="utf-8")
+    result = runner.invoke(app, ["check", str(path), "-a", "s3:GetObject", "-c", "aws:PrincipalTag/x=a:id:b"])
+    assert result.exit_code == 0
+    assert "a:id:b" in result.output and "\N{SQUARED ID}" not in result.output
