@@ -26,7 +26,7 @@ from ._source import read_sources
 from .policies import load_policy_files
 from .present import (err, out, print_assume_view, print_explanation, print_outcome, print_problems,
                       print_request, print_result, print_run_summary, print_who_can, run_counts, who_can_json)
-from .quiz import TOPICS, load_bank, play, select
+from .quiz import TOPICS, load_bank, parse_difficulty, play, select
 from .scenario import load_scenarios, run_scenario
 
 __all__ = ["app", "main", "DEFAULT_PRINCIPAL", "DEFAULT_RESOURCE"]
@@ -452,7 +452,7 @@ def quiz(
             out.print(f"{name:<24}{counts[name]:>3}  {escape(what)}", soft_wrap=True)
         raise typer.Exit(0)
     unknown = [t for t in topic or [] if t not in TOPICS]
-    level = {"1": 1, "2": 2, "3": 3, "easy": 1, "medium": 2, "hard": 3}.get((difficulty or "").lower())
+    level = parse_difficulty(difficulty) if difficulty is not None else None
     if unknown or (difficulty is not None and level is None):
         what = f"unknown topic `{unknown[0]}`" if unknown else f"unknown difficulty `{difficulty}`"
         _fail(PolicyError([Problem(what, Location("iameval quiz"),

@@ -9,6 +9,7 @@ changed context value); the engine computes their answers, so practice never run
 from __future__ import annotations
 
 import copy
+import difflib
 import json
 import random
 from dataclasses import dataclass, replace
@@ -21,14 +22,15 @@ from rich.markup import escape
 from rich.syntax import Syntax
 from rich.table import Table
 
-from ._source import parse_text
+from ._source import Source, parse_text, read_text
 from .authorize import Decision
-from .errors import PolicyError
+from .errors import PolicyError, Problem
 from .explain import explain
 from .present import print_explanation
 from .scenario import QUESTION_FIELDS, Scenario, _Loader, evaluate
 
-__all__ = ["Question", "TOPICS", "load_bank", "parse_answer", "play", "select", "variants"]
+__all__ = ["DIFFICULTIES", "Question", "TOPICS", "load_bank", "parse_answer", "parse_difficulty", "play",
+           "select", "variants"]
 
 # Topic slug -> what it practises (the certification's policy-reasoning topics).
 TOPICS: dict[str, str] = {
@@ -46,7 +48,22 @@ TOPICS: dict[str, str] = {
     "kms-key-policy": "KMS key policies",
 }
 
-DIFFICULTIES = {1: "easy", 2: "medium", 3: "hard"}
+# The one list of difficulties: the number a question file gives (or the word) and the word
+# `iameval quiz --difficulty` also accepts.
+DIFFICULTIES: dict[int, str] = {1: "easy", 2: "medium", 3: "hard"}
+_DIFFICULTY_SPELLINGS: dict[str, int] = {**{str(n): n for n in DIFFICULTIES},
+                                         **{word: n for n, word in DIFFICULTIES.items()}}
+
+
+def parse_difficulty(value: object) -> int | None:
+    """1, 2 or 3 from `1`/`easy`, `2`/`medium`, `3`/`hard` (a number, or its text in any case); None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value in DIFFICULTIES else None
+    if isinstance(value, str):
+        return _DIFFICULTY_SPELLINGS.get(value.strip().lower())
+    return None
 
 
 @dataclass(frozen=True)
@@ -61,44 +78,94 @@ class Question:
 
     @property
     def answer(self) -> Decision:
+        """AWS's answer: a bank question's `expect`, which loading checked against the engine; a
+        variant's is the engine's decision."""
         return self.scenario.expect
 
 
 def load_bank(folder: str | Path | None = None) -> list[Question]:
     """Every question of the bank (the bundled one when `folder` is None).
 
-    A question whose fields are missing or whose scenario is invalid is an error: the bank is
-    ours, and a broken question must not reach a learner.
+    A question whose fields are missing or wrong, whose scenario is invalid, or whose `expect`
+    is not the engine's decision is an error: the bank is ours, and a broken question must not
+    reach a learner (one told "AWS says Allow" and then shown why it is a deny). Every problem
+    of every file is collected and raised together as one `PolicyError`.
     """
-    files = (sorted(Path(folder).glob("*.yaml")) if folder is not None else
-             sorted((f for f in resources.files("iameval.questions").iterdir() if f.name.endswith(".yaml")),
-                    key=lambda f: f.name))
+    if folder is not None:
+        files = [(str(f), f) for f in sorted(Path(folder).glob("*.yaml"))]
+    else:
+        files = [(f"iameval/questions/{f.name}", f)
+                 for f in sorted((f for f in resources.files("iameval.questions").iterdir()
+                                  if f.name.endswith(".yaml")), key=lambda f: f.name)]
     loader = _Loader()
     questions: list[Question] = []
-    problems = []
-    for file in files:
-        name = str(file) if folder is not None else f"iameval/questions/{file.name}"
+    problems: list[Problem] = []
+    for name, file in files:
         try:
-            (source,) = parse_text(file.read_text(encoding="utf-8"), name, "yaml")
+            text = read_text(name) if folder is not None else file.read_text(encoding="utf-8")
+            (source,) = parse_text(text, name, "yaml")
         except PolicyError as exc:
             problems.extend(exc.problems)
             continue
-        for index, item in enumerate(source.data or []):
-            scenario = loader.scenario(source, (index,), item, f"{Path(name).stem}[{index}]")
-            if scenario.error is not None:
-                problems.extend(scenario.error.problems)
-                continue
-            missing = [f for f in QUESTION_FIELDS if not item.get(f)]
-            if missing or scenario.expect is None:
-                problems.append(source.problem((index,), "a question needs topic, difficulty, question, "
-                                               "note and expect"))
-                continue
-            questions.append(Question(scenario.id, item["topic"], int(item["difficulty"]),
-                                      " ".join(str(item["question"]).split()),
-                                      " ".join(str(item["note"]).split()), scenario))
+        if not isinstance(source.data, list):
+            problems.append(source.problem((), "a question file must be a list of questions"))
+            continue
+        for index, item in enumerate(source.data):
+            question, found = _question(loader, source, index, item)
+            problems.extend(found)
+            if question is not None:
+                questions.append(question)
     if problems:
         raise PolicyError(problems)
     return questions
+
+
+def _question(loader: _Loader, source: Source, index: int, item: Any) -> tuple[Question | None, list[Problem]]:
+    """One question of a bank file, or the problems that keep it out of the bank."""
+    scenario = loader.scenario(source, (index,), item, f"{Path(source.name).stem}[{index}]")
+    if not isinstance(item, dict):
+        return None, list(scenario.error.problems)
+    problems: list[Problem] = []
+    missing = [f for f in (*QUESTION_FIELDS, "expect")
+               if item.get(f) is None or (isinstance(item[f], str) and not item[f].strip())]
+    problems.extend(source.problem((index,), f"missing `{f}`",
+                                   "a question has topic, difficulty, question, note and expect")
+                    for f in missing)
+    topic = item.get("topic")
+    if "topic" not in missing and not (isinstance(topic, str) and topic in TOPICS):
+        close = difflib.get_close_matches(topic, TOPICS, n=1) if isinstance(topic, str) else []
+        problems.append(source.problem((index, "topic"), f"unknown topic `{_shown(topic)}`",
+                                       f"did you mean `{close[0]}`?" if close else
+                                       "see `iameval quiz --list-topics`"))
+    difficulty = parse_difficulty(item.get("difficulty"))
+    if "difficulty" not in missing and difficulty is None:
+        problems.append(source.problem((index, "difficulty"),
+                                       f"unknown difficulty `{_shown(item['difficulty'])}`",
+                                       "use 1 (easy), 2 (medium) or 3 (hard)"))
+    for field in ("question", "note"):
+        if field not in missing and not isinstance(item[field], str):
+            problems.append(source.problem((index, field), f"`{field}` must be text"))
+    if scenario.error is not None:
+        return None, problems + list(scenario.error.problems)
+    try:
+        decision = evaluate(scenario).decision
+    except PolicyError as exc:
+        return None, problems + list(exc.problems)
+    if scenario.expect is not None and decision != scenario.expect:
+        problems.append(source.problem(
+            (index, "expect"),
+            f"question `{scenario.id}` expects `{scenario.expect}` but the engine decides `{decision}`",
+            "the learner is told `expect` and shown the engine's explanation: correct whichever "
+            "IAM-SEMANTICS.md says is wrong"))
+    if problems:
+        return None, problems
+    return Question(scenario.id, topic, difficulty, " ".join(item["question"].split()),
+                    " ".join(item["note"].split()), scenario), []
+
+
+def _shown(value: Any) -> str:
+    """A value of the file as the user wrote it (JSON for anything but text)."""
+    return value if isinstance(value, str) else json.dumps(value, default=str)
 
 
 def select(bank: Sequence[Question], *, topics: Iterable[str] = (), difficulty: int | None = None,
@@ -266,7 +333,7 @@ def parse_answer(text: str) -> Decision | None:
 
 def _show_question(console: Console, number: int, total: int, question: Question) -> None:
     scenario = question.scenario
-    stars = "★" * question.difficulty + "☆" * (3 - question.difficulty)
+    stars = "★" * question.difficulty + "☆" * (len(DIFFICULTIES) - question.difficulty)
     console.rule(f"[bold]Question {number}/{total}[/]  {escape(question.topic)}  {stars}")
     console.print(escape(question.text))
     for title, policy in _policies(scenario):

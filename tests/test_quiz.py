@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 import iameval
 from iameval.cli import app
-from iameval.quiz import TOPICS, load_bank, parse_answer, select, variants
+from iameval.errors import PolicyError
+from iameval.quiz import DIFFICULTIES, TOPICS, load_bank, parse_answer, parse_difficulty, select, variants
 
 IAMEVAL = Path(sys.executable).parent / "iameval"
 
@@ -41,6 +42,135 @@ def test_every_bank_answer_is_the_engines_decision(bank):
     wrong = [(q.id, q.answer, iameval.evaluate(q.scenario).decision) for q in bank
              if iameval.evaluate(q.scenario).decision != q.answer]
     assert wrong == []
+
+
+# One question in the bank's format (fixtures/questions/README.md); the engine answers ImplicitDeny.
+QUESTION = """\
+# a bank file written by a test
+- id: evaluation-order-list-without-allow
+  topic: {topic}
+  difficulty: {difficulty}
+  question: >-
+    Dana, an IAM user in account 111122223333, may read objects of example-reports. She lists
+    the bucket. What happens?
+  note: >-
+    s3:ListBucket acts on the bucket, not on its objects, so the Allow does not apply (§2.1).
+    With no Allow the request is implicitly denied.
+  policies:
+    identity:
+      - Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action: s3:GetObject
+            Resource: arn:aws:s3:::example-reports/*
+  request:
+    principal: arn:aws:iam::111122223333:user/dana
+    action: s3:ListBucket
+    resource: arn:aws:s3:::example-reports
+  expect: {expect}
+"""
+
+
+def _bank_file(folder: Path, name: str = "evaluation-order.yaml", *, topic: str = "evaluation-order",
+               difficulty: str = "1", expect: str = "ImplicitDeny") -> Path:
+    path = folder / name
+    path.write_text(QUESTION.format(topic=topic, difficulty=difficulty, expect=expect), encoding="utf-8")
+    return path
+
+
+def _line(path: Path, start: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if line.startswith(start))
+
+
+def _only_problem(folder: Path):
+    with pytest.raises(PolicyError) as caught:
+        load_bank(folder)
+    assert len(caught.value.problems) == 1, str(caught.value)
+    return caught.value.problems[0]
+
+
+def test_a_question_file_in_the_banks_format_loads(tmp_path):
+    _bank_file(tmp_path)
+    [question] = load_bank(tmp_path)
+    assert (question.id, question.topic, question.difficulty) == ("evaluation-order-list-without-allow",
+                                                                   "evaluation-order", 1)
+    assert question.answer == "ImplicitDeny" == iameval.evaluate(question.scenario).decision
+
+
+@pytest.mark.parametrize("written, level", [
+    ("1", 1), ("2", 2), ("3", 3), ('"2"', 2), ("easy", 1), ("medium", 2), ("hard", 3), ("Hard", 3),
+], ids=lambda v: repr(v))
+def test_a_difficulty_is_1_2_or_3_or_the_word_the_cli_takes(tmp_path, written, level):
+    _bank_file(tmp_path, difficulty=written)
+    [question] = load_bank(tmp_path)
+    assert question.difficulty == level
+
+
+@pytest.mark.parametrize("written, shown", [
+    ("extreme", "extreme"), ("0", "0"), ("4", "4"), ("2.5", "2.5"), ("true", "true"), ("[1, 2]", "[1, 2]"),
+], ids=lambda v: repr(v))
+def test_any_other_difficulty_is_a_located_problem_not_a_traceback(tmp_path, written, shown):
+    path = _bank_file(tmp_path, difficulty=written)
+    problem = _only_problem(tmp_path)
+    assert problem.message == f"unknown difficulty `{shown}`"
+    assert problem.hint == "use 1 (easy), 2 (medium) or 3 (hard)"
+    location = problem.location
+    assert (location.file, location.line, location.column, location.path) == (
+        str(path), _line(path, "  difficulty:"), 3, (0, "difficulty"))
+    assert str(problem).startswith(f"{path}:{location.line}:3: error: [0].difficulty: unknown difficulty")
+
+
+def test_the_difficulties_are_one_mapping_of_numbers_and_words():
+    assert DIFFICULTIES == {1: "easy", 2: "medium", 3: "hard"}
+    for level, word in DIFFICULTIES.items():
+        assert parse_difficulty(level) == parse_difficulty(str(level)) == parse_difficulty(word) == level
+        assert parse_difficulty(word.upper()) == level
+    for other in (0, 4, True, 2.0, "", "hardest", None, [3]):
+        assert parse_difficulty(other) is None
+
+
+@pytest.mark.parametrize("topic, hint", [
+    ("lambda", "see `iameval quiz --list-topics`"),
+    ("set-operator", "did you mean `set-operators`?"),
+])
+def test_a_topic_not_in_topics_is_a_located_problem_not_a_question_no_one_can_select(tmp_path, topic, hint):
+    path = _bank_file(tmp_path, topic=topic)
+    problem = _only_problem(tmp_path)
+    assert (problem.message, problem.hint) == (f"unknown topic `{topic}`", hint)
+    location = problem.location
+    assert (location.file, location.line, location.column, location.path) == (
+        str(path), _line(path, "  topic:"), 3, (0, "topic"))
+
+
+def test_an_expect_the_engine_disagrees_with_is_a_located_problem_naming_both_answers(tmp_path):
+    path = _bank_file(tmp_path, expect="Allow")
+    problem = _only_problem(tmp_path)
+    assert problem.message == ("question `evaluation-order-list-without-allow` expects `Allow` but the "
+                               "engine decides `ImplicitDeny`")
+    location = problem.location
+    assert (location.file, location.line, location.column, location.path) == (
+        str(path), _line(path, "  expect:"), 3, (0, "expect"))
+
+
+def test_every_problem_of_every_file_is_reported_at_once(tmp_path):
+    _bank_file(tmp_path, "a.yaml", topic="lambda", expect="ExplicitDeny")
+    _bank_file(tmp_path, "b.yaml", difficulty="hard")
+    _bank_file(tmp_path, "c.yaml", difficulty="impossible")
+    with pytest.raises(PolicyError) as caught:
+        load_bank(tmp_path)
+    assert [(Path(p.location.file).name, p.location.path) for p in caught.value.problems] == [
+        ("a.yaml", (0, "topic")), ("a.yaml", (0, "expect")), ("c.yaml", (0, "difficulty"))]
+
+
+def test_quiz_on_a_broken_bank_prints_the_located_problems_and_exits_2(tmp_path, monkeypatch):
+    path = _bank_file(tmp_path, difficulty="extreme", expect="Allow")
+    monkeypatch.setattr("iameval.cli.load_bank", lambda: load_bank(tmp_path))
+    result = runner.invoke(app, ["quiz", "--count", "1"])
+    assert result.exit_code == 2
+    assert f"{path}:{_line(path, '  difficulty:')}:3" in result.output
+    assert "unknown difficulty `extreme`" in result.output
+    assert "expects `Allow` but the engine decides `ImplicitDeny`" in result.output
+    assert "Traceback" not in result.output and not isinstance(result.exception, ValueError)
 
 
 @pytest.mark.parametrize("text, decision", [
