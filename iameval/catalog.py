@@ -528,7 +528,9 @@ def policy_actions(policy: Policy, only: int | None = None) -> PolicyActions:
     """What a policy allows as concrete actions (or, with `only`, what that one statement names:
     granted if it allows, denied if it denies). `NotAction` is the catalogue minus the listed
     actions, and an action counts only where the statement's `Resource` can match it (§7.1)."""
-    chosen = [(i, s) for i, s in enumerate(policy.statement) if only is None or i == only]
+    # A statement with an empty element applies to nothing (§12.2), as in the decision.
+    chosen = [(i, s) for i, s in enumerate(policy.statement)
+              if (only is None or i == only) and not s.has_no_effect]
     grants: dict[str, tuple[Action | None, str, list[str]]] = {}
     for index, statement in chosen:
         if only is None and statement.effect != "Allow":
@@ -541,10 +543,10 @@ def policy_actions(policy: Policy, only: int | None = None) -> PolicyActions:
             grants.setdefault(name.lower(), (None, name, []))[2].append(label)
     ordered = [Grant(name, entry, tuple(labels)) for _, (entry, name, labels) in sorted(grants.items())]
     if only is not None:
-        if policy.statement[only].effect == "Deny":
+        if policy.statement[only].effect == "Deny" or policy.statement[only].has_no_effect:
             return PolicyActions((), tuple(ordered))
         return PolicyActions(tuple(ordered), ())
-    blockers = [s for s in policy.statement if _denies_everywhere(s)]
+    blockers = [s for s in policy.statement if _denies_everywhere(s) and not s.has_no_effect]
     allowed = [g for g in ordered if not any(_matches_statement(s, g.action) for s in blockers)]
     denied = [g for g in ordered if any(_matches_statement(s, g.action) for s in blockers)]
     return PolicyActions(tuple(allowed), tuple(denied))

@@ -242,7 +242,8 @@ def explain(authorizer: Authorizer, request: Request | Mapping[str, Any]) -> Exp
 
 
 def _gate(name: str, gate_id: str, policy_set: PolicySet, request: PreparedRequest, action: str) -> GateTrace:
-    traces = [_trace(s, request, action) for s in policy_set.statements]
+    # A statement with an empty element applies to nothing (§12.2): the decision never reads it.
+    traces = [_trace(s, request, action) for s in policy_set.statements if not s.no_effect]
     applied = tuple(t for t in traces if t.applies)
     near = tuple(t for t in traces if t.near_miss)
     if any(t.effect == "Deny" for t in applied):
@@ -263,7 +264,8 @@ def _trace(statement: CompiledStatement, request: PreparedRequest, action: str) 
         if statement.not_principal:
             excluded = statement.principals.excludes(request.caller)
             forced = statement.deny and request.has_boundary
-            principal_ok = forced or not excluded
+            principal_ok = statement.principal_match(request.caller, request.federated_from,
+                                                     request.has_boundary) is not None
             principal_text = ("NotPrincipal lists the caller, but a Deny with NotPrincipal always applies "
                               "to a principal with a permissions boundary (§5)" if forced and excluded else
                               "NotPrincipal lists the caller completely" if excluded else

@@ -515,7 +515,8 @@ class _Checker:
             found.extend(self.resource_entry(at + ("Resource", j), resource, actions))
         for entry in statement.condition or ():
             found.extend(self.condition_entry(at + ("Condition", entry.operator, entry.key), entry, actions))
-        found.extend(self.broad(at, statement))
+        if not statement.has_no_effect:  # an empty element: it grants nothing broadly (§12.2)
+            found.extend(self.broad(at, statement))
         return found
 
     def misplaced_variables(self, at: tuple, statement: Statement) -> list[Finding]:
@@ -544,10 +545,10 @@ class _Checker:
         found = []
         for element, value, effect in (
                 ("Action", statement.action, "the statement matches no action"),
-                ("NotAction", statement.not_action, "it excludes nothing, so the statement covers every action"),
+                ("NotAction", statement.not_action, "the statement has no effect"),
                 ("Resource", statement.resource, "the statement matches no resource"),
-                ("NotResource", statement.not_resource, "it excludes nothing, so the statement covers every resource"),
-                ("Condition", statement.condition, "it has no effect")):
+                ("NotResource", statement.not_resource, "the statement has no effect"),
+                ("Condition", statement.condition, "the statement has no effect")):
             if value == ():
                 what = "object" if element == "Condition" else "list"
                 found.append(self.finding("empty-element", at + (element,),
@@ -723,7 +724,8 @@ class _Checker:
         scopes = [_Scope(s, policy.variables_enabled) for s in statements]
         for j, narrow in enumerate(scopes):
             for i, wide in enumerate(scopes):
-                if i == j or not wide.covers(narrow):
+                # A statement without effect (§12.2) covers nothing, and is reported on its own.
+                if i == j or statements[i].has_no_effect or not wide.covers(narrow):
                     continue
                 if wide.effect == narrow.effect:
                     if i > j and narrow.covers(wide):

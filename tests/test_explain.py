@@ -739,3 +739,41 @@ def test_conformance_deciding_gate_is_never_shown_as_not_applicable():
                 if verdict != "no-allow":
                     wrong.append((scenario.id, name, verdict))
     assert wrong == []
+
+
+def _corpus():
+    root = Path(__file__).resolve().parent.parent / "fixtures"
+    return [s for s in iameval.load_scenarios(root / "scenarios", root / "conformance") if s.error is None]
+
+
+def test_every_explanation_agrees_with_its_decision():
+    """The trace and the decision read the same rules: a gate shows a Deny exactly when the
+    decision is ExplicitDeny, and the gate the result names is the one marked decided."""
+    checked = 0
+    for scenario in _corpus():
+        try:
+            explanation = explain(scenario.authorizer(), scenario.request)
+        except iameval.RequestError:
+            continue
+        result = explanation.result
+        denying = [g.id for g in explanation.gates if g.verdict == "deny"]
+        assert bool(denying) == (result.decision == "ExplicitDeny"), (scenario.id, denying, result)
+        assert [g.id for g in explanation.gates if g.decided] == [result.gate], scenario.id
+        checked += 1
+    assert checked > 500
+
+
+@pytest.mark.parametrize("empty", [{"Condition": {}}, {"Condition": {"StringEquals": {}}},
+                                   {"NotResource": [], "Resource": None},
+                                   {"NotAction": [], "Action": None}],
+                         ids=["empty Condition", "operator without keys", "empty NotResource", "empty NotAction"])
+def test_a_statement_without_effect_is_not_shown_as_applying(empty):
+    """§12.2: a Deny with an empty element applies to nothing, in the decision and in its trace."""
+    deny = {k: v for k, v in {**stmt("Empty", "Deny", "s3:GetObject"), **empty}.items() if v is not None}
+    authorizer = iameval.Authorizer(identity=[named(doc(stmt("Read", "Allow", "s3:GetObject"), deny),
+                                                    "identity", "with-empty")])
+    explanation, data, _ = explained(authorizer, {"principal": ALICE, "action": "s3:GetObject", "resource": OBJECT})
+    assert explanation.decision == "Allow"
+    [identity] = [g for g in explanation.gates if g.id == "identity"]
+    assert identity.verdict == "allow"
+    assert [t.statement for t in identity.applied] == ["Read"]

@@ -18,7 +18,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from iameval import catalog
+from iameval import catalog, load_policy
 from iameval._source import parse_text
 from iameval.cli_catalog import validate_command
 from iameval.errors import Location, Problem, format_path
@@ -509,3 +509,29 @@ def test_standard_input(tmp_path):
     result = runner.invoke(app, ["validate", "-"], input=json.dumps(doc(allow("s3:GetObject", OBJECTS))))
     assert result.exit_code == 0
     assert "1 policy checked: no findings" in result.stdout
+
+
+@pytest.mark.parametrize("empty", [{"Condition": {}}, {"Condition": {"StringEquals": {}}}],
+                         ids=["empty Condition", "operator without keys"])
+@pytest.mark.parametrize("effect", ["Allow", "Deny"])
+def test_a_statement_without_effect_makes_no_other_redundant_or_shadowed(empty, effect):
+    """§12.2: a statement with an empty element applies to nothing, so removing the statement it
+    seems to cover would change the decision; only the empty element is reported."""
+    wide = {**allow("s3:*"), "Effect": effect, **empty}
+    found = findings_of(doc(wide, allow("s3:GetObject")))
+    assert codes(found) == ["empty-element"], codes(found)
+
+
+@pytest.mark.parametrize("element", ["NotAction", "NotResource"])
+def test_an_empty_not_element_is_reported_as_no_effect(element):
+    statement = {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}
+    statement.pop("Action" if element == "NotAction" else "Resource")
+    found = findings_of(doc({**statement, element: []}))
+    assert codes(found) == ["empty-element"], codes(found)
+    assert "the statement has no effect" in found[0].message
+
+
+def test_expand_counts_nothing_for_a_statement_without_effect():
+    """`iameval expand --policy` agrees with the decision on §12.2's empty elements."""
+    policy = load_policy(doc({"Effect": "Allow", "NotAction": [], "Resource": "*"}, allow("s3:GetObject")))
+    assert [g.action for g in catalog.policy_actions(policy).allowed] == ["s3:GetObject"]
