@@ -44,10 +44,7 @@ class CompiledCondition:
         operator = self.operator
         self._negated = operator.negated
         self._qualifier = operator.set_qualifier
-        # A missing key (§8.3): IfExists and ForAllValues hold, ForAnyValue does not, and plain
-        # operators hold exactly when negated.
-        self._absent = (operator.if_exists or operator.set_qualifier == "ForAllValues"
-                        or (operator.set_qualifier is None and operator.negated))
+        self._absent = operator.holds_when_absent  # a missing key (§8.3)
         family = self.operator.family
         self._null: frozenset[bool] | None = None
         self._templates: tuple[Template, ...] = ()

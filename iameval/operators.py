@@ -82,6 +82,14 @@ class Operator:
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def holds_when_absent(self) -> bool:
+        """Whether a comparison holds when the request lacks its key (§8.3): IfExists and
+        ForAllValues hold, ForAnyValue does not, and plain operators hold exactly when negated.
+        `Null` is the exception: it holds when absent exactly when its value is `true`."""
+        return self.if_exists or self.set_qualifier == "ForAllValues" or (
+            self.set_qualifier is None and self.negated)
+
 
 def _all_names() -> list[str]:
     names = []

@@ -31,6 +31,7 @@ from .errors import Location, PolicyError, Problem
 from .match import ResourcePattern, action_glob, arn_segments
 from .model import ConditionEntry, Policy, PolicyKind, PrincipalMap, Statement, load_policy
 from .operators import Family, Operator, parse_operator
+from .values import as_text
 
 __all__ = [
     "CODES",
@@ -641,9 +642,9 @@ class _Checker:
         if (not key.is_global and actions.known is not None and prefix not in actions.unknown_services
                 and entry.key in catalog.used_condition_keys(prefix) and entry.key not in actions.keys()):
             # The key is never in these requests: absent keys fail positive operators (§8.3).
-            outcome = ("is always true" if operator.negated or operator.if_exists
-                       or operator.set_qualifier == "ForAllValues" or operator.family is Family.NULL
-                       else "is never true")
+            absent_holds = (any(as_text(v).lower() == "true" for v in entry.values)
+                            if operator.family is Family.NULL else operator.holds_when_absent)
+            outcome = "is always true" if absent_holds else "is never true"
             found.append(self.finding(
                 "condition-key-not-applicable", at,
                 f"`{entry.key}` applies to none of the statement's actions, so the condition {outcome}",

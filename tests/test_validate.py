@@ -18,6 +18,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+import iameval
 from iameval import catalog, load_policy
 from iameval._source import parse_text
 from iameval.cli_catalog import validate_command
@@ -535,3 +536,24 @@ def test_expand_counts_nothing_for_a_statement_without_effect():
     """`iameval expand --policy` agrees with the decision on §12.2's empty elements."""
     policy = load_policy(doc({"Effect": "Allow", "NotAction": [], "Resource": "*"}, allow("s3:GetObject")))
     assert [g.action for g in catalog.policy_actions(policy).allowed] == ["s3:GetObject"]
+
+
+@pytest.mark.parametrize("operator, value, outcome", [
+    ("StringLike", "home/", "is never true"),
+    ("StringNotLike", "home/", "is always true"),
+    ("StringLikeIfExists", "home/", "is always true"),
+    ("ForAllValues:StringLike", "home/", "is always true"),
+    ("ForAnyValue:StringNotLike", "home/", "is never true"),
+    ("Null", "true", "is always true"),
+    ("Null", "false", "is never true"),
+])
+def test_a_key_the_actions_never_have_is_judged_by_the_engines_rule_for_absent_keys(operator, value, outcome):
+    """§8.3: what a condition on an absent key gives, in validate as in the decision."""
+    [finding] = [f for f in findings_of(doc(allow("s3:GetObject", OBJECTS, Condition={operator: {"s3:prefix": value}})))
+                 if f.code == "condition-key-not-applicable"]
+    assert outcome in finding.message
+    decision = iameval.Authorizer(identity=[load_policy(doc(allow("s3:GetObject", OBJECTS, Condition={
+        operator: {"s3:prefix": value}})))]).authorize(
+        {"principal": "arn:aws:iam::111122223333:user/a", "action": "s3:GetObject",
+         "resource": "arn:aws:s3:::example-bucket/k"}).decision
+    assert (decision == "Allow") == (outcome == "is always true")
