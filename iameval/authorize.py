@@ -95,14 +95,14 @@ class Result(NamedTuple):
         return out
 
 
-_MANDATORY_STS = ("sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity",
-                  "sts:tagsession", "sts:setsourceidentity", "sts:setcontext")
+# Besides the sts:AssumeRole* actions, those a role's trust policy must allow (§2.5).
+_MANDATORY_STS = ("sts:tagsession", "sts:setsourceidentity", "sts:setcontext")
 
 
 def is_resource_policy_required(action: str, resource: str) -> bool:
     """Requests for which only a resource-policy grant can allow (§2.5): role trust and KMS keys."""
     action = action.lower()
-    if action in _MANDATORY_STS or action.startswith("sts:assumerole"):
+    if action.startswith("sts:assumerole") or action in _MANDATORY_STS:
         return ":iam::" in resource and ":role/" in resource
     if action.startswith("kms:"):
         return ":kms:" in resource and ":key/" in resource
@@ -179,7 +179,7 @@ class Authorizer:
 
     def evaluation(self, request: Request | Mapping[str, Any]) -> "_Evaluation":
         """The prepared evaluation of one request, for `decide()` or for tracing (explain.py)."""
-        return _Evaluation(self, *self._prepare(request))
+        return _Evaluation(*self._prepare(request))
 
     def _prepare(self, request: Request | Mapping[str, Any]) -> tuple[Request, "_Plan", Context]:
         """The request validated, its plan, and its context (which carries the resource)."""
@@ -362,7 +362,7 @@ def _rcp_exemption(action: str) -> str | None:
 # Enum members, read once: in CPython 3.11 each read of `Decision.ALLOW` goes through a
 # descriptor, and the chain reads several per request.
 _ALLOW, _IMPLICIT_DENY, _EXPLICIT_DENY = Decision.ALLOW, Decision.IMPLICIT_DENY, Decision.EXPLICIT_DENY
-_DIRECT, _USER, _ENTITY = MatchClass.DIRECT, MatchClass.USER, MatchClass.ENTITY
+_DIRECT, _USER, _ENTITY, _ACCOUNT = MatchClass.DIRECT, MatchClass.USER, MatchClass.ENTITY, MatchClass.ACCOUNT
 
 
 def _result(context: Context, decision: Decision, gate: str, summary: str, reasons: tuple[Match, ...] = ()) -> Result:
@@ -379,7 +379,7 @@ def _decide(plan: _Plan, request: Request, context: Context) -> Result:
     if plan.denies:
         denies: tuple[Match, ...] = ()
         gate = ""
-        lockout = plan.lockout and _lockout(plan, context)
+        lockout = _lockout(plan, context)
         for name, entries in plan.denies:
             if lockout and name == "resource":
                 continue  # S3's lock-out protection for the bucket owner's root user
@@ -431,9 +431,11 @@ def _decide(plan: _Plan, request: Request, context: Context) -> Result:
     else:
         session_ok = not plan.has_session or bool(session_allows)
     account = context.resource_account
+    same_account = account is None or account == caller.account
 
-    if rb is None and not mandatory and account in (None, caller.account):
-        # The common case: one account, no resource grant: the identity chain decides (§2.2).
+    if same_account and not mandatory and (rb is None or rb is _ACCOUNT):
+        # One account, and no resource grant that reaches on its own (§2.2): the identity chain
+        # decides. The common case.
         if identity_ok and boundary_ok and session_ok:
             if root and not identity_allows:
                 return _result(context, _ALLOW, "identity", "the root user needs no Allow in its own account",
@@ -443,7 +445,7 @@ def _decide(plan: _Plan, request: Request, context: Context) -> Result:
         return _chain_failure(plan, context, identity_ok, boundary_ok)
 
     chain = scp_allows + boundary_allows + session_allows
-    if account not in (None, caller.account):
+    if not same_account:
         # §3: the principal's account and the resource's account must both allow.
         if not (identity_ok and boundary_ok and session_ok):
             return _chain_failure(plan, context, identity_ok, boundary_ok)
@@ -470,24 +472,17 @@ def _decide(plan: _Plan, request: Request, context: Context) -> Result:
                            "identity-based policy", resource_allows + identity_allows + chain)
         return _chain_failure(plan, context, identity_ok, boundary_ok)
 
-    # §2.2: in one account, how the resource policy names the caller decides its reach. The
-    # reasons are the grants of the strongest class (`rb` itself when there is one grant).
+    # §2.2: in one account, a grant to the caller itself reaches on its own (DIRECT, USER); one
+    # to its role still needs the boundary and session policies (ENTITY). The reasons are the
+    # grants of that class (`resource_allows` itself when there is one grant).
     single = len(resource_allows) == 1
     if rb in (_DIRECT, _USER):
         return _result(context, _ALLOW, "resource", "allowed by a resource-based policy", resource_allows if single
                        else tuple(m for m in resource_allows if m.match_class in (_DIRECT, _USER)))
-    if rb is _ENTITY:
-        if boundary_ok and session_ok:
-            return _result(context, _ALLOW, "resource", "allowed by a resource-based policy", (
-                resource_allows if single else tuple(m for m in resource_allows if m.match_class is _ENTITY)) + chain)
-        return _chain_failure(plan, context, True, boundary_ok)
-    if identity_ok and boundary_ok and session_ok:
-        if root and not identity_allows:
-            return _result(context, _ALLOW, "identity", "the root user needs no Allow in its own account",
-                           scp_allows)
-        return _result(context, _ALLOW, "identity", "allowed by an identity-based policy",
-                       identity_allows + chain)
-    return _chain_failure(plan, context, identity_ok, boundary_ok)
+    if boundary_ok and session_ok:
+        return _result(context, _ALLOW, "resource", "allowed by a resource-based policy", (
+            resource_allows if single else tuple(m for m in resource_allows if m.match_class is _ENTITY)) + chain)
+    return _chain_failure(plan, context, True, boundary_ok)
 
 
 def _chain_failure(plan: _Plan, context: Context, identity_ok: bool, boundary_ok: bool) -> Result:
@@ -510,10 +505,9 @@ def _lockout(plan: _Plan, context: Context) -> bool:
 class _Evaluation:
     """One request prepared for the chain, for tracing (explain.py) as well as deciding."""
 
-    __slots__ = ("a", "request", "plan", "context")
+    __slots__ = ("request", "plan", "context")
 
-    def __init__(self, authorizer: Authorizer, request: Request, plan: _Plan, context: Context):
-        self.a = authorizer
+    def __init__(self, request: Request, plan: _Plan, context: Context):
         self.request = request
         self.plan = plan
         self.context = context

@@ -9,14 +9,13 @@ request path (`holding`) only compares (STYLE.md, "Parse once, evaluate many").
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from enum import Enum
 from typing import Callable, NamedTuple, Sequence
 
 from ._source import Source
 from .conditions import compile_condition
 from .context import Context
-from .match import Pieces, ResourcePattern, action_glob
+from .match import Pieces, ResourcePattern, action_glob, resource_pattern
 from .model import Policy, PolicyKind, PrincipalMap, Statement
 from .request import Caller, CallerKind
 from .arn import split_arn
@@ -197,12 +196,6 @@ class _Principals:
         return own and account
 
 
-@lru_cache(maxsize=4096)
-def _resolved_pattern(pieces: tuple[tuple[str, bool], ...]) -> ResourcePattern:
-    """A resolved `Resource` entry, compiled once per distinct resolution."""
-    return ResourcePattern.from_parts(list(pieces))
-
-
 @dataclass(frozen=True, slots=True)
 class VariableResource:
     """A `Resource` entry with policy variables in its resource segment (§9, §7.3).
@@ -232,7 +225,7 @@ class CompiledStatement:
 
     __slots__ = ("ref", "statement", "deny", "exact_actions", "action_globs", "not_action",
                  "resources", "variable_resources", "not_resource", "principals", "not_principal",
-                 "conditions", "_condition_tests", "origin", "_matches", "no_effect", "literal_variables",
+                 "conditions", "_condition_tests", "origin", "_matches", "no_effect", "literal_warning",
                  "unconditional", "_texts")
 
     def __init__(self, statement: Statement, ref: StatementRef, variables: bool,
@@ -251,7 +244,7 @@ class CompiledStatement:
         if resources is None:  # a resource policy without Resource covers its own resource
             self.resources = None
             self.variable_resources = ()
-            self.literal_variables = ()
+            self.literal_warning = ""
         else:
             static, templated, literal = [], [], []
             for text in resources:
@@ -262,8 +255,11 @@ class CompiledStatement:
             self.resources = tuple(static)
             self.variable_resources = tuple(templated)
             # `${...}` before the resource segment is not substituted (§7.3, §9): such an entry
-            # matches no real ARN, and a request it fails is told so.
-            self.literal_variables = tuple(literal)
+            # matches no real ARN, and a request it fails is told so, in these words.
+            self.literal_warning = (
+                f"`{literal[0]}` in statement `{ref.statement}` of `{ref.policy}` has a policy variable "
+                "outside the resource segment of the ARN, where AWS documents no substitution "
+                "(IAM-SEMANTICS §7.3): it was compared as written and matches no resource") if literal else ""
         # Resource entries that are literal, or literal then one `*` (the usual ones), all
         # tested by one set lookup and one `str.startswith`; None when some entry is not so.
         self._texts = None
@@ -305,7 +301,7 @@ class CompiledStatement:
         for template in self.variable_resources:
             # An entry whose variable cannot be resolved matches no resource (§9).
             pieces = template.resolve(context.variable)
-            if pieces is not None and _resolved_pattern(tuple(pieces)).matches(
+            if pieces is not None and resource_pattern(tuple(pieces)).matches(
                     context.resource, context.resource_segments):
                 return True
         return False
@@ -337,12 +333,8 @@ class CompiledStatement:
                         break
                 else:
                     hit = bool(self.variable_resources) and self._variable_hit(context)
-            if not hit and self.literal_variables:
-                context.warn(
-                    f"`{self.literal_variables[0]}` in statement `{self.ref.statement}` of "
-                    f"`{self.ref.policy}` has a policy variable outside the resource segment of the "
-                    "ARN, where AWS documents no substitution (IAM-SEMANTICS §7.3): it was compared "
-                    "as written and matches no resource")
+            if not hit and self.literal_warning:
+                context.warn(self.literal_warning)
             if hit == self.not_resource:
                 return False
         for test in self._condition_tests:

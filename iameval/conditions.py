@@ -9,12 +9,11 @@ with variables become templates. `holds(context)` then applies the rules of §8.
 from __future__ import annotations
 
 import operator as op
-from functools import lru_cache
 from typing import Any, Callable
 
 from .arn import split_arn
 from .context import DERIVABLE, Context
-from .match import Glob, ResourcePattern
+from .match import Glob, ResourcePattern, glob, resource_pattern
 from .model import ConditionEntry
 from .operators import Family, Operator, parse_operator
 from .values import (ValueParseError, as_text, parse_binary, parse_bool, parse_date,
@@ -72,7 +71,7 @@ class CompiledCondition:
                 return frozenset(t.casefold() for t in texts)
             return frozenset(texts)
         if family is Family.ARN:
-            return tuple(_arn_pattern(((t, True),)) for t in texts)
+            return tuple(resource_pattern(((t, True),)) for t in texts)
         if family in (Family.BOOL, Family.BINARY):
             return frozenset(parse_policy_value(family, t) for t in texts)
         if family is Family.IP:
@@ -93,9 +92,9 @@ class CompiledCondition:
             if pieces is not None:
                 resolved.append(pieces)
         if family is Family.ARN:
-            return self._values + tuple(_arn_pattern(tuple(p)) for p in resolved)
+            return self._values + tuple(resource_pattern(tuple(p)) for p in resolved)
         if "Like" in base:
-            return self._values + tuple(_glob(tuple(p)) for p in resolved)
+            return self._values + tuple(glob(tuple(p)) for p in resolved)
         texts = ["".join(text for text, _ in p) for p in resolved]
         if "IgnoreCase" in base:
             return self._values | {t.casefold() for t in texts}
@@ -252,20 +251,6 @@ def _in_blocks(address: tuple[int, int], blocks: tuple[tuple[int, int, int], ...
         if block_version == version and value & mask == network:
             return True
     return False
-
-
-@lru_cache(maxsize=4096)
-def _arn_pattern(pieces: tuple[tuple[str, bool], ...]) -> ResourcePattern:
-    """An ARN pattern: each of the six segments matched on its own, `*` staying inside its
-    segment, the last keeping further colons (§8.4); a trailing `*` of a shorter pattern reaches
-    past colons as in `Resource` (§7.3, §14.2), and a lone `*` matches any ARN. Compiled once per
-    distinct resolution of a variable."""
-    return ResourcePattern.from_parts(list(pieces))
-
-
-@lru_cache(maxsize=4096)
-def _glob(pieces: tuple[tuple[str, bool], ...]) -> Glob:
-    return Glob.from_parts(pieces)
 
 
 def _read_arn(text: str) -> tuple[str, list[str]]:

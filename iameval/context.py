@@ -63,13 +63,6 @@ class Context:
         return found
 
     @property
-    def entries(self) -> dict[str, ContextEntry]:
-        """Every key, given and derived."""
-        given = self._entries if self._entries is not None else self._read_given()
-        derived = self.derived
-        return {**given, **{k.lower(): ContextEntry(k, (v,), False) for k, v in derived.items()}}
-
-    @property
     def derived(self) -> dict[str, str]:
         """The derived keys that the request did not give (§1)."""
         if self._derived is None:

@@ -10,11 +10,13 @@ exponential blow-up of a regex engine.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable
 
 from .arn import split_arn
 
-__all__ = ["Glob", "Pieces", "ResourcePattern", "action_glob", "arn_segments", "split_pieces"]
+__all__ = ["Glob", "Pieces", "ResourcePattern", "action_glob", "arn_segments", "glob", "resource_pattern",
+           "split_pieces"]
 
 
 class _Chunk:
@@ -256,3 +258,18 @@ def arn_segments(resource: str) -> list[str] | None:
         return None
     segments = split_arn(resource)
     return segments if len(segments) == 6 else None
+
+
+@lru_cache(maxsize=4096)
+def resource_pattern(pieces: tuple[tuple[str, bool], ...]) -> ResourcePattern:
+    """`ResourcePattern.from_parts`, made once per distinct pieces: a `Resource` entry or an Arn
+    operator's value with its variables resolved (§9), which many requests resolve alike. An Arn
+    operator matches as `Resource` does: the six segments one by one, a trailing `*` of a
+    shorter pattern reaching past colons (§7.3, §8.4, §14.2), a lone `*` any ARN."""
+    return ResourcePattern.from_parts(list(pieces))
+
+
+@lru_cache(maxsize=4096)
+def glob(pieces: tuple[tuple[str, bool], ...]) -> Glob:
+    """`Glob.from_parts`, made once per distinct pieces (a StringLike value with its variables resolved)."""
+    return Glob.from_parts(pieces)

@@ -215,11 +215,3 @@ class Request(BaseModel):
         if value is not None and not ACCOUNT_ID.fullmatch(value):
             raise ValueError(f"`resource_account` `{value}` is not a 12-digit account ID")
         return value
-
-    def context_value(self, key: str) -> Any:
-        """The context value of `key`, compared without regard to case (§8.2); None when absent."""
-        lowered = key.lower()
-        for name, value in self.context.items():
-            if name.lower() == lowered:
-                return value
-        return None

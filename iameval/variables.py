@@ -46,10 +46,6 @@ class Template:
     text: str
     parts: tuple[str | Variable | tuple[str], ...]
 
-    @property
-    def variables(self) -> tuple[Variable, ...]:
-        return tuple(p for p in self.parts if isinstance(p, Variable))
-
     def resolve(self, lookup: Lookup) -> list[tuple[str, bool]] | None:
         """`(text, wildcards)` pieces with every variable replaced, or None when one cannot be
         resolved: the key is absent and has no default (§9)."""
