@@ -145,6 +145,9 @@ def _parse_caller(principal: str, principal_arn: str | None) -> Caller:
     if ACCOUNT_ID.fullmatch(principal):
         raise CallerError(f"`{principal}` is an account, not a principal",
                           f"the account's root user is `arn:aws:iam::{principal}:root`")
+    if "amazonaws" in principal.lower():
+        raise CallerError(f"`{principal}` is not a service principal",
+                          "a service principal is lower case and ends in `.amazonaws.com`, e.g. `ec2.amazonaws.com`")
     if "." in principal and " " not in principal and ":" not in principal:
         # A web identity provider (`accounts.google.com`) calling AssumeRoleWithWebIdentity.
         return Caller(principal, CallerKind.FEDERATED_PROVIDER)
@@ -173,7 +176,8 @@ class Request(BaseModel):
     @field_validator("action")
     @classmethod
     def _action(cls, value: str) -> str:
-        if value != "*" and (":" not in value or "*" in value or "?" in value or " " in value):
+        prefix, colon, name = value.partition(":")
+        if not (prefix and colon and name) or "*" in value or "?" in value or " " in value:
             raise ValueError(f"`{value}` is not an action: write it as `service:Action`, "
                              "e.g. `s3:GetObject`, without wildcards")
         return value

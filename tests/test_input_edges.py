@@ -46,10 +46,17 @@ def test_a_yaml_alias_inside_itself_is_a_located_error(tmp_path):
     ({"context": {"aws:SourceIp": None}}, "must be a string, number, boolean or a list of them, not null"),
     ({"resource_policy_required": "yes"}, "valid boolean"),
     ({"federated_from": "arn:aws:iam::111122223333:user/alice"}, "applies only to a federated-user principal"),
+    ({"action": "*"}, "is not an action"),
+    ({"action": "s3:"}, "is not an action"),
+    ({"action": ":GetObject"}, "is not an action"),
+    ({"principal": "EC2.amazonaws.com"}, "is not a service principal"),
+    ({"principal": "ec2.amazonaws.con"}, "is not a service principal"),
 ], ids=["a five-segment ARN", "an empty resource", "a null context value", "a string for a boolean",
-        "federated_from for an IAM user"])
+        "federated_from for an IAM user", "a wildcard action", "an action without its name",
+        "an action without its service", "a service principal in capitals", "a mistyped service principal"])
 def test_a_request_that_describes_no_real_request_is_refused(request_fields, message):
-    """§1: a resource is an ARN or `*`; a typo must not slip past a Deny by matching nothing."""
+    """§1: an action is `service:Action`, a resource an ARN or `*`, a service principal
+    `name.amazonaws.com`; a typo must not slip past a Deny (or an RCP) by matching nothing."""
     authorizer = iameval.Authorizer(identity=[iameval.load_policy(ALLOW_ALL)])
     with pytest.raises(iameval.RequestError, match=message):
         authorizer.authorize({"principal": "arn:aws:iam::111122223333:user/alice",
