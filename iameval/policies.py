@@ -30,14 +30,18 @@ def load_policy_files(paths: list[str], kind: PolicyKind | str = PolicyKind.IDEN
     """
     policies: list[tuple[Policy, Origin]] = []
     problems: list[Problem] = []
+    read: list[tuple[str, list]] = []
     for name in expand_paths(paths):
         try:
-            sources = read_sources(name)
+            read.append((name, read_sources(name)))
         except PolicyError as exc:
             problems.extend(exc.problems)
-            continue
+    # A policy is named after its file; two files of one name (in two folders) by their paths,
+    # so that results, and the locations printed with them, tell them apart.
+    names = [Path(name).name for name, _ in read]
+    for name, sources in read:
         for source in sources:
-            label = "stdin" if name == "-" else Path(name).name
+            label = "stdin" if name == "-" else Path(name).name if names.count(Path(name).name) == 1 else name
             if source.format == "jsonl":
                 label = f"{label}:{source.line_offset + 1}"
             try:

@@ -595,3 +595,17 @@ def test_run_nothing_found_exits_2(tmp_path):
     (tmp_path / "empty").mkdir()
     result = invoke("run", tmp_path / "empty")
     assert result.exit_code == 2
+
+
+def test_two_policy_files_of_one_name_are_told_apart(tmp_path):
+    """Results name a policy after its file; two files of one name in two folders by their
+    paths, and the deciding statement's location is that of the right file."""
+    for folder, action, lead in (("a", "s3:ListBucket", ""), ("b", "s3:GetObject", "\n")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "policy.json").write_text(lead + json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Sid": "S", "Effect": "Allow", "Action": action, "Resource": "*"}]}), encoding="utf-8")
+    first, second = tmp_path / "a" / "policy.json", tmp_path / "b" / "policy.json"
+    result = runner.invoke(app, ["check", str(first), str(second), "-a", "s3:GetObject"])
+    assert result.exit_code == 0, result.output
+    assert f"identity-based policy {second}" in result.output and f"{second}:2:" in result.output
+    assert str(first) not in result.output
