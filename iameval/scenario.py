@@ -331,8 +331,8 @@ def _request_problems(exc: ValidationError, source: Source, base: tuple) -> list
             problems.append(source.problem(base, f"the request is missing `{loc[-1]}`"))
         elif error["type"] == "extra_forbidden":
             problems.append(source.problem(base + loc, f"unknown request field `{loc[-1]}`",
-                                           "a request has principal, action, resource, resource_account "
-                                           "and context"))
+                                           "a request has principal, action, resource, resource_account, "
+                                           "context, federated_from and resource_policy_required"))
         elif error["type"] == "value_error":
             problems.append(source.problem(base + loc, error["msg"].removeprefix("Value error, ")))
         else:
