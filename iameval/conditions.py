@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from .arn import split_arn
 from .context import DERIVABLE, Context
-from .match import Glob, ResourcePattern, glob, resource_pattern
+from .match import Glob, Pieces, ResourcePattern, glob, resource_pattern
 from .model import ConditionEntry
 from .operators import Family, Operator, parse_operator
 from .values import (ValueParseError, as_text, parse_binary, parse_bool, parse_date,
@@ -33,7 +33,7 @@ class CompiledCondition:
     """One operator-key pair, ready to test against request contexts."""
 
     __slots__ = ("entry", "operator", "key", "_values", "_templates", "_matcher", "_null", "_derivable",
-                 "_absent", "_negated", "_qualifier", "_exact")
+                 "_absent", "_negated", "_qualifier", "_exact", "_combine")
 
     def __init__(self, entry: ConditionEntry, variables: bool):
         self.entry = entry
@@ -55,6 +55,7 @@ class CompiledCondition:
             self._templates = tuple(parse_template(t) for t in texts if "${" in t)
             texts = [t for t in texts if "${" not in t]
         self._values = self._prepare(texts)
+        self._combine = self._combiner() if self._templates else None
         self._matcher = self._make_matcher()
         # StringEquals and its negation: a set lookup, the commonest test, done inline by `holds`.
         self._exact = family is Family.STRING and "Like" not in operator.base and "IgnoreCase" not in operator.base
@@ -81,24 +82,27 @@ class CompiledCondition:
                          for n in (parse_policy_value(family, t) for t in texts))
         return tuple(parse_policy_value(family, t) for t in texts)
 
+    def _combiner(self) -> Callable[[Any, list[Pieces]], Any]:
+        """How resolved variables join the static policy values, in the form `_prepare` gives."""
+        family, base = self.operator.family, self.operator.base
+        if family is Family.ARN:
+            return lambda values, resolved: values + tuple(resource_pattern(tuple(p)) for p in resolved)
+        if "Like" in base:
+            return lambda values, resolved: values + tuple(glob(tuple(p)) for p in resolved)
+        if "IgnoreCase" in base:
+            return lambda values, resolved: values | {"".join(t for t, _ in p).casefold() for p in resolved}
+        return lambda values, resolved: values | {"".join(t for t, _ in p) for p in resolved}
+
     def _resolved(self, context: Context) -> Any:
         """The policy values with variables resolved; an unresolvable one matches nothing (§9)."""
         if not self._templates:
             return self._values
-        family, base = self.operator.family, self.operator.base
         resolved = []
         for template in self._templates:
             pieces = template.resolve(context.variable)
             if pieces is not None:
                 resolved.append(pieces)
-        if family is Family.ARN:
-            return self._values + tuple(resource_pattern(tuple(p)) for p in resolved)
-        if "Like" in base:
-            return self._values + tuple(glob(tuple(p)) for p in resolved)
-        texts = ["".join(text for text, _ in p) for p in resolved]
-        if "IgnoreCase" in base:
-            return self._values | {t.casefold() for t in texts}
-        return self._values | set(texts)
+        return self._combine(self._values, resolved)
 
     def _make_matcher(self) -> Callable[[str, Any, Context], bool]:
         """`matcher(value, policy_values, context)`: does one context value match any policy value?"""

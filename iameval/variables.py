@@ -9,7 +9,7 @@ enables variables; under 2008-10-17 or no Version the text is literal (§6.2).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Callable
@@ -33,6 +33,10 @@ class TemplateError(ValueError):
 class Variable:
     key: str  # as written
     default: str | None = None
+    lowered: str = field(init=False, repr=False, compare=False)  # how it is looked up (§8.2)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lowered", self.key.lower())
 
     def __str__(self) -> str:
         return f"${{{self.key}, '{self.default}'}}" if self.default is not None else f"${{{self.key}}}"
@@ -54,7 +58,7 @@ class Template:
             if isinstance(part, str):
                 pieces.append((part, True))
             elif isinstance(part, Variable):
-                value = lookup(part.key.lower())
+                value = lookup(part.lowered)
                 if value is UNUSABLE:
                     return None
                 if value is None:
