@@ -132,15 +132,15 @@ class _Principals:
         """`match` without the report: a function of the caller alone."""
         if self.never_names(caller, federated_from):
             return None
-        if self.any or "*" in self.services and caller.kind is CallerKind.SERVICE:
+        if self.any:
             return MatchClass.DIRECT
         kind = caller.kind
-        if kind is CallerKind.SERVICE:
-            return MatchClass.DIRECT if caller.arn in self.services else None
-        if kind is CallerKind.FEDERATED_PROVIDER:
-            return MatchClass.DIRECT if caller.arn in self.federated else None
-        if kind is CallerKind.CANONICAL_USER:
-            return MatchClass.DIRECT if caller.arn in self.canonical else None
+        # `Service`, `Federated` and `CanonicalUser` name callers of their own kind; `*` under
+        # one of them, every caller of that kind.
+        names = (self.services if kind is CallerKind.SERVICE else self.federated if kind is CallerKind.FEDERATED_PROVIDER
+                 else self.canonical if kind is CallerKind.CANONICAL_USER else None)
+        if names is not None:
+            return MatchClass.DIRECT if caller.arn in names or "*" in names else None
         if kind is CallerKind.ANONYMOUS:
             return None
         if caller.arn in self.arns:

@@ -287,6 +287,15 @@ def _principal_applies(element: str, value, caller: str, context: dict | None = 
                  id="7.4-service-principal-does-not-match-other-service"),
     pytest.param({"Service": CLOUDTRAIL}, ALICE, None, False, id="7.4-service-principal-does-not-match-user"),
     pytest.param({"AWS": [DAVE, ALICE]}, ALICE, None, True, id="7.4-any-entry-of-a-list-matches"),
+    pytest.param({"Service": "*"}, CLOUDTRAIL, None, True, id="7.4-service-star-matches-any-service-engine-choice"),
+    pytest.param({"Service": "*"}, ALICE, None, False, id="7.4-service-star-does-not-match-a-user"),
+    pytest.param({"Federated": "*"}, "accounts.google.com", None, True,
+                 id="7.4-federated-star-matches-any-identity-provider-engine-choice"),
+    pytest.param({"Federated": "*"}, ALICE, None, False, id="7.4-federated-star-does-not-match-a-user"),
+    pytest.param({"CanonicalUser": "*"}, "a" * 64, None, True,
+                 id="7.4-canonical-user-star-matches-any-canonical-user-engine-choice"),
+    pytest.param({"CanonicalUser": "*"}, CLOUDTRAIL, None, False,
+                 id="7.4-canonical-user-star-does-not-match-a-service"),
 ])
 def test_principal_matching(principal, caller: str, context: dict | None, matches: bool) -> None:
     """§7.4, §2.2: which callers a `Principal` entry names."""
