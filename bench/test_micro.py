@@ -17,7 +17,7 @@ import pytest
 pytest.importorskip("pytest_benchmark")
 
 import iameval  # noqa: E402
-from iameval.match import Glob  # noqa: E402
+from iameval.policy._match import Glob  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SMALL = HERE / "scenarios" / "small.jsonl"

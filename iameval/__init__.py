@@ -9,18 +9,22 @@ The library surface for people who test their policies::
     authz = iameval.Authorizer(identity=[iameval.load_policy_file("policy.json")])
     authz.authorize({"principal": "arn:aws:iam::111122223333:user/alice",
                      "action": "s3:GetObject", "resource": "arn:aws:s3:::bucket/key"}).decision
+
+The stages, each a sub-package that imports only those before it: `iameval.policy` (text to
+model), `iameval.catalog` (AWS's catalogue), `iameval.engine` (requests, matching, the chain,
+explanations), `iameval.inputs` (scenario files, account exports), `iameval.analysis`
+(validation), `iameval.cli` (the command).
 """
 
-from .authorize import Authorizer, Decision, Result
-from .errors import Location, PolicyError, Problem, RequestError, ScenarioError
-from .model import Policy, PolicyKind, Statement, load_policy
-from .policies import load_policy_file, load_policy_files
-from .request import Request
-from .scenario import Scenario, evaluate, load_scenarios
+from .engine import Authorizer, Decision, Explanation, Request, Result, explain
+from .inputs import Scenario, evaluate, load_scenarios
+from .policy import (Location, Policy, PolicyError, PolicyKind, Problem, RequestError, ScenarioError, Statement,
+                     load_policy, load_policy_file, load_policy_files)
 
 __all__ = [
     "Authorizer",
     "Decision",
+    "Explanation",
     "Location",
     "Policy",
     "PolicyError",
@@ -33,6 +37,7 @@ __all__ = [
     "ScenarioError",
     "Statement",
     "evaluate",
+    "explain",
     "load_policy",
     "load_policy_file",
     "load_policy_files",

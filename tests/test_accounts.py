@@ -20,7 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from iameval import PolicyError, load_policy
-from iameval.accounts import Account, load_account, trusted_outside, who_can
+from iameval.inputs._accounts import Account, load_account, trusted_outside, who_can
 from iameval.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 import iameval
 from iameval import catalog
-from iameval.cli_catalog import expand_command
+from iameval.cli._catalog_commands import expand_command
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "iameval" / "data"

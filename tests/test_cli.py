@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from iameval.cli import DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, app
+from iameval.cli._app import DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, app
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "fixtures" / "examples" / "read-reports.json"

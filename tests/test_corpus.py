@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 import iameval
 from iameval.cli import app
-from iameval.errors import format_path
+from iameval.policy._errors import format_path
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 MANAGED = FIXTURES / "managed-policies"

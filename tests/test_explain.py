@@ -22,8 +22,8 @@ from typer.testing import CliRunner
 
 import iameval
 from iameval.cli import app
-from iameval.explain import Explanation, explain
-from iameval.present import print_explanation
+from iameval.engine._explain import Explanation, explain
+from iameval.cli._present import print_explanation
 
 A = "111122223333"
 B = "444455556666"

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 import iameval
-import iameval._source
+import iameval.policy._source
 from iameval.cli import app
 
 runner = CliRunner()
@@ -103,7 +103,7 @@ def test_a_url_encoded_account_policy_with_a_repeated_key_is_refused(tmp_path):
                                                        "PolicyDocument": urllib.parse.quote(document)}]}]}
     path = tmp_path / "account.json"
     path.write_text(json.dumps(account))
-    loaded = iameval.accounts.load_account(str(path))
+    loaded = iameval.inputs._accounts.load_account(str(path))
     (role,) = loaded.roles
     assert not role.complete
     assert "duplicate key `Effect`" in str(role.problems[0])
@@ -149,7 +149,7 @@ def test_standard_input_that_is_not_utf8_is_an_error():
 ])
 def test_yaml_plain_scalars_read_as_json_would(written, read):
     """YAML is read with JSON's scalars (true, false, null, JSON numbers); anything else is text."""
-    [source] = iameval._source.parse_text(f"value: {written}\n", "p.yaml")
+    [source] = iameval.policy._source.parse_text(f"value: {written}\n", "p.yaml")
     assert source.data == {"value": read}
 
 

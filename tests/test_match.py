@@ -11,8 +11,8 @@ import pytest
 
 import iameval
 from principals import A, B, ALICE, DAVE, BOB, ROOT_A, ROOT_B, READER_ROLE, READER_SESSION, FED_CAROL
-from iameval.arn import split_arn
-from iameval.match import Glob, ResourcePattern
+from iameval.policy._arn import split_arn
+from iameval.policy._match import Glob, ResourcePattern
 
 OTHER_SESSION = f"arn:aws:sts::{A}:assumed-role/Writer/alice-session"
 APP_READER_ROLE = f"arn:aws:iam::{A}:role/app/Reader"

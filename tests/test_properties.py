@@ -26,7 +26,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iameval import Authorizer, Decision, PolicyKind, load_policy
-from iameval.match import Glob, ResourcePattern, arn_segments
+from iameval.policy._match import Glob, ResourcePattern, arn_segments
 
 ACCOUNT = "111122223333"
 OTHER = "444455556666"

@@ -1,4 +1,4 @@
-"""The practice-mode question bank (fixtures/questions/): well-formed, and answered as AWS does.
+"""The practice-mode question bank (iameval/questions/): well-formed, and answered as AWS does.
 
 Each YAML file holds the questions of one topic. A question is a scenario (../shared/SCENARIO.md)
 plus `topic`, `difficulty`, `question` and `note`. The stated answer (`expect`) is AWS's, by
@@ -16,7 +16,7 @@ import yaml
 
 import iameval
 
-QUESTIONS = Path(__file__).resolve().parent.parent / "fixtures" / "questions"
+QUESTIONS = Path(__file__).resolve().parent.parent / "iameval" / "questions"
 EXTRA_FIELDS = ("topic", "difficulty", "question", "note")
 TOPICS = {
     "evaluation-order", "iam-and-bucket-policy", "policy-variables", "managed-and-inline",

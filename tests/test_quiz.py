@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 import iameval
 from iameval.cli import app
-from iameval.errors import PolicyError
-from iameval.quiz import DIFFICULTIES, TOPICS, load_bank, parse_answer, parse_difficulty, select, variants
+from iameval.policy._errors import PolicyError
+from iameval.cli._quiz import DIFFICULTIES, TOPICS, load_bank, parse_answer, parse_difficulty, select, variants
 
 IAMEVAL = Path(sys.executable).parent / "iameval"
 
@@ -44,7 +44,7 @@ def test_every_bank_answer_is_the_engines_decision(bank):
     assert wrong == []
 
 
-# One question in the bank's format (fixtures/questions/README.md); the engine answers ImplicitDeny.
+# One question in the bank's format (iameval/questions/README.md); the engine answers ImplicitDeny.
 QUESTION = """\
 # a bank file written by a test
 - id: evaluation-order-list-without-allow
@@ -164,7 +164,7 @@ def test_every_problem_of_every_file_is_reported_at_once(tmp_path):
 
 def test_quiz_on_a_broken_bank_prints_the_located_problems_and_exits_2(tmp_path, monkeypatch):
     path = _bank_file(tmp_path, difficulty="extreme", expect="Allow")
-    monkeypatch.setattr("iameval.cli.load_bank", lambda: load_bank(tmp_path))
+    monkeypatch.setattr("iameval.cli._app.load_bank", lambda: load_bank(tmp_path))
     result = runner.invoke(app, ["quiz", "--count", "1"])
     assert result.exit_code == 2
     assert f"{path}:{_line(path, '  difficulty:')}:3" in result.output
@@ -210,7 +210,7 @@ def test_generated_variants_are_valid_scenarios_whose_answer_the_engine_computed
 
 
 def _scenario_json(scenario) -> dict:
-    from iameval.quiz import _scenario_data
+    from iameval.cli._quiz import _scenario_data
     data = _scenario_data(scenario)
     return {"id": scenario.id, **data, "expect": str(scenario.expect)}
 

@@ -15,9 +15,9 @@ from typing import Any, NamedTuple
 import pytest
 
 import iameval
-from iameval.arn import split_arn
-from iameval.errors import format_path
-from iameval.validate import validate_policy
+from iameval.policy._arn import split_arn
+from iameval.policy._errors import format_path
+from iameval.analysis._validate import validate_policy
 from principals import A, ALICE, ROOT_A
 
 BUCKET = "arn:aws:s3:::b"

@@ -20,10 +20,10 @@ from typer.testing import CliRunner
 
 import iameval
 from iameval import catalog, load_policy
-from iameval._source import parse_text
-from iameval.cli_catalog import validate_command
-from iameval.errors import Location, Problem, format_path
-from iameval.validate import CODES, Finding, exit_code, finding_from_problem, validate_paths, validate_policy
+from iameval.policy._source import parse_text
+from iameval.cli._catalog_commands import validate_command
+from iameval.policy._errors import Location, Problem, format_path
+from iameval.analysis._validate import CODES, Finding, exit_code, finding_from_problem, validate_paths, validate_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iameval.values import ValueParseError, parse_date, parse_ip_address, parse_number
+from iameval.policy._values import ValueParseError, parse_date, parse_ip_address, parse_number
 
 
 def _ipaddress_reading(text: str) -> tuple[int, int] | None:

@@ -22,9 +22,9 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Iterable, Mapping
 
-from .arn import split_arn
-from .match import action_glob
-from .model import Policy, Statement
+from ..policy._arn import split_arn
+from ..policy._match import action_glob
+from ..policy._model import Policy, Statement
 
 __all__ = [
     "Action",

@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
-from .arn import split_arn
+from ._arn import split_arn
 
 __all__ = ["Glob", "Pieces", "ResourcePattern", "action_glob", "arn_segments", "glob", "resource_pattern",
            "split_pieces"]

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .arn import ACCOUNT_ID, split_arn
+from ..policy._arn import ACCOUNT_ID, split_arn
 
 __all__ = ["Caller", "CallerKind", "Request", "parse_caller", "CallerError"]
 

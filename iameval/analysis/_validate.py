@@ -24,14 +24,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
-from . import catalog
-from ._source import Source, expand_paths, read_sources
-from .arn import split_arn
-from .errors import Location, PolicyError, Problem
-from .match import ResourcePattern, action_glob, arn_segments
-from .model import ConditionEntry, Policy, PolicyKind, PrincipalMap, Statement, load_policy
-from .operators import Family, Operator, parse_operator
-from .values import as_text
+from .. import catalog
+from ..policy._source import Source, expand_paths, read_sources
+from ..policy._arn import split_arn
+from ..policy._errors import Location, PolicyError, Problem
+from ..policy._match import ResourcePattern, action_glob, arn_segments
+from ..policy._model import ConditionEntry, Policy, PolicyKind, PrincipalMap, Statement, load_policy
+from ..policy._operators import Family, Operator, parse_operator
+from ..policy._values import as_text
 
 __all__ = [
     "CODES",

@@ -16,7 +16,7 @@ import re
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 
-from .operators import Family
+from ._operators import Family
 
 __all__ = ["as_text", "parse_binary", "parse_bool", "parse_date", "parse_ip_network",
            "parse_ip_address", "parse_number", "parse_policy_value", "ValueParseError"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ._source import expand_paths, read_sources
-from .compile import Origin
-from .errors import Location, PolicyError, Problem
-from .model import Policy, PolicyKind, load_policy
+from ._source import Origin
+from ._errors import Location, PolicyError, Problem
+from ._model import Policy, PolicyKind, load_policy
 
 __all__ = ["load_policy_file", "load_policy_files"]
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping, NamedTuple
 
-from .request import Caller, CallerKind
-from .values import as_text
-from .variables import UNUSABLE
+from ._request import Caller, CallerKind
+from ..policy._values import as_text
+from ..policy._variables import UNUSABLE
 
 __all__ = ["DERIVABLE", "Context", "ContextEntry", "caller_keys", "derived_keys", "merge_context"]
 

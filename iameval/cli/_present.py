@@ -8,12 +8,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.tree import Tree
 
-from .authorize import Authorizer, Decision, Result
-from .compile import Match, PolicySet
-from .explain import Explanation, StatementTrace
-from .errors import PolicyError
-from .accounts import AccountPrincipal, WhoCanAnswer
-from .scenario import ScenarioOutcome
+from ..engine._chain import Authorizer, Decision, Result
+from ..engine._compile import Match, PolicySet
+from ..engine._explain import Explanation, StatementTrace
+from ..policy._errors import PolicyError
+from ..inputs._accounts import AccountPrincipal, WhoCanAnswer
+from ..inputs._scenarios import ScenarioOutcome
 
 __all__ = ["err", "out", "print_assume_view", "print_explanation", "print_outcome", "print_problems", "print_request",
            "print_result", "print_run_summary", "print_who_can", "statement_location", "who_can_json"]

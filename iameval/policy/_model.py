@@ -19,11 +19,11 @@ from pydantic import (BaseModel, ConfigDict, Field, ValidationError, ValidationI
 from pydantic_core import PydanticCustomError
 
 from ._source import Source
-from .arn import ACCOUNT_ID, PARTITIONS, split_arn
-from .errors import PolicyError, Problem
-from .operators import Family, Operator, OperatorError, parse_operator
-from .values import ValueParseError, parse_policy_value
-from .variables import TemplateError, parse_template
+from ._arn import ACCOUNT_ID, PARTITIONS, split_arn
+from ._errors import PolicyError, Problem
+from ._operators import Family, Operator, OperatorError, parse_operator
+from ._values import ValueParseError, parse_policy_value
+from ._variables import TemplateError, parse_template
 
 __all__ = [
     "ConditionEntry",
@@ -588,7 +588,7 @@ def load_policy(data: Any, kind: PolicyKind | str = PolicyKind.IDENTITY, *,
 
 def _locate(source: Source | None, path: tuple, message: str, hint: str | None = None) -> Problem:
     if source is None:
-        from .errors import Location
+        from ._errors import Location
         return Problem(message, Location(None, None, None, path), hint)
     return source.problem(path, message, hint)
 

@@ -1,7 +1,7 @@
 """Practice mode: policy-reasoning questions answered, checked and explained by the engine.
 
 A question is a scenario with a topic, a difficulty, the question in words and a teaching note.
-The bank ships with iameval (`fixtures/questions/`, package `iameval.questions`). Generated
+The bank ships with iameval (`iameval/questions/`, package data). Generated
 variants mutate bank questions from a seed (another user, another action, an added Deny, a
 changed context value); the engine computes their answers, so practice never runs out.
 """
@@ -22,12 +22,12 @@ from rich.markup import escape
 from rich.syntax import Syntax
 from rich.table import Table
 
-from ._source import Source, parse_text, read_text
-from .authorize import Decision
-from .errors import PolicyError, Problem
-from .explain import explain
-from .present import print_explanation
-from .scenario import QUESTION_FIELDS, Scenario, _Loader, evaluate
+from ..policy._source import Source, parse_text, read_text
+from ..engine._chain import Decision
+from ..policy._errors import PolicyError, Problem
+from ..engine._explain import explain
+from ._present import print_explanation
+from ..inputs._scenarios import QUESTION_FIELDS, Scenario, _Loader, evaluate
 
 __all__ = ["DIFFICULTIES", "Question", "TOPICS", "load_bank", "parse_answer", "parse_difficulty", "play",
            "select", "variants"]
@@ -95,7 +95,7 @@ def load_bank(folder: str | Path | None = None) -> list[Question]:
         files = [(str(f), f) for f in sorted(Path(folder).glob("*.yaml"))]
     else:
         files = [(f"iameval/questions/{f.name}", f)
-                 for f in sorted((f for f in resources.files("iameval.questions").iterdir()
+                 for f in sorted((f for f in resources.files("iameval").joinpath("questions").iterdir()
                                   if f.name.endswith(".yaml")), key=lambda f: f.name)]
     loader = _Loader()
     questions: list[Question] = []

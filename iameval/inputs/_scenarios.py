@@ -13,12 +13,12 @@ from typing import Any, Iterable, Mapping
 
 from pydantic import ValidationError
 
-from ._source import Source, expand_paths, parse_text, read_text
-from .authorize import Authorizer, Decision, Result
-from .compile import Origin
-from .errors import Location, PolicyError, Problem, ScenarioError
-from .model import Policy, PolicyKind, load_policy
-from .request import Request
+from ..policy._source import Source, expand_paths, parse_text, read_text
+from ..engine._chain import Authorizer, Decision, Result
+from ..policy._source import Origin
+from ..policy._errors import Location, PolicyError, Problem, ScenarioError
+from ..policy._model import Policy, PolicyKind, load_policy
+from ..engine._request import Request
 
 __all__ = ["Scenario", "ScenarioOutcome", "evaluate", "load_scenarios", "run_scenario"]
 

@@ -12,21 +12,17 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Callable, NamedTuple, Sequence
 
-from ._source import Source
-from .conditions import compile_condition
-from .context import Context
-from .match import Pieces, ResourcePattern, action_glob, resource_pattern
-from .model import Policy, PolicyKind, PrincipalMap, Statement
-from .request import Caller, CallerKind
-from .arn import split_arn
-from .variables import Template, parse_template
+from ..policy._source import Origin
+from ._conditions import compile_condition
+from ._context import Context
+from ..policy._match import Pieces, ResourcePattern, action_glob, resource_pattern
+from ..policy._model import Policy, PolicyKind, PrincipalMap, Statement
+from ._request import Caller, CallerKind
+from ..policy._arn import split_arn
+from ..policy._variables import Template, parse_template
 
-__all__ = ["CompiledStatement", "GateEntries", "Match", "MatchClass", "Origin", "PolicySet", "PreparedRequest",
+__all__ = ["CompiledStatement", "GateEntries", "Match", "MatchClass", "PolicySet", "PreparedRequest",
            "StatementRef", "UNREACHED", "holding", "statement_label"]
-
-
-# Where a policy came from: its source and the JSON path of the document in it.
-Origin = tuple[Source, tuple]
 
 
 class MatchClass(Enum):

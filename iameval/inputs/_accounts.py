@@ -16,13 +16,13 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
-from ._source import Source, parse_text, read_sources
-from .arn import split_arn
-from .authorize import Authorizer, Result, is_resource_policy_required
-from .compile import Origin
-from .context import merge_context
-from .errors import Location, PolicyError, Problem
-from .model import Policy, PolicyKind, load_policy
+from ..policy._source import Source, parse_text, read_sources
+from ..policy._arn import split_arn
+from ..engine._chain import Authorizer, Result, is_resource_policy_required
+from ..policy._source import Origin
+from ..engine._context import merge_context
+from ..policy._errors import Location, PolicyError, Problem
+from ..policy._model import Policy, PolicyKind, load_policy
 
 __all__ = ["Account", "AccountPrincipal", "WhoCanAnswer", "load_account", "trusted_outside", "who_can"]
 

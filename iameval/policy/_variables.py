@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Callable
 
 from lark import Lark, Token
 from lark.exceptions import UnexpectedInput
+
+from ._grammars import grammar
 
 __all__ = ["Template", "TemplateError", "UNUSABLE", "Variable", "parse_template"]
 
@@ -77,8 +78,7 @@ class Template:
 
 @cache
 def _parser() -> Lark:
-    grammar = resources.files("iameval.grammar").joinpath("variables.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", maybe_placeholders=False)
+    return grammar("variables", parser="lalr", maybe_placeholders=False)
 
 
 def parse_template(text: str) -> Template:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 from urllib.parse import quote
 
-from .errors import format_path
+from ..policy._errors import format_path
 
 __all__ = ["sarif_log"]
 

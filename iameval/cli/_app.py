@@ -14,20 +14,20 @@ import typer
 from pydantic import ValidationError
 from rich.markup import escape
 
-from .accounts import Account, load_account, trusted_outside, who_can
-from .authorize import Authorizer, Decision
-from .cli_catalog import expand_command, validate_command
-from .errors import Location, PolicyError, Problem
-from .context import merge_context
-from .explain import explain
-from .model import PolicyKind
-from .request import CallerError, Request, parse_caller
-from ._source import read_sources
-from .policies import load_policy_files
-from .present import (err, out, print_assume_view, print_explanation, print_outcome, print_problems,
+from ..inputs._accounts import Account, load_account, trusted_outside, who_can
+from ..engine._chain import Authorizer, Decision
+from ._catalog_commands import expand_command, validate_command
+from ..policy._errors import Location, PolicyError, Problem
+from ..engine._context import merge_context
+from ..engine._explain import explain
+from ..policy._model import PolicyKind
+from ..engine._request import CallerError, Request, parse_caller
+from ..policy._source import read_sources
+from ..policy._files import load_policy_files
+from ._present import (err, out, print_assume_view, print_explanation, print_outcome, print_problems,
                       print_request, print_result, print_run_summary, print_who_can, run_counts, who_can_json)
-from .quiz import TOPICS, load_bank, parse_difficulty, play, select
-from .scenario import load_scenarios, run_scenario
+from ._quiz import TOPICS, load_bank, parse_difficulty, play, select
+from ..inputs._scenarios import load_scenarios, run_scenario
 
 __all__ = ["app", "main", "DEFAULT_PRINCIPAL", "DEFAULT_RESOURCE"]
 

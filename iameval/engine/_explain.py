@@ -11,12 +11,12 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
-from .authorize import Authorizer, Decision, Result
-from .context import Context
-from .compile import CompiledStatement, MatchClass, PolicySet, PreparedRequest
-from .match import ResourcePattern
-from .model import PolicyKind
-from .request import Request
+from ._chain import Authorizer, Decision, Result
+from ._context import Context
+from ._compile import CompiledStatement, MatchClass, PolicySet, PreparedRequest
+from ..policy._match import ResourcePattern
+from ..policy._model import PolicyKind
+from ._request import Request
 
 __all__ = ["ConditionTrace", "Explanation", "GateTrace", "StatementTrace", "explain"]
 

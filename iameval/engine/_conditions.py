@@ -11,14 +11,14 @@ from __future__ import annotations
 import operator as op
 from typing import Any, Callable
 
-from .arn import split_arn
-from .context import DERIVABLE, Context
-from .match import Glob, Pieces, ResourcePattern, glob, resource_pattern
-from .model import ConditionEntry
-from .operators import Family, Operator, parse_operator
-from .values import (ValueParseError, as_text, parse_binary, parse_bool, parse_date,
+from ..policy._arn import split_arn
+from ._context import DERIVABLE, Context
+from ..policy._match import Glob, Pieces, ResourcePattern, glob, resource_pattern
+from ..policy._model import ConditionEntry
+from ..policy._operators import Family, Operator, parse_operator
+from ..policy._values import (ValueParseError, as_text, parse_binary, parse_bool, parse_date,
                      parse_ip_address, parse_number, parse_policy_value)
-from .variables import Template, parse_template
+from ..policy._variables import Template, parse_template
 
 __all__ = ["CompiledCondition", "compile_condition"]
 

@@ -15,7 +15,6 @@ import json
 import re
 import sys
 from functools import cache
-from importlib import resources
 from pathlib import Path as FsPath
 from typing import Any, Iterator
 
@@ -23,9 +22,10 @@ import yaml
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
 
-from .errors import Location, PolicyError, Problem
+from ._errors import Location, PolicyError, Problem
+from ._grammars import grammar
 
-__all__ = ["Source", "parse_text", "read_sources", "source_format"]
+__all__ = ["Origin", "Source", "parse_text", "read_sources", "source_format"]
 
 JSON_SUFFIXES = {".json"}
 YAML_SUFFIXES = {".yaml", ".yml"}
@@ -114,8 +114,7 @@ def _strict_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 @cache
 def _json_parser() -> Lark:
-    grammar = resources.files("iameval.grammar").joinpath("json.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+    return grammar("json", parser="lalr", propagate_positions=True, maybe_placeholders=False)
 
 
 def _json_positions(text: str) -> tuple[dict[tuple, Pos], list[tuple[tuple, Pos, str]]]:
@@ -404,3 +403,7 @@ def read_sources(name: str) -> list[Source]:
     """Read and parse one file (or `-`)."""
     display = "<stdin>" if name == "-" else name
     return parse_text(read_text(name), display)
+
+
+# Where a policy came from: its source and the JSON path of the document in it.
+Origin = tuple[Source, tuple]

@@ -19,12 +19,13 @@ from typing import Any, Mapping, NamedTuple, Sequence
 
 from pydantic import ValidationError
 
-from .catalog import rcp_supported_services
-from .compile import UNREACHED, Match, MatchClass, Origin, PolicySet, PreparedRequest, holding
-from .context import Context, caller_keys
-from .errors import Location, Problem, RequestError
-from .model import Policy, PolicyKind
-from .request import _WITH_IDENTITY, Caller, CallerError, CallerKind, Request, parse_caller
+from ..catalog._catalog import rcp_supported_services
+from ._compile import UNREACHED, Match, MatchClass, PolicySet, PreparedRequest, holding
+from ._context import Context, caller_keys
+from ..policy._errors import Location, Problem, RequestError
+from ..policy._model import Policy, PolicyKind
+from ..policy._source import Origin
+from ._request import _WITH_IDENTITY, Caller, CallerError, CallerKind, Request, parse_caller
 
 __all__ = ["Authorizer", "Decision", "Result", "is_resource_policy_required"]
 

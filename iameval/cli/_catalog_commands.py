@@ -18,12 +18,12 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
-from . import catalog
+from .. import catalog
 from ._sarif import sarif_log
-from .errors import Location, PolicyError, Problem, format_path
-from .policies import load_policy_files
-from .present import err, out, print_problems
-from .validate import CODES, POLICY_TYPES, Finding, exit_code, validate_paths
+from ..policy._errors import Location, PolicyError, Problem, format_path
+from ..policy._files import load_policy_files
+from ._present import err, out, print_problems
+from ..analysis._validate import CODES, POLICY_TYPES, Finding, exit_code, validate_paths
 
 __all__ = ["PolicyType", "expand_command", "validate_command"]
 

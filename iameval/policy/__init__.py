@@ -1,0 +1,22 @@
+"""Stage 1: policy text to documents with positions, to the frozen model (IAM-SEMANTICS §6, §12).
+
+Policies, their statements, the errors that locate what AWS refuses, and the readers of files.
+"""
+
+from ._errors import Location, PolicyError, Problem, RequestError, ScenarioError
+from ._model import Policy, PolicyKind, Statement, load_policy
+from ._files import load_policy_file, load_policy_files
+
+__all__ = [
+    "Location",
+    "Policy",
+    "PolicyError",
+    "PolicyKind",
+    "Problem",
+    "RequestError",
+    "ScenarioError",
+    "Statement",
+    "load_policy",
+    "load_policy_file",
+    "load_policy_files",
+]
