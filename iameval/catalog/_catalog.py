@@ -23,7 +23,7 @@ from types import MappingProxyType
 from typing import Iterable, Mapping
 
 from ..policy._arn import split_arn
-from ..policy._match import action_glob
+from ..policy._match import ActionMatcher, action_glob
 from ..policy._model import Policy, Statement
 
 __all__ = [
@@ -504,9 +504,8 @@ def _named_actions(statement: Statement) -> tuple[dict[str, Action], list[str]]:
             if not matched and "*" not in entry and "?" not in entry:
                 unknown.append(entry)
     else:
-        excluded = [action_glob(e) for e in statement.not_action or ()]
-        known.update((str(a).lower(), a) for a in all_actions()
-                     if not any(g.matches(str(a).lower()) for g in excluded))
+        matcher = ActionMatcher.of(None, statement.not_action)
+        known.update((str(a).lower(), a) for a in all_actions() if matcher.matches(str(a).lower()))
     if statement.resource is not None:
         known = {k: a for k, a in known.items() if any(a.accepts(r) for r in statement.resource)}
     return known, unknown
@@ -515,13 +514,6 @@ def _named_actions(statement: Statement) -> tuple[dict[str, Action], list[str]]:
 def _denies_everywhere(statement: Statement) -> bool:
     return (statement.effect == "Deny" and not statement.condition and statement.not_resource is None
             and (statement.resource is None or "*" in statement.resource))
-
-
-def _matches_statement(statement: Statement, action_name: str) -> bool:
-    lowered = action_name.lower()
-    if statement.action is not None:
-        return any(action_glob(e).matches(lowered) for e in statement.action)
-    return not any(action_glob(e).matches(lowered) for e in statement.not_action or ())
 
 
 def policy_actions(policy: Policy, only: int | None = None) -> PolicyActions:
@@ -546,7 +538,8 @@ def policy_actions(policy: Policy, only: int | None = None) -> PolicyActions:
         if policy.statement[only].effect == "Deny" or policy.statement[only].has_no_effect:
             return PolicyActions((), tuple(ordered))
         return PolicyActions(tuple(ordered), ())
-    blockers = [s for s in policy.statement if _denies_everywhere(s) and not s.has_no_effect]
-    allowed = [g for g in ordered if not any(_matches_statement(s, g.action) for s in blockers)]
-    denied = [g for g in ordered if any(_matches_statement(s, g.action) for s in blockers)]
+    blockers = [ActionMatcher.of(s.action, s.not_action) for s in policy.statement
+                if _denies_everywhere(s) and not s.has_no_effect]
+    allowed = [g for g in ordered if not any(b.matches(g.action.lower()) for b in blockers)]
+    denied = [g for g in ordered if any(b.matches(g.action.lower()) for b in blockers)]
     return PolicyActions(tuple(allowed), tuple(denied))

@@ -15,7 +15,7 @@ from typing import Callable, NamedTuple, Sequence
 from ..policy._source import Origin
 from ._conditions import compile_condition
 from ._context import Context
-from ..policy._match import Pieces, ResourcePattern, action_glob, resource_pattern
+from ..policy._match import ActionMatcher, Pieces, ResourcePattern, resource_pattern
 from ..policy._model import Policy, PolicyKind, PrincipalMap, Statement
 from ._request import Caller, CallerKind
 from ..policy._arn import split_arn
@@ -219,7 +219,7 @@ class VariableResource:
 class CompiledStatement:
     """One statement, ready to be tested against requests."""
 
-    __slots__ = ("ref", "statement", "deny", "exact_actions", "action_globs", "not_action",
+    __slots__ = ("ref", "statement", "deny", "actions", "not_action",
                  "resources", "variable_resources", "not_resource", "principals", "not_principal",
                  "conditions", "_condition_tests", "origin", "_matches", "no_effect", "literal_warning",
                  "unconditional", "_texts")
@@ -230,11 +230,8 @@ class CompiledStatement:
         self.statement = statement
         self.origin = origin
         self.deny = statement.effect == "Deny"
-        actions = statement.action if statement.action is not None else statement.not_action
-        self.not_action = statement.action is None
-        lowered = [a.lower() for a in actions]
-        self.exact_actions = frozenset(a for a in lowered if "*" not in a and "?" not in a)
-        self.action_globs = tuple(action_glob(a) for a in lowered if "*" in a or "?" in a)
+        self.actions = ActionMatcher.of(statement.action, statement.not_action)
+        self.not_action = self.actions.negated
         resources = statement.resource if statement.resource is not None else statement.not_resource
         self.not_resource = statement.resource is None and statement.not_resource is not None
         if resources is None:  # a resource policy without Resource covers its own resource
@@ -282,15 +279,6 @@ class CompiledStatement:
         if found is None:
             found = self._matches[match_class] = Match(self.ref, match_class)
         return found
-
-    def _action_matches(self, action: str) -> bool:
-        found = action in self.exact_actions
-        if not found:
-            for glob in self.action_globs:
-                if glob.matches(action):
-                    found = True
-                    break
-        return found != self.not_action
 
     def _variable_hit(self, context: Context) -> bool:
         """Whether a `Resource` entry with variables matches, once resolved (§9)."""
@@ -390,9 +378,9 @@ class PolicySet:
             if statement.not_action:
                 always.add(index)
                 continue
-            for action in statement.exact_actions:
+            for action in statement.actions.exact:
                 exact.setdefault(action, set()).add(index)
-            for glob in statement.action_globs:
+            for glob in statement.actions.globs:
                 service, colon, _ = glob.pattern.partition(":")
                 if colon and "*" not in service and "?" not in service:
                     by_service.setdefault(service, set()).add(index)
@@ -419,7 +407,7 @@ class PolicySet:
             exact = frozenset()
         indices = exact.union(service or (), always)
         statements = self.statements
-        return tuple(statements[i] for i in sorted(indices) if i in exact or statements[i]._action_matches(action))
+        return tuple(statements[i] for i in sorted(indices) if i in exact or statements[i].actions.matches(action))
 
     def entries(self, action: str, caller: Caller, federated_from: str | None, has_boundary: bool) -> GateEntries:
         """What a request of this caller and action (lower-cased) needs to test: the candidates

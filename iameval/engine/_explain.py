@@ -307,17 +307,14 @@ _CLASS_TEXT = {
 
 
 def _trace_action(statement: CompiledStatement, lowered: str, action: str) -> tuple[bool, str]:
-    element = "NotAction" if statement.not_action else "Action"
-    written = {a.lower(): a for a in (statement.statement.action or statement.statement.not_action)}
-    hits = ([written[a] for a in statement.exact_actions if a == lowered]
-            + [written.get(g.pattern, g.pattern) for g in statement.action_globs if g.matches(lowered)])
+    hit = statement.actions.hit(lowered)
     if statement.not_action:
-        if hits:
-            return False, f"`{action}` is excluded by NotAction `{hits[0]}`"
+        if hit is not None:
+            return False, f"`{action}` is excluded by NotAction `{hit}`"
         return True, f"`{action}` is not listed in NotAction"
-    if hits:
-        return True, f"`{hits[0]}` matches `{action}`"
-    return False, f"no {element} entry matches `{action}`"
+    if hit is not None:
+        return True, f"`{hit}` matches `{action}`"
+    return False, f"no Action entry matches `{action}`"
 
 
 def _trace_resource(statement: CompiledStatement, request: PreparedRequest) -> tuple[bool, str, list[str]]:

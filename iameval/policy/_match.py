@@ -15,8 +15,8 @@ from typing import Iterable
 
 from ._arn import split_arn
 
-__all__ = ["Glob", "Pieces", "ResourcePattern", "action_glob", "arn_segments", "glob", "resource_pattern",
-           "split_pieces"]
+__all__ = ["ActionMatcher", "Glob", "Pieces", "ResourcePattern", "action_glob", "arn_segments", "glob",
+           "resource_pattern", "split_pieces"]
 
 
 class _Chunk:
@@ -135,6 +135,51 @@ class Glob:
 def action_glob(pattern: str) -> Glob:
     """Actions compare without regard to case (§7.2): patterns are lowered once, here."""
     return Glob(pattern.lower())
+
+
+class ActionMatcher:
+    """A statement's `Action` or `NotAction` element, compiled: the one test of whether a
+    statement names an action (§7.1, §7.2).
+
+    Actions compare without regard to case; entries without `*` or `?` form an exact set, the
+    others globs. `hit` says which entry, as written, names an action; `matches` is the
+    statement's test, with `NotAction` taking every action that no entry names.
+    """
+
+    __slots__ = ("negated", "exact", "globs", "_written")
+
+    def __init__(self, entries: Iterable[str], negated: bool = False):
+        self.negated = negated
+        self._written: dict[str, str] = {}
+        for entry in entries:
+            self._written.setdefault(entry.lower(), entry)
+        self.exact = frozenset(a for a in self._written if "*" not in a and "?" not in a)
+        self.globs = tuple(action_glob(a) for a in self._written if "*" in a or "?" in a)
+
+    @classmethod
+    def of(cls, action: Iterable[str] | None, not_action: Iterable[str] | None) -> "ActionMatcher":
+        """The matcher of a statement from its `Action` and `NotAction` elements (one is None)."""
+        return cls(action, False) if action is not None else cls(not_action or (), True)
+
+    def hit(self, action: str) -> str | None:
+        """The entry, as written, that names `action` (lower-cased), or None when none does."""
+        if action in self.exact:
+            return self._written[action]
+        for glob in self.globs:
+            if glob.matches(action):
+                return self._written[glob.pattern]
+        return None
+
+    def matches(self, action: str) -> bool:
+        """Whether the statement covers `action` (lower-cased): an `Action` entry names it, or
+        no `NotAction` entry does."""
+        found = action in self.exact
+        if not found:
+            for glob in self.globs:
+                if glob.matches(action):
+                    found = True
+                    break
+        return found != self.negated
 
 
 Pieces = list[tuple[str, bool]]
