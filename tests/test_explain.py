@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 import iameval
 from iameval.cli import app
-from iameval.engine._explain import Explanation, explain
+from iameval.engine import Explanation, explain
 from iameval.cli._present import print_explanation
 
 A = "111122223333"
@@ -68,8 +68,8 @@ def render(explanation: Explanation) -> str:
 
 
 def gate(data: dict, name: str) -> dict:
-    found = [g for g in data["gates"] if g["gate"] == name]
-    assert len(found) == 1, [g["gate"] for g in data["gates"]]
+    found = [g for g in data["gates"] if g["title"] == name]
+    assert len(found) == 1, [g["title"] for g in data["gates"]]
     return found[0]
 
 
@@ -669,7 +669,7 @@ def test_run_explain_json_keeps_the_exit_code_and_adds_explanations(tmp_path, ex
         explanation = after.pop("explanation")
         assert after == before
         assert explanation["decision"] == after["decision"]
-        assert [g["gate"] for g in explanation["gates"]][:1] == ["resource-based policy"]
+        assert [(g["gate"], g["title"]) for g in explanation["gates"]][:1] == [("resource", "resource-based policy")]
     allowed, denied = (line_["explanation"] for line_ in
                        [json.loads(x) for x in explained_run.stdout.splitlines() if x.strip()])
     assert statement(gate(allowed, "identity-based policies"), "ReadReports")["policy"] == "reports"
@@ -735,7 +735,7 @@ def test_conformance_deciding_gate_is_never_shown_as_not_applicable():
         explanation = explain(scenario.authorizer(), scenario.request)
         for prefix, name in _GATE_OF_SUMMARY.items():
             if explanation.result.summary.startswith(prefix):
-                verdict = next(g.verdict for g in explanation.gates if g.name == name)
+                verdict = next(g.verdict for g in explanation.gates if g.title == name)
                 if verdict != "no-allow":
                     wrong.append((scenario.id, name, verdict))
     assert wrong == []

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import iameval
-from iameval.engine._explain import explain
+from iameval.engine import explain
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "fixtures" / "examples" / "read-reports.json"

@@ -15,11 +15,11 @@ from pydantic import ValidationError
 from rich.markup import escape
 
 from ..inputs._accounts import Account, load_account, trusted_outside, who_can
-from ..engine._chain import Authorizer, Decision
+from ..engine import Authorizer, Decision
 from ._catalog_commands import expand_command, validate_command
 from ..policy._errors import Location, PolicyError, Problem
 from ..engine._context import merge_context
-from ..engine._explain import explain
+from ..engine import explain
 from ..policy._model import PolicyKind
 from ..engine._request import CallerError, Request, parse_caller
 from ..policy._source import read_sources

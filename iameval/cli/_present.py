@@ -8,9 +8,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.tree import Tree
 
-from ..engine._chain import Authorizer, Decision, Result
+from ..engine import Authorizer, Decision, Result
 from ..engine._compile import Match, PolicySet
-from ..engine._explain import Explanation, StatementTrace
+from ..engine import Explanation, StatementTrace
 from ..policy._errors import PolicyError
 from ..inputs._accounts import AccountPrincipal, WhoCanAnswer
 from ..inputs._scenarios import ScenarioOutcome
@@ -30,7 +30,7 @@ _STYLE = {Decision.ALLOW: "bold green", Decision.IMPLICIT_DENY: "bold yellow",
 
 def statement_location(authorizer: Authorizer, match: Match) -> str | None:
     """`file:line:column` of a deciding statement, when its policy came from a file."""
-    sets: list[PolicySet] = [authorizer.identity, authorizer.resource, authorizer.boundary,
+    sets: list[PolicySet] = [authorizer.identity, authorizer.resource_policy, authorizer.permission_boundary,
                              authorizer.session, *authorizer.scps, *authorizer.rcps]
     for policy_set in sets:
         if policy_set.kind is not match.ref.kind:
@@ -186,7 +186,7 @@ def print_explanation(console: Console, explanation: Explanation) -> None:
     tree = Tree(f"[{_STYLE[result.decision]}]{result.decision}[/]: {escape(result.summary)}")
     for gate in explanation.gates:
         names = f" [dim]in {escape(', '.join(gate.policies))}[/]" if gate.policies else ""
-        branch = tree.add(f"{escape(gate.name)}: {_VERDICT[gate.verdict]}{names}"
+        branch = tree.add(f"{escape(gate.title)}: {_VERDICT[gate.verdict]}{names}"
                           + (f" [dim]({escape(gate.note)})[/]" if gate.note else "")
                           + ("  [bold]◄ decided[/]" if gate.decided else ""))
         for trace in gate.applied:

@@ -23,9 +23,9 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 from ..policy._source import Source, parse_text, read_text
-from ..engine._chain import Decision
+from ..engine import Decision
 from ..policy._errors import PolicyError, Problem
-from ..engine._explain import explain
+from ..engine import explain
 from ._present import print_explanation
 from ..inputs._scenarios import QUESTION_FIELDS, Scenario, _Loader, evaluate
 

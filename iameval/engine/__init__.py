@@ -1,13 +1,19 @@
 """Stage 2: requests, compiled policies, the chain, and explanations as its trace (§1-§5, §7-§9, §13).
 """
 
-from ._request import Request
-from ._compile import Match, MatchClass, StatementRef
-from ._chain import Authorizer, Decision, Result
-from ._explain import ConditionTrace, Explanation, GateTrace, StatementTrace, explain
+from ._request import Caller, CallerKind, Request
+from ._compile import Match, StatementRef
+from ._principals import MatchClass
+from ._result import Decision, Result
+from ._chain import Authorizer
+from ._plan import is_resource_policy_required
+from ._trace import ConditionTrace, GateTrace, StatementTrace, Verdict
+from ._explain import Explanation, explain
 
 __all__ = [
     "Authorizer",
+    "Caller",
+    "CallerKind",
     "ConditionTrace",
     "Decision",
     "Explanation",
@@ -18,5 +24,7 @@ __all__ = [
     "Result",
     "StatementRef",
     "StatementTrace",
+    "Verdict",
     "explain",
+    "is_resource_policy_required",
 ]

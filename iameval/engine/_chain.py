@@ -4,111 +4,31 @@ An `Authorizer` is built once from a set of policies (compiled then) and answers
 Each answer is a `Result`: the decision, the statements that decided it, and a summary in AWS's
 words naming the gate that decided.
 
-The first request of a caller and an action makes a plan (`_Plan`): in every gate, the
+The first request of a caller and an action makes a plan (`_plan.Plan`): in every gate, the
 statements whose action and principal tests pass for them. Later requests of that caller and
 action test only what varies from one request to the next, resources and conditions, Deny
-statements first (`_decide`).
+statements first (`decide`). Explanations run the same `decide` with a trace (`_trace`).
 """
 
 from __future__ import annotations
 
-
-from enum import StrEnum
 import sys
-from typing import Any, Mapping, NamedTuple, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from pydantic import ValidationError
 
-from ..catalog._catalog import rcp_supported_services
-from ._compile import UNREACHED, Match, MatchClass, PolicySet, PreparedRequest, holding
+from ._compile import Entries, Match, MatchClass, PolicySet, holding
 from ._context import Context, caller_keys
 from ..policy._errors import Location, Problem, RequestError
 from ..policy._model import Policy, PolicyKind
 from ..policy._source import Origin
+from ._plan import Plan, Who, is_resource_policy_required, scp_exemption
 from ._request import _WITH_IDENTITY, Caller, CallerError, CallerKind, Request, parse_caller
+from ._result import Decision, Result
 
-__all__ = ["Authorizer", "Decision", "Result", "is_resource_policy_required"]
+__all__ = ["Authorizer", "decide"]
 
-
-class Decision(StrEnum):
-    """The three answers AWS gives (§2.1). A `Decision` equals its string: `"Allow"`."""
-
-    ALLOW = "Allow"
-    IMPLICIT_DENY = "ImplicitDeny"
-    EXPLICIT_DENY = "ExplicitDeny"
-
-
-class Result(NamedTuple):
-    """A decision with the statements that decided it and a one-line summary (§13).
-
-    `reasons` are the Deny statements for ExplicitDeny, the Allow statements each passed gate
-    relied on for Allow, and empty for ImplicitDeny, where `summary` names the gate without an
-    Allow; `gate` names the gate that decided (`identity`, `resource`, `permission_boundary`,
-    `session`, `scp[N]`, `rcp[N]`), and `explain()` gives every gate's verdict. `derived`
-    holds the context keys iameval filled in (§1), and `warnings` what it could not use as
-    given (a context value that is not a date under a Date operator, a list where a variable
-    needs one value), each of which made a comparison false. Only the comparisons the decision
-    needed are made: once a Deny applies, Allow statements are not read (`explain()` traces all).
-    """
-
-    decision: Decision
-    reasons: tuple[Match, ...] = ()
-    summary: str = ""
-    context: Context | None = None
-    gate: str = ""
-
-    def _key(self) -> tuple:
-        return (self.decision, self.reasons, self.summary, self.gate)
-
-    def __eq__(self, other: object) -> bool:
-        # Two results are equal when they say the same; the context that produced them is not
-        # part of the answer.
-        return isinstance(other, Result) and self._key() == other._key()
-
-    def __ne__(self, other: object) -> bool:
-        return not self == other
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    @property
-    def derived(self) -> Mapping[str, str]:
-        return self.context.derived if self.context is not None else {}
-
-    @property
-    def warnings(self) -> tuple[str, ...]:
-        return tuple(self.context.warnings) if self.context is not None else ()
-
-    @property
-    def allowed(self) -> bool:
-        return self.decision is Decision.ALLOW
-
-    def to_json(self) -> dict[str, Any]:
-        out = {
-            "decision": str(self.decision),
-            "summary": self.summary,
-            "gate": self.gate,
-            "reasons": [m.as_dict() for m in self.reasons],
-            "derived": dict(self.derived),
-        }
-        if self.warnings:
-            out["warnings"] = list(self.warnings)
-        return out
-
-
-# Besides the sts:AssumeRole* actions, those a role's trust policy must allow (§2.5).
-_MANDATORY_STS = ("sts:tagsession", "sts:setsourceidentity", "sts:setcontext")
-
-
-def is_resource_policy_required(action: str, resource: str) -> bool:
-    """Requests for which only a resource-policy grant can allow (§2.5): role trust and KMS keys."""
-    action = action.lower()
-    if action.startswith("sts:assumerole") or action in _MANDATORY_STS:
-        return ":iam::" in resource and ":role/" in resource
-    if action.startswith("kms:"):
-        return ":kms:" in resource and ":key/" in resource
-    return False
-
+Hold = Callable[[Entries, Context], tuple[Match, ...]]
 
 _STRENGTH = (MatchClass.DIRECT, MatchClass.USER, MatchClass.ENTITY, MatchClass.ACCOUNT)
 # Where the resource policy is mandatory, an exact user ARN reaches only as far as ENTITY (§2.5).
@@ -149,17 +69,18 @@ class Authorizer:
             return PolicySet(kind, policies, labels, [origins.get(k) for k in keys])
 
         self.identity = build(PolicyKind.IDENTITY, "identity", list(identity))
-        self.resource = build(PolicyKind.RESOURCE, "resource", [resource] if resource else [], True)
-        self.boundary = build(PolicyKind.PERMISSION_BOUNDARY, "permission_boundary",
-                              [permission_boundary] if permission_boundary else [], True)
+        self.resource_policy = build(PolicyKind.RESOURCE, "resource", [resource] if resource else [], True)
+        self.permission_boundary = build(PolicyKind.PERMISSION_BOUNDARY, "permission_boundary",
+                                         [permission_boundary] if permission_boundary else [], True)
         self.session = build(PolicyKind.SESSION, "session", list(session))
         self.scps = tuple(self._level(PolicyKind.SCP, "scps", n, level, origins) for n, level in enumerate(scps))
         self.rcps = tuple(self._level(PolicyKind.RCP, "rcps", n, level, origins) for n, level in enumerate(rcps))
         # Which gates have policies, read once: every request asks.
-        self._has = (bool(self.resource), bool(self.identity), bool(self.boundary), bool(self.session))
+        self._has = (bool(self.resource_policy), bool(self.identity), bool(self.permission_boundary),
+                     bool(self.session))
         self._fit_check = any(self._has[1:])
-        self._plans: dict[tuple, _Plan] = {}
-        self._callers: dict[tuple, _Who] = {}
+        self._plans: dict[tuple, Plan] = {}
+        self._callers: dict[tuple, Who] = {}
 
     @staticmethod
     def _level(kind: PolicyKind, name: str, n: int, level: Policy | Sequence[Policy],
@@ -175,14 +96,10 @@ class Authorizer:
 
     def authorize(self, request: Request | Mapping[str, Any]) -> Result:
         """Decide one request by the chain of §2.1 (same account) or §3 (across accounts)."""
-        request, plan, context = self._prepare(request)
-        return _decide(plan, request, context)
+        request, plan, context = self.prepare(request)
+        return decide(plan, request, context)
 
-    def evaluation(self, request: Request | Mapping[str, Any]) -> "_Evaluation":
-        """The prepared evaluation of one request, for `decide()` or for tracing (explain.py)."""
-        return _Evaluation(*self._prepare(request))
-
-    def _prepare(self, request: Request | Mapping[str, Any]) -> tuple[Request, "_Plan", Context]:
+    def prepare(self, request: Request | Mapping[str, Any]) -> tuple[Request, Plan, Context]:
         """The request validated, its plan, and its context (which carries the resource)."""
         if type(request) is not Request and not isinstance(request, Request):  # the type test is quicker
             try:
@@ -218,7 +135,7 @@ class Authorizer:
                     account = named
         return request, plan, Context(given, (), plan.caller_keys, account, resource, segments)
 
-    def _plan(self, key: tuple, request: Request, principal_arn: str | None) -> "_Plan":
+    def _plan(self, key: tuple, request: Request, principal_arn: str | None) -> Plan:
         """What one caller and action need from this authorizer's policies, made on first use
         and kept (a memo of a pure function of the policies, the caller and the action)."""
         who = self._callers.get(key[1:])
@@ -229,12 +146,12 @@ class Authorizer:
                 raise RequestError([Problem(str(exc), Location(path=("request", "principal")), exc.hint)]) from None
             if self._fit_check:
                 self._check_fits(caller)
-            who = _Who(caller, caller_keys(caller), request.federated_from, caller.kind in _WITH_IDENTITY,
-                       not _scp_exemption(caller))
+            who = Who(caller, caller_keys(caller), request.federated_from, caller.kind in _WITH_IDENTITY,
+                      scp_exemption(caller))
             if len(self._callers) >= _PLANS_KEPT:
                 self._callers.clear()
             self._callers[key[1:]] = who
-        plan = _Plan(self, who, sys.intern(request.action.lower()))
+        plan = Plan(self, who, sys.intern(request.action.lower()))
         if len(self._plans) >= _PLANS_KEPT:
             self._plans.clear()
         self._plans[key] = plan
@@ -261,103 +178,11 @@ class Authorizer:
         raise RequestError([Problem(message, Location(path=("request", "principal")), hint)])
 
 
-# S3 protects a bucket owner from locking itself out: the root user of the bucket's account may
-# read, replace and delete the bucket policy even when the bucket policy explicitly denies it;
-# only VPC endpoint policies and Organizations policies can stop it. IAM-SEMANTICS §2.3 says
-# nothing of it; the source is the S3 API reference for DeleteBucketPolicy, PutBucketPolicy and
-# GetBucketPolicy (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketPolicy.html).
-_ROOT_BUCKET_POLICY_ACTIONS = frozenset({
-    "s3:getbucketpolicy", "s3:putbucketpolicy", "s3:deletebucketpolicy",
-    "s3express:getbucketpolicy", "s3express:putbucketpolicy", "s3express:deletebucketpolicy",
-})
-
-
-def _service_linked(caller: Caller) -> bool:
-    """A service-linked role or its session: its path is `/aws-service-role/`, and AWS names
-    every such role `AWSServiceRoleFor...` (a session ARN drops the path, not the name)."""
-    if caller.kind not in (CallerKind.ROLE, CallerKind.ASSUMED_ROLE):
-        return False
-    return ":role/aws-service-role/" in (caller.principal_arn or "") or (caller.name or "").startswith(
-        "AWSServiceRoleFor")
-
-
 # How many plans (and callers) an authorizer keeps: enough for every caller and action a test
 # suite or an account query repeats; a run over the whole catalogue starts again rather than grow.
 _PLANS_KEPT = 128
 
 _make = tuple.__new__  # a Result without its Python-level constructor: once per request
-
-
-class _Who(NamedTuple):
-    """What is fixed for one caller under one authorizer."""
-
-    caller: Caller
-    caller_keys: dict  # its derived context keys (context.caller_keys)
-    federated_from: str | None
-    identity_side: bool  # it can have identity-based policies (§2.6)
-    scps_apply: bool
-
-
-class _Plan:
-    """What is fixed for one caller and one action under one authorizer (§2-§5).
-
-    The statements each gate can reach (their action and principal tests passed), the gates
-    that take part, and the warnings that every such request gets. A request then only tests
-    resources and conditions.
-    """
-
-    __slots__ = ("caller", "caller_keys", "action", "identity_side", "root", "federated_user", "has_boundary",
-                 "has_session", "scps", "rcps", "resource", "identity", "boundary", "session", "denies", "warnings",
-                 "lockout", "sts_or_kms")
-
-    def __init__(self, a: Authorizer, who: _Who, action: str):
-        self.caller = caller = who.caller
-        self.caller_keys = who.caller_keys
-        self.identity_side = who.identity_side
-        self.root = caller.kind is CallerKind.ROOT
-        self.federated_user = caller.kind is CallerKind.FEDERATED_USER
-        self.action = action
-        federated_from = who.federated_from
-        has_resource, has_identity, has_boundary, has_session = a._has
-        self.has_boundary, self.has_session = has_boundary, has_session
-        self.scps = (tuple(level.entries(action, caller, federated_from, has_boundary) for level in a.scps)
-                     if a.scps and who.scps_apply else ())
-        self.rcps = (tuple(level.entries(action, caller, federated_from, has_boundary) for level in a.rcps)
-                     if a.rcps and not _rcp_exemption(action) else ())
-        self.resource = (a.resource.entries(action, caller, federated_from, has_boundary)
-                         if has_resource else UNREACHED)
-        self.identity = (a.identity.entries(action, caller, federated_from, has_boundary)
-                         if has_identity else UNREACHED)
-        self.boundary = (a.boundary.entries(action, caller, federated_from, has_boundary)
-                         if has_boundary else UNREACHED)
-        self.session = (a.session.entries(action, caller, federated_from, has_boundary)
-                        if has_session else UNREACHED)
-        # The gates whose Deny statements can apply, in the order a denial names them (§2.1).
-        gates = [("resource", self.resource), ("identity", self.identity),
-                 ("permission_boundary", self.boundary), ("session", self.session)]
-        if self.scps or self.rcps:
-            gates[:0] = ([(f"scp[{n}]", g) for n, g in enumerate(self.scps)]
-                         + [(f"rcp[{n}]", g) for n, g in enumerate(self.rcps)])
-        self.denies = tuple((name, g.denies) for name, g in gates if g.denies)
-        self.warnings = tuple(dict.fromkeys(w for _, g in gates for w in g.warnings))
-        self.lockout = caller.kind is CallerKind.ROOT and action in _ROOT_BUCKET_POLICY_ACTIONS
-        self.sts_or_kms = action[:4] in ("sts:", "kms:")
-
-
-def _scp_exemption(caller: Caller) -> str | None:
-    """Why SCPs do not apply to this caller, or None when they do (§2.6, §4)."""
-    if caller.kind not in _WITH_IDENTITY:
-        return "SCPs do not govern service principals or anonymous callers (§2.6)"
-    if _service_linked(caller):
-        return "SCPs do not govern service-linked roles (§4)"
-    return None
-
-
-def _rcp_exemption(action: str) -> str | None:
-    """Why RCPs do not apply to this action (lower-cased), or None when they do (§4)."""
-    if action.partition(":")[0] in rcp_supported_services():
-        return None
-    return "RCPs do not govern this service (§4)"
 
 
 # Enum members, read once: in CPython 3.11 each read of `Decision.ALLOW` goes through a
@@ -366,12 +191,19 @@ _ALLOW, _IMPLICIT_DENY, _EXPLICIT_DENY = Decision.ALLOW, Decision.IMPLICIT_DENY,
 _DIRECT, _USER, _ENTITY, _ACCOUNT = MatchClass.DIRECT, MatchClass.USER, MatchClass.ENTITY, MatchClass.ACCOUNT
 
 
-def _result(context: Context, decision: Decision, gate: str, summary: str, reasons: tuple[Match, ...] = ()) -> Result:
-    return _make(Result, (decision, reasons, summary, context, gate))
+def _result(plan: Plan, request: Request, context: Context, decision: Decision, gate: str, summary: str,
+            reasons: tuple[Match, ...] = ()) -> Result:
+    warnings = context.warnings
+    return _make(Result, (decision, reasons, summary, gate, tuple(warnings) if warnings else (), request,
+                          plan.caller, context.resource_account))
 
 
-def _decide(plan: _Plan, request: Request, context: Context) -> Result:
-    """The chain of §2.1 (same account) or §3 (across accounts) for one request."""
+def decide(plan: Plan, request: Request, context: Context, hold: Hold = holding) -> Result:
+    """The chain of §2.1 (same account) or §3 (across accounts) for one request.
+
+    `hold` finds the statements of a gate that apply (`_compile.holding`); a trace passes its
+    own, which records what each statement did and answers the same (`_trace.Tracer`).
+    """
     caller = plan.caller
     for warning in plan.warnings:
         context.warn(warning)
@@ -380,43 +212,43 @@ def _decide(plan: _Plan, request: Request, context: Context) -> Result:
     if plan.denies:
         denies: tuple[Match, ...] = ()
         gate = ""
-        lockout = _lockout(plan, context)
+        lockout = plan.lockout and plan.lockout_applies(context.resource_account)
         for name, entries in plan.denies:
             if lockout and name == "resource":
                 continue  # S3's lock-out protection for the bucket owner's root user
-            found = holding(entries, context)
+            found = hold(entries, context)
             if found:
                 gate = gate or name
                 denies += found
         if denies:
-            return _result(context, _EXPLICIT_DENY, gate,
+            return _result(plan, request, context, _EXPLICIT_DENY, gate,
                            f"explicitly denied by a statement in {denies[0].ref.kind.article}", denies)
 
-    # 2. RCPs can only deny: RCPFullAWSAccess is implied at every level (SCENARIO.md, §4).
+    # 2. RCPs can only deny: RCPFullAWSAccess is implied at every level (`_plan.RCP_IMPLIED_ALLOW`).
     # 3. Every SCP level must allow (§4).
     scp_allows: tuple[Match, ...] = ()
     if plan.scps:
         for n, level in enumerate(plan.scps):
-            allows = holding(level.allows, context) if level.allows else ()
+            allows = hold(level.allows, context) if level.allows else ()
             if not allows:
-                return _result(context, _IMPLICIT_DENY, f"scp[{n}]",
+                return _result(plan, request, context, _IMPLICIT_DENY, f"scp[{n}]",
                                f"no service control policy allows the action (level {n})")
             scp_allows += allows
 
     entries = plan.resource.allows
-    resource_allows = holding(entries, context) if entries else ()
+    resource_allows = hold(entries, context) if entries else ()
     if not plan.identity_side:
         # Service principals and anonymous callers: only the resource policy can grant (§2.6).
         if resource_allows:
-            return _result(context, _ALLOW, "resource", "allowed by a resource-based policy", resource_allows)
-        return _result(context, _IMPLICIT_DENY, "resource", "no resource-based policy allows the action "
+            return _result(plan, request, context, _ALLOW, "resource", "allowed by a resource-based policy", resource_allows)
+        return _result(plan, request, context, _IMPLICIT_DENY, "resource", "no resource-based policy allows the action "
                        f"for this {caller.kind.value} caller")
     entries = plan.identity.allows
-    identity_allows = holding(entries, context) if entries else ()
+    identity_allows = hold(entries, context) if entries else ()
     entries = plan.boundary.allows
-    boundary_allows = holding(entries, context) if entries else ()
+    boundary_allows = hold(entries, context) if entries else ()
     entries = plan.session.allows
-    session_allows = holding(entries, context) if entries else ()
+    session_allows = hold(entries, context) if entries else ()
 
     if request.resource_policy_required is not None:
         mandatory = request.resource_policy_required
@@ -439,102 +271,60 @@ def _decide(plan: _Plan, request: Request, context: Context) -> Result:
         # decides. The common case.
         if identity_ok and boundary_ok and session_ok:
             if root and not identity_allows:
-                return _result(context, _ALLOW, "identity", "the root user needs no Allow in its own account",
+                return _result(plan, request, context, _ALLOW, "identity", "the root user needs no Allow in its own account",
                                scp_allows)
-            return _result(context, _ALLOW, "identity", "allowed by an identity-based policy",
+            return _result(plan, request, context, _ALLOW, "identity", "allowed by an identity-based policy",
                            identity_allows + scp_allows + boundary_allows + session_allows)
-        return _chain_failure(plan, context, identity_ok, boundary_ok)
+        return _chain_failure(plan, request, context, identity_ok, boundary_ok)
 
     chain = scp_allows + boundary_allows + session_allows
     if not same_account:
         # §3: the principal's account and the resource's account must both allow.
         if not (identity_ok and boundary_ok and session_ok):
-            return _chain_failure(plan, context, identity_ok, boundary_ok)
+            return _chain_failure(plan, request, context, identity_ok, boundary_ok)
         if not resource_allows:
-            return _result(context, _IMPLICIT_DENY, "resource", "no resource-based policy allows the action "
+            return _result(plan, request, context, _IMPLICIT_DENY, "resource", "no resource-based policy allows the action "
                            "(cross-account access needs one)")
-        return _result(context, _ALLOW, "resource", "allowed by the caller's account and by the "
+        return _result(plan, request, context, _ALLOW, "resource", "allowed by the caller's account and by the "
                        "resource-based policy", identity_allows + chain + resource_allows)
 
     if mandatory:
         # §2.5: a trust or key policy must allow; how it names the caller says what else must.
         if rb is None:
-            return _result(context, _IMPLICIT_DENY, "resource", "no resource-based policy allows the action "
+            return _result(plan, request, context, _IMPLICIT_DENY, "resource", "no resource-based policy allows the action "
                            "(the resource policy is required for this request)")
         if rb is _DIRECT:
-            return _result(context, _ALLOW, "resource", "allowed by a resource-based policy", resource_allows)
+            return _result(plan, request, context, _ALLOW, "resource", "allowed by a resource-based policy", resource_allows)
         if rb in (_ENTITY, _USER):
             if boundary_ok and session_ok:
-                return _result(context, _ALLOW, "resource", "allowed by a resource-based policy",
+                return _result(plan, request, context, _ALLOW, "resource", "allowed by a resource-based policy",
                                resource_allows + chain)
-            return _chain_failure(plan, context, True, boundary_ok)
+            return _chain_failure(plan, request, context, True, boundary_ok)
         if identity_ok and boundary_ok and session_ok:
-            return _result(context, _ALLOW, "identity", "allowed by the resource-based policy and an "
+            return _result(plan, request, context, _ALLOW, "identity", "allowed by the resource-based policy and an "
                            "identity-based policy", resource_allows + identity_allows + chain)
-        return _chain_failure(plan, context, identity_ok, boundary_ok)
+        return _chain_failure(plan, request, context, identity_ok, boundary_ok)
 
     # §2.2: in one account, a grant to the caller itself reaches on its own (DIRECT, USER); one
     # to its role still needs the boundary and session policies (ENTITY). The reasons are the
     # grants of that class (`resource_allows` itself when there is one grant).
     single = len(resource_allows) == 1
     if rb in (_DIRECT, _USER):
-        return _result(context, _ALLOW, "resource", "allowed by a resource-based policy", resource_allows if single
+        return _result(plan, request, context, _ALLOW, "resource", "allowed by a resource-based policy", resource_allows if single
                        else tuple(m for m in resource_allows if m.match_class in (_DIRECT, _USER)))
     if boundary_ok and session_ok:
-        return _result(context, _ALLOW, "resource", "allowed by a resource-based policy", (
+        return _result(plan, request, context, _ALLOW, "resource", "allowed by a resource-based policy", (
             resource_allows if single else tuple(m for m in resource_allows if m.match_class is _ENTITY)) + chain)
-    return _chain_failure(plan, context, True, boundary_ok)
+    return _chain_failure(plan, request, context, True, boundary_ok)
 
 
-def _chain_failure(plan: _Plan, context: Context, identity_ok: bool, boundary_ok: bool) -> Result:
+def _chain_failure(plan: Plan, request: Request, context: Context, identity_ok: bool, boundary_ok: bool) -> Result:
     """The first gate of the principal's chain that had no Allow (§2.1 steps 5-7)."""
     if not identity_ok:
-        return _result(context, _IMPLICIT_DENY, "identity", "no identity-based policy allows the action")
+        return _result(plan, request, context, _IMPLICIT_DENY, "identity", "no identity-based policy allows the action")
     if not boundary_ok:
-        return _result(context, _IMPLICIT_DENY, "permission_boundary",
+        return _result(plan, request, context, _IMPLICIT_DENY, "permission_boundary",
                        "no permissions boundary allows the action")
-    return _result(context, _IMPLICIT_DENY, "session", "no session policy allows the action"
+    return _result(plan, request, context, _IMPLICIT_DENY, "session", "no session policy allows the action"
                    if plan.has_session else "a federated-user session without a session policy has no permissions "
                    "from identity-based policies")
-
-
-def _lockout(plan: _Plan, context: Context) -> bool:
-    """S3's lock-out protection applies: see `_ROOT_BUCKET_POLICY_ACTIONS`."""
-    return plan.lockout and context.resource_account == plan.caller.account
-
-
-class _Evaluation:
-    """One request prepared for the chain, for tracing (explain.py) as well as deciding."""
-
-    __slots__ = ("request", "plan", "context")
-
-    def __init__(self, request: Request, plan: _Plan, context: Context):
-        self.request = request
-        self.plan = plan
-        self.context = context
-
-    @property
-    def caller(self) -> Caller:
-        return self.plan.caller
-
-    @property
-    def prepared(self) -> PreparedRequest:
-        """What statement traces read of the request."""
-        context = self.context
-        return PreparedRequest(self.plan.caller, self.plan.action, context.resource, context.resource_segments,
-                               self.request.federated_from, self.plan.has_boundary, context)
-
-    def decide(self) -> Result:
-        return _decide(self.plan, self.request, self.context)
-
-    def scp_exemption(self) -> str | None:
-        """Why SCPs do not apply to this caller, or None when they do (§2.6, §4)."""
-        return _scp_exemption(self.plan.caller)
-
-    def rcp_exemption(self) -> str | None:
-        """Why RCPs do not apply to this action, or None when they do (§4)."""
-        return _rcp_exemption(self.plan.action)
-
-    def lockout(self) -> bool:
-        """S3's lock-out protection applies: see `_ROOT_BUCKET_POLICY_ACTIONS`."""
-        return _lockout(self.plan, self.context)

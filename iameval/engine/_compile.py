@@ -9,34 +9,21 @@ request path (`holding`) only compares (STYLE.md, "Parse once, evaluate many").
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 from typing import Callable, NamedTuple, Sequence
 
 from ..policy._source import Origin
 from ._conditions import compile_condition
 from ._context import Context
 from ..policy._match import ActionMatcher, Pieces, ResourcePattern, resource_pattern
-from ..policy._model import Policy, PolicyKind, PrincipalMap, Statement
+from ..policy._model import Policy, PolicyKind, Statement
+from ._principals import MatchClass, Principals
+from ._conditions import CompiledCondition
 from ._request import Caller, CallerKind
 from ..policy._arn import split_arn
 from ..policy._variables import Template, parse_template
 
-__all__ = ["CompiledStatement", "GateEntries", "Match", "MatchClass", "PolicySet", "PreparedRequest",
+__all__ = ["CompiledStatement", "GateEntries", "Match", "MatchClass", "PolicySet", "StatementRecord",
            "StatementRef", "UNREACHED", "holding", "statement_label"]
-
-
-class MatchClass(Enum):
-    """How a resource-policy `Principal` matched the caller (IAM-SEMANTICS §2.2).
-
-    `USER` is an exact IAM user ARN: DIRECT in ordinary resource policies, but ENTITY where the
-    resource policy is mandatory (a trust or key policy, §2.5), where the user's boundary must
-    still allow.
-    """
-
-    DIRECT = "DIRECT"
-    USER = "USER"
-    ENTITY = "ENTITY"
-    ACCOUNT = "ACCOUNT"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,132 +51,6 @@ class Match:
         if self.match_class is not None:
             out["principal_match"] = self.match_class.value
         return out
-
-
-class PreparedRequest(NamedTuple):
-    """What every statement test needs from a request, computed once per request."""
-
-    caller: Caller
-    action: str  # lower-cased
-    resource: str
-    resource_segments: list[str] | None
-    federated_from: str | None
-    has_boundary: bool
-    context: Context
-
-
-class _Principals:
-    """A compiled `Principal`/`NotPrincipal` value (§7.4)."""
-
-    __slots__ = ("any", "accounts", "arns", "services", "federated", "canonical", "roles_with_path", "names")
-
-    def __init__(self, value: PrincipalMap):
-        self.any = value.wildcard or "*" in value.aws
-        accounts = set()
-        arns = set()
-        for entry in value.aws:
-            if entry.isdigit():
-                accounts.add(entry)
-            elif entry.startswith("arn:") and entry.endswith(":root") and ":iam::" in entry:
-                accounts.add(entry.split(":")[4])
-            elif entry.startswith("arn:"):
-                arns.add(entry)
-            # Anything else is a unique ID (AIDA..., AROA...): AWS shows one in place of an ARN
-            # when the user or role was deleted, and it then matches no caller (§6.2).
-        self.accounts = frozenset(accounts)
-        self.arns = frozenset(arns)
-        # (account, role name) of role ARNs with a path, which a session ARN cannot show (§1).
-        self.roles_with_path = {
-            (arn.split(":")[4], arn.rsplit("/", 1)[-1]): arn
-            for arn in arns if ":role/" in arn and arn.split(":", 5)[5].count("/") > 1
-        }
-        self.services = frozenset(value.service)
-        self.federated = frozenset(value.federated)
-        self.canonical = frozenset(value.canonical_user)
-        # Every name listed, for a quick "not named at all" before the rules of `match`.
-        self.names = self.accounts | self.arns | self.services | self.federated | self.canonical
-
-    def never_names(self, caller: Caller, federated_from: str | None) -> bool:
-        """True when no rule of `match` can name this caller: none of its names is listed."""
-        names = self.names
-        return (not self.any and caller.arn not in names and caller.account not in names
-                and caller.principal_arn not in names and federated_from not in names
-                and "*" not in names and not self.roles_with_path)
-
-    def match(self, caller: Caller, federated_from: str | None, context: Context) -> MatchClass | None:
-        """The strongest way this value matches the caller, or None (§2.2, §7.4); a role named
-        with a path that the caller's session ARN cannot show is reported in `context`."""
-        warning = self.path_warning(caller)
-        if warning:
-            context.warn(warning)
-        return self.classify(caller, federated_from)
-
-    def classify(self, caller: Caller, federated_from: str | None) -> MatchClass | None:
-        """`match` without the report: a function of the caller alone."""
-        if self.never_names(caller, federated_from):
-            return None
-        if self.any:
-            return MatchClass.DIRECT
-        kind = caller.kind
-        # `Service`, `Federated` and `CanonicalUser` name callers of their own kind; `*` under
-        # one of them, every caller of that kind.
-        names = (self.services if kind is CallerKind.SERVICE else self.federated if kind is CallerKind.FEDERATED_PROVIDER
-                 else self.canonical if kind is CallerKind.CANONICAL_USER else None)
-        if names is not None:
-            return MatchClass.DIRECT if caller.arn in names or "*" in names else None
-        if kind is CallerKind.ANONYMOUS:
-            return None
-        if caller.arn in self.arns:
-            if kind is CallerKind.USER:
-                return MatchClass.USER
-            if kind in (CallerKind.ASSUMED_ROLE, CallerKind.FEDERATED_USER):
-                return MatchClass.DIRECT
-            if kind is CallerKind.ROLE:
-                return MatchClass.ENTITY
-        if kind is CallerKind.ASSUMED_ROLE and caller.principal_arn in self.arns:
-            return MatchClass.ENTITY
-        if kind is CallerKind.FEDERATED_USER and federated_from and federated_from in self.arns:
-            return MatchClass.ENTITY
-        if caller.account in self.accounts:
-            return MatchClass.ACCOUNT
-        return None
-
-    def path_warning(self, caller: Caller) -> str | None:
-        """A role ARN with a path that may be the role of this session, which the session ARN
-        cannot tell (§1): the caller is not matched by it (at most by its account), and is told
-        why."""
-        if caller.kind is not CallerKind.ASSUMED_ROLE or caller.principal_arn_known or not self.roles_with_path:
-            return None
-        maybe = self.roles_with_path.get((caller.account, caller.name))
-        if maybe is None or self.any or caller.arn in self.arns or caller.principal_arn in self.arns:
-            return None
-        return (f"principal `{maybe}` may be the role of session `{caller.arn}`, whose ARN drops the "
-                "role's path; it was not matched: give `aws:PrincipalArn` in the context to decide")
-
-    def excludes(self, caller: Caller) -> bool:
-        """Whether `NotPrincipal` lists the caller completely (§7.4, §14.7).
-
-        A caller is excluded only when its own ARN and its account are listed, and for a role
-        session the role ARN as well.
-        """
-        if self.any:
-            return True
-        kind = caller.kind
-        if kind is CallerKind.SERVICE:
-            return caller.arn in self.services
-        if kind is CallerKind.FEDERATED_PROVIDER:
-            return caller.arn in self.federated
-        if kind is CallerKind.CANONICAL_USER:
-            return caller.arn in self.canonical
-        if kind is CallerKind.ANONYMOUS:
-            return False
-        account = caller.account in self.accounts
-        if kind is CallerKind.ROOT:
-            return account
-        own = caller.arn in self.arns
-        if kind is CallerKind.ASSUMED_ROLE:
-            return own and account and caller.principal_arn in self.arns
-        return own and account
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,7 +122,7 @@ class CompiledStatement:
             self._texts = (frozenset(p.equal for p in self.resources if p.equal is not None),
                            tuple(p.startswith for p in self.resources if p.startswith is not None))
         principal = statement.principal if statement.principal is not None else statement.not_principal
-        self.principals = _Principals(principal) if principal is not None else None
+        self.principals = Principals(principal) if principal is not None else None
         self.not_principal = statement.not_principal is not None
         self.conditions = compile_condition(tuple(e for e in statement.condition or () if e.key), variables)
         self._condition_tests = tuple(c.test() for c in self.conditions)
@@ -280,16 +141,6 @@ class CompiledStatement:
             found = self._matches[match_class] = Match(self.ref, match_class)
         return found
 
-    def _variable_hit(self, context: Context) -> bool:
-        """Whether a `Resource` entry with variables matches, once resolved (§9)."""
-        for template in self.variable_resources:
-            # An entry whose variable cannot be resolved matches no resource (§9).
-            pieces = template.resolve(context.variable)
-            if pieces is not None and resource_pattern(tuple(pieces)).matches(
-                    context.resource, context.resource_segments):
-                return True
-        return False
-
     def principal_match(self, caller: Caller, federated_from: str | None, has_boundary: bool) -> MatchClass | None:
         """How `Principal` names the caller, or DIRECT when `NotPrincipal` leaves it in; None
         when the statement does not reach it (§7.4). A function of the caller alone."""
@@ -300,31 +151,72 @@ class CompiledStatement:
             return MatchClass.DIRECT
         return self.principals.classify(caller, federated_from)
 
-    def holds(self, context: Context) -> bool:
+    def holds(self, context: Context, record: "StatementRecord | None" = None) -> bool:
         """The tests that depend on the request beyond its caller and action: `Resource` or
-        `NotResource` against `context.resource`, then `Condition` (§7.1, §7.3, §8)."""
-        resources = self.resources
-        if resources is not None:
-            resource = context.resource
+        `NotResource` against `context.resource`, then `Condition` (§7.1, §7.3, §8).
+
+        With a `record`, what each test found is written into it (explanations, §13); the
+        answer is the same.
+        """
+        if self.resources is not None:
             texts = self._texts
-            if texts is not None:
+            if texts is not None and record is None:
+                resource = context.resource
                 hit = resource in texts[0] or resource.startswith(texts[1])
             else:
-                segments = context.resource_segments
-                for pattern in resources:
-                    if pattern.matches(resource, segments):
-                        hit = True
-                        break
-                else:
-                    hit = bool(self.variable_resources) and self._variable_hit(context)
+                hit = self._resource_hit(context, record)
             if not hit and self.literal_warning:
                 context.warn(self.literal_warning)
             if hit == self.not_resource:
                 return False
-        for test in self._condition_tests:
-            if not test(context):
-                return False
+        if record is None:
+            for test in self._condition_tests:
+                if not test(context):
+                    return False
+            return True
+        for condition in self.conditions:
+            holds = condition.holds(context)
+            record.conditions.append((condition, holds))
+            if not holds:
+                return False  # AND: the first false condition decides
         return True
+
+    def _resource_hit(self, context: Context, record: "StatementRecord | None") -> bool:
+        """Whether a `Resource`/`NotResource` entry names the resource (§7.3); an entry with
+        variables is resolved first, and one that cannot be matches nothing (§9). A record
+        is told which entry matched, the entries as resolved and those left unresolved."""
+        resource, segments = context.resource, context.resource_segments
+        for pattern in self.resources:
+            if pattern.matches(resource, segments):
+                if record is not None:
+                    record.resource_hit = (pattern.pattern, pattern.pattern)
+                return True
+        for template in self.variable_resources:
+            pieces = template.resolve(context.variable)
+            if pieces is None:
+                if record is not None:
+                    record.unresolved.append(template.text)
+                continue
+            pattern = resource_pattern(tuple(pieces))
+            if record is not None:
+                record.resolved.append((template.text, pattern.pattern))
+            if pattern.matches(resource, segments):
+                if record is not None:
+                    record.resource_hit = (template.text, pattern.pattern)
+                return True
+        return False
+
+
+class StatementRecord:
+    """What one statement's tests found for one request, filled in by `holds` when asked."""
+
+    __slots__ = ("resource_hit", "resolved", "unresolved", "conditions")
+
+    def __init__(self) -> None:
+        self.resource_hit: tuple[str, str] | None = None  # (as written, as resolved)
+        self.resolved: list[tuple[str, str]] = []  # entries with variables, as resolved
+        self.unresolved: list[str] = []  # entries whose variables could not be resolved
+        self.conditions: list[tuple[CompiledCondition, bool]] = []  # those read, in order
 
 
 # Each statement that can apply as its `test` (None: it applies) and the result it gives.
@@ -333,11 +225,15 @@ Entries = tuple[tuple[Callable[[Context], bool] | None, Match], ...]
 
 class GateEntries(NamedTuple):
     """The statements of one policy set that can apply to one caller and action, split by
-    effect, each with its result; `warnings` are what every request of theirs is told."""
+    effect, each with its result; `warnings` are what every request of theirs is told.
+    `allowing` and `denying` are the statements of `allows` and `denies`, in the same order,
+    for a trace to record."""
 
     allows: Entries
     denies: Entries
     warnings: tuple[str, ...]
+    allowing: tuple["CompiledStatement", ...] = ()
+    denying: tuple["CompiledStatement", ...] = ()
 
 
 def statement_label(statement: Statement, index: int) -> str:
@@ -417,6 +313,8 @@ class PolicySet:
             return UNREACHED
         allows: list = []
         denies: list = []
+        allowing: list[CompiledStatement] = []
+        denying: list[CompiledStatement] = []
         warnings: list[str] = []
         for statement in candidates:
             match_class = None
@@ -430,14 +328,19 @@ class PolicySet:
             # The plan keeps the bound `holds`; the statement does not (no reference cycle).
             test = None if statement.unconditional else statement.holds
             (denies if statement.deny else allows).append((test, statement.match(match_class)))
-        return GateEntries(tuple(allows), tuple(denies), tuple(dict.fromkeys(warnings)))
+            (denying if statement.deny else allowing).append(statement)
+        return GateEntries(tuple(allows), tuple(denies), tuple(dict.fromkeys(warnings)), tuple(allowing),
+                           tuple(denying))
 
 
 UNREACHED = GateEntries((), (), ())  # a policy set none of whose statements can apply
 
 
-def holding(entries: Entries, context: Context) -> tuple[Match, ...]:
-    """The results of the entries whose statements hold for the request, in policy order."""
+def holding(entries: Entries, context: Context, gate: object = None) -> tuple[Match, ...]:
+    """The results of the entries whose statements hold for the request, in policy order.
+
+    `gate` names where the entries come from, for a trace that stands in for this function
+    (`engine._trace.Tracer.holding`); the decision does not need it."""
     found: tuple[Match, ...] = ()
     for test, match in entries:
         if test is None or test(context):

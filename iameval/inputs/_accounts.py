@@ -18,7 +18,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from ..policy._source import Source, parse_text, read_sources
 from ..policy._arn import split_arn
-from ..engine._chain import Authorizer, Result, is_resource_policy_required
+from ..engine import Authorizer, Result, is_resource_policy_required
 from ..policy._source import Origin
 from ..engine._context import merge_context
 from ..policy._errors import Location, PolicyError, Problem

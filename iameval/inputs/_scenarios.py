@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping
 from pydantic import ValidationError
 
 from ..policy._source import Source, expand_paths, parse_text, read_text
-from ..engine._chain import Authorizer, Decision, Result
+from ..engine import Authorizer, Decision, Result
 from ..policy._source import Origin
 from ..policy._errors import Location, PolicyError, Problem, ScenarioError
 from ..policy._model import Policy, PolicyKind, load_policy

@@ -1,0 +1,161 @@
+"""What is fixed for one caller and one action under one authorizer (IAM-SEMANTICS §2-§5).
+
+The first request of a caller and an action makes a `Plan`: in every gate of the chain, the
+statements whose action and principal tests pass for them, and which gates take part at all
+(SCPs do not govern service principals or service-linked roles; RCPs only some services). The
+chain (`_chain.decide`) then tests only what varies between requests: resources and conditions.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+from ..catalog._catalog import rcp_supported_services
+from ._compile import UNREACHED, GateEntries, PolicySet
+from ._context import ContextEntry
+from ._request import _WITH_IDENTITY, Caller, CallerKind
+
+if TYPE_CHECKING:
+    from ._chain import Authorizer
+
+__all__ = ["Gate", "Plan", "Who", "is_resource_policy_required", "rcp_exemption", "scp_exemption"]
+
+
+# Besides the sts:AssumeRole* actions, those a role's trust policy must allow (§2.5).
+_MANDATORY_STS = ("sts:tagsession", "sts:setsourceidentity", "sts:setcontext")
+
+
+def is_resource_policy_required(action: str, resource: str) -> bool:
+    """Requests for which only a resource-policy grant can allow (§2.5): role trust and KMS keys."""
+    action = action.lower()
+    if action.startswith("sts:assumerole") or action in _MANDATORY_STS:
+        return ":iam::" in resource and ":role/" in resource
+    if action.startswith("kms:"):
+        return ":kms:" in resource and ":key/" in resource
+    return False
+
+
+# S3 protects a bucket owner from locking itself out: the root user of the bucket's account may
+# read, replace and delete the bucket policy even when the bucket policy explicitly denies it;
+# only VPC endpoint policies and Organizations policies can stop it. IAM-SEMANTICS §2.3 says
+# nothing of it; the source is the S3 API reference for DeleteBucketPolicy, PutBucketPolicy and
+# GetBucketPolicy (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketPolicy.html).
+_ROOT_BUCKET_POLICY_ACTIONS = frozenset({
+    "s3:getbucketpolicy", "s3:putbucketpolicy", "s3:deletebucketpolicy",
+    "s3express:getbucketpolicy", "s3express:putbucketpolicy", "s3express:deletebucketpolicy",
+})
+LOCKOUT = ("the bucket owner's root user may read, replace and delete the bucket policy whatever "
+           "it denies (S3 lock-out protection, see "
+           "https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketPolicy.html)")
+
+# RCPs can only deny: RCPFullAWSAccess is attached at every level and cannot be detached, so a
+# level never lacks an Allow (SCENARIO.md, §4).
+RCP_IMPLIED_ALLOW = ("RCPFullAWSAccess is attached at every level and allows everything: resource "
+                     "control policies can only deny")
+
+
+def _service_linked(caller: Caller) -> bool:
+    """A service-linked role or its session: its path is `/aws-service-role/`, and AWS names
+    every such role `AWSServiceRoleFor...` (a session ARN drops the path, not the name)."""
+    if caller.kind not in (CallerKind.ROLE, CallerKind.ASSUMED_ROLE):
+        return False
+    return ":role/aws-service-role/" in (caller.principal_arn or "") or (caller.name or "").startswith(
+        "AWSServiceRoleFor")
+
+
+def scp_exemption(caller: Caller) -> str | None:
+    """Why SCPs do not apply to this caller, or None when they do (§2.6, §4)."""
+    if caller.kind not in _WITH_IDENTITY:
+        return "SCPs do not govern service principals or anonymous callers"
+    if _service_linked(caller):
+        return "SCPs do not govern service-linked roles"
+    return None
+
+
+def rcp_exemption(action: str) -> str | None:
+    """Why RCPs do not apply to this action (lower-cased), or None when they do (§4)."""
+    if action.partition(":")[0] in rcp_supported_services():
+        return None
+    return "RCPs do not govern this service"
+
+
+class Who(NamedTuple):
+    """What is fixed for one caller under one authorizer."""
+
+    caller: Caller
+    caller_keys: dict[str, ContextEntry]  # its derived context keys (context.caller_keys)
+    federated_from: str | None
+    identity_side: bool  # it can have identity-based policies (§2.6)
+    scp_exemption: str | None
+
+
+class Gate(NamedTuple):
+    """One gate of the chain as a plan sees it, in the order of §2.1.
+
+    `id` is how `Result.gate` names it; `entries` what its statements can give this caller and
+    action (`UNREACHED` when it has no policies or does not take part); `exemption` why it does
+    not take part; `implied_allow` why it never lacks an Allow (RCP levels).
+    """
+
+    id: str
+    title: str
+    policies: PolicySet
+    entries: GateEntries
+    exemption: str | None = None
+    implied_allow: str | None = None
+
+
+class Plan:
+    """What is fixed for one caller and one action under one authorizer (§2-§5).
+
+    The statements each gate can reach (their action and principal tests passed), the gates
+    that take part, and the warnings that every such request gets. A request then only tests
+    resources and conditions.
+    """
+
+    __slots__ = ("caller", "caller_keys", "action", "identity_side", "root", "federated_user", "has_boundary",
+                 "has_session", "scps", "rcps", "resource", "identity", "boundary", "session", "denies", "warnings",
+                 "lockout", "sts_or_kms", "gates")
+
+    def __init__(self, a: Authorizer, who: Who, action: str):
+        self.caller = caller = who.caller
+        self.caller_keys = who.caller_keys
+        self.identity_side = who.identity_side
+        self.root = caller.kind is CallerKind.ROOT
+        self.federated_user = caller.kind is CallerKind.FEDERATED_USER
+        self.action = action
+        federated_from = who.federated_from
+        has_resource, has_identity, has_boundary, has_session = a._has
+
+        def entries(policies: PolicySet, present: bool = True) -> GateEntries:
+            return policies.entries(action, caller, federated_from, has_boundary) if present else UNREACHED
+
+        self.has_boundary, self.has_session = has_boundary, has_session
+        scps_exempt = who.scp_exemption if a.scps else None
+        rcps_exempt = rcp_exemption(action) if a.rcps else None
+        self.scps = tuple(entries(level) for level in a.scps) if not scps_exempt else ()
+        self.rcps = tuple(entries(level) for level in a.rcps) if not rcps_exempt else ()
+        self.resource = entries(a.resource_policy, has_resource)
+        self.identity = entries(a.identity, has_identity)
+        self.boundary = entries(a.permission_boundary, has_boundary)
+        self.session = entries(a.session, has_session)
+        # Every gate, in the order of §2.1, for traces; a denial names the first that denies.
+        self.gates = (
+            tuple(Gate(f"scp[{n}]", f"service control policy, level {n}", level,
+                       self.scps[n] if self.scps else UNREACHED, scps_exempt)
+                  for n, level in enumerate(a.scps))
+            + tuple(Gate(f"rcp[{n}]", f"resource control policy, level {n}", level,
+                         self.rcps[n] if self.rcps else UNREACHED, rcps_exempt, RCP_IMPLIED_ALLOW)
+                    for n, level in enumerate(a.rcps))
+            + (Gate("resource", "resource-based policy", a.resource_policy, self.resource),
+               Gate("identity", "identity-based policies", a.identity, self.identity),
+               Gate("permission_boundary", "permissions boundary", a.permission_boundary, self.boundary),
+               Gate("session", "session policies", a.session, self.session)))
+        self.denies = tuple((g.id, g.entries.denies) for g in self.gates if g.entries.denies)
+        self.warnings = tuple(dict.fromkeys(w for g in self.gates for w in g.entries.warnings))
+        self.lockout = caller.kind is CallerKind.ROOT and action in _ROOT_BUCKET_POLICY_ACTIONS
+        self.sts_or_kms = action[:4] in ("sts:", "kms:")
+
+    def lockout_applies(self, resource_account: str | None) -> bool:
+        """S3's lock-out protection applies: see `_ROOT_BUCKET_POLICY_ACTIONS`."""
+        return self.lockout and resource_account == self.caller.account

@@ -1,0 +1,306 @@
+"""What the evaluator did for one request, recorded as it decided (IAM-SEMANTICS §13).
+
+A `Tracer` stands in for `_compile.holding` in `_chain.decide`: it runs the same statement
+tests (`CompiledStatement.holds`, with a record) and gives the same answers, and keeps, for
+each gate, what each statement found. After the decision, it runs the gates the decision did
+not need to read (a Deny made Allows irrelevant) on a context of their own, so that the
+result's warnings stay those of the decision. An explanation is built from these records
+only (`_explain`): it cannot disagree with the decision.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from ._compile import CompiledStatement, Entries, Match, MatchClass, StatementRecord
+from ._context import Context
+from ..policy._model import PolicyKind
+from ._plan import LOCKOUT, Gate, Plan
+from ._request import Request
+from ._result import Result
+
+__all__ = ["ConditionTrace", "GateTrace", "StatementTrace", "Tracer", "Verdict"]
+
+
+class Verdict(StrEnum):
+    """What one gate of the chain said (§13.1)."""
+
+    DENY = "deny"
+    ALLOW = "allow"
+    NO_ALLOW = "no-allow"
+    NOT_APPLICABLE = "not-applicable"
+
+
+@dataclass(frozen=True)
+class ConditionTrace:
+    """One operator-key pair: the request's values, the policy's values, and the outcome (§13.2)."""
+
+    operator: str
+    key: str
+    request_values: tuple[str, ...] | None  # None: the key is absent
+    policy_values: tuple[tuple[str, str | None], ...]  # (as written, resolved; None: unresolved)
+    holds: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "operator": self.operator,
+            "key": self.key,
+            "request": list(self.request_values) if self.request_values is not None else None,
+            "policy": [resolved if resolved == written else {"written": written, "resolved": resolved}
+                       for written, resolved in self.policy_values],
+            "holds": self.holds,
+        }
+
+    @property
+    def request_text(self) -> str:
+        if self.request_values is None:
+            return "the request does not carry the key"
+        values = ", ".join(f"`{v}`" for v in self.request_values) or "an empty list"
+        return f"the request has {values}"
+
+    @property
+    def policy_text(self) -> str:
+        values = ", ".join(f"`{w}`" if r == w else (f"`{w}` (unresolved)" if r is None else f"`{w}` = `{r}`")
+                           for w, r in self.policy_values) or "no values"
+        return f"the policy has {values}"
+
+    def describe(self) -> str:
+        return (f"{self.operator} {self.key} is {'true' if self.holds else 'false'}: "
+                f"{self.request_text}; {self.policy_text}")
+
+
+@dataclass(frozen=True)
+class StatementTrace:
+    """How one statement whose action and principal reach the request met it (§13.2, §13.4):
+    which entries matched, which condition was false. `applies` is what the decision used."""
+
+    match: Match
+    principal: str | None  # how the principal matched; None for identity-side policies
+    action: str
+    resource_ok: bool
+    resource: str
+    applies: bool
+    conditions: tuple[ConditionTrace, ...] = ()
+    unresolved: tuple[str, ...] = ()
+    closest: str | None = None  # the resource entry nearest the requested resource, when none matched
+
+    @property
+    def kind(self) -> PolicyKind:
+        return self.match.ref.kind
+
+    @property
+    def policy(self) -> str:
+        return self.match.ref.policy
+
+    @property
+    def statement(self) -> str:
+        return self.match.ref.statement
+
+    @property
+    def effect(self) -> str:
+        return self.match.ref.effect
+
+    @property
+    def near_miss(self) -> str | None:
+        """Why a statement that nearly applied did not: the first false condition, the
+        unresolved variable of its resource, or the resource entry that came closest."""
+        if self.applies:
+            return None
+        if self.resource_ok:
+            failed = next((c for c in self.conditions if not c.holds), None)
+            return f"condition {failed.describe()}" if failed is not None else None
+        if self.unresolved:
+            return (f"resource: the variable in `{self.unresolved[0]}` cannot be resolved from the "
+                    "request, so that entry matches nothing")
+        if self.closest is not None:
+            return f"resource: {self.resource}"
+        return None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "policy_type": self.kind.value, "policy": self.policy, "statement": self.statement,
+            "effect": self.effect, "applies": self.applies,
+            "action": {"matched": True, "detail": self.action},
+            "resource": {"matched": self.resource_ok, "detail": self.resource},
+            "conditions": [c.as_dict() for c in self.conditions],
+        }
+        if self.principal is not None:
+            out["principal"] = {"matched": True, "detail": self.principal}
+        if self.unresolved:
+            out["unresolved_variables"] = list(self.unresolved)
+        near = self.near_miss
+        if near:
+            out["near_miss"] = near
+        return out
+
+
+@dataclass(frozen=True)
+class GateTrace:
+    """One gate of the chain with its verdict; `id` is the gate as `Result.gate` names it,
+    `title` as a person reads it, and `decided` marks the gate that decided."""
+
+    id: str
+    title: str
+    verdict: Verdict
+    applied: tuple[StatementTrace, ...] = ()
+    near_misses: tuple[StatementTrace, ...] = ()
+    note: str = ""
+    decided: bool = False
+    policies: tuple[str, ...] = ()  # the labels of the policies at this gate
+    read: bool = False  # whether the decision read this gate's statements
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"gate": self.id, "title": self.title, "decided": self.decided, "verdict": str(self.verdict),
+                "read_by_decision": self.read, "policies": list(self.policies), "note": self.note,
+                "statements": [s.as_dict() for s in self.applied],
+                "near_misses": [s.as_dict() for s in self.near_misses]}
+
+
+_CLASS_TEXT = {
+    MatchClass.DIRECT: "grants on its own in the same account",
+    MatchClass.USER: "an exact IAM user ARN",
+    MatchClass.ENTITY: "the role or federating user: its boundary and session policy must allow",
+    MatchClass.ACCOUNT: "the account: an identity-based policy must allow too",
+}
+
+
+class Tracer:
+    """Records what `decide` did with each gate; `holding` is its stand-in for `_compile.holding`."""
+
+    def __init__(self, plan: Plan, request: Request, context: Context):
+        self._plan = plan
+        self._request = request
+        self._context = context
+        # Each side of each gate (its Allow or its Deny entries) by identity: `decide` passes
+        # the plan's own tuples, and an empty one is never asked for.
+        self._sides: dict[int, tuple[Entries, tuple[CompiledStatement, ...]]] = {}
+        for gate in plan.gates:
+            for entries, statements in ((gate.entries.allows, gate.entries.allowing),
+                                        (gate.entries.denies, gate.entries.denying)):
+                if entries:
+                    self._sides[id(entries)] = (entries, statements)
+        self._records: dict[int, list[tuple[CompiledStatement, Match, StatementRecord, bool]]] = {}
+
+    def holding(self, entries: Entries, context: Context) -> tuple[Match, ...]:
+        """`_compile.holding`, recording each statement's tests: the same statements hold."""
+        _, statements = self._sides[id(entries)]
+        records = []
+        found: tuple[Match, ...] = ()
+        for (_, match), statement in zip(entries, statements):
+            record = StatementRecord()
+            applies = statement.holds(context, record)
+            records.append((statement, match, record, applies))
+            if applies:
+                found += (match,)
+        self._records[id(entries)] = records
+        return found
+
+    def gates(self, result: Result) -> tuple[GateTrace, ...]:
+        """Every gate with its verdict, after `decide` gave `result`. Gates the decision did not
+        read are read now, on a context of their own (their warnings are not the result's)."""
+        plan, context = self._plan, self._context
+        aside = Context(self._request.context, (), plan.caller_keys, context.resource_account, context.resource,
+                        context.resource_segments)
+        read_by_decision = set(self._records)
+        for key, (entries, _) in self._sides.items():
+            if key not in self._records:
+                self.holding(entries, aside)
+        return tuple(self._gate(gate, result, aside, read_by_decision) for gate in plan.gates)
+
+    def _gate(self, gate: Gate, result: Result, aside: Context, read_by_decision: set[int]) -> GateTrace:
+        decided = gate.id == result.gate
+        labels = tuple(dict.fromkeys(gate.policies.labels))
+        if gate.exemption:
+            return GateTrace(gate.id, gate.title, Verdict.NOT_APPLICABLE, note=gate.exemption, decided=decided,
+                             policies=labels)
+        if not gate.policies:
+            plan = self._plan
+            none_given = ("the root user needs no Allow in its own account" if plan.root and gate.id == "identity"
+                          else _NONE_GIVEN[gate.id])
+            if decided and not result.allowed and not plan.root:
+                # The chain needed an Allow here and there was no policy to give it.
+                return GateTrace(gate.id, gate.title, Verdict.NO_ALLOW, decided=True,
+                                 note=f"{none_given}, and this request needs one: {result.summary}")
+            return GateTrace(gate.id, gate.title, Verdict.NOT_APPLICABLE, note=none_given, decided=decided)
+        sides = [self._records.get(id(e), []) for e in (gate.entries.allows, gate.entries.denies) if e]
+        order = {id(s): i for i, s in enumerate(gate.policies.statements)}
+        records = sorted((r for side in sides for r in side), key=lambda r: order[id(r[0])])
+        traces = [self._statement(statement, match, record, applies, aside)
+                  for statement, match, record, applies in records]
+        applied = tuple(t for t in traces if t.applies)
+        near = tuple(t for t in traces if t.near_miss)
+        read = any(id(e) in read_by_decision for e in (gate.entries.allows, gate.entries.denies) if e)
+        note = ""
+        if any(t.effect == "Deny" for t in applied):
+            verdict = Verdict.DENY
+            if gate.id == "resource" and self._plan.lockout_applies(self._context.resource_account):
+                verdict, note = Verdict.NOT_APPLICABLE, LOCKOUT
+        elif applied:
+            verdict = Verdict.ALLOW
+        elif gate.implied_allow:
+            verdict, note = Verdict.ALLOW, gate.implied_allow
+        else:
+            verdict = Verdict.NO_ALLOW
+        return GateTrace(gate.id, gate.title, verdict, applied, near, note, decided, labels, read)
+
+    def _statement(self, statement: CompiledStatement, match: Match, record: StatementRecord, applies: bool,
+                   aside: Context) -> StatementTrace:
+        plan, request = self._plan, self._request
+        caller = plan.caller
+        principal = None
+        if statement.principals is not None:
+            if statement.not_principal:
+                forced = statement.deny and plan.has_boundary
+                principal = ("NotPrincipal lists the caller, but a Deny with NotPrincipal always applies to a "
+                             "principal with a permissions boundary" if forced and statement.principals.excludes(caller)
+                             else "NotPrincipal does not list the caller completely")
+            elif statement.deny:
+                principal = f"`{caller.arn}` is covered ({match.match_class.value} match): the Deny applies to it"
+            else:
+                principal = f"`{caller.arn}` matched as {match.match_class.value} ({_CLASS_TEXT[match.match_class]})"
+        hit = statement.actions.hit(plan.action)
+        action = (f"`{request.action}` is not listed in NotAction" if statement.not_action
+                  else f"`{hit}` matches `{request.action}`")
+        resource_ok, resource, closest = _resource_text(statement, record, request.resource)
+        conditions = []
+        unresolved = list(record.unresolved)
+        for condition, holds in record.conditions:
+            entry = aside.get(condition.key)
+            values = tuple(condition.policy_values(aside))
+            conditions.append(ConditionTrace(condition.entry.operator, condition.entry.key,
+                                             entry.texts if entry is not None else None, values, holds))
+            unresolved += [written for written, resolved in values if resolved is None]
+        return StatementTrace(match, principal, action, resource_ok, resource, applies, tuple(conditions),
+                              tuple(unresolved), closest)
+
+
+_NONE_GIVEN = {
+    "resource": "no resource-based policy was given",
+    "identity": "no identity-based policy was given",
+    "permission_boundary": "the principal has no permissions boundary",
+    "session": "no session policy was given",
+}
+
+
+def _resource_text(statement: CompiledStatement, record: StatementRecord, resource: str
+                   ) -> tuple[bool, str, str | None]:
+    """Whether the statement's resource test passed, in words, and the closest entry when no
+    entry matched (for a near miss)."""
+    if statement.resources is None:
+        return True, "no Resource: the statement covers the resource its policy is attached to", None
+    hit = record.resource_hit
+    named = None if hit is None else (f"`{hit[0]}`" if hit[0] == hit[1] else f"`{hit[0]}` (resolved to `{hit[1]}`)")
+    if statement.not_resource:
+        if named:
+            return False, f"`{resource}` is excluded by NotResource {named}", None
+        return True, f"`{resource}` is not listed in NotResource", None
+    if named:
+        return True, f"{named} matches `{resource}`", None
+    patterns = [p.pattern for p in statement.resources] + [r for _, r in record.resolved]
+    closest = max(patterns, key=lambda r: len(os.path.commonprefix([r, resource])), default=None)
+    if closest is not None and len(os.path.commonprefix([closest, resource])) >= 12:
+        return False, f"no pattern matches; closest `{closest}` for `{resource}`", closest
+    return False, f"no Resource entry matches `{resource}`", None
