@@ -8,7 +8,6 @@ changed context value); the engine computes their answers, so practice never run
 
 from __future__ import annotations
 
-import copy
 import difflib
 import json
 import random
@@ -296,7 +295,7 @@ def _scenario_data(scenario: Scenario) -> dict[str, Any]:
     if scenario.rcps:
         policies["rcps"] = [level(e) for e in scenario.rcps]
     request = scenario.request.model_dump(exclude_none=True, exclude_defaults=True)
-    request["context"] = copy.deepcopy(scenario.request.context)
+    request["context"] = scenario.request.model_dump(include={"context"})["context"]  # lists, not tuples
     return {"policies": policies, "request": request}
 
 

@@ -11,13 +11,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from enum import StrEnum
-from typing import Any
+from typing import Any, Iterator, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator, model_validator
 
 from ..policy._arn import ACCOUNT_ID, split_arn
 
-__all__ = ["Caller", "CallerKind", "Request", "parse_caller", "CallerError"]
+__all__ = ["Caller", "CallerKind", "FrozenContext", "Request", "parse_caller", "CallerError"]
 
 ContextScalar = str | int | float | bool
 ContextValue = ContextScalar | list[ContextScalar]
@@ -155,6 +155,34 @@ def _parse_caller(principal: str, principal_arn: str | None) -> Caller:
                       "use an ARN, a service principal such as `ec2.amazonaws.com`, or `*`")
 
 
+class FrozenContext(Mapping[str, Any]):
+    """A request's condition keys as given, read-only (a list value is a tuple); it pickles and
+    copies as a value."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, Any]):
+        self._data = dict(data)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def items(self):  # type: ignore[override]  # the dict's own view: read once per request
+        return self._data.items()
+
+    def __repr__(self) -> str:
+        return f"FrozenContext({self._data!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return FrozenContext, (self._data,)
+
+
 class Request(BaseModel):
     """One authorization request (SCENARIO.md `request`; IAM-SEMANTICS §1).
 
@@ -169,7 +197,7 @@ class Request(BaseModel):
     action: str
     resource: str = "*"
     resource_account: str | None = None
-    context: dict[str, ContextValue] = Field(default_factory=dict)
+    context: Mapping[str, ContextValue] = Field(default_factory=dict)
     federated_from: str | None = None
     resource_policy_required: bool | None = None
 
@@ -202,6 +230,16 @@ class Request(BaseModel):
                 raise ValueError(f"the context value of `{key}` must be a string, number, boolean or a "
                                  "list of them, not " + ("null" if item is None else "a nested value"))
         return value
+
+    @field_validator("context", mode="after")
+    @classmethod
+    def _frozen_context(cls, value: Mapping[str, ContextValue]) -> Mapping[str, Any]:
+        """A request is a value: its context is read-only, lists become tuples."""
+        return FrozenContext({key: tuple(item) if isinstance(item, list) else item for key, item in value.items()})
+
+    @field_serializer("context")
+    def _context_as_json(self, value: Mapping[str, Any]) -> dict[str, Any]:
+        return {key: list(item) if isinstance(item, tuple) else item for key, item in value.items()}
 
     @model_validator(mode="after")
     def _federated_from(self) -> "Request":
