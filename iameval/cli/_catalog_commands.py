@@ -22,6 +22,8 @@ from .. import catalog
 from ._sarif import sarif_log
 from ..policy._errors import Location, PolicyError, Problem, format_path
 from ..policy._files import load_policy_files
+from ..policy._model import Policy, PolicyKind
+from ..policy._source import Source
 from ._present import err, out, print_problems
 from ..analysis._validate import CODES, POLICY_TYPES, Finding, exit_code, validate_paths
 
@@ -147,6 +149,7 @@ def expand_command(
         else:
             print_problems(err, exc)
         raise typer.Exit(2)
+    patterns = patterns or []  # given: checked above
     matched: dict[str, catalog.Action] = {}
     unmatched = []
     for pattern in patterns:
@@ -170,7 +173,7 @@ def expand_command(
     raise typer.Exit(1 if unmatched else 0)
 
 
-def _expand_policy(path: str, kind, statement: str | None, details: bool, as_json: bool) -> None:
+def _expand_policy(path: str, kind: PolicyKind, statement: str | None, details: bool, as_json: bool) -> None:
     loaded = load_policy_files([path], kind)
     if len(loaded) != 1:
         raise PolicyError([Problem(f"expected one policy, found {len(loaded)} documents", Location(path))])
@@ -198,7 +201,7 @@ def _expand_policy(path: str, kind, statement: str | None, details: bool, as_jso
     out.print(f"{subject} allows {_plural(len(result.allowed), 'action')}")
 
 
-def _statement_index(document, wanted: str, source) -> int:
+def _statement_index(document: Policy, wanted: str, source: Source) -> int:
     for index, item in enumerate(document.statement):
         if item.sid == wanted:
             return index

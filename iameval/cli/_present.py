@@ -78,13 +78,14 @@ def print_problems(console: Console, error: PolicyError) -> None:
 def print_outcome(console: Console, outcome: ScenarioOutcome) -> None:
     scenario = outcome.scenario
     name = escape(scenario.id)
-    if outcome.error is not None:
+    result = outcome.result
+    if result is None:
         console.print(f"[bold red]ERROR[/] {name}")
-        for problem in outcome.error.problems:
+        for problem in outcome.problems:
             console.print(f"      {escape(str(problem))}", soft_wrap=True)
         return
-    decision = outcome.result.decision
-    for warning in outcome.result.warnings:
+    decision = result.decision
+    for warning in result.warnings:
         console.print(f"[yellow]warn[/] {name}: {escape(warning)}", soft_wrap=True)
     if outcome.ok is None:
         console.print(f"[bold]  -  [/] {name}: [{_STYLE[decision]}]{decision}[/]")
@@ -92,7 +93,7 @@ def print_outcome(console: Console, outcome: ScenarioOutcome) -> None:
         console.print(f"[green] ok  [/] {name}: {decision}")
     else:
         console.print(f"[bold red]FAIL[/] {name}: expected {scenario.expect}, got "
-                      f"[{_STYLE[decision]}]{decision}[/] ({escape(outcome.result.summary)})")
+                      f"[{_STYLE[decision]}]{decision}[/] ({escape(result.summary)})")
 
 
 def run_counts(outcomes: list[ScenarioOutcome]) -> dict[str, Any]:
@@ -122,7 +123,7 @@ def _reason_line(match: Match) -> str:
 
 def who_can_json(answer: WhoCanAnswer) -> dict[str, Any]:
     out: dict[str, Any] = {"principal": answer.principal.arn, "type": answer.principal.kind}
-    if answer.error is not None:
+    if answer.result is None:
         out["error"] = str(answer.error)
     else:
         out.update(answer.result.to_json())
@@ -136,12 +137,12 @@ def print_who_can(console: Console, answers: list[WhoCanAnswer], action: str, re
                   f"[bold]{escape(action)}[/] on [bold]{escape(resource)}[/]")
     for answer in allowed:
         console.print(f"  [green]{answer.principal.kind:<4}[/] {escape(answer.principal.arn)}", soft_wrap=True)
-        for match in answer.result.reasons:
+        for match in answer.result.reasons if answer.result else ():
             console.print(f"         [dim]{escape(_reason_line(match))}[/]", soft_wrap=True)
     if broken:
         console.print(f"[yellow]{len(broken)} not evaluated[/] (a policy of theirs could not be loaded):")
         for answer in broken:
-            first = answer.error.problems[0] if answer.error.problems else None
+            first = answer.problems[0] if answer.problems else None
             console.print(f"  {escape(answer.principal.arn)}: {escape(str(first) if first else '')}",
                           soft_wrap=True)
 

@@ -56,6 +56,11 @@ class Scenario:
     # Where the scenario stands, to locate problems found only when its request is evaluated.
     origin: Origin | None = field(default=None, repr=False, compare=False)
 
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        """Why the scenario is invalid; empty when it is not."""
+        return self.error.problems if self.error is not None else ()
+
     def authorizer(self) -> Authorizer:
         """The scenario's policies, compiled."""
         if self.error is not None:
