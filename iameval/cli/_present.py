@@ -12,6 +12,7 @@ from ..engine._chain import Authorizer, Decision, Result
 from ..engine._compile import Match, PolicySet
 from ..engine._explain import Explanation, StatementTrace
 from ..policy._errors import PolicyError
+from ..policy._references import see
 from ..inputs._accounts import AccountPrincipal, WhoCanAnswer
 from ..inputs._scenarios import ScenarioOutcome
 
@@ -178,7 +179,8 @@ def _statement_node(parent: Tree, trace: StatementTrace, style: str) -> None:
         mark = "[green]true[/]" if condition.holds else "[red]false[/]"
         node.add(f"condition {mark}: {escape(condition.describe())}")
     for variable in trace.unresolved:
-        node.add(f"[yellow]unresolved variable[/] in `{escape(variable)}`: that entry matches nothing (§9)")
+        node.add(f"[yellow]unresolved variable[/] in `{escape(variable)}`: that entry matches nothing "
+                 f"[dim]({see('9')})[/]")
 
 
 def print_explanation(console: Console, explanation: Explanation) -> None:
@@ -200,7 +202,7 @@ def print_explanation(console: Console, explanation: Explanation) -> None:
                 near.add(f"resource: {escape(trace.resource)}")
             near.add(f"[yellow]but[/] {escape(trace.near_miss or '')}")
     if explanation.derived:
-        derived = tree.add("[dim]derived context keys (§1)[/]")
+        derived = tree.add(f"[dim]derived context keys ({see('1')})[/]")
         for key, value in explanation.derived.items():
             derived.add(f"{escape(key)} = {escape(value)}")
     for warning in result.warnings:

@@ -168,8 +168,8 @@ def _question(loader: _Loader, source: Source, index: int, item: Any) -> tuple[Q
         problems.append(source.problem(
             (index, "expect"),
             f"question `{scenario.id}` expects `{scenario.expect}` but the engine decides `{decision}`",
-            "the learner is told `expect` and shown the engine's explanation: correct whichever "
-            "IAM-SEMANTICS.md says is wrong"))
+            "the learner is told `expect` and shown the engine's explanation: check the rule in AWS's "
+            "documentation and correct whichever is wrong"))
     if problems or not isinstance(topic, str) or difficulty is None:  # the last two: reported above
         return None, problems
     return Question(scenario.id, topic, difficulty, " ".join(item["question"].split()),
