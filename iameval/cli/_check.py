@@ -22,9 +22,10 @@ from ..policy._files import load_policy_files
 from ..policy._model import PolicyKind
 from ..policy._source import Origin
 from ._options import (DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, AccountOpt, ActionOpt, ContextFileOpt, ContextOpt,
-                       ExplainOpt, JsonOpt, RcpOpt, ResourceAccountOpt, ResourcePolicyOpt, ScpOpt, checked_request,
-                       context_from, fail, one_policy, org_policies, read_account)
-from ._present import err, out, print_explanation, print_outcome, print_request, print_result, print_run_summary, run_counts
+                       ExplainOpt, JsonOpt, RcpOpt, ResourceAccountOpt, ResourceOpt, ResourcePolicyOpt,
+                       ScpOpt, checked_request, context_from, fail, one_policy, org_policies, read_account)
+from ._present import (err, out, print_explanation, print_outcome, print_request, print_result, print_run_summary,
+                       run_counts)
 
 __all__ = ["check", "run"]
 
@@ -35,9 +36,7 @@ def check(
         show_default=False, metavar="POLICY")] = None,
     *,
     action: ActionOpt,
-    resource: Annotated[Optional[str], typer.Option(
-        "--resource", "-r", help=f"The resource ARN. Default: `{DEFAULT_RESOURCE}`.",
-        show_default=False)] = None,
+    resource: ResourceOpt = None,
     principal: Annotated[Optional[str], typer.Option(
         "--principal", "-p", help=f"The caller's ARN. Default: `{DEFAULT_PRINCIPAL}`.",
         show_default=False)] = None,

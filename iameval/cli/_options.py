@@ -22,9 +22,10 @@ from ..policy._model import Policy, PolicyKind
 from ..policy._source import Origin, read_sources
 from ._present import err, print_problems
 
-__all__ = ["AccountOpt", "ActionOpt", "ContextFileOpt", "ContextOpt", "DEFAULT_PRINCIPAL", "DEFAULT_RESOURCE",
-           "ExplainOpt", "JsonOpt", "RcpOpt", "ResourceAccountOpt", "ResourcePolicyOpt", "ScpOpt", "checked_request",
-           "context_from", "fail", "one_policy", "org_policies", "read_account"]
+__all__ = ["AccountOpt", "ActionOpt", "ContextFileOpt", "ContextOpt", "DEFAULT_PRINCIPAL",
+           "DEFAULT_RESOURCE", "ExplainOpt", "JsonOpt", "RcpOpt", "ResourceAccountOpt",
+           "ResourceOpt", "ResourcePolicyOpt", "ScpOpt", "checked_request", "context_from", "fail",
+           "one_policy", "org_policies", "read_account"]
 
 DEFAULT_PRINCIPAL = "arn:aws:iam::123456789012:user/iameval-user"
 DEFAULT_RESOURCE = "*"
@@ -96,6 +97,8 @@ def context_from(pairs: list[str], files: list[str]) -> dict[str, Any]:
 
 
 # Options that `check` and `who-can` share.
+ResourceOpt = Annotated[Optional[str], typer.Option(
+    "--resource", "-r", help=f"The resource ARN. Default: `{DEFAULT_RESOURCE}`.", show_default=False)]
 ResourcePolicyOpt = Annotated[Optional[str], typer.Option(
     "--resource-policy", help="The resource-based policy (bucket, key, trust policy...).")]
 ResourceAccountOpt = Annotated[Optional[str], typer.Option(

@@ -15,8 +15,8 @@ from ..policy._errors import Location, PolicyError, Problem
 from ..policy._errors import Path as JsonPath
 from ..policy._source import Origin
 from ._options import (DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, ContextFileOpt, ContextOpt, JsonOpt, RcpOpt,
-                       ResourceAccountOpt, ResourcePolicyOpt, ScpOpt, checked_request, context_from, fail,
-                       org_policies, read_account)
+                       ResourceAccountOpt, ResourceOpt, ResourcePolicyOpt, ScpOpt, checked_request,
+                       context_from, fail, org_policies, read_account)
 from ._present import out, print_assume_view, print_who_can, who_can_json
 
 __all__ = ["who_can_command"]
@@ -28,9 +28,7 @@ def who_can_command(
         show_default=False)],
     action: Annotated[Optional[str], typer.Option(
         "--action", "-a", help="The action, e.g. `s3:GetObject`.", show_default=False)] = None,
-    resource: Annotated[Optional[str], typer.Option(
-        "--resource", "-r", help=f"The resource ARN. Default: `{DEFAULT_RESOURCE}`.",
-        show_default=False)] = None,
+    resource: ResourceOpt = None,
     assume: Annotated[bool, typer.Option(
         "--assume", help="The role session view: who can assume each role of the account "
         "(or the role given with --resource), by its trust policy.")] = False,
@@ -77,8 +75,8 @@ def who_can_command(
             raise PolicyError([Problem("give --action (or --assume for the role view)", Location("iameval who-can"))])
         # The request each principal makes, checked once: a bad option is the caller's mistake,
         # not a policy of every principal that could not be evaluated.
-        fields: dict[str, Any] = {"principal": DEFAULT_PRINCIPAL, "action": action, "resource": resource or DEFAULT_RESOURCE,
-                  "context": given_context}
+        fields: dict[str, Any] = {"principal": DEFAULT_PRINCIPAL, "action": action,
+                                  "resource": resource or DEFAULT_RESOURCE, "context": given_context}
         if resource_account:
             fields["resource_account"] = resource_account
         checked_request(fields)
