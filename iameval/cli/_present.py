@@ -12,6 +12,7 @@ from ..engine import Authorizer, Decision, Result
 from ..engine._compile import Match, PolicySet
 from ..engine import Explanation, StatementTrace
 from ..policy._errors import PolicyError
+from ..policy._references import see
 from ..inputs._accounts import AccountPrincipal, WhoCanAnswer
 from ..inputs._scenarios import ScenarioOutcome
 
@@ -78,13 +79,14 @@ def print_problems(console: Console, error: PolicyError) -> None:
 def print_outcome(console: Console, outcome: ScenarioOutcome) -> None:
     scenario = outcome.scenario
     name = escape(scenario.id)
-    if outcome.error is not None:
+    result = outcome.result
+    if result is None:
         console.print(f"[bold red]ERROR[/] {name}")
-        for problem in outcome.error.problems:
+        for problem in outcome.problems:
             console.print(f"      {escape(str(problem))}", soft_wrap=True)
         return
-    decision = outcome.result.decision
-    for warning in outcome.result.warnings:
+    decision = result.decision
+    for warning in result.warnings:
         console.print(f"[yellow]warn[/] {name}: {escape(warning)}", soft_wrap=True)
     if outcome.ok is None:
         console.print(f"[bold]  -  [/] {name}: [{_STYLE[decision]}]{decision}[/]")
@@ -92,7 +94,7 @@ def print_outcome(console: Console, outcome: ScenarioOutcome) -> None:
         console.print(f"[green] ok  [/] {name}: {decision}")
     else:
         console.print(f"[bold red]FAIL[/] {name}: expected {scenario.expect}, got "
-                      f"[{_STYLE[decision]}]{decision}[/] ({escape(outcome.result.summary)})")
+                      f"[{_STYLE[decision]}]{decision}[/] ({escape(result.summary)})")
 
 
 def run_counts(outcomes: list[ScenarioOutcome]) -> dict[str, Any]:
@@ -122,7 +124,7 @@ def _reason_line(match: Match) -> str:
 
 def who_can_json(answer: WhoCanAnswer) -> dict[str, Any]:
     out: dict[str, Any] = {"principal": answer.principal.arn, "type": answer.principal.kind}
-    if answer.error is not None:
+    if answer.result is None:
         out["error"] = str(answer.error)
     else:
         out.update(answer.result.to_json())
@@ -136,12 +138,12 @@ def print_who_can(console: Console, answers: list[WhoCanAnswer], action: str, re
                   f"[bold]{escape(action)}[/] on [bold]{escape(resource)}[/]")
     for answer in allowed:
         console.print(f"  [green]{answer.principal.kind:<4}[/] {escape(answer.principal.arn)}", soft_wrap=True)
-        for match in answer.result.reasons:
+        for match in answer.result.reasons if answer.result else ():
             console.print(f"         [dim]{escape(_reason_line(match))}[/]", soft_wrap=True)
     if broken:
         console.print(f"[yellow]{len(broken)} not evaluated[/] (a policy of theirs could not be loaded):")
         for answer in broken:
-            first = answer.error.problems[0] if answer.error.problems else None
+            first = answer.problems[0] if answer.problems else None
             console.print(f"  {escape(answer.principal.arn)}: {escape(str(first) if first else '')}",
                           soft_wrap=True)
 
@@ -177,7 +179,8 @@ def _statement_node(parent: Tree, trace: StatementTrace, style: str) -> None:
         mark = "[green]true[/]" if condition.holds else "[red]false[/]"
         node.add(f"condition {mark}: {escape(condition.describe())}")
     for variable in trace.unresolved:
-        node.add(f"[yellow]unresolved variable[/] in `{escape(variable)}`: that entry matches nothing (§9)")
+        node.add(f"[yellow]unresolved variable[/] in `{escape(variable)}`: that entry matches nothing "
+                 f"[dim]({see('9')})[/]")
 
 
 def print_explanation(console: Console, explanation: Explanation) -> None:
@@ -199,7 +202,7 @@ def print_explanation(console: Console, explanation: Explanation) -> None:
                 near.add(f"resource: {escape(trace.resource)}")
             near.add(f"[yellow]but[/] {escape(trace.near_miss or '')}")
     if explanation.derived:
-        derived = tree.add("[dim]derived context keys (§1)[/]")
+        derived = tree.add(f"[dim]derived context keys ({see('1')})[/]")
         for key, value in explanation.derived.items():
             derived.add(f"{escape(key)} = {escape(value)}")
     for warning in result.warnings:

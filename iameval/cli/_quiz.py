@@ -13,6 +13,7 @@ import json
 import random
 from dataclasses import dataclass, replace
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -24,7 +25,8 @@ from rich.table import Table
 from ..policy._source import Source, parse_text, read_text
 from ..engine import Decision
 from ..policy._errors import PolicyError, Problem
-from ..engine import explain
+from ..policy._model import Policy
+from ..engine import Request, explain
 from ._present import print_explanation
 from ..inputs._scenarios import QUESTION_FIELDS, Scenario, _Loader, evaluate
 
@@ -79,7 +81,16 @@ class Question:
     def answer(self) -> Decision:
         """AWS's answer: a bank question's `expect`, which loading checked against the engine; a
         variant's is the engine's decision."""
+        if self.scenario.expect is None:  # neither the bank nor `variants` makes such a question
+            raise ValueError(f"question `{self.id}` has no answer")
         return self.scenario.expect
+
+    @property
+    def request(self) -> Request:
+        """The request asked about (a question's scenario is a valid one)."""
+        if self.scenario.request is None:
+            raise ValueError(f"question `{self.id}` has no request")
+        return self.scenario.request
 
 
 def load_bank(folder: str | Path | None = None) -> list[Question]:
@@ -90,6 +101,7 @@ def load_bank(folder: str | Path | None = None) -> list[Question]:
     reach a learner (one told "AWS says Allow" and then shown why it is a deny). Every problem
     of every file is collected and raised together as one `PolicyError`.
     """
+    files: list[tuple[str, Traversable]]
     if folder is not None:
         files = [(str(f), f) for f in sorted(Path(folder).glob("*.yaml"))]
     else:
@@ -123,7 +135,7 @@ def _question(loader: _Loader, source: Source, index: int, item: Any) -> tuple[Q
     """One question of a bank file, or the problems that keep it out of the bank."""
     scenario = loader.scenario(source, (index,), item, f"{Path(source.name).stem}[{index}]")
     if not isinstance(item, dict):
-        return None, list(scenario.error.problems)
+        return None, list(scenario.problems)
     problems: list[Problem] = []
     missing = [f for f in (*QUESTION_FIELDS, "expect")
                if item.get(f) is None or (isinstance(item[f], str) and not item[f].strip())]
@@ -145,7 +157,7 @@ def _question(loader: _Loader, source: Source, index: int, item: Any) -> tuple[Q
         if field not in missing and not isinstance(item[field], str):
             problems.append(source.problem((index, field), f"`{field}` must be text"))
     if scenario.error is not None:
-        return None, problems + list(scenario.error.problems)
+        return None, problems + list(scenario.problems)
     try:
         decision = evaluate(scenario).decision
     except PolicyError as exc:
@@ -154,9 +166,9 @@ def _question(loader: _Loader, source: Source, index: int, item: Any) -> tuple[Q
         problems.append(source.problem(
             (index, "expect"),
             f"question `{scenario.id}` expects `{scenario.expect}` but the engine decides `{decision}`",
-            "the learner is told `expect` and shown the engine's explanation: correct whichever "
-            "IAM-SEMANTICS.md says is wrong"))
-    if problems:
+            "the learner is told `expect` and shown the engine's explanation: check the rule in AWS's "
+            "documentation and correct whichever is wrong"))
+    if problems or not isinstance(topic, str) or difficulty is None:  # the last two: reported above
         return None, problems
     return Question(scenario.id, topic, difficulty, " ".join(item["question"].split()),
                     " ".join(item["note"].split()), scenario), []
@@ -187,7 +199,7 @@ def select(bank: Sequence[Question], *, topics: Iterable[str] = (), difficulty: 
 
 # ----------------------------------------------------------------------------------- variants
 
-def _add_deny(data: dict, rng: random.Random) -> str | None:
+def _add_deny(data: dict[str, Any], rng: random.Random) -> str | None:
     action = data["request"]["action"]
     service = action.split(":")[0]
     target = rng.choice([action, f"{service}:*"])
@@ -207,7 +219,7 @@ _SIBLING_ACTIONS = {
 }
 
 
-def _other_action(data: dict, rng: random.Random) -> str | None:
+def _other_action(data: dict[str, Any], rng: random.Random) -> str | None:
     action = data["request"]["action"]
     siblings = [a for a in _SIBLING_ACTIONS.get(action.split(":")[0].lower(), []) if a.lower() != action.lower()]
     if not siblings:
@@ -216,7 +228,7 @@ def _other_action(data: dict, rng: random.Random) -> str | None:
     return f"the action is now `{data['request']['action']}`"
 
 
-def _other_user(data: dict, rng: random.Random) -> str | None:
+def _other_user(data: dict[str, Any], rng: random.Random) -> str | None:
     principal = data["request"]["principal"]
     if ":user/" not in principal:
         return None
@@ -226,7 +238,7 @@ def _other_user(data: dict, rng: random.Random) -> str | None:
     return f"the caller is now the user `{other}`"
 
 
-def _changed_context(data: dict, rng: random.Random) -> str | None:
+def _changed_context(data: dict[str, Any], rng: random.Random) -> str | None:
     context = data["request"].get("context") or {}
     if not context:
         return None
@@ -250,7 +262,7 @@ def _changed_context(data: dict, rng: random.Random) -> str | None:
     return f"`{key}` is now `{context[key]}`"
 
 
-_MUTATIONS: tuple[Callable[[dict, random.Random], str | None], ...] = (
+_MUTATIONS: tuple[Callable[[dict[str, Any], random.Random], str | None], ...] = (
     _add_deny, _other_action, _other_user, _changed_context)
 
 
@@ -274,11 +286,14 @@ def variants(pool: Sequence[Question], rng: random.Random, count: int) -> Iterat
 
 
 def _scenario_data(scenario: Scenario) -> dict[str, Any]:
-    """The scenario back as plain data, to mutate."""
-    def dump(policy):
+    """A valid scenario back as plain data, to mutate."""
+    if scenario.request is None:
+        raise ValueError(f"scenario `{scenario.id}` is invalid: it has no request")
+
+    def dump(policy: Policy) -> dict[str, Any]:
         return policy.to_json()
 
-    def level(entry):
+    def level(entry: Policy | tuple[Policy, ...]) -> dict[str, Any] | list[dict[str, Any]]:
         return [dump(p) for p in entry] if isinstance(entry, tuple) else dump(entry)
 
     policies: dict[str, Any] = {}
@@ -299,7 +314,7 @@ def _scenario_data(scenario: Scenario) -> dict[str, Any]:
     return {"policies": policies, "request": request}
 
 
-def _build(data: dict, scenario_id: str) -> Scenario | None:
+def _build(data: dict[str, Any], scenario_id: str) -> Scenario | None:
     """A variant as a scenario whose `expect` is the engine's own decision; None if it is invalid."""
     (source,) = parse_text(json.dumps(data), f"<variant {scenario_id}>", "json")
     scenario = _Loader().scenario(source, (), {**data, "id": scenario_id}, scenario_id)
@@ -339,7 +354,7 @@ def _show_question(console: Console, number: int, total: int, question: Question
         console.print(f"\n[bold]{escape(title)}[/]")
         console.print(Syntax(json.dumps(policy.to_json(), indent=2), "json", line_numbers=True,
                              word_wrap=True, theme="ansi_dark"))
-    request = scenario.request
+    request = question.request
     console.print("\n[bold]Request[/]")
     rows = [("principal", request.principal), ("action", request.action), ("resource", request.resource)]
     if request.resource_account:
@@ -400,7 +415,7 @@ def play(console: Console, questions: Sequence[Question], read: Callable[[str], 
                       f"[dim]({escape(question.origin)}; the note is the original question's)[/]\n"
                       + escape(question.note))
         console.print()
-        print_explanation(console, explain(question.scenario.authorizer(), question.scenario.request))
+        print_explanation(console, explain(question.scenario.authorizer(), question.request))
     _show_score(console, score)
     return score
 

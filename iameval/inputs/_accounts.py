@@ -22,9 +22,13 @@ from ..engine import Authorizer, Result, is_resource_policy_required
 from ..policy._source import Origin
 from ..engine._context import merge_context
 from ..policy._errors import Location, PolicyError, Problem
+from ..policy._errors import Path as JsonPath
 from ..policy._model import Policy, PolicyKind, load_policy
 
 __all__ = ["Account", "AccountPrincipal", "WhoCanAnswer", "load_account", "trusted_outside", "who_can"]
+
+# One organization level of SCPs or RCPs: a policy, or the policies attached there.
+_Level = Policy | Sequence[Policy]
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,7 @@ class AccountPrincipal:
     tags: Mapping[str, str] = field(default_factory=dict)
     groups: tuple[str, ...] = ()
     problems: tuple[Problem, ...] = ()
-    origins: Mapping[tuple, Origin] = field(default_factory=dict, repr=False, compare=False)
+    origins: Mapping[JsonPath, Origin] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def complete(self) -> bool:
@@ -51,7 +55,8 @@ class AccountPrincipal:
         """`aws:PrincipalTag/KEY` for each of its tags (§10), for requests it makes."""
         return {f"aws:PrincipalTag/{key}": value for key, value in self.tags.items()}
 
-    def authorizer(self, *, resource: Policy | None = None, scps: Sequence = (), rcps: Sequence = ()) -> Authorizer:
+    def authorizer(self, *, resource: Policy | None = None, scps: Sequence[_Level] = (),
+                   rcps: Sequence[_Level] = ()) -> Authorizer:
         """Its policies compiled, with the organization's and a resource policy (a role is asked
         as a session of itself without a session policy, §2.4)."""
         return Authorizer(identity=self.identity, resource=resource, permission_boundary=self.permission_boundary,
@@ -98,18 +103,22 @@ class Account:
         return None
 
 
+# A policy of the file as loaded (None when it could not be), where it is, and its problems.
+_Loaded = tuple[Policy | None, JsonPath, tuple[Problem, ...]]
+
+
 class _Builder:
     def __init__(self, source: Source):
         self.source = source
         self.warnings: list[Problem] = []
-        self.managed: dict[str, tuple[Policy | None, tuple, tuple[Problem, ...]]] = {}
+        self.managed: dict[str, _Loaded] = {}
 
-    def warn(self, path: tuple, message: str, hint: str | None = None) -> Problem:
+    def warn(self, path: JsonPath, message: str, hint: str | None = None) -> Problem:
         problem = self.source.problem(path, message, hint, severity="warning")
         self.warnings.append(problem)
         return problem
 
-    def policy(self, data: Any, kind: PolicyKind, path: tuple, name: str
+    def policy(self, data: Any, kind: PolicyKind, path: JsonPath, name: str
                ) -> tuple[Policy | None, tuple[Problem, ...]]:
         """A policy document: a JSON object, or JSON text, URL-encoded as the raw API returns it."""
         try:
@@ -125,14 +134,14 @@ class _Builder:
             self.warnings.extend(problems)
             return None, problems
 
-    def _at_field(self, problem: Problem, path: tuple, encoded: bool) -> Problem:
+    def _at_field(self, problem: Problem, path: JsonPath, encoded: bool) -> Problem:
         location = problem.location
         if encoded:
             field = self.source.locate(path)
             location = Location(field.file, field.line, field.column, field.path + location.path)
         return Problem(problem.message, location, problem.hint, "warning")
 
-    def entries(self, data: dict, key: str, path: tuple = ()) -> Iterable[tuple[int, dict]]:
+    def entries(self, data: dict[str, Any], key: str, path: JsonPath = ()) -> Iterable[tuple[int, dict[str, Any]]]:
         """The objects of a list field; anything else there is reported and passed over."""
         items = data.get(key) or []
         if not isinstance(items, list):
@@ -144,7 +153,7 @@ class _Builder:
             else:
                 self.warn(path + (key, index), f"an entry of `{key}` must be an object; it was passed over")
 
-    def read_managed(self, data: dict) -> None:
+    def read_managed(self, data: dict[str, Any]) -> None:
         for index, entry in self.entries(data, "Policies"):
             if not isinstance(entry.get("Arn"), str):
                 self.warn(("Policies", index), "a managed policy entry without `Arn` was passed over")
@@ -160,7 +169,8 @@ class _Builder:
                                            entry.get("PolicyName") or entry["Arn"])
             self.managed[entry["Arn"]] = (policy, path, problems)
 
-    def listed(self, entity: dict, key: str, path: tuple) -> Iterable[tuple[int, Any, tuple]]:
+    def listed(self, entity: dict[str, Any], key: str, path: JsonPath
+               ) -> Iterable[tuple[int, dict[str, Any] | None, tuple[Problem, ...]]]:
         """The entries of a policy list field with their paths. A field or entry of the wrong
         type is yielded too, with the problem reported, so that the principal it belongs to is
         left incomplete rather than answered without that policy."""
@@ -177,7 +187,7 @@ class _Builder:
             else:
                 yield index, None, (self.warn(where, f"an entry of `{key}` must be an object"),)
 
-    def attached(self, entity: dict, path: tuple) -> Iterable[tuple[Policy | None, tuple, tuple[Problem, ...]]]:
+    def attached(self, entity: dict[str, Any], path: JsonPath) -> Iterable[_Loaded]:
         for index, attachment, problems in self.listed(entity, "AttachedManagedPolicies", path):
             where = path + ("AttachedManagedPolicies", index)
             arn = attachment.get("PolicyArn") if attachment is not None else None
@@ -193,18 +203,17 @@ class _Builder:
             else:
                 yield self.managed[arn]
 
-    def inline(self, entity: dict, key: str, path: tuple, owner: str
-               ) -> Iterable[tuple[Policy | None, tuple, tuple[Problem, ...]]]:
+    def inline(self, entity: dict[str, Any], key: str, path: JsonPath, owner: str) -> Iterable[_Loaded]:
         for index, entry, problems in self.listed(entity, key, path):
             where = path + (key, index, "PolicyDocument")
-            if problems:
+            if entry is None:  # reported, with its problems
                 yield None, where, problems
                 continue
             name = f"{entry.get('PolicyName', index)} (inline, {owner})"
             policy, problems = self.policy(entry.get("PolicyDocument"), PolicyKind.IDENTITY, where, name)
             yield policy, where, problems
 
-    def named(self, entity: dict, key: str, path: tuple, what: str) -> tuple[str, str] | None:
+    def named(self, entity: dict[str, Any], key: str, path: JsonPath, what: str) -> tuple[str, str] | None:
         """The entity's `Arn` and its name (`key`, else the ARN's last part); None, reported,
         when it has no ARN: it could not be asked about, nor named in a policy."""
         arn = entity.get("Arn")
@@ -217,7 +226,7 @@ class _Builder:
             name = arn.rsplit("/", 1)[-1]
         return arn, name
 
-    def tags(self, entity: dict, path: tuple) -> tuple[dict[str, str], list[Problem]]:
+    def tags(self, entity: dict[str, Any], path: JsonPath) -> tuple[dict[str, str], list[Problem]]:
         """`Tags` as `{key: value}` (§10), and the problems of entries that are not a `Key`/`Value`
         pair of strings: a condition on such a tag would read it wrongly, so they leave the
         principal incomplete."""
@@ -251,60 +260,59 @@ def load_account(path: str) -> Account:
                      "fetch every page (the AWS CLI does by default) and merge them")
     builder.read_managed(data)
 
-    groups: dict[str, list[tuple[Policy | None, tuple, tuple[Problem, ...]]]] = {}
+    groups: dict[str, list[_Loaded]] = {}
     for index, group in builder.entries(data, "GroupDetailList"):
-        path = ("GroupDetailList", index)
+        at = ("GroupDetailList", index)
         name = group.get("GroupName")
         if not isinstance(name, str):
-            builder.warn(path + ("GroupName",), "a group without `GroupName` was passed over: its members "
+            builder.warn(at + ("GroupName",), "a group without `GroupName` was passed over: its members "
                          "are reported as in a group that is not in the file")
             continue
         if name in groups:
-            builder.warn(path + ("GroupName",), f"group `{name}` is in the file twice: this entry was passed over")
+            builder.warn(at + ("GroupName",), f"group `{name}` is in the file twice: this entry was passed over")
             continue
-        groups[name] = list(builder.attached(group, path)) + list(
-            builder.inline(group, "GroupPolicyList", path, f"group {name}"))
+        groups[name] = list(builder.attached(group, at)) + list(
+            builder.inline(group, "GroupPolicyList", at, f"group {name}"))
 
     principals: list[AccountPrincipal] = []
     for index, user in builder.entries(data, "UserDetailList"):
-        path = ("UserDetailList", index)
-        named = builder.named(user, "UserName", path, "user")
+        at = ("UserDetailList", index)
+        named = builder.named(user, "UserName", at, "user")
         if named is None:
             continue
-        loaded = list(builder.attached(user, path)) + list(
-            builder.inline(user, "UserPolicyList", path, f"user {named[1]}"))
+        loaded = list(builder.attached(user, at)) + list(
+            builder.inline(user, "UserPolicyList", at, f"user {named[1]}"))
         group_list = user.get("GroupList") or []
         if not isinstance(group_list, list) or not all(isinstance(g, str) for g in group_list):
-            problem = builder.warn(path + ("GroupList",), "`GroupList` must be a list of group names")
-            loaded.append((None, path + ("GroupList",), (problem,)))
+            problem = builder.warn(at + ("GroupList",), "`GroupList` must be a list of group names")
+            loaded.append((None, at + ("GroupList",), (problem,)))
             group_list = []
         for group in group_list:
             if group not in groups:
                 # Its policies are unknown: the user's answers would be guesses.
-                problem = builder.warn(path + ("GroupList",), f"group `{group}` is not in the file")
-                loaded.append((None, path + ("GroupList",), (problem,)))
+                problem = builder.warn(at + ("GroupList",), f"group `{group}` is not in the file")
+                loaded.append((None, at + ("GroupList",), (problem,)))
                 continue
             loaded += groups[group]
-        principals.append(_principal(builder, user, "user", named, path, loaded, tuple(group_list)))
+        principals.append(_principal(builder, user, "user", named, at, loaded, tuple(group_list)))
 
     for index, role in builder.entries(data, "RoleDetailList"):
-        path = ("RoleDetailList", index)
-        named = builder.named(role, "RoleName", path, "role")
+        at = ("RoleDetailList", index)
+        named = builder.named(role, "RoleName", at, "role")
         if named is None:
             continue
-        loaded = list(builder.attached(role, path)) + list(
-            builder.inline(role, "RolePolicyList", path, f"role {named[1]}"))
-        principals.append(_principal(builder, role, "role", named, path, loaded))
+        loaded = list(builder.attached(role, at)) + list(
+            builder.inline(role, "RolePolicyList", at, f"role {named[1]}"))
+        principals.append(_principal(builder, role, "role", named, at, loaded))
     return Account(tuple(principals), tuple(builder.warnings))
 
 
-def _principal(builder: _Builder, entity: dict, kind: str, named: tuple[str, str], path: tuple,
-               loaded: list[tuple[Policy | None, tuple, tuple[Problem, ...]]], groups: tuple[str, ...] = ()
-               ) -> AccountPrincipal:
+def _principal(builder: _Builder, entity: dict[str, Any], kind: str, named: tuple[str, str], path: JsonPath,
+               loaded: list[_Loaded], groups: tuple[str, ...] = ()) -> AccountPrincipal:
     arn, name = named
     problems: list[Problem] = []
     identity: list[Policy] = []
-    origins: dict[tuple, Origin] = {}
+    origins: dict[JsonPath, Origin] = {}
     seen: set[int] = set()
     for policy, where, policy_problems in loaded:
         problems.extend(policy_problems)
@@ -350,13 +358,22 @@ class WhoCanAnswer:
     result: Result | None = None
     error: PolicyError | None = None
 
+    def __post_init__(self) -> None:
+        if (self.result is None) == (self.error is None):
+            raise ValueError("an answer has a result or an error, not both or neither")
+
     @property
     def allowed(self) -> bool:
         return self.result is not None and self.result.allowed
 
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        """Why the principal could not be evaluated; empty when it was."""
+        return self.error.problems if self.error is not None else ()
+
 
 def who_can(account: Account, action: str, resource: str, *, resource_policy: Policy | None = None,
-            scps: Sequence = (), rcps: Sequence = (), context: Mapping[str, Any] | None = None,
+            scps: Sequence[_Level] = (), rcps: Sequence[_Level] = (), context: Mapping[str, Any] | None = None,
             resource_account: str | None = None) -> list[WhoCanAnswer]:
     """Ask every user and role of the account whether it may perform `action` on `resource`.
 

@@ -17,6 +17,7 @@ from ..policy._source import Source, expand_paths, parse_text, read_text
 from ..engine import Authorizer, Decision, Result
 from ..policy._source import Origin
 from ..policy._errors import Location, PolicyError, Problem, ScenarioError
+from ..policy._errors import Path as JsonPath
 from ..policy._model import Policy, PolicyKind, load_policy
 from ..engine._request import Request
 
@@ -51,9 +52,14 @@ class Scenario:
     request: Request | None = None
     expect: Decision | None = None
     error: PolicyError | None = None
-    origins: Mapping[tuple, Origin] = field(default_factory=dict, repr=False, compare=False)
+    origins: Mapping[JsonPath, Origin] = field(default_factory=dict, repr=False, compare=False)
     # Where the scenario stands, to locate problems found only when its request is evaluated.
     origin: Origin | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        """Why the scenario is invalid; empty when it is not."""
+        return self.error.problems if self.error is not None else ()
 
     def authorizer(self) -> Authorizer:
         """The scenario's policies, compiled."""
@@ -68,6 +74,8 @@ def evaluate(scenario: Scenario) -> Result:
     """The decision for one scenario; raises the scenario's `PolicyError` when it is invalid."""
     if scenario.error is not None:
         raise scenario.error
+    if scenario.request is None:  # a Scenario built by hand, without one
+        raise ScenarioError([Problem("missing `request`", scenario.location)])
     try:
         return scenario.authorizer().authorize(scenario.request)
     except PolicyError as exc:
@@ -94,10 +102,19 @@ class ScenarioOutcome:
     result: Result | None = None
     error: PolicyError | None = None
 
+    def __post_init__(self) -> None:
+        if (self.result is None) == (self.error is None):
+            raise ValueError("an outcome has a result or an error, not both or neither")
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        """Why the scenario could not be evaluated; empty when it was."""
+        return self.error.problems if self.error is not None else ()
+
     @property
     def ok(self) -> bool | None:
         """Whether the decision matches `expect`; None without `expect`, False on error."""
-        if self.error is not None:
+        if self.result is None:
             return False
         if self.scenario.expect is None:
             return None
@@ -105,9 +122,9 @@ class ScenarioOutcome:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.scenario.id}
-        if self.error is not None:
+        if self.result is None:
             out["error"] = str(self.error)
-            out["problems"] = [p.as_dict() for p in self.error.problems]
+            out["problems"] = [p.as_dict() for p in self.problems]
             return out
         out["decision"] = str(self.result.decision)
         if self.scenario.expect is not None:
@@ -177,11 +194,12 @@ class _Loader:
         else:
             yield self.scenario(source, (), data, stem)
 
-    def scenario(self, source: Source, base: tuple, data: Any, fallback_id: str) -> Scenario:
+    def scenario(self, source: Source, base: JsonPath, data: Any, fallback_id: str) -> Scenario:
         # Where the scenario starts, without positions: computing those re-parses the file, which
         # only a problem needs (it locates itself).
         location = Location(source.name, source.line_offset + 1 if source.format == "jsonl" else None, None, base)
-        scenario_id = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else fallback_id
+        given_id = data.get("id") if isinstance(data, dict) else None
+        scenario_id = given_id if isinstance(given_id, str) else fallback_id
         problems: list[Problem] = []
         if isinstance(data, dict) and "id" in data and not isinstance(data["id"], str):
             problems.append(source.problem(base + ("id",), "`id` must be a string"))
@@ -198,7 +216,7 @@ class _Loader:
                                                "a scenario has id, description, policies, request and expect "
                                                "(and, as a practice question, topic, difficulty, question, note)"))
         fields: dict[str, Any] = {}
-        origins: dict[tuple, Origin] = {}
+        origins: dict[JsonPath, Origin] = {}
         policies = data.get("policies", {})
         if not isinstance(policies, dict):
             problems.append(source.problem(base + ("policies",), "`policies` must be an object"))
@@ -237,12 +255,12 @@ class _Loader:
         return Scenario(scenario_id, location, description, origins=origins, origin=(source, base),
                         **fields)
 
-    def _policies(self, key: str, kind: PolicyKind, value: Any, source: Source, where: tuple,
-                  origins: dict[tuple, Origin]) -> Any:
+    def _policies(self, key: str, kind: PolicyKind, value: Any, source: Source, where: JsonPath,
+                  origins: dict[JsonPath, Origin]) -> Any:
         """One entry of `policies`, in the shape that type takes (SCENARIO.md)."""
         problems: list[Problem] = []
 
-        def one(item: Any, path: tuple, origin_key: tuple) -> Policy | None:
+        def one(item: Any, path: JsonPath, origin_key: JsonPath) -> Policy | None:
             try:
                 policy, origin = self._policy(kind, item, source, path)
             except PolicyError as exc:
@@ -261,7 +279,7 @@ class _Loader:
             if not isinstance(value, list):
                 raise PolicyError([source.problem(where, f"`{key}` must be a list of levels, from the "
                                                   "organization root to the account")])
-            levels = []
+            levels: list[Policy | None | tuple[Policy | None, ...]] = []
             for n, level in enumerate(value):
                 if isinstance(level, list):
                     levels.append(tuple(one(item, where + (n, i), (key, n, i)) for i, item in enumerate(level)))
@@ -272,7 +290,7 @@ class _Loader:
             raise PolicyError(problems)
         return result
 
-    def _policy(self, kind: PolicyKind, item: Any, source: Source, path: tuple) -> tuple[Policy, Origin]:
+    def _policy(self, kind: PolicyKind, item: Any, source: Source, path: JsonPath) -> tuple[Policy, Origin]:
         """A POLICY: a document, `{"name", "document"}`, or `{"file"}` (with an optional name)."""
         if not isinstance(item, dict):
             raise PolicyError([source.problem(path, "a policy must be an object: a policy document, "
@@ -300,7 +318,7 @@ class _Loader:
                     (file_source, ()))
         raise PolicyError([source.problem(path, "a policy needs `Statement`, `document` or `file`")])
 
-    def _policy_file(self, source: Source, path: tuple, file: str) -> tuple[Source, Any]:
+    def _policy_file(self, source: Source, path: JsonPath, file: str) -> tuple[Source, Any]:
         full = source.directory / file
         key = full.resolve()
         if key not in self._policy_files:
@@ -323,7 +341,7 @@ def _is_policy(data: Any) -> bool:
     return isinstance(data, dict) and "Statement" in data and "request" not in data
 
 
-def _request_problems(exc: ValidationError, source: Source, base: tuple) -> list[Problem]:
+def _request_problems(exc: ValidationError, source: Source, base: JsonPath) -> list[Problem]:
     problems = []
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])

@@ -1,0 +1,93 @@
+"""Resource types and their ARN templates: whether a `Resource` entry can name one (§7.3)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..policy._arn import split_arn
+
+__all__ = ["ResourceType", "resource_fits"]
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceType:
+    """A resource type of a service and its ARN template
+    (`arn:${Partition}:s3:::${BucketName}/${ObjectName}`)."""
+
+    name: str
+    arn: str | None
+    condition_keys: tuple[str, ...] = ()
+
+    @property
+    def templates(self) -> tuple[str, ...]:
+        """The ARN templates; a few types have several (`arn:...:/apis/..., arn:...:/restapis/...`)."""
+        return tuple(t.strip() for t in self.arn.split(", ")) if self.arn else ()
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"name": self.name, "arn": self.arn}
+
+
+_VARIABLE = re.compile(r"\$\{[^}]*\}")
+
+
+def _fixed_ends(pattern: str) -> tuple[str, str]:
+    """The text before the first wildcard and after the last one."""
+    cut = [i for i, ch in enumerate(pattern) if ch in "*?"]
+    if not cut:
+        return pattern, pattern
+    return pattern[:cut[0]], pattern[cut[-1] + 1:]
+
+
+@lru_cache(maxsize=1 << 16)
+def _overlap(a: str, b: str) -> bool:
+    """Whether some text matches both globs (`*` any run, `?` one character)."""
+    (a_head, a_tail), (b_head, b_tail) = _fixed_ends(a), _fixed_ends(b)
+    if not (a_head.startswith(b_head) or b_head.startswith(a_head)):
+        return False
+    if not (a_tail.endswith(b_tail) or b_tail.endswith(a_tail)):
+        return False
+    n, m = len(a), len(b)
+    # ok[i][j]: some text matches both a[i:] and b[j:]
+    ok = [[False] * (m + 1) for _ in range(n + 1)]
+    ok[n][m] = True
+    for i in range(n, -1, -1):
+        for j in range(m, -1, -1):
+            if i == n and j == m:
+                continue
+            x = a[i] if i < n else None
+            y = b[j] if j < m else None
+            if x == "*":
+                ok[i][j] = ok[i + 1][j] or (y is not None and ok[i][j + 1])
+            elif y == "*":
+                ok[i][j] = ok[i][j + 1] or (x is not None and ok[i + 1][j])
+            elif x is None or y is None:
+                ok[i][j] = False
+            else:
+                ok[i][j] = (x == "?" or y == "?" or x == y) and ok[i + 1][j + 1]
+    return ok[0][0]
+
+
+@lru_cache(maxsize=1 << 16)
+def _fits(resource: str, template: str | None) -> bool:
+    if template is None or resource == "*":
+        return True
+    # A policy variable, like a template's `${BucketName}`, may stand for any text.
+    pattern = split_arn(_VARIABLE.sub("*", resource))
+    shape = split_arn(_VARIABLE.sub("*", template))
+    if len(shape) != 6:
+        return True
+    if len(pattern) != 6:
+        # A shorter pattern ending in `*` reaches past colons in its last segment (§7.3).
+        head = len(pattern) - 1
+        return (all(_overlap(p, s) for p, s in zip(pattern[:head], shape))
+                and _overlap(pattern[head], ":".join(shape[head:])))
+    return all(_overlap(p, s) for p, s in zip(pattern, shape))
+
+
+def resource_fits(resource: str, resource_type: ResourceType) -> bool:
+    """Whether some ARN of `resource_type` (by its templates) matches the `Resource` entry,
+    segment by segment as in §7.3. A type without a template fits anything."""
+    templates = resource_type.templates
+    return not templates or any(_fits(resource, t) for t in templates)

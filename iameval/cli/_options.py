@@ -1,0 +1,168 @@
+"""What the options of `check` and `who-can` make: policies, context keys and the request.
+
+Also the one way a command fails on invalid input: its problems, and exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, NoReturn, Optional
+
+import typer
+from pydantic import ValidationError
+from rich.markup import escape
+
+from ..engine._context import merge_context
+from ..engine._request import CallerError, Request, parse_caller
+from ..inputs._accounts import Account, load_account
+from ..policy._errors import Location, PolicyError, Problem
+from ..policy._errors import Path as JsonPath
+from ..policy._files import load_policy_files
+from ..policy._model import Policy, PolicyKind
+from ..policy._source import Origin, read_sources
+from ._present import err, print_problems
+
+__all__ = ["AccountOpt", "ActionOpt", "ContextFileOpt", "ContextOpt", "DEFAULT_PRINCIPAL",
+           "DEFAULT_RESOURCE", "ExplainOpt", "JsonOpt", "RcpOpt", "ResourceAccountOpt",
+           "ResourceOpt", "ResourcePolicyOpt", "ScpOpt", "checked_request", "context_from", "fail",
+           "one_policy", "org_policies", "read_account"]
+
+DEFAULT_PRINCIPAL = "arn:aws:iam::123456789012:user/iameval-user"
+DEFAULT_RESOURCE = "*"
+
+
+def fail(error: PolicyError, as_json: bool) -> NoReturn:
+    """Report invalid input (as JSON with `--json`) and exit 2."""
+    if as_json:
+        print(json.dumps({"error": str(error), "problems": [p.as_dict() for p in error.problems]}))
+    else:
+        print_problems(err, error)
+    raise typer.Exit(2)
+
+
+def one_policy(path: str, kind: PolicyKind) -> tuple[Policy, Origin]:
+    loaded = load_policy_files([path], kind)
+    if len(loaded) != 1:
+        raise PolicyError([Problem(f"expected one {kind.title}, found {len(loaded)} documents",
+                                   Location(path))])
+    return loaded[0]
+
+
+def context_from(pairs: list[str], files: list[str]) -> dict[str, Any]:
+    """Context from `--context-file` files, then `--context` pairs (which win).
+
+    `KEY=VALUE` gives a string, and the same key given again makes a list (a multi-valued key);
+    `KEY:=JSON` gives a typed value: `true`, `42`, `["a", "b"]`.
+    """
+    context: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for name in files:
+        try:
+            sources = read_sources(name)
+        except PolicyError as exc:
+            problems.extend(exc.problems)
+            continue
+        data = sources[0].data if len(sources) == 1 else None
+        if not isinstance(data, dict):
+            problems.append(Problem("a context file must hold one object of condition keys", Location(name, 1, 1)))
+            continue
+        context = merge_context(context, data)
+    given: dict[str, Any] = {}
+    names: dict[str, str] = {}  # lower-cased key -> the spelling first given (keys are case-insensitive)
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        typed = key.endswith(":")
+        key = key[:-1] if typed else key
+        if not sep or not key:
+            problems.append(Problem(f"`{pair}` is not KEY=VALUE or KEY:=JSON", Location("--context")))
+            continue
+        if typed:
+            try:
+                parsed: Any = json.loads(value)
+            except json.JSONDecodeError as exc:
+                problems.append(Problem(f"the value of `{key}` is not JSON: {exc.msg}", Location("--context"),
+                                        "quote strings inside JSON, or use KEY=VALUE for a string"))
+                continue
+        else:
+            parsed = value
+        key = names.setdefault(key.lower(), key)
+        if key in given and not typed:
+            previous = given[key]
+            given[key] = (previous if isinstance(previous, list) else [previous]) + [parsed]
+        else:
+            given[key] = parsed
+    if problems:
+        raise PolicyError(problems)
+    return merge_context(context, given)
+
+
+# Options that `check` and `who-can` share.
+ResourceOpt = Annotated[Optional[str], typer.Option(
+    "--resource", "-r", help=f"The resource ARN. Default: `{DEFAULT_RESOURCE}`.", show_default=False)]
+ResourcePolicyOpt = Annotated[Optional[str], typer.Option(
+    "--resource-policy", help="The resource-based policy (bucket, key, trust policy...).")]
+ResourceAccountOpt = Annotated[Optional[str], typer.Option(
+    "--resource-account", help="The account that owns the resource. Default: the ARN's "
+    "account, else the caller's (S3 ARNs carry none).")]
+ScpOpt = Annotated[Optional[list[str]], typer.Option(
+    "--scp", help="A service control policy, one per organization level from the root to "
+    "the account (repeatable).")]
+RcpOpt = Annotated[Optional[list[str]], typer.Option(
+    "--rcp", help="A resource control policy, one per level (repeatable).")]
+ContextOpt = Annotated[Optional[list[str]], typer.Option(
+    "--context", "-c", help="A condition key and value: `KEY=VALUE` for a string (repeat the "
+    "key for a multi-valued key), `KEY:=JSON` for a typed value such as `true`, `42` or "
+    "`[\"a\",\"b\"]` (repeatable).")]
+ContextFileOpt = Annotated[Optional[list[str]], typer.Option(
+    "--context-file", help="A JSON or YAML object of condition keys and values; `--context` "
+    "entries override it (repeatable).")]
+AccountOpt = Annotated[Optional[str], typer.Option(
+    "--account-details", help="The output of `aws iam get-account-authorization-details`: the "
+    "principal's identity policies and boundary are taken from it.")]
+ActionOpt = Annotated[str, typer.Option("--action", "-a", help="The action, e.g. `s3:GetObject`.",
+                                        show_default=False)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+ExplainOpt = Annotated[bool, typer.Option(
+    "--explain", "-e", help="Explain the decision: every gate of the chain with its verdict, the "
+    "statements that applied and what matched, near misses, derived keys.")]
+
+
+def org_policies(resource_policy: str | None, scp: list[str] | None, rcp: list[str] | None,
+                 kwargs: dict[str, Any], origins: dict[JsonPath, Origin]) -> None:
+    """Load the resource policy and the organization levels into Authorizer arguments."""
+    if resource_policy:
+        policy, origin = one_policy(resource_policy, PolicyKind.RESOURCE)
+        kwargs["resource"], origins[("resource",)] = policy, origin
+    for option, name, kind in ((scp, "scps", PolicyKind.SCP), (rcp, "rcps", PolicyKind.RCP)):
+        loaded = load_policy_files(option, kind) if option else []
+        kwargs[name] = [p for p, _ in loaded]
+        origins.update({(name, i): origin for i, (_, origin) in enumerate(loaded)})
+
+
+# The option that gives each field of a request, to locate a problem with it.
+_REQUEST_OPTIONS = {"principal": "--principal", "action": "--action", "resource": "--resource",
+                    "resource_account": "--resource-account", "context": "--context"}
+
+
+def checked_request(fields: dict[str, Any]) -> Request:
+    """The request the options make, or a `PolicyError` naming the option at fault."""
+    try:
+        request = Request.model_validate(fields)
+    except ValidationError as exc:
+        raise PolicyError([
+            Problem(e["msg"].removeprefix("Value error, "), Location(
+                _REQUEST_OPTIONS.get(str(e["loc"][0]), "iameval") if e["loc"] else "iameval",
+                path=tuple(e["loc"][1:])))
+            for e in exc.errors(include_url=False)]) from None
+    try:
+        parse_caller(request.principal)
+    except CallerError as exc:
+        raise PolicyError([Problem(str(exc), Location("--principal"), exc.hint)]) from None
+    return request
+
+
+def read_account(path: str) -> Account:
+    account = load_account(path)
+    for warning in account.warnings:
+        err.print(f"[yellow]{escape(str(warning))}[/]", soft_wrap=True)
+    return account
