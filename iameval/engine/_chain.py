@@ -21,6 +21,7 @@ from ._compile import Entries, Match, MatchClass, PolicySet, holding
 from ._context import Context, caller_keys
 from ..policy._errors import Location, Problem, RequestError
 from ..policy._model import Policy, PolicyKind
+from ..policy._references import see
 from ..policy._source import Origin
 from ._plan import Plan, Who, is_resource_policy_required, scp_exemption
 from ._request import _WITH_IDENTITY, Caller, CallerError, CallerKind, Request, parse_caller
@@ -29,6 +30,10 @@ from ._result import Decision, Result
 __all__ = ["Authorizer", "decide"]
 
 Hold = Callable[[Entries, Context], tuple[Match, ...]]
+# Where each policy given to an `Authorizer` came from, for locations in results: the policy's
+# place, as in a scenario's `policies` (`("identity", 0)`, `("resource",)`, `("scps", 1, 0)`).
+OriginKey = tuple[str | int, ...]
+PlanKey = tuple[str, str, str | None, str | None]  # action, principal, aws:PrincipalArn, federated_from
 
 _STRENGTH = (MatchClass.DIRECT, MatchClass.USER, MatchClass.ENTITY, MatchClass.ACCOUNT)
 # Where the resource policy is mandatory, an exact user ARN reaches only as far as ENTITY (§2.5).
@@ -60,7 +65,7 @@ class Authorizer:
                  permission_boundary: Policy | None = None, session: Sequence[Policy] = (),
                  scps: Sequence[Policy | Sequence[Policy]] = (),
                  rcps: Sequence[Policy | Sequence[Policy]] = (),
-                 origins: Mapping[tuple, Origin] | None = None):
+                 origins: Mapping[OriginKey, Origin] | None = None):
         origins = origins or {}
 
         def build(kind: PolicyKind, name: str, policies: Sequence[Policy], single: bool = False) -> PolicySet:
@@ -79,12 +84,12 @@ class Authorizer:
         self._has = (bool(self.resource_policy), bool(self.identity), bool(self.permission_boundary),
                      bool(self.session))
         self._fit_check = any(self._has[1:])
-        self._plans: dict[tuple, Plan] = {}
-        self._callers: dict[tuple, Who] = {}
+        self._plans: dict[PlanKey, Plan] = {}
+        self._callers: dict[tuple[str, str | None, str | None], Who] = {}
 
     @staticmethod
     def _level(kind: PolicyKind, name: str, n: int, level: Policy | Sequence[Policy],
-               origins: Mapping[tuple, Origin]) -> PolicySet:
+               origins: Mapping[OriginKey, Origin]) -> PolicySet:
         """One organization level: a policy, or the list of policies attached there (§4)."""
         if isinstance(level, Policy):
             return PolicySet(kind, [level], [level.name or f"{name}[{n}]"], [origins.get((name, n))])
@@ -109,13 +114,12 @@ class Authorizer:
                                             Location(path=("request",) + tuple(e["loc"])))
                                     for e in exc.errors(include_url=False)]) from None
         given = request.context
-        principal_arn = None
+        principal_arn: str | None = None
         if given:
             for name in given:  # the first key of any case counts (§8.2)
                 if len(name) == 16 and name.lower() == "aws:principalarn":
-                    principal_arn = given[name]
-                    if type(principal_arn) is not str:
-                        principal_arn = None
+                    value = given[name]
+                    principal_arn = value if type(value) is str else None
                     break
         key = (request.action, request.principal, principal_arn, request.federated_from)
         plan = self._plans.get(key)
@@ -133,9 +137,9 @@ class Authorizer:
                 named = segments[4]
                 if named != account and len(named) == 12 and named.isascii() and named.isdigit():
                     account = named
-        return request, plan, Context(given, (), plan.caller_keys, account, resource, segments)
+        return request, plan, Context(given, plan.caller_keys, account, resource, segments)
 
-    def _plan(self, key: tuple, request: Request, principal_arn: str | None) -> Plan:
+    def _plan(self, key: PlanKey, request: Request, principal_arn: str | None) -> Plan:
         """What one caller and action need from this authorizer's policies, made on first use
         and kept (a memo of a pure function of the policies, the caller and the action)."""
         who = self._callers.get(key[1:])
@@ -165,13 +169,13 @@ class Authorizer:
         kind = caller.kind
         if kind is CallerKind.ROOT:
             message, hint = ("the root user cannot have identity-based policies, a permissions "
-                             "boundary or session policies (IAM-SEMANTICS §2.3)"), None
+                             "boundary or session policies (" + see("2.3") + ")"), None
         elif kind not in _WITH_IDENTITY:
             message, hint = (f"a {kind.value} caller has no identity-based policies, permissions "
-                             "boundary or session policies (IAM-SEMANTICS §2.6)"), None
+                             "boundary or session policies (" + see("2.6") + ")"), None
         elif kind is CallerKind.USER and self._has[3]:
             message = ("session policies apply to role sessions and federated users, not to an IAM "
-                       "user (IAM-SEMANTICS §2.4)")
+                       "user (" + see("2.4") + ")")
             hint = "use an `assumed-role` or `federated-user` principal"
         else:
             return

@@ -20,7 +20,8 @@ from ._principals import MatchClass, Principals
 from ._conditions import CompiledCondition
 from ._request import Caller, CallerKind
 from ..policy._arn import split_arn
-from ..policy._variables import Template, parse_template
+from ..policy._references import see
+from ..policy._variables import Lookup, Template, parse_template
 
 __all__ = ["CompiledStatement", "GateEntries", "Match", "MatchClass", "PolicySet", "StatementRecord",
            "StatementRef", "UNREACHED", "holding", "statement_label"]
@@ -35,7 +36,7 @@ class StatementRef:
     statement: str
     effect: str
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, str]:
         return {"policy": self.policy, "statement": self.statement, "effect": self.effect}
 
 
@@ -46,7 +47,7 @@ class Match:
     ref: StatementRef
     match_class: MatchClass | None = None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, str]:
         out = self.ref.as_dict()
         if self.match_class is not None:
             out["principal_match"] = self.match_class.value
@@ -72,7 +73,7 @@ class VariableResource:
             return None
         return cls(text, text[: len(text) - len(segments[5])], parse_template(segments[5]))
 
-    def resolve(self, lookup) -> Pieces | None:
+    def resolve(self, lookup: Lookup) -> Pieces | None:
         pieces = self.template.resolve(lookup)
         return None if pieces is None else [(self.prefix, True)] + pieces
 
@@ -84,6 +85,10 @@ class CompiledStatement:
                  "resources", "variable_resources", "not_resource", "principals", "not_principal",
                  "conditions", "_condition_tests", "origin", "_matches", "no_effect", "literal_warning",
                  "unconditional", "_texts")
+    resources: tuple[ResourcePattern, ...] | None  # None: no `Resource` nor `NotResource` (§6.2)
+    variable_resources: tuple[VariableResource, ...]
+    principals: Principals | None  # None: no `Principal` nor `NotPrincipal`
+    _texts: tuple[frozenset[str], tuple[str, ...]] | None
 
     def __init__(self, statement: Statement, ref: StatementRef, variables: bool,
                  origin: Origin | None = None):
@@ -100,12 +105,17 @@ class CompiledStatement:
             self.variable_resources = ()
             self.literal_warning = ""
         else:
-            static, templated, literal = [], [], []
+            static: list[ResourcePattern] = []
+            templated: list[VariableResource] = []
+            literal: list[str] = []
             for text in resources:
                 template = VariableResource.parse(text) if variables and "${" in text else None
-                (templated if template else static).append(template or ResourcePattern(text))
-                if variables and "${" in text and template is None:
-                    literal.append(text)
+                if template is not None:
+                    templated.append(template)
+                else:
+                    static.append(ResourcePattern(text))
+                    if variables and "${" in text:
+                        literal.append(text)
             self.resources = tuple(static)
             self.variable_resources = tuple(templated)
             # `${...}` before the resource segment is not substituted (§7.3, §9): such an entry
@@ -113,7 +123,7 @@ class CompiledStatement:
             self.literal_warning = (
                 f"`{literal[0]}` in statement `{ref.statement}` of `{ref.policy}` has a policy variable "
                 "outside the resource segment of the ARN, where AWS documents no substitution "
-                "(IAM-SEMANTICS §7.3): it was compared as written and matches no resource") if literal else ""
+                f"({see('7.3')}): it was compared as written and matches no resource") if literal else ""
         # Resource entries that are literal, or literal then one `*` (the usual ones), all
         # tested by one set lookup and one `str.startswith`; None when some entry is not so.
         self._texts = None
@@ -144,12 +154,15 @@ class CompiledStatement:
     def principal_match(self, caller: Caller, federated_from: str | None, has_boundary: bool) -> MatchClass | None:
         """How `Principal` names the caller, or DIRECT when `NotPrincipal` leaves it in; None
         when the statement does not reach it (§7.4). A function of the caller alone."""
+        principals = self.principals
+        if principals is None:
+            return None
         if self.not_principal:
             # A Deny with NotPrincipal always applies to a principal with a boundary (§5).
-            if not (self.deny and has_boundary) and self.principals.excludes(caller):
+            if not (self.deny and has_boundary) and principals.excludes(caller):
                 return None
             return MatchClass.DIRECT
-        return self.principals.classify(caller, federated_from)
+        return principals.classify(caller, federated_from)
 
     def holds(self, context: Context, record: "StatementRecord | None" = None) -> bool:
         """The tests that depend on the request beyond its caller and action: `Resource` or
@@ -186,7 +199,7 @@ class CompiledStatement:
         variables is resolved first, and one that cannot be matches nothing (§9). A record
         is told which entry matched, the entries as resolved and those left unresolved."""
         resource, segments = context.resource, context.resource_segments
-        for pattern in self.resources:
+        for pattern in self.resources or ():
             if pattern.matches(resource, segments):
                 if record is not None:
                     record.resource_hit = (pattern.pattern, pattern.pattern)
@@ -268,15 +281,15 @@ class PolicySet:
         exact: dict[str, set[int]] = {}
         by_service: dict[str, set[int]] = {}
         always: set[int] = set()
-        for index, statement in enumerate(compiled):
-            if statement.no_effect:
+        for index, compiled_statement in enumerate(compiled):
+            if compiled_statement.no_effect:
                 continue  # an empty element: the statement applies to nothing (§12.2)
-            if statement.not_action:
+            if compiled_statement.not_action:
                 always.add(index)
                 continue
-            for action in statement.actions.exact:
+            for action in compiled_statement.actions.exact:
                 exact.setdefault(action, set()).add(index)
-            for glob in statement.actions.globs:
+            for glob in compiled_statement.actions.globs:
                 service, colon, _ = glob.pattern.partition(":")
                 if colon and "*" not in service and "?" not in service:
                     by_service.setdefault(service, set()).add(index)
@@ -311,8 +324,8 @@ class PolicySet:
         candidates = self.candidates(action)
         if not candidates:
             return UNREACHED
-        allows: list = []
-        denies: list = []
+        allows: list[tuple[Callable[[Context], bool] | None, Match]] = []
+        denies: list[tuple[Callable[[Context], bool] | None, Match]] = []
         allowing: list[CompiledStatement] = []
         denying: list[CompiledStatement] = []
         warnings: list[str] = []

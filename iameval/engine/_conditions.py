@@ -17,7 +17,7 @@ from ..policy._match import Glob, Pieces, ResourcePattern, glob, resource_patter
 from ..policy._model import ConditionEntry
 from ..policy._operators import Family, Operator, parse_operator
 from ..policy._values import (ValueParseError, as_text, parse_binary, parse_bool, parse_date,
-                     parse_ip_address, parse_number, parse_policy_value)
+                              parse_ip_address, parse_ip_network, parse_number, parse_policy_value)
 from ..policy._variables import Template, parse_template
 
 __all__ = ["CompiledCondition", "compile_condition"]
@@ -79,7 +79,7 @@ class CompiledCondition:
             # (version, network, netmask) as integers: an address is in a block when its masked
             # value is the network's.
             return tuple((n.version, int(n.network_address), int(n.netmask))
-                         for n in (parse_policy_value(family, t) for t in texts))
+                         for n in (parse_ip_network(t) for t in texts))
         return tuple(parse_policy_value(family, t) for t in texts)
 
     def _combiner(self) -> Callable[[Any, list[Pieces]], Any]:
@@ -102,7 +102,8 @@ class CompiledCondition:
             pieces = template.resolve(context.variable)
             if pieces is not None:
                 resolved.append(pieces)
-        return self._combine(self._values, resolved)
+        combine = self._combine  # made whenever there are templates
+        return combine(self._values, resolved) if combine is not None else self._values
 
     def _make_matcher(self) -> Callable[[str, Any, Context], bool]:
         """`matcher(value, policy_values, context)`: does one context value match any policy value?"""
@@ -128,7 +129,7 @@ class CompiledCondition:
             return self._typed(parse_ip_address, _in_blocks)
         compare = _ORDER[base[len(family.value):]]
 
-        def ordered(value: Any, policy_values: tuple) -> bool:
+        def ordered(value: Any, policy_values: tuple[Any, ...]) -> bool:
             for policy_value in policy_values:
                 if compare(value, policy_value):
                     return True
@@ -236,7 +237,7 @@ class CompiledCondition:
         return False
 
 
-def _among(value: Any, values: frozenset) -> bool:
+def _among(value: Any, values: frozenset[Any]) -> bool:
     return value in values
 
 

@@ -30,25 +30,22 @@ class Context:
     six segments), so that a statement's tests of the request read one object.
     """
 
-    __slots__ = ("_given", "_derive", "_caller_keys", "resource_account", "resource", "resource_segments",
-                 "_entries", "_derived", "warnings", "_parsed")
+    __slots__ = ("_given", "_caller_keys", "resource_account", "resource", "resource_segments",
+                 "_entries", "warnings", "_parsed")
 
-    def __init__(self, given: Mapping[str, Any],
-                 derived: Mapping[str, str] | Callable[[], Mapping[str, str]] = {},
-                 caller_keys: dict[str, ContextEntry] | None = None, resource_account: str | None = None,
-                 resource: str = "*", resource_segments: list[str] | None = None):
-        """`derived` are the derived keys, or a function giving them when first asked; or else
-        they are `caller_keys` (`caller_keys(caller)`) and `aws:ResourceAccount`."""
+    def __init__(self, given: Mapping[str, Any], caller_keys: dict[str, ContextEntry],
+                 resource_account: str | None = None, resource: str = "*",
+                 resource_segments: list[str] | None = None):
+        """`caller_keys` are the derived keys of the caller (`caller_keys(caller)`); with
+        `resource_account`, they are what AWS derives where the request does not say (§1)."""
         self._given = given
-        self._derive = derived
         self._caller_keys = caller_keys
         self.resource_account = resource_account
         self.resource = resource
         self.resource_segments = resource_segments
         self._entries: dict[str, ContextEntry] | None = None  # the given keys, lower-cased
-        self._derived: dict[str, str] | None = None
         self.warnings: list[str] = []
-        self._parsed: dict[tuple, Any] | None = None
+        self._parsed: dict[tuple[str, Callable[[str], Any]], Any] | None = None
 
     def parsed(self, text: str, reader: Callable[[str], Any]) -> Any:
         """`reader(text)`, read once per request however many conditions compare the value; a
@@ -61,20 +58,6 @@ class Context:
         if found is _MISSING:
             found = parsed[key] = reader(text)
         return found
-
-    @property
-    def derived(self) -> dict[str, str]:
-        """The derived keys that the request did not give (§1)."""
-        if self._derived is None:
-            given = self._entries if self._entries is not None else self._read_given()
-            if self._caller_keys is not None:
-                derived = {e.key: e.texts[0] for e in self._caller_keys.values()}
-                if self.resource_account:
-                    derived[_RESOURCE_ACCOUNT] = self.resource_account
-            else:
-                derived = self._derive() if callable(self._derive) else self._derive
-            self._derived = {k: v for k, v in derived.items() if k.lower() not in given}
-        return self._derived
 
     def _read_given(self) -> dict[str, ContextEntry]:
         entries: dict[str, ContextEntry] = {}
@@ -101,15 +84,10 @@ class Context:
         given = self._entries if self._entries is not None else self._read_given()
         entry = given.get(lowered_key)
         if entry is None and lowered_key in DERIVABLE:
-            caller_keys = self._caller_keys
-            if caller_keys is not None:
-                if lowered_key == "aws:resourceaccount":
-                    account = self.resource_account
-                    return ContextEntry(_RESOURCE_ACCOUNT, (account,), False) if account else None
-                return caller_keys.get(lowered_key)
-            for key, value in self.derived.items():
-                if key.lower() == lowered_key:
-                    return ContextEntry(key, (value,), False)
+            if lowered_key == "aws:resourceaccount":
+                account = self.resource_account
+                return ContextEntry(_RESOURCE_ACCOUNT, (account,), False) if account else None
+            return self._caller_keys.get(lowered_key)
         return entry
 
     def variable(self, lowered_key: str) -> str | None | object:
@@ -169,14 +147,14 @@ def derived_keys(caller: Caller, resource_account: str | None) -> dict[str, str]
     """
     keys: dict[str, str] = {}
     kind = caller.kind
-    if kind.has_identity:
+    if kind.has_identity and caller.account is not None:
         keys["aws:PrincipalArn"] = caller.principal_arn or caller.arn
         keys["aws:PrincipalAccount"] = caller.account
     if kind.principal_type:
         keys["aws:PrincipalType"] = kind.principal_type
-    if kind is CallerKind.USER:
+    if kind is CallerKind.USER and caller.name is not None:
         keys["aws:username"] = caller.name
-    if kind is CallerKind.ROOT:
+    if kind is CallerKind.ROOT and caller.account is not None:
         keys["aws:userid"] = caller.account
     elif kind is CallerKind.FEDERATED_USER:
         keys["aws:userid"] = f"{caller.account}:{caller.name}"

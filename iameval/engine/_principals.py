@@ -98,7 +98,8 @@ class Principals:
         """A role ARN with a path that may be the role of this session, which the session ARN
         cannot tell (§1): the caller is not matched by it (at most by its account), and is told
         why."""
-        if caller.kind is not CallerKind.ASSUMED_ROLE or caller.principal_arn_known or not self.roles_with_path:
+        if (caller.kind is not CallerKind.ASSUMED_ROLE or caller.principal_arn_known or not self.roles_with_path
+                or caller.account is None or caller.name is None):
             return None
         maybe = self.roles_with_path.get((caller.account, caller.name))
         if maybe is None or self.any or caller.arn in self.arns or caller.principal_arn in self.arns:

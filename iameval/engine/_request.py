@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from enum import StrEnum
-from typing import Any, Iterator, Mapping
+from typing import Any, ItemsView, Iterator, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator, model_validator
 
@@ -173,8 +173,8 @@ class FrozenContext(Mapping[str, Any]):
     def __len__(self) -> int:
         return len(self._data)
 
-    def items(self):  # type: ignore[override]  # the dict's own view: read once per request
-        return self._data.items()
+    def items(self) -> ItemsView[str, Any]:
+        return self._data.items()  # the dict's own view: read once per request
 
     def __repr__(self) -> str:
         return f"FrozenContext({self._data!r})"

@@ -202,7 +202,7 @@ class Tracer:
         """Every gate with its verdict, after `decide` gave `result`. Gates the decision did not
         read are read now, on a context of their own (their warnings are not the result's)."""
         plan, context = self._plan, self._context
-        aside = Context(self._request.context, (), plan.caller_keys, context.resource_account, context.resource,
+        aside = Context(self._request.context, plan.caller_keys, context.resource_account, context.resource,
                         context.resource_segments)
         read_by_decision = set(self._records)
         for key, (entries, _) in self._sides.items():
@@ -257,10 +257,10 @@ class Tracer:
                 principal = ("NotPrincipal lists the caller, but a Deny with NotPrincipal always applies to a "
                              "principal with a permissions boundary" if forced and statement.principals.excludes(caller)
                              else "NotPrincipal does not list the caller completely")
-            elif statement.deny:
-                principal = f"`{caller.arn}` is covered ({match.match_class.value} match): the Deny applies to it"
-            else:
-                principal = f"`{caller.arn}` matched as {match.match_class.value} ({_CLASS_TEXT[match.match_class]})"
+            elif match.match_class is not None:
+                cls = match.match_class
+                principal = (f"`{caller.arn}` is covered ({cls.value} match): the Deny applies to it" if statement.deny
+                             else f"`{caller.arn}` matched as {cls.value} ({_CLASS_TEXT[cls]})")
         hit = statement.actions.hit(plan.action)
         action = (f"`{request.action}` is not listed in NotAction" if statement.not_action
                   else f"`{hit}` matches `{request.action}`")

@@ -26,11 +26,14 @@ class _Chunk:
     """
 
     __slots__ = ("text", "size", "regex")
+    text: str  # the literal text when there is no `?`; then `regex` is None
+    size: int
+    regex: re.Pattern[str] | None
 
     def __init__(self, pieces: list[tuple[str, bool]]):
         self.size = sum(len(text) for text, _ in pieces)
         if any(wildcards and "?" in text for text, wildcards in pieces):
-            self.text = None
+            self.text = ""
             self.regex = re.compile("".join(
                 "".join("." if c == "?" else re.escape(c) for c in text) if wildcards else re.escape(text)
                 for text, wildcards in pieces), re.S)
@@ -62,6 +65,14 @@ class Glob:
     """
 
     __slots__ = ("pattern", "equal", "_any", "_first", "_middle", "_last", "_min", "startswith")
+    pattern: str
+    equal: str | None  # the text to equal, when the pattern has no wildcard
+    startswith: str | None  # the prefix, when the pattern is literal then one final `*`
+    _any: bool
+    _first: "_Chunk"
+    _middle: tuple["_Chunk", ...]
+    _last: "_Chunk | None"
+    _min: int
 
     def __init__(self, pattern: str):
         self._build([(pattern, True)])
@@ -82,8 +93,8 @@ class Glob:
                 # it all, and `matches` needs nothing else.
                 self.pattern = text
                 self.equal, self.startswith = (text, None) if star < 0 else (None, text[:-1])
-                self._any, self._first, self._middle, self._last, self._min = False, None, (), None, 0
-                return
+                self._any, self._middle, self._last, self._min = False, (), None, 0
+                return  # `_first` is never read: `matches` stops at `equal` or `startswith`
         self.pattern = "".join(text for text, _ in parts)
         chunks: list[list[tuple[str, bool]]] = [[]]  # the pieces between two `*`
         for text, wildcards in parts:
@@ -209,6 +220,17 @@ class ResourcePattern:
 
     __slots__ = ("pattern", "_pieces", "_all", "_whole_glob", "_segment_pieces", "_segment_globs", "_tail",
                  "_prefix", "_last", "equal", "startswith")
+    pattern: str
+    equal: str | None
+    startswith: str | None
+    _pieces: "Pieces"
+    _all: bool
+    _tail: bool
+    _whole_glob: Glob | None
+    _segment_pieces: "list[Pieces] | None"
+    _segment_globs: tuple[Glob, ...] | None
+    _prefix: str | None  # the first five segments, when they have no wildcard
+    _last: Glob | None  # then the resource segment's glob
 
     def __init__(self, pattern: str):
         self._build([(pattern, True)])
@@ -244,7 +266,7 @@ class ResourcePattern:
         # Simpler still, and as good for any resource, ARN or not: the whole pattern is literal
         # (`equal`: the resource must be this text), or literal then one final `*` (`startswith`).
         self.equal = self.startswith = None
-        if self._last is not None:
+        if self._last is not None and self._prefix is not None:
             if self._last.equal is not None:
                 self.equal = self._prefix + self._last.equal
             elif self._last.startswith is not None:
@@ -277,9 +299,9 @@ class ResourcePattern:
             return resource == self.equal
         if resource_segments is None:
             return self._whole.matches(resource)
-        prefix = self._prefix
-        if prefix is not None:
-            return resource.startswith(prefix) and self._last.matches(resource_segments[5])
+        prefix, last = self._prefix, self._last
+        if prefix is not None and last is not None:
+            return resource.startswith(prefix) and last.matches(resource_segments[5])
         segments = self._segments
         if segments is None:
             return False
