@@ -1,0 +1,125 @@
+"""Explanations are the evaluator's own trace, and results are values (IAM-SEMANTICS §13).
+
+`explain` runs `_chain.decide` with a `Tracer` standing in for the statement test; these tests
+check that the stand-in answers as the test it replaces, that what the trace shows is what the
+decision read, and that a `Result` holds nothing that can change.
+"""
+
+from __future__ import annotations
+
+import copy
+import pickle
+from pathlib import Path
+
+import pytest
+
+import iameval
+from iameval.engine import Verdict, explain
+from iameval.engine._compile import holding
+from iameval.engine._trace import Tracer
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = [s for s in iameval.load_scenarios(ROOT / "fixtures" / "scenarios", ROOT / "fixtures" / "conformance")
+          if s.error is None]
+
+ALICE = "arn:aws:iam::111122223333:user/alice"
+BUCKET = "arn:aws:s3:::example-reports"
+
+
+def policy(*statements: dict, kind: str = "identity", name: str = "p") -> iameval.Policy:
+    return iameval.load_policy({"Version": "2012-10-17", "Statement": list(statements)}, kind, name=name)
+
+
+def test_the_tracer_holds_exactly_the_statements_holding_does():
+    """Over the scenario corpus, every gate side the plan keeps: the traced test and the
+    decision's test give the same statements, in the same order."""
+    sides = 0
+    for scenario in CORPUS:
+        authorizer = scenario.authorizer()
+        try:
+            request, plan, context = authorizer.prepare(scenario.request)
+        except iameval.RequestError:
+            continue
+        _, _, traced_context = authorizer.prepare(scenario.request)
+        tracer = Tracer(plan, request, traced_context)
+        for gate in plan.gates:
+            for entries in (gate.entries.allows, gate.entries.denies):
+                if entries:
+                    assert tracer.holding(entries, traced_context) == holding(entries, context), scenario.id
+                    sides += 1
+        assert traced_context.warnings == context.warnings, scenario.id
+    assert sides > 1000
+
+
+def test_an_explanation_gives_the_result_authorize_gives_with_the_same_warnings():
+    """The decision an explanation carries is the one `authorize` gives, warnings included:
+    gates the decision did not read are traced on a context of their own."""
+    for scenario in CORPUS:
+        authorizer = scenario.authorizer()
+        try:
+            result = authorizer.authorize(scenario.request)
+        except iameval.RequestError:
+            continue
+        explained = explain(authorizer, scenario.request).result
+        assert explained == result, scenario.id
+        assert explained.warnings == result.warnings, scenario.id
+
+
+def test_after_an_explicit_deny_the_allow_gates_are_shown_but_not_read_by_the_decision():
+    authorizer = iameval.Authorizer(
+        identity=[policy({"Sid": "Read", "Effect": "Allow", "Action": "s3:*", "Resource": "*"})],
+        resource=policy({"Sid": "NoOne", "Effect": "Deny", "Principal": "*", "Action": "s3:GetObject",
+                         "Resource": f"{BUCKET}/*"}, kind="resource", name="bucket"))
+    explanation = explain(authorizer, {"principal": ALICE, "action": "s3:GetObject", "resource": f"{BUCKET}/q1.csv"})
+    assert explanation.decision == "ExplicitDeny"
+    gates = {g.id: g for g in explanation.gates}
+    assert gates["resource"].verdict is Verdict.DENY and gates["resource"].read and gates["resource"].decided
+    # The identity gate's Allow holds, and is shown, but the decision never needed to read it.
+    assert gates["identity"].verdict is Verdict.ALLOW and not gates["identity"].read
+    assert explanation.as_dict()["gates"][1]["read_by_decision"] is False
+
+
+def test_an_rcp_level_without_an_allow_is_shown_allowing_as_the_chain_treats_it():
+    """RCPFullAWSAccess is implied (§4): the chain never asks an RCP level for an Allow, and the
+    trace says why the level allows."""
+    rcp = policy({"Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject", "Resource": "*"},
+                 kind="rcp", name="no-deletes")
+    authorizer = iameval.Authorizer(identity=[policy({"Effect": "Allow", "Action": "s3:*", "Resource": "*"})],
+                                    rcps=[rcp])
+    explanation = explain(authorizer, {"principal": ALICE, "action": "s3:GetObject", "resource": f"{BUCKET}/a"})
+    assert explanation.decision == "Allow"
+    (level,) = [g for g in explanation.gates if g.id == "rcp[0]"]
+    assert level.verdict is Verdict.ALLOW and "RCPFullAWSAccess" in level.note
+
+
+def test_a_result_is_a_value():
+    authorizer = iameval.Authorizer(identity=[policy({"Effect": "Allow", "Action": "s3:GetObject",
+                                                      "Resource": f"{BUCKET}/*"})])
+    request = {"principal": ALICE, "action": "s3:GetObject", "resource": f"{BUCKET}/q1.csv",
+               "context": {"aws:TagKeys": ["team", "cost-center"]}}
+    result = authorizer.authorize(request)
+    again = iameval.Authorizer(identity=[policy({"Effect": "Allow", "Action": "s3:GetObject",
+                                                 "Resource": f"{BUCKET}/*"})]).authorize(request)
+    assert result == again and hash(result) == hash(again)
+    assert pickle.loads(pickle.dumps(result)) == result
+    assert copy.deepcopy(result) == result
+    with pytest.raises(AttributeError):
+        result.decision = iameval.Decision.EXPLICIT_DENY  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        result.derived["aws:username"] = "mallory"  # type: ignore[index]
+    with pytest.raises(TypeError):
+        result.request.context["aws:TagKeys"] = "x"  # type: ignore[index]
+    assert result.request.context["aws:TagKeys"] == ("team", "cost-center")
+    assert result.derived["aws:username"] == "alice"
+    assert result.to_json()["derived"]["aws:PrincipalArn"] == ALICE
+
+
+def test_a_result_names_what_it_decided_on():
+    authorizer = iameval.Authorizer(identity=[policy({"Effect": "Allow", "Action": "s3:GetObject",
+                                                      "Resource": f"{BUCKET}/*"})])
+    result = authorizer.authorize({"principal": ALICE, "action": "s3:GetObject", "resource": f"{BUCKET}/q1.csv",
+                                   "context": {"AWS:USERNAME": "alice"}})
+    assert result.request.action == "s3:GetObject"
+    assert result.caller.arn == ALICE and result.resource_account == "111122223333"
+    # A key the request gave is not derived, whatever its case (§8.2).
+    assert "aws:username" not in result.derived
