@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from enum import StrEnum
-from typing import Any, ItemsView, Iterator, Mapping
+from typing import Any, Mapping, NoReturn, SupportsIndex
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator, model_validator
 
@@ -155,32 +155,23 @@ def _parse_caller(principal: str, principal_arn: str | None) -> Caller:
                       "use an ARN, a service principal such as `ec2.amazonaws.com`, or `*`")
 
 
-class FrozenContext(Mapping[str, Any]):
-    """A request's condition keys as given, read-only (a list value is a tuple); it pickles and
-    copies as a value."""
+class FrozenContext(dict[str, Any]):
+    """A request's condition keys as given, read-only (a list value is a tuple). A dict, so that
+    reading it costs what reading a dict costs; it pickles and copies as a value."""
 
-    __slots__ = ("_data",)
+    __slots__ = ()
 
-    def __init__(self, data: Mapping[str, Any]):
-        self._data = dict(data)
+    def _read_only(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("a request's context is read-only: build a new request")
 
-    def __getitem__(self, key: str) -> Any:
-        return self._data[key]
+    __setitem__ = __delitem__ = __ior__ = _read_only
+    clear = pop = popitem = setdefault = update = _read_only
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def items(self) -> ItemsView[str, Any]:
-        return self._data.items()  # the dict's own view: read once per request
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
+        return FrozenContext, (dict(self),)
 
     def __repr__(self) -> str:
-        return f"FrozenContext({self._data!r})"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return FrozenContext, (self._data,)
+        return f"FrozenContext({dict.__repr__(self)})"
 
 
 class Request(BaseModel):
