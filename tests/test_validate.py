@@ -340,7 +340,7 @@ def test_an_error_has_its_code_and_place(case: Error):
 
 def test_every_error_code_has_a_case():
     errors = {code for code, rule in CODES.items() if rule.severity == "error"}
-    covered = {c.code for c in ERRORS} | {"unreadable-file", "invalid-policy"}
+    covered = {c.code for c in ERRORS} | {"unreadable-file"}
     assert errors == covered
 
 
@@ -352,9 +352,15 @@ def test_an_unreadable_file_is_an_error_and_the_others_are_still_validated(tmp_p
     assert documents == 2
 
 
-def test_a_message_no_rule_knows_falls_back_to_invalid_policy():
-    finding = finding_from_problem(Problem("something new that AWS refuses", Location("p.json", 1, 1)))
-    assert (finding.code, finding.severity) == ("invalid-policy", "error")
+def test_a_finding_keeps_the_code_its_problem_was_raised_with_whatever_the_message():
+    finding = finding_from_problem(Problem("reworded: Effect is neither Allow nor Deny",
+                                           Location("p.json", 1, 1), code="invalid-effect"))
+    assert (finding.code, finding.severity) == ("invalid-effect", "error")
+
+
+def test_a_problem_cannot_be_made_without_a_code():
+    with pytest.raises(TypeError):
+        Problem("no code", Location("p.json", 1, 1))  # type: ignore[call-arg]
 
 
 def test_trust_rules_are_reported_with_the_other_errors():

@@ -90,7 +90,6 @@ _RULES = (
     Rule("rcp-syntax", ERROR, "What a resource control policy may not hold", "§4"),
     Rule("trust-resource", ERROR, "`Resource` or `NotResource` in a role trust policy", "§6.3"),
     Rule("trust-not-principal", ERROR, "`NotPrincipal` in a role trust policy", "§6.3"),
-    Rule("invalid-policy", ERROR, "Another reason AWS refuses the policy", "§12.1"),
     # Warnings (§12.2): reported, and the policy is still evaluated.
     Rule("unknown-service", WARNING, "A service prefix the catalogue does not know", "§12.2"),
     Rule("unknown-action", WARNING, "An action the catalogue does not know", "§12.2"),
@@ -141,10 +140,10 @@ class Finding:
 
     def __str__(self) -> str:
         """`FILE:LINE:COLUMN: warning[code]: ELEMENT: message (hint: ...)`."""
-        return str(Problem(self.message, self.location, self.hint, f"{self.severity}[{self.code}]"))
+        return str(Problem(self.message, self.location, self.hint, f"{self.severity}[{self.code}]", code=self.code))
 
     def as_dict(self) -> dict:
-        return {"code": self.code, **Problem(self.message, self.location, self.hint, self.severity).as_dict()}
+        return Problem(self.message, self.location, self.hint, self.severity, code=self.code).as_dict()
 
 
 def exit_code(findings: Iterable[Finding]) -> int:
@@ -155,54 +154,9 @@ def exit_code(findings: Iterable[Finding]) -> int:
 
 # ------------------------------------------------------------------------ errors from loading
 
-# The first pattern that the message (or its hint) matches names the code of a load problem.
-_ERROR_CODES: tuple[tuple[str, re.Pattern], ...] = tuple((code, re.compile(pattern)) for code, pattern in (
-    ("unreadable-file", r"^(no such file|is a directory|not UTF-8 text|cannot be read)"),
-    ("invalid-syntax", r"^(invalid JSON|invalid YAML|the file is empty)"),
-    ("duplicate-key", r"^duplicate key "),
-    ("invalid-character", r"^character U\+[0-9A-F]+ is not allowed"),
-    ("duplicate-sid", r"^duplicate `Sid`"),
-    ("invalid-sid", r"^`Sid` .* may hold only"),
-    ("missing-element", r"^missing required element"),
-    ("unknown-element", r"^unknown (statement|policy) element"),
-    ("invalid-version", r"^`Version` must be"),
-    ("rcp-syntax", r"resource control policy (must|can only)|`NotAction` is not allowed in a resource control"),
-    ("invalid-effect", r"^`Effect` must be"),
-    ("element-combination", r"cannot both be in one statement"),
-    ("missing-action", r"neither `Action` nor `NotAction`"),
-    ("missing-principal", r"needs `Principal`"),
-    ("missing-resource", r"needs `Resource` or `NotResource`"),
-    ("principal-not-allowed", r"^`(Not)?Principal` is not allowed"),
-    ("invalid-principal", r"partial wildcard|is not an? (AWS|service) principal|canonical user ID"
-                          r"|^a federated principal|^a principal must be|^unknown principal type"),
-    ("null-if-exists", r"^`NullIfExists`"),
-    ("unknown-operator", r"^unknown (condition|set) operator"),
-    ("invalid-condition-key", r"^condition key .* is not of the form"),
-    ("duplicate-condition-key", r"differ only in case"),
-    ("mixed-value-types", r"mix JSON types"),
-    ("variable-not-allowed", r"policy variables (can only be used|are not allowed)"),
-    ("invalid-action", r"is not an action"),
-    ("invalid-condition", r"^the block of .* must be an object|^`Condition` must be"),
-    ("invalid-condition-value", r"^a condition value must be|is not an ARN pattern|\(under `[A-Za-z:]+`\)$"),
-    ("invalid-arn", r"is not an ARN|too few fields|is not an AWS partition|the service of .* wildcard"
-                    r"|the service `.*` of .* must be lowercase|is not a 12-digit account ID"),
-    ("invalid-variable", r"^malformed policy variable"),
-    ("invalid-element-type", r"must be (a string|an object|a JSON object)|entry must be a string"
-                             r"|^invalid value"),
-))
-
-
-def _error_code(problem: Problem) -> str:
-    text = problem.message + (f"\n{problem.hint}" if problem.hint else "")
-    for code, pattern in _ERROR_CODES:
-        if pattern.search(text):
-            return code
-    return "invalid-policy"
-
-
 def finding_from_problem(problem: Problem) -> Finding:
-    """A load problem (§12.1) as a finding with its stable code."""
-    return Finding(_error_code(problem), problem.severity, problem.message, problem.location, problem.hint)
+    """A load problem (§12.1) as a finding, with the code it was raised with."""
+    return Finding(problem.code, problem.severity, problem.message, problem.location, problem.hint)
 
 
 # ------------------------------------------------------------------------------- validation

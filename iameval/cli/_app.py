@@ -47,7 +47,7 @@ def _one(path: str, kind: PolicyKind) -> tuple:
     loaded = load_policy_files([path], kind)
     if len(loaded) != 1:
         raise PolicyError([Problem(f"expected one {kind.title}, found {len(loaded)} documents",
-                                   Location(path))])
+                                   Location(path), code="document-count")])
     return loaded[0]
 
 
@@ -67,7 +67,8 @@ def _context(pairs: list[str], files: list[str]) -> dict[str, Any]:
             continue
         data = sources[0].data if len(sources) == 1 else None
         if not isinstance(data, dict):
-            problems.append(Problem("a context file must hold one object of condition keys", Location(name, 1, 1)))
+            problems.append(Problem("a context file must hold one object of condition keys", Location(name, 1, 1),
+                                    code="invalid-context"))
             continue
         context = merge_context(context, data)
     given: dict[str, Any] = {}
@@ -77,14 +78,15 @@ def _context(pairs: list[str], files: list[str]) -> dict[str, Any]:
         typed = key.endswith(":")
         key = key[:-1] if typed else key
         if not sep or not key:
-            problems.append(Problem(f"`{pair}` is not KEY=VALUE or KEY:=JSON", Location("--context")))
+            problems.append(Problem(f"`{pair}` is not KEY=VALUE or KEY:=JSON", Location("--context"), code="invalid-context"))
             continue
         if typed:
             try:
                 parsed: Any = json.loads(value)
             except json.JSONDecodeError as exc:
                 problems.append(Problem(f"the value of `{key}` is not JSON: {exc.msg}", Location("--context"),
-                                        "quote strings inside JSON, or use KEY=VALUE for a string"))
+                                        "quote strings inside JSON, or use KEY=VALUE for a string",
+                                        code="invalid-context"))
                 continue
         else:
             parsed = value
@@ -153,12 +155,12 @@ def _request(fields: dict[str, Any]) -> Request:
         raise PolicyError([
             Problem(e["msg"].removeprefix("Value error, "), Location(
                 _REQUEST_OPTIONS.get(e["loc"][0], "iameval") if e["loc"] else "iameval",
-                path=tuple(e["loc"][1:])))
+                path=tuple(e["loc"][1:])), code="invalid-request")
             for e in exc.errors(include_url=False)]) from None
     try:
         parse_caller(request.principal)
     except CallerError as exc:
-        raise PolicyError([Problem(str(exc), Location("--principal"), exc.hint)]) from None
+        raise PolicyError([Problem(str(exc), Location("--principal"), exc.hint, code="invalid-principal-arn")]) from None
     return request
 
 
@@ -204,7 +206,7 @@ def check(
     try:
         if not policies and not account_details:
             raise PolicyError([Problem("give at least one policy file, or --account-details "
-                                       "with --principal", Location("iameval check"))])
+                                       "with --principal", Location("iameval check"), code="invalid-usage")])
         identity = load_policy_files(policies, PolicyKind.IDENTITY) if policies else []
         origins = {("identity", i): origin for i, (_, origin) in enumerate(identity)}
         kwargs: dict = {"identity": [p for p, _ in identity]}
@@ -265,11 +267,11 @@ def _from_account(account: Account, principal: str | None, request: dict, kwargs
     if principal is None:
         raise PolicyError([Problem("--account-details needs --principal: the ARN of a user "
                                    "or role of the account, or of a role session",
-                                   Location("iameval check"))])
+                                   Location("iameval check"), code="invalid-usage")])
     found = account.find(principal)
     if found is None:
         raise PolicyError([Problem(f"`{principal}` is not a user or role of the account",
-                                   Location("--principal"))])
+                                   Location("--principal"), code="unknown-principal")])
     if not found.complete:
         raise PolicyError(found.problems)
     offset = len(kwargs["identity"])
@@ -328,11 +330,13 @@ def who_can_command(
                                                 ("--resource-account", resource_account)) if given]
             if ignored:
                 raise PolicyError([Problem(f"`{name}` does not apply to --assume, which asks sts:AssumeRole "
-                                           "of the roles by their trust policies", Location(name))
+                                           "of the roles by their trust policies", Location(name),
+                                           code="invalid-usage")
                                    for name in ignored])
             roles = [account.find(resource)] if resource else list(account.roles)
             if resource and (roles[0] is None or roles[0].kind != "role"):
-                raise PolicyError([Problem(f"`{resource}` is not a role of the account", Location("--resource"))])
+                raise PolicyError([Problem(f"`{resource}` is not a role of the account", Location("--resource"),
+                                           code="unknown-principal")])
             _request({"principal": DEFAULT_PRINCIPAL, "action": "sts:AssumeRole", "context": given_context})
             views = [(role, who_can(account, "sts:AssumeRole", role.arn, scps=kwargs.get("scps", ()),
                                     rcps=kwargs.get("rcps", ()), context=given_context))
@@ -340,7 +344,8 @@ def who_can_command(
             _print_assume(views, account, as_json)
             raise typer.Exit(0 if any(a.allowed for _, answers in views for a in answers) else 1)
         if not action:
-            raise PolicyError([Problem("give --action (or --assume for the role view)", Location("iameval who-can"))])
+            raise PolicyError([Problem("give --action (or --assume for the role view)", Location("iameval who-can"),
+                                       code="invalid-usage")])
         # The request each principal makes, checked once: a bad option is the caller's mistake,
         # not a policy of every principal that could not be evaluated.
         fields = {"principal": DEFAULT_PRINCIPAL, "action": action, "resource": resource or DEFAULT_RESOURCE,
@@ -456,11 +461,13 @@ def quiz(
     if unknown or (difficulty is not None and level is None):
         what = f"unknown topic `{unknown[0]}`" if unknown else f"unknown difficulty `{difficulty}`"
         _fail(PolicyError([Problem(what, Location("iameval quiz"),
-                                   "see `iameval quiz --list-topics`" if unknown else "use 1, 2 or 3")]), False)
+                                   "see `iameval quiz --list-topics`" if unknown else "use 1, 2 or 3",
+                                   code="invalid-usage")]), False)
     questions = select(bank, topics=topic or (), difficulty=level, count=count, seed=seed,
                        mix_variants=mix_variants)
     if not questions:
-        _fail(PolicyError([Problem("no question matches these options", Location("iameval quiz"))]), False)
+        _fail(PolicyError([Problem("no question matches these options", Location("iameval quiz"),
+                                   code="no-question")]), False)
     score = play(out, questions, _answer_reader(answers))
     right = sum(r for r, _ in score.values())
     asked = sum(a for _, a in score.values())
@@ -473,7 +480,8 @@ def _answer_reader(path: str | None):
         try:
             lines = iter(open(path, encoding="utf-8").read().splitlines() if path else sys.stdin.read().splitlines())
         except OSError as exc:
-            _fail(PolicyError([Problem(f"cannot read the answers: {exc.strerror}", Location(path))]), False)
+            _fail(PolicyError([Problem(f"cannot read the answers: {exc.strerror}", Location(path),
+                                       code="unreadable-file")]), False)
 
         def from_lines(prompt: str) -> str | None:
             out.print(prompt, end="")

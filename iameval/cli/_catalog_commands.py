@@ -69,12 +69,12 @@ def validate_command(
     """
     if as_json and sarif:
         print_problems(err, PolicyError([Problem("give --json or --sarif, not both",
-                                                 Location("iameval validate"))]))
+                                                 Location("iameval validate"), code="invalid-usage")]))
         raise typer.Exit(2)
     findings, documents = validate_paths(policies, policy_type.value)
     if not documents:
         print_problems(err, PolicyError([Problem(f"no policy documents found in {', '.join(policies)}",
-                                                 Location("iameval validate"))]))
+                                                 Location("iameval validate"), code="no-policy-found")]))
         raise typer.Exit(2)
     if sarif:
         print(json.dumps(sarif_log(findings, CODES), indent=2))
@@ -135,9 +135,10 @@ def expand_command(
     """
     try:
         if bool(patterns) == bool(policy):
-            raise PolicyError([Problem("give action patterns, or --policy FILE", Location("iameval expand"))])
+            raise PolicyError([Problem("give action patterns, or --policy FILE", Location("iameval expand"),
+                                        code="invalid-usage")])
         if statement is not None and not policy:
-            raise PolicyError([Problem("--statement needs --policy", Location("iameval expand"))])
+            raise PolicyError([Problem("--statement needs --policy", Location("iameval expand"), code="invalid-usage")])
         if policy:
             _expand_policy(policy, POLICY_TYPES[policy_type.value], statement, details, as_json)
             raise typer.Exit(0)
@@ -173,7 +174,8 @@ def expand_command(
 def _expand_policy(path: str, kind, statement: str | None, details: bool, as_json: bool) -> None:
     loaded = load_policy_files([path], kind)
     if len(loaded) != 1:
-        raise PolicyError([Problem(f"expected one policy, found {len(loaded)} documents", Location(path))])
+        raise PolicyError([Problem(f"expected one policy, found {len(loaded)} documents", Location(path),
+                                   code="document-count")])
     document, (source, _) = loaded[0]
     only = None
     if statement is not None:
@@ -205,7 +207,7 @@ def _statement_index(document, wanted: str, source) -> int:
     if wanted.isdigit() and int(wanted) < len(document.statement):
         return int(wanted)
     raise PolicyError([Problem(f"the policy has no statement `{wanted}`", source.locate(("Statement",)),
-                               "give a Sid, or an index from 0")])
+                               "give a Sid, or an index from 0", code="unknown-statement")])
 
 
 def _print_actions(rows: list[tuple[catalog.Action | None, str, tuple[str, ...]]], details: bool) -> None:

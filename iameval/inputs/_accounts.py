@@ -105,7 +105,8 @@ class _Builder:
         self.managed: dict[str, tuple[Policy | None, tuple, tuple[Problem, ...]]] = {}
 
     def warn(self, path: tuple, message: str, hint: str | None = None) -> Problem:
-        problem = self.source.problem(path, message, hint, severity="warning")
+        problem = self.source.problem(path, message, hint, severity="warning",
+                                      code="incomplete-account-details")
         self.warnings.append(problem)
         return problem
 
@@ -130,7 +131,7 @@ class _Builder:
         if encoded:
             field = self.source.locate(path)
             location = Location(field.file, field.line, field.column, field.path + location.path)
-        return Problem(problem.message, location, problem.hint, "warning")
+        return Problem(problem.message, location, problem.hint, "warning", code=problem.code)
 
     def entries(self, data: dict, key: str, path: tuple = ()) -> Iterable[tuple[int, dict]]:
         """The objects of a list field; anything else there is reported and passed over."""
@@ -243,7 +244,7 @@ def load_account(path: str) -> Account:
         raise PolicyError([source.problem((), "this is not the output of "
                                           "`aws iam get-account-authorization-details`",
                                           "it has `UserDetailList`, `GroupDetailList`, `RoleDetailList` "
-                                          "and `Policies`")])
+                                          "and `Policies`", code="invalid-account-details")])
     builder = _Builder(source)
     if data.get("IsTruncated"):
         builder.warn(("IsTruncated",), "the export is truncated: later pages of users, groups, roles and "

@@ -20,7 +20,7 @@ from pydantic_core import PydanticCustomError
 
 from ._source import Source
 from ._arn import ACCOUNT_ID, PARTITIONS, split_arn
-from ._errors import PolicyError, Problem
+from ._errors import Location, PolicyError, Problem
 from ._operators import Family, Operator, OperatorError, parse_operator
 from ._values import ValueParseError, parse_policy_value
 from ._variables import TemplateError, parse_template
@@ -79,8 +79,10 @@ _TITLES = {
 _ARTICLES = {kind: ("an " if title[0] in "aeiou" else "a ") + title for kind, title in _TITLES.items()}
 
 
-def _fail(message: str, at: tuple = (), hint: str | None = None) -> PydanticCustomError:
-    return PydanticCustomError("iam", "{text}", {"text": message, "at": at, "hint": hint})
+def _fail(code: str, message: str, at: tuple = (), hint: str | None = None) -> PydanticCustomError:
+    """A refusal (§12.1) raised inside a validator: its problem code, message, the path below
+    the element at fault, and a hint."""
+    return PydanticCustomError("iam", "{text}", {"code": code, "text": message, "at": at, "hint": hint})
 
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid", strict=True)
@@ -96,14 +98,14 @@ def _string_list(value: Any, element: str) -> tuple[str, ...]:
     if isinstance(value, list):
         for index, item in enumerate(value):
             if not isinstance(item, str):
-                raise _fail(f"each `{element}` entry must be a string, not {_json_type(item)}", (index,))
+                raise _fail("invalid-element-type", f"each `{element}` entry must be a string, not {_json_type(item)}", (index,))
         return tuple(value)
-    raise _fail(f"`{element}` must be a string or a list of strings, not {_json_type(value)}")
+    raise _fail("invalid-element-type", f"`{element}` must be a string or a list of strings, not {_json_type(value)}")
 
 
 def _optional_string(value: Any, element: str) -> Any:
     if value is not None and not isinstance(value, str):
-        raise _fail(f"`{element}` must be a string, not {_json_type(value)}")
+        raise _fail("invalid-element-type", f"`{element}` must be a string, not {_json_type(value)}")
     return value
 
 
@@ -142,22 +144,22 @@ _CANONICAL_USER = re.compile(r"\*|[0-9a-f]{64}")
 def _check_principal_value(key: str, value: str, at: tuple) -> None:
     """The forms of §6.2: `*` as a whole value only, no partial wildcards (§12.1)."""
     if value != "*" and ("*" in value or "?" in value):
-        raise _fail(f"`{value}` has a partial wildcard: in a principal, `*` must stand alone", at,
+        raise _fail("invalid-principal", f"`{value}` has a partial wildcard: in a principal, `*` must stand alone", at,
                     "match principals by pattern with a condition on `aws:PrincipalArn`")
     if key == "AWS":
         if not _AWS_PRINCIPAL.fullmatch(value):
-            raise _fail(f"`{value}` is not an AWS principal", at,
+            raise _fail("invalid-principal", f"`{value}` is not an AWS principal", at,
                         "use `*`, a 12-digit account ID, or the ARN of an account root, user, "
                         "role, role session or federated user")
     elif key == "Service":
         if not _SERVICE_PRINCIPAL.fullmatch(value):
-            raise _fail(f"`{value}` is not a service principal", at,
+            raise _fail("invalid-principal", f"`{value}` is not a service principal", at,
                         "service principals look like `ec2.amazonaws.com`")
     elif key == "CanonicalUser":
         if not _CANONICAL_USER.fullmatch(value):
-            raise _fail(f"`{value}` is not a canonical user ID (64 hexadecimal digits)", at)
+            raise _fail("invalid-principal", f"`{value}` is not a canonical user ID (64 hexadecimal digits)", at)
     elif not value:
-        raise _fail("a federated principal must not be empty", at)
+        raise _fail("invalid-principal", "a federated principal must not be empty", at)
 
 
 class PrincipalMap(BaseModel):
@@ -179,18 +181,18 @@ class PrincipalMap(BaseModel):
         if value == "*":
             return {"wildcard": True}
         if not isinstance(value, dict):
-            raise _fail(f"a principal must be `\"*\"` or an object, not {_json_type(value)}")
+            raise _fail("invalid-principal", f"a principal must be `\"*\"` or an object, not {_json_type(value)}")
         fields: dict[str, Any] = {}
         for key, entries in value.items():
             if key not in _PRINCIPAL_KEYS:
                 close = difflib.get_close_matches(key, _PRINCIPAL_KEYS, n=1)
-                raise _fail(f"unknown principal type `{key}`", (key,),
+                raise _fail("invalid-principal", f"unknown principal type `{key}`", (key,),
                             f"did you mean `{close[0]}`?" if close
                             else "use `AWS`, `Service`, `Federated` or `CanonicalUser`")
             try:
                 items = _string_list(entries, key)
             except PydanticCustomError as exc:
-                raise _fail(exc.context["text"], (key,) + exc.context["at"]) from None
+                raise _fail(exc.context["code"], exc.context["text"], (key,) + exc.context["at"]) from None
             for index, item in enumerate(items):
                 _check_principal_value(key, item, (key, index) if isinstance(entries, list) else (key,))
             fields[_PRINCIPAL_KEYS[key]] = items
@@ -229,15 +231,15 @@ class ConditionEntry(BaseModel):
 def _read_condition(value: Any) -> tuple[ConditionEntry, ...]:
     """`{operator: {key: value-or-list}}` -> entries, with the §12.1 condition checks."""
     if not isinstance(value, dict):
-        raise _fail(f"`Condition` must be an object, not {_json_type(value)}")
+        raise _fail("invalid-condition", f"`Condition` must be an object, not {_json_type(value)}")
     entries: list[ConditionEntry] = []
     for operator, block in value.items():
         try:
             parsed = parse_operator(operator)
         except OperatorError as exc:
-            raise _fail(str(exc), (operator,), exc.hint) from None
+            raise _fail(exc.code, str(exc), (operator,), exc.hint) from None
         if not isinstance(block, dict):
-            raise _fail(f"the block of `{operator}` must be an object of condition keys, "
+            raise _fail("invalid-condition", f"the block of `{operator}` must be an object of condition keys, "
                         f"not {_json_type(block)}", (operator,))
         if not block:
             # An operator with no keys: kept (it leaves the statement without effect, §12.2).
@@ -247,10 +249,10 @@ def _read_condition(value: Any) -> tuple[ConditionEntry, ...]:
         for key, raw in block.items():
             at = (operator, key)
             if not _CONDITION_KEY.fullmatch(key):
-                raise _fail(f"condition key `{key}` is not of the form `prefix:name`", at,
+                raise _fail("invalid-condition-key", f"condition key `{key}` is not of the form `prefix:name`", at,
                             "global keys start with `aws:`, service keys with the service prefix")
             if key.lower() in seen:
-                raise _fail(f"condition keys `{seen[key.lower()]}` and `{key}` differ only in case", at,
+                raise _fail("duplicate-condition-key", f"condition keys `{seen[key.lower()]}` and `{key}` differ only in case", at,
                             "condition keys are case-insensitive; merge their values")
             seen[key.lower()] = key
             items = raw if isinstance(raw, list) else [raw]
@@ -263,10 +265,10 @@ def _read_condition(value: Any) -> tuple[ConditionEntry, ...]:
                 elif isinstance(item, str):
                     kinds.add("string")
                 else:
-                    raise _fail(f"a condition value must be a string, number or boolean, "
+                    raise _fail("invalid-condition-value", f"a condition value must be a string, number or boolean, "
                                 f"not {_json_type(item)}", at + ((index,) if isinstance(raw, list) else ()))
             if len(kinds) > 1:
-                raise _fail(f"the values of `{key}` mix JSON types ({', '.join(sorted(kinds))})", at,
+                raise _fail("mixed-value-types", f"the values of `{key}` mix JSON types ({', '.join(sorted(kinds))})", at,
                             "write every value of one key as the same type, e.g. all strings")
             for index, item in enumerate(items):
                 _check_value(parsed, item, at + ((index,) if isinstance(raw, list) else ()))
@@ -279,16 +281,16 @@ def _check_value(operator: Operator, value: ConditionValue, at: tuple) -> None:
     Arn operators (§9, §12.1)."""
     if (operator.family is Family.ARN and value != "*" and len(split_arn(str(value), variables=True)) != 6
             and not str(value).endswith("*")):
-        raise _fail(f"`{value}` is not an ARN pattern: `{operator.name}` compares the six segments "
+        raise _fail("invalid-condition-value", f"`{value}` is not an ARN pattern: `{operator.name}` compares the six segments "
                     "`arn:partition:service:region:account:resource`", at,
                     "use `StringLike` to match other text")
     try:
         parse_policy_value(operator.family, value)
     except ValueParseError as exc:
-        hint = None
+        code, hint = "invalid-condition-value", None
         if isinstance(value, str) and "${" in value:
-            hint = "policy variables can only be used with String and Arn operators"
-        raise _fail(f"{exc} (under `{operator.name}`)", at, hint) from None
+            code, hint = "variable-not-allowed", "policy variables can only be used with String and Arn operators"
+        raise _fail(code, f"{exc} (under `{operator.name}`)", at, hint) from None
 
 
 # ----------------------------------------------------------------------------------- Statement
@@ -301,12 +303,12 @@ _SID_IAM = re.compile(r"[A-Za-z0-9]*")
 
 def _check_action(action: str, index: int) -> None:
     if not _ACTION.fullmatch(action):
-        hint = None
+        code, hint = "invalid-action", None
         if "${" in action:
-            hint = "policy variables are not allowed in `Action` (IAM-SEMANTICS §9)"
+            code, hint = "variable-not-allowed", "policy variables are not allowed in `Action` (IAM-SEMANTICS §9)"
         elif ":" not in action:
             hint = "write actions as `service:Action`, e.g. `s3:GetObject`"
-        raise _fail(f"`{action}` is not an action", (index,), hint)
+        raise _fail(code, f"`{action}` is not an action", (index,), hint)
 
 
 def _check_resource(resource: str, index: int) -> None:
@@ -315,26 +317,26 @@ def _check_resource(resource: str, index: int) -> None:
         return
     at = (index,)
     if not resource.startswith("arn:"):
-        raise _fail(f"`{resource}` is not an ARN: it must start with `arn:`", at,
+        raise _fail("invalid-arn", f"`{resource}` is not an ARN: it must start with `arn:`", at,
                     "use `*` for every resource, or an ARN like `arn:aws:s3:::bucket/*`")
     segments = split_arn(resource, variables=True)
     if len(segments) < 6 and not resource.endswith("*"):
-        raise _fail(f"`{resource}` has too few fields: an ARN is "
+        raise _fail("invalid-arn", f"`{resource}` has too few fields: an ARN is "
                     "`arn:partition:service:region:account:resource`", at)
     partition = segments[1]
     if partition not in PARTITIONS and not _has_pattern(partition):
-        raise _fail(f"`{partition}` in `{resource}` is not an AWS partition", at,
+        raise _fail("invalid-arn", f"`{partition}` in `{resource}` is not an AWS partition", at,
                     "partitions are `aws`, `aws-cn`, `aws-us-gov` and the like")
     if len(segments) > 2:
         service = segments[2]
         if "*" in service or "?" in service:
-            raise _fail(f"the service of `{resource}` has a wildcard, which ARNs do not allow", at)
+            raise _fail("invalid-arn", f"the service of `{resource}` has a wildcard, which ARNs do not allow", at)
         if service != service.lower():
-            raise _fail(f"the service `{service}` of `{resource}` must be lowercase", at)
+            raise _fail("invalid-arn", f"the service `{service}` of `{resource}` must be lowercase", at)
     if len(segments) > 4:
         account = segments[4]
         if account not in ("", "aws") and not ACCOUNT_ID.fullmatch(account) and not _has_pattern(account):
-            raise _fail(f"the account `{account}` of `{resource}` is not a 12-digit account ID", at)
+            raise _fail("invalid-arn", f"the account `{account}` of `{resource}` is not a 12-digit account ID", at)
 
 
 def _has_pattern(segment: str) -> bool:
@@ -365,12 +367,12 @@ class Statement(BaseModel):
                     close = difflib.get_close_matches(key, _STATEMENT_ELEMENTS, n=1)
                     if not close:
                         close = [e for e in _STATEMENT_ELEMENTS if e.lower() == key.lower()]
-                    raise _fail(f"unknown statement element `{key}`", (key,),
+                    raise _fail("unknown-element", f"unknown statement element `{key}`", (key,),
                                 f"did you mean `{close[0]}`?" if close else
                                 "a statement has Sid, Effect, Principal, NotPrincipal, Action, "
                                 "NotAction, Resource, NotResource and Condition")
         elif not isinstance(value, Statement):
-            raise _fail(f"a statement must be an object, not {_json_type(value)}")
+            raise _fail("invalid-element-type", f"a statement must be an object, not {_json_type(value)}")
         return value
 
     @field_validator("sid", mode="before")
@@ -386,7 +388,7 @@ class Statement(BaseModel):
             if isinstance(value, str) and value.lower() in ("allow", "deny"):
                 hint = f"did you mean `{value.capitalize()}`? `Effect` is case-sensitive"
             shown = f"`{value}`" if isinstance(value, str) else _json_type(value)
-            raise _fail(f"`Effect` must be `Allow` or `Deny`, not {shown}", (), hint)
+            raise _fail("invalid-effect", f"`Effect` must be `Allow` or `Deny`, not {shown}", (), hint)
         return value
 
     @field_validator("action", "not_action", mode="before")
@@ -416,33 +418,33 @@ class Statement(BaseModel):
         for one, other in (("Action", "NotAction"), ("Resource", "NotResource"),
                            ("Principal", "NotPrincipal")):
             if self._has(one) and self._has(other):
-                raise _fail(f"`{one}` and `{other}` cannot both be in one statement", (other,),
+                raise _fail("element-combination", f"`{one}` and `{other}` cannot both be in one statement", (other,),
                             "unsupported element combination: keep one of them")
         if not self._has("Action") and not self._has("NotAction"):
-            raise _fail("the statement has neither `Action` nor `NotAction`")
+            raise _fail("missing-action", "the statement has neither `Action` nor `NotAction`")
         kind = PolicyKind((info.context or {}).get("kind", PolicyKind.IDENTITY))
         if kind.has_principal:
             if not self._has("Principal") and not self._has("NotPrincipal"):
-                raise _fail(f"a statement of {kind.article} needs `Principal`", (),
+                raise _fail("missing-principal", f"a statement of {kind.article} needs `Principal`", (),
                             "name who the statement is for, e.g. `\"Principal\": {\"AWS\": "
                             "\"arn:aws:iam::111122223333:root\"}`")
         else:
             for element in ("Principal", "NotPrincipal"):
                 if self._has(element):
-                    raise _fail(f"`{element}` is not allowed in {kind.article}", (element,),
+                    raise _fail("principal-not-allowed", f"`{element}` is not allowed in {kind.article}", (element,),
                                 "only resource-based policies name principals")
         if kind is not PolicyKind.RESOURCE and not self._has("Resource") and not self._has("NotResource"):
-            raise _fail(f"a statement of {kind.article} needs `Resource` or `NotResource`")
+            raise _fail("missing-resource", f"a statement of {kind.article} needs `Resource` or `NotResource`")
         if kind is PolicyKind.RCP and not _is_rcp_full_access(self):
             if self.not_principal is not None:
-                raise _fail("`NotPrincipal` is not allowed in a resource control policy", ("NotPrincipal",))
+                raise _fail("principal-not-allowed", "`NotPrincipal` is not allowed in a resource control policy", ("NotPrincipal",))
             if self.not_action is not None:
-                raise _fail("`NotAction` is not allowed in a resource control policy", ("NotAction",))
+                raise _fail("rcp-syntax", "`NotAction` is not allowed in a resource control policy", ("NotAction",))
             if self.effect == "Allow":
-                raise _fail("a resource control policy can only deny: `Effect` must be `Deny`", ("Effect",),
+                raise _fail("rcp-syntax", "a resource control policy can only deny: `Effect` must be `Deny`", ("Effect",),
                             "RCPFullAWSAccess, which allows everything, is implied at every level")
         if kind.is_iam and self.sid is not None and not _SID_IAM.fullmatch(self.sid):
-            raise _fail(f"`Sid` `{self.sid}` may hold only letters and digits in an IAM policy", ("Sid",))
+            raise _fail("invalid-sid", f"`Sid` `{self.sid}` may hold only letters and digits in an IAM policy", ("Sid",))
         return self
 
     def _has(self, element: str) -> bool:
@@ -517,11 +519,11 @@ class Policy(BaseModel):
                     close = difflib.get_close_matches(key, _POLICY_ELEMENTS, n=1)
                     if not close:
                         close = [e for e in _POLICY_ELEMENTS if e.lower() == key.lower()]
-                    raise _fail(f"unknown policy element `{key}`", (key,),
+                    raise _fail("unknown-element", f"unknown policy element `{key}`", (key,),
                                 f"did you mean `{close[0]}`?" if close else
                                 "a policy has Version, Id and Statement")
         elif not isinstance(value, Policy):
-            raise _fail(f"a policy must be a JSON object, not {_json_type(value)}")
+            raise _fail("invalid-element-type", f"a policy must be a JSON object, not {_json_type(value)}")
         return value
 
     @field_validator("version", mode="before")
@@ -529,7 +531,7 @@ class Policy(BaseModel):
     def _version(cls, value: Any) -> Any:
         if value is not None and value not in VERSIONS:
             shown = f"`{value}`" if isinstance(value, str) else _json_type(value)
-            raise _fail(f"`Version` must be `2012-10-17` or `2008-10-17`, not {shown}", (),
+            raise _fail("invalid-version", f"`Version` must be `2012-10-17` or `2008-10-17`, not {shown}", (),
                         "`Version` is a fixed date naming the policy language, not your policy's version")
         return value
 
@@ -547,7 +549,7 @@ class Policy(BaseModel):
             return tuple(value)
         if isinstance(value, tuple):
             return value
-        raise _fail(f"`Statement` must be an object or a list of objects, not {_json_type(value)}")
+        raise _fail("invalid-element-type", f"`Statement` must be an object or a list of objects, not {_json_type(value)}")
 
     @property
     def variables_enabled(self) -> bool:
@@ -586,11 +588,10 @@ def load_policy(data: Any, kind: PolicyKind | str = PolicyKind.IDENTITY, *,
     return policy
 
 
-def _locate(source: Source | None, path: tuple, message: str, hint: str | None = None) -> Problem:
+def _locate(source: Source | None, path: tuple, code: str, message: str, hint: str | None = None) -> Problem:
     if source is None:
-        from ._errors import Location
-        return Problem(message, Location(None, None, None, path), hint)
-    return source.problem(path, message, hint)
+        return Problem(message, Location(None, None, None, path), hint, code=code)
+    return source.problem(path, message, hint, code=code)
 
 
 def _problems(exc: ValidationError, source: Source | None, base: tuple) -> list[Problem]:
@@ -599,13 +600,14 @@ def _problems(exc: ValidationError, source: Source | None, base: tuple) -> list[
         loc = tuple(error["loc"])
         ctx = error.get("ctx") or {}
         if error["type"] == "iam":
-            problems.append(_locate(source, base + loc + tuple(ctx.get("at", ())), ctx["text"], ctx.get("hint")))
+            problems.append(_locate(source, base + loc + tuple(ctx.get("at", ())), ctx["code"], ctx["text"],
+                                    ctx.get("hint")))
         elif error["type"] == "missing":
             element = loc[-1]
-            problems.append(_locate(source, base + loc[:-1], f"missing required element `{element}`"))
+            problems.append(_locate(source, base + loc[:-1], "missing-element", f"missing required element `{element}`"))
         else:
             # A shape the field validators did not anticipate: report it in plain words.
-            problems.append(_locate(source, base + loc, f"invalid value: {error['msg'].lower()}"))
+            problems.append(_locate(source, base + loc, "invalid-element-type", f"invalid value: {error['msg'].lower()}"))
     return problems
 
 
@@ -614,7 +616,7 @@ def _document_problems(policy: Policy, data: Any, kind: PolicyKind, source: Sour
     """Rules that span statements: unique Sids in IAM policies, the RCP version (§12.1)."""
     problems = []
     if kind is PolicyKind.RCP and policy.version != "2012-10-17":
-        problems.append(_locate(source, base + ("Version",),
+        problems.append(_locate(source, base + ("Version",), "rcp-syntax",
                                 "a resource control policy must have `Version: 2012-10-17`"))
     if policy.variables_enabled:
         problems.extend(_variable_problems(policy, source, base))
@@ -623,7 +625,7 @@ def _document_problems(policy: Policy, data: Any, kind: PolicyKind, source: Sour
         for index, statement in enumerate(policy.statement):
             if statement.sid:
                 if statement.sid in seen:
-                    problems.append(_locate(source, base + ("Statement", index, "Sid"),
+                    problems.append(_locate(source, base + ("Statement", index, "Sid"), "duplicate-sid",
                                             f"duplicate `Sid` `{statement.sid}`: Sids must be unique "
                                             "within an IAM policy"))
                 seen.add(statement.sid)
@@ -639,7 +641,7 @@ def _variable_problems(policy: Policy, source: Source | None, base: tuple) -> li
             try:
                 parse_template(text)
             except TemplateError as exc:
-                problems.append(_locate(source, base + path, str(exc)))
+                problems.append(_locate(source, base + path, "invalid-variable", str(exc)))
 
     for i, statement in enumerate(policy.statement):
         for element, values in (("Resource", statement.resource), ("NotResource", statement.not_resource)):
@@ -649,11 +651,12 @@ def _variable_problems(policy: Policy, source: Source | None, base: tuple) -> li
             for key, values in _principal_entries(principal):
                 for j, text in enumerate(values):
                     if "${" in text:
-                        problems.append(_locate(source, base + ("Statement", i, element, key, j),
+                        problems.append(_locate(source, base + ("Statement", i, element, key, j), "variable-not-allowed",
                                                 f"`{text}`: policy variables are not allowed in `{element}` (§9)"))
         for entry in statement.condition or ():
             if "${" in entry.key:
                 problems.append(_locate(source, base + ("Statement", i, "Condition", entry.operator, entry.key),
+                                        "variable-not-allowed",
                                         f"`{entry.key}`: policy variables are not allowed in condition keys (§9)"))
             if parse_operator(entry.operator).family in (Family.STRING, Family.ARN):
                 for j, value in enumerate(entry.values):
@@ -688,4 +691,5 @@ def _character_problems(data: Any, source: Source, base: tuple) -> list[Problem]
 def _bad_char(source: Source, path: tuple, text: str) -> Problem:
     char = _BAD_CHAR.search(text).group()
     return source.problem(path, f"character U+{ord(char):04X} is not allowed in a policy",
-                          "IAM accepts tab, line feed, carriage return and U+0020 to U+00FF")
+                          "IAM accepts tab, line feed, carriage return and U+0020 to U+00FF",
+                          code="invalid-character")
