@@ -502,6 +502,12 @@ def test_type_trust_and_a_folder_of_yaml(tmp_path):
     result = invoke(tmp_path, "--type", "trust")
     assert result.exit_code == 2
     assert f"{tmp_path / 'trust.yaml'}:6:5: error[trust-resource]: Statement[0].Resource" in result.stdout
+    # A refused document is reported with its errors only, the trust rules as any other.
+    assert "warning[" not in result.stdout
+    (tmp_path / "trust.yaml").write_text(
+        "Version: 2012-10-17\nStatement:\n  - Effect: Allow\n    Principal: '*'\n    Action: sts:AssumeRole\n")
+    result = invoke(tmp_path, "--type", "trust")
+    assert result.exit_code == 1
     assert "warning[public-principal]" in result.stdout
 
 

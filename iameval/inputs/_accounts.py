@@ -22,7 +22,8 @@ from ..engine._chain import Authorizer, Result, is_resource_policy_required
 from ..policy._source import Origin
 from ..engine._context import merge_context
 from ..policy._errors import Location, PolicyError, Problem
-from ..policy._model import Policy, PolicyKind, load_policy
+from ..policy._load import load_policy
+from ..policy._model import Policy, PolicyKind
 
 __all__ = ["Account", "AccountPrincipal", "WhoCanAnswer", "load_account", "trusted_outside", "who_can"]
 

@@ -17,7 +17,8 @@ from ..policy._source import Source, expand_paths, parse_text, read_text
 from ..engine._chain import Authorizer, Decision, Result
 from ..policy._source import Origin
 from ..policy._errors import Location, PolicyError, Problem, ScenarioError
-from ..policy._model import Policy, PolicyKind, load_policy
+from ..policy._load import load_policy
+from ..policy._model import Policy, PolicyKind
 from ..engine._request import Request
 
 __all__ = ["Scenario", "ScenarioOutcome", "evaluate", "load_scenarios", "run_scenario"]

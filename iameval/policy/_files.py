@@ -7,7 +7,8 @@ from pathlib import Path
 from ._source import expand_paths, read_sources
 from ._source import Origin
 from ._errors import Location, PolicyError, Problem
-from ._model import Policy, PolicyKind, load_policy
+from ._load import load_policy
+from ._model import Policy, PolicyKind
 
 __all__ = ["load_policy_file", "load_policy_files"]
 
