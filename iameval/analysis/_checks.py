@@ -19,6 +19,7 @@ from ..policy._arn import split_arn
 from ..policy._errors import Location
 from ..policy._model import ConditionEntry, Policy, Statement
 from ..policy._operators import Family, Operator, parse_operator
+from ..policy._references import see
 from ..policy._source import Source
 from ..policy._values import as_text
 from ._coverage import VARIABLE, Scope
@@ -180,7 +181,7 @@ class Checker:
                 found.append(self.finding(
                     "empty-element", at + ("Condition", entry.operator, entry.key),
                     f"`{entry.key}` has an empty list of values under `{entry.operator}`",
-                    "an empty list matches nothing (IAM-SEMANTICS §8.3); give at least one value"))
+                    f"an empty list matches nothing ({see('8.3')}); give at least one value"))
         return found
 
     def action_entry(self, at: tuple, entry: str) -> list[Finding]:
@@ -300,7 +301,7 @@ class Checker:
                     found.append(self.finding(
                         "private-ip-source", where,
                         f"`{value}` is a private range: `aws:SourceIp` holds public addresses, and is "
-                        "absent for calls through a VPC endpoint (IAM-SEMANTICS §10)",
+                        f"absent for calls through a VPC endpoint ({see('10')})",
                         "use `aws:VpcSourceIp` with `aws:SourceVpc` for private addresses"))
         return found
 
@@ -358,7 +359,7 @@ class Checker:
                         "shadowed-statement", ("Statement", j),
                         f"statement {_statement_name(j, statements[j])} never allows anything: "
                         f"statement {_statement_name(i, statements[i])} denies everything it allows",
-                        "an explicit deny always wins (IAM-SEMANTICS §2.1)"))
+                        f"an explicit deny always wins ({see('2.1')})"))
                     break
         return found
 

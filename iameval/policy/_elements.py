@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from ._arn import ACCOUNT_ID, PARTITIONS, split_arn
 from ._operators import Family, Operator, OperatorError, parse_operator
+from ._references import see
 from ._values import ValueParseError, parse_policy_value
 
 __all__ = [
@@ -265,7 +266,7 @@ def check_action(action: str, index: int) -> None:
     if not _ACTION.fullmatch(action):
         code, hint = "invalid-action", None
         if "${" in action:
-            code, hint = "variable-not-allowed", "policy variables are not allowed in `Action` (IAM-SEMANTICS §9)"
+            code, hint = "variable-not-allowed", f"policy variables are not allowed in `Action` ({see('9')})"
         elif ":" not in action:
             hint = "write actions as `service:Action`, e.g. `s3:GetObject`"
         raise fail(code, f"`{action}` is not an action", (index,), hint)
