@@ -19,8 +19,8 @@ from ._model import Policy, PolicyKind
 from ._operators import Family, parse_operator
 from ._variables import TemplateError, parse_template
 
-__all__ = ["ERROR", "REFUSALS", "Rule", "WARNING", "document_problems", "has_bad_characters",
-           "character_problems", "trust_problems"]
+__all__ = ["ERROR", "REFUSALS", "Rule", "WARNING", "character_problems", "document_problems",
+           "has_bad_characters", "trust_problems"]
 
 ERROR = "error"
 WARNING = "warning"
