@@ -340,7 +340,7 @@ def test_an_error_has_its_code_and_place(case: Error):
 
 def test_every_error_code_has_a_case():
     errors = {code for code, rule in CODES.items() if rule.severity == "error"}
-    covered = {c.code for c in ERRORS} | {"unreadable-file", "invalid-policy"}
+    covered = {c.code for c in ERRORS} | {"unreadable-file"}
     assert errors == covered
 
 
@@ -352,9 +352,15 @@ def test_an_unreadable_file_is_an_error_and_the_others_are_still_validated(tmp_p
     assert documents == 2
 
 
-def test_a_message_no_rule_knows_falls_back_to_invalid_policy():
-    finding = finding_from_problem(Problem("something new that AWS refuses", Location("p.json", 1, 1)))
-    assert (finding.code, finding.severity) == ("invalid-policy", "error")
+def test_a_finding_keeps_the_code_its_problem_was_raised_with_whatever_the_message():
+    finding = finding_from_problem(Problem("reworded: Effect is neither Allow nor Deny",
+                                           Location("p.json", 1, 1), code="invalid-effect"))
+    assert (finding.code, finding.severity) == ("invalid-effect", "error")
+
+
+def test_a_problem_cannot_be_made_without_a_code():
+    with pytest.raises(TypeError):
+        Problem("no code", Location("p.json", 1, 1))  # type: ignore[call-arg]
 
 
 def test_trust_rules_are_reported_with_the_other_errors():
@@ -473,6 +479,10 @@ def test_sarif_output_is_a_sarif_2_1_0_log(tmp_path):
     (run,) = log["runs"]
     rules = run["tool"]["driver"]["rules"]
     assert [r["id"] for r in rules] == list(CODES)
+    help_uri = {r["id"]: r["helpUri"] for r in rules}
+    assert help_uri["invalid-effect"] == "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html"
+    assert help_uri["id-in-identity-policy"].endswith("/reference_policies_elements_id.html")
+    assert all(uri.startswith("https://docs.aws.amazon.com/") for uri in help_uri.values())
     assert run["columnKind"] == "unicodeCodePoints"
     by_rule = {r["ruleId"]: r for r in run["results"]}
     error, warning = by_rule["invalid-effect"], by_rule["unknown-action"]
@@ -496,6 +506,12 @@ def test_type_trust_and_a_folder_of_yaml(tmp_path):
     result = invoke(tmp_path, "--type", "trust")
     assert result.exit_code == 2
     assert f"{tmp_path / 'trust.yaml'}:6:5: error[trust-resource]: Statement[0].Resource" in result.stdout
+    # A refused document is reported with its errors only, the trust rules as any other.
+    assert "warning[" not in result.stdout
+    (tmp_path / "trust.yaml").write_text(
+        "Version: 2012-10-17\nStatement:\n  - Effect: Allow\n    Principal: '*'\n    Action: sts:AssumeRole\n")
+    result = invoke(tmp_path, "--type", "trust")
+    assert result.exit_code == 1
     assert "warning[public-principal]" in result.stdout
 
 
@@ -557,3 +573,27 @@ def test_a_key_the_actions_never_have_is_judged_by_the_engines_rule_for_absent_k
         {"principal": "arn:aws:iam::111122223333:user/a", "action": "s3:GetObject",
          "resource": "arn:aws:s3:::example-bucket/k"}).decision
     assert (decision == "Allow") == (outcome == "is always true")
+
+
+def test_messages_point_to_aws_pages_not_to_sections_of_our_notes():
+    """Users do not have IAM-SEMANTICS.md: a finding cites the AWS page of its rule."""
+    private = doc(allow("s3:GetObject", OBJECTS, Condition={"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}))
+    (finding,) = [f for f in findings_of(private) if f.code == "private-ip-source"]
+    assert "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html" in finding.message
+    shadowed = doc(allow("s3:GetObject", OBJECTS), {"Effect": "Deny", "Action": "s3:*", "Resource": "*"})
+    (finding,) = [f for f in findings_of(shadowed) if f.code == "shadowed-statement"]
+    assert finding.hint == ("an explicit deny always wins (see https://docs.aws.amazon.com/IAM/latest/UserGuide/"
+                            "reference_policies_evaluation-logic_policy-eval-denyallow.html)")
+    (finding,) = findings_of(doc(allow("s3:${aws:username}", OBJECTS)))
+    assert "reference_policies_variables.html" in finding.hint
+    every = [str(f) for f in findings_of(private) + findings_of(shadowed)]
+    assert not [text for text in every if "§" in text or "IAM-SEMANTICS" in text]
+
+
+def test_every_code_is_documented():
+    """docs/validate.md lists each code validate reports and each code given with `code=`."""
+    documented = set(re.findall(r"^\| `([a-z-]+)` \|", DOCS.read_text(encoding="utf-8"), re.M))
+    given = {code for path in (ROOT / "iameval").rglob("*.py")
+             for code in re.findall(r"""\bcode="([a-z-]+)\"""", path.read_text(encoding="utf-8"))}
+    assert "invalid-request" in given and "invalid-syntax" in given
+    assert (set(CODES) | given) - documented == set()

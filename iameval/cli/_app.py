@@ -68,11 +68,13 @@ def quiz(
     if unknown or (difficulty is not None and level is None):
         what = f"unknown topic `{unknown[0]}`" if unknown else f"unknown difficulty `{difficulty}`"
         fail(PolicyError([Problem(what, Location("iameval quiz"),
-                                   "see `iameval quiz --list-topics`" if unknown else "use 1, 2 or 3")]), False)
+                                   "see `iameval quiz --list-topics`" if unknown else "use 1, 2 or 3",
+                                  code="invalid-usage")]), False)
     questions = select(bank, topics=topic or (), difficulty=level, count=count, seed=seed,
                        mix_variants=mix_variants)
     if not questions:
-        fail(PolicyError([Problem("no question matches these options", Location("iameval quiz"))]), False)
+        fail(PolicyError([Problem("no question matches these options", Location("iameval quiz"),
+                                  code="no-question")]), False)
     score = play(out, questions, _answer_reader(answers))
     right = sum(r for r, _ in score.values())
     asked = sum(a for _, a in score.values())
@@ -85,7 +87,8 @@ def _answer_reader(path: str | None) -> Callable[[str], str | None]:
         try:
             lines = iter((Path(path).read_text(encoding="utf-8") if path else sys.stdin.read()).splitlines())
         except OSError as exc:
-            fail(PolicyError([Problem(f"cannot read the answers: {exc.strerror}", Location(path))]), False)
+            fail(PolicyError([Problem(f"cannot read the answers: {exc.strerror}", Location(path),
+                                      code="unreadable-file")]), False)
 
         def from_lines(prompt: str) -> str | None:
             out.print(prompt, end="")

@@ -70,11 +70,11 @@ def validate_command(
     severity and a stable code. Exit 0 when clean, 1 with warnings only, 2 with an error.
     """
     if as_json and sarif:
-        fail(PolicyError([Problem("give --json or --sarif, not both", Location("iameval validate"))]), False)
+        fail(PolicyError([Problem("give --json or --sarif, not both", Location("iameval validate"), code="invalid-usage")]), False)
     findings, documents = validate_paths(policies, policy_type.value)
     if not documents:
         fail(PolicyError([Problem(f"no policy documents found in {', '.join(policies)}",
-                                  Location("iameval validate"))]), False)
+                                  Location("iameval validate"), code="no-policy-found")]), False)
     if sarif:
         print(json.dumps(sarif_log(findings, CODES), indent=2))
     elif as_json:
@@ -134,9 +134,10 @@ def expand_command(
     """
     try:
         if bool(patterns) == bool(policy):
-            raise PolicyError([Problem("give action patterns, or --policy FILE", Location("iameval expand"))])
+            raise PolicyError([Problem("give action patterns, or --policy FILE", Location("iameval expand"),
+                                        code="invalid-usage")])
         if statement is not None and not policy:
-            raise PolicyError([Problem("--statement needs --policy", Location("iameval expand"))])
+            raise PolicyError([Problem("--statement needs --policy", Location("iameval expand"), code="invalid-usage")])
         if policy:
             _expand_policy(policy, POLICY_TYPES[policy_type.value], statement, details, as_json)
             raise typer.Exit(0)
@@ -169,7 +170,8 @@ def expand_command(
 def _expand_policy(path: str, kind: PolicyKind, statement: str | None, details: bool, as_json: bool) -> None:
     loaded = load_policy_files([path], kind)
     if len(loaded) != 1:
-        raise PolicyError([Problem(f"expected one policy, found {len(loaded)} documents", Location(path))])
+        raise PolicyError([Problem(f"expected one policy, found {len(loaded)} documents", Location(path),
+                                   code="document-count")])
     document, (source, _) = loaded[0]
     only = None
     if statement is not None:
@@ -201,7 +203,7 @@ def _statement_index(document: Policy, wanted: str, source: Source) -> int:
     if wanted.isdigit() and int(wanted) < len(document.statement):
         return int(wanted)
     raise PolicyError([Problem(f"the policy has no statement `{wanted}`", source.locate(("Statement",)),
-                               "give a Sid, or an index from 0")])
+                               "give a Sid, or an index from 0", code="unknown-statement")])
 
 
 def _print_actions(rows: list[tuple[catalog.Action | None, str, tuple[str, ...]]], details: bool) -> None:

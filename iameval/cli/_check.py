@@ -63,7 +63,7 @@ def check(
     try:
         if not policies and not account_details:
             raise PolicyError([Problem("give at least one policy file, or --account-details "
-                                       "with --principal", Location("iameval check"))])
+                                       "with --principal", Location("iameval check"), code="invalid-usage")])
         identity = load_policy_files(policies, PolicyKind.IDENTITY) if policies else []
         origins: dict[JsonPath, Origin] = {("identity", i): origin for i, (_, origin) in enumerate(identity)}
         kwargs: dict[str, Any] = {"identity": [p for p, _ in identity]}
@@ -124,11 +124,11 @@ def _from_account(account: Account, principal: str | None, request: dict[str, An
     if principal is None:
         raise PolicyError([Problem("--account-details needs --principal: the ARN of a user "
                                    "or role of the account, or of a role session",
-                                   Location("iameval check"))])
+                                   Location("iameval check"), code="invalid-usage")])
     found = account.find(principal)
     if found is None:
         raise PolicyError([Problem(f"`{principal}` is not a user or role of the account",
-                                   Location("--principal"))])
+                                   Location("--principal"), code="unknown-principal")])
     if not found.complete:
         raise PolicyError(found.problems)
     offset = len(kwargs["identity"])

@@ -44,7 +44,7 @@ def one_policy(path: str, kind: PolicyKind) -> tuple[Policy, Origin]:
     loaded = load_policy_files([path], kind)
     if len(loaded) != 1:
         raise PolicyError([Problem(f"expected one {kind.title}, found {len(loaded)} documents",
-                                   Location(path))])
+                                   Location(path), code="document-count")])
     return loaded[0]
 
 
@@ -64,7 +64,8 @@ def context_from(pairs: list[str], files: list[str]) -> dict[str, Any]:
             continue
         data = sources[0].data if len(sources) == 1 else None
         if not isinstance(data, dict):
-            problems.append(Problem("a context file must hold one object of condition keys", Location(name, 1, 1)))
+            problems.append(Problem("a context file must hold one object of condition keys", Location(name, 1, 1),
+                                    code="invalid-context"))
             continue
         context = merge_context(context, data)
     given: dict[str, Any] = {}
@@ -74,14 +75,16 @@ def context_from(pairs: list[str], files: list[str]) -> dict[str, Any]:
         typed = key.endswith(":")
         key = key[:-1] if typed else key
         if not sep or not key:
-            problems.append(Problem(f"`{pair}` is not KEY=VALUE or KEY:=JSON", Location("--context")))
+            problems.append(Problem(f"`{pair}` is not KEY=VALUE or KEY:=JSON", Location("--context"),
+                                    code="invalid-context"))
             continue
         if typed:
             try:
                 parsed: Any = json.loads(value)
             except json.JSONDecodeError as exc:
                 problems.append(Problem(f"the value of `{key}` is not JSON: {exc.msg}", Location("--context"),
-                                        "quote strings inside JSON, or use KEY=VALUE for a string"))
+                                        "quote strings inside JSON, or use KEY=VALUE for a string",
+                                        code="invalid-context"))
                 continue
         else:
             parsed = value
@@ -152,12 +155,12 @@ def checked_request(fields: dict[str, Any]) -> Request:
         raise PolicyError([
             Problem(e["msg"].removeprefix("Value error, "), Location(
                 _REQUEST_OPTIONS.get(str(e["loc"][0]), "iameval") if e["loc"] else "iameval",
-                path=tuple(e["loc"][1:])))
+                path=tuple(e["loc"][1:])), code="invalid-request")
             for e in exc.errors(include_url=False)]) from None
     try:
         parse_caller(request.principal)
     except CallerError as exc:
-        raise PolicyError([Problem(str(exc), Location("--principal"), exc.hint)]) from None
+        raise PolicyError([Problem(str(exc), Location("--principal"), exc.hint, code="invalid-principal-arn")]) from None
     return request
 
 

@@ -119,7 +119,8 @@ def load_bank(folder: str | Path | None = None) -> list[Question]:
             problems.extend(exc.problems)
             continue
         if not isinstance(source.data, list):
-            problems.append(source.problem((), "a question file must be a list of questions"))
+            problems.append(source.problem((), "a question file must be a list of questions",
+                                           code="invalid-question"))
             continue
         for index, item in enumerate(source.data):
             question, found = _question(loader, source, index, item)
@@ -140,22 +141,23 @@ def _question(loader: _Loader, source: Source, index: int, item: Any) -> tuple[Q
     missing = [f for f in (*QUESTION_FIELDS, "expect")
                if item.get(f) is None or (isinstance(item[f], str) and not item[f].strip())]
     problems.extend(source.problem((index,), f"missing `{f}`",
-                                   "a question has topic, difficulty, question, note and expect")
+                                   "a question has topic, difficulty, question, note and expect",
+                                   code="invalid-question")
                     for f in missing)
     topic = item.get("topic")
     if "topic" not in missing and not (isinstance(topic, str) and topic in TOPICS):
         close = difflib.get_close_matches(topic, TOPICS, n=1) if isinstance(topic, str) else []
         problems.append(source.problem((index, "topic"), f"unknown topic `{_shown(topic)}`",
                                        f"did you mean `{close[0]}`?" if close else
-                                       "see `iameval quiz --list-topics`"))
+                                       "see `iameval quiz --list-topics`", code="invalid-question"))
     difficulty = parse_difficulty(item.get("difficulty"))
     if "difficulty" not in missing and difficulty is None:
         problems.append(source.problem((index, "difficulty"),
                                        f"unknown difficulty `{_shown(item['difficulty'])}`",
-                                       "use 1 (easy), 2 (medium) or 3 (hard)"))
+                                       "use 1 (easy), 2 (medium) or 3 (hard)", code="invalid-question"))
     for field in ("question", "note"):
         if field not in missing and not isinstance(item[field], str):
-            problems.append(source.problem((index, field), f"`{field}` must be text"))
+            problems.append(source.problem((index, field), f"`{field}` must be text", code="invalid-question"))
     if scenario.error is not None:
         return None, problems + list(scenario.problems)
     try:
@@ -167,7 +169,7 @@ def _question(loader: _Loader, source: Source, index: int, item: Any) -> tuple[Q
             (index, "expect"),
             f"question `{scenario.id}` expects `{scenario.expect}` but the engine decides `{decision}`",
             "the learner is told `expect` and shown the engine's explanation: check the rule in AWS's "
-            "documentation and correct whichever is wrong"))
+            "documentation and correct whichever is wrong", code="wrong-expect"))
     if problems or not isinstance(topic, str) or difficulty is None:  # the last two: reported above
         return None, problems
     return Question(scenario.id, topic, difficulty, " ".join(item["question"].split()),

@@ -1,8 +1,9 @@
 """Validation findings as a SARIF 2.1.0 log, the format code-review tools read.
 
 One run, with every rule iameval knows in `tool.driver.rules` (so that `ruleIndex` is stable),
-and one result per finding: its level, message, file, line and column (counted in Unicode code
-points), and the element path as a logical location.
+each with the AWS page that documents it as `helpUri`, and one result per finding: its level,
+message, file, line and column (counted in Unicode code points), and the element path as a
+logical location.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Iterable, Mapping
 from urllib.parse import quote
 
 from ..policy._errors import format_path
+from ..policy._references import aws_doc
 
 __all__ = ["sarif_log"]
 
@@ -75,7 +77,7 @@ def sarif_log(findings: Iterable, rules: Mapping) -> dict:
                     "id": code,
                     "shortDescription": {"text": rules[code].title},
                     "defaultConfiguration": {"level": rules[code].severity},
-                    "properties": {"section": f"IAM-SEMANTICS {rules[code].section}"},
+                    "helpUri": aws_doc(rules[code].section),
                 } for code in codes],
             }},
             "columnKind": "unicodeCodePoints",

@@ -57,13 +57,15 @@ def who_can_command(
                                                 ("--resource-account", resource_account)) if given]
             if ignored:
                 raise PolicyError([Problem(f"`{name}` does not apply to --assume, which asks sts:AssumeRole "
-                                           "of the roles by their trust policies", Location(name))
+                                           "of the roles by their trust policies", Location(name),
+                                           code="invalid-usage")
                                    for name in ignored])
             roles = list(account.roles)
             if resource:
                 role = account.find(resource)
                 if role is None or role.kind != "role":
-                    raise PolicyError([Problem(f"`{resource}` is not a role of the account", Location("--resource"))])
+                    raise PolicyError([Problem(f"`{resource}` is not a role of the account", Location("--resource"),
+                                               code="unknown-principal")])
                 roles = [role]
             checked_request({"principal": DEFAULT_PRINCIPAL, "action": "sts:AssumeRole", "context": given_context})
             views = [(role, who_can(account, "sts:AssumeRole", role.arn, scps=kwargs.get("scps", ()),
@@ -72,7 +74,8 @@ def who_can_command(
             _print_assume(views, account, as_json)
             raise typer.Exit(0 if any(a.allowed for _, answers in views for a in answers) else 1)
         if not action:
-            raise PolicyError([Problem("give --action (or --assume for the role view)", Location("iameval who-can"))])
+            raise PolicyError([Problem("give --action (or --assume for the role view)", Location("iameval who-can"),
+                                       code="invalid-usage")])
         # The request each principal makes, checked once: a bad option is the caller's mistake,
         # not a policy of every principal that could not be evaluated.
         fields: dict[str, Any] = {"principal": DEFAULT_PRINCIPAL, "action": action,

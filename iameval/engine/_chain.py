@@ -111,7 +111,7 @@ class Authorizer:
                 request = Request.model_validate(request)
             except ValidationError as exc:
                 raise RequestError([Problem(e["msg"].removeprefix("Value error, "),
-                                            Location(path=("request",) + tuple(e["loc"])))
+                                            Location(path=("request",) + tuple(e["loc"])), code="invalid-request")
                                     for e in exc.errors(include_url=False)]) from None
         given = request.context
         principal_arn: str | None = None
@@ -147,7 +147,7 @@ class Authorizer:
             try:
                 caller = parse_caller(request.principal, principal_arn)
             except CallerError as exc:
-                raise RequestError([Problem(str(exc), Location(path=("request", "principal")), exc.hint)]) from None
+                raise RequestError([Problem(str(exc), Location(path=("request", "principal")), exc.hint, code="invalid-principal-arn")]) from None
             if self._fit_check:
                 self._check_fits(caller)
             who = Who(caller, caller_keys(caller), request.federated_from, caller.kind in _WITH_IDENTITY,
@@ -179,7 +179,7 @@ class Authorizer:
             hint = "use an `assumed-role` or `federated-user` principal"
         else:
             return
-        raise RequestError([Problem(message, Location(path=("request", "principal")), hint)])
+        raise RequestError([Problem(message, Location(path=("request", "principal")), hint, code="caller-without-policies")])
 
 
 # How many plans (and callers) an authorizer keeps: enough for every caller and action a test

@@ -23,7 +23,8 @@ from ..policy._source import Origin
 from ..engine._context import merge_context
 from ..policy._errors import Location, PolicyError, Problem
 from ..policy._errors import Path as JsonPath
-from ..policy._model import Policy, PolicyKind, load_policy
+from ..policy._load import load_policy
+from ..policy._model import Policy, PolicyKind
 
 __all__ = ["Account", "AccountPrincipal", "WhoCanAnswer", "load_account", "trusted_outside", "who_can"]
 
@@ -114,7 +115,8 @@ class _Builder:
         self.managed: dict[str, _Loaded] = {}
 
     def warn(self, path: JsonPath, message: str, hint: str | None = None) -> Problem:
-        problem = self.source.problem(path, message, hint, severity="warning")
+        problem = self.source.problem(path, message, hint, severity="warning",
+                                      code="incomplete-account-details")
         self.warnings.append(problem)
         return problem
 
@@ -139,7 +141,7 @@ class _Builder:
         if encoded:
             field = self.source.locate(path)
             location = Location(field.file, field.line, field.column, field.path + location.path)
-        return Problem(problem.message, location, problem.hint, "warning")
+        return Problem(problem.message, location, problem.hint, "warning", code=problem.code)
 
     def entries(self, data: dict[str, Any], key: str, path: JsonPath = ()) -> Iterable[tuple[int, dict[str, Any]]]:
         """The objects of a list field; anything else there is reported and passed over."""
@@ -252,7 +254,7 @@ def load_account(path: str) -> Account:
         raise PolicyError([source.problem((), "this is not the output of "
                                           "`aws iam get-account-authorization-details`",
                                           "it has `UserDetailList`, `GroupDetailList`, `RoleDetailList` "
-                                          "and `Policies`")])
+                                          "and `Policies`", code="invalid-account-details")])
     builder = _Builder(source)
     if data.get("IsTruncated"):
         builder.warn(("IsTruncated",), "the export is truncated: later pages of users, groups, roles and "

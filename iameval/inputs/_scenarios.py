@@ -18,7 +18,8 @@ from ..engine import Authorizer, Decision, Result
 from ..policy._source import Origin
 from ..policy._errors import Location, PolicyError, Problem, ScenarioError
 from ..policy._errors import Path as JsonPath
-from ..policy._model import Policy, PolicyKind, load_policy
+from ..policy._load import load_policy
+from ..policy._model import Policy, PolicyKind
 from ..engine._request import Request
 
 __all__ = ["Scenario", "ScenarioOutcome", "evaluate", "load_scenarios", "run_scenario"]
@@ -75,7 +76,7 @@ def evaluate(scenario: Scenario) -> Result:
     if scenario.error is not None:
         raise scenario.error
     if scenario.request is None:  # a Scenario built by hand, without one
-        raise ScenarioError([Problem("missing `request`", scenario.location)])
+        raise ScenarioError([Problem("missing `request`", scenario.location, code="missing-field")])
     try:
         return scenario.authorizer().authorize(scenario.request)
     except PolicyError as exc:
@@ -91,7 +92,7 @@ def _place(problem: Problem, scenario: Scenario) -> Problem:
         return problem
     source, base = scenario.origin
     located = source.locate(base + loc.path)
-    return Problem(problem.message, located, problem.hint, problem.severity)
+    return Problem(problem.message, located, problem.hint, problem.severity, code=problem.code)
 
 
 @dataclass(frozen=True)
@@ -202,38 +203,42 @@ class _Loader:
         scenario_id = given_id if isinstance(given_id, str) else fallback_id
         problems: list[Problem] = []
         if isinstance(data, dict) and "id" in data and not isinstance(data["id"], str):
-            problems.append(source.problem(base + ("id",), "`id` must be a string"))
+            problems.append(source.problem(base + ("id",), "`id` must be a string", code="invalid-scenario"))
         if not isinstance(data, dict):
             return Scenario(scenario_id, location, error=ScenarioError(
-                [source.problem(base, "a scenario must be an object with `policies` and `request`")]))
+                [source.problem(base, "a scenario must be an object with `policies` and `request`",
+                                code="invalid-scenario")]))
         if _is_policy(data):
             return Scenario(scenario_id, location, error=ScenarioError([source.problem(
                 base, "this is a policy document, not a scenario",
-                "to evaluate a policy, use `iameval check POLICY --action ...`, or wrap it in a scenario")]))
+                "to evaluate a policy, use `iameval check POLICY --action ...`, or wrap it in a scenario",
+                code="invalid-scenario")]))
         for key in data:
             if key not in _SCENARIO_KEYS and key not in QUESTION_FIELDS:
                 problems.append(source.problem(base + (key,), f"unknown scenario field `{key}`",
                                                "a scenario has id, description, policies, request and expect "
-                                               "(and, as a practice question, topic, difficulty, question, note)"))
+                                               "(and, as a practice question, topic, difficulty, question, note)",
+                                               code="unknown-field"))
         fields: dict[str, Any] = {}
         origins: dict[JsonPath, Origin] = {}
         policies = data.get("policies", {})
         if not isinstance(policies, dict):
-            problems.append(source.problem(base + ("policies",), "`policies` must be an object"))
+            problems.append(source.problem(base + ("policies",), "`policies` must be an object", code="invalid-scenario"))
             policies = {}
         for key, value in policies.items():
             where = base + ("policies", key)
             kind = _POLICY_TYPES.get(key)
             if kind is None:
                 problems.append(source.problem(where, f"unknown policy type `{key}`",
-                                               "use identity, resource, permission_boundary, session, scps or rcps"))
+                                               "use identity, resource, permission_boundary, session, scps or rcps",
+                                               code="unknown-policy-type"))
                 continue
             try:
                 fields[key] = self._policies(key, kind, value, source, where, origins)
             except PolicyError as exc:
                 problems.extend(exc.problems)
         if "request" not in data:
-            problems.append(source.problem(base, "missing `request`"))
+            problems.append(source.problem(base, "missing `request`", code="missing-field"))
         else:
             try:
                 fields["request"] = Request.model_validate(data["request"])
@@ -245,10 +250,11 @@ class _Loader:
                 fields["expect"] = Decision(expect)
             except ValueError:
                 problems.append(source.problem(base + ("expect",),
-                                               f"`expect` must be `Allow`, `ImplicitDeny` or `ExplicitDeny`, not `{expect}`"))
+                                               f"`expect` must be `Allow`, `ImplicitDeny` or `ExplicitDeny`, not `{expect}`",
+                                               code="invalid-scenario"))
         description = data.get("description")
         if description is not None and not isinstance(description, str):
-            problems.append(source.problem(base + ("description",), "`description` must be a string"))
+            problems.append(source.problem(base + ("description",), "`description` must be a string", code="invalid-scenario"))
             description = None
         if problems:
             return Scenario(scenario_id, location, description, error=ScenarioError(problems))
@@ -278,7 +284,7 @@ class _Loader:
         else:
             if not isinstance(value, list):
                 raise PolicyError([source.problem(where, f"`{key}` must be a list of levels, from the "
-                                                  "organization root to the account")])
+                                                  "organization root to the account", code="invalid-scenario")])
             levels: list[Policy | None | tuple[Policy | None, ...]] = []
             for n, level in enumerate(value):
                 if isinstance(level, list):
@@ -294,29 +300,32 @@ class _Loader:
         """A POLICY: a document, `{"name", "document"}`, or `{"file"}` (with an optional name)."""
         if not isinstance(item, dict):
             raise PolicyError([source.problem(path, "a policy must be an object: a policy document, "
-                                              "`{\"name\": ..., \"document\": ...}` or `{\"file\": ...}`")])
+                                              "`{\"name\": ..., \"document\": ...}` or `{\"file\": ...}`",
+                                              code="invalid-scenario")])
         if "Statement" in item or "Version" in item:
             return load_policy(item, kind, source=source, path=path), (source, path)
         extra = [k for k in item if k not in ("name", "document", "file")]
         if extra:
             raise PolicyError([source.problem(path + (extra[0],), f"unknown policy field `{extra[0]}`",
-                                              "a named policy has `name` and `document` (or `file`)")])
+                                              "a named policy has `name` and `document` (or `file`)",
+                                              code="unknown-field")])
         name = item.get("name")
         if name is not None and not isinstance(name, str):
-            raise PolicyError([source.problem(path + ("name",), "`name` must be a string")])
+            raise PolicyError([source.problem(path + ("name",), "`name` must be a string", code="invalid-scenario")])
         if "document" in item and "file" in item:
-            raise PolicyError([source.problem(path, "give either `document` or `file`, not both")])
+            raise PolicyError([source.problem(path, "give either `document` or `file`, not both", code="invalid-scenario")])
         if "document" in item:
             doc_path = path + ("document",)
             return load_policy(item["document"], kind, source=source, path=doc_path, name=name), (source, doc_path)
         if "file" in item:
             file = item["file"]
             if not isinstance(file, str):
-                raise PolicyError([source.problem(path + ("file",), "`file` must be a path")])
+                raise PolicyError([source.problem(path + ("file",), "`file` must be a path", code="invalid-scenario")])
             file_source, data = self._policy_file(source, path + ("file",), file)
             return (load_policy(data, kind, source=file_source, name=name or Path(file).name),
                     (file_source, ()))
-        raise PolicyError([source.problem(path, "a policy needs `Statement`, `document` or `file`")])
+        raise PolicyError([source.problem(path, "a policy needs `Statement`, `document` or `file`",
+                                          code="invalid-scenario")])
 
     def _policy_file(self, source: Source, path: JsonPath, file: str) -> tuple[Source, Any]:
         full = source.directory / file
@@ -327,12 +336,12 @@ class _Loader:
             except PolicyError as exc:
                 if exc.problems and exc.problems[0].message == "no such file":
                     raise PolicyError([source.problem(path, f"policy file `{file}` not found "
-                                                      f"(looked for `{full}`)")]) from None
+                                                      f"(looked for `{full}`)", code="unreadable-file")]) from None
                 raise
             if len(parsed) != 1:
                 raise PolicyError([source.problem(path, f"policy file `{file}` holds {len(parsed)} "
                                                   "documents; a policy reference names one",
-                                                  "list each document as its own policy")])
+                                                  "list each document as its own policy", code="document-count")])
             self._policy_files[key] = (parsed[0], parsed[0].data)
         return self._policy_files[key]
 
@@ -346,15 +355,17 @@ def _request_problems(exc: ValidationError, source: Source, base: JsonPath) -> l
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
         if error["type"] == "missing":
-            problems.append(source.problem(base, f"the request is missing `{loc[-1]}`"))
+            problems.append(source.problem(base, f"the request is missing `{loc[-1]}`", code="missing-field"))
         elif error["type"] == "extra_forbidden":
             problems.append(source.problem(base + loc, f"unknown request field `{loc[-1]}`",
                                            "a request has principal, action, resource, resource_account, "
-                                           "context, federated_from and resource_policy_required"))
+                                           "context, federated_from and resource_policy_required",
+                                           code="unknown-field"))
         elif error["type"] == "value_error":
-            problems.append(source.problem(base + loc, error["msg"].removeprefix("Value error, ")))
+            problems.append(source.problem(base + loc, error["msg"].removeprefix("Value error, "),
+                                           code="invalid-request"))
         else:
             where = ".".join(str(p) for p in loc)
             problems.append(source.problem(base + loc, f"`{where}` has a value of the wrong type: "
-                                           f"{error['msg'][:1].lower()}{error['msg'][1:]}"))
+                                           f"{error['msg'][:1].lower()}{error['msg'][1:]}", code="invalid-request"))
     return problems

@@ -4,7 +4,8 @@ Policies, their statements, the errors that locate what AWS refuses, and the rea
 """
 
 from ._errors import Location, PolicyError, Problem, RequestError, ScenarioError
-from ._model import Policy, PolicyKind, Statement, load_policy
+from ._model import Policy, PolicyKind, Statement
+from ._load import load_policy
 from ._files import load_policy_file, load_policy_files
 
 __all__ = [

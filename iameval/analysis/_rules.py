@@ -1,0 +1,85 @@
+"""The findings of validation and what each code means (IAM-SEMANTICS §12).
+
+The error codes are the loader's refusals (`policy/_refusals.py`, §12.1); the warning codes
+are validation's own (§12.2, §12.3). `CODES` is every code a finding may carry, in the order
+SARIF lists its rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from ..policy._errors import Location, Problem
+from ..policy._model import PolicyKind
+from ..policy._refusals import ERROR, REFUSALS, WARNING, Rule
+
+__all__ = ["CODES", "ERROR", "Finding", "POLICY_TYPES", "Rule", "WARNING", "exit_code", "finding_from_problem"]
+
+# What AWS accepts but most likely not as meant: reported, and the policy is still evaluated.
+WARNINGS = (
+    Rule("unknown-service", WARNING, "A service prefix the catalogue does not know", "§12.2"),
+    Rule("unknown-action", WARNING, "An action the catalogue does not know", "§12.2"),
+    Rule("no-matching-action", WARNING, "An action pattern that matches no known action", "§12.2"),
+    Rule("resource-mismatch", WARNING, "A resource that fits no resource type of the actions", "§12.2"),
+    Rule("unknown-condition-key", WARNING, "A condition key the catalogue does not know", "§12.2"),
+    Rule("condition-key-not-applicable", WARNING,
+         "A condition key that applies to none of the statement's actions", "§12.2"),
+    Rule("operator-type-mismatch", WARNING, "An operator whose type does not fit the key's type", "§12.2"),
+    Rule("set-operator-on-single-valued-key", WARNING, "`ForAllValues` on a single-valued key", "§8.5"),
+    Rule("wildcard-without-like", WARNING, "`*` or `?` under an operator that takes them literally", "§12.2"),
+    Rule("private-ip-source", WARNING, "A private address range under `aws:SourceIp`", "§12.2"),
+    Rule("missing-version", WARNING, "No `Version`: policy variables are literal text", "§6.2"),
+    Rule("id-in-identity-policy", WARNING, "`Id` in an identity policy, boundary or session policy", "§14.12"),
+    Rule("empty-element", WARNING, "An empty list or object", "§12.2"),
+    Rule("allow-with-not-principal", WARNING, "`Allow` with `NotPrincipal`", "§6.2"),
+    Rule("policy-too-large", WARNING, "Larger than AWS accepts for the policy type", "§12.3"),
+    Rule("redundant-statement", WARNING, "A statement another statement already covers", "§7.1"),
+    Rule("shadowed-statement", WARNING, "An Allow that a Deny of the same policy always overrides", "§2.1"),
+    Rule("broad-not-action", WARNING, "`Allow` with `NotAction` on every resource", "§7.1"),
+    Rule("public-principal", WARNING, "`Principal: \"*\"` without a condition", "§2.2"),
+)
+
+CODES: Mapping[str, Rule] = {rule.code: rule for rule in REFUSALS + WARNINGS}
+
+# `--type` names -> the kind the policy is loaded as. A role trust policy is the role's
+# resource-based policy (§2.5), with the extra rules of §6.3.
+POLICY_TYPES: Mapping[str, PolicyKind] = {
+    "identity": PolicyKind.IDENTITY,
+    "resource": PolicyKind.RESOURCE,
+    "scp": PolicyKind.SCP,
+    "rcp": PolicyKind.RCP,
+    "boundary": PolicyKind.PERMISSION_BOUNDARY,
+    "session": PolicyKind.SESSION,
+    "trust": PolicyKind.RESOURCE,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing validation found: a stable code, its severity, a message, where, and a hint."""
+
+    code: str
+    severity: str
+    message: str
+    location: Location
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        """`FILE:LINE:COLUMN: warning[code]: ELEMENT: message (hint: ...)`."""
+        shown = Problem(self.message, self.location, self.hint, f"{self.severity}[{self.code}]", code=self.code)
+        return str(shown)
+
+    def as_dict(self) -> dict:
+        return Problem(self.message, self.location, self.hint, self.severity, code=self.code).as_dict()
+
+
+def exit_code(findings: Iterable[Finding]) -> int:
+    """0 when clean, 1 with warnings only, 2 with an error."""
+    severities = {f.severity for f in findings}
+    return 2 if ERROR in severities else 1 if WARNING in severities else 0
+
+
+def finding_from_problem(problem: Problem) -> Finding:
+    """A load problem (§12.1) as a finding, with the code it was raised with."""
+    return Finding(problem.code, problem.severity, problem.message, problem.location, problem.hint)
