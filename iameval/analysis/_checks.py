@@ -18,7 +18,7 @@ from .. import catalog
 from ..policy._arn import split_arn
 from ..policy._errors import Location
 from ..policy._model import ConditionEntry, Policy, Statement
-from ..policy._operators import Family, Operator, parse_operator
+from ..policy._operators import Comparison, Family, Operator, SetQualifier, parse_operator
 from ..policy._references import see
 from ..policy._source import Source
 from ..policy._values import as_text
@@ -275,7 +275,7 @@ class Checker:
                     f"`{operator.name}` compares {_FAMILY_WORDS[operator.family]}, but `{entry.key}` "
                     f"is a {key.type} key",
                     f"use a {key.value_type} operator such as `{better}`" if better else None))
-            if operator.set_qualifier == "ForAllValues" and not key.multivalued:
+            if operator.set_qualifier is SetQualifier.FOR_ALL_VALUES and not key.multivalued:
                 found.append(self.finding(
                     "set-operator-on-single-valued-key", at,
                     f"`{entry.key}` is single-valued, and `ForAllValues` is true whenever it is absent",
@@ -288,7 +288,7 @@ class Checker:
         listed = len(entry.values) != 1
         for j, value in enumerate(entry.values):
             where = at + ((j,) if listed else ())
-            if (operator.family is Family.STRING and "Like" not in operator.base
+            if (operator.family is Family.STRING and operator.comparison is not Comparison.LIKE
                     and isinstance(value, str) and re.search(r"[*?]", VARIABLE.sub("", value))):
                 found.append(self.finding(
                     "wildcard-without-like", where,

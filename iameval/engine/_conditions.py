@@ -15,17 +15,17 @@ from ..policy._arn import split_arn
 from ._context import DERIVABLE, Context
 from ..policy._match import Glob, Pieces, ResourcePattern, glob, resource_pattern
 from ..policy._model import ConditionEntry
-from ..policy._operators import Family, Operator, parse_operator
+from ..policy._operators import Comparison, Family, Operator, SetQualifier, parse_operator
 from ..policy._values import (ValueParseError, as_text, parse_binary, parse_bool, parse_date,
                               parse_ip_address, parse_ip_network, parse_number, parse_policy_value)
 from ..policy._variables import Template, parse_template
 
 __all__ = ["CompiledCondition", "compile_condition"]
 
-_ORDER: dict[str, Callable[[Any, Any], bool]] = {
-    "Equals": op.eq, "NotEquals": op.eq,
-    "LessThan": op.lt, "LessThanEquals": op.le,
-    "GreaterThan": op.gt, "GreaterThanEquals": op.ge,
+_ORDER: dict[Comparison, Callable[[Any, Any], bool]] = {
+    Comparison.EQUALS: op.eq,
+    Comparison.LESS_THAN: op.lt, Comparison.LESS_THAN_EQUALS: op.le,
+    Comparison.GREATER_THAN: op.gt, Comparison.GREATER_THAN_EQUALS: op.ge,
 }
 
 
@@ -58,17 +58,17 @@ class CompiledCondition:
         self._combine = self._combiner() if self._templates else None
         self._matcher = self._make_matcher()
         # StringEquals and its negation: a set lookup, the commonest test, done inline by `holds`.
-        self._exact = family is Family.STRING and "Like" not in operator.base and "IgnoreCase" not in operator.base
+        self._exact = family is Family.STRING and operator.comparison is Comparison.EQUALS
 
     # ---------------------------------------------------------------------- compile time
 
     def _prepare(self, texts: list[str]) -> Any:
         """Static policy values in the form the comparison wants."""
-        family, base = self.operator.family, self.operator.base
+        family, comparison = self.operator.family, self.operator.comparison
         if family is Family.STRING:
-            if "Like" in base:
+            if comparison is Comparison.LIKE:
                 return tuple(Glob(t) for t in texts)
-            if "IgnoreCase" in base:
+            if comparison is Comparison.EQUALS_IGNORE_CASE:
                 return frozenset(t.casefold() for t in texts)
             return frozenset(texts)
         if family is Family.ARN:
@@ -84,12 +84,12 @@ class CompiledCondition:
 
     def _combiner(self) -> Callable[[Any, list[Pieces]], Any]:
         """How resolved variables join the static policy values, in the form `_prepare` gives."""
-        family, base = self.operator.family, self.operator.base
+        family, comparison = self.operator.family, self.operator.comparison
         if family is Family.ARN:
             return lambda values, resolved: values + tuple(resource_pattern(tuple(p)) for p in resolved)
-        if "Like" in base:
+        if comparison is Comparison.LIKE:
             return lambda values, resolved: values + tuple(glob(tuple(p)) for p in resolved)
-        if "IgnoreCase" in base:
+        if comparison is Comparison.EQUALS_IGNORE_CASE:
             return lambda values, resolved: values | {"".join(t for t, _ in p).casefold() for p in resolved}
         return lambda values, resolved: values | {"".join(t for t, _ in p) for p in resolved}
 
@@ -107,16 +107,16 @@ class CompiledCondition:
 
     def _make_matcher(self) -> Callable[[str, Any, Context], bool]:
         """`matcher(value, policy_values, context)`: does one context value match any policy value?"""
-        family, base = self.operator.family, self.operator.base
+        family, comparison = self.operator.family, self.operator.comparison
         if family is Family.STRING:
-            if "Like" in base:
+            if comparison is Comparison.LIKE:
                 if not self._templates and all(g.equal is not None or g.startswith is not None for g in self._values):
                     # Literal patterns and `text*` ones (most of them): one set lookup, one startswith.
                     equal = frozenset(g.equal for g in self._values if g.equal is not None)
                     starts = tuple(g.startswith for g in self._values if g.startswith is not None)
                     return lambda v, ps, _: v in equal or v.startswith(starts)
                 return lambda v, ps, _: any(g.matches(v) for g in ps)
-            if "IgnoreCase" in base:
+            if comparison is Comparison.EQUALS_IGNORE_CASE:
                 return lambda v, ps, _: v.casefold() in ps
             return lambda v, ps, _: v in ps
         if family is Family.ARN:
@@ -127,7 +127,7 @@ class CompiledCondition:
             return self._typed(parse_binary, _among)
         if family is Family.IP:
             return self._typed(parse_ip_address, _in_blocks)
-        compare = _ORDER[base[len(family.value):]]
+        compare = _ORDER[comparison]
 
         def ordered(value: Any, policy_values: tuple[Any, ...]) -> bool:
             for policy_value in policy_values:
@@ -224,7 +224,7 @@ class CompiledCondition:
             if self._exact:
                 return (values[0] in policy_values) != negated
             return matcher(values[0], policy_values, context) != negated
-        if qualifier == "ForAllValues" or (qualifier is None and negated):
+        if qualifier is SetQualifier.FOR_ALL_VALUES or (qualifier is None and negated):
             # A list without a qualifier (§8.5, the engine's choice): positive operators act as
             # ForAnyValue, negated ones as ForAllValues.
             for value in values:

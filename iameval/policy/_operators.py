@@ -1,8 +1,9 @@
 """Condition operator names and what they mean (IAM-SEMANTICS §8.4, §8.5).
 
 An operator as written (`ForAnyValue:StringLikeIfExists`) is parsed once into an `Operator`:
-its family, its base name, whether it is negated, whether it carries `IfExists`, and its set
-qualifier. Names are exact and case-sensitive (§14.11).
+its family, its base name, the comparison it makes, whether it is negated, whether it carries
+`IfExists`, and its set qualifier. Names are exact and case-sensitive (§14.11). Everything the
+engine and validate need to know of an operator is read from these fields, never from its name.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import difflib
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["Family", "Operator", "OperatorError", "BASE_OPERATORS", "parse_operator"]
+__all__ = ["BASE_OPERATORS", "Comparison", "Family", "Operator", "OperatorError", "SetQualifier", "parse_operator"]
 
 
 class Family(StrEnum):
@@ -25,38 +26,61 @@ class Family(StrEnum):
     NULL = "Null"
 
 
-# base operator -> (family, negated)
-BASE_OPERATORS: dict[str, tuple[Family, bool]] = {
-    "StringEquals": (Family.STRING, False),
-    "StringNotEquals": (Family.STRING, True),
-    "StringEqualsIgnoreCase": (Family.STRING, False),
-    "StringNotEqualsIgnoreCase": (Family.STRING, True),
-    "StringLike": (Family.STRING, False),
-    "StringNotLike": (Family.STRING, True),
-    "NumericEquals": (Family.NUMERIC, False),
-    "NumericNotEquals": (Family.NUMERIC, True),
-    "NumericLessThan": (Family.NUMERIC, False),
-    "NumericLessThanEquals": (Family.NUMERIC, False),
-    "NumericGreaterThan": (Family.NUMERIC, False),
-    "NumericGreaterThanEquals": (Family.NUMERIC, False),
-    "DateEquals": (Family.DATE, False),
-    "DateNotEquals": (Family.DATE, True),
-    "DateLessThan": (Family.DATE, False),
-    "DateLessThanEquals": (Family.DATE, False),
-    "DateGreaterThan": (Family.DATE, False),
-    "DateGreaterThanEquals": (Family.DATE, False),
-    "Bool": (Family.BOOL, False),
-    "BinaryEquals": (Family.BINARY, False),
-    "IpAddress": (Family.IP, False),
-    "NotIpAddress": (Family.IP, True),
-    "ArnEquals": (Family.ARN, False),
-    "ArnLike": (Family.ARN, False),
-    "ArnNotEquals": (Family.ARN, True),
-    "ArnNotLike": (Family.ARN, True),
-    "Null": (Family.NULL, False),
+class Comparison(StrEnum):
+    """What an operator compares a context value with its policy values by (§8.4)."""
+
+    EQUALS = "equals"
+    EQUALS_IGNORE_CASE = "equals, ignoring case"
+    LIKE = "like"  # `*` and `?` as wildcards; Arn operators match segment by segment
+    LESS_THAN = "less than"
+    LESS_THAN_EQUALS = "less than or equal"
+    GREATER_THAN = "greater than"
+    GREATER_THAN_EQUALS = "greater than or equal"
+    IN_NETWORK = "in network"
+    IS_NULL = "is absent"
+
+
+class SetQualifier(StrEnum):
+    """How a multi-valued key's values combine (§8.5)."""
+
+    FOR_ALL_VALUES = "ForAllValues"
+    FOR_ANY_VALUE = "ForAnyValue"
+
+
+_C = Comparison
+# base operator -> (family, comparison, negated)
+BASE_OPERATORS: dict[str, tuple[Family, Comparison, bool]] = {
+    "StringEquals": (Family.STRING, _C.EQUALS, False),
+    "StringNotEquals": (Family.STRING, _C.EQUALS, True),
+    "StringEqualsIgnoreCase": (Family.STRING, _C.EQUALS_IGNORE_CASE, False),
+    "StringNotEqualsIgnoreCase": (Family.STRING, _C.EQUALS_IGNORE_CASE, True),
+    "StringLike": (Family.STRING, _C.LIKE, False),
+    "StringNotLike": (Family.STRING, _C.LIKE, True),
+    "NumericEquals": (Family.NUMERIC, _C.EQUALS, False),
+    "NumericNotEquals": (Family.NUMERIC, _C.EQUALS, True),
+    "NumericLessThan": (Family.NUMERIC, _C.LESS_THAN, False),
+    "NumericLessThanEquals": (Family.NUMERIC, _C.LESS_THAN_EQUALS, False),
+    "NumericGreaterThan": (Family.NUMERIC, _C.GREATER_THAN, False),
+    "NumericGreaterThanEquals": (Family.NUMERIC, _C.GREATER_THAN_EQUALS, False),
+    "DateEquals": (Family.DATE, _C.EQUALS, False),
+    "DateNotEquals": (Family.DATE, _C.EQUALS, True),
+    "DateLessThan": (Family.DATE, _C.LESS_THAN, False),
+    "DateLessThanEquals": (Family.DATE, _C.LESS_THAN_EQUALS, False),
+    "DateGreaterThan": (Family.DATE, _C.GREATER_THAN, False),
+    "DateGreaterThanEquals": (Family.DATE, _C.GREATER_THAN_EQUALS, False),
+    "Bool": (Family.BOOL, _C.EQUALS, False),
+    "BinaryEquals": (Family.BINARY, _C.EQUALS, False),
+    "IpAddress": (Family.IP, _C.IN_NETWORK, False),
+    "NotIpAddress": (Family.IP, _C.IN_NETWORK, True),
+    # ArnEquals and ArnLike behave alike: both match ARN patterns segment by segment (§8.4).
+    "ArnEquals": (Family.ARN, _C.LIKE, False),
+    "ArnLike": (Family.ARN, _C.LIKE, False),
+    "ArnNotEquals": (Family.ARN, _C.LIKE, True),
+    "ArnNotLike": (Family.ARN, _C.LIKE, True),
+    "Null": (Family.NULL, _C.IS_NULL, False),
 }
 
-SET_QUALIFIERS = ("ForAllValues", "ForAnyValue")
+SET_QUALIFIERS = tuple(q.value for q in SetQualifier)
 IF_EXISTS = "IfExists"
 
 
@@ -77,9 +101,10 @@ class Operator:
     name: str
     base: str
     family: Family
+    comparison: Comparison
     negated: bool
     if_exists: bool
-    set_qualifier: str | None
+    set_qualifier: SetQualifier | None
 
     def __str__(self) -> str:
         return self.name
@@ -89,7 +114,7 @@ class Operator:
         """Whether a comparison holds when the request lacks its key (§8.3): IfExists and
         ForAllValues hold, ForAnyValue does not, and plain operators hold exactly when negated.
         `Null` is the exception: it holds when absent exactly when its value is `true`."""
-        return self.if_exists or self.set_qualifier == "ForAllValues" or (
+        return self.if_exists or self.set_qualifier is SetQualifier.FOR_ALL_VALUES or (
             self.set_qualifier is None and self.negated)
 
 
@@ -109,12 +134,13 @@ def parse_operator(name: str) -> Operator:
     qualifier = None
     rest = name
     if ":" in name:
-        qualifier, _, rest = name.partition(":")
-        if qualifier not in SET_QUALIFIERS:
-            close = difflib.get_close_matches(qualifier, SET_QUALIFIERS, n=1)
-            raise OperatorError(f"unknown set operator `{qualifier}` in `{name}`",
+        written, _, rest = name.partition(":")
+        if written not in SET_QUALIFIERS:
+            close = difflib.get_close_matches(written, SET_QUALIFIERS, n=1)
+            raise OperatorError(f"unknown set operator `{written}` in `{name}`",
                                 f"did you mean `{close[0]}:{rest}`?" if close else
                                 "the set operators are `ForAllValues:` and `ForAnyValue:`")
+        qualifier = SetQualifier(written)
     base = rest
     if_exists = False
     if rest.endswith(IF_EXISTS) and rest != IF_EXISTS:
@@ -124,8 +150,8 @@ def parse_operator(name: str) -> Operator:
         close = difflib.get_close_matches(name, _all_names(), n=1, cutoff=0.75)
         raise OperatorError(f"unknown condition operator `{name}`",
                             f"did you mean `{close[0]}`?" if close else None)
-    family, negated = BASE_OPERATORS[base]
+    family, comparison, negated = BASE_OPERATORS[base]
     if family is Family.NULL and if_exists:
         raise OperatorError("`NullIfExists` is not a condition operator: `Null` already tests "
                             "whether the key exists", code="null-if-exists")
-    return Operator(name, base, family, negated, if_exists, qualifier)
+    return Operator(name, base, family, comparison, negated, if_exists, qualifier)
