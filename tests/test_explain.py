@@ -672,7 +672,7 @@ def test_run_explain_json_keeps_the_exit_code_and_adds_explanations(tmp_path, ex
         explanation = after.pop("explanation")
         assert after == before
         assert explanation["decision"] == after["decision"]
-        assert [(g["gate"], g["title"]) for g in explanation["gates"]][:1] == [("resource", "resource-based policy")]
+        assert [(g["gate"], g["title"]) for g in explanation["gates"]][:1] == [("resource_policy", "resource-based policy")]
     allowed, denied = (line_["explanation"] for line_ in
                        [json.loads(x) for x in explained_run.stdout.splitlines() if x.strip()])
     assert statement(gate(allowed, "identity-based policies"), "ReadReports")["policy"] == "reports"

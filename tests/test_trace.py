@@ -73,7 +73,7 @@ def test_after_an_explicit_deny_the_allow_gates_are_shown_but_not_read_by_the_de
     explanation = explain(authorizer, {"principal": ALICE, "action": "s3:GetObject", "resource": f"{BUCKET}/q1.csv"})
     assert explanation.decision == "ExplicitDeny"
     gates = {g.id: g for g in explanation.gates}
-    assert gates["resource"].verdict is Verdict.DENY and gates["resource"].read and gates["resource"].decided
+    assert gates["resource_policy"].verdict is Verdict.DENY and gates["resource_policy"].read and gates["resource_policy"].decided
     # The identity gate's Allow holds, and is shown, but the decision never needed to read it.
     assert gates["identity"].verdict is Verdict.ALLOW and not gates["identity"].read
     assert explanation.as_dict()["gates"][1]["read_by_decision"] is False

@@ -23,7 +23,7 @@ from ..policy._errors import Location, Problem, RequestError
 from ..policy._model import Policy, PolicyKind
 from ..policy._references import see
 from ..policy._source import Origin
-from ._plan import Plan, Who, is_resource_policy_required, scp_exemption
+from ._plan import GateKind, Plan, Who, is_resource_policy_required, scp_exemption
 from ._request import _WITH_IDENTITY, Caller, CallerError, CallerKind, Request, parse_caller
 from ._result import Decision, Result
 
@@ -193,6 +193,8 @@ _make = tuple.__new__  # a Result without its Python-level constructor: once per
 # descriptor, and the chain reads several per request.
 _ALLOW, _IMPLICIT_DENY, _EXPLICIT_DENY = Decision.ALLOW, Decision.IMPLICIT_DENY, Decision.EXPLICIT_DENY
 _DIRECT, _USER, _ENTITY, _ACCOUNT = MatchClass.DIRECT, MatchClass.USER, MatchClass.ENTITY, MatchClass.ACCOUNT
+_SCP, _RESOURCE_POLICY, _IDENTITY = GateKind.SCP, GateKind.RESOURCE_POLICY, GateKind.IDENTITY
+_PERMISSION_BOUNDARY, _SESSION = GateKind.PERMISSION_BOUNDARY, GateKind.SESSION
 
 
 def _result(plan: Plan, request: Request, context: Context, decision: Decision, gate: str, summary: str,
@@ -218,7 +220,7 @@ def decide(plan: Plan, request: Request, context: Context, hold: Hold = holding)
         gate = ""
         lockout = plan.lockout and plan.lockout_applies(context.resource_account)
         for name, entries in plan.denies:
-            if lockout and name == "resource":
+            if lockout and name is _RESOURCE_POLICY:
                 continue  # S3's lock-out protection for the bucket owner's root user
             found = hold(entries, context)
             if found:
@@ -235,7 +237,7 @@ def decide(plan: Plan, request: Request, context: Context, hold: Hold = holding)
         for n, level in enumerate(plan.scps):
             allows = hold(level.allows, context) if level.allows else ()
             if not allows:
-                return _result(plan, request, context, _IMPLICIT_DENY, f"scp[{n}]",
+                return _result(plan, request, context, _IMPLICIT_DENY, _SCP.level(n),
                                f"no service control policy allows the action (level {n})")
             scp_allows += allows
 
@@ -244,8 +246,8 @@ def decide(plan: Plan, request: Request, context: Context, hold: Hold = holding)
     if not plan.identity_side:
         # Service principals and anonymous callers: only the resource policy can grant (§2.6).
         if resource_allows:
-            return _result(plan, request, context, _ALLOW, "resource", "allowed by a resource-based policy", resource_allows)
-        return _result(plan, request, context, _IMPLICIT_DENY, "resource", "no resource-based policy allows the action "
+            return _result(plan, request, context, _ALLOW, _RESOURCE_POLICY, "allowed by a resource-based policy", resource_allows)
+        return _result(plan, request, context, _IMPLICIT_DENY, _RESOURCE_POLICY, "no resource-based policy allows the action "
                        f"for this {caller.kind.value} caller")
     entries = plan.identity.allows
     identity_allows = hold(entries, context) if entries else ()
@@ -275,9 +277,9 @@ def decide(plan: Plan, request: Request, context: Context, hold: Hold = holding)
         # decides. The common case.
         if identity_ok and boundary_ok and session_ok:
             if root and not identity_allows:
-                return _result(plan, request, context, _ALLOW, "identity", "the root user needs no Allow in its own account",
+                return _result(plan, request, context, _ALLOW, _IDENTITY, "the root user needs no Allow in its own account",
                                scp_allows)
-            return _result(plan, request, context, _ALLOW, "identity", "allowed by an identity-based policy",
+            return _result(plan, request, context, _ALLOW, _IDENTITY, "allowed by an identity-based policy",
                            identity_allows + scp_allows + boundary_allows + session_allows)
         return _chain_failure(plan, request, context, identity_ok, boundary_ok)
 
@@ -287,25 +289,25 @@ def decide(plan: Plan, request: Request, context: Context, hold: Hold = holding)
         if not (identity_ok and boundary_ok and session_ok):
             return _chain_failure(plan, request, context, identity_ok, boundary_ok)
         if not resource_allows:
-            return _result(plan, request, context, _IMPLICIT_DENY, "resource", "no resource-based policy allows the action "
+            return _result(plan, request, context, _IMPLICIT_DENY, _RESOURCE_POLICY, "no resource-based policy allows the action "
                            "(cross-account access needs one)")
-        return _result(plan, request, context, _ALLOW, "resource", "allowed by the caller's account and by the "
+        return _result(plan, request, context, _ALLOW, _RESOURCE_POLICY, "allowed by the caller's account and by the "
                        "resource-based policy", identity_allows + chain + resource_allows)
 
     if mandatory:
         # §2.5: a trust or key policy must allow; how it names the caller says what else must.
         if rb is None:
-            return _result(plan, request, context, _IMPLICIT_DENY, "resource", "no resource-based policy allows the action "
+            return _result(plan, request, context, _IMPLICIT_DENY, _RESOURCE_POLICY, "no resource-based policy allows the action "
                            "(the resource policy is required for this request)")
         if rb is _DIRECT:
-            return _result(plan, request, context, _ALLOW, "resource", "allowed by a resource-based policy", resource_allows)
+            return _result(plan, request, context, _ALLOW, _RESOURCE_POLICY, "allowed by a resource-based policy", resource_allows)
         if rb in (_ENTITY, _USER):
             if boundary_ok and session_ok:
-                return _result(plan, request, context, _ALLOW, "resource", "allowed by a resource-based policy",
+                return _result(plan, request, context, _ALLOW, _RESOURCE_POLICY, "allowed by a resource-based policy",
                                resource_allows + chain)
             return _chain_failure(plan, request, context, True, boundary_ok)
         if identity_ok and boundary_ok and session_ok:
-            return _result(plan, request, context, _ALLOW, "identity", "allowed by the resource-based policy and an "
+            return _result(plan, request, context, _ALLOW, _IDENTITY, "allowed by the resource-based policy and an "
                            "identity-based policy", resource_allows + identity_allows + chain)
         return _chain_failure(plan, request, context, identity_ok, boundary_ok)
 
@@ -314,10 +316,10 @@ def decide(plan: Plan, request: Request, context: Context, hold: Hold = holding)
     # grants of that class (`resource_allows` itself when there is one grant).
     single = len(resource_allows) == 1
     if rb in (_DIRECT, _USER):
-        return _result(plan, request, context, _ALLOW, "resource", "allowed by a resource-based policy", resource_allows if single
+        return _result(plan, request, context, _ALLOW, _RESOURCE_POLICY, "allowed by a resource-based policy", resource_allows if single
                        else tuple(m for m in resource_allows if m.match_class in (_DIRECT, _USER)))
     if boundary_ok and session_ok:
-        return _result(plan, request, context, _ALLOW, "resource", "allowed by a resource-based policy", (
+        return _result(plan, request, context, _ALLOW, _RESOURCE_POLICY, "allowed by a resource-based policy", (
             resource_allows if single else tuple(m for m in resource_allows if m.match_class is _ENTITY)) + chain)
     return _chain_failure(plan, request, context, True, boundary_ok)
 
@@ -325,10 +327,10 @@ def decide(plan: Plan, request: Request, context: Context, hold: Hold = holding)
 def _chain_failure(plan: Plan, request: Request, context: Context, identity_ok: bool, boundary_ok: bool) -> Result:
     """The first gate of the principal's chain that had no Allow (§2.1 steps 5-7)."""
     if not identity_ok:
-        return _result(plan, request, context, _IMPLICIT_DENY, "identity", "no identity-based policy allows the action")
+        return _result(plan, request, context, _IMPLICIT_DENY, _IDENTITY, "no identity-based policy allows the action")
     if not boundary_ok:
-        return _result(plan, request, context, _IMPLICIT_DENY, "permission_boundary",
+        return _result(plan, request, context, _IMPLICIT_DENY, _PERMISSION_BOUNDARY,
                        "no permissions boundary allows the action")
-    return _result(plan, request, context, _IMPLICIT_DENY, "session", "no session policy allows the action"
+    return _result(plan, request, context, _IMPLICIT_DENY, _SESSION, "no session policy allows the action"
                    if plan.has_session else "a federated-user session without a session policy has no permissions "
                    "from identity-based policies")

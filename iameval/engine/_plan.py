@@ -8,6 +8,7 @@ chain (`_chain.decide`) then tests only what varies between requests: resources 
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..catalog._catalog import rcp_supported_services
@@ -18,7 +19,23 @@ from ._request import _WITH_IDENTITY, Caller, CallerKind
 if TYPE_CHECKING:
     from ._chain import Authorizer
 
-__all__ = ["Gate", "Plan", "Who", "is_resource_policy_required", "rcp_exemption", "scp_exemption"]
+__all__ = ["Gate", "GateKind", "Plan", "Who", "is_resource_policy_required", "rcp_exemption", "scp_exemption"]
+
+
+class GateKind(StrEnum):
+    """The gates of the chain, in the order of §2.1. `Result.gate` is one of these, or for an
+    organization level `scp[N]` / `rcp[N]` (N counted from the root, 0)."""
+
+    SCP = "scp"
+    RCP = "rcp"
+    RESOURCE_POLICY = "resource_policy"
+    IDENTITY = "identity"
+    PERMISSION_BOUNDARY = "permission_boundary"
+    SESSION = "session"
+
+    def level(self, n: int) -> str:
+        """The id of one organization level of this gate: `scp[0]`."""
+        return f"{self.value}[{n}]"
 
 
 # Besides the sts:AssumeRole* actions, those a role's trust policy must allow (§2.5).
@@ -141,21 +158,22 @@ class Plan:
         self.session = entries(a.session, has_session)
         # Every gate, in the order of §2.1, for traces; a denial names the first that denies.
         self.gates = (
-            tuple(Gate(f"scp[{n}]", f"service control policy, level {n}", level,
+            tuple(Gate(GateKind.SCP.level(n), f"service control policy, level {n}", level,
                        self.scps[n] if self.scps else UNREACHED, scps_exempt)
                   for n, level in enumerate(a.scps))
-            + tuple(Gate(f"rcp[{n}]", f"resource control policy, level {n}", level,
+            + tuple(Gate(GateKind.RCP.level(n), f"resource control policy, level {n}", level,
                          self.rcps[n] if self.rcps else UNREACHED, rcps_exempt, RCP_IMPLIED_ALLOW)
                     for n, level in enumerate(a.rcps))
-            + (Gate("resource", "resource-based policy", a.resource_policy, self.resource),
-               Gate("identity", "identity-based policies", a.identity, self.identity),
-               Gate("permission_boundary", "permissions boundary", a.permission_boundary, self.boundary),
-               Gate("session", "session policies", a.session, self.session)))
+            + (Gate(GateKind.RESOURCE_POLICY, "resource-based policy", a.resource_policy, self.resource),
+               Gate(GateKind.IDENTITY, "identity-based policies", a.identity, self.identity),
+               Gate(GateKind.PERMISSION_BOUNDARY, "permissions boundary", a.permission_boundary, self.boundary),
+               Gate(GateKind.SESSION, "session policies", a.session, self.session)))
         self.denies = tuple((g.id, g.entries.denies) for g in self.gates if g.entries.denies)
         self.warnings = tuple(dict.fromkeys(w for g in self.gates for w in g.entries.warnings))
         self.lockout = caller.kind is CallerKind.ROOT and action in _ROOT_BUCKET_POLICY_ACTIONS
         self.sts_or_kms = action[:4] in ("sts:", "kms:")
 
     def lockout_applies(self, resource_account: str | None) -> bool:
-        """S3's lock-out protection applies: see `_ROOT_BUCKET_POLICY_ACTIONS`."""
+        """S3's lock-out protection applies: the resource-based policy's Deny statements do not
+        reach this request (see `_ROOT_BUCKET_POLICY_ACTIONS`)."""
         return self.lockout and resource_account == self.caller.account

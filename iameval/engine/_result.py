@@ -27,7 +27,7 @@ class Result(NamedTuple):
 
     `reasons` are the Deny statements for ExplicitDeny, the Allow statements each passed gate
     relied on for Allow, and empty for ImplicitDeny, where `summary` names the gate without an
-    Allow; `gate` names the gate that decided (`identity`, `resource`, `permission_boundary`,
+    Allow; `gate` names the gate that decided (`identity`, `resource_policy`, `permission_boundary`,
     `session`, `scp[N]`, `rcp[N]`), and `explain()` gives every gate's verdict. `warnings` are
     what iameval could not use as given (a context value that is not a date under a Date
     operator, a list where a variable needs one value), each of which made a comparison false.

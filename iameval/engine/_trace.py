@@ -18,7 +18,7 @@ from typing import Any
 from ._compile import CompiledStatement, Entries, Match, MatchClass, StatementRecord
 from ._context import Context
 from ..policy._model import PolicyKind
-from ._plan import LOCKOUT, Gate, Plan
+from ._plan import LOCKOUT, Gate, GateKind, Plan
 from ._request import Request
 from ._result import Result
 
@@ -218,7 +218,7 @@ class Tracer:
                              policies=labels)
         if not gate.policies:
             plan = self._plan
-            none_given = ("the root user needs no Allow in its own account" if plan.root and gate.id == "identity"
+            none_given = ("the root user needs no Allow in its own account" if plan.root and gate.id is GateKind.IDENTITY
                           else _NONE_GIVEN[gate.id])
             if decided and not result.allowed and not plan.root:
                 # The chain needed an Allow here and there was no policy to give it.
@@ -236,7 +236,7 @@ class Tracer:
         note = ""
         if any(t.effect == "Deny" for t in applied):
             verdict = Verdict.DENY
-            if gate.id == "resource" and self._plan.lockout_applies(self._context.resource_account):
+            if gate.id is GateKind.RESOURCE_POLICY and self._plan.lockout_applies(self._context.resource_account):
                 verdict, note = Verdict.NOT_APPLICABLE, LOCKOUT
         elif applied:
             verdict = Verdict.ALLOW
@@ -278,10 +278,10 @@ class Tracer:
 
 
 _NONE_GIVEN = {
-    "resource": "no resource-based policy was given",
-    "identity": "no identity-based policy was given",
-    "permission_boundary": "the principal has no permissions boundary",
-    "session": "no session policy was given",
+    GateKind.RESOURCE_POLICY: "no resource-based policy was given",
+    GateKind.IDENTITY: "no identity-based policy was given",
+    GateKind.PERMISSION_BOUNDARY: "the principal has no permissions boundary",
+    GateKind.SESSION: "no session policy was given",
 }
 
 
