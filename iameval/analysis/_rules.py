@@ -70,7 +70,7 @@ class Finding:
         shown = Problem(self.message, self.location, self.hint, f"{self.severity}[{self.code}]", code=self.code)
         return str(shown)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, str | int | None]:
         return Problem(self.message, self.location, self.hint, self.severity, code=self.code).as_dict()
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..policy._errors import Path as JsonPath
 from ..policy._errors import PolicyError
 from ..policy._load import load_policy
 from ..policy._model import PolicyKind
@@ -45,7 +46,7 @@ def _type_name(kind: PolicyKind | str) -> str:
 
 
 def validate_policy(data: Any, kind: PolicyKind | str = "identity", source: Source | None = None,
-                    path: tuple = ()) -> list[Finding]:
+                    path: JsonPath = ()) -> list[Finding]:
     """Every finding of one policy document of type `kind` (a `--type` name or a `PolicyKind`).
 
     `source` and `path` say where the document stands, as for `load_policy`. Errors come from
@@ -63,7 +64,7 @@ def validate_policy(data: Any, kind: PolicyKind | str = "identity", source: Sour
     return sorted(findings, key=_order)
 
 
-def _order(finding: Finding) -> tuple:
+def _order(finding: Finding) -> tuple[str, int, int, str]:
     loc = finding.location
     return (loc.file or "", loc.line or 0, loc.column or 0, finding.code)
 

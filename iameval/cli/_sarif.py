@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from importlib import metadata
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 from urllib.parse import quote
 
+from ..analysis._rules import Finding, Rule
 from ..policy._errors import format_path
 from ..policy._references import aws_doc
 
@@ -39,7 +40,7 @@ def _uri(file: str) -> str | None:
     return quote(path.as_posix())
 
 
-def sarif_log(findings: Iterable, rules: Mapping) -> dict:
+def sarif_log(findings: Iterable[Finding], rules: Mapping[str, Rule]) -> dict[str, Any]:
     """A SARIF 2.1.0 log of `findings` (validate.Finding); `rules` maps each code to its Rule."""
     codes = list(rules)
     index = {code: i for i, code in enumerate(codes)}
@@ -47,7 +48,7 @@ def sarif_log(findings: Iterable, rules: Mapping) -> dict:
     for finding in findings:
         loc = finding.location
         text = finding.message + (f" (hint: {finding.hint})" if finding.hint else "")
-        location: dict = {}
+        location: dict[str, Any] = {}
         uri = _uri(loc.file or "")
         if uri is not None:
             region = {}

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, model_serializer, model_validator
 from pydantic_core import PydanticCustomError
 
 from ._arn import ACCOUNT_ID, PARTITIONS, split_arn
+from ._errors import Path as JsonPath
 from ._operators import Family, Operator, OperatorError, parse_operator
 from ._references import see
 from ._values import ValueParseError, parse_policy_value
@@ -36,7 +37,7 @@ __all__ = [
 ]
 
 
-def fail(code: str, message: str, at: tuple = (), hint: str | None = None) -> PydanticCustomError:
+def fail(code: str, message: str, at: JsonPath = (), hint: str | None = None) -> PydanticCustomError:
     """A refusal (§12.1) raised inside a validator: its problem code, message, the path below
     the element at fault, and a hint."""
     return PydanticCustomError("iam", "{text}", {"code": code, "text": message, "at": at, "hint": hint})
@@ -96,7 +97,7 @@ _SERVICE_PRINCIPAL = re.compile(r"\*|[a-z0-9][a-z0-9.-]*\.[a-z0-9.-]*[a-z0-9]")
 _CANONICAL_USER = re.compile(r"\*|[0-9a-f]{64}")
 
 
-def _check_principal_value(key: str, value: str, at: tuple) -> None:
+def _check_principal_value(key: str, value: str, at: JsonPath) -> None:
     """The forms of §6.2: `*` as a whole value only, no partial wildcards, and no policy
     variables, under any `Version` (§9, §12.1)."""
     if "${" in value:
@@ -151,7 +152,9 @@ class PrincipalMap(BaseModel):
             try:
                 items = string_list(entries, key)
             except PydanticCustomError as exc:
-                raise fail(exc.context["code"], exc.context["text"], (key,) + exc.context["at"]) from None
+                context = exc.context
+                assert context is not None  # raised by `fail`, which always gives one
+                raise fail(context["code"], context["text"], (key,) + context["at"]) from None
             for index, item in enumerate(items):
                 _check_principal_value(key, item, (key, index) if isinstance(entries, list) else (key,))
             fields[PRINCIPAL_KEYS[key]] = items
@@ -240,7 +243,7 @@ def read_condition(value: Any) -> tuple[ConditionEntry, ...]:
     return tuple(entries)
 
 
-def _check_value(operator: Operator, value: ConditionValue, at: tuple) -> None:
+def _check_value(operator: Operator, value: ConditionValue, at: JsonPath) -> None:
     """A policy value must read as its operator's type (§8.4); variables only in String and
     Arn operators (§9, §12.1)."""
     if (operator.family is Family.ARN and value != "*" and len(split_arn(str(value), variables=True)) != 6

@@ -74,7 +74,7 @@ class Problem:
             text += f" (hint: {self.hint})"
         return text
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, str | int | None]:
         loc = self.location
         return {
             "code": self.code,

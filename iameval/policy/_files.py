@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ._source import expand_paths, read_sources
-from ._source import Origin
+from ._source import Origin, Source
 from ._errors import Location, PolicyError, Problem
 from ._load import load_policy
 from ._model import Policy, PolicyKind
@@ -32,7 +32,7 @@ def load_policy_files(paths: list[str], kind: PolicyKind | str = PolicyKind.IDEN
     """
     policies: list[tuple[Policy, Origin]] = []
     problems: list[Problem] = []
-    read: list[tuple[str, list]] = []
+    read: list[tuple[str, list[Source]]] = []
     for name in expand_paths(paths):
         try:
             read.append((name, read_sources(name)))

@@ -23,6 +23,6 @@ def grammar(name: str, **options: object) -> Lark:
     for folder in (_PACKAGE / "grammar", _PACKAGE.parent / "grammar"):
         path = folder / f"{name}.lark"
         if path.is_file():
-            return Lark(path.read_text(encoding="utf-8"), **options)  # type: ignore[arg-type]
+            return Lark(path.read_text(encoding="utf-8"), **options)
     raise FileNotFoundError(f"grammar `{name}.lark` is neither in {_PACKAGE / 'grammar'} "
                             f"nor in {_PACKAGE.parent / 'grammar'}")

@@ -13,15 +13,16 @@ from typing import Any
 from pydantic import ValidationError
 
 from ._errors import Location, PolicyError, Problem
+from ._errors import Path as JsonPath
 from ._model import Policy, PolicyKind
-from ._refusals import character_problems, document_problems, has_bad_characters, trust_problems
+from ._refusals import Locate, character_problems, document_problems, has_bad_characters, trust_problems
 from ._source import Source
 
 __all__ = ["load_policy"]
 
 
 def load_policy(data: Any, kind: PolicyKind | str = PolicyKind.IDENTITY, *, source: Source | None = None,
-                path: tuple = (), name: str | None = None, trust: bool = False) -> Policy:
+                path: JsonPath = (), name: str | None = None, trust: bool = False) -> Policy:
     """Validate a parsed document as a policy of `kind`; raise `PolicyError` with every problem.
 
     `source` and `path` say where the document stands, so that problems carry the file, the
@@ -44,19 +45,20 @@ def load_policy(data: Any, kind: PolicyKind | str = PolicyKind.IDENTITY, *, sour
         problems.extend(character_problems(data, locate))
     if problems:
         raise PolicyError(problems)
+    assert policy is not None  # a ValidationError has errors: they are in `problems`
     if name is not None:
         policy = policy.model_copy(update={"name": name})
     return policy
 
 
-def _locate(source: Source | None, base: tuple, path: tuple, code: str, message: str,
+def _locate(source: Source | None, base: JsonPath, path: JsonPath, code: str, message: str,
             hint: str | None = None) -> Problem:
     if source is None:
         return Problem(message, Location(None, None, None, base + path), hint, code=code)
     return source.problem(base + path, message, hint, code=code)
 
 
-def _problems(exc: ValidationError, locate) -> list[Problem]:
+def _problems(exc: ValidationError, locate: Locate) -> list[Problem]:
     """The model's refusals, each with the code it was raised with (`_elements.fail`)."""
     problems = []
     for error in exc.errors(include_url=False):

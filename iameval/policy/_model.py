@@ -57,8 +57,10 @@ class PolicyKind(StrEnum):
         """The title with its article, for messages: `an identity-based policy`."""
         return _ARTICLES[self]
 
+    # A property where `str` has a method: `kind.title` is the kind's name in messages, and
+    # nothing calls `str.title()` on a PolicyKind.
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]
         return _TITLES[self]
 
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
+from ._errors import Path as JsonPath
 from ._errors import Problem
 from ._model import Policy, PolicyKind
 from ._operators import Family, parse_operator
@@ -97,7 +98,7 @@ def _variable_problems(policy: Policy, locate: Locate) -> Iterator[Problem]:
     values of String and Arn operators (§9). Variables anywhere else are refused by the element
     that holds them, under any `Version`."""
     for i, statement in enumerate(policy.statement):
-        texts = [(("Statement", i, element, j), text)
+        texts: list[tuple[JsonPath, str]] = [(("Statement", i, element, j), text)
                  for element, values in (("Resource", statement.resource), ("NotResource", statement.not_resource))
                  for j, text in enumerate(values or ())]
         for entry in statement.condition or ():
@@ -144,7 +145,7 @@ def has_bad_characters(text: str) -> bool:
 
 def character_problems(data: Any, locate: Locate) -> Iterator[Problem]:
     """Each key and string of the document with a character IAM does not accept."""
-    stack: list[tuple[tuple, Any]] = [((), data)]
+    stack: list[tuple[JsonPath, Any]] = [((), data)]
     while stack:
         path, node = stack.pop()
         if isinstance(node, dict):
@@ -158,7 +159,9 @@ def character_problems(data: Any, locate: Locate) -> Iterator[Problem]:
             yield _bad_char(locate, path, node)
 
 
-def _bad_char(locate: Locate, path: tuple, text: str) -> Problem:
-    char = _BAD_CHAR.search(text).group()
+def _bad_char(locate: Locate, path: JsonPath, text: str) -> Problem:
+    bad = _BAD_CHAR.search(text)
+    assert bad is not None  # called only for a text that has a bad character
+    char = bad.group()
     return locate(path, "invalid-character", f"character U+{ord(char):04X} is not allowed in a policy",
                   "IAM accepts tab, line feed, carriage return and U+0020 to U+00FF")

@@ -23,6 +23,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
 
 from ._errors import Location, PolicyError, Problem
+from ._errors import Path as JsonPath
 from ._grammars import grammar
 
 __all__ = ["Origin", "Source", "parse_text", "read_sources", "source_format"]
@@ -44,7 +45,7 @@ class Source:
     __slots__ = ("name", "text", "data", "format", "line_offset", "_positions")
 
     def __init__(self, name: str, text: str, data: Any, format: str, line_offset: int = 0,
-                 positions: dict[tuple, Pos] | None = None):
+                 positions: dict[JsonPath, Pos] | None = None):
         self.name = name
         self.text = text
         self.data = data
@@ -59,12 +60,12 @@ class Source:
             return FsPath.cwd()
         return FsPath(self.name).parent
 
-    def _positions_map(self) -> dict[tuple, Pos]:
+    def _positions_map(self) -> dict[JsonPath, Pos]:
         if self._positions is None:
             self._positions = _json_positions(self.text)[0]
         return self._positions
 
-    def locate(self, path: tuple = ()) -> Location:
+    def locate(self, path: JsonPath = ()) -> Location:
         """The location of the element at `path` (or of its nearest located ancestor).
 
         `path` may be the normalised path of the model (`Statement[0]` where the document wrote
@@ -78,14 +79,14 @@ class Source:
         line, column = positions.get(probe, (1, 1))
         return Location(self.name, line + self.line_offset, column, real)
 
-    def problem(self, path: tuple, message: str, hint: str | None = None,
+    def problem(self, path: JsonPath, message: str, hint: str | None = None,
                 severity: str = "error", *, code: str) -> Problem:
         return Problem(message, self.locate(path), hint, severity, code=code)
 
 
-def _as_written(data: Any, path: tuple) -> tuple:
+def _as_written(data: Any, path: JsonPath) -> JsonPath:
     """Drop the `[0]` that normalisation added where the document has a single value, not a list."""
-    real: list = []
+    real: list[str | int] = []
     node = data
     for part in path:
         if isinstance(part, int):
@@ -117,12 +118,12 @@ def _json_parser() -> Lark:
     return grammar("json", parser="lalr", propagate_positions=True, maybe_placeholders=False)
 
 
-def _json_positions(text: str) -> tuple[dict[tuple, Pos], list[tuple[tuple, Pos, str]]]:
+def _json_positions(text: str) -> tuple[dict[JsonPath, Pos], list[tuple[JsonPath, Pos, str]]]:
     """Positions of every key and list item, and the keys that appear twice in one object."""
     tree = _json_parser().parse(text)
-    positions: dict[tuple, Pos] = {}
-    duplicates: list[tuple[tuple, Pos, str]] = []
-    stack: list[tuple[tuple, Tree | Token]] = [((), tree)]
+    positions: dict[JsonPath, Pos] = {}
+    duplicates: list[tuple[JsonPath, Pos, str]] = []
+    stack: list[tuple[JsonPath, Tree[Token] | Token]] = [((), tree)]
     positions[()] = _pos(tree)
     while stack:
         path, node = stack.pop()
@@ -131,9 +132,11 @@ def _json_positions(text: str) -> tuple[dict[tuple, Pos], list[tuple[tuple, Pos,
         if node.data == "object":
             seen: set[str] = set()
             for pair in node.children:
+                assert isinstance(pair, Tree)  # an object holds `pair`s: STRING ":" value
                 key_token, value = pair.children
-                key = json.loads(key_token)
-                where = (key_token.line, key_token.column)
+                assert isinstance(key_token, Token)
+                key: str = json.loads(key_token)
+                where = _pos(key_token)
                 if key in seen:
                     duplicates.append((path + (key,), where, key))
                     continue
@@ -147,7 +150,7 @@ def _json_positions(text: str) -> tuple[dict[tuple, Pos], list[tuple[tuple, Pos,
     return positions, duplicates
 
 
-def _pos(node: Tree | Token) -> Pos:
+def _pos(node: Tree[Token] | Token) -> Pos:
     if isinstance(node, Token):
         return node.line or 1, node.column or 1
     if node.meta.empty:
@@ -274,12 +277,12 @@ def _build_yaml(text: str, name: str) -> Source:
         root = loader.get_single_node()
         if root is None:
             raise PolicyError([Problem("the file is empty", Location(name, 1, 1), code="invalid-syntax")])
-        positions: dict[tuple, Pos] = {(): (root.start_mark.line + 1, root.start_mark.column + 1)}
+        positions: dict[JsonPath, Pos] = {(): (root.start_mark.line + 1, root.start_mark.column + 1)}
         problems: list[Problem] = []
 
         inside: set[int] = set()
 
-        def build(node: yaml.Node, path: tuple) -> Any:
+        def build(node: yaml.Node, path: JsonPath) -> Any:
             if id(node) in inside:
                 mark = node.start_mark
                 raise PolicyError([Problem("a YAML alias refers to a node that contains it",
@@ -293,7 +296,7 @@ def _build_yaml(text: str, name: str) -> Source:
                     inside.discard(id(node))
             return loader.construct_object(node, deep=True)
 
-        def build_collection(node: yaml.Node, path: tuple) -> Any:
+        def build_collection(node: yaml.Node, path: JsonPath) -> Any:
             if isinstance(node, yaml.MappingNode):
                 obj: dict[str, Any] = {}
                 for key_node, value_node in node.value:
@@ -378,7 +381,7 @@ def read_text(name: str) -> str:
         stream = getattr(sys.stdin, "buffer", None)
         if stream is None:
             return sys.stdin.read()
-        data = stream.read()
+        data: bytes = stream.read()
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -417,4 +420,4 @@ def read_sources(name: str) -> list[Source]:
 
 
 # Where a policy came from: its source and the JSON path of the document in it.
-Origin = tuple[Source, tuple]
+Origin = tuple[Source, JsonPath]

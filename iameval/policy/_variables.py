@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Callable
+from typing import Callable, cast
 
-from lark import Lark, Token
+from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
 
 from ._grammars import grammar
@@ -66,7 +66,9 @@ class Template:
                     if part.default is None:
                         return None
                     value = part.default
-                pieces.append((value, False))
+                # A lookup returns text, None or UNUSABLE; `Lookup` says `object` for the
+                # sentinel, which no narrowing can take out of the union.
+                pieces.append((cast(str, value), False))
             else:
                 pieces.append((part[0], False))
         return pieces
@@ -101,6 +103,8 @@ def parse_template(text: str) -> Template:
             key = str(child.children[0])
             default = None
             if len(child.children) > 1:
-                default = "".join(str(t) for t in child.children[1].children)
+                default_tree = child.children[1]
+                assert isinstance(default_tree, Tree)  # the grammar's `default` rule
+                default = "".join(str(t) for t in default_tree.children)
             parts.append(Variable(key, default))
     return Template(text, tuple(parts))
