@@ -7,11 +7,11 @@ whether it was given as a list (a multi-valued key).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, NamedTuple
+from typing import Any, Callable, Literal, Mapping, NamedTuple
 
 from ._request import Caller, CallerKind
 from ..policy._values import as_text
-from ..policy._variables import UNUSABLE
+from ..policy._variables import UNUSABLE, Unusable
 
 __all__ = ["DERIVABLE", "Context", "ContextEntry", "caller_keys", "derived_keys", "merge_context"]
 
@@ -90,7 +90,7 @@ class Context:
             return self._caller_keys.get(lowered_key)
         return entry
 
-    def variable(self, lowered_key: str) -> str | None | object:
+    def variable(self, lowered_key: str) -> str | None | Literal[Unusable.UNUSABLE]:
         """The value a `${key}` stands for; None when the key is absent (its default applies).
 
         Multi-valued keys cannot be variables (§9): a list value is reported, and `UNUSABLE`

@@ -277,7 +277,7 @@ class Tracer:
                               tuple(unresolved), closest)
 
 
-_NONE_GIVEN = {
+_NONE_GIVEN: dict[str, str] = {
     GateKind.RESOURCE_POLICY: "no resource-based policy was given",
     GateKind.IDENTITY: "no identity-based policy was given",
     GateKind.PERMISSION_BOUNDARY: "the principal has no permissions boundary",

@@ -11,19 +11,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Callable, cast
+from enum import Enum
+from typing import Callable, Literal
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
 
 from ._grammars import grammar
 
-__all__ = ["Template", "TemplateError", "UNUSABLE", "Variable", "parse_template"]
+__all__ = ["Lookup", "Template", "TemplateError", "UNUSABLE", "Unusable", "Variable", "parse_template"]
 
-# A lookup returns the key's value, None when the key is absent, or UNUSABLE when it is present
-# but cannot stand in a variable (a multi-valued key, §9): then even a default does not apply.
-UNUSABLE = object()
-Lookup = Callable[[str], "str | None | object"]
+
+class Unusable(Enum):
+    """What a lookup gives for a key that is present but cannot stand in a variable (a
+    multi-valued key, §9): then even a default does not apply."""
+
+    UNUSABLE = "unusable"
+
+
+UNUSABLE = Unusable.UNUSABLE
+# A lookup returns the key's value, None when the key is absent (the default applies), or UNUSABLE.
+Lookup = Callable[[str], "str | None | Literal[Unusable.UNUSABLE]"]
 
 
 class TemplateError(ValueError):
@@ -66,9 +74,7 @@ class Template:
                     if part.default is None:
                         return None
                     value = part.default
-                # A lookup returns text, None or UNUSABLE; `Lookup` says `object` for the
-                # sentinel, which no narrowing can take out of the union.
-                pieces.append((cast(str, value), False))
+                pieces.append((value, False))
             else:
                 pieces.append((part[0], False))
         return pieces
