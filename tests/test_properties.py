@@ -28,14 +28,10 @@ from hypothesis import strategies as st
 
 from iameval import Authorizer, Decision, PolicyKind, load_policy
 from iameval.policy._match import Glob, ResourcePattern, arn_segments
-from helpers import scaled
+from helpers import A, ALICE, B, BOB, scaled
 
-ACCOUNT = "111122223333"
-OTHER = "444455556666"
-ALICE = f"arn:aws:iam::{ACCOUNT}:user/alice"
-BOB = f"arn:aws:iam::{OTHER}:user/bob"
-ROLE = f"arn:aws:iam::{ACCOUNT}:role/app"
-SESSION = f"arn:aws:sts::{ACCOUNT}:assumed-role/app/s1"
+ROLE = f"arn:aws:iam::{A}:role/app"
+SESSION = f"arn:aws:sts::{A}:assumed-role/app/s1"
 
 ACTIONS = [
     "s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:DeleteObject",
@@ -53,8 +49,8 @@ REQUEST_RESOURCES = [
     "arn:aws:s3:::bucket-a/key.txt",
     "arn:aws:s3:::bucket-a/dir/key.txt",
     "arn:aws:s3:::bucket-b/key.txt",
-    f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/i-1234",
-    f"arn:aws:ec2:eu-west-1:{ACCOUNT}:instance/i-9999",
+    f"arn:aws:ec2:us-east-1:{A}:instance/i-1234",
+    f"arn:aws:ec2:eu-west-1:{A}:instance/i-9999",
     "*",
 ]
 RESOURCE_PATTERNS = [
@@ -65,24 +61,24 @@ RESOURCE_PATTERNS = [
     "arn:aws:s3:::bucket-?/*",
     "arn:aws:s3:::*",
     "arn:aws:s3:::*/key.txt",
-    f"arn:aws:ec2:*:{ACCOUNT}:instance/*",
-    f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/i-?234",
+    f"arn:aws:ec2:*:{A}:instance/*",
+    f"arn:aws:ec2:us-east-1:{A}:instance/i-?234",
     "arn:aws:ec2:us-east-1:*",
     "arn:aws:ec2:*:*:instance/*",
 ]
 PRINCIPALS = [
     "*",
     {"AWS": "*"},
-    {"AWS": ACCOUNT},
-    {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+    {"AWS": A},
+    {"AWS": f"arn:aws:iam::{A}:root"},
     {"AWS": ALICE},
     {"AWS": ROLE},
     {"AWS": SESSION},
-    {"AWS": OTHER},
-    {"AWS": f"arn:aws:iam::{OTHER}:root"},
+    {"AWS": B},
+    {"AWS": f"arn:aws:iam::{B}:root"},
     {"AWS": BOB},
     {"AWS": [ALICE, BOB]},
-    {"AWS": f"arn:aws:iam::{ACCOUNT}:user/carol"},
+    {"AWS": f"arn:aws:iam::{A}:user/carol"},
     {"Service": "s3.amazonaws.com"},
 ]
 # With Version 2012-10-17 (§9): `${aws:username}` is derived for IAM users only; the team tag
@@ -103,8 +99,8 @@ CONDITIONS = [
     {"ForAnyValue:StringEquals": {"aws:TagKeys": ["team", "cost"]}},
     {"ForAllValues:StringLike": {"aws:TagKeys": ["team*"]}},
     {"Null": {"aws:SourceIp": "true"}},
-    {"StringEquals": {"aws:PrincipalAccount": ACCOUNT}},
-    {"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT}:*"}},
+    {"StringEquals": {"aws:PrincipalAccount": A}},
+    {"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{A}:*"}},
     {"NumericLessThan": {"s3:max-keys": 100}},
     {"DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}},
     {"Bool": {"aws:SecureTransport": "false"}, "StringEqualsIgnoreCase": {"aws:PrincipalType": "user"}},
@@ -122,10 +118,10 @@ CONTEXT_VALUES = {
 # NotPrincipal lists that exclude a caller completely (own ARN, account, and the role for a
 # session), none, or only partly: IAM-SEMANTICS §7.4.
 NOT_PRINCIPALS = [
-    {"AWS": [ALICE, ACCOUNT]},
-    {"AWS": [BOB, f"arn:aws:iam::{OTHER}:root"]},
-    {"AWS": [SESSION, ROLE, ACCOUNT]},
-    {"AWS": f"arn:aws:iam::{ACCOUNT}:user/carol"},
+    {"AWS": [ALICE, A]},
+    {"AWS": [BOB, f"arn:aws:iam::{B}:root"]},
+    {"AWS": [SESSION, ROLE, A]},
+    {"AWS": f"arn:aws:iam::{A}:user/carol"},
 ]
 
 
@@ -192,7 +188,7 @@ def policy_documents(kind: PolicyKind, prefix: str, rich: bool = False) -> st.Se
 _REQUEST_ACTIONS = st.sampled_from(REQUEST_ACTIONS)
 _REQUEST_RESOURCES = st.sampled_from(REQUEST_RESOURCES)
 _CONTEXT_KEYS = st.lists(st.sampled_from(sorted(CONTEXT_VALUES)), unique=True, max_size=5)
-_RESOURCE_ACCOUNTS = st.sampled_from([None, ACCOUNT, OTHER])
+_RESOURCE_ACCOUNTS = st.sampled_from([None, A, B])
 
 
 @st.composite
@@ -468,7 +464,7 @@ CONDITION_VALUES = {
     "StringEqualsIfExists": _STRINGS,
     "ForAnyValue:StringEquals": _STRINGS,
     "ForAllValues:StringNotLike": _STRINGS,
-    "ArnLike": one_or_more(["arn:aws:s3:::x", f"arn:aws:iam::{ACCOUNT}:user/*", "*"]),
+    "ArnLike": one_or_more(["arn:aws:s3:::x", f"arn:aws:iam::{A}:user/*", "*"]),
     "NumericLessThan": st.integers(-5, 500) | st.lists(st.integers(0, 9), min_size=1, max_size=3)
     | st.just(1.5) | one_or_more(["10", "2.5"]),
     "Bool": st.booleans() | st.lists(st.booleans(), min_size=1, max_size=2) | one_or_more(["true", "false"]),
