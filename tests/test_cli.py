@@ -13,16 +13,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from iameval.cli._app import DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, app
+from helpers import A, ALICE, FIXTURES, flat, invoke, position_of, write
+from iameval.cli._app import DEFAULT_PRINCIPAL, DEFAULT_RESOURCE
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "fixtures" / "examples" / "read-reports.json"
+EXAMPLE = FIXTURES / "examples" / "read-reports.json"
 SCRIPT = Path(sys.executable).parent / "iameval"
 
-ACCOUNT = "111122223333"
-ALICE = f"arn:aws:iam::{ACCOUNT}:user/alice"
 REPORT = "arn:aws:s3:::example-reports/2024/q1.pdf"
 
 READ_REPORTS = {
@@ -34,33 +31,6 @@ READ_REPORTS = {
          "Resource": "arn:aws:s3:::example-reports/*"},
     ],
 }
-
-runner = CliRunner()
-
-
-def invoke(*args: str, input: str | None = None):
-    return runner.invoke(app, [str(a) for a in args], input=input)
-
-
-def write(path: Path, content) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(content if isinstance(content, str) else json.dumps(content, indent=2),
-                    encoding="utf-8")
-    return path
-
-
-def position_of(path: Path, needle: str) -> tuple[int, int]:
-    """1-based line and column of the first `needle` in a file."""
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if needle in line:
-            return number, line.index(needle) + 1
-    raise AssertionError(f"{needle} not in {path}")
-
-
-def flat(text: str) -> str:
-    """Output with runs of whitespace (and rich's line wrapping) collapsed to one space."""
-    return " ".join(text.split())
-
 
 @pytest.fixture
 def policy(tmp_path) -> Path:
@@ -266,7 +236,7 @@ def test_check_bucket_policy_grants_a_user_of_the_same_account(tmp_path, policy)
         ("bucket.json", "AliceWrites", "Allow")]
     # Another user of the account is not named: no grant for them.
     bob = invoke("check", policy, "-a", "s3:PutObject", "-r", REPORT,
-                 "-p", f"arn:aws:iam::{ACCOUNT}:user/bob", "--resource-policy", bucket_policy)
+                 "-p", f"arn:aws:iam::{A}:user/bob", "--resource-policy", bucket_policy)
     assert bob.exit_code == 1
 
 
@@ -605,7 +575,7 @@ def test_two_policy_files_of_one_name_are_told_apart(tmp_path):
         (tmp_path / folder / "policy.json").write_text(lead + json.dumps({"Version": "2012-10-17", "Statement": [
             {"Sid": "S", "Effect": "Allow", "Action": action, "Resource": "*"}]}), encoding="utf-8")
     first, second = tmp_path / "a" / "policy.json", tmp_path / "b" / "policy.json"
-    result = runner.invoke(app, ["check", str(first), str(second), "-a", "s3:GetObject"])
+    result = invoke("check", first, second, "-a", "s3:GetObject")
     assert result.exit_code == 0, result.output
     assert f"identity-based policy {second}" in result.output and f"{second}:2:" in result.output
     assert str(first) not in result.output

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import base64
 from datetime import datetime, timedelta, timezone
+from functools import cache
 from typing import Any
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, strategies as st
 
 import iameval
+from helpers import A, ALICE, scaled
 
-ACCOUNT = "111122223333"
-ALICE = f"arn:aws:iam::{ACCOUNT}:user/alice"
 OBJECT = "arn:aws:s3:::example-bucket/key"
-
-QUICK = settings(derandomize=True, database=None, max_examples=120, deadline=None)
 
 
 def _allowed(condition: dict, context: dict, deny_condition: dict | None = None) -> bool:
@@ -80,13 +78,13 @@ BOOL = st.one_of(st.sampled_from(["true", "false", "True", "FALSE"]), st.boolean
 _ARN_SEGMENT = st.text(alphabet="ab", min_size=0, max_size=2)
 _ARN_PATTERN_SEGMENT = st.text(alphabet="ab*?", min_size=0, max_size=3)
 ARN_VALUE = st.builds(lambda s, r, a, res: f"arn:aws:{s}:{r}:{a}:{res}",
-                      st.sampled_from(["s3", "iam"]), _ARN_SEGMENT, st.sampled_from(["", ACCOUNT]),
+                      st.sampled_from(["s3", "iam"]), _ARN_SEGMENT, st.sampled_from(["", A]),
                       st.text(alphabet="ab/:", max_size=4))
 ARN_PATTERN = st.one_of(
     st.just("*"),
     st.builds(lambda s, r, a, res: f"arn:aws:{s}:{r}:{a}:{res}",
               st.sampled_from(["s3", "iam"]), _ARN_PATTERN_SEGMENT,
-              st.sampled_from(["", ACCOUNT, "*"]), st.text(alphabet="ab/:*?", max_size=4)),
+              st.sampled_from(["", A, "*"]), st.text(alphabet="ab/:*?", max_size=4)),
 )
 
 # family -> (condition key, policy values, context values)
@@ -117,6 +115,9 @@ OPERATORS = {
 }
 
 
+# Strategies are built once (cached factories, module-level values), not on every draw:
+# hypothesis spends more time checking a freshly built strategy than drawing from it.
+@cache
 def _policy_values(operator: str) -> st.SearchStrategy:
     _, values, _ = FAMILIES[OPERATORS[operator]]
     if OPERATORS[operator] == "Bool":
@@ -140,7 +141,6 @@ def _policy_values(operator: str) -> st.SearchStrategy:
     ("ArnLike", "ArnNotLike"),
     ("ArnEquals", "ArnNotEquals"),
 ])
-@QUICK
 @given(data=st.data())
 def test_negated_operator_is_the_complement_on_a_present_single_value(positive, negated, data):
     key, _, context_values = FAMILIES[OPERATORS[positive]]
@@ -160,44 +160,58 @@ def _base(operator: str) -> str:
     return operator.split(":")[-1]
 
 
+@cache
+def _single_or_list(family: str) -> st.SearchStrategy:
+    _, _, context_values = FAMILIES[family]
+    return st.one_of(context_values, st.lists(context_values, min_size=1, max_size=3))
+
+
 @pytest.mark.parametrize("operator", _IF_EXISTS_OPERATORS)
-@settings(derandomize=True, database=None, max_examples=40, deadline=None)
+@scaled(0.4)
 @given(data=st.data())
 def test_if_exists_equals_the_operator_when_the_key_is_present(operator, data):
     key, _, context_values = FAMILIES[OPERATORS[_base(operator)]]
     values = data.draw(_policy_values(_base(operator)), label="policy values")
-    value = data.draw(st.one_of(context_values, st.lists(context_values, min_size=1, max_size=3)),
-                      label="context value")
+    value = data.draw(_single_or_list(OPERATORS[_base(operator)]), label="context value")
     context = {key: value}
     assert _allowed({operator: {key: values}}, context) == _allowed({operator + "IfExists": {key: values}}, context)
 
 
 # ----------------------------------------------------- ForAllValues on an empty list (§8.5)
 
+_IF_EXISTS = st.sampled_from(["", "IfExists"])
+
+
 @pytest.mark.parametrize("operator", sorted(OPERATORS))
-@settings(derandomize=True, database=None, max_examples=25, deadline=None)
+@scaled(0.25)
 @given(data=st.data())
 def test_for_all_values_holds_on_an_empty_list(operator, data):
     key, _, _ = FAMILIES[OPERATORS[operator]]
     values = data.draw(_policy_values(operator), label="policy values")
-    if_exists = data.draw(st.sampled_from(["", "IfExists"]), label="IfExists")
+    if_exists = data.draw(_IF_EXISTS, label="IfExists")
     assert _allowed({f"ForAllValues:{operator}{if_exists}": {key: values}}, {key: []})
 
 
 # ------------------------------------------ adding a condition never allows more (§8.1, §7.1)
 
-_ALL_OPERATORS = sorted(OPERATORS)
+_ALL_OPERATORS = st.sampled_from(sorted(OPERATORS))
+_FAMILY_NAMES = st.sampled_from(sorted(FAMILIES))
+_NULL_VALUES = st.sampled_from(["true", "false"])
+_QUALIFIERS = st.sampled_from(["", "", "ForAllValues:", "ForAnyValue:"])
+_SUFFIXES = st.sampled_from(["", "", "IfExists"])
+_SHAPES = st.sampled_from(["absent", "single", "list", "empty"])
+_CONTEXT_LISTS = {family: st.lists(values, min_size=1, max_size=3) for family, (_, _, values) in FAMILIES.items()}
 
 
 @st.composite
 def _entry(draw) -> tuple[str, str, Any]:
     """One operator-key pair with its values, possibly qualified, negated or IfExists."""
     if draw(st.integers(0, 9)) == 0:
-        family = draw(st.sampled_from(sorted(FAMILIES)))
-        return "Null", FAMILIES[family][0], draw(st.sampled_from(["true", "false"]))
-    base = draw(st.sampled_from(_ALL_OPERATORS))
-    qualifier = draw(st.sampled_from(["", "", "ForAllValues:", "ForAnyValue:"]))
-    suffix = draw(st.sampled_from(["", "", "IfExists"]))
+        family = draw(_FAMILY_NAMES)
+        return "Null", FAMILIES[family][0], draw(_NULL_VALUES)
+    base = draw(_ALL_OPERATORS)
+    qualifier = draw(_QUALIFIERS)
+    suffix = draw(_SUFFIXES)
     key = FAMILIES[OPERATORS[base]][0]
     return f"{qualifier}{base}{suffix}", key, draw(_policy_values(base))
 
@@ -210,11 +224,11 @@ def _context(draw) -> dict:
         key, _, values = FAMILIES[family]
         if key in context:
             continue
-        shape = draw(st.sampled_from(["absent", "single", "list", "empty"]))
+        shape = draw(_SHAPES)
         if shape == "single":
             context[key] = draw(values)
         elif shape == "list":
-            context[key] = draw(st.lists(values, min_size=1, max_size=3))
+            context[key] = draw(_CONTEXT_LISTS[family])
         elif shape == "empty":
             context[key] = []
     return context
@@ -227,7 +241,7 @@ def _block(entries: list[tuple[str, str, Any]]) -> dict:
     return block
 
 
-@settings(derandomize=True, database=None, max_examples=400, deadline=None)
+@scaled(4)
 @given(base=st.lists(_entry(), max_size=2), extra=_entry(), context=_context(),
        deny=st.one_of(st.none(), _entry()))
 def test_adding_a_condition_to_an_allow_never_allows_more(base, extra, context, deny):

@@ -14,10 +14,8 @@ from typing import Any
 import pytest
 
 import iameval
+from helpers import A, ALICE, OBJECT
 
-ACCOUNT = "111122223333"
-ALICE = f"arn:aws:iam::{ACCOUNT}:user/alice"
-OBJECT = "arn:aws:s3:::example-bucket/reports/2024.csv"
 
 ALLOW = "Allow"
 DENY = "ImplicitDeny"
@@ -330,7 +328,7 @@ def test_ip_operators(condition, context, expected, warns, effect):
 # --------------------------------------------------------------------------------- ARN (§8.4)
 
 SRC = "aws:SourceArn"
-ROLE = f"arn:aws:iam::{ACCOUNT}:role/Admin"
+ROLE = f"arn:aws:iam::{A}:role/Admin"
 # AWS's own example of StringLike and ArnLike parting ways (§8.4).
 DIVERGENT_PATTERN = "arn:aws:someservice:*:111122223333:finance/*"
 DIVERGENT_ARN = "arn:aws:someservice:us-east-2:999999999999:store/abc:111122223333:finance/document.txt"
@@ -357,22 +355,22 @@ ARN_ROWS = [
     row("ArnLike alone * matches any ARN", {"ArnLike": {SRC: "*"}}, {SRC: ROLE}, ALLOW),
     row("ArnLike on an absent key is false", {"ArnLike": {SRC: "*"}}, {}, DENY),
     row("ArnLike on a multi-valued key is true when any value matches",
-        {"ArnLike": {SRC: "arn:aws:iam::*:role/*"}}, {SRC: [f"arn:aws:iam::{ACCOUNT}:user/bob", ROLE]}, ALLOW),
+        {"ArnLike": {SRC: "arn:aws:iam::*:role/*"}}, {SRC: [f"arn:aws:iam::{A}:user/bob", ROLE]}, ALLOW),
     row("ArnLike is false for a context value that is not an ARN",
         {"ArnLike": {SRC: "arn:aws:iam::*:role/*"}}, {SRC: "not-an-arn"}, DENY, True),
     row("ArnNotEquals is false for the same ARN", {"ArnNotEquals": {SRC: ROLE}}, {SRC: ROLE}, DENY),
-    row("ArnNotEquals is true for another ARN", {"ArnNotEquals": {SRC: ROLE}}, {SRC: f"arn:aws:iam::{ACCOUNT}:role/Dev"}, ALLOW),
+    row("ArnNotEquals is true for another ARN", {"ArnNotEquals": {SRC: ROLE}}, {SRC: f"arn:aws:iam::{A}:role/Dev"}, ALLOW),
     row("ArnNotEquals honours wildcards", {"ArnNotEquals": {SRC: "arn:aws:iam::*:role/*"}}, {SRC: ROLE}, DENY),
     row("ArnNotEquals on an absent key is true", {"ArnNotEquals": {SRC: ROLE}}, {}, ALLOW),
     row("ArnNotLike is false for a matching ARN", {"ArnNotLike": {SRC: "arn:aws:iam::*:role/*"}}, {SRC: ROLE}, DENY),
     row("ArnNotLike on an absent key is true", {"ArnNotLike": {SRC: "arn:aws:iam::*:role/*"}}, {}, ALLOW),
     row("ArnNotLike on a multi-valued key is false when one value matches",
-        {"ArnNotLike": {SRC: "arn:aws:iam::*:role/*"}}, {SRC: [f"arn:aws:iam::{ACCOUNT}:user/bob", ROLE]}, DENY),
+        {"ArnNotLike": {SRC: "arn:aws:iam::*:role/*"}}, {SRC: [f"arn:aws:iam::{A}:user/bob", ROLE]}, DENY),
     row("ArnNotLike is true for a context value that is not an ARN",
         {"ArnNotLike": {SRC: "arn:aws:iam::*:role/*"}}, {SRC: "not-an-arn"}, ALLOW, True),
     row("ArnLikeIfExists on an absent key is true", {"ArnLikeIfExists": {SRC: "arn:aws:iam::*:role/*"}}, {}, ALLOW),
     row("ArnLikeIfExists on a present key is ArnLike",
-        {"ArnLikeIfExists": {SRC: "arn:aws:iam::*:role/*"}}, {SRC: f"arn:aws:iam::{ACCOUNT}:user/bob"}, DENY),
+        {"ArnLikeIfExists": {SRC: "arn:aws:iam::*:role/*"}}, {SRC: f"arn:aws:iam::{A}:user/bob"}, DENY),
     row("ArnNotEqualsIfExists on an absent key is true", {"ArnNotEqualsIfExists": {SRC: ROLE}}, {}, ALLOW),
 ]
 

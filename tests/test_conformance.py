@@ -10,14 +10,13 @@ source expects. Cases whose source expectation contradicts IAM-SEMANTICS.md live
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 import iameval
+from helpers import conformance_scenarios
 
-CONFORMANCE = Path(__file__).resolve().parent.parent / "fixtures" / "conformance"
-SCENARIOS = iameval.load_scenarios(CONFORMANCE)
+SCENARIOS = conformance_scenarios()
 
 
 def test_conformance_fixtures_are_there_with_unique_ids():

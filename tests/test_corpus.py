@@ -17,14 +17,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from typer.testing import CliRunner
 
 import iameval
-from iameval.cli import app
+from helpers import FIXTURES, MANAGED, invoke
 from iameval.policy._errors import format_path
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-MANAGED = FIXTURES / "managed-policies"
 EXAMPLES = FIXTURES / "policy-examples"
 BROKEN = FIXTURES / "broken"
 INVALID_JSON = (FIXTURES / "invalid" /
@@ -198,14 +195,11 @@ def test_problems_in_three_statements_are_reported_together():
 
 # ---------------------------------------------------------------------------- command line
 
-runner = CliRunner()
-
-
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.file) for c in BROKEN_POLICIES
                                   if c.kind == "identity"])
 def test_check_exits_2_and_prints_file_line_column_for_a_broken_identity_policy(case: Broken):
     path = BROKEN / case.file
-    result = runner.invoke(app, ["check", str(path), "--action", "s3:GetObject"])
+    result = invoke("check", str(path), "--action", "s3:GetObject")
     assert result.exit_code == 2, result.output
     assert f"{path}:{case.line}:{case.column}:" in result.output
     assert "Traceback" not in result.output
@@ -215,10 +209,10 @@ def test_check_exits_2_and_prints_file_line_column_for_a_broken_identity_policy(
                                   if c.kind == "resource"])
 def test_check_exits_2_for_a_broken_resource_policy(case: Broken):
     path = BROKEN / case.file
-    result = runner.invoke(app, ["check", str(MANAGED / "AmazonS3ReadOnlyAccess.json"),
-                                 "--action", "s3:GetObject",
-                                 "--resource", "arn:aws:s3:::example-bucket/key",
-                                 "--resource-policy", str(path)])
+    result = invoke("check", str(MANAGED / "AmazonS3ReadOnlyAccess.json"),
+                    "--action", "s3:GetObject",
+                    "--resource", "arn:aws:s3:::example-bucket/key",
+                    "--resource-policy", str(path))
     assert result.exit_code == 2, result.output
     assert f"{path}:{case.line}:{case.column}:" in result.output
     assert "Traceback" not in result.output
@@ -226,7 +220,7 @@ def test_check_exits_2_for_a_broken_resource_policy(case: Broken):
 
 def test_check_reports_every_problem_of_a_file_and_exits_2():
     path = BROKEN / "three-problems.json"
-    result = runner.invoke(app, ["check", str(path), "--action", "s3:GetObject"])
+    result = invoke("check", str(path), "--action", "s3:GetObject")
     assert result.exit_code == 2
     for line, column in [(6, 7), (13, 7), (22, 9)]:
         assert f"{path}:{line}:{column}:" in result.output
@@ -234,8 +228,8 @@ def test_check_reports_every_problem_of_a_file_and_exits_2():
 
 
 def test_check_exits_2_for_an_scp_that_is_not_json():
-    result = runner.invoke(app, ["check", str(MANAGED / "AmazonS3ReadOnlyAccess.json"),
-                                 "--action", "s3:GetObject", "--scp", str(INVALID_JSON)])
+    result = invoke("check", str(MANAGED / "AmazonS3ReadOnlyAccess.json"),
+                    "--action", "s3:GetObject", "--scp", str(INVALID_JSON))
     assert result.exit_code == 2
     assert f"{INVALID_JSON}:15:13:" in result.output
     assert "Traceback" not in result.output

@@ -8,58 +8,21 @@ otherwise; account B (444455556666) is the other account.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 import iameval
-from principals import A, B, ALICE, DAVE, BOB, ROOT_A, ROOT_B, READER_ROLE, READER_SESSION, FED_CAROL, CAROL
+from helpers import (A, ALICE, ANONYMOUS, B, BOB, BUCKET, CAROL, CLOUDTRAIL, DAVE, FED_CAROL, READER_ROLE,
+                     READER_SESSION, ROOT_A, ROOT_B, allow, case, decide, deny, doc, grant, request, trust)
 from iameval import Policy, RequestError
 
 AUDITOR_ROLE_B = f"arn:aws:iam::{B}:role/Auditor"
 AUDITOR_SESSION_B = f"arn:aws:sts::{B}:assumed-role/Auditor/bob-session"
-CLOUDTRAIL = "cloudtrail.amazonaws.com"
-ANONYMOUS = "*"
-BUCKET = "arn:aws:s3:::example-bucket"
-OBJECT = f"{BUCKET}/reports/2024.csv"
 DEPLOYER = f"arn:aws:iam::{A}:role/Deployer"
 KEY = f"arn:aws:kms:us-east-1:{A}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 QUEUE_A = f"arn:aws:sqs:us-east-1:{A}:orders"
 
 
-# ------------------------------------------------------------------------------------ helpers
-
-def doc(*statements: dict) -> dict:
-    return {"Version": "2012-10-17", "Statement": list(statements)}
-
-
-def allow(action: Any = "s3:GetObject", resource: Any = "*", sid: str | None = None, **extra) -> dict:
-    return _statement("Allow", action, resource, sid, extra)
-
-
-def deny(action: Any = "s3:GetObject", resource: Any = "*", sid: str | None = None, **extra) -> dict:
-    return _statement("Deny", action, resource, sid, extra)
-
-
-def _statement(effect: str, action: Any, resource: Any, sid: str | None, extra: dict) -> dict:
-    statement = {"Effect": effect, "Action": action}
-    if sid:
-        statement["Sid"] = sid
-    if resource is not None:
-        statement["Resource"] = resource
-    statement.update(extra)
-    return statement
-
-
-def grant(principal: Any, action: Any = "s3:GetObject", resource: Any = f"{BUCKET}/*", sid=None) -> dict:
-    """A resource policy with one Allow to `principal`."""
-    return doc(allow(action, resource, sid, Principal=principal))
-
-
-def trust(principal: Any, action: str = "sts:AssumeRole") -> dict:
-    """A role trust policy: no Resource, the role itself is the resource (§2.5)."""
-    return doc(allow(action, None, Principal=principal))
-
+# ------------------------------------------------------------------------------------ policies
 
 FULL_ACCESS = doc(allow("*", "*", "FullAWSAccess"))
 READ_OBJECTS = doc(allow("s3:GetObject", f"{BUCKET}/*", "ReadObjects"))
@@ -68,43 +31,6 @@ S3_ONLY = doc(allow("s3:*", "*", "S3Only"))
 ASSUME_DEPLOYER = doc(allow("sts:AssumeRole", DEPLOYER, "AssumeDeployer"))
 USE_KEY = doc(allow("kms:Decrypt", KEY, "UseKey"))
 DENY_READ = doc(deny("s3:GetObject", "*", "DenyRead"))
-
-
-def _load(value: dict | Policy, kind: str) -> Policy:
-    return value if isinstance(value, Policy) else iameval.load_policy(value, kind)
-
-
-def _level(value, kind: str):
-    return [_load(p, kind) for p in value] if isinstance(value, list) else _load(value, kind)
-
-
-def authorizer(identity=(), resource=None, permission_boundary=None, session=(), scps=(), rcps=()):
-    return iameval.Authorizer(
-        identity=[_load(p, "identity") for p in identity],
-        resource=_load(resource, "resource") if resource is not None else None,
-        permission_boundary=(_load(permission_boundary, "permission_boundary")
-                             if permission_boundary is not None else None),
-        session=[_load(p, "session") for p in session],
-        scps=[_level(level, "scp") for level in scps],
-        rcps=[_level(level, "rcp") for level in rcps],
-    )
-
-
-def request(principal: str, action: str = "s3:GetObject", resource: str = OBJECT,
-            account: str | None = A, **extra) -> dict:
-    out = {"principal": principal, "action": action, "resource": resource}
-    if account is not None:
-        out["resource_account"] = account
-    out.update(extra)
-    return out
-
-
-def case(id: str, expect: str, req: dict, **policies) -> Any:
-    return pytest.param(policies, req, expect, id=id)
-
-
-def _decide(policies: dict, req: dict) -> iameval.Result:
-    return authorizer(**policies).authorize(req)
 
 
 # ----------------------------------------------------------------------- §2.1 deny and default
@@ -404,7 +330,7 @@ BOUNDARIES_AND_SESSIONS = [
                          + SERVICES_AND_ANONYMOUS + MANDATORY + ORGANIZATIONS + BOUNDARIES_AND_SESSIONS)
 def test_decision(policies: dict, req: dict, expect: str) -> None:
     """§2-§5: the decision for one request under one set of policies."""
-    result = _decide(policies, req)
+    result = decide(policies, req)
     assert result.decision == expect, result.summary
 
 
@@ -448,7 +374,7 @@ def _named(document: dict, kind: str, name: str) -> Policy:
 ])
 def test_reasons(policies: dict, req: dict, expect: str, reasons: list[tuple[str, str, str]]) -> None:
     """§13: a result names the statements that decided it: policy label, Sid or `Statement[i]`."""
-    result = _decide(policies, req)
+    result = decide(policies, req)
     assert result.decision == expect
     found = [(m.ref.policy, m.ref.statement, m.ref.effect) for m in result.reasons]
     assert sorted(found) == sorted(reasons)
@@ -483,7 +409,7 @@ def test_reasons(policies: dict, req: dict, expect: str, reasons: list[tuple[str
 ])
 def test_summary_names_the_gate(policies: dict, req: dict, expect: str, words: str) -> None:
     """§2.1, §13: an ImplicitDeny is reported with the gate that had no Allow."""
-    result = _decide(policies, req)
+    result = decide(policies, req)
     assert result.decision == expect
     assert words in result.summary
 
@@ -501,7 +427,7 @@ def test_summary_names_the_gate(policies: dict, req: dict, expect: str, words: s
 def test_policies_a_caller_cannot_have_are_an_error(policies: dict, req: dict) -> None:
     """§2.3, §2.6, §2.4: policies that cannot be attached to the caller are refused, not ignored."""
     with pytest.raises(RequestError):
-        _decide(policies, req)
+        decide(policies, req)
 
 
 def test_customer_rcp_cannot_allow() -> None:

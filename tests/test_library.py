@@ -13,13 +13,11 @@ from pathlib import Path
 import pytest
 
 import iameval
+from helpers import A, ALICE, FIXTURES, write
 from iameval.engine import explain
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "fixtures" / "examples" / "read-reports.json"
+EXAMPLE = FIXTURES / "examples" / "read-reports.json"
 
-ACCOUNT = "111122223333"
-ALICE = f"arn:aws:iam::{ACCOUNT}:user/alice"
 REPORT = "arn:aws:s3:::example-reports/2024/q1.pdf"
 
 READ_REPORTS = json.loads(EXAMPLE.read_text(encoding="utf-8"))
@@ -41,13 +39,6 @@ Statement:
     Action: s3:DeleteObject
     Resource: arn:aws:s3:::example-reports/*
 """
-
-
-def write(path: Path, content) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(content if isinstance(content, str) else json.dumps(content, indent=2),
-                    encoding="utf-8")
-    return path
 
 
 def scenario(id_: str, action: str, expect: str, policy=None, resource: str = REPORT) -> dict:
@@ -214,7 +205,7 @@ def test_authorize_with_a_resource_policy():
     result = authz.authorize({"principal": ALICE, "action": "s3:PutObject", "resource": REPORT})
     assert result.decision == "Allow"
     assert [m.ref.statement for m in result.reasons] == ["AliceWrites"]
-    other = authz.authorize({"principal": f"arn:aws:iam::{ACCOUNT}:user/bob",
+    other = authz.authorize({"principal": f"arn:aws:iam::{A}:user/bob",
                              "action": "s3:PutObject", "resource": REPORT})
     assert other.decision == "ImplicitDeny"
 
@@ -270,14 +261,14 @@ def test_load_policy_file_as_a_resource_policy(tmp_path):
 Version: "2012-10-17"
 Statement:
   Effect: Allow
-  Principal: {{AWS: "{ACCOUNT}"}}
+  Principal: {{AWS: "{A}"}}
   Action: s3:GetObject
   Resource: arn:aws:s3:::example-reports/*
 """)
     with pytest.raises(iameval.PolicyError):
         iameval.load_policy_file(path)  # an identity policy must not name a principal
     policy = iameval.load_policy_file(path, iameval.PolicyKind.RESOURCE)
-    assert policy.statement[0].principal.aws == (ACCOUNT,)
+    assert policy.statement[0].principal.aws == (A,)
     assert iameval.load_policy_file(path, "resource") == policy
 
 
@@ -342,7 +333,7 @@ def test_authorizers_are_freed_without_the_cycle_collector():
     """Compiled policies and the plans of answered requests hold no reference cycles: a test
     suite or `iameval run` that builds an authorizer per scenario frees each one at once,
     without waiting for Python's cycle collector."""
-    scenarios = [s for s in iameval.load_scenarios(ROOT / "fixtures" / "scenarios", ROOT / "fixtures" / "conformance")
+    scenarios = [s for s in iameval.load_scenarios(FIXTURES / "scenarios", FIXTURES / "conformance")
                  if s.error is None]
     decided = []
     for scenario in scenarios:

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import iameval
+from helpers import MANAGED
 
-MANAGED = Path(__file__).parent.parent / "fixtures" / "managed-policies"
 
 PRINCIPAL = "arn:aws:sts::111122223333:assumed-role/DataEngineer/alice"
 

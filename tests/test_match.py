@@ -10,32 +10,19 @@ from __future__ import annotations
 import pytest
 
 import iameval
-from principals import A, B, ALICE, DAVE, BOB, ROOT_A, ROOT_B, READER_ROLE, READER_SESSION, FED_CAROL
+from helpers import (A, ALICE, ANONYMOUS, B, BOB, BUCKET, CLOUDTRAIL, DAVE, FED_CAROL, OBJECT, READER_ROLE,
+                     READER_SESSION, ROOT_A, ROOT_B, authorizer, doc)
 from iameval.policy._arn import split_arn
 from iameval.policy._match import Glob, ResourcePattern
 
 OTHER_SESSION = f"arn:aws:sts::{A}:assumed-role/Writer/alice-session"
 APP_READER_ROLE = f"arn:aws:iam::{A}:role/app/Reader"
 BOB_SESSION = f"arn:aws:sts::{B}:assumed-role/Auditor/bob-session"
-CLOUDTRAIL = "cloudtrail.amazonaws.com"
-ANONYMOUS = "*"
-BUCKET = "arn:aws:s3:::example-bucket"
-OBJECT = "arn:aws:s3:::example-bucket/reports/2024.csv"
-
-
-def _doc(*statements: dict) -> dict:
-    return {"Version": "2012-10-17", "Statement": list(statements)}
 
 
 def _decide(request: dict, identity: list[dict] = (), resource: dict | None = None,
             permission_boundary: dict | None = None) -> str:
-    authorizer = iameval.Authorizer(
-        identity=[iameval.load_policy(p, "identity") for p in identity],
-        resource=iameval.load_policy(resource, "resource") if resource else None,
-        permission_boundary=(iameval.load_policy(permission_boundary, "permission_boundary")
-                             if permission_boundary else None),
-    )
-    return str(authorizer.authorize(request).decision)
+    return str(authorizer(identity, resource, permission_boundary).authorize(request).decision)
 
 
 def _segments(resource: str) -> list[str] | None:
@@ -73,7 +60,7 @@ def _segments(resource: str) -> list[str] | None:
 ])
 def test_action_matching(pattern: str, action: str, matches: bool) -> None:
     """§7.2: the whole `prefix:name` string, case-insensitive glob with `*` and `?`."""
-    identity = [_doc({"Effect": "Allow", "Action": pattern, "Resource": "*"})]
+    identity = [doc({"Effect": "Allow", "Action": pattern, "Resource": "*"})]
     decision = _decide({"principal": ALICE, "action": action, "resource": "*"}, identity)
     assert decision == ("Allow" if matches else "ImplicitDeny")
 
@@ -144,7 +131,7 @@ def test_resource_matching(pattern: str, resource: str, matches: bool) -> None:
     """§7.3: segment-wise, case-sensitive glob; `*` alone matches everything."""
     service = split_arn(resource)[2] if resource.startswith("arn:") else "s3"
     action = _ACTION_FOR_SERVICE[service] if resource != "*" else "s3:ListAllMyBuckets"
-    identity = [_doc({"Effect": "Allow", "Action": "*", "Resource": pattern})]
+    identity = [doc({"Effect": "Allow", "Action": "*", "Resource": pattern})]
     decision = _decide({"principal": ALICE, "action": action, "resource": resource,
                         "resource_account": A}, identity)
     assert decision == ("Allow" if matches else "ImplicitDeny")
@@ -168,7 +155,7 @@ def test_resource_matching_is_linear(resource: str, matches: bool) -> None:
     assert len(resource) == 10_000
     assert _LONG_PATTERN.count("*") == 30
     assert ResourcePattern(_LONG_PATTERN).matches(resource, _segments(resource)) is matches
-    identity = [_doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": _LONG_PATTERN})]
+    identity = [doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": _LONG_PATTERN})]
     decision = _decide({"principal": ALICE, "action": "s3:GetObject", "resource": resource,
                         "resource_account": A}, identity)
     assert decision == ("Allow" if matches else "ImplicitDeny")
@@ -176,9 +163,9 @@ def test_resource_matching_is_linear(resource: str, matches: bool) -> None:
 
 # ------------------------------------------------------------------------------------- §7.1
 
-_ALLOW_NOT_DELETE_BUCKET = _doc({"Effect": "Allow", "NotAction": "s3:DeleteBucket",
+_ALLOW_NOT_DELETE_BUCKET = doc({"Effect": "Allow", "NotAction": "s3:DeleteBucket",
                                  "Resource": "arn:aws:s3:::*"})
-_DENY_S3_OUTSIDE_BUCKET = _doc(
+_DENY_S3_OUTSIDE_BUCKET = doc(
     {"Effect": "Allow", "Action": "*", "Resource": "*"},
     {"Effect": "Deny", "Action": "s3:*", "NotResource": [BUCKET, f"{BUCKET}/*"]},
 )
@@ -201,10 +188,10 @@ _DENY_S3_OUTSIDE_BUCKET = _doc(
                  id="7.1-deny-notresource-covers-resource-star"),
     pytest.param(_DENY_S3_OUTSIDE_BUCKET, "ec2:StartInstances", f"arn:aws:ec2:us-east-1:{A}:instance/i-0abc",
                  "Allow", id="7.1-deny-notresource-leaves-actions-outside-its-action-set"),
-    pytest.param(_doc({"Effect": "Allow", "Action": "*", "Resource": "*"},
+    pytest.param(doc({"Effect": "Allow", "Action": "*", "Resource": "*"},
                       {"Effect": "Deny", "NotAction": "iam:*", "Resource": "*"}),
                  "iam:GetUser", ALICE, "Allow", id="7.1-deny-notaction-spares-listed-action"),
-    pytest.param(_doc({"Effect": "Allow", "Action": "*", "Resource": "*"},
+    pytest.param(doc({"Effect": "Allow", "Action": "*", "Resource": "*"},
                       {"Effect": "Deny", "NotAction": "iam:*", "Resource": "*"}),
                  "s3:GetObject", OBJECT, "ExplicitDeny", id="7.1-deny-notaction-denies-unlisted-action"),
 ])
@@ -217,7 +204,7 @@ def test_negated_elements_are_exclusion_lists(policy: dict, action: str, resourc
 
 # ------------------------------------------------------------------------------------- §7.4
 
-_ALLOW_EVERYTHING = _doc({"Effect": "Allow", "Action": "*", "Resource": "*"})
+_ALLOW_EVERYTHING = doc({"Effect": "Allow", "Action": "*", "Resource": "*"})
 
 
 def _principal_applies(element: str, value, caller: str, context: dict | None = None,
@@ -229,7 +216,7 @@ def _principal_applies(element: str, value, caller: str, context: dict | None = 
     the root user, a service or an anonymous caller), so the decision is ExplicitDeny exactly
     when the Deny statement applies and Allow otherwise.
     """
-    resource = _doc(
+    resource = doc(
         {"Sid": "DenyNamed", "Effect": "Deny", element: value, "Action": "s3:GetObject",
          "Resource": f"{BUCKET}/*"},
         {"Sid": "AllowEveryone", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
@@ -393,7 +380,7 @@ def test_contradictory_principal_arn_is_refused(caller: str, principal_arn: str)
     """§1, §7.4: a role session's `aws:PrincipalArn` is its own role's ARN (same account, same
     role name, any path). A request that says otherwise describes no possible caller; it must be
     refused rather than used to match a `Principal` (STYLE.md: never skip silently)."""
-    resource = _doc({"Effect": "Allow", "Principal": {"AWS": principal_arn}, "Action": "s3:GetObject",
+    resource = doc({"Effect": "Allow", "Principal": {"AWS": principal_arn}, "Action": "s3:GetObject",
                      "Resource": f"{BUCKET}/*"})
     with pytest.raises(iameval.RequestError):
         _decide({"principal": caller, "action": "s3:GetObject", "resource": OBJECT, "resource_account": A,

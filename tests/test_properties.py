@@ -21,19 +21,17 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, replace
+from functools import cache
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from iameval import Authorizer, Decision, PolicyKind, load_policy
 from iameval.policy._match import Glob, ResourcePattern, arn_segments
+from helpers import A, ALICE, B, BOB, scaled
 
-ACCOUNT = "111122223333"
-OTHER = "444455556666"
-ALICE = f"arn:aws:iam::{ACCOUNT}:user/alice"
-BOB = f"arn:aws:iam::{OTHER}:user/bob"
-ROLE = f"arn:aws:iam::{ACCOUNT}:role/app"
-SESSION = f"arn:aws:sts::{ACCOUNT}:assumed-role/app/s1"
+ROLE = f"arn:aws:iam::{A}:role/app"
+SESSION = f"arn:aws:sts::{A}:assumed-role/app/s1"
 
 ACTIONS = [
     "s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:DeleteObject",
@@ -51,8 +49,8 @@ REQUEST_RESOURCES = [
     "arn:aws:s3:::bucket-a/key.txt",
     "arn:aws:s3:::bucket-a/dir/key.txt",
     "arn:aws:s3:::bucket-b/key.txt",
-    f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/i-1234",
-    f"arn:aws:ec2:eu-west-1:{ACCOUNT}:instance/i-9999",
+    f"arn:aws:ec2:us-east-1:{A}:instance/i-1234",
+    f"arn:aws:ec2:eu-west-1:{A}:instance/i-9999",
     "*",
 ]
 RESOURCE_PATTERNS = [
@@ -63,24 +61,24 @@ RESOURCE_PATTERNS = [
     "arn:aws:s3:::bucket-?/*",
     "arn:aws:s3:::*",
     "arn:aws:s3:::*/key.txt",
-    f"arn:aws:ec2:*:{ACCOUNT}:instance/*",
-    f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/i-?234",
+    f"arn:aws:ec2:*:{A}:instance/*",
+    f"arn:aws:ec2:us-east-1:{A}:instance/i-?234",
     "arn:aws:ec2:us-east-1:*",
     "arn:aws:ec2:*:*:instance/*",
 ]
 PRINCIPALS = [
     "*",
     {"AWS": "*"},
-    {"AWS": ACCOUNT},
-    {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+    {"AWS": A},
+    {"AWS": f"arn:aws:iam::{A}:root"},
     {"AWS": ALICE},
     {"AWS": ROLE},
     {"AWS": SESSION},
-    {"AWS": OTHER},
-    {"AWS": f"arn:aws:iam::{OTHER}:root"},
+    {"AWS": B},
+    {"AWS": f"arn:aws:iam::{B}:root"},
     {"AWS": BOB},
     {"AWS": [ALICE, BOB]},
-    {"AWS": f"arn:aws:iam::{ACCOUNT}:user/carol"},
+    {"AWS": f"arn:aws:iam::{A}:user/carol"},
     {"Service": "s3.amazonaws.com"},
 ]
 # With Version 2012-10-17 (§9): `${aws:username}` is derived for IAM users only; the team tag
@@ -101,8 +99,8 @@ CONDITIONS = [
     {"ForAnyValue:StringEquals": {"aws:TagKeys": ["team", "cost"]}},
     {"ForAllValues:StringLike": {"aws:TagKeys": ["team*"]}},
     {"Null": {"aws:SourceIp": "true"}},
-    {"StringEquals": {"aws:PrincipalAccount": ACCOUNT}},
-    {"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT}:*"}},
+    {"StringEquals": {"aws:PrincipalAccount": A}},
+    {"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{A}:*"}},
     {"NumericLessThan": {"s3:max-keys": 100}},
     {"DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}},
     {"Bool": {"aws:SecureTransport": "false"}, "StringEqualsIgnoreCase": {"aws:PrincipalType": "user"}},
@@ -120,10 +118,10 @@ CONTEXT_VALUES = {
 # NotPrincipal lists that exclude a caller completely (own ARN, account, and the role for a
 # session), none, or only partly: IAM-SEMANTICS §7.4.
 NOT_PRINCIPALS = [
-    {"AWS": [ALICE, ACCOUNT]},
-    {"AWS": [BOB, f"arn:aws:iam::{OTHER}:root"]},
-    {"AWS": [SESSION, ROLE, ACCOUNT]},
-    {"AWS": f"arn:aws:iam::{ACCOUNT}:user/carol"},
+    {"AWS": [ALICE, A]},
+    {"AWS": [BOB, f"arn:aws:iam::{B}:root"]},
+    {"AWS": [SESSION, ROLE, A]},
+    {"AWS": f"arn:aws:iam::{A}:user/carol"},
 ]
 
 
@@ -135,27 +133,44 @@ def one_or_more(values: list) -> st.SearchStrategy:
                                                        max_size=3, unique=True))
 
 
+# Strategies are built once, here, not on every draw: hypothesis spends more time checking a
+# freshly built strategy than drawing from it.
+# Two Allows for one Deny: with as many Denies, most requests end in ExplicitDeny.
+_EFFECTS = st.sampled_from(["Allow", "Allow", "Deny"])
+_NOT_PRINCIPALS = st.sampled_from(NOT_PRINCIPALS)
+_PRINCIPALS = st.sampled_from(PRINCIPALS)
+_ACTION_ELEMENTS = st.sampled_from(["Action", "NotAction"])
+_ACTIONS = one_or_more(ACTION_PATTERNS)
+_RESOURCE_ELEMENTS = {PolicyKind.RESOURCE: st.sampled_from(["Resource", "NotResource", None])}
+_RESOURCE_ELEMENT = st.sampled_from(["Resource", "NotResource"])
+_RESOURCES = {False: one_or_more(RESOURCE_PATTERNS),
+              True: one_or_more(RESOURCE_PATTERNS + VARIABLE_RESOURCE_PATTERNS)}
+_CONDITIONS = st.sampled_from(CONDITIONS)
+
+
 @st.composite
-def statements(draw, kind: PolicyKind, effect: str | None = None, rich: bool = False) -> dict:
-    """A statement of an identity-side policy, or of a resource policy (with a Principal);
-    `rich` ones may also have a Condition and variables in Resource."""
-    # Two Allows for one Deny: with as many Denies, most requests end in ExplicitDeny.
-    effect = effect or draw(st.sampled_from(["Allow", "Allow", "Deny"]))
+def _statements(draw, kind: PolicyKind, effect: str | None, rich: bool) -> dict:
+    effect = effect or draw(_EFFECTS)
     statement: dict = {"Effect": effect}
     if kind is PolicyKind.RESOURCE:
         if effect == "Deny" and draw(st.booleans()):
-            statement["NotPrincipal"] = draw(st.sampled_from(NOT_PRINCIPALS))
+            statement["NotPrincipal"] = draw(_NOT_PRINCIPALS)
         else:
-            statement["Principal"] = draw(st.sampled_from(PRINCIPALS))
-    statement[draw(st.sampled_from(["Action", "NotAction"]))] = draw(one_or_more(ACTION_PATTERNS))
-    choices = ["Resource", "NotResource"] + ([None] if kind is PolicyKind.RESOURCE else [])
-    element = draw(st.sampled_from(choices))
-    patterns = RESOURCE_PATTERNS + (VARIABLE_RESOURCE_PATTERNS if rich else [])
+            statement["Principal"] = draw(_PRINCIPALS)
+    statement[draw(_ACTION_ELEMENTS)] = draw(_ACTIONS)
+    element = draw(_RESOURCE_ELEMENTS.get(kind, _RESOURCE_ELEMENT))
     if element is not None:
-        statement[element] = draw(one_or_more(patterns))
+        statement[element] = draw(_RESOURCES[rich])
     if rich and draw(st.integers(0, 2)) == 0:
-        statement["Condition"] = draw(st.sampled_from(CONDITIONS))
+        statement["Condition"] = draw(_CONDITIONS)
     return statement
+
+
+@cache
+def statements(kind: PolicyKind, effect: str | None = None, rich: bool = False) -> st.SearchStrategy:
+    """A statement of an identity-side policy, or of a resource policy (with a Principal);
+    `rich` ones may also have a Condition and variables in Resource."""
+    return _statements(kind, effect, rich)
 
 
 def document(statement_list: list[dict], prefix: str) -> dict:
@@ -164,23 +179,35 @@ def document(statement_list: list[dict], prefix: str) -> dict:
             "Statement": [{"Sid": f"{prefix}S{i}", **s} for i, s in enumerate(statement_list)]}
 
 
+@cache
 def policy_documents(kind: PolicyKind, prefix: str, rich: bool = False) -> st.SearchStrategy:
-    return st.lists(statements(kind, rich=rich), min_size=1, max_size=4).map(
+    return st.lists(statements(kind, None, rich), min_size=1, max_size=4).map(
         lambda stmts: document(stmts, prefix))
 
 
+_REQUEST_ACTIONS = st.sampled_from(REQUEST_ACTIONS)
+_REQUEST_RESOURCES = st.sampled_from(REQUEST_RESOURCES)
+_CONTEXT_KEYS = st.lists(st.sampled_from(sorted(CONTEXT_VALUES)), unique=True, max_size=5)
+_RESOURCE_ACCOUNTS = st.sampled_from([None, A, B])
+
+
 @st.composite
-def requests(draw, principal: str, rich: bool = False) -> dict:
+def _requests(draw, principal: str, rich: bool) -> dict:
     request = {"principal": principal,
-               "action": draw(st.sampled_from(REQUEST_ACTIONS)),
-               "resource": draw(st.sampled_from(REQUEST_RESOURCES))}
+               "action": draw(_REQUEST_ACTIONS),
+               "resource": draw(_REQUEST_RESOURCES)}
     if rich:
-        keys = draw(st.lists(st.sampled_from(sorted(CONTEXT_VALUES)), unique=True, max_size=5))
+        keys = draw(_CONTEXT_KEYS)
         request["context"] = {key: draw(CONTEXT_VALUES[key]) for key in keys}
-    account = draw(st.sampled_from([None, ACCOUNT, OTHER]))
+    account = draw(_RESOURCE_ACCOUNTS)
     if account is not None:
         request["resource_account"] = account
     return request
+
+
+@cache
+def requests(principal: str, rich: bool = False) -> st.SearchStrategy:
+    return _requests(principal, rich)
 
 
 @dataclass(frozen=True)
@@ -212,17 +239,24 @@ def _label(document_: dict) -> str:
     return document_["Statement"][0]["Sid"].split("S")[0]
 
 
+_CALLERS = st.sampled_from([ALICE, SESSION, BOB])
+_IDENTITY_NUMBERS = st.lists(st.integers(0, 9), min_size=0, max_size=3, unique=True)
+_SESSION_NUMBERS = st.lists(st.integers(0, 9), min_size=1, max_size=2, unique=True)
+_BOUNDARIES = st.none() | policy_documents(PolicyKind.PERMISSION_BOUNDARY, "B0", True)
+_RESOURCE_POLICIES = st.none() | policy_documents(PolicyKind.RESOURCE, "R0", True)
+
+
 @st.composite
 def worlds(draw) -> World:
-    principal = draw(st.sampled_from([ALICE, SESSION, BOB]))
-    identity = draw(st.lists(st.integers(0, 9), min_size=0, max_size=3, unique=True))
+    principal = draw(_CALLERS)
+    identity = draw(_IDENTITY_NUMBERS)
     identity_docs = tuple(draw(policy_documents(PolicyKind.IDENTITY, f"I{n}", True)) for n in identity)
-    boundary = draw(st.none() | policy_documents(PolicyKind.PERMISSION_BOUNDARY, "B0", True))
+    boundary = draw(_BOUNDARIES)
     session: tuple[dict, ...] = ()
     if principal == SESSION and draw(st.booleans()):
         session = tuple(draw(policy_documents(PolicyKind.SESSION, f"P{n}", True))
-                        for n in draw(st.lists(st.integers(0, 9), min_size=1, max_size=2, unique=True)))
-    resource = draw(st.none() | policy_documents(PolicyKind.RESOURCE, "R0", True))
+                        for n in draw(_SESSION_NUMBERS))
+    resource = draw(_RESOURCE_POLICIES)
     return World(draw(requests(principal, rich=True)), identity_docs, boundary, session, resource)
 
 
@@ -236,7 +270,6 @@ def shuffled(data, document_: dict) -> dict:
 
 # ------------------------------------------------------------------------------- order
 
-@settings(max_examples=200)
 @given(worlds(), st.data())
 def test_statement_and_policy_order_never_change_a_decision(world, data):
     """§2.1: "Evaluation order inside or across policies never matters"."""
@@ -261,7 +294,6 @@ def _answer(result) -> tuple:
     return result.decision, reason_set(result), result.summary, result.gate, set(result.warnings), dict(result.derived)
 
 
-@settings(max_examples=150)
 @given(worlds(), st.data())
 def test_an_authorizer_answers_as_if_each_request_were_its_first(world, data):
     """An authorizer keeps a plan per caller and action (authorize.py): whatever it answered
@@ -333,7 +365,6 @@ def _append(document_: dict, statement: dict, sid: str) -> dict:
     return {**document_, "Statement": list(document_["Statement"]) + [{"Sid": sid, **statement}]}
 
 
-@settings(max_examples=200)
 @given(worlds(), st.data())
 def test_adding_a_deny_statement_never_grants(world, data):
     """§2.1: a Deny can only take away; an explicit deny is final."""
@@ -345,7 +376,6 @@ def test_adding_a_deny_statement_never_grants(world, data):
         assert after == Decision.EXPLICIT_DENY
 
 
-@settings(max_examples=200)
 @given(worlds(), st.data())
 def test_adding_an_allow_statement_never_denies(world, data):
     """§2.1: an Allow can only add; it never makes an Allow a deny nor creates an explicit deny."""
@@ -403,7 +433,6 @@ def reference_applies(statement: dict, request: dict) -> bool:
     return action_ok and resource_ok
 
 
-@settings(max_examples=300)
 @given(st.lists(policy_documents(PolicyKind.IDENTITY, "I"), min_size=0, max_size=3),
        requests(ALICE).map(lambda r: {k: v for k, v in r.items() if k != "resource_account"}))
 def test_identity_policies_alone_decide_by_deny_overrides_allow(docs, request):
@@ -435,7 +464,7 @@ CONDITION_VALUES = {
     "StringEqualsIfExists": _STRINGS,
     "ForAnyValue:StringEquals": _STRINGS,
     "ForAllValues:StringNotLike": _STRINGS,
-    "ArnLike": one_or_more(["arn:aws:s3:::x", f"arn:aws:iam::{ACCOUNT}:user/*", "*"]),
+    "ArnLike": one_or_more(["arn:aws:s3:::x", f"arn:aws:iam::{A}:user/*", "*"]),
     "NumericLessThan": st.integers(-5, 500) | st.lists(st.integers(0, 9), min_size=1, max_size=3)
     | st.just(1.5) | one_or_more(["10", "2.5"]),
     "Bool": st.booleans() | st.lists(st.booleans(), min_size=1, max_size=2) | one_or_more(["true", "false"]),
@@ -443,26 +472,31 @@ CONDITION_VALUES = {
     "IpAddress": one_or_more(["10.0.0.0/8", "203.0.113.5", "2001:db8::/32"]),
     "DateGreaterThan": one_or_more(["2024-01-01", "2024-01-01T00:00:00Z"]),
 }
-conditions = st.dictionaries(
-    st.sampled_from(sorted(CONDITION_VALUES)),
-    st.just(None), min_size=1, max_size=2).flatmap(
-    lambda ops: st.fixed_dictionaries({
-        op: st.dictionaries(st.sampled_from(CONDITION_KEYS), CONDITION_VALUES[op], min_size=1, max_size=2)
-        for op in ops}))
+_OPERATOR_SETS = st.dictionaries(st.sampled_from(sorted(CONDITION_VALUES)), st.just(None), min_size=1, max_size=2)
+_CONDITION_BLOCKS = {op: st.dictionaries(st.sampled_from(CONDITION_KEYS), values, min_size=1, max_size=2)
+                     for op, values in CONDITION_VALUES.items()}
 
 
 @st.composite
-def documents_as_written(draw, kind: PolicyKind) -> dict:
-    """Documents in the shapes AWS accepts: a single statement or a list, strings or lists,
-    with or without Version, Id, Sid and Condition."""
-    raw = [draw(statements(kind)) for _ in range(draw(st.integers(1, 3)))]
+def _conditions(draw) -> dict:
+    return {op: draw(_CONDITION_BLOCKS[op]) for op in draw(_OPERATOR_SETS)}
+
+
+conditions = _conditions()
+_STATEMENT_COUNTS = st.integers(1, 3)
+_VERSIONS = st.sampled_from([None, "2012-10-17", "2008-10-17"])
+
+
+@st.composite
+def _documents_as_written(draw, kind: PolicyKind) -> dict:
+    raw = [draw(statements(kind)) for _ in range(draw(_STATEMENT_COUNTS))]
     for i, statement in enumerate(raw):
         if draw(st.booleans()):
             statement["Sid"] = f"S{i}"
         if draw(st.booleans()):
             statement["Condition"] = draw(conditions)
     doc: dict = {}
-    version = draw(st.sampled_from([None, "2012-10-17", "2008-10-17"]))
+    version = draw(_VERSIONS)
     if version:
         doc["Version"] = version
     if kind is PolicyKind.RESOURCE and draw(st.booleans()):
@@ -471,7 +505,13 @@ def documents_as_written(draw, kind: PolicyKind) -> dict:
     return doc
 
 
-@settings(max_examples=300)
+@cache
+def documents_as_written(kind: PolicyKind) -> st.SearchStrategy:
+    """Documents in the shapes AWS accepts: a single statement or a list, strings or lists,
+    with or without Version, Id, Sid and Condition."""
+    return _documents_as_written(kind)
+
+
 @given(st.sampled_from([PolicyKind.IDENTITY, PolicyKind.RESOURCE]).flatmap(
     lambda kind: st.tuples(st.just(kind), documents_as_written(kind))))
 def test_load_to_json_load_is_the_identity(case):
@@ -492,13 +532,13 @@ GLOB_ALPHABET = "ab*?/:"
 SUBJECT_ALPHABET = "ab/:*?\n"
 
 
-@settings(max_examples=1500)
+@scaled(5)
 @given(st.text(GLOB_ALPHABET, max_size=8), st.text(SUBJECT_ALPHABET, max_size=10))
 def test_glob_agrees_with_a_regex_reference(pattern, text):
     assert Glob(pattern).matches(text) == reference_glob(pattern, text), (pattern, text)
 
 
-@settings(max_examples=500)
+@scaled(5)
 @given(st.text(GLOB_ALPHABET, max_size=8).flatmap(
     lambda p: st.tuples(st.just(p), st.text(SUBJECT_ALPHABET, max_size=10) | _instances_of(p))))
 def test_glob_agrees_on_strings_made_to_match(case):
@@ -513,7 +553,7 @@ def _instances_of(pattern: str) -> st.SearchStrategy:
     return st.tuples(*parts).map("".join)
 
 
-@settings(max_examples=800)
+@scaled(5)
 @given(st.lists(st.tuples(st.text(GLOB_ALPHABET, max_size=4), st.booleans()), max_size=4),
        st.text(SUBJECT_ALPHABET, max_size=10))
 def test_glob_from_parts_keeps_literal_parts_literal(parts, text):
@@ -546,7 +586,7 @@ def requested_resources(draw) -> str:
     return ":".join(["arn"] + segments + [draw(st.text("ab/:", max_size=4))])
 
 
-@settings(max_examples=700)
+@scaled(5)
 @given(arn_patterns(), requested_resources())
 def test_resource_pattern_agrees_with_the_reference(pattern, resource):
     assert ResourcePattern(pattern).matches(resource, arn_segments(resource)) == \

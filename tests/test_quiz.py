@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from typer.testing import CliRunner
 
 import iameval
-from iameval.cli import app
+from helpers import invoke
 from iameval.policy._errors import PolicyError
 from iameval.cli._quiz import DIFFICULTIES, TOPICS, load_bank, parse_answer, parse_difficulty, select, variants
 
@@ -165,7 +164,7 @@ def test_every_problem_of_every_file_is_reported_at_once(tmp_path):
 def test_quiz_on_a_broken_bank_prints_the_located_problems_and_exits_2(tmp_path, monkeypatch):
     path = _bank_file(tmp_path, difficulty="extreme", expect="Allow")
     monkeypatch.setattr("iameval.cli._app.load_bank", lambda: load_bank(tmp_path))
-    result = runner.invoke(app, ["quiz", "--count", "1"])
+    result = invoke("quiz", "--count", "1")
     assert result.exit_code == 2
     assert f"{path}:{_line(path, '  difficulty:')}:3" in result.output
     assert "unknown difficulty `extreme`" in result.output
@@ -230,11 +229,8 @@ def test_variants_fill_up_when_the_bank_runs_out(bank):
     assert sum(q.origin != "bank" for q in chosen) == 5
 
 
-runner = CliRunner()
-
-
 def test_list_topics_counts_the_bank(bank):
-    result = runner.invoke(app, ["quiz", "--list-topics"])
+    result = invoke("quiz", "--list-topics")
     assert result.exit_code == 0
     for topic in TOPICS:
         count = sum(q.topic == topic for q in bank)
@@ -249,7 +245,7 @@ def test_answers_from_a_file_all_right_exit_0_with_a_score(tmp_path):
     answers = _right_answers(3, 11)
     path = tmp_path / "answers.txt"
     path.write_text("\n".join(answers) + "\n")
-    result = runner.invoke(app, ["quiz", "--count", "3", "--seed", "11", "--answers", str(path)])
+    result = invoke("quiz", "--count", "3", "--seed", "11", "--answers", str(path))
     assert result.exit_code == 0, result.stdout
     assert result.stdout.count("Right") == 3
     assert "3/3" in result.stdout
@@ -258,7 +254,7 @@ def test_answers_from_a_file_all_right_exit_0_with_a_score(tmp_path):
 def test_answers_from_piped_stdin_a_wrong_one_exits_1_and_says_what_aws_says():
     answers = _right_answers(2, 5)
     wrong = "ExplicitDeny" if answers[1] != "ExplicitDeny" else "Allow"
-    result = runner.invoke(app, ["quiz", "--count", "2", "--seed", "5"], input=f"{answers[0]}\n{wrong}\n")
+    result = invoke("quiz", "--count", "2", "--seed", "5", input=f"{answers[0]}\n{wrong}\n")
     assert result.exit_code == 1
     assert "Not quite" in result.stdout and f"AWS says {answers[1]}" in result.stdout
     assert "1/2" in result.stdout
@@ -266,13 +262,13 @@ def test_answers_from_piped_stdin_a_wrong_one_exits_1_and_says_what_aws_says():
 
 def test_input_running_out_ends_the_quiz_with_the_score_so_far_and_exit_1():
     answers = _right_answers(3, 8)
-    result = runner.invoke(app, ["quiz", "--count", "3", "--seed", "8"], input=f"{answers[0]}\n")
+    result = invoke("quiz", "--count", "3", "--seed", "8", input=f"{answers[0]}\n")
     assert result.exit_code == 1
     assert "1/1" in result.stdout
 
 
 def test_an_unknown_topic_is_a_usage_error():
-    result = runner.invoke(app, ["quiz", "--topic", "lambda"])
+    result = invoke("quiz", "--topic", "lambda")
     assert result.exit_code == 2
     assert "unknown topic `lambda`" in result.output
 

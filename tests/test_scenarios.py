@@ -1,12 +1,11 @@
 """The scenario corpus (STYLE.md's second ring): every scenario's decision equals its `expect`."""
 
-from pathlib import Path
-
 import pytest
 
 import iameval
+from helpers import FIXTURES
 
-CORPUS = Path(__file__).parent.parent / "fixtures" / "scenarios"
+CORPUS = FIXTURES / "scenarios"
 SCENARIOS = iameval.load_scenarios(CORPUS)
 
 

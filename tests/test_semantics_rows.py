@@ -18,7 +18,7 @@ import iameval
 from iameval.policy._arn import split_arn
 from iameval.policy._errors import format_path
 from iameval.analysis._validate import validate_policy
-from principals import A, ALICE, ROOT_A
+from helpers import A, ALICE, ROOT_A, authorizer, case, doc
 
 BUCKET = "arn:aws:s3:::b"
 ROLE = f"arn:aws:iam::{A}:role/R"
@@ -29,11 +29,6 @@ HOME = f"{BUCKET}/${{aws:username}}/*"
 
 
 # ------------------------------------------------------------------------------------ helpers
-
-def doc(*statements: dict, version: str | None = "2012-10-17") -> dict:
-    out: dict = {"Statement": list(statements)}
-    return {"Version": version, **out} if version else out
-
 
 def allow(action: Any = "*", resource: Any = "*", **extra) -> dict:
     return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
@@ -47,28 +42,8 @@ FULL_ACCESS = doc(allow())
 ROOT_ONLY = {"ArnEquals": {"aws:PrincipalArn": ROOT_A}}
 
 
-def authorizer(identity=(), resource=None, permission_boundary=None, session=(), scps=(), rcps=()):
-    def level(value, kind):
-        return [iameval.load_policy(p, kind) for p in value] if isinstance(value, list) \
-            else iameval.load_policy(value, kind)
-
-    return iameval.Authorizer(
-        identity=[iameval.load_policy(p, "identity") for p in identity],
-        resource=iameval.load_policy(resource, "resource") if resource is not None else None,
-        permission_boundary=(iameval.load_policy(permission_boundary, "permission_boundary")
-                             if permission_boundary is not None else None),
-        session=[iameval.load_policy(p, "session") for p in session],
-        scps=[level(p, "scp") for p in scps],
-        rcps=[level(p, "rcp") for p in rcps],
-    )
-
-
 def request(principal: str = ALICE, action: str = "s3:GetObject", resource: str = f"{BUCKET}/k") -> dict:
     return {"principal": principal, "action": action, "resource": resource, "resource_account": A}
-
-
-def case(id: str, expect: str, req: dict, **policies) -> Any:
-    return pytest.param(policies, req, expect, id=id)
 
 
 def paths(problems) -> list[str]:

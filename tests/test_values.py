@@ -11,10 +11,11 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from iameval.policy._values import ValueParseError, parse_date, parse_ip_address, parse_number
+from helpers import scaled
 
 
 def _ipaddress_reading(text: str) -> tuple[int, int] | None:
@@ -37,14 +38,14 @@ _OCTETS = st.one_of(st.integers(0, 255).map(str), st.sampled_from(
     ["", "00", "01", "010", "256", "999", "1000", "+1", "-1", " 1", "1 ", "١", "0x1", "1e2"]))
 
 
-@settings(max_examples=1500)
+@scaled(5)
 @given(st.lists(_OCTETS, min_size=1, max_size=6).map(".".join))
 def test_dotted_addresses_read_as_ipaddress_reads_them(text: str) -> None:
     """§8.4: what `ipaddress` refuses is no address, and every address has the same value."""
     assert _reading(parse_ip_address, text) == _ipaddress_reading(text), text
 
 
-@settings(max_examples=300)
+@scaled(3)
 @given(st.ip_addresses().map(str))
 def test_every_address_reads_as_its_version_and_value(text: str) -> None:
     address = ipaddress.ip_address(text)
@@ -57,7 +58,7 @@ def test_near_dotted_quads(text: str) -> None:
     assert _reading(parse_ip_address, text) == _ipaddress_reading(text)
 
 
-@settings(max_examples=500)
+@scaled(5)
 @given(st.one_of(st.integers(0, 10**30).map(str), st.text("0123456789.+-", max_size=8)))
 def test_numbers_read_exactly(text: str) -> None:
     """§8.6: an integer or a decimal, compared exactly whichever form it is read into."""
@@ -74,7 +75,7 @@ def test_numbers_read_exactly(text: str) -> None:
         assert value == expected and not value < expected and not value > expected
 
 
-@settings(max_examples=500)
+@scaled(5)
 @given(st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2999, 12, 31)),
        st.one_of(st.none(), st.integers(-14 * 60, 14 * 60).map(lambda m: timezone(timedelta(minutes=m)))),
        st.sampled_from(["T", "t"]), st.booleans())

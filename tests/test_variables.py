@@ -12,18 +12,10 @@ from typing import Any
 import pytest
 
 import iameval
+from helpers import A, ALICE, ANONYMOUS, B, BUCKET, FED_CAROL, READER_ROLE, READER_SESSION, ROOT_A
 
-ACCOUNT = "111122223333"
-OTHER = "444455556666"
-ALICE = f"arn:aws:iam::{ACCOUNT}:user/alice"
-ALICE_WITH_PATH = f"arn:aws:iam::{ACCOUNT}:user/staff/alice"
-ROOT = f"arn:aws:iam::{ACCOUNT}:root"
-READER_ROLE = f"arn:aws:iam::{ACCOUNT}:role/Reader"
-READER_SESSION = f"arn:aws:sts::{ACCOUNT}:assumed-role/Reader/alice-session"
-APP_READER_ROLE = f"arn:aws:iam::{ACCOUNT}:role/app/Reader"
-FED_CAROL = f"arn:aws:sts::{ACCOUNT}:federated-user/carol"
-ANONYMOUS = "*"
-BUCKET = "arn:aws:s3:::example-bucket"
+ALICE_WITH_PATH = f"arn:aws:iam::{A}:user/staff/alice"
+APP_READER_ROLE = f"arn:aws:iam::{A}:role/app/Reader"
 
 ALLOW = "Allow"
 DENY = "ImplicitDeny"
@@ -94,7 +86,7 @@ SUBSTITUTION_ROWS = [
     row("${aws:username} in a StringEqualsIgnoreCase value ignores case",
         allow_if({"StringEqualsIgnoreCase": {"s3:prefix": "${aws:username}"}}), BUCKET, {"s3:prefix": "ALICE"}, ALLOW),
     row("${aws:username} in an ArnLike value is substituted in the resource segment",
-        allow_if({"ArnLike": {"aws:SourceArn": f"arn:aws:iam::{ACCOUNT}:user/${{aws:username}}"}}),
+        allow_if({"ArnLike": {"aws:SourceArn": f"arn:aws:iam::{A}:user/${{aws:username}}"}}),
         BUCKET, {"aws:SourceArn": ALICE}, ALLOW),
     row("${aws:PrincipalTag/team} takes the tag's value",
         allow_on(f"{BUCKET}/${{aws:PrincipalTag/team}}/*"), f"{BUCKET}/blue/x", {"aws:PrincipalTag/team": "blue"}, ALLOW),
@@ -239,14 +231,14 @@ UNRESOLVED_ROWS = [
     row("StringEqualsIfExists with an unresolvable variable is false on a present key",
         allow_if({"StringEqualsIfExists": {"s3:prefix": "${aws:PrincipalTag/team}"}}), BUCKET, {"s3:prefix": "x"}, DENY),
     row("ArnLike with an unresolvable variable matches nothing",
-        allow_if({"ArnLike": {"aws:SourceArn": f"arn:aws:iam::{ACCOUNT}:user/${{aws:PrincipalTag/owner}}"}}),
+        allow_if({"ArnLike": {"aws:SourceArn": f"arn:aws:iam::{A}:user/${{aws:PrincipalTag/owner}}"}}),
         BUCKET, {"aws:SourceArn": ALICE}, DENY),
     row("StringNotEquals with an unresolvable variable is true",
         allow_if({"StringNotEquals": {"s3:prefix": "${aws:PrincipalTag/team}"}}), BUCKET, {"s3:prefix": "x"}, ALLOW),
     row("StringNotLike with an unresolvable variable is true",
         allow_if({"StringNotLike": {"s3:prefix": "*${aws:PrincipalTag/team}*"}}), BUCKET, {"s3:prefix": "x"}, ALLOW),
     row("ArnNotLike with an unresolvable variable is true",
-        allow_if({"ArnNotLike": {"aws:SourceArn": f"arn:aws:iam::{ACCOUNT}:user/${{aws:PrincipalTag/owner}}"}}),
+        allow_if({"ArnNotLike": {"aws:SourceArn": f"arn:aws:iam::{A}:user/${{aws:PrincipalTag/owner}}"}}),
         BUCKET, {"aws:SourceArn": ALICE}, ALLOW),
     row("AWS's ExistingObjectTag/Team Deny applies to a caller without a Team tag",
         TEAM_GUARD, f"{BUCKET}/x", {"s3:ExistingObjectTag/Team": "blue"}, EXPLICIT),
@@ -323,11 +315,11 @@ def test_the_list_value_warning_names_the_key():
 # ----------------------------------------- Where variables may stand in Resource (§9, §7.3)
 
 @pytest.mark.parametrize("resource_pattern, resource, context", [
-    pytest.param(f"arn:aws:ec2:${{aws:RequestedRegion}}:{ACCOUNT}:instance/*",
-                 f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/i-1", {"aws:RequestedRegion": "us-east-1"},
+    pytest.param(f"arn:aws:ec2:${{aws:RequestedRegion}}:{A}:instance/*",
+                 f"arn:aws:ec2:us-east-1:{A}:instance/i-1", {"aws:RequestedRegion": "us-east-1"},
                  id="a variable in the region segment never grants"),
     pytest.param("arn:aws:ec2:us-east-1:${aws:PrincipalAccount}:instance/*",
-                 f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/i-1", {},
+                 f"arn:aws:ec2:us-east-1:{A}:instance/i-1", {},
                  id="a variable in the account segment never grants"),
 ])
 def test_variables_only_in_the_resource_segment(resource_pattern, resource, context):
@@ -345,34 +337,34 @@ def test_variables_only_in_the_resource_segment(resource_pattern, resource, cont
 
 @pytest.mark.parametrize("principal, request_fields, expected", [
     pytest.param(ALICE, {}, {
-        "aws:PrincipalArn": ALICE, "aws:PrincipalAccount": ACCOUNT, "aws:PrincipalType": "User",
-        "aws:username": "alice", "aws:ResourceAccount": ACCOUNT},
+        "aws:PrincipalArn": ALICE, "aws:PrincipalAccount": A, "aws:PrincipalType": "User",
+        "aws:username": "alice", "aws:ResourceAccount": A},
         id="an IAM user gets aws:username and PrincipalType User"),
     pytest.param(ALICE_WITH_PATH, {}, {
-        "aws:PrincipalArn": ALICE_WITH_PATH, "aws:PrincipalAccount": ACCOUNT, "aws:PrincipalType": "User",
-        "aws:username": "alice", "aws:ResourceAccount": ACCOUNT},
+        "aws:PrincipalArn": ALICE_WITH_PATH, "aws:PrincipalAccount": A, "aws:PrincipalType": "User",
+        "aws:username": "alice", "aws:ResourceAccount": A},
         id="an IAM user's aws:username leaves out the path"),
     pytest.param(READER_SESSION, {}, {
-        "aws:PrincipalArn": READER_ROLE, "aws:PrincipalAccount": ACCOUNT, "aws:PrincipalType": "AssumedRole",
-        "aws:ResourceAccount": ACCOUNT},
+        "aws:PrincipalArn": READER_ROLE, "aws:PrincipalAccount": A, "aws:PrincipalType": "AssumedRole",
+        "aws:ResourceAccount": A},
         id="a role session's aws:PrincipalArn is the role ARN and it has no aws:username"),
-    pytest.param(ROOT, {}, {
-        "aws:PrincipalArn": ROOT, "aws:PrincipalAccount": ACCOUNT, "aws:PrincipalType": "Account",
-        "aws:userid": ACCOUNT, "aws:ResourceAccount": ACCOUNT},
+    pytest.param(ROOT_A, {}, {
+        "aws:PrincipalArn": ROOT_A, "aws:PrincipalAccount": A, "aws:PrincipalType": "Account",
+        "aws:userid": A, "aws:ResourceAccount": A},
         id="the root user's aws:userid is the account ID and PrincipalType is Account"),
     pytest.param(FED_CAROL, {}, {
-        "aws:PrincipalArn": FED_CAROL, "aws:PrincipalAccount": ACCOUNT, "aws:PrincipalType": "FederatedUser",
-        "aws:userid": f"{ACCOUNT}:carol", "aws:ResourceAccount": ACCOUNT},
+        "aws:PrincipalArn": FED_CAROL, "aws:PrincipalAccount": A, "aws:PrincipalType": "FederatedUser",
+        "aws:userid": f"{A}:carol", "aws:ResourceAccount": A},
         id="a federated user's aws:userid is ACCOUNT:name"),
     pytest.param(ANONYMOUS, {}, {"aws:PrincipalType": "Anonymous", "aws:userid": "anonymous"},
                  id="an anonymous caller's aws:userid is anonymous"),
-    pytest.param(ALICE, {"resource": f"arn:aws:dynamodb:us-east-1:{OTHER}:table/orders"}, {
-        "aws:PrincipalArn": ALICE, "aws:PrincipalAccount": ACCOUNT, "aws:PrincipalType": "User",
-        "aws:username": "alice", "aws:ResourceAccount": OTHER},
+    pytest.param(ALICE, {"resource": f"arn:aws:dynamodb:us-east-1:{B}:table/orders"}, {
+        "aws:PrincipalArn": ALICE, "aws:PrincipalAccount": A, "aws:PrincipalType": "User",
+        "aws:username": "alice", "aws:ResourceAccount": B},
         id="aws:ResourceAccount comes from the resource ARN"),
-    pytest.param(ALICE, {"resource_account": OTHER}, {
-        "aws:PrincipalArn": ALICE, "aws:PrincipalAccount": ACCOUNT, "aws:PrincipalType": "User",
-        "aws:username": "alice", "aws:ResourceAccount": OTHER},
+    pytest.param(ALICE, {"resource_account": B}, {
+        "aws:PrincipalArn": ALICE, "aws:PrincipalAccount": A, "aws:PrincipalType": "User",
+        "aws:username": "alice", "aws:ResourceAccount": B},
         id="aws:ResourceAccount comes from resource_account for an S3 ARN"),
 ])
 def test_derived_keys_per_principal_kind(principal, request_fields, expected):
@@ -397,9 +389,9 @@ DERIVED_ROWS = [
     row("aws:userid is not invented for an IAM user, whose unique ID no ARN carries",
         allow_if({"Null": {"aws:userid": "true"}}), BUCKET, {}, ALLOW),
     row("aws:ResourceAccount is the caller's account for an S3 ARN without resource_account",
-        allow_if({"StringEquals": {"aws:ResourceAccount": ACCOUNT}}), f"{BUCKET}/x", {}, ALLOW),
+        allow_if({"StringEquals": {"aws:ResourceAccount": A}}), f"{BUCKET}/x", {}, ALLOW),
     row("${aws:PrincipalAccount} resolves from the derived key",
-        allow_if({"StringEquals": {"s3:prefix": "${aws:PrincipalAccount}"}}), BUCKET, {"s3:prefix": ACCOUNT}, ALLOW),
+        allow_if({"StringEquals": {"s3:prefix": "${aws:PrincipalAccount}"}}), BUCKET, {"s3:prefix": A}, ALLOW),
 ]
 
 
@@ -418,7 +410,7 @@ GIVEN_ROWS = [
     row("a given aws:PrincipalType is not overwritten",
         allow_if({"StringEquals": {"aws:PrincipalType": "User"}}), BUCKET, {"aws:PrincipalType": "AssumedRole"}, DENY),
     row("a given aws:ResourceAccount is not overwritten",
-        allow_if({"StringEquals": {"aws:ResourceAccount": OTHER}}), f"{BUCKET}/x", {"aws:ResourceAccount": OTHER}, ALLOW),
+        allow_if({"StringEquals": {"aws:ResourceAccount": B}}), f"{BUCKET}/x", {"aws:ResourceAccount": B}, ALLOW),
     row("a given aws:PrincipalArn with a role path is kept for a role session",
         allow_if({"StringEquals": {"aws:PrincipalArn": APP_READER_ROLE}}), BUCKET,
         {"aws:PrincipalArn": APP_READER_ROLE}, ALLOW, principal=READER_SESSION),
@@ -477,7 +469,7 @@ def test_malformed_variables_are_load_errors(text, where):
         statement = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{BUCKET}/{text}"}
         element = "Resource"
     else:
-        value = f"arn:aws:iam::{ACCOUNT}:user/{text}" if where == "ArnLike" else text
+        value = f"arn:aws:iam::{A}:user/{text}" if where == "ArnLike" else text
         statement = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
                      "Condition": {where: {"aws:SourceArn": value}}}
         element = "aws:SourceArn"
