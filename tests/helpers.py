@@ -103,7 +103,7 @@ def authorizer(identity=(), resource=None, permission_boundary=None, session=(),
     """An authorizer from documents (or loaded policies) of every kind, by their chain names."""
     return iameval.Authorizer(
         identity=[load(p, "identity") for p in identity],
-        resource=load(resource, "resource") if resource is not None else None,
+        resource_policy=load(resource, "resource_policy") if resource is not None else None,
         permission_boundary=(load(permission_boundary, "permission_boundary")
                              if permission_boundary is not None else None),
         session=[load(p, "session") for p in session],

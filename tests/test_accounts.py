@@ -460,7 +460,7 @@ def test_who_can_with_a_resource_policy_across_accounts(small):
     for principal in ({"AWS": A}, {"AWS": ADMIN_ROLE}, {"AWS": [ALICE, ADMIN_ROLE]}):
         policy = load_policy({"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Principal": principal, "Action": "sqs:SendMessage", "Resource": queue}]},
-            "resource")
+            "resource_policy")
         assert allowed(who_can(small, "sqs:SendMessage", queue, resource_policy=policy)) == {ADMIN_ROLE}
 
 
@@ -610,7 +610,7 @@ def test_role_view_account_trust_needs_identity_allow(small):
     answers = who_can(small, "sts:AssumeRole", DEPLOYER)
     assert "no identity-based policy allows" in answer_for(answers, DAVE).result.summary
     erin = answer_for(answers, ERIN).result
-    assert {m.ref.kind for m in erin.reasons} == {"resource", "identity"}
+    assert {m.ref.kind for m in erin.reasons} == {"resource_policy", "identity"}
 
 
 # Cloudsplaining (200611803367):

@@ -115,7 +115,7 @@ def _statement(draw, kind: str, effect: str | None) -> dict:
     out: dict = {"Effect": effect}
     if kind == "rcp":
         out["Principal"] = "*"
-    elif kind == "resource":
+    elif kind == "resource_policy":
         out["Principal"] = draw(_RESOURCE_PRINCIPALS)
     element = "Action" if kind == "rcp" else draw(_ACTION_ELEMENTS)
     out[element] = sorted(set(draw(_ACTIONS)))
@@ -203,8 +203,8 @@ _CONTEXT_KEYS = st.lists(st.sampled_from(sorted(CONTEXT_VALUES)), unique=True, m
 _IDENTITY_POLICIES = st.lists(document("identity"), min_size=1, max_size=2)
 _BOUNDARIES = st.none() | document("permission_boundary")
 _SESSION_POLICIES = st.lists(document("session"), max_size=2)
-_RESOURCE_POLICIES = st.none() | document("resource")
-_ALLOW_ONLY_RESOURCE_STATEMENTS = st.lists(statement("resource", "Allow"), min_size=1, max_size=3)
+_RESOURCE_POLICIES = st.none() | document("resource_policy")
+_ALLOW_ONLY_RESOURCE_STATEMENTS = st.lists(statement("resource_policy", "Allow"), min_size=1, max_size=3)
 _SCP_LEVELS = st.lists(scp_level(), max_size=2)
 _RCP_LEVEL_COUNTS = st.sampled_from([0, 0, 1, 2])
 
@@ -231,7 +231,7 @@ def _worlds(draw, callers: st.SearchStrategy, same_account: bool, boundary: bool
     if resource == "maybe":
         resource_policy = draw(_RESOURCE_POLICIES)
     elif resource == "always":
-        resource_policy = draw(document("resource"))
+        resource_policy = draw(document("resource_policy"))
     else:
         resource_policy = {"Version": "2012-10-17", "Statement": draw(_ALLOW_ONLY_RESOURCE_STATEMENTS)}
     if (generous or allow_identity) and has_identity(principal):

@@ -75,8 +75,8 @@ def test_every_aws_managed_policy_loads_as_an_identity_policy():
 EXAMPLE_KINDS = {
     "scp": "scp",
     "rcp": "rcp",
-    "resource": "resource",
-    "trust": "resource",
+    "resource": "resource_policy",
+    "trust": "resource_policy",
     "permission-boundary": "permission_boundary",
 }
 
@@ -158,13 +158,13 @@ BROKEN_POLICIES = [
     # IAM accepts only tab, LF, CR and U+0020-U+00FF; the emoji is U+1F642.
     Broken("non-latin1-character.json", 8, 7, "Statement[0].Resource", "U+1F642"),
     # A resource-based policy must name its principal.
-    Broken("resource/no-principal.json", 4, 5, "Statement[0]", "`Principal`", "resource"),
+    Broken("resource/no-principal.json", 4, 5, "Statement[0]", "`Principal`", "resource_policy"),
     # In a principal, `*` stands alone: no partial wildcards in account IDs.
     Broken("resource/partial-wildcard-principal.json", 7, 21, "Statement[0].Principal.AWS",
-           "`arn:aws:iam::*:root`", "resource"),
+           "`arn:aws:iam::*:root`", "resource_policy"),
     # A principal is `"*"` or a map such as {"AWS": ...}, never a bare ARN.
     Broken("resource/principal-not-a-map.json", 7, 7, "Statement[0].Principal", "`\"*\"`",
-           "resource"),
+           "resource_policy"),
 ]
 
 
@@ -206,7 +206,7 @@ def test_check_exits_2_and_prints_file_line_column_for_a_broken_identity_policy(
 
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.file) for c in BROKEN_POLICIES
-                                  if c.kind == "resource"])
+                                  if c.kind == "resource_policy"])
 def test_check_exits_2_for_a_broken_resource_policy(case: Broken):
     path = BROKEN / case.file
     result = invoke("check", str(MANAGED / "AmazonS3ReadOnlyAccess.json"),

@@ -150,8 +150,8 @@ def test_scp_level_without_allow_names_the_policies_at_that_level():
 def test_rcp_deny_names_the_rcp_and_its_condition():
     authorizer = iameval.Authorizer(
         identity=[named(doc(stmt("ReadAll", "Allow", "s3:*")), "identity", "bob-s3")],
-        resource=named(doc(stmt("LetAccountBRead", "Allow", "s3:GetObject", f"{BUCKET}/*",
-                                Principal={"AWS": B})), "resource", "bucket-policy"),
+        resource_policy=named(doc(stmt("LetAccountBRead", "Allow", "s3:GetObject", f"{BUCKET}/*",
+                                Principal={"AWS": B})), "resource_policy", "bucket-policy"),
         rcps=[named(doc(stmt("OrgPerimeter", "Deny", "s3:*", Principal="*", Condition={
             "StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-ourorg"}})), "rcp", "data-perimeter")])
     _, data, text = explained(authorizer, {"principal": BOB_B, "action": "s3:GetObject", "resource": OBJECT,
@@ -179,7 +179,7 @@ def test_rcp_deny_names_the_rcp_and_its_condition():
 ])
 def test_deny_statement_principal_text_does_not_claim_a_grant(kind, policy):
     """A Deny's `Principal: "*"` match restricts; saying it "grants on its own" is false."""
-    kwargs = {"resource": named(policy, "resource", "bucket-policy")} if kind == "resource" else \
+    kwargs = {"resource_policy": named(policy, "resource_policy", "bucket-policy")} if kind == "resource" else \
         {"rcps": [named(policy, "rcp", "perimeter")]}
     authorizer = iameval.Authorizer(identity=[named(doc(stmt("Read", "Allow", "s3:GetObject")), "identity", "alice")],
                                     **kwargs)
@@ -195,8 +195,8 @@ def test_deny_statement_principal_text_does_not_claim_a_grant(kind, policy):
 
 def test_same_account_bucket_policy_naming_role_is_limited_by_boundary():
     authorizer = iameval.Authorizer(
-        resource=named(doc(stmt("ReaderMayRead", "Allow", "s3:GetObject", f"{BUCKET}/*",
-                                Principal={"AWS": READER_ROLE})), "resource", "bucket-policy"),
+        resource_policy=named(doc(stmt("ReaderMayRead", "Allow", "s3:GetObject", f"{BUCKET}/*",
+                                Principal={"AWS": READER_ROLE})), "resource_policy", "bucket-policy"),
         permission_boundary=named(doc(stmt("ComputeOnly", "Allow", "ec2:*")),
                                   "permission_boundary", "compute-boundary"))
     _, data, text = explained(authorizer, {"principal": READER_SESSION, "action": "s3:GetObject",
@@ -218,8 +218,8 @@ def test_same_account_bucket_policy_naming_role_is_limited_by_boundary():
 def test_cross_account_resource_allow_without_identity_allow():
     authorizer = iameval.Authorizer(
         identity=[named(doc(stmt("ComputeOnly", "Allow", "ec2:*")), "identity", "bob-compute")],
-        resource=named(doc(stmt("LetBobRead", "Allow", "s3:GetObject", f"{BUCKET}/*",
-                                Principal={"AWS": BOB_B})), "resource", "bucket-policy"))
+        resource_policy=named(doc(stmt("LetBobRead", "Allow", "s3:GetObject", f"{BUCKET}/*",
+                                Principal={"AWS": BOB_B})), "resource_policy", "bucket-policy"))
     _, data, text = explained(authorizer, {"principal": BOB_B, "action": "s3:GetObject",
                                            "resource": OBJECT, "resource_account": A})
     assert data["decision"] == "ImplicitDeny"
@@ -237,8 +237,8 @@ def test_cross_account_resource_allow_without_identity_allow():
 def test_cross_account_without_any_identity_policy_shows_the_identity_gate_failing():
     """The identity gate decided; "not applicable (no identity-based policy was given)" says it did not matter."""
     authorizer = iameval.Authorizer(
-        resource=named(doc(stmt("LetBobRead", "Allow", "s3:GetObject", f"{BUCKET}/*",
-                                Principal={"AWS": BOB_B})), "resource", "bucket-policy"))
+        resource_policy=named(doc(stmt("LetBobRead", "Allow", "s3:GetObject", f"{BUCKET}/*",
+                                Principal={"AWS": BOB_B})), "resource_policy", "bucket-policy"))
     _, data, text = explained(authorizer, {"principal": BOB_B, "action": "s3:GetObject",
                                            "resource": OBJECT, "resource_account": A})
     assert data["summary"] == "no identity-based policy allows the action"
@@ -267,8 +267,8 @@ def test_trust_policy_naming_someone_else_for_assume_role():
     authorizer = iameval.Authorizer(
         identity=[named(doc(stmt("AssumeDeployer", "Allow", "sts:AssumeRole", DEPLOYER)),
                         "identity", "alice-assume")],
-        resource=named(doc(stmt("TrustCi", "Allow", "sts:AssumeRole", None,
-                                Principal={"AWS": f"arn:aws:iam::{A}:user/ci"})), "resource", "deployer-trust"))
+        resource_policy=named(doc(stmt("TrustCi", "Allow", "sts:AssumeRole", None,
+                                Principal={"AWS": f"arn:aws:iam::{A}:user/ci"})), "resource_policy", "deployer-trust"))
     _, data, text = explained(authorizer, {"principal": ALICE, "action": "sts:AssumeRole",
                                            "resource": DEPLOYER})
     assert data["decision"] == "ImplicitDeny"
@@ -283,9 +283,9 @@ def test_deny_with_not_principal_applies_to_a_principal_with_a_boundary():
     authorizer = iameval.Authorizer(
         identity=[named(doc(stmt("ReadBucket", "Allow", "s3:GetObject", f"{BUCKET}/*")), "identity", "reader")],
         permission_boundary=named(doc(stmt("StorageOnly", "Allow", "s3:*")), "permission_boundary", "storage"),
-        resource=named(doc(stmt("OnlyReader", "Deny", "s3:*", [BUCKET, f"{BUCKET}/*"],
-                                NotPrincipal={"AWS": [READER_ROLE, READER_SESSION, A]})),
-                       "resource", "bucket-policy"))
+        resource_policy=named(doc(stmt("OnlyReader", "Deny", "s3:*", [BUCKET, f"{BUCKET}/*"],
+                                       NotPrincipal={"AWS": [READER_ROLE, READER_SESSION, A]})),
+                              "resource_policy", "bucket-policy"))
     _, data, text = explained(authorizer, {"principal": READER_SESSION, "action": "s3:GetObject",
                                            "resource": OBJECT, "resource_account": A})
     assert data["decision"] == "ExplicitDeny"

@@ -200,8 +200,8 @@ def test_authorize_takes_a_request_object():
 def test_authorize_with_a_resource_policy():
     bucket = iameval.load_policy({"Version": "2012-10-17", "Statement": [{
         "Sid": "AliceWrites", "Effect": "Allow", "Principal": {"AWS": ALICE},
-        "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-reports/*"}]}, "resource")
-    authz = iameval.Authorizer(identity=[iameval.load_policy(READ_REPORTS)], resource=bucket)
+        "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-reports/*"}]}, "resource_policy")
+    authz = iameval.Authorizer(identity=[iameval.load_policy(READ_REPORTS)], resource_policy=bucket)
     result = authz.authorize({"principal": ALICE, "action": "s3:PutObject", "resource": REPORT})
     assert result.decision == "Allow"
     assert [m.ref.statement for m in result.reasons] == ["AliceWrites"]
@@ -223,7 +223,7 @@ def test_load_policy_refuses_a_principal_in_an_identity_policy():
     with pytest.raises(iameval.PolicyError) as caught:
         iameval.load_policy(doc)
     assert caught.value.problems[0].location.path[-1] == "Principal"
-    assert iameval.load_policy(doc, "resource").statement[0].principal is not None
+    assert iameval.load_policy(doc, "resource_policy").statement[0].principal is not None
 
 
 # ------------------------------------------------------------------------------ policy files
@@ -267,9 +267,9 @@ Statement:
 """)
     with pytest.raises(iameval.PolicyError):
         iameval.load_policy_file(path)  # an identity policy must not name a principal
-    policy = iameval.load_policy_file(path, iameval.PolicyKind.RESOURCE)
+    policy = iameval.load_policy_file(path, iameval.PolicyKind.RESOURCE_POLICY)
     assert policy.statement[0].principal.aws == (A,)
-    assert iameval.load_policy_file(path, "resource") == policy
+    assert iameval.load_policy_file(path, "resource_policy") == policy
 
 
 def test_load_policy_file_errors_are_located(tmp_path):

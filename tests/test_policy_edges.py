@@ -66,7 +66,7 @@ def test_the_latin_1_character_rule_is_for_iam_documents_only(tmp_path):
             '"Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/\u5199\u771f/*"}]}')
     path = tmp_path / "bucket.json"
     path.write_text(text, encoding="utf-8")
-    assert iameval.load_policy_file(path, "resource").statement[0].resource == ("arn:aws:s3:::b/\u5199\u771f/*",)
+    assert iameval.load_policy_file(path, "resource_policy").statement[0].resource == ("arn:aws:s3:::b/\u5199\u771f/*",)
     identity = tmp_path / "identity.json"
     identity.write_text(text.replace('"Principal": "*", ', ""), encoding="utf-8")
     with pytest.raises(iameval.PolicyError, match="U\\+5199"):

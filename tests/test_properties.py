@@ -141,7 +141,7 @@ _NOT_PRINCIPALS = st.sampled_from(NOT_PRINCIPALS)
 _PRINCIPALS = st.sampled_from(PRINCIPALS)
 _ACTION_ELEMENTS = st.sampled_from(["Action", "NotAction"])
 _ACTIONS = one_or_more(ACTION_PATTERNS)
-_RESOURCE_ELEMENTS = {PolicyKind.RESOURCE: st.sampled_from(["Resource", "NotResource", None])}
+_RESOURCE_ELEMENTS = {PolicyKind.RESOURCE_POLICY: st.sampled_from(["Resource", "NotResource", None])}
 _RESOURCE_ELEMENT = st.sampled_from(["Resource", "NotResource"])
 _RESOURCES = {False: one_or_more(RESOURCE_PATTERNS),
               True: one_or_more(RESOURCE_PATTERNS + VARIABLE_RESOURCE_PATTERNS)}
@@ -152,7 +152,7 @@ _CONDITIONS = st.sampled_from(CONDITIONS)
 def _statements(draw, kind: PolicyKind, effect: str | None, rich: bool) -> dict:
     effect = effect or draw(_EFFECTS)
     statement: dict = {"Effect": effect}
-    if kind is PolicyKind.RESOURCE:
+    if kind is PolicyKind.RESOURCE_POLICY:
         if effect == "Deny" and draw(st.booleans()):
             statement["NotPrincipal"] = draw(_NOT_PRINCIPALS)
         else:
@@ -227,7 +227,7 @@ class World:
             permission_boundary=(load_policy(self.boundary, "permission_boundary", name="boundary")
                                  if self.boundary else None),
             session=[load_policy(d, "session", name=_label(d)) for d in self.session],
-            resource=load_policy(self.resource, "resource", name="resource") if self.resource else None,
+            resource_policy=load_policy(self.resource, "resource_policy", name="resource") if self.resource else None,
         )
 
     def decide(self):
@@ -243,7 +243,7 @@ _CALLERS = st.sampled_from([ALICE, SESSION, BOB])
 _IDENTITY_NUMBERS = st.lists(st.integers(0, 9), min_size=0, max_size=3, unique=True)
 _SESSION_NUMBERS = st.lists(st.integers(0, 9), min_size=1, max_size=2, unique=True)
 _BOUNDARIES = st.none() | policy_documents(PolicyKind.PERMISSION_BOUNDARY, "B0", True)
-_RESOURCE_POLICIES = st.none() | policy_documents(PolicyKind.RESOURCE, "R0", True)
+_RESOURCE_POLICIES = st.none() | policy_documents(PolicyKind.RESOURCE_POLICY, "R0", True)
 
 
 @st.composite
@@ -342,7 +342,7 @@ def with_added_statement(draw, world: World, effect: str) -> World:
         targets.append("session")
     target = draw(st.sampled_from(targets))
     if target == "new-or-extended-resource":
-        statement = draw(statements(PolicyKind.RESOURCE, effect, rich=True))
+        statement = draw(statements(PolicyKind.RESOURCE_POLICY, effect, rich=True))
         base = world.resource or {"Version": "2012-10-17", "Statement": []}
         return replace(world, resource=_append(base, statement, "RX"))
     statement = draw(statements(PolicyKind.IDENTITY, effect, rich=True))
@@ -499,7 +499,7 @@ def _documents_as_written(draw, kind: PolicyKind) -> dict:
     version = draw(_VERSIONS)
     if version:
         doc["Version"] = version
-    if kind is PolicyKind.RESOURCE and draw(st.booleans()):
+    if kind is PolicyKind.RESOURCE_POLICY and draw(st.booleans()):
         doc["Id"] = "Policy1"
     doc["Statement"] = raw[0] if len(raw) == 1 and draw(st.booleans()) else raw
     return doc
@@ -512,7 +512,7 @@ def documents_as_written(kind: PolicyKind) -> st.SearchStrategy:
     return _documents_as_written(kind)
 
 
-@given(st.sampled_from([PolicyKind.IDENTITY, PolicyKind.RESOURCE]).flatmap(
+@given(st.sampled_from([PolicyKind.IDENTITY, PolicyKind.RESOURCE_POLICY]).flatmap(
     lambda kind: st.tuples(st.just(kind), documents_as_written(kind))))
 def test_load_to_json_load_is_the_identity(case):
     kind, doc = case

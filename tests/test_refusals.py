@@ -48,14 +48,14 @@ IDENTITY = _documents("examples", managed=40)
 # Real policies of each type, to mutate.
 REAL = {
     "identity": IDENTITY,
-    "resource": _documents("policy-examples/resource"),
+    "resource-policy": _documents("policy-examples/resource"),
     "scp": _documents("policy-examples/scp"),
     "rcp": _documents("policy-examples/rcp"),
-    "boundary": _documents("policy-examples/permission-boundary") + IDENTITY[:10],
+    "permission-boundary": _documents("policy-examples/permission-boundary") + IDENTITY[:10],
     "session": IDENTITY,
     "trust": _documents("policy-examples/trust"),
 }
-NAMES_PRINCIPALS = ("resource", "rcp", "trust")
+NAMES_PRINCIPALS = ("resource-policy", "rcp", "trust")
 
 # ------------------------------------------------------------------------ values of each element
 # Each element draws from values AWS accepts and from faulty ones, weighted four to one, so that
@@ -218,7 +218,7 @@ def test_validate_reports_an_error_exactly_when_loading_refuses(type_name, draw)
 # Disagreements the property found, each now one rule of the loader (§9, §12.1: no variable in
 # a principal or a condition key, whatever the `Version`; §6.3: a trust policy has no Resource).
 FOUND = [
-    ("resource", {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+    ("resource-policy", {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
                                  "Principal": {"AWS": "arn:aws:iam::123456789012:user/${aws:username}"}}]},
      "variable-not-allowed", "Statement[0].Principal.AWS"),
     ("identity", {"Version": "2008-10-17", "Statement": [{

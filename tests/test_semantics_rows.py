@@ -73,15 +73,15 @@ EVERYONE = allow("s3:*", Principal="*")
 
 REFUSALS = [
     # §6.2, §7.4: IAM groups cannot be principals.
-    pytest.param(Refusal("resource", _grant({"AWS": f"arn:aws:iam::{A}:group/admins"}),
+    pytest.param(Refusal("resource_policy", _grant({"AWS": f"arn:aws:iam::{A}:group/admins"}),
                          _grant({"AWS": f"arn:aws:iam::{A}:role/admins"}),
                          "Statement[0].Principal.AWS", "invalid-principal"),
                  id="6.2-7.4-an-iam-group-is-not-a-principal"),
     # §12.1: a malformed Principal.
-    pytest.param(Refusal("resource", _grant({"Aws": A}), _grant({"AWS": A}),
+    pytest.param(Refusal("resource_policy", _grant({"Aws": A}), _grant({"AWS": A}),
                          "Statement[0].Principal.Aws", "invalid-principal"),
                  id="12.1-6.4-principal-map-key-aws-is-exact"),
-    pytest.param(Refusal("resource", _grant({"Service": "not a service"}),
+    pytest.param(Refusal("resource_policy", _grant({"Service": "not a service"}),
                          _grant({"Service": "cloudtrail.amazonaws.com"}),
                          "Statement[0].Principal.Service", "invalid-principal"),
                  id="12.1-service-principal-must-look-like-a-service"),
@@ -229,7 +229,7 @@ DENY_EVERYONE = doc(deny(Principal="*"))
     pytest.param(dict(identity=[FULL_ACCESS], rcps=[DENY_EVERYONE]), request(),
                  "rcp", "a resource control policy", id="13.3-explicit-deny-in-a-resource-control-policy"),
     pytest.param(dict(identity=[FULL_ACCESS], resource=DENY_EVERYONE), request(),
-                 "resource", "a resource-based policy", id="13.3-explicit-deny-in-a-resource-based-policy"),
+                 "resource_policy", "a resource-based policy", id="13.3-explicit-deny-in-a-resource-based-policy"),
 ])
 def test_explicit_deny_summary_names_the_policy_type(policies: dict, req: dict, kind: str, words: str) -> None:
     """§13.3: an ExplicitDeny is reported with the type of policy its Deny came from."""
@@ -250,7 +250,7 @@ def _many_objects(count: int, **extra) -> dict:
     pytest.param("permission_boundary", 6144, _many_objects(250), _many_objects(150),
                  id="12.3-permissions-boundary-over-6144-characters"),
     # 26,053 vs 16,803 characters: the miss is over the SQS and IAM limits, under 20 KB.
-    pytest.param("resource", 20480, _many_objects(700, Principal={"AWS": ALICE}),
+    pytest.param("resource_policy", 20480, _many_objects(700, Principal={"AWS": ALICE}),
                  _many_objects(450, Principal={"AWS": ALICE}), id="12.3-bucket-policy-over-20-kb"),
 ])
 def test_size_limit_of_the_policy_type(kind: str, limit: int, hit: dict, miss: dict) -> None:

@@ -68,8 +68,8 @@ def test_an_explanation_gives_the_result_authorize_gives_with_the_same_warnings(
 def test_after_an_explicit_deny_the_allow_gates_are_shown_but_not_read_by_the_decision():
     authorizer = iameval.Authorizer(
         identity=[policy({"Sid": "Read", "Effect": "Allow", "Action": "s3:*", "Resource": "*"})],
-        resource=policy({"Sid": "NoOne", "Effect": "Deny", "Principal": "*", "Action": "s3:GetObject",
-                         "Resource": f"{BUCKET}/*"}, kind="resource", name="bucket"))
+        resource_policy=policy({"Sid": "NoOne", "Effect": "Deny", "Principal": "*", "Action": "s3:GetObject",
+                         "Resource": f"{BUCKET}/*"}, kind="resource_policy", name="bucket"))
     explanation = explain(authorizer, {"principal": ALICE, "action": "s3:GetObject", "resource": f"{BUCKET}/q1.csv"})
     assert explanation.decision == "ExplicitDeny"
     gates = {g.id: g for g in explanation.gates}

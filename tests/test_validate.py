@@ -127,7 +127,7 @@ WARNINGS = [
               "Action": "s3:GetObject", "Resource": OBJECTS}),
          doc({"Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"},
               "Action": "s3:GetObject", "Resource": OBJECTS}),
-         "Statement[0].NotPrincipal", "resource"),
+         "Statement[0].NotPrincipal", "resource-policy"),
     # Over 6,144 characters (not counting whitespace) for a managed policy (§12.3).
     Case("policy-too-large", doc(allow("s3:GetObject", [f"{BUCKET}-{i:04}/*" for i in range(250)])),
          doc(allow("s3:GetObject", [f"{BUCKET}-{i:04}/*" for i in range(150)])), "(document)",
@@ -151,7 +151,7 @@ WARNINGS = [
     Case("public-principal",
          doc({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": OBJECTS}),
          doc({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": OBJECTS, "Condition": ORG}),
-         "Statement[0].Principal", "resource"),
+         "Statement[0].Principal", "resource-policy"),
 ]
 
 
@@ -285,13 +285,13 @@ ERRORS = [
     Error("duplicate-sid", doc(allow("s3:GetObject", Sid="A"), allow("s3:PutObject", Sid="A")), "Statement[1].Sid"),
     Error("missing-action", "no-action.json", "Statement[0]"),
     Error("missing-resource", "identity-without-resource.json", "Statement[0]"),
-    Error("missing-principal", "resource/no-principal.json", "Statement[0]", "resource"),
+    Error("missing-principal", "resource/no-principal.json", "Statement[0]", "resource-policy"),
     Error("element-combination", "action-and-notaction.json", "Statement[0].NotAction"),
     Error("principal-not-allowed", "principal-in-identity.json", "Statement.Principal"),
     Error("principal-not-allowed", doc({"Effect": "Deny", "NotPrincipal": {"AWS": "123456789012"},
                                         "Action": "s3:*", "Resource": "*"}), "Statement[0].NotPrincipal", "scp"),
-    Error("invalid-principal", "resource/partial-wildcard-principal.json", "Statement[0].Principal.AWS", "resource"),
-    Error("invalid-principal", "resource/principal-not-a-map.json", "Statement[0].Principal", "resource"),
+    Error("invalid-principal", "resource/partial-wildcard-principal.json", "Statement[0].Principal.AWS", "resource-policy"),
+    Error("invalid-principal", "resource/principal-not-a-map.json", "Statement[0].Principal", "resource-policy"),
     Error("invalid-action", doc(allow("s3GetObject")), "Statement[0].Action"),
     Error("invalid-arn", "resource-not-arn.json", "Statement[0].Resource"),
     Error("invalid-arn", doc(allow("s3:GetObject", "arn:aws:S3:::b/*")), "Statement[0].Resource"),
@@ -311,7 +311,7 @@ ERRORS = [
           "Statement[0].Condition.NumericEquals.s3:max-keys"),
     Error("variable-not-allowed", doc(allow("s3:${aws:username}")), "Statement[0].Action"),
     Error("variable-not-allowed", doc({"Effect": "Allow", "Principal": {"AWS": ["123456789012", "arn:aws:iam::123456789012:user/${aws:username}"]},
-                                       "Action": "s3:GetObject", "Resource": OBJECTS}), "Statement[0].Principal.AWS[1]", "resource"),
+                                       "Action": "s3:GetObject", "Resource": OBJECTS}), "Statement[0].Principal.AWS[1]", "resource-policy"),
     Error("variable-not-allowed", doc(allow("s3:GetObject", Condition={"StringEquals": {"aws:PrincipalTag/${aws:username}": "x"}})),
           "Statement[0].Condition.StringEquals.aws:PrincipalTag/${aws:username}"),
     Error("invalid-variable", doc(allow("s3:GetObject", "arn:aws:s3:::b/${aws:username")), "Statement[0].Resource"),
@@ -372,7 +372,7 @@ def test_trust_rules_are_reported_with_the_other_errors():
 def test_every_broken_example_gives_errors_with_known_codes():
     files = sorted(BROKEN.rglob("*.json"))
     for path in files:
-        kind = "resource" if path.parent.name == "resource" else "identity"
+        kind = "resource-policy" if path.parent.name == "resource" else "identity"
         found = validate_paths([str(path)], kind)[0]
         assert found and exit_code(found) == 2, path
         assert "invalid-policy" not in codes(found), [str(f) for f in found]

@@ -54,13 +54,13 @@ _SIZE_LIMITS: Mapping[str, tuple[int, bool, str, str | None]] = {
     "identity": (6144, False, "a customer managed policy",
                  "inline policies share 2,048 characters per user, 5,120 per group and "
                  "10,240 per role; split the policy"),
-    "boundary": (6144, False, "a managed policy used as a permissions boundary", None),
+    "permission-boundary": (6144, False, "a managed policy used as a permissions boundary", None),
     "session": (2048, False, "a session policy", None),
     "trust": (2048, False, "a role trust policy (by default)",
               "the quota can be raised to 4,096 characters"),
     "scp": (5120, True, "a service control policy", "whitespace counts in SCPs; remove indentation"),
     "rcp": (5120, True, "a resource control policy", "whitespace counts in RCPs; remove indentation"),
-    "resource": (20480, True, "the largest resource-based policy (an S3 bucket policy)",
+    "resource-policy": (20480, True, "the largest resource-based policy (an S3 bucket policy)",
                  "SQS queue policies allow 8,192 bytes; other services less"),
 }
 
@@ -113,7 +113,7 @@ class Checker:
                 "missing-version", (), "the policy has no `Version`: policy variables such as "
                 "`${aws:username}` are read as literal text",
                 "add `\"Version\": \"2012-10-17\"`"))
-        if policy.id is not None and self.type_name in ("identity", "boundary", "session"):
+        if policy.id is not None and self.type_name in ("identity", "permission-boundary", "session"):
             found.append(self.finding(
                 "id-in-identity-policy", ("Id",), "`Id` belongs in resource-based policies: the "
                 "policy grammar says it must not appear in an identity policy",
@@ -325,7 +325,7 @@ class Checker:
                 "`NotPrincipal` with `Allow` is not supported: it would grant to everyone not listed",
                 "use `Principal` with a condition on `aws:PrincipalArn`"))
         principal = statement.principal
-        if (self.type_name in ("resource", "trust") and principal is not None
+        if (self.type_name in ("resource-policy", "trust") and principal is not None
                 and (principal.wildcard or "*" in principal.aws) and not statement.condition):
             found.append(self.finding(
                 "public-principal", at + ("Principal",),

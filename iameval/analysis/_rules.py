@@ -46,12 +46,12 @@ CODES: Mapping[str, Rule] = {rule.code: rule for rule in REFUSALS + WARNINGS}
 # resource-based policy (§2.5), with the extra rules of §6.3.
 POLICY_TYPES: Mapping[str, PolicyKind] = {
     "identity": PolicyKind.IDENTITY,
-    "resource": PolicyKind.RESOURCE,
+    "resource-policy": PolicyKind.RESOURCE_POLICY,
     "scp": PolicyKind.SCP,
     "rcp": PolicyKind.RCP,
-    "boundary": PolicyKind.PERMISSION_BOUNDARY,
+    "permission-boundary": PolicyKind.PERMISSION_BOUNDARY,
     "session": PolicyKind.SESSION,
-    "trust": PolicyKind.RESOURCE,
+    "trust": PolicyKind.RESOURCE_POLICY,
 }
 
 

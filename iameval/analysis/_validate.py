@@ -36,10 +36,9 @@ __all__ = [
 
 
 def _type_name(kind: PolicyKind | str) -> str:
-    if isinstance(kind, PolicyKind):
-        return "boundary" if kind is PolicyKind.PERMISSION_BOUNDARY else kind.value
-    if kind == PolicyKind.PERMISSION_BOUNDARY.value:
-        return "boundary"
+    """The `--type` name of a kind: its value with `-` for `_` (`permission-boundary`)."""
+    if isinstance(kind, PolicyKind) or kind in PolicyKind.__members__.values():
+        return PolicyKind(kind).value.replace("_", "-")
     if kind not in POLICY_TYPES:
         raise ValueError(f"unknown policy type `{kind}`: use one of {', '.join(POLICY_TYPES)}")
     return kind

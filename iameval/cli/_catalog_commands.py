@@ -36,17 +36,17 @@ class PolicyType(str, Enum):
     """The `--type` of a policy: where it sits in the authorization chain (IAM-SEMANTICS §6.3)."""
 
     identity = "identity"
-    resource = "resource"
+    resource_policy = "resource-policy"
     scp = "scp"
     rcp = "rcp"
-    boundary = "boundary"
+    permission_boundary = "permission-boundary"
     session = "session"
     trust = "trust"
 
 
 TypeOpt = Annotated[PolicyType, typer.Option(
-    "--type", "-t", help="The policy type: identity, resource (a bucket, key or queue policy), "
-    "scp, rcp, boundary (a permissions boundary), session, or trust (a role trust policy).",
+    "--type", "-t", help="The policy type: identity, resource-policy (a bucket, key or queue policy), "
+    "scp, rcp, permission-boundary, session, or trust (a role trust policy).",
     case_sensitive=False)]
 
 _SEVERITY_STYLE = {"error": "red", "warning": "yellow"}

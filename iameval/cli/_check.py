@@ -141,12 +141,12 @@ def _from_account(account: Account, principal: str | None, request: dict[str, An
     if "permission_boundary" not in kwargs and found.permission_boundary is not None:
         kwargs["permission_boundary"] = found.permission_boundary
     request["context"] = merge_context(found.context(), request["context"])
-    if "resource" not in kwargs:
+    if "resource_policy" not in kwargs:
         trust, problems = account.resource_policy(request["action"], request["resource"])
         if problems:
             raise PolicyError(problems)
         if trust is not None:
-            kwargs["resource"] = trust
+            kwargs["resource_policy"] = trust
 
 
 

@@ -134,8 +134,8 @@ def org_policies(resource_policy: str | None, scp: list[str] | None, rcp: list[s
                  kwargs: dict[str, Any], origins: dict[JsonPath, Origin]) -> None:
     """Load the resource policy and the organization levels into Authorizer arguments."""
     if resource_policy:
-        policy, origin = one_policy(resource_policy, PolicyKind.RESOURCE)
-        kwargs["resource"], origins[("resource",)] = policy, origin
+        policy, origin = one_policy(resource_policy, PolicyKind.RESOURCE_POLICY)
+        kwargs["resource_policy"], origins[("resource",)] = policy, origin
     for option, name, kind in ((scp, "scps", PolicyKind.SCP), (rcp, "rcps", PolicyKind.RCP)):
         loaded = load_policy_files(option, kind) if option else []
         kwargs[name] = [p for p, _ in loaded]

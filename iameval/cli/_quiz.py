@@ -301,8 +301,8 @@ def _scenario_data(scenario: Scenario) -> dict[str, Any]:
     policies: dict[str, Any] = {}
     if scenario.identity:
         policies["identity"] = [dump(p) for p in scenario.identity]
-    if scenario.resource is not None:
-        policies["resource"] = dump(scenario.resource)
+    if scenario.resource_policy is not None:
+        policies["resource"] = dump(scenario.resource_policy)
     if scenario.permission_boundary is not None:
         policies["permission_boundary"] = dump(scenario.permission_boundary)
     if scenario.session:
@@ -372,9 +372,9 @@ def _policies(scenario: Scenario) -> list[tuple[str, Any]]:
     shown = []
     for i, policy in enumerate(scenario.identity):
         shown.append((f"Identity-based policy {policy.name or i + 1}", policy))
-    if scenario.resource is not None:
-        shown.append(("Resource-based policy" + (f" {scenario.resource.name}" if scenario.resource.name else ""),
-                      scenario.resource))
+    if scenario.resource_policy is not None:
+        policy = scenario.resource_policy
+        shown.append(("Resource-based policy" + (f" {policy.name}" if policy.name else ""), policy))
     if scenario.permission_boundary is not None:
         shown.append(("Permissions boundary", scenario.permission_boundary))
     for i, policy in enumerate(scenario.session):

@@ -84,7 +84,7 @@ def who_can_command(
             fields["resource_account"] = resource_account
         checked_request(fields)
         answers = who_can(account, action, resource or DEFAULT_RESOURCE,
-                          resource_policy=kwargs.get("resource"), scps=kwargs.get("scps", ()),
+                          resource_policy=kwargs.get("resource_policy"), scps=kwargs.get("scps", ()),
                           rcps=kwargs.get("rcps", ()), context=given_context,
                           resource_account=resource_account)
     except PolicyError as exc:

@@ -61,7 +61,7 @@ class Authorizer:
     or a list of the policies attached at that level (SCENARIO.md).
     """
 
-    def __init__(self, *, identity: Sequence[Policy] = (), resource: Policy | None = None,
+    def __init__(self, *, identity: Sequence[Policy] = (), resource_policy: Policy | None = None,
                  permission_boundary: Policy | None = None, session: Sequence[Policy] = (),
                  scps: Sequence[Policy | Sequence[Policy]] = (),
                  rcps: Sequence[Policy | Sequence[Policy]] = (),
@@ -74,7 +74,8 @@ class Authorizer:
             return PolicySet(kind, policies, labels, [origins.get(k) for k in keys])
 
         self.identity = build(PolicyKind.IDENTITY, "identity", list(identity))
-        self.resource_policy = build(PolicyKind.RESOURCE, "resource", [resource] if resource else [], True)
+        self.resource_policy = build(PolicyKind.RESOURCE_POLICY, "resource",
+                                     [resource_policy] if resource_policy else [], True)
         self.permission_boundary = build(PolicyKind.PERMISSION_BOUNDARY, "permission_boundary",
                                          [permission_boundary] if permission_boundary else [], True)
         self.session = build(PolicyKind.SESSION, "session", list(session))
@@ -241,7 +242,7 @@ def decide(plan: Plan, request: Request, context: Context, hold: Hold = holding)
                                f"no service control policy allows the action (level {n})")
             scp_allows += allows
 
-    entries = plan.resource.allows
+    entries = plan.resource_policy.allows
     resource_allows = hold(entries, context) if entries else ()
     if not plan.identity_side:
         # Service principals and anonymous callers: only the resource policy can grant (§2.6).
@@ -251,7 +252,7 @@ def decide(plan: Plan, request: Request, context: Context, hold: Hold = holding)
                        f"for this {caller.kind.value} caller")
     entries = plan.identity.allows
     identity_allows = hold(entries, context) if entries else ()
-    entries = plan.boundary.allows
+    entries = plan.permission_boundary.allows
     boundary_allows = hold(entries, context) if entries else ()
     entries = plan.session.allows
     session_allows = hold(entries, context) if entries else ()

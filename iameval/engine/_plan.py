@@ -131,8 +131,8 @@ class Plan:
     """
 
     __slots__ = ("caller", "caller_keys", "action", "identity_side", "root", "federated_user", "has_boundary",
-                 "has_session", "scps", "rcps", "resource", "identity", "boundary", "session", "denies", "warnings",
-                 "lockout", "sts_or_kms", "gates")
+                 "has_session", "scps", "rcps", "resource_policy", "identity", "permission_boundary", "session",
+                 "denies", "warnings", "lockout", "sts_or_kms", "gates")
 
     def __init__(self, a: Authorizer, who: Who, action: str):
         self.caller = caller = who.caller
@@ -152,9 +152,9 @@ class Plan:
         rcps_exempt = rcp_exemption(action) if a.rcps else None
         self.scps = tuple(entries(level) for level in a.scps) if not scps_exempt else ()
         self.rcps = tuple(entries(level) for level in a.rcps) if not rcps_exempt else ()
-        self.resource = entries(a.resource_policy, has_resource)
+        self.resource_policy = entries(a.resource_policy, has_resource)
         self.identity = entries(a.identity, has_identity)
-        self.boundary = entries(a.permission_boundary, has_boundary)
+        self.permission_boundary = entries(a.permission_boundary, has_boundary)
         self.session = entries(a.session, has_session)
         # Every gate, in the order of §2.1, for traces; a denial names the first that denies.
         self.gates = (
@@ -164,9 +164,10 @@ class Plan:
             + tuple(Gate(GateKind.RCP.level(n), f"resource control policy, level {n}", level,
                          self.rcps[n] if self.rcps else UNREACHED, rcps_exempt, RCP_IMPLIED_ALLOW)
                     for n, level in enumerate(a.rcps))
-            + (Gate(GateKind.RESOURCE_POLICY, "resource-based policy", a.resource_policy, self.resource),
+            + (Gate(GateKind.RESOURCE_POLICY, "resource-based policy", a.resource_policy, self.resource_policy),
                Gate(GateKind.IDENTITY, "identity-based policies", a.identity, self.identity),
-               Gate(GateKind.PERMISSION_BOUNDARY, "permissions boundary", a.permission_boundary, self.boundary),
+               Gate(GateKind.PERMISSION_BOUNDARY, "permissions boundary", a.permission_boundary,
+                    self.permission_boundary),
                Gate(GateKind.SESSION, "session policies", a.session, self.session)))
         self.denies = tuple((g.id, g.entries.denies) for g in self.gates if g.entries.denies)
         self.warnings = tuple(dict.fromkeys(w for g in self.gates for w in g.entries.warnings))

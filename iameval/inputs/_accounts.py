@@ -56,11 +56,12 @@ class AccountPrincipal:
         """`aws:PrincipalTag/KEY` for each of its tags (§10), for requests it makes."""
         return {f"aws:PrincipalTag/{key}": value for key, value in self.tags.items()}
 
-    def authorizer(self, *, resource: Policy | None = None, scps: Sequence[_Level] = (),
+    def authorizer(self, *, resource_policy: Policy | None = None, scps: Sequence[_Level] = (),
                    rcps: Sequence[_Level] = ()) -> Authorizer:
         """Its policies compiled, with the organization's and a resource policy (a role is asked
         as a session of itself without a session policy, §2.4)."""
-        return Authorizer(identity=self.identity, resource=resource, permission_boundary=self.permission_boundary,
+        return Authorizer(identity=self.identity, resource_policy=resource_policy,
+                          permission_boundary=self.permission_boundary,
                           scps=scps, rcps=rcps, origins=self.origins)
 
 
@@ -341,7 +342,7 @@ def _principal(builder: _Builder, entity: dict[str, Any], kind: str, named: tupl
     trust = None
     if kind == "role" and "AssumeRolePolicyDocument" in entity:
         where = path + ("AssumeRolePolicyDocument",)
-        trust, trust_problems = builder.policy(entity["AssumeRolePolicyDocument"], PolicyKind.RESOURCE,
+        trust, trust_problems = builder.policy(entity["AssumeRolePolicyDocument"], PolicyKind.RESOURCE_POLICY,
                                                where, f"trust policy of role {name}")
         problems.extend(trust_problems)
     tags, tag_problems = builder.tags(entity, path)
@@ -397,7 +398,7 @@ def who_can(account: Account, action: str, resource: str, *, resource_policy: Po
         if resource_account:
             request["resource_account"] = resource_account
         try:
-            result = principal.authorizer(resource=resource_policy, scps=scps, rcps=rcps).authorize(request)
+            result = principal.authorizer(resource_policy=resource_policy, scps=scps, rcps=rcps).authorize(request)
         except PolicyError as exc:
             answers.append(WhoCanAnswer(principal, error=exc))
             continue

@@ -29,7 +29,7 @@ _SCENARIO_KEYS = ("id", "description", "policies", "request", "expect")
 QUESTION_FIELDS = ("topic", "difficulty", "question", "note")
 _POLICY_TYPES = {
     "identity": PolicyKind.IDENTITY,
-    "resource": PolicyKind.RESOURCE,
+    "resource": PolicyKind.RESOURCE_POLICY,
     "permission_boundary": PolicyKind.PERMISSION_BOUNDARY,
     "session": PolicyKind.SESSION,
     "scps": PolicyKind.SCP,
@@ -45,7 +45,7 @@ class Scenario:
     location: Location
     description: str | None = None
     identity: tuple[Policy, ...] = ()
-    resource: Policy | None = None
+    resource_policy: Policy | None = None  # `policies.resource` of the file (SCENARIO.md)
     permission_boundary: Policy | None = None
     session: tuple[Policy, ...] = ()
     scps: tuple[Policy | tuple[Policy, ...], ...] = ()
@@ -66,7 +66,7 @@ class Scenario:
         """The scenario's policies, compiled."""
         if self.error is not None:
             raise self.error
-        return Authorizer(identity=self.identity, resource=self.resource,
+        return Authorizer(identity=self.identity, resource_policy=self.resource_policy,
                           permission_boundary=self.permission_boundary, session=self.session,
                           scps=self.scps, rcps=self.rcps, origins=self.origins)
 
@@ -234,7 +234,7 @@ class _Loader:
                                                code="unknown-policy-type"))
                 continue
             try:
-                fields[key] = self._policies(key, kind, value, source, where, origins)
+                fields["resource_policy" if key == "resource" else key] = self._policies(key, kind, value, source, where, origins)
             except PolicyError as exc:
                 problems.extend(exc.problems)
         if "request" not in data:

@@ -36,7 +36,7 @@ class PolicyKind(StrEnum):
     """Where a policy sits in the authorization chain (IAM-SEMANTICS §2.1, §6.3)."""
 
     IDENTITY = "identity"
-    RESOURCE = "resource"
+    RESOURCE_POLICY = "resource_policy"
     PERMISSION_BOUNDARY = "permission_boundary"
     SESSION = "session"
     SCP = "scp"
@@ -45,7 +45,7 @@ class PolicyKind(StrEnum):
     @property
     def has_principal(self) -> bool:
         """Resource-side policies name principals; the others must not (§6.3)."""
-        return self in (PolicyKind.RESOURCE, PolicyKind.RCP)
+        return self in (PolicyKind.RESOURCE_POLICY, PolicyKind.RCP)
 
     @property
     def is_iam(self) -> bool:
@@ -66,7 +66,7 @@ class PolicyKind(StrEnum):
 
 _TITLES = {
     PolicyKind.IDENTITY: "identity-based policy",
-    PolicyKind.RESOURCE: "resource-based policy",
+    PolicyKind.RESOURCE_POLICY: "resource-based policy",
     PolicyKind.PERMISSION_BOUNDARY: "permissions boundary",
     PolicyKind.SESSION: "session policy",
     PolicyKind.SCP: "service control policy",
@@ -172,7 +172,7 @@ class Statement(BaseModel):
                 if self._has(element):
                     raise fail("principal-not-allowed", f"`{element}` is not allowed in {kind.article}", (element,),
                                "only resource-based policies name principals")
-        if kind is not PolicyKind.RESOURCE and not self._has("Resource") and not self._has("NotResource"):
+        if kind is not PolicyKind.RESOURCE_POLICY and not self._has("Resource") and not self._has("NotResource"):
             raise fail("missing-resource", f"a statement of {kind.article} needs `Resource` or `NotResource`")
         if kind is PolicyKind.RCP and not _is_rcp_full_access(self):
             if self.not_principal is not None:
