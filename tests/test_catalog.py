@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 import iameval
 from iameval import catalog
-from helpers import ALICE, ROOT
+from helpers import ALICE, ROOT, invoke, write
 from iameval.cli._catalog_commands import expand_command
 
 DATA = ROOT / "iameval" / "data"
@@ -230,7 +230,7 @@ def test_grants_name_their_statements_and_keep_unknown_actions():
         {"Sid": "A", "Effect": "Allow", "Action": ["s3:GetObject", "s3:MadeUp"], "Resource": "*"},
         {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}))
     grants = {g.action: g for g in result.allowed}
-    assert grants["s3:GetObject"].statements == ("A", "1")
+    assert grants["s3:GetObject"].statements == ("A", "Statement[1]")
     assert grants["s3:MadeUp"].entry is None
 
 
@@ -325,3 +325,16 @@ def test_expand_an_unknown_statement_exits_2(tmp_path):
     result = invoke("--policy", path, "--statement", "Nope")
     assert result.exit_code == 2
     assert "no statement `Nope`" in result.stderr
+
+
+def test_expand_takes_a_statement_by_the_label_listings_show(tmp_path):
+    """A statement without Sid is listed as `Statement[i]`, and `--statement` takes that label."""
+    path = write(tmp_path / "policy.json", {"Version": "2012-10-17", "Statement": [
+        {"Sid": "A", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+        {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}]})
+    listed = invoke("expand", "--policy", path)
+    assert "Statement[1]" in listed.stdout
+    for wanted in ("Statement[1]", "1"):
+        only = invoke("expand", "--policy", path, "--statement", wanted, "--json")
+        assert only.exit_code == 0, only.output
+        assert [a["action"] for a in json.loads(only.stdout)["actions"]] == ["s3:PutObject"]

@@ -69,7 +69,7 @@ _PRIVATE_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
 
 
 def _statement_name(index: int, statement: Statement) -> str:
-    return f"`{statement.sid}`" if statement.sid else f"number {index}"
+    return f"`{statement.label(index)}`"
 
 
 class _Actions:

@@ -71,10 +71,6 @@ class PolicyActions:
     denied: tuple[Grant, ...]
 
 
-def _statement_label(index: int, statement: Statement) -> str:
-    return statement.sid or str(index)
-
-
 def _named_actions(statement: Statement) -> tuple[dict[str, Action], list[str]]:
     """The known actions a statement names, on resources they can be called on (§7.1), and the
     literal actions the catalogue does not know."""
@@ -111,7 +107,7 @@ def policy_actions(policy: Policy, only: int | None = None) -> PolicyActions:
         if only is None and statement.effect != "Allow":
             continue
         known, unknown = _named_actions(statement)
-        label = _statement_label(index, statement)
+        label = statement.label(index)
         for key, entry in known.items():
             grants.setdefault(key, (entry, str(entry), []))[2].append(label)
         for name in unknown:

@@ -118,8 +118,8 @@ def expand_command(
         show_default=False)] = None,
     policy_type: TypeOpt = PolicyType.identity,
     statement: Annotated[Optional[str], typer.Option(
-        "--statement", "-s", help="With --policy: only this statement, by Sid or by index "
-        "(from 0).", show_default=False)] = None,
+        "--statement", "-s", help="With --policy: only this statement, by Sid, by `Statement[i]` "
+        "or by index i (from 0).", show_default=False)] = None,
     details: Annotated[bool, typer.Option(
         "--details", help="Also show each action's resource types (with ARN templates) and "
         "condition keys (with types).")] = False,
@@ -198,12 +198,12 @@ def _expand_policy(path: str, kind: PolicyKind, statement: str | None, details: 
 
 def _statement_index(document: Policy, wanted: str, source: Source) -> int:
     for index, item in enumerate(document.statement):
-        if item.sid == wanted:
+        if item.label(index) == wanted:  # its Sid, or `Statement[i]` as listings name it
             return index
     if wanted.isdigit() and int(wanted) < len(document.statement):
         return int(wanted)
     raise PolicyError([Problem(f"the policy has no statement `{wanted}`", source.locate(("Statement",)),
-                               "give a Sid, or an index from 0", code="unknown-statement")])
+                               "give a Sid, `Statement[i]` or an index i from 0", code="unknown-statement")])
 
 
 def _print_actions(rows: list[tuple[catalog.Action | None, str, tuple[str, ...]]], details: bool) -> None:

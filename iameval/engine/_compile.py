@@ -24,7 +24,7 @@ from ..policy._references import see
 from ..policy._variables import Lookup, Template, parse_template
 
 __all__ = ["CompiledStatement", "GateEntries", "Match", "MatchClass", "PolicySet", "StatementRecord",
-           "StatementRef", "UNREACHED", "holding", "statement_label"]
+           "StatementRef", "UNREACHED", "holding"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,11 +249,6 @@ class GateEntries(NamedTuple):
     denying: tuple["CompiledStatement", ...] = ()
 
 
-def statement_label(statement: Statement, index: int) -> str:
-    """`Sid` when the statement has one, else `Statement[i]` (0-based), as in SCENARIO.md."""
-    return statement.sid or f"Statement[{index}]"
-
-
 class PolicySet:
     """The compiled statements of the policies of one kind (or one SCP/RCP level).
 
@@ -272,7 +267,7 @@ class PolicySet:
         compiled = []
         for p_index, (policy, label) in enumerate(zip(policies, labels)):
             for s_index, statement in enumerate(policy.statement):
-                ref = StatementRef(kind, label, statement_label(statement, s_index), statement.effect)
+                ref = StatementRef(kind, label, statement.label(s_index), statement.effect)
                 origin = origins[p_index] if origins else None
                 if origin is not None:
                     origin = (origin[0], origin[1] + ("Statement", s_index))

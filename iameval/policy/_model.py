@@ -191,6 +191,11 @@ class Statement(BaseModel):
     def _has(self, element: str) -> bool:
         return getattr(self, _FIELDS_BY_ALIAS[element]) is not None
 
+    def label(self, index: int) -> str:
+        """How results, explanations, findings and listings name this statement: its `Sid`, or
+        `Statement[i]` (0-based) without one, as SCENARIO.md names statements."""
+        return self.sid or f"Statement[{index}]"
+
     @property
     def has_no_effect(self) -> bool:
         """An element given as an empty list or object leaves the statement without effect
