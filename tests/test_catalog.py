@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 import iameval
 from iameval import catalog
-from helpers import ALICE, ROOT, invoke, write
+from helpers import ALICE, ROOT, write
 from iameval.cli._catalog_commands import expand_command
 
 DATA = ROOT / "iameval" / "data"
@@ -332,9 +332,9 @@ def test_expand_takes_a_statement_by_the_label_listings_show(tmp_path):
     path = write(tmp_path / "policy.json", {"Version": "2012-10-17", "Statement": [
         {"Sid": "A", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
         {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}]})
-    listed = invoke("expand", "--policy", path)
+    listed = invoke("--policy", path)
     assert "Statement[1]" in listed.stdout
     for wanted in ("Statement[1]", "1"):
-        only = invoke("expand", "--policy", path, "--statement", wanted, "--json")
+        only = invoke("--policy", path, "--statement", wanted, "--json")
         assert only.exit_code == 0, only.output
         assert [a["action"] for a in json.loads(only.stdout)["actions"]] == ["s3:PutObject"]
