@@ -18,12 +18,13 @@ explanations), `iameval.inputs` (scenario files, account exports), `iameval.anal
 
 from .engine import Authorizer, Decision, Explanation, Request, Result, explain
 from .inputs import Scenario, evaluate, load_scenarios
-from .policy import (Location, Policy, PolicyError, PolicyKind, Problem, RequestError, ScenarioError, Statement,
+from .policy import (Effect, Location, Policy, PolicyError, PolicyKind, Problem, RequestError, ScenarioError, Statement,
                      load_policy, load_policy_file, load_policy_files)
 
 __all__ = [
     "Authorizer",
     "Decision",
+    "Effect",
     "Explanation",
     "Location",
     "Policy",

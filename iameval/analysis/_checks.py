@@ -18,7 +18,7 @@ from .. import catalog
 from ..policy._arn import split_arn
 from ..policy._errors import Location
 from ..policy._errors import Path as JsonPath
-from ..policy._model import ConditionEntry, Policy, Statement
+from ..policy._model import ConditionEntry, Effect, Policy, Statement
 from ..policy._operators import Comparison, Family, Operator, SetQualifier, parse_operator
 from ..policy._references import see
 from ..policy._source import Source
@@ -311,7 +311,7 @@ class Checker:
     def broad(self, at: JsonPath, statement: Statement) -> list[Finding]:
         """Allow statements that grant far more than they seem to (§6.2, §7.1)."""
         found: list[Finding] = []
-        if statement.effect != "Allow":
+        if statement.effect is not Effect.ALLOW:
             return found
         if statement.not_action is not None and statement.resource is not None and "*" in statement.resource:
             found.append(self.finding(
@@ -350,14 +350,14 @@ class Checker:
                 if wide.effect == narrow.effect:
                     if i > j and narrow.covers(wide):
                         continue  # two equal statements: the later one is the redundant one
-                    verb = "allows" if wide.effect == "Allow" else "denies"
+                    verb = "allows" if wide.effect is Effect.ALLOW else "denies"
                     found.append(self.finding(
                         "redundant-statement", ("Statement", j),
                         f"statement {_statement_name(j, statements[j])} is redundant: statement "
                         f"{_statement_name(i, statements[i])} already {verb} everything it {verb}",
                         "remove it, or narrow the other statement"))
                     break
-                if wide.effect == "Deny":
+                if wide.effect is Effect.DENY:
                     found.append(self.finding(
                         "shadowed-statement", ("Statement", j),
                         f"statement {_statement_name(j, statements[j])} never allows anything: "

@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..policy._match import ActionMatcher, action_glob
-from ..policy._model import Policy, Statement
+from ..policy._model import Effect, Policy, Statement
 from ._catalog import Action, service, service_prefixes
 
 __all__ = ["Grant", "PolicyActions", "all_actions", "expand", "policy_actions"]
@@ -91,7 +91,7 @@ def _named_actions(statement: Statement) -> tuple[dict[str, Action], list[str]]:
 
 
 def _denies_everywhere(statement: Statement) -> bool:
-    return (statement.effect == "Deny" and not statement.condition and statement.not_resource is None
+    return (statement.effect is Effect.DENY and not statement.condition and statement.not_resource is None
             and (statement.resource is None or "*" in statement.resource))
 
 
@@ -104,7 +104,7 @@ def policy_actions(policy: Policy, only: int | None = None) -> PolicyActions:
               if (only is None or i == only) and not s.has_no_effect]
     grants: dict[str, tuple[Action | None, str, list[str]]] = {}
     for index, statement in chosen:
-        if only is None and statement.effect != "Allow":
+        if only is None and statement.effect is not Effect.ALLOW:
             continue
         known, unknown = _named_actions(statement)
         label = statement.label(index)
@@ -114,7 +114,7 @@ def policy_actions(policy: Policy, only: int | None = None) -> PolicyActions:
             grants.setdefault(name.lower(), (None, name, []))[2].append(label)
     ordered = [Grant(name, entry, tuple(labels)) for _, (entry, name, labels) in sorted(grants.items())]
     if only is not None:
-        if policy.statement[only].effect == "Deny" or policy.statement[only].has_no_effect:
+        if policy.statement[only].effect is Effect.DENY or policy.statement[only].has_no_effect:
             return PolicyActions((), tuple(ordered))
         return PolicyActions(tuple(ordered), ())
     blockers = [ActionMatcher.of(s.action, s.not_action) for s in policy.statement

@@ -22,7 +22,7 @@ from .. import catalog
 from ._sarif import sarif_log
 from ..policy._errors import Location, PolicyError, Problem, format_path
 from ..policy._files import load_policy_files
-from ..policy._model import Policy, PolicyKind
+from ..policy._model import Effect, Policy, PolicyKind
 from ..policy._source import Source
 from ._options import JsonOpt, fail
 from ._present import err, out
@@ -183,7 +183,7 @@ def _expand_policy(path: str, kind: PolicyKind, statement: str | None, details: 
                           "actions": [g.as_dict(details) for g in result.allowed],
                           "denied": [g.as_dict(details) for g in result.denied]}))
         return
-    if only is not None and document.statement[only].effect == "Deny":
+    if only is not None and document.statement[only].effect is Effect.DENY:
         _print_actions([(g.entry, g.action, g.statements) for g in result.denied], details)
         out.print(f"the statement denies {_plural(len(result.denied), 'action')}")
         return

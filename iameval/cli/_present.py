@@ -11,6 +11,7 @@ from rich.tree import Tree
 from ..engine import Authorizer, Decision, Result
 from ..engine._compile import Match, PolicySet
 from ..engine import Explanation, StatementTrace
+from ..policy import Effect
 from ..policy._errors import PolicyError
 from ..policy._references import see
 from ..inputs._accounts import AccountPrincipal, WhoCanAnswer
@@ -193,7 +194,7 @@ def print_explanation(console: Console, explanation: Explanation) -> None:
                           + (f" [dim]({escape(gate.note)})[/]" if gate.note else "")
                           + ("  [bold]◄ decided[/]" if gate.decided else ""))
         for trace in gate.applied:
-            _statement_node(branch, trace, "red" if trace.effect == "Deny" else "green")
+            _statement_node(branch, trace, "red" if trace.effect is Effect.DENY else "green")
         for trace in gate.near_misses:
             near = branch.add(f"[yellow]near miss[/]: {trace.effect} statement [bold]{escape(trace.statement)}[/] "
                               f"of {escape(trace.policy)}")

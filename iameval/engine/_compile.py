@@ -15,7 +15,7 @@ from ..policy._source import Origin
 from ._conditions import compile_condition
 from ._context import Context
 from ..policy._match import ActionMatcher, Pieces, ResourcePattern, resource_pattern
-from ..policy._model import Policy, PolicyKind, Statement
+from ..policy._model import Effect, Policy, PolicyKind, Statement
 from ._principals import MatchClass, Principals
 from ._conditions import CompiledCondition
 from ._request import Caller, CallerKind
@@ -34,7 +34,7 @@ class StatementRef:
     kind: PolicyKind
     policy: str
     statement: str
-    effect: str
+    effect: Effect
 
     def as_dict(self) -> dict[str, str]:
         return {"policy": self.policy, "statement": self.statement, "effect": self.effect}
@@ -95,7 +95,7 @@ class CompiledStatement:
         self.ref = ref
         self.statement = statement
         self.origin = origin
-        self.deny = statement.effect == "Deny"
+        self.deny = statement.effect is Effect.DENY
         self.actions = ActionMatcher.of(statement.action, statement.not_action)
         self.not_action = self.actions.negated
         resources = statement.resource if statement.resource is not None else statement.not_resource

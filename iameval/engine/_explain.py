@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from ._chain import Authorizer, decide
+from ..policy._model import Effect
 from ._request import Request
 from ._result import Decision, Result
 from ._trace import GateTrace, Tracer
@@ -51,7 +52,7 @@ class Explanation:
             return f"Allowed: {result.summary}" + (f" (statement {refs})." if refs else ".")
         text = (f"Denied by default: {result.summary}. Nothing denies it explicitly, but AWS denies "
                 "every request that the policies do not allow.")
-        near = next((t for g in self.gates if g.decided for t in g.near_misses if t.effect == "Allow"), None)
+        near = next((t for g in self.gates if g.decided for t in g.near_misses if t.effect is Effect.ALLOW), None)
         if near is not None:
             text += (f" The closest statement was {near.statement} of {near.policy}: its action matches, "
                      f"but its {near.near_miss}.")

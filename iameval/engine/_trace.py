@@ -17,7 +17,7 @@ from typing import Any
 
 from ._compile import CompiledStatement, Entries, Match, MatchClass, StatementRecord
 from ._context import Context
-from ..policy._model import PolicyKind
+from ..policy._model import Effect, PolicyKind
 from ._plan import LOCKOUT, Gate, GateKind, Plan
 from ._request import Request
 from ._result import Result
@@ -234,7 +234,7 @@ class Tracer:
         near = tuple(t for t in traces if t.near_miss)
         read = any(id(e) in read_by_decision for e in (gate.entries.allows, gate.entries.denies) if e)
         note = ""
-        if any(t.effect == "Deny" for t in applied):
+        if any(t.effect is Effect.DENY for t in applied):
             verdict = Verdict.DENY
             if gate.id is GateKind.RESOURCE_POLICY and self._plan.lockout_applies(self._context.resource_account):
                 verdict, note = Verdict.NOT_APPLICABLE, LOCKOUT

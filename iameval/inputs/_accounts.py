@@ -24,7 +24,7 @@ from ..engine._context import merge_context
 from ..policy._errors import Location, PolicyError, Problem
 from ..policy._errors import Path as JsonPath
 from ..policy._load import load_policy
-from ..policy._model import Policy, PolicyKind
+from ..policy._model import Effect, Policy, PolicyKind
 
 __all__ = ["Account", "AccountPrincipal", "WhoCanAnswer", "load_account", "trusted_outside", "who_can"]
 
@@ -416,7 +416,7 @@ def trusted_outside(role: AccountPrincipal, account: Account | None = None) -> l
     evaluated = {p.arn for p in account.principals} if account is not None else set()
     found: list[str] = []
     for statement in role.trust_policy.statement:
-        if statement.effect != "Allow" or statement.principal is None:
+        if statement.effect is not Effect.ALLOW or statement.principal is None:
             continue
         principal = statement.principal
         aws = [a for a in principal.aws

@@ -4,11 +4,12 @@ Policies, their statements, the errors that locate what AWS refuses, and the rea
 """
 
 from ._errors import Location, PolicyError, Problem, RequestError, ScenarioError
-from ._model import Policy, PolicyKind, Statement
+from ._model import Effect, Policy, PolicyKind, Statement
 from ._load import load_policy
 from ._files import load_policy_file, load_policy_files
 
 __all__ = [
+    "Effect",
     "Location",
     "Policy",
     "PolicyError",

@@ -22,6 +22,7 @@ from ._elements import (FROZEN, ConditionEntry, PrincipalMap, check_action, chec
 
 __all__ = [
     "ConditionEntry",
+    "Effect",
     "Policy",
     "PolicyKind",
     "PrincipalMap",
@@ -30,6 +31,13 @@ __all__ = [
 ]
 
 VERSIONS = ("2012-10-17", "2008-10-17")
+
+
+class Effect(StrEnum):
+    """What a statement does when it applies (§6.2). An `Effect` equals its string: `"Allow"`."""
+
+    ALLOW = "Allow"
+    DENY = "Deny"
 
 
 class PolicyKind(StrEnum):
@@ -88,7 +96,7 @@ class Statement(BaseModel):
     model_config = FROZEN
 
     sid: str | None = Field(None, alias="Sid")
-    effect: str = Field(alias="Effect")
+    effect: Effect = Field(alias="Effect")
     principal: PrincipalMap | None = Field(None, alias="Principal")
     not_principal: PrincipalMap | None = Field(None, alias="NotPrincipal")
     action: tuple[str, ...] | None = Field(None, alias="Action")
@@ -128,7 +136,7 @@ class Statement(BaseModel):
                 hint = f"did you mean `{value.capitalize()}`? `Effect` is case-sensitive"
             shown = f"`{value}`" if isinstance(value, str) else json_type(value)
             raise fail("invalid-effect", f"`Effect` must be `Allow` or `Deny`, not {shown}", (), hint)
-        return value
+        return Effect(value)
 
     @field_validator("action", "not_action", mode="before")
     @classmethod
@@ -180,7 +188,7 @@ class Statement(BaseModel):
                            ("NotPrincipal",))
             if self.not_action is not None:
                 raise fail("rcp-syntax", "`NotAction` is not allowed in a resource control policy", ("NotAction",))
-            if self.effect == "Allow":
+            if self.effect is Effect.ALLOW:
                 raise fail("rcp-syntax", "a resource control policy can only deny: `Effect` must be `Deny`",
                            ("Effect",), "RCPFullAWSAccess, which allows everything, is implied at every level")
         if kind.is_iam and self.sid is not None and not _SID_IAM.fullmatch(self.sid):
@@ -233,7 +241,7 @@ _FIELDS_BY_ALIAS = {f.alias: name for name, f in Statement.model_fields.items()}
 
 def _is_rcp_full_access(statement: Statement) -> bool:
     """The AWS managed RCPFullAWSAccess statement, the one Allow an RCP may hold (§4, §12.1)."""
-    return (statement.effect == "Allow" and statement.principal is not None and statement.principal.wildcard
+    return (statement.effect is Effect.ALLOW and statement.principal is not None and statement.principal.wildcard
             and statement.action == ("*",) and statement.resource == ("*",) and statement.condition is None)
 
 
