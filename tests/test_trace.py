@@ -123,3 +123,14 @@ def test_a_result_names_what_it_decided_on():
     assert result.caller.arn == ALICE and result.resource_account == "111122223333"
     # A key the request gave is not derived, whatever its case (§8.2).
     assert "aws:username" not in result.derived
+
+
+def test_a_policy_is_its_document_whatever_it_is_called():
+    """A policy's name is how results refer to it, not part of what it says."""
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}
+    reports, archive = (iameval.load_policy(document, "identity", name=n) for n in ("reports", "archive"))
+    assert reports == archive and hash(reports) == hash(archive) and len({reports, archive}) == 1
+    other = iameval.load_policy({**document, "Statement": [{**document["Statement"][0], "Effect": "Allow"}]},
+                                "identity", name="reports")
+    assert other != reports
+    assert reports.statement[0].effect is iameval.Effect.DENY == "Deny"

@@ -306,6 +306,19 @@ class Policy(BaseModel):
         raise fail("invalid-element-type",
                    f"`Statement` must be an object or a list of objects, not {json_type(value)}")
 
+    def _document(self) -> tuple[str | None, str | None, tuple[Statement, ...]]:
+        return self.version, self.id, self.statement
+
+    def __eq__(self, other: object) -> bool:
+        """Two policies are equal when their documents are: the name is how results refer to a
+        policy, not part of what it says."""
+        if not isinstance(other, Policy):
+            return NotImplemented
+        return self._document() == other._document()
+
+    def __hash__(self) -> int:
+        return hash(self._document())
+
     @property
     def variables_enabled(self) -> bool:
         """Only `Version: 2012-10-17` turns `${...}` into policy variables (§6.2, §9)."""
