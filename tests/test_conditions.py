@@ -649,3 +649,24 @@ def test_warnings_name_the_key_whose_value_could_not_be_read():
     assert str(result.decision) == DENY
     assert len(result.warnings) == 1
     assert T in result.warnings[0] and "yesterday" in result.warnings[0]
+
+
+ALL_ROWS = (STRING_ROWS + NUMERIC_ROWS + DATE_ROWS + BOOL_ROWS + BINARY_ROWS + IP_ROWS + ARN_ROWS + NULL_ROWS
+            + SET_ROWS + STRUCTURE_ROWS)
+
+
+@pytest.mark.parametrize(ROW_ARGS, ALL_ROWS)
+def test_the_compiled_short_cut_answers_as_the_general_test(condition, context, expected, warns, effect):
+    """A condition's short cut for one given value (`CompiledCondition.test`, what decisions
+    run) and its general test (`holds`, what explanations run) agree on every row, with the
+    same warnings: the short cut never restates the rule, it falls back to it."""
+    policy = iameval.load_policy({"Version": "2012-10-17", "Statement": [
+        {"Effect": effect, "Action": "s3:GetObject", "Resource": "*", "Condition": condition}]}, "identity")
+    authorizer = iameval.Authorizer(identity=[policy])
+    request = {"principal": ALICE, "action": "s3:GetObject", "resource": OBJECT, "context": context}
+    statement = authorizer.identity.statements[0]
+    for compiled in statement.conditions:
+        _, _, fast = authorizer.prepare(request)
+        _, _, general = authorizer.prepare(request)
+        assert compiled.test()(fast) == compiled.holds(general), compiled.entry
+        assert fast.warnings == general.warnings
