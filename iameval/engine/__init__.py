@@ -6,7 +6,7 @@ from ._compile import Match, StatementRef
 from ._principals import MatchClass
 from ._result import Decision, Result
 from ._chain import Authorizer
-from ._plan import is_resource_policy_required
+from ._plan import GateKind, is_resource_policy_required
 from ._trace import ConditionTrace, GateTrace, StatementTrace, Verdict
 from ._explain import Explanation, explain
 
@@ -17,6 +17,7 @@ __all__ = [
     "ConditionTrace",
     "Decision",
     "Explanation",
+    "GateKind",
     "GateTrace",
     "Match",
     "MatchClass",
