@@ -21,22 +21,14 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 import iameval
+from helpers import (A, ALICE, B, BOB, BUCKET, FED_CAROL, OBJECT, READER_ROLE, READER_SESSION,
+                     conformance_scenarios)
 from iameval.cli import app
 from iameval.engine import Explanation, explain
 from iameval.cli._present import print_explanation
 
-A = "111122223333"
-B = "444455556666"
-ALICE = f"arn:aws:iam::{A}:user/alice"
-BOB_B = f"arn:aws:iam::{B}:user/bob"
-READER_ROLE = f"arn:aws:iam::{A}:role/Reader"
-READER_SESSION = f"arn:aws:sts::{A}:assumed-role/Reader/alice-session"
-FED_CAROL = f"arn:aws:sts::{A}:federated-user/carol"
 DEPLOYER = f"arn:aws:iam::{A}:role/Deployer"
-BUCKET = "arn:aws:s3:::example-bucket"
-OBJECT = f"{BUCKET}/reports/2024.csv"
 
-CONFORMANCE = Path(__file__).resolve().parent.parent / "fixtures" / "conformance"
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -154,7 +146,7 @@ def test_rcp_deny_names_the_rcp_and_its_condition():
                                 Principal={"AWS": B})), "resource_policy", "bucket-policy"),
         rcps=[named(doc(stmt("OrgPerimeter", "Deny", "s3:*", Principal="*", Condition={
             "StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-ourorg"}})), "rcp", "data-perimeter")])
-    _, data, text = explained(authorizer, {"principal": BOB_B, "action": "s3:GetObject", "resource": OBJECT,
+    _, data, text = explained(authorizer, {"principal": BOB, "action": "s3:GetObject", "resource": OBJECT,
                                            "resource_account": A,
                                            "context": {"aws:PrincipalOrgID": "o-theirorg"}})
     assert data["decision"] == "ExplicitDeny"
@@ -219,8 +211,8 @@ def test_cross_account_resource_allow_without_identity_allow():
     authorizer = iameval.Authorizer(
         identity=[named(doc(stmt("ComputeOnly", "Allow", "ec2:*")), "identity", "bob-compute")],
         resource_policy=named(doc(stmt("LetBobRead", "Allow", "s3:GetObject", f"{BUCKET}/*",
-                                Principal={"AWS": BOB_B})), "resource_policy", "bucket-policy"))
-    _, data, text = explained(authorizer, {"principal": BOB_B, "action": "s3:GetObject",
+                                Principal={"AWS": BOB})), "resource_policy", "bucket-policy"))
+    _, data, text = explained(authorizer, {"principal": BOB, "action": "s3:GetObject",
                                            "resource": OBJECT, "resource_account": A})
     assert data["decision"] == "ImplicitDeny"
     assert data["summary"] == "no identity-based policy allows the action"
@@ -238,8 +230,8 @@ def test_cross_account_without_any_identity_policy_shows_the_identity_gate_faili
     """The identity gate decided; "not applicable (no identity-based policy was given)" says it did not matter."""
     authorizer = iameval.Authorizer(
         resource_policy=named(doc(stmt("LetBobRead", "Allow", "s3:GetObject", f"{BUCKET}/*",
-                                Principal={"AWS": BOB_B})), "resource_policy", "bucket-policy"))
-    _, data, text = explained(authorizer, {"principal": BOB_B, "action": "s3:GetObject",
+                                Principal={"AWS": BOB})), "resource_policy", "bucket-policy"))
+    _, data, text = explained(authorizer, {"principal": BOB, "action": "s3:GetObject",
                                            "resource": OBJECT, "resource_account": A})
     assert data["summary"] == "no identity-based policy allows the action"
     assert gate(data, "identity-based policies")["verdict"] == "no-allow"
@@ -704,7 +696,7 @@ def test_run_explain_leaves_invalid_scenarios_unexplained(tmp_path):
 
 # --------------------------------------------------- explanations never change decisions
 
-CORPUS = iameval.load_scenarios(CONFORMANCE)
+CORPUS = conformance_scenarios()
 
 
 def test_conformance_corpus_is_there():

@@ -18,7 +18,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+import helpers
 import iameval
+from helpers import position_of
 from iameval import catalog, load_policy
 from iameval.policy._source import parse_text
 from iameval.cli._catalog_commands import validate_command
@@ -428,16 +430,7 @@ def invoke(*args):
 
 
 def write(tmp_path: Path, data, name="policy.json") -> Path:
-    path = tmp_path / name
-    path.write_text(data if isinstance(data, str) else json.dumps(data, indent=2), encoding="utf-8")
-    return path
-
-
-def position_of(path: Path, needle: str) -> tuple[int, int]:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if needle in line:
-            return number, line.index(needle) + 1
-    raise AssertionError(needle)
+    return helpers.write(tmp_path / name, data)
 
 
 @pytest.mark.parametrize("data, code", [

@@ -18,7 +18,7 @@ from ..policy._match import ActionMatcher, Pieces, ResourcePattern, resource_pat
 from ..policy._model import Effect, Policy, PolicyKind, Statement
 from ._principals import MatchClass, Principals
 from ._conditions import CompiledCondition
-from ._request import Caller, CallerKind
+from ._request import Caller
 from ..policy._arn import split_arn
 from ..policy._references import see
 from ..policy._variables import Lookup, Template, parse_template

@@ -7,7 +7,7 @@ The decision path without a trace never pays for it (STYLE.md).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ._chain import Authorizer, decide
