@@ -134,3 +134,73 @@ def test_a_policy_is_its_document_whatever_it_is_called():
                                 "identity", name="reports")
     assert other != reports
     assert reports.statement[0].effect is iameval.Effect.DENY == "Deny"
+
+
+def _verdict_of_decided_gate(explanation) -> Verdict:
+    (gate,) = [g for g in explanation.gates if g.decided]
+    return gate.verdict
+
+
+_VERDICT_OF = {"Allow": Verdict.ALLOW, "ExplicitDeny": Verdict.DENY, "ImplicitDeny": Verdict.NO_ALLOW}
+
+
+def test_the_gate_that_decided_says_what_the_decision_says():
+    """Over the corpus: the decided gate allows for an Allow, denies for an ExplicitDeny and has
+    no Allow for an ImplicitDeny."""
+    checked = 0
+    for scenario in CORPUS:
+        try:
+            explanation = explain(scenario.authorizer(), scenario.request)
+        except iameval.RequestError:
+            continue
+        assert _verdict_of_decided_gate(explanation) is _VERDICT_OF[explanation.decision], scenario.id
+        checked += 1
+    assert checked > 500
+
+
+ROOT = "arn:aws:iam::111122223333:root"
+OTHER_ROOT = "arn:aws:iam::444455556666:root"
+
+
+@pytest.mark.parametrize("level", ["scps", "rcps"])
+def test_an_organization_level_without_policies_is_explained(level):
+    """An SCP level with no policy attached denies every request (§4); an empty RCP level
+    denies nothing. Neither stops an explanation."""
+    authorizer = iameval.Authorizer(identity=[policy({"Effect": "Allow", "Action": "s3:*", "Resource": "*"})],
+                                    **{level: [[]]})
+    explanation = explain(authorizer, {"principal": ALICE, "action": "s3:GetObject", "resource": f"{BUCKET}/a"})
+    (gate,) = [g for g in explanation.gates if g.id == f"{level[:3]}[0]"]
+    if level == "scps":
+        assert explanation.decision == "ImplicitDeny" and gate.decided and gate.verdict is Verdict.NO_ALLOW
+        assert "no service control policy is attached at this level" in gate.note
+    else:
+        assert explanation.decision == "Allow" and gate.verdict is Verdict.ALLOW
+
+
+def test_a_root_user_of_another_account_without_a_resource_policy_is_refused_at_that_gate():
+    """§3: across accounts the resource side must allow; the root user's own account grants it
+    everything, but nothing in the other account does."""
+    authorizer = iameval.Authorizer()
+    explanation = explain(authorizer, {"principal": OTHER_ROOT, "action": "s3:GetObject",
+                                       "resource": f"{BUCKET}/a", "resource_account": "111122223333"})
+    assert explanation.decision == "ImplicitDeny"
+    gates = {g.id: g for g in explanation.gates}
+    assert gates["resource_policy"].decided and gates["resource_policy"].verdict is Verdict.NO_ALLOW
+    assert gates["identity"].verdict is Verdict.ALLOW and "root user" in gates["identity"].note
+
+
+def test_a_deny_set_aside_by_s3_lock_out_protection_is_shown_set_aside():
+    """The bucket owner's root user may replace the bucket policy whatever it denies: the Deny
+    applies but the decision sets it aside, and the gate allows through its Allow."""
+    bucket_policy = policy(
+        {"Sid": "NoPolicyChanges", "Effect": "Deny", "Principal": "*", "Action": "s3:PutBucketPolicy",
+         "Resource": BUCKET},
+        {"Sid": "Everyone", "Effect": "Allow", "Principal": "*", "Action": "s3:PutBucketPolicy", "Resource": BUCKET},
+        kind="resource_policy", name="bucket")
+    explanation = explain(iameval.Authorizer(resource_policy=bucket_policy),
+                          {"principal": ROOT, "action": "s3:PutBucketPolicy", "resource": BUCKET})
+    assert explanation.decision == "Allow"
+    (gate,) = [g for g in explanation.gates if g.id == "resource_policy"]
+    assert gate.decided and gate.verdict is Verdict.ALLOW and "lock-out" in gate.note
+    deny = next(t for t in gate.applied if t.statement == "NoPolicyChanges")
+    assert "lock-out" in deny.waived and deny.as_dict()["waived"] == deny.waived

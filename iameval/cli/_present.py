@@ -10,7 +10,7 @@ from rich.tree import Tree
 
 from ..engine import Authorizer, Decision, Result
 from ..engine._compile import Match, PolicySet
-from ..engine import Explanation, StatementTrace
+from ..engine import Explanation, StatementTrace, Verdict
 from ..policy import Effect
 from ..policy._errors import PolicyError
 from ..policy._references import see
@@ -165,8 +165,8 @@ def print_assume_view(console: Console, role: AccountPrincipal, answers: list[Wh
             console.print(f"  [yellow]not evaluated[/] {escape(answer.principal.arn)}", soft_wrap=True)
 
 
-_VERDICT = {"deny": "[bold red]denies[/]", "allow": "[green]allows[/]", "no-allow": "[yellow]no Allow[/]",
-            "not-applicable": "[dim]not applicable[/]"}
+_VERDICT = {Verdict.DENY: "[bold red]denies[/]", Verdict.ALLOW: "[green]allows[/]",
+            Verdict.NO_ALLOW: "[yellow]no Allow[/]", Verdict.NOT_APPLICABLE: "[dim]not applicable[/]"}
 
 
 def _statement_node(parent: Tree, trace: StatementTrace, style: str) -> None:
@@ -182,6 +182,8 @@ def _statement_node(parent: Tree, trace: StatementTrace, style: str) -> None:
     for variable in trace.unresolved:
         node.add(f"[yellow]unresolved variable[/] in `{escape(variable)}`: that entry matches nothing "
                  f"[dim]({see('9')})[/]")
+    if trace.waived:
+        node.add(f"[yellow]set aside[/]: {escape(trace.waived)}")
 
 
 def print_explanation(console: Console, explanation: Explanation) -> None:
@@ -192,7 +194,9 @@ def print_explanation(console: Console, explanation: Explanation) -> None:
         names = f" [dim]in {escape(', '.join(gate.policies))}[/]" if gate.policies else ""
         branch = tree.add(f"{escape(gate.title)}: {_VERDICT[gate.verdict]}{names}"
                           + (f" [dim]({escape(gate.note)})[/]" if gate.note else "")
-                          + ("  [bold]◄ decided[/]" if gate.decided else ""))
+                          + ("  [bold]◄ decided[/]" if gate.decided else "")
+                          + ("  [dim](not needed by the decision)[/]"
+                             if not gate.read and gate.verdict is not Verdict.NOT_APPLICABLE else ""))
         for trace in gate.applied:
             _statement_node(branch, trace, "red" if trace.effect is Effect.DENY else "green")
         for trace in gate.near_misses:

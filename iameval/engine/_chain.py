@@ -13,7 +13,7 @@ statements first (`decide`). Explanations run the same `decide` with a trace (`_
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from pydantic import ValidationError
 
@@ -23,9 +23,13 @@ from ..policy._errors import Location, Problem, RequestError
 from ..policy._model import Policy, PolicyKind
 from ..policy._references import see
 from ..policy._source import Origin
-from ._plan import GateKind, Plan, Who, is_resource_policy_required, scp_exemption
+from ._plan import (LOCKOUT, RCP_IMPLIED_ALLOW, ROOT_NEEDS_NO_ALLOW, GateKind, Plan, Who,
+                    is_resource_policy_required, scp_exemption)
 from ._request import _WITH_IDENTITY, Caller, CallerError, CallerKind, Request, parse_caller
 from ._result import Decision, Result
+
+if TYPE_CHECKING:
+    from ._trace import Tracer
 
 __all__ = ["Authorizer", "decide"]
 
@@ -194,7 +198,7 @@ _make = tuple.__new__  # a Result without its Python-level constructor: once per
 # descriptor, and the chain reads several per request.
 _ALLOW, _IMPLICIT_DENY, _EXPLICIT_DENY = Decision.ALLOW, Decision.IMPLICIT_DENY, Decision.EXPLICIT_DENY
 _DIRECT, _USER, _ENTITY, _ACCOUNT = MatchClass.DIRECT, MatchClass.USER, MatchClass.ENTITY, MatchClass.ACCOUNT
-_SCP, _RESOURCE_POLICY, _IDENTITY = GateKind.SCP, GateKind.RESOURCE_POLICY, GateKind.IDENTITY
+_SCP, _RCP, _RESOURCE_POLICY, _IDENTITY = GateKind.SCP, GateKind.RCP, GateKind.RESOURCE_POLICY, GateKind.IDENTITY
 _PERMISSION_BOUNDARY, _SESSION = GateKind.PERMISSION_BOUNDARY, GateKind.SESSION
 
 
@@ -205,15 +209,26 @@ def _result(plan: Plan, request: Request, context: Context, decision: Decision, 
                           plan.caller, context.resource_account))
 
 
-def decide(plan: Plan, request: Request, context: Context, hold: Hold = holding) -> Result:
+def decide(plan: Plan, request: Request, context: Context, hold: Hold = holding,
+           trace: Tracer | None = None) -> Result:
     """The chain of §2.1 (same account) or §3 (across accounts) for one request.
 
-    `hold` finds the statements of a gate that apply (`_compile.holding`); a trace passes its
-    own, which records what each statement did and answers the same (`_trace.Tracer`).
+    `hold` finds the statements of a gate that apply (`_compile.holding`). An explanation passes
+    a `_trace.Tracer`'s own, which records what each statement did and answers the same, and
+    the tracer itself as `trace`, which is told where a rule beyond the statements decided a
+    gate: a Deny waived, an Allow implied.
     """
     caller = plan.caller
     for warning in plan.warnings:
         context.warn(warning)
+    if trace is not None:
+        # Gates that never lack an Allow: RCP levels (RCPFullAWSAccess is attached at every
+        # level, so RCPs can only deny: the chain asks them for Denies alone), and the identity
+        # gate of the root user (§2.3, `identity_ok` below).
+        for n in range(len(plan.rcps)):
+            trace.imply(_RCP.level(n), RCP_IMPLIED_ALLOW)
+        if plan.root:
+            trace.imply(_IDENTITY, ROOT_NEEDS_NO_ALLOW)
 
     # 1. An explicit Deny in any policy that takes part is final (§2.1).
     if plan.denies:
@@ -222,6 +237,8 @@ def decide(plan: Plan, request: Request, context: Context, hold: Hold = holding)
         lockout = plan.lockout and plan.lockout_applies(context.resource_account)
         for name, entries in plan.denies:
             if lockout and name is _RESOURCE_POLICY:
+                if trace is not None:
+                    trace.waive(name, LOCKOUT)
                 continue  # S3's lock-out protection for the bucket owner's root user
             found = hold(entries, context)
             if found:
@@ -231,7 +248,7 @@ def decide(plan: Plan, request: Request, context: Context, hold: Hold = holding)
             return _result(plan, request, context, _EXPLICIT_DENY, gate,
                            f"explicitly denied by a statement in {denies[0].ref.kind.article}", denies)
 
-    # 2. RCPs can only deny: RCPFullAWSAccess is implied at every level (`_plan.RCP_IMPLIED_ALLOW`).
+    # 2. RCPs can only deny: no level lacks an Allow (see above).
     # 3. Every SCP level must allow (§4).
     scp_allows: tuple[Match, ...] = ()
     if plan.scps:
@@ -263,7 +280,7 @@ def decide(plan: Plan, request: Request, context: Context, hold: Hold = holding)
         mandatory = plan.sts_or_kms and is_resource_policy_required(request.action, request.resource)
     rb = _strongest(resource_allows, mandatory) if resource_allows else None
     root = plan.root
-    identity_ok = root or bool(identity_allows)
+    identity_ok = root or bool(identity_allows)  # the root user needs no Allow (§2.3)
     boundary_ok = not plan.has_boundary or bool(boundary_allows)
     if plan.federated_user:
         # Without a session policy a federated-user session has no identity permissions (§2.4).
@@ -278,8 +295,7 @@ def decide(plan: Plan, request: Request, context: Context, hold: Hold = holding)
         # decides. The common case.
         if identity_ok and boundary_ok and session_ok:
             if root and not identity_allows:
-                return _result(plan, request, context, _ALLOW, _IDENTITY, "the root user needs no Allow in its own account",
-                               scp_allows)
+                return _result(plan, request, context, _ALLOW, _IDENTITY, ROOT_NEEDS_NO_ALLOW, scp_allows)
             return _result(plan, request, context, _ALLOW, _IDENTITY, "allowed by an identity-based policy",
                            identity_allows + scp_allows + boundary_allows + session_allows)
         return _chain_failure(plan, request, context, identity_ok, boundary_ok)

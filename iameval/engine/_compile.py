@@ -344,11 +344,8 @@ class PolicySet:
 UNREACHED = GateEntries((), (), ())  # a policy set none of whose statements can apply
 
 
-def holding(entries: Entries, context: Context, gate: object = None) -> tuple[Match, ...]:
-    """The results of the entries whose statements hold for the request, in policy order.
-
-    `gate` names where the entries come from, for a trace that stands in for this function
-    (`engine._trace.Tracer.holding`); the decision does not need it."""
+def holding(entries: Entries, context: Context) -> tuple[Match, ...]:
+    """The results of the entries whose statements hold for the request, in policy order."""
     found: tuple[Match, ...] = ()
     for test, match in entries:
         if test is None or test(context):

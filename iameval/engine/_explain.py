@@ -75,7 +75,7 @@ def explain(authorizer: Authorizer, request: Request | Mapping[str, Any]) -> Exp
     """Decide `request` with a trace, and explain the decision from it."""
     request, plan, context = authorizer.prepare(request)
     tracer = Tracer(plan, request, context)
-    result = decide(plan, request, context, tracer.holding)
+    result = decide(plan, request, context, tracer.holding, tracer)
     gates = tracer.gates(result)
     unresolved = sorted({u for g in gates for s in g.applied + g.near_misses for u in s.unresolved})
     return Explanation(result, gates, tuple(unresolved))

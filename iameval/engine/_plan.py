@@ -69,6 +69,7 @@ LOCKOUT = ("the bucket owner's root user may read, replace and delete the bucket
 # level never lacks an Allow (SCENARIO.md, §4).
 RCP_IMPLIED_ALLOW = ("RCPFullAWSAccess is attached at every level and allows everything: resource "
                      "control policies can only deny")
+ROOT_NEEDS_NO_ALLOW = "the root user needs no Allow in its own account"
 
 
 def _service_linked(caller: Caller) -> bool:
@@ -109,17 +110,17 @@ class Who(NamedTuple):
 class Gate(NamedTuple):
     """One gate of the chain as a plan sees it, in the order of §2.1.
 
-    `id` is how `Result.gate` names it; `entries` what its statements can give this caller and
-    action (`UNREACHED` when it has no policies or does not take part); `exemption` why it does
-    not take part; `implied_allow` why it never lacks an Allow (RCP levels).
+    `id` is how `Result.gate` names it (`kind`, or `kind[N]` for an organization level);
+    `entries` what its statements can give this caller and action (`UNREACHED` when it has no
+    policies or does not take part); `exemption` why it does not take part.
     """
 
     id: str
+    kind: GateKind
     title: str
     policies: PolicySet
     entries: GateEntries
     exemption: str | None = None
-    implied_allow: str | None = None
 
 
 class Plan:
@@ -158,17 +159,18 @@ class Plan:
         self.session = entries(a.session, has_session)
         # Every gate, in the order of §2.1, for traces; a denial names the first that denies.
         self.gates = (
-            tuple(Gate(GateKind.SCP.level(n), f"service control policy, level {n}", level,
+            tuple(Gate(GateKind.SCP.level(n), GateKind.SCP, f"service control policy, level {n}", level,
                        self.scps[n] if self.scps else UNREACHED, scps_exempt)
                   for n, level in enumerate(a.scps))
-            + tuple(Gate(GateKind.RCP.level(n), f"resource control policy, level {n}", level,
-                         self.rcps[n] if self.rcps else UNREACHED, rcps_exempt, RCP_IMPLIED_ALLOW)
+            + tuple(Gate(GateKind.RCP.level(n), GateKind.RCP, f"resource control policy, level {n}", level,
+                         self.rcps[n] if self.rcps else UNREACHED, rcps_exempt)
                     for n, level in enumerate(a.rcps))
-            + (Gate(GateKind.RESOURCE_POLICY, "resource-based policy", a.resource_policy, self.resource_policy),
-               Gate(GateKind.IDENTITY, "identity-based policies", a.identity, self.identity),
-               Gate(GateKind.PERMISSION_BOUNDARY, "permissions boundary", a.permission_boundary,
-                    self.permission_boundary),
-               Gate(GateKind.SESSION, "session policies", a.session, self.session)))
+            + tuple(Gate(kind, kind, title, policies, entries) for kind, title, policies, entries in (
+                (GateKind.RESOURCE_POLICY, "resource-based policy", a.resource_policy, self.resource_policy),
+                (GateKind.IDENTITY, "identity-based policies", a.identity, self.identity),
+                (GateKind.PERMISSION_BOUNDARY, "permissions boundary", a.permission_boundary,
+                 self.permission_boundary),
+                (GateKind.SESSION, "session policies", a.session, self.session))))
         self.denies = tuple((g.id, g.entries.denies) for g in self.gates if g.entries.denies)
         self.warnings = tuple(dict.fromkeys(w for g in self.gates for w in g.entries.warnings))
         self.lockout = caller.kind is CallerKind.ROOT and action in _ROOT_BUCKET_POLICY_ACTIONS

@@ -2,10 +2,12 @@
 
 A `Tracer` stands in for `_compile.holding` in `_chain.decide`: it runs the same statement
 tests (`CompiledStatement.holds`, with a record) and gives the same answers, and keeps, for
-each gate, what each statement found. After the decision, it runs the gates the decision did
+each gate, what each statement found. `decide` also tells it where a rule beyond the
+statements settled a gate (`waive`: S3's lock-out protection set a Deny aside; `imply`: an RCP
+level or the root user needs no Allow). After the decision, it runs the gates the decision did
 not need to read (a Deny made Allows irrelevant) on a context of their own, so that the
 result's warnings stay those of the decision. An explanation is built from these records
-only (`_explain`): it cannot disagree with the decision.
+only (`_explain`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 from ._compile import CompiledStatement, Entries, Match, MatchClass, StatementRecord
 from ._context import Context
 from ..policy._model import Effect, PolicyKind
-from ._plan import LOCKOUT, Gate, GateKind, Plan
+from ._plan import Gate, GateKind, Plan
 from ._request import Request
 from ._result import Result
 
@@ -86,6 +88,7 @@ class StatementTrace:
     conditions: tuple[ConditionTrace, ...] = ()
     unresolved: tuple[str, ...] = ()
     closest: str | None = None  # the resource entry nearest the requested resource, when none matched
+    waived: str = ""  # why the decision set this Deny aside although it applies (S3 lock-out)
 
     @property
     def kind(self) -> PolicyKind:
@@ -131,6 +134,8 @@ class StatementTrace:
             out["principal"] = {"matched": True, "detail": self.principal}
         if self.unresolved:
             out["unresolved_variables"] = list(self.unresolved)
+        if self.waived:
+            out["waived"] = self.waived
         near = self.near_miss
         if near:
             out["near_miss"] = near
@@ -150,7 +155,7 @@ class GateTrace:
     note: str = ""
     decided: bool = False
     policies: tuple[str, ...] = ()  # the labels of the policies at this gate
-    read: bool = False  # whether the decision read this gate's statements
+    read: bool = True  # False when the decision did not need to test its statements (a Deny came first)
 
     def as_dict(self) -> dict[str, Any]:
         return {"gate": self.id, "title": self.title, "decided": self.decided, "verdict": str(self.verdict),
@@ -183,6 +188,16 @@ class Tracer:
                 if entries:
                     self._sides[id(entries)] = (entries, statements)
         self._records: dict[int, list[tuple[CompiledStatement, Match, StatementRecord, bool]]] = {}
+        self._waived: dict[str, str] = {}  # gate id -> why its Deny statements were set aside
+        self._implied: dict[str, str] = {}  # gate id -> why it needs no Allow
+
+    def waive(self, gate: str, why: str) -> None:
+        """`decide` set the Deny statements of `gate` aside."""
+        self._waived[gate] = why
+
+    def imply(self, gate: str, why: str) -> None:
+        """`decide` counts `gate` as allowing without an Allow statement."""
+        self._implied[gate] = why
 
     def holding(self, entries: Entries, context: Context) -> tuple[Match, ...]:
         """`_compile.holding`, recording each statement's tests: the same statements hold."""
@@ -211,16 +226,18 @@ class Tracer:
         return tuple(self._gate(gate, result, aside, read_by_decision) for gate in plan.gates)
 
     def _gate(self, gate: Gate, result: Result, aside: Context, read_by_decision: set[int]) -> GateTrace:
+        """A gate's verdict from what its statements did and what `decide` said of it."""
         decided = gate.id == result.gate
         labels = tuple(dict.fromkeys(gate.policies.labels))
         if gate.exemption:
             return GateTrace(gate.id, gate.title, Verdict.NOT_APPLICABLE, note=gate.exemption, decided=decided,
                              policies=labels)
+        implied, waived = self._implied.get(gate.id, ""), self._waived.get(gate.id, "")
         if not gate.policies:
-            plan = self._plan
-            none_given = ("the root user needs no Allow in its own account" if plan.root and gate.id is GateKind.IDENTITY
-                          else _NONE_GIVEN[gate.id])
-            if decided and not result.allowed and not plan.root:
+            if implied:
+                return GateTrace(gate.id, gate.title, Verdict.ALLOW, note=implied, decided=decided)
+            none_given = _NONE_GIVEN[gate.kind]
+            if decided and not result.allowed:
                 # The chain needed an Allow here and there was no policy to give it.
                 return GateTrace(gate.id, gate.title, Verdict.NO_ALLOW, decided=True,
                                  note=f"{none_given}, and this request needs one: {result.summary}")
@@ -228,26 +245,25 @@ class Tracer:
         sides = [self._records.get(id(e), []) for e in (gate.entries.allows, gate.entries.denies) if e]
         order = {id(s): i for i, s in enumerate(gate.policies.statements)}
         records = sorted((r for side in sides for r in side), key=lambda r: order[id(r[0])])
-        traces = [self._statement(statement, match, record, applies, aside)
+        traces = [self._statement(statement, match, record, applies, aside, waived)
                   for statement, match, record, applies in records]
         applied = tuple(t for t in traces if t.applies)
         near = tuple(t for t in traces if t.near_miss)
-        read = any(id(e) in read_by_decision for e in (gate.entries.allows, gate.entries.denies) if e)
-        note = ""
-        if any(t.effect is Effect.DENY for t in applied):
+        # Read by the decision: some of its statements were tested by `decide`, or none could apply.
+        read = not sides or any(id(e) in read_by_decision for e in (gate.entries.allows, gate.entries.denies) if e)
+        note = waived if any(t.waived for t in applied) else ""
+        if any(t.effect is Effect.DENY and not t.waived for t in applied):
             verdict = Verdict.DENY
-            if gate.id is GateKind.RESOURCE_POLICY and self._plan.lockout_applies(self._context.resource_account):
-                verdict, note = Verdict.NOT_APPLICABLE, LOCKOUT
-        elif applied:
+        elif any(t.effect is Effect.ALLOW for t in applied):
             verdict = Verdict.ALLOW
-        elif gate.implied_allow:
-            verdict, note = Verdict.ALLOW, gate.implied_allow
+        elif implied:
+            verdict, note = Verdict.ALLOW, implied
         else:
             verdict = Verdict.NO_ALLOW
         return GateTrace(gate.id, gate.title, verdict, applied, near, note, decided, labels, read)
 
     def _statement(self, statement: CompiledStatement, match: Match, record: StatementRecord, applies: bool,
-                   aside: Context) -> StatementTrace:
+                   aside: Context, waived: str) -> StatementTrace:
         plan, request = self._plan, self._request
         caller = plan.caller
         principal = None
@@ -274,10 +290,12 @@ class Tracer:
                                              entry.texts if entry is not None else None, values, holds))
             unresolved += [written for written, resolved in values if resolved is None]
         return StatementTrace(match, principal, action, resource_ok, resource, applies, tuple(conditions),
-                              tuple(unresolved), closest)
+                              tuple(unresolved), closest, waived if applies and statement.deny else "")
 
 
-_NONE_GIVEN: dict[str, str] = {
+_NONE_GIVEN = {
+    GateKind.SCP: "no service control policy is attached at this level",
+    GateKind.RCP: "no resource control policy is attached at this level",
     GateKind.RESOURCE_POLICY: "no resource-based policy was given",
     GateKind.IDENTITY: "no identity-based policy was given",
     GateKind.PERMISSION_BOUNDARY: "the principal has no permissions boundary",
