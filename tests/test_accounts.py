@@ -984,3 +984,21 @@ def test_who_can_assume_refuses_what_it_cannot_answer(args, words):
     result = invoke("who-can", "--account-details", SMALL, "--assume", *args)
     assert result.exit_code == 2, result.output
     assert words in result.stderr, result.stderr
+
+
+def test_a_trust_policy_aws_would_refuse_leaves_its_role_unevaluated(tmp_path):
+    """A role trust policy must not have `Resource` (§6.3): the loader applies the rules of
+    trust policies, as `validate --type trust` does, and never evaluates around it."""
+    def resource_in_trust(data):
+        [deployer] = [r for r in data["RoleDetailList"] if r["RoleName"] == "Deployer"]
+        document = deployer["AssumeRolePolicyDocument"]
+        if isinstance(document, str):
+            document = json.loads(urllib.parse.unquote(document))
+        for statement in document["Statement"]:
+            statement["Resource"] = "*"
+        deployer["AssumeRolePolicyDocument"] = document
+
+    account = load_account(str(edited_copy(tmp_path, SMALL, resource_in_trust)))
+    assert any("trust policy of role Deployer" in str(w) or "Resource" in w.message for w in account.warnings), \
+        [str(w) for w in account.warnings]
+    assert not account.find(DEPLOYER).complete

@@ -17,6 +17,7 @@ import iameval
 from iameval.engine import Verdict, explain
 from iameval.engine._compile import holding
 from iameval.engine._trace import Tracer
+from iameval.inputs._scenarios import run_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = [s for s in iameval.load_scenarios(ROOT / "fixtures" / "scenarios", ROOT / "fixtures" / "conformance")
@@ -204,3 +205,9 @@ def test_a_deny_set_aside_by_s3_lock_out_protection_is_shown_set_aside():
     assert gate.decided and gate.verdict is Verdict.ALLOW and "lock-out" in gate.note
     deny = next(t for t in gate.applied if t.statement == "NoPolicyChanges")
     assert "lock-out" in deny.waived and deny.as_dict()["waived"] == deny.waived
+
+
+def test_run_json_names_the_gate_that_decided():
+    outcomes = [run_scenario(s) for s in CORPUS[:50]]
+    decided = [o for o in outcomes if o.result is not None]
+    assert decided and all(o.to_json()["gate"] == o.result.gate for o in decided)

@@ -121,16 +121,17 @@ class _Builder:
         self.warnings.append(problem)
         return problem
 
-    def policy(self, data: Any, kind: PolicyKind, path: JsonPath, name: str
+    def policy(self, data: Any, kind: PolicyKind, path: JsonPath, name: str, trust: bool = False
                ) -> tuple[Policy | None, tuple[Problem, ...]]:
-        """A policy document: a JSON object, or JSON text, URL-encoded as the raw API returns it."""
+        """A policy document: a JSON object, or JSON text, URL-encoded as the raw API returns it.
+        `trust`: a role's trust policy, with the rules of `load_policy(..., trust=True)`."""
         try:
             if not isinstance(data, str):
-                return load_policy(data, kind, source=self.source, path=path, name=name), ()
+                return load_policy(data, kind, source=self.source, path=path, name=name, trust=trust), ()
             text = data if data.lstrip().startswith("{") else urllib.parse.unquote(data)
             # Read as strictly as a file (duplicate keys refused).
             (inner,) = parse_text(text, self.source.name, "json")
-            return load_policy(inner.data, kind, name=name), ()
+            return load_policy(inner.data, kind, name=name, trust=trust), ()
         except PolicyError as exc:
             # An encoded document's problems are located at its field, with their path inside it.
             problems = tuple(self._at_field(p, path, isinstance(data, str)) for p in exc.problems)
@@ -343,7 +344,7 @@ def _principal(builder: _Builder, entity: dict[str, Any], kind: str, named: tupl
     if kind == "role" and "AssumeRolePolicyDocument" in entity:
         where = path + ("AssumeRolePolicyDocument",)
         trust, trust_problems = builder.policy(entity["AssumeRolePolicyDocument"], PolicyKind.RESOURCE_POLICY,
-                                               where, f"trust policy of role {name}")
+                                               where, f"trust policy of role {name}", trust=True)
         problems.extend(trust_problems)
     tags, tag_problems = builder.tags(entity, path)
     problems.extend(tag_problems)

@@ -132,6 +132,7 @@ class ScenarioOutcome:
             out["expected"] = str(self.scenario.expect)
             out["ok"] = self.ok
         out["summary"] = self.result.summary
+        out["gate"] = str(self.result.gate)
         out["reasons"] = [m.as_dict() for m in self.result.reasons]
         if self.result.warnings:
             out["warnings"] = list(self.result.warnings)
