@@ -23,7 +23,7 @@ from ..policy._errors import Location, Problem, RequestError
 from ..policy._model import Policy, PolicyKind
 from ..policy._references import see
 from ..policy._source import Origin
-from ._plan import (LOCKOUT, RCP_IMPLIED_ALLOW, ROOT_NEEDS_NO_ALLOW, GateKind, Plan, Who,
+from ._plan import (LOCKOUT, RCP_IMPLIED_ALLOW, ROOT_NEEDS_NO_ALLOW, GateKind, Plan, PolicySets, Who,
                     is_resource_policy_required, scp_exemption)
 from ._request import _WITH_IDENTITY, Caller, CallerError, CallerKind, Request, parse_caller
 from ._result import Decision, Result
@@ -86,9 +86,10 @@ class Authorizer:
         self.scps = tuple(self._level(PolicyKind.SCP, "scps", n, level, origins) for n, level in enumerate(scps))
         self.rcps = tuple(self._level(PolicyKind.RCP, "rcps", n, level, origins) for n, level in enumerate(rcps))
         # Which gates have policies, read once: every request asks.
-        self._has = (bool(self.resource_policy), bool(self.identity), bool(self.permission_boundary),
-                     bool(self.session))
-        self._fit_check = any(self._has[1:])
+        self._sets = PolicySets(self.scps, self.rcps, self.resource_policy, self.identity,
+                                self.permission_boundary, self.session)
+        # Which caller a policy set cannot apply to is checked once per caller (`_check_fits`).
+        self._fit_check = bool(self.identity) or bool(self.permission_boundary) or bool(self.session)
         self._plans: dict[PlanKey, Plan] = {}
         self._callers: dict[tuple[str, str | None, str | None], Who] = {}
 
@@ -160,7 +161,7 @@ class Authorizer:
             if len(self._callers) >= _PLANS_KEPT:
                 self._callers.clear()
             self._callers[key[1:]] = who
-        plan = Plan(self, who, sys.intern(request.action.lower()))
+        plan = Plan(self._sets, who, sys.intern(request.action.lower()))
         if len(self._plans) >= _PLANS_KEPT:
             self._plans.clear()
         self._plans[key] = plan
@@ -178,7 +179,7 @@ class Authorizer:
         elif kind not in _WITH_IDENTITY:
             message, hint = (f"a {kind.value} caller has no identity-based policies, permissions "
                              "boundary or session policies (" + see("2.6") + ")"), None
-        elif kind is CallerKind.USER and self._has[3]:
+        elif kind is CallerKind.USER and self.session:
             message = ("session policies apply to role sessions and federated users, not to an IAM "
                        "user (" + see("2.4") + ")")
             hint = "use an `assumed-role` or `federated-user` principal"

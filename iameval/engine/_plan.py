@@ -9,17 +9,14 @@ chain (`_chain.decide`) then tests only what varies between requests: resources 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from ..catalog._catalog import rcp_supported_services
 from ._compile import UNREACHED, GateEntries, PolicySet
 from ._context import ContextEntry
 from ._request import _WITH_IDENTITY, Caller, CallerKind
 
-if TYPE_CHECKING:
-    from ._chain import Authorizer
-
-__all__ = ["Gate", "GateKind", "Plan", "Who", "is_resource_policy_required", "rcp_exemption", "scp_exemption"]
+__all__ = ["Gate", "GateKind", "Plan", "PolicySets", "Who", "is_resource_policy_required", "rcp_exemption", "scp_exemption"]
 
 
 class GateKind(StrEnum):
@@ -107,6 +104,17 @@ class Who(NamedTuple):
     scp_exemption: str | None
 
 
+class PolicySets(NamedTuple):
+    """An authorizer's compiled policies, gate by gate; an empty set has no policies."""
+
+    scps: tuple[PolicySet, ...]
+    rcps: tuple[PolicySet, ...]
+    resource_policy: PolicySet
+    identity: PolicySet
+    permission_boundary: PolicySet
+    session: PolicySet
+
+
 class Gate(NamedTuple):
     """One gate of the chain as a plan sees it, in the order of §2.1.
 
@@ -135,7 +143,7 @@ class Plan:
                  "has_session", "scps", "rcps", "resource_policy", "identity", "permission_boundary", "session",
                  "denies", "warnings", "lockout", "sts_or_kms", "gates")
 
-    def __init__(self, a: Authorizer, who: Who, action: str):
+    def __init__(self, a: PolicySets, who: Who, action: str):
         self.caller = caller = who.caller
         self.caller_keys = who.caller_keys
         self.identity_side = who.identity_side
@@ -143,7 +151,8 @@ class Plan:
         self.federated_user = caller.kind is CallerKind.FEDERATED_USER
         self.action = action
         federated_from = who.federated_from
-        has_resource, has_identity, has_boundary, has_session = a._has
+        has_resource, has_identity = bool(a.resource_policy), bool(a.identity)
+        has_boundary, has_session = bool(a.permission_boundary), bool(a.session)
 
         def entries(policies: PolicySet, present: bool = True) -> GateEntries:
             return policies.entries(action, caller, federated_from, has_boundary) if present else UNREACHED
