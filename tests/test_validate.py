@@ -234,6 +234,20 @@ def test_a_statement_is_not_redundant_when_its_resources_are_not_covered(wide, n
     assert "Statement[1]" not in redundant
 
 
+@pytest.mark.parametrize("wide, narrow, redundant", [
+    # a shorter pattern's trailing `*` reaches past colons, as the engine matches it (§7.3)
+    ("arn:aws:sqs:us-east-2:*", "arn:aws:sqs:us-east-2:111122223333:queue1", True),
+    ("arn:aws:sqs:*", "arn:aws:sqs:us-east-2:*", True),
+    ("arn:aws:sqs:us-east-2:*", "arn:aws:sqs:*", False),
+    ("arn:aws:sqs:us-west-1:*", "arn:aws:sqs:us-east-2:111122223333:queue1", False),
+    ("arn:aws:sqs:us-east-2:111122223333:*", "arn:aws:sqs:us-east-2:*", False),
+])
+def test_a_shorter_pattern_ending_in_a_star_covers_what_it_matches(wide, narrow, redundant):
+    data = doc(allow("sqs:SendMessage", wide), allow("sqs:SendMessage", narrow))
+    found = [format_path(f.location.path) for f in findings_of(data) if f.code == "redundant-statement"]
+    assert ("Statement[1]" in found) is redundant
+
+
 def test_a_narrower_condition_is_covered_by_a_statement_without_it():
     data = doc(allow("s3:GetObject", OBJECTS), allow("s3:GetObject", OBJECTS, Condition=ORG))
     assert codes(findings_of(data)) == ["redundant-statement"]
