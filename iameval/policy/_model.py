@@ -218,6 +218,19 @@ class Statement(BaseModel):
                 return True
         return self.condition is not None and (not self.condition or any(not e.key for e in self.condition))
 
+    @property
+    def applies_to_every_resource_unconditionally(self) -> bool:
+        """Whether the statement applies to any resource of a request it names, whatever the
+        request's context: it has effect (§12.2), no `Condition` (§8.1), and `*` among its
+        `Resource` entries (§7.3) or neither `Resource` nor `NotResource` (a resource policy's
+        statement, on its own resource, §6.2). Then caller and action alone decide whether it
+        applies."""
+        if self.condition or self.has_no_effect:
+            return False
+        if self.resource is None:
+            return self.not_resource is None
+        return "*" in self.resource
+
     @field_serializer("action", "not_action", "resource", "not_resource")
     def _dump_strings(self, value: tuple[str, ...] | None) -> Any:
         if value is None:
