@@ -569,6 +569,9 @@ def test_expand_counts_nothing_for_a_statement_without_effect():
     ("ForAnyValue:StringNotLike", "home/", "is never true"),
     ("Null", "true", "is always true"),
     ("Null", "false", "is never true"),
+    ("Null", "TRUE", "is always true"),  # compared lower-cased (§14.4)
+    ("Null", True, "is always true"),  # JSON `true` is `"true"` (§8.6)
+    ("Null", ["false", "true"], "is always true"),  # one value asking for absence is enough
 ])
 def test_a_key_the_actions_never_have_is_judged_by_the_engines_rule_for_absent_keys(operator, value, outcome):
     """§8.3: what a condition on an absent key gives, in validate as in the decision."""

@@ -22,7 +22,7 @@ from ..policy._model import ConditionEntry, Effect, Policy, Statement
 from ..policy._operators import Comparison, Family, Operator, SetQualifier, parse_operator
 from ..policy._references import see
 from ..policy._source import Source
-from ..policy._values import as_text
+from ..policy._values import holds_when_absent
 from ._coverage import VARIABLE, Scope
 from ._rules import CODES, Finding
 
@@ -259,9 +259,7 @@ class Checker:
         if (not key.is_global and actions.known is not None and prefix not in actions.unknown_services
                 and entry.key in catalog.used_condition_keys(prefix) and entry.key not in actions.keys()):
             # The key is never in these requests: absent keys fail positive operators (§8.3).
-            absent_holds = (any(as_text(v).lower() == "true" for v in entry.values)
-                            if operator.family is Family.NULL else operator.holds_when_absent)
-            outcome = "is always true" if absent_holds else "is never true"
+            outcome = "is always true" if holds_when_absent(operator, entry.values) else "is never true"
             found.append(self.finding(
                 "condition-key-not-applicable", at,
                 f"`{entry.key}` applies to none of the statement's actions, so the condition {outcome}",

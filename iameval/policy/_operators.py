@@ -113,7 +113,7 @@ class Operator:
     def holds_when_absent(self) -> bool:
         """Whether a comparison holds when the request lacks its key (§8.3): IfExists and
         ForAllValues hold, ForAnyValue does not, and plain operators hold exactly when negated.
-        `Null` is the exception: it holds when absent exactly when its value is `true`."""
+        `Null` is the exception, decided by its values: see `_values.holds_when_absent`."""
         return self.if_exists or self.set_qualifier is SetQualifier.FOR_ALL_VALUES or (
             self.set_qualifier is None and self.negated)
 
