@@ -607,3 +607,33 @@ def test_every_code_is_documented():
              for code in re.findall(r"""\bcode="([a-z-]+)\"""", path.read_text(encoding="utf-8"))}
     assert "invalid-request" in given and "invalid-syntax" in given
     assert (set(CODES) | given) - documented == set()
+
+
+@pytest.mark.parametrize("operator, hint", [
+    ("StringEquals", "use `StringLike` to match a pattern"),
+    ("StringNotEqualsIfExists", "use `StringNotLikeIfExists` to match a pattern"),
+    ("ForAnyValue:StringEquals", "use `ForAnyValue:StringLike` to match a pattern"),
+    # No Like operator ignores case: the hint says so rather than quietly dropping it.
+    ("StringNotEqualsIgnoreCase", "use `StringNotLike` to match a pattern; it is case-sensitive, unlike "
+                                  "`StringNotEqualsIgnoreCase`, so write the pattern in each case the values may take"),
+    ("ForAllValues:StringEqualsIgnoreCaseIfExists",
+     "use `ForAllValues:StringLikeIfExists` to match a pattern; it is case-sensitive, unlike "
+     "`ForAllValues:StringEqualsIgnoreCaseIfExists`, so write the pattern in each case the values may take"),
+])
+def test_the_like_operator_a_wildcard_hint_names_keeps_negation_if_exists_and_qualifier(operator, hint):
+    [finding] = [f for f in findings_of(doc(allow("s3:GetObject", OBJECTS, Condition={
+        operator: {"aws:PrincipalTag/team": "dev-*"}}))) if f.code == "wildcard-without-like"]
+    assert finding.hint == hint
+
+
+@pytest.mark.parametrize("operator, plain", [
+    ("ForAllValues:StringEquals", "StringEquals"),
+    ("ForAllValues:StringNotLikeIfExists", "StringNotLikeIfExists"),
+    ("ForAllValues:ArnEquals", "ArnEquals"),
+])
+def test_the_set_operator_hint_names_the_operator_without_its_qualifier(operator, plain):
+    value = "arn:aws:iam::111122223333:role/*" if "Arn" in operator else "o-*"
+    [finding] = [f for f in findings_of(doc(allow("s3:GetObject", OBJECTS, Condition={
+        operator: {"aws:PrincipalArn" if "Arn" in operator else "aws:PrincipalOrgID": value}})))
+                 if f.code == "set-operator-on-single-valued-key"]
+    assert finding.hint == f"use `{plain}` without `ForAllValues:`"

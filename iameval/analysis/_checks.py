@@ -278,7 +278,7 @@ class Checker:
                 found.append(self.finding(
                     "set-operator-on-single-valued-key", at,
                     f"`{entry.key}` is single-valued, and `ForAllValues` is true whenever it is absent",
-                    f"use `{operator.name.partition(':')[2]}` without `ForAllValues:`"))
+                    f"use `{operator.variant(unqualified=True)}` without `ForAllValues:`"))
         return found
 
     def condition_values(self, at: JsonPath, entry: ConditionEntry, operator: Operator) -> list[Finding]:
@@ -289,11 +289,15 @@ class Checker:
             where = at + ((j,) if listed else ())
             if (operator.family is Family.STRING and operator.comparison is not Comparison.LIKE
                     and isinstance(value, str) and re.search(r"[*?]", VARIABLE.sub("", value))):
+                like = operator.variant(comparison=Comparison.LIKE)
+                hint = f"use `{like}` to match a pattern"
+                if operator.comparison is Comparison.EQUALS_IGNORE_CASE:
+                    # No Like operator ignores case (§8.4): the hint must not hide that.
+                    hint += f"; it is case-sensitive, unlike `{operator}`, so write the pattern in each case " \
+                            "the values may take"
                 found.append(self.finding(
                     "wildcard-without-like", where,
-                    f"`{value}` has a wildcard, but `{operator.name}` compares `*` and `?` literally",
-                    f"use `{operator.name.replace('Equals', 'Like').replace('IgnoreCase', '')}` to "
-                    "match a pattern"))
+                    f"`{value}` has a wildcard, but `{operator.name}` compares `*` and `?` literally", hint))
             if operator.family is Family.IP and entry.key.lower() == "aws:sourceip":
                 network = ipaddress.ip_network(str(value).strip(), strict=False)
                 # The versions are compared first: mypy cannot tie the two networks' types together.
