@@ -25,7 +25,7 @@ from iameval import catalog, load_policy
 from iameval.policy._source import parse_text
 from iameval.cli._catalog_commands import validate_command
 from iameval.policy._errors import Location, Problem, format_path
-from iameval.analysis._validate import CODES, Finding, exit_code, finding_from_problem, validate_paths, validate_policy
+from iameval.analysis._validate import CODES, Finding, PolicyType, exit_code, finding_from_problem, validate_paths, validate_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -637,3 +637,18 @@ def test_the_set_operator_hint_names_the_operator_without_its_qualifier(operator
         operator: {"aws:PrincipalArn" if "Arn" in operator else "aws:PrincipalOrgID": value}})))
                  if f.code == "set-operator-on-single-valued-key"]
     assert finding.hint == f"use `{plain}` without `ForAllValues:`"
+
+
+@pytest.mark.parametrize("policy_type", list(PolicyType))
+def test_one_list_of_policy_types_serves_the_command_and_the_library(policy_type, tmp_path):
+    """`--type NAME`, `validate_policy(data, NAME)`, the `PolicyType` and (but for `trust`) its
+    `PolicyKind` give the same findings."""
+    data = {**doc(allow("s3:GetObject", "*", Principal={"AWS": "*"})), "Id": "x"}
+    path = write(tmp_path, data)
+    (source,) = parse_text(path.read_text(), str(path))
+    expected = [f.as_dict() for f in validate_policy(source.data, policy_type, source)]
+    assert [f.as_dict() for f in validate_policy(source.data, policy_type.value, source)] == expected
+    if policy_type is not PolicyType.TRUST:
+        assert [f.as_dict() for f in validate_policy(source.data, policy_type.kind, source)] == expected
+    result = invoke("--type", policy_type.value, "--json", path)
+    assert json.loads(result.stdout)["findings"] == expected
