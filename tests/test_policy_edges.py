@@ -138,3 +138,22 @@ def test_every_resource_unconditionally_is_one_rule_for_the_engine_and_the_catal
     compiled, _ = PolicySet(PolicyKind(kind), [policy], ["p"]).statements
     assert compiled.unconditional is everywhere
     assert ("s3:GetObject" in {g.action for g in policy_actions(policy).denied}) is everywhere
+
+
+@pytest.mark.parametrize("data, message, hint", [
+    ({"Version": "2012-10-17", "Statement": [], "Bogus": 1}, "unknown policy element `Bogus`",
+     "a policy has Version, Id and Statement"),
+    ({"Version": "2012-10-17", "Statment": []}, "unknown policy element `Statment`", "did you mean `Statement`?"),
+    ({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Zzz": 1}]}, "unknown statement element `Zzz`",
+     "a statement has Sid, Effect, Principal, NotPrincipal, Action, NotAction, Resource, NotResource and Condition"),
+    ({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NOTACTION": "s3:*"}]},
+     "unknown statement element `NOTACTION`", "did you mean `NotAction`?"),
+    (["not", "an", "object"], "a policy must be a JSON object, not a list", None),
+    ({"Version": "2012-10-17", "Statement": ["x"]}, "a statement must be an object, not a string", None),
+])
+def test_a_policy_and_a_statement_refuse_unknown_elements_alike(data, message, hint):
+    """§6.4, §12.1: element names are exact; the refusal names the closest element, or lists them."""
+    with pytest.raises(iameval.PolicyError) as raised:
+        iameval.load_policy(data)
+    (problem,) = raised.value.problems
+    assert (problem.message, problem.hint) == (message, hint)
