@@ -652,3 +652,17 @@ def test_one_list_of_policy_types_serves_the_command_and_the_library(policy_type
         assert [f.as_dict() for f in validate_policy(source.data, policy_type.kind, source)] == expected
     result = invoke("--type", policy_type.value, "--json", path)
     assert json.loads(result.stdout)["findings"] == expected
+
+
+def test_the_good_lines_of_a_json_lines_file_are_validated_beside_the_bad_one(tmp_path):
+    """A bad line is an error finding; the documents of the other lines come on the error
+    (`PolicyError.sources`) and are validated all the same."""
+    good = json.dumps({"Statement": [allow("s3:GetObject", OBJECTS)]})  # no Version: a warning
+    path = helpers.write(tmp_path / "policies.jsonl", f"{good}\n{{\"Version\": \n{good}\n")
+    with pytest.raises(iameval.PolicyError) as raised:
+        parse_text(path.read_text(), str(path))
+    assert [s.line_offset for s in raised.value.sources] == [0, 2]
+    findings, documents = validate_paths([str(path)])
+    assert documents == 2
+    assert sorted((f.location.line, f.code) for f in findings) == [
+        (1, "missing-version"), (2, "invalid-syntax"), (3, "missing-version")]

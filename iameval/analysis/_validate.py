@@ -86,7 +86,7 @@ def validate_paths(names: list[str], kind: PolicyType | PolicyKind | str = Polic
             sources = read_sources(name)
         except PolicyError as exc:
             findings.extend(finding_from_problem(p) for p in exc.problems)
-            sources = getattr(exc, "sources", [])  # the good lines of a JSON Lines file
+            sources = list(exc.sources)  # the good lines of a JSON Lines file
             documents += 1 if not sources else 0
         for source in sources:
             documents += 1
