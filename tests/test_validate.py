@@ -666,3 +666,24 @@ def test_the_good_lines_of_a_json_lines_file_are_validated_beside_the_bad_one(tm
     assert documents == 2
     assert sorted((f.location.line, f.code) for f in findings) == [
         (1, "missing-version"), (2, "invalid-syntax"), (3, "missing-version")]
+
+
+@pytest.mark.parametrize("refuse, choices", [
+    (lambda source: load_policy(source.data, "bogus-kind", source=source),
+     "identity, resource_policy, permission_boundary, session, scp, rcp"),
+    (lambda source: validate_policy(source.data, "bogus-kind", source),
+     "identity, resource-policy, scp, rcp, permission-boundary, session, trust"),
+])
+def test_an_unknown_policy_type_is_a_located_policy_error_naming_the_types(refuse, choices):
+    (source,) = parse_text(json.dumps(doc(allow("s3:GetObject", OBJECTS))), "policy.json")
+    with pytest.raises(iameval.PolicyError) as raised:
+        refuse(source)
+    (problem,) = raised.value.problems
+    assert (problem.code, problem.message, problem.hint) == (
+        "unknown-policy-type", "unknown policy type `bogus-kind`", f"use one of {choices}")
+    assert (problem.location.file, problem.location.line) == ("policy.json", 1)
+
+
+def test_validate_paths_refuses_an_unknown_policy_type_before_reading_a_file():
+    with pytest.raises(iameval.PolicyError, match="unknown policy type `x`"):
+        validate_paths(["no-such-file.json"], "x")

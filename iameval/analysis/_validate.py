@@ -18,7 +18,7 @@ from typing import Any
 
 from ..policy._errors import Path as JsonPath
 from ..policy._errors import PolicyError
-from ..policy._load import load_policy
+from ..policy._load import load_policy, unknown_policy_type
 from ..policy._model import PolicyKind
 from ..policy._source import Source, expand_paths, read_sources
 from ._checks import Checker
@@ -36,15 +36,15 @@ __all__ = [
 ]
 
 
-def _policy_type(kind: PolicyType | PolicyKind | str) -> PolicyType:
+def _policy_type(kind: PolicyType | PolicyKind | str, source: Source | None, path: JsonPath) -> PolicyType:
     """The type named by a `--type` name, or the type of a kind (`resource_policy` is
-    `resource-policy`, not `trust`)."""
+    `resource-policy`, not `trust`); a `PolicyError` for any other name."""
     if isinstance(kind, PolicyType):
         return kind
     for policy_type in PolicyType:
         if kind == policy_type.value or (kind == policy_type.kind.value and not policy_type.is_trust):
             return policy_type
-    raise ValueError(f"unknown policy type `{kind}`: use one of {', '.join(PolicyType)}")
+    raise unknown_policy_type(kind, PolicyType, source, path)
 
 
 def validate_policy(data: Any, kind: PolicyType | PolicyKind | str = PolicyType.IDENTITY, source: Source | None = None,
@@ -55,7 +55,7 @@ def validate_policy(data: Any, kind: PolicyType | PolicyKind | str = PolicyType.
     `source` and `path` say where the document stands, as for `load_policy`. Errors come from
     loading; warnings need a loaded policy, so a document with errors gets errors only.
     """
-    policy_type = _policy_type(kind)
+    policy_type = _policy_type(kind, source, path)
     findings: list[Finding] = []
     try:
         policy = load_policy(data, policy_type.kind, source=source, path=path, trust=policy_type.is_trust)
@@ -79,6 +79,7 @@ def validate_paths(names: list[str], kind: PolicyType | PolicyKind | str = Polic
     Returns the findings and the number of documents read; a file that cannot be read or parsed
     is an error finding, and the other files are validated all the same.
     """
+    policy_type = _policy_type(kind, None, ())  # an unknown type is refused before any file is read
     findings: list[Finding] = []
     documents = 0
     for name in expand_paths(names):
@@ -90,5 +91,5 @@ def validate_paths(names: list[str], kind: PolicyType | PolicyKind | str = Polic
             documents += 1 if not sources else 0
         for source in sources:
             documents += 1
-            findings.extend(validate_policy(source.data, kind, source))
+            findings.extend(validate_policy(source.data, policy_type, source))
     return findings, documents
