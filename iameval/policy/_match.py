@@ -332,7 +332,9 @@ class ResourcePattern:
         segments = self._segments
         if segments is None:
             return False
-        for glob, part in zip(segments, facing_segments(resource_segments, len(segments))):
+        # Six segments face the ARN's six as they are (what `facing_segments` would give).
+        facing = resource_segments if len(segments) == 6 else facing_segments(resource_segments, len(segments))
+        for glob, part in zip(segments, facing):
             if not glob.matches(part):
                 return False
         return True
