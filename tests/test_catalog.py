@@ -21,6 +21,7 @@ import iameval
 from iameval import catalog
 from helpers import ALICE, ROOT, write
 from iameval.cli._catalog_commands import expand_command
+from iameval.policy._match import ResourcePattern, arn_segments
 
 DATA = ROOT / "iameval" / "data"
 PRINCIPAL = ALICE
@@ -188,11 +189,31 @@ def test_the_global_keys_are_package_data_with_their_license():
     ("arn:aws:iam::*:role/admin", "iam:PassRole", True),
     ("arn:aws:iam::*:user/admin", "iam:PassRole", False),
     ("arn:aws:sqs:us-east-2:*", "sqs:SendMessage", True),    # a trailing `*` crosses colons (§7.3)
+    # ... but a shorter entry without one matches no ARN in the engine, so names no queue
+    ("arn:aws:sqs:us-east-2:111122223333", "sqs:SendMessage", False),
+    ("arn:aws:sqs:us-east-2:111122223333*", "sqs:SendMessage", True),
+    ("arn:aws:sqs:${aws:RequestedRegion}", "sqs:SendMessage", False),  # a variable's `*` is not the policy's
     ("arn:aws:ec2:*:*:instance/*", "s3:GetObject", False),
     ("*", "s3:ListAllMyBuckets", True),
 ])
 def test_a_resource_fits_the_resource_types_of_an_action(resource, action, fits):
     assert catalog.action(action).accepts(resource) is fits
+
+
+@pytest.mark.parametrize("resource", [
+    "arn:aws:sqs:us-east-2:111122223333",
+    "arn:aws:sqs:us-east-2:111122223333*",
+    "arn:aws:sqs:us-east-2:*",
+    "arn:aws:sqs:*",
+    "arn:aws:sqs:${aws:RequestedRegion}",
+    "arn:aws:sqs:us-east-2:111122223333:queue?",
+])
+def test_a_resource_fits_a_queue_exactly_when_the_engine_matches_one(resource):
+    """The catalogue's fit and the engine's match are one rule (§7.3): an entry that fits the
+    queue template matches a queue's ARN, and one that does not matches none."""
+    queue = "arn:aws:sqs:us-east-2:111122223333:queue1"
+    matches = ResourcePattern(resource).matches(queue, arn_segments(queue))
+    assert catalog.action("sqs:SendMessage").accepts(resource) is matches
 
 
 # ------------------------------------------------------------------ what a policy allows

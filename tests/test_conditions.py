@@ -670,3 +670,20 @@ def test_the_compiled_short_cut_answers_as_the_general_test(condition, context, 
         _, _, general = authorizer.prepare(request)
         assert compiled.test()(fast) == compiled.holds(general), compiled.entry
         assert fast.warnings == general.warnings
+
+
+def test_an_operator_variant_is_named_as_parsing_its_name_gives_it():
+    """`Operator.variant` renders names from the fields (§8.4, §8.5): every variant parses back to
+    itself, and an unchanged variant is the operator as written."""
+    from iameval.policy._operators import Comparison, Family, _all_names, parse_operator
+
+    for name in _all_names():
+        operator = parse_operator(name)
+        assert operator.variant() == operator
+        variants = [operator.variant(unqualified=True)]
+        if operator.family is Family.STRING:
+            variants += [operator.variant(comparison=c) for c in
+                         (Comparison.EQUALS, Comparison.EQUALS_IGNORE_CASE, Comparison.LIKE)]
+        for variant in variants:
+            assert parse_operator(variant.name) == variant
+            assert (variant.negated, variant.if_exists) == (operator.negated, operator.if_exists)

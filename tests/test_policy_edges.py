@@ -107,3 +107,53 @@ def test_a_variable_outside_the_resource_segment_is_not_substituted_and_the_resu
         {"principal": ALICE, "action": "sqs:SendMessage", "resource": "arn:aws:sqs:us-east-1:111122223333:q"})
     assert result.decision == "ImplicitDeny"
     assert any("outside the resource segment" in w for w in result.warnings)
+
+
+_DENY_GET = {"Effect": "Deny", "Action": "s3:GetObject"}
+_ALLOW_GET = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+
+
+@pytest.mark.parametrize("extra, kind, everywhere", [
+    ({"Resource": "*"}, "identity", True),
+    ({"Resource": [OBJECT, "*"]}, "identity", True),
+    ({"Principal": "*"}, "resource_policy", True),  # no Resource: the policy's own resource
+    ({"Resource": OBJECT}, "identity", False),
+    ({"NotResource": "arn:aws:s3:::other/*"}, "identity", False),
+    ({"Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}, "identity", False),
+    ({"Resource": "*", "Condition": {"StringEquals": {}}}, "identity", False),  # no effect (§12.2)
+], ids=["star", "star among others", "resource policy without Resource", "one object", "NotResource",
+        "Condition", "operator without keys"])
+def test_every_resource_unconditionally_is_one_rule_for_the_engine_and_the_catalogue(extra, kind, everywhere):
+    """A statement applies to every resource, unconditionally, when caller and action alone
+    decide it (§6.2, §7.3, §8.1): the engine's short cut and the catalogue's denied actions
+    both ask the statement."""
+    from iameval.catalog import policy_actions
+    from iameval.engine._compile import PolicySet
+    from iameval.policy import PolicyKind
+
+    allow = {**_ALLOW_GET, "Principal": "*"} if "Principal" in extra else _ALLOW_GET
+    policy = iameval.load_policy({"Version": "2012-10-17", "Statement": [{**_DENY_GET, **extra}, allow]}, kind)
+    statement = policy.statement[0]
+    assert statement.applies_to_every_resource_unconditionally is everywhere
+    compiled, _ = PolicySet(PolicyKind(kind), [policy], ["p"]).statements
+    assert compiled.unconditional is everywhere
+    assert ("s3:GetObject" in {g.action for g in policy_actions(policy).denied}) is everywhere
+
+
+@pytest.mark.parametrize("data, message, hint", [
+    ({"Version": "2012-10-17", "Statement": [], "Bogus": 1}, "unknown policy element `Bogus`",
+     "a policy has Version, Id and Statement"),
+    ({"Version": "2012-10-17", "Statment": []}, "unknown policy element `Statment`", "did you mean `Statement`?"),
+    ({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Zzz": 1}]}, "unknown statement element `Zzz`",
+     "a statement has Sid, Effect, Principal, NotPrincipal, Action, NotAction, Resource, NotResource and Condition"),
+    ({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NOTACTION": "s3:*"}]},
+     "unknown statement element `NOTACTION`", "did you mean `NotAction`?"),
+    (["not", "an", "object"], "a policy must be a JSON object, not a list", None),
+    ({"Version": "2012-10-17", "Statement": ["x"]}, "a statement must be an object, not a string", None),
+])
+def test_a_policy_and_a_statement_refuse_unknown_elements_alike(data, message, hint):
+    """§6.4, §12.1: element names are exact; the refusal names the closest element, or lists them."""
+    with pytest.raises(iameval.PolicyError) as raised:
+        iameval.load_policy(data)
+    (problem,) = raised.value.problems
+    assert (problem.message, problem.hint) == (message, hint)

@@ -25,7 +25,7 @@ from iameval import catalog, load_policy
 from iameval.policy._source import parse_text
 from iameval.cli._catalog_commands import validate_command
 from iameval.policy._errors import Location, Problem, format_path
-from iameval.analysis._validate import CODES, Finding, exit_code, finding_from_problem, validate_paths, validate_policy
+from iameval.analysis._validate import CODES, Finding, PolicyType, exit_code, finding_from_problem, validate_paths, validate_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -232,6 +232,20 @@ def test_a_statement_is_not_redundant_when_its_resources_are_not_covered(wide, n
     data = doc(allow("s3:GetObject", wide), allow("s3:GetObject", narrow))
     redundant = [format_path(f.location.path) for f in findings_of(data) if f.code == "redundant-statement"]
     assert "Statement[1]" not in redundant
+
+
+@pytest.mark.parametrize("wide, narrow, redundant", [
+    # a shorter pattern's trailing `*` reaches past colons, as the engine matches it (§7.3)
+    ("arn:aws:sqs:us-east-2:*", "arn:aws:sqs:us-east-2:111122223333:queue1", True),
+    ("arn:aws:sqs:*", "arn:aws:sqs:us-east-2:*", True),
+    ("arn:aws:sqs:us-east-2:*", "arn:aws:sqs:*", False),
+    ("arn:aws:sqs:us-west-1:*", "arn:aws:sqs:us-east-2:111122223333:queue1", False),
+    ("arn:aws:sqs:us-east-2:111122223333:*", "arn:aws:sqs:us-east-2:*", False),
+])
+def test_a_shorter_pattern_ending_in_a_star_covers_what_it_matches(wide, narrow, redundant):
+    data = doc(allow("sqs:SendMessage", wide), allow("sqs:SendMessage", narrow))
+    found = [format_path(f.location.path) for f in findings_of(data) if f.code == "redundant-statement"]
+    assert ("Statement[1]" in found) is redundant
 
 
 def test_a_narrower_condition_is_covered_by_a_statement_without_it():
@@ -555,6 +569,9 @@ def test_expand_counts_nothing_for_a_statement_without_effect():
     ("ForAnyValue:StringNotLike", "home/", "is never true"),
     ("Null", "true", "is always true"),
     ("Null", "false", "is never true"),
+    ("Null", "TRUE", "is always true"),  # compared lower-cased (§14.4)
+    ("Null", True, "is always true"),  # JSON `true` is `"true"` (§8.6)
+    ("Null", ["false", "true"], "is always true"),  # one value asking for absence is enough
 ])
 def test_a_key_the_actions_never_have_is_judged_by_the_engines_rule_for_absent_keys(operator, value, outcome):
     """§8.3: what a condition on an absent key gives, in validate as in the decision."""
@@ -590,3 +607,83 @@ def test_every_code_is_documented():
              for code in re.findall(r"""\bcode="([a-z-]+)\"""", path.read_text(encoding="utf-8"))}
     assert "invalid-request" in given and "invalid-syntax" in given
     assert (set(CODES) | given) - documented == set()
+
+
+@pytest.mark.parametrize("operator, hint", [
+    ("StringEquals", "use `StringLike` to match a pattern"),
+    ("StringNotEqualsIfExists", "use `StringNotLikeIfExists` to match a pattern"),
+    ("ForAnyValue:StringEquals", "use `ForAnyValue:StringLike` to match a pattern"),
+    # No Like operator ignores case: the hint says so rather than quietly dropping it.
+    ("StringNotEqualsIgnoreCase", "use `StringNotLike` to match a pattern; it is case-sensitive, unlike "
+                                  "`StringNotEqualsIgnoreCase`, so write the pattern in each case the values may take"),
+    ("ForAllValues:StringEqualsIgnoreCaseIfExists",
+     "use `ForAllValues:StringLikeIfExists` to match a pattern; it is case-sensitive, unlike "
+     "`ForAllValues:StringEqualsIgnoreCaseIfExists`, so write the pattern in each case the values may take"),
+])
+def test_the_like_operator_a_wildcard_hint_names_keeps_negation_if_exists_and_qualifier(operator, hint):
+    [finding] = [f for f in findings_of(doc(allow("s3:GetObject", OBJECTS, Condition={
+        operator: {"aws:PrincipalTag/team": "dev-*"}}))) if f.code == "wildcard-without-like"]
+    assert finding.hint == hint
+
+
+@pytest.mark.parametrize("operator, plain", [
+    ("ForAllValues:StringEquals", "StringEquals"),
+    ("ForAllValues:StringNotLikeIfExists", "StringNotLikeIfExists"),
+    ("ForAllValues:ArnEquals", "ArnEquals"),
+])
+def test_the_set_operator_hint_names_the_operator_without_its_qualifier(operator, plain):
+    value = "arn:aws:iam::111122223333:role/*" if "Arn" in operator else "o-*"
+    [finding] = [f for f in findings_of(doc(allow("s3:GetObject", OBJECTS, Condition={
+        operator: {"aws:PrincipalArn" if "Arn" in operator else "aws:PrincipalOrgID": value}})))
+                 if f.code == "set-operator-on-single-valued-key"]
+    assert finding.hint == f"use `{plain}` without `ForAllValues:`"
+
+
+@pytest.mark.parametrize("policy_type", list(PolicyType))
+def test_one_list_of_policy_types_serves_the_command_and_the_library(policy_type, tmp_path):
+    """`--type NAME`, `validate_policy(data, NAME)`, the `PolicyType` and (but for `trust`) its
+    `PolicyKind` give the same findings."""
+    data = {**doc(allow("s3:GetObject", "*", Principal={"AWS": "*"})), "Id": "x"}
+    path = write(tmp_path, data)
+    (source,) = parse_text(path.read_text(), str(path))
+    expected = [f.as_dict() for f in validate_policy(source.data, policy_type, source)]
+    assert [f.as_dict() for f in validate_policy(source.data, policy_type.value, source)] == expected
+    if policy_type is not PolicyType.TRUST:
+        assert [f.as_dict() for f in validate_policy(source.data, policy_type.kind, source)] == expected
+    result = invoke("--type", policy_type.value, "--json", path)
+    assert json.loads(result.stdout)["findings"] == expected
+
+
+def test_the_good_lines_of_a_json_lines_file_are_validated_beside_the_bad_one(tmp_path):
+    """A bad line is an error finding; the documents of the other lines come on the error
+    (`PolicyError.sources`) and are validated all the same."""
+    good = json.dumps({"Statement": [allow("s3:GetObject", OBJECTS)]})  # no Version: a warning
+    path = helpers.write(tmp_path / "policies.jsonl", f"{good}\n{{\"Version\": \n{good}\n")
+    with pytest.raises(iameval.PolicyError) as raised:
+        parse_text(path.read_text(), str(path))
+    assert [s.line_offset for s in raised.value.sources] == [0, 2]
+    findings, documents = validate_paths([str(path)])
+    assert documents == 2
+    assert sorted((f.location.line, f.code) for f in findings) == [
+        (1, "missing-version"), (2, "invalid-syntax"), (3, "missing-version")]
+
+
+@pytest.mark.parametrize("refuse, choices", [
+    (lambda source: load_policy(source.data, "bogus-kind", source=source),
+     "identity, resource_policy, permission_boundary, session, scp, rcp"),
+    (lambda source: validate_policy(source.data, "bogus-kind", source),
+     "identity, resource-policy, scp, rcp, permission-boundary, session, trust"),
+])
+def test_an_unknown_policy_type_is_a_located_policy_error_naming_the_types(refuse, choices):
+    (source,) = parse_text(json.dumps(doc(allow("s3:GetObject", OBJECTS))), "policy.json")
+    with pytest.raises(iameval.PolicyError) as raised:
+        refuse(source)
+    (problem,) = raised.value.problems
+    assert (problem.code, problem.message, problem.hint) == (
+        "unknown-policy-type", "unknown policy type `bogus-kind`", f"use one of {choices}")
+    assert (problem.location.file, problem.location.line) == ("policy.json", 1)
+
+
+def test_validate_paths_refuses_an_unknown_policy_type_before_reading_a_file():
+    with pytest.raises(iameval.PolicyError, match="unknown policy type `x`"):
+        validate_paths(["no-such-file.json"], "x")

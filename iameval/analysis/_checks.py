@@ -18,13 +18,13 @@ from .. import catalog
 from ..policy._arn import split_arn
 from ..policy._errors import Location
 from ..policy._errors import Path as JsonPath
-from ..policy._model import ConditionEntry, Effect, Policy, Statement
+from ..policy._model import ConditionEntry, Effect, Policy, PolicyKind, Statement
 from ..policy._operators import Comparison, Family, Operator, SetQualifier, parse_operator
 from ..policy._references import see
 from ..policy._source import Source
-from ..policy._values import as_text
+from ..policy._values import holds_when_absent
 from ._coverage import VARIABLE, Scope
-from ._rules import CODES, Finding
+from ._rules import CODES, Finding, PolicyType
 
 __all__ = ["Checker"]
 
@@ -48,21 +48,6 @@ _OPERATOR_FOR_TYPE: Mapping[str, str] = {
 }
 # aws:EpochTime is both a Date and a Numeric key (IAM-SEMANTICS §10).
 _ALSO_NUMERIC = frozenset({"aws:epochtime"})
-
-# Quotas of §12.3: (limit, whether whitespace counts, what the limit is, a hint).
-_SIZE_LIMITS: Mapping[str, tuple[int, bool, str, str | None]] = {
-    "identity": (6144, False, "a customer managed policy",
-                 "inline policies share 2,048 characters per user, 5,120 per group and "
-                 "10,240 per role; split the policy"),
-    "permission-boundary": (6144, False, "a managed policy used as a permissions boundary", None),
-    "session": (2048, False, "a session policy", None),
-    "trust": (2048, False, "a role trust policy (by default)",
-              "the quota can be raised to 4,096 characters"),
-    "scp": (5120, True, "a service control policy", "whitespace counts in SCPs; remove indentation"),
-    "rcp": (5120, True, "a resource control policy", "whitespace counts in RCPs; remove indentation"),
-    "resource-policy": (20480, True, "the largest resource-based policy (an S3 bucket policy)",
-                 "SQS queue policies allow 8,192 bytes; other services less"),
-}
 
 _PRIVATE_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
     "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"))
@@ -93,8 +78,8 @@ class _Actions:
 class Checker:
     """The checks of one document; holds only where the document stands."""
 
-    def __init__(self, type_name: str, source: Source | None, base: JsonPath):
-        self.type_name = type_name
+    def __init__(self, policy_type: PolicyType, source: Source | None, base: JsonPath):
+        self.policy_type = policy_type
         self.source = source
         self.base = base
 
@@ -113,7 +98,7 @@ class Checker:
                 "missing-version", (), "the policy has no `Version`: policy variables such as "
                 "`${aws:username}` are read as literal text",
                 "add `\"Version\": \"2012-10-17\"`"))
-        if policy.id is not None and self.type_name in ("identity", "permission-boundary", "session"):
+        if policy.id is not None and self.policy_type.kind.is_iam:
             found.append(self.finding(
                 "id-in-identity-policy", ("Id",), "`Id` belongs in resource-based policies: the "
                 "policy grammar says it must not appear in an identity policy",
@@ -127,7 +112,7 @@ class Checker:
     def size(self, data: Any) -> list[Finding]:
         """The size quotas of §12.3: IAM counts characters other than whitespace; Organizations
         counts every character."""
-        limit, whitespace, what, hint = _SIZE_LIMITS[self.type_name]
+        limit, whitespace, what, hint = self.policy_type.size_limit
         if self.source is not None and not self.base and self.source.format in ("json", "jsonl"):
             text = self.source.text.strip()
         else:
@@ -259,9 +244,7 @@ class Checker:
         if (not key.is_global and actions.known is not None and prefix not in actions.unknown_services
                 and entry.key in catalog.used_condition_keys(prefix) and entry.key not in actions.keys()):
             # The key is never in these requests: absent keys fail positive operators (§8.3).
-            absent_holds = (any(as_text(v).lower() == "true" for v in entry.values)
-                            if operator.family is Family.NULL else operator.holds_when_absent)
-            outcome = "is always true" if absent_holds else "is never true"
+            outcome = "is always true" if holds_when_absent(operator, entry.values) else "is never true"
             found.append(self.finding(
                 "condition-key-not-applicable", at,
                 f"`{entry.key}` applies to none of the statement's actions, so the condition {outcome}",
@@ -280,7 +263,7 @@ class Checker:
                 found.append(self.finding(
                     "set-operator-on-single-valued-key", at,
                     f"`{entry.key}` is single-valued, and `ForAllValues` is true whenever it is absent",
-                    f"use `{operator.name.partition(':')[2]}` without `ForAllValues:`"))
+                    f"use `{operator.variant(unqualified=True)}` without `ForAllValues:`"))
         return found
 
     def condition_values(self, at: JsonPath, entry: ConditionEntry, operator: Operator) -> list[Finding]:
@@ -291,11 +274,15 @@ class Checker:
             where = at + ((j,) if listed else ())
             if (operator.family is Family.STRING and operator.comparison is not Comparison.LIKE
                     and isinstance(value, str) and re.search(r"[*?]", VARIABLE.sub("", value))):
+                like = operator.variant(comparison=Comparison.LIKE)
+                hint = f"use `{like}` to match a pattern"
+                if operator.comparison is Comparison.EQUALS_IGNORE_CASE:
+                    # No Like operator ignores case (§8.4): the hint must not hide that.
+                    hint += f"; it is case-sensitive, unlike `{operator}`, so write the pattern in each case " \
+                            "the values may take"
                 found.append(self.finding(
                     "wildcard-without-like", where,
-                    f"`{value}` has a wildcard, but `{operator.name}` compares `*` and `?` literally",
-                    f"use `{operator.name.replace('Equals', 'Like').replace('IgnoreCase', '')}` to "
-                    "match a pattern"))
+                    f"`{value}` has a wildcard, but `{operator.name}` compares `*` and `?` literally", hint))
             if operator.family is Family.IP and entry.key.lower() == "aws:sourceip":
                 network = ipaddress.ip_network(str(value).strip(), strict=False)
                 # The versions are compared first: mypy cannot tie the two networks' types together.
@@ -325,12 +312,12 @@ class Checker:
                 "`NotPrincipal` with `Allow` is not supported: it would grant to everyone not listed",
                 "use `Principal` with a condition on `aws:PrincipalArn`"))
         principal = statement.principal
-        if (self.type_name in ("resource-policy", "trust") and principal is not None
+        if (self.policy_type.kind is PolicyKind.RESOURCE_POLICY and principal is not None
                 and (principal.wildcard or "*" in principal.aws) and not statement.condition):
             found.append(self.finding(
                 "public-principal", at + ("Principal",),
                 "`Principal` is everyone, and no condition narrows it: anyone, in any account, "
-                "may be allowed" + (" to assume the role" if self.type_name == "trust" else ""),
+                "may be allowed" + (" to assume the role" if self.policy_type.is_trust else ""),
                 "name the accounts or roles, or add a condition such as `aws:PrincipalOrgID`"))
         return found
 

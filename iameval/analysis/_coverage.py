@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..policy._arn import split_arn
-from ..policy._match import Glob, ResourcePattern, action_glob, arn_segments
+from ..policy._match import Glob, ResourcePattern, action_glob, arn_segments, facing_segments, pattern_segments
 from ..policy._model import PrincipalMap, Statement
 
 __all__ = ["Scope", "VARIABLE"]
@@ -99,11 +98,16 @@ class _Patterns:
     def _covers_pattern(self, wide: str, narrow: str) -> bool:
         if not self._resources:
             return _covers(tuple(wide), tuple(narrow))
-        a = split_arn(wide, variables=self._variables)
-        b = split_arn(narrow, variables=self._variables)
-        if len(a) != 6 or len(b) != 6:
-            return wide == "*"
-        return all(_covers(_tokens(x, self._variables), _tokens(y, self._variables)) for x, y in zip(a, b))
+        # Segment by segment as the engine matches (§7.3): each segment of `wide` must cover
+        # the part of `narrow` it faces. A shorter `wide` ending in `*` faces the rest of
+        # `narrow` with its last segment, colons included; a `narrow` that reaches past colons
+        # is covered only by a `wide` whose last segment reaches at least as far back.
+        a = pattern_segments(wide, variables=self._variables)
+        b = pattern_segments(narrow, variables=self._variables)
+        if a is None or b is None or len(a) > len(b):
+            return False
+        return all(_covers(_tokens(x, self._variables), _tokens(y, self._variables))
+                   for x, y in zip(a, facing_segments(b, len(a))))
 
 
 def _principal_covers(wide: PrincipalMap | None, narrow: PrincipalMap | None) -> bool:

@@ -8,13 +8,15 @@ SARIF lists its rules.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from enum import StrEnum
+from typing import Iterable, Mapping, NamedTuple
 
 from ..policy._errors import Location, Problem
 from ..policy._model import PolicyKind
 from ..policy._refusals import ERROR, REFUSALS, WARNING, Rule
 
-__all__ = ["CODES", "ERROR", "Finding", "POLICY_TYPES", "Rule", "WARNING", "exit_code", "finding_from_problem"]
+__all__ = ["CODES", "ERROR", "Finding", "POLICY_TYPES", "PolicyType", "Rule", "SizeLimit", "WARNING", "exit_code",
+           "finding_from_problem"]
 
 # What AWS accepts but most likely not as meant: reported, and the policy is still evaluated.
 WARNINGS = (
@@ -42,17 +44,54 @@ WARNINGS = (
 
 CODES: Mapping[str, Rule] = {rule.code: rule for rule in REFUSALS + WARNINGS}
 
-# `--type` names -> the kind the policy is loaded as. A role trust policy is the role's
-# resource-based policy (§2.5), with the extra rules of §6.3.
-POLICY_TYPES: Mapping[str, PolicyKind] = {
-    "identity": PolicyKind.IDENTITY,
-    "resource-policy": PolicyKind.RESOURCE_POLICY,
-    "scp": PolicyKind.SCP,
-    "rcp": PolicyKind.RCP,
-    "permission-boundary": PolicyKind.PERMISSION_BOUNDARY,
-    "session": PolicyKind.SESSION,
-    "trust": PolicyKind.RESOURCE_POLICY,
-}
+class SizeLimit(NamedTuple):
+    """A size quota of §12.3."""
+
+    characters: int
+    whitespace: bool  # whether whitespace counts: it does in Organizations, not in IAM
+    what: str  # what the quota is for, in the finding's words
+    hint: str | None
+
+
+class PolicyType(StrEnum):
+    """The type of a policy to validate or expand (`--type`): the kind it is loaded as, and the
+    size quota AWS puts on it (§12.3). A role trust policy is the role's resource-based policy
+    (§2.5), with the extra rules of §6.3."""
+
+    kind: PolicyKind
+    size_limit: SizeLimit
+
+    def __new__(cls, value: str, kind: PolicyKind, size_limit: SizeLimit) -> "PolicyType":
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.kind = kind
+        member.size_limit = size_limit
+        return member
+
+    IDENTITY = ("identity", PolicyKind.IDENTITY, SizeLimit(
+        6144, False, "a customer managed policy",
+        "inline policies share 2,048 characters per user, 5,120 per group and 10,240 per role; split the policy"))
+    RESOURCE_POLICY = ("resource-policy", PolicyKind.RESOURCE_POLICY, SizeLimit(
+        20480, True, "the largest resource-based policy (an S3 bucket policy)",
+        "SQS queue policies allow 8,192 bytes; other services less"))
+    SCP = ("scp", PolicyKind.SCP, SizeLimit(
+        5120, True, "a service control policy", "whitespace counts in SCPs; remove indentation"))
+    RCP = ("rcp", PolicyKind.RCP, SizeLimit(
+        5120, True, "a resource control policy", "whitespace counts in RCPs; remove indentation"))
+    PERMISSION_BOUNDARY = ("permission-boundary", PolicyKind.PERMISSION_BOUNDARY, SizeLimit(
+        6144, False, "a managed policy used as a permissions boundary", None))
+    SESSION = ("session", PolicyKind.SESSION, SizeLimit(2048, False, "a session policy", None))
+    TRUST = ("trust", PolicyKind.RESOURCE_POLICY, SizeLimit(
+        2048, False, "a role trust policy (by default)", "the quota can be raised to 4,096 characters"))
+
+    @property
+    def is_trust(self) -> bool:
+        """A role trust policy: loaded with the refusals of §6.3."""
+        return self is PolicyType.TRUST
+
+
+# `--type` names -> the kind the policy is loaded as.
+POLICY_TYPES: Mapping[str, PolicyKind] = {t.value: t.kind for t in PolicyType}
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,16 +18,17 @@ from typing import Any
 
 from ..policy._errors import Path as JsonPath
 from ..policy._errors import PolicyError
-from ..policy._load import load_policy
+from ..policy._load import load_policy, unknown_policy_type
 from ..policy._model import PolicyKind
 from ..policy._source import Source, expand_paths, read_sources
 from ._checks import Checker
-from ._rules import CODES, POLICY_TYPES, Finding, Rule, exit_code, finding_from_problem
+from ._rules import CODES, POLICY_TYPES, Finding, PolicyType, Rule, exit_code, finding_from_problem
 
 __all__ = [
     "CODES",
     "Finding",
     "POLICY_TYPES",
+    "PolicyType",
     "Rule",
     "exit_code",
     "validate_paths",
@@ -35,31 +36,34 @@ __all__ = [
 ]
 
 
-def _type_name(kind: PolicyKind | str) -> str:
-    """The `--type` name of a kind: its value with `-` for `_` (`permission-boundary`)."""
-    if isinstance(kind, PolicyKind) or kind in PolicyKind.__members__.values():
-        return PolicyKind(kind).value.replace("_", "-")
-    if kind not in POLICY_TYPES:
-        raise ValueError(f"unknown policy type `{kind}`: use one of {', '.join(POLICY_TYPES)}")
-    return kind
+def _policy_type(kind: PolicyType | PolicyKind | str, source: Source | None, path: JsonPath) -> PolicyType:
+    """The type named by a `--type` name, or the type of a kind (`resource_policy` is
+    `resource-policy`, not `trust`); a `PolicyError` for any other name."""
+    if isinstance(kind, PolicyType):
+        return kind
+    for policy_type in PolicyType:
+        if kind == policy_type.value or (kind == policy_type.kind.value and not policy_type.is_trust):
+            return policy_type
+    raise unknown_policy_type(kind, PolicyType, source, path)
 
 
-def validate_policy(data: Any, kind: PolicyKind | str = "identity", source: Source | None = None,
+def validate_policy(data: Any, kind: PolicyType | PolicyKind | str = PolicyType.IDENTITY, source: Source | None = None,
                     path: JsonPath = ()) -> list[Finding]:
-    """Every finding of one policy document of type `kind` (a `--type` name or a `PolicyKind`).
+    """Every finding of one policy document of type `kind` (a `PolicyType`, its `--type` name,
+    or a `PolicyKind`).
 
     `source` and `path` say where the document stands, as for `load_policy`. Errors come from
     loading; warnings need a loaded policy, so a document with errors gets errors only.
     """
-    type_name = _type_name(kind)
+    policy_type = _policy_type(kind, source, path)
     findings: list[Finding] = []
     try:
-        policy = load_policy(data, POLICY_TYPES[type_name], source=source, path=path, trust=type_name == "trust")
+        policy = load_policy(data, policy_type.kind, source=source, path=path, trust=policy_type.is_trust)
     except PolicyError as exc:
         policy = None
         findings.extend(finding_from_problem(p) for p in exc.problems)
     if policy is not None:
-        findings.extend(Checker(type_name, source, path).check(policy, data))
+        findings.extend(Checker(policy_type, source, path).check(policy, data))
     return sorted(findings, key=_order)
 
 
@@ -68,12 +72,14 @@ def _order(finding: Finding) -> tuple[str, int, int, str]:
     return (loc.file or "", loc.line or 0, loc.column or 0, finding.code)
 
 
-def validate_paths(names: list[str], kind: PolicyKind | str = "identity") -> tuple[list[Finding], int]:
+def validate_paths(names: list[str], kind: PolicyType | PolicyKind | str = PolicyType.IDENTITY
+                   ) -> tuple[list[Finding], int]:
     """Validate every policy document in the files and folders named (`-` for standard input).
 
     Returns the findings and the number of documents read; a file that cannot be read or parsed
     is an error finding, and the other files are validated all the same.
     """
+    policy_type = _policy_type(kind, None, ())  # an unknown type is refused before any file is read
     findings: list[Finding] = []
     documents = 0
     for name in expand_paths(names):
@@ -81,9 +87,9 @@ def validate_paths(names: list[str], kind: PolicyKind | str = "identity") -> tup
             sources = read_sources(name)
         except PolicyError as exc:
             findings.extend(finding_from_problem(p) for p in exc.problems)
-            sources = getattr(exc, "sources", [])  # the good lines of a JSON Lines file
+            sources = list(exc.sources)  # the good lines of a JSON Lines file
             documents += 1 if not sources else 0
         for source in sources:
             documents += 1
-            findings.extend(validate_policy(source.data, kind, source))
+            findings.extend(validate_policy(source.data, policy_type, source))
     return findings, documents

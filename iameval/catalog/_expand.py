@@ -90,11 +90,6 @@ def _named_actions(statement: Statement) -> tuple[dict[str, Action], list[str]]:
     return known, unknown
 
 
-def _denies_everywhere(statement: Statement) -> bool:
-    return (statement.effect is Effect.DENY and not statement.condition and statement.not_resource is None
-            and (statement.resource is None or "*" in statement.resource))
-
-
 def policy_actions(policy: Policy, only: int | None = None) -> PolicyActions:
     """What a policy allows as concrete actions (or, with `only`, what that one statement names:
     granted if it allows, denied if it denies). `NotAction` is the catalogue minus the listed
@@ -118,7 +113,7 @@ def policy_actions(policy: Policy, only: int | None = None) -> PolicyActions:
             return PolicyActions((), tuple(ordered))
         return PolicyActions(tuple(ordered), ())
     blockers = [ActionMatcher.of(s.action, s.not_action) for s in policy.statement
-                if _denies_everywhere(s) and not s.has_no_effect]
+                if s.effect is Effect.DENY and s.applies_to_every_resource_unconditionally]
     allowed = [g for g in ordered if not any(b.matches(g.action.lower()) for b in blockers)]
     denied = [g for g in ordered if any(b.matches(g.action.lower()) for b in blockers)]
     return PolicyActions(tuple(allowed), tuple(denied))

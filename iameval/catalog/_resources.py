@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..policy._arn import split_arn
+from ..policy._match import facing_segments, pattern_segments
 
 __all__ = ["ResourceType", "resource_fits"]
 
@@ -71,19 +72,20 @@ def _overlap(a: str, b: str) -> bool:
 
 @lru_cache(maxsize=1 << 16)
 def _fits(resource: str, template: str | None) -> bool:
+    """Whether some ARN of the template matches the `Resource` entry, segment by segment as the
+    engine matches (§7.3): a shorter entry only when it ends in `*`, its last segment then
+    facing the rest of the ARN."""
     if template is None or resource == "*":
         return True
-    # A policy variable, like a template's `${BucketName}`, may stand for any text.
-    pattern = split_arn(_VARIABLE.sub("*", resource))
     shape = split_arn(_VARIABLE.sub("*", template))
     if len(shape) != 6:
         return True
-    if len(pattern) != 6:
-        # A shorter pattern ending in `*` reaches past colons in its last segment (§7.3).
-        head = len(pattern) - 1
-        return (all(_overlap(p, s) for p, s in zip(pattern[:head], shape))
-                and _overlap(pattern[head], ":".join(shape[head:])))
-    return all(_overlap(p, s) for p, s in zip(pattern, shape))
+    pattern = pattern_segments(resource, variables=True)
+    if pattern is None:
+        return False
+    # A policy variable, like a template's `${BucketName}`, may stand for any text.
+    return all(_overlap(_VARIABLE.sub("*", p), s)
+               for p, s in zip(pattern, facing_segments(shape, len(pattern))))
 
 
 def resource_fits(resource: str, resource_type: ResourceType) -> bool:

@@ -12,7 +12,6 @@ exits 0 when every pattern matched an action, 1 when one matched none, 2 on inva
 from __future__ import annotations
 
 import json
-from enum import Enum
 from typing import Annotated, Optional
 
 import typer
@@ -26,22 +25,9 @@ from ..policy._model import Effect, Policy, PolicyKind
 from ..policy._source import Source
 from ._options import JsonOpt, fail
 from ._present import err, out
-from ..analysis._validate import CODES, POLICY_TYPES, Finding, exit_code, validate_paths
+from ..analysis._validate import CODES, Finding, PolicyType, exit_code, validate_paths
 
 __all__ = ["PolicyType", "expand_command", "validate_command"]
-
-
-
-class PolicyType(str, Enum):
-    """The `--type` of a policy: where it sits in the authorization chain (IAM-SEMANTICS §6.3)."""
-
-    identity = "identity"
-    resource_policy = "resource-policy"
-    scp = "scp"
-    rcp = "rcp"
-    permission_boundary = "permission-boundary"
-    session = "session"
-    trust = "trust"
 
 
 TypeOpt = Annotated[PolicyType, typer.Option(
@@ -56,7 +42,7 @@ def validate_command(
     policies: Annotated[list[str], typer.Argument(
         help="Policy files or folders (JSON, JSON Lines or YAML); `-` reads standard input.",
         show_default=False, metavar="POLICY")],
-    policy_type: TypeOpt = PolicyType.identity,
+    policy_type: TypeOpt = PolicyType.IDENTITY,
     as_json: JsonOpt = False,
     sarif: Annotated[bool, typer.Option(
         "--sarif", help="Print the findings as a SARIF 2.1.0 log, for code-review tools.")] = False,
@@ -71,7 +57,7 @@ def validate_command(
     """
     if as_json and sarif:
         fail(PolicyError([Problem("give --json or --sarif, not both", Location("iameval validate"), code="invalid-usage")]), False)
-    findings, documents = validate_paths(policies, policy_type.value)
+    findings, documents = validate_paths(policies, policy_type)
     if not documents:
         fail(PolicyError([Problem(f"no policy documents found in {', '.join(policies)}",
                                   Location("iameval validate"), code="no-policy-found")]), False)
@@ -116,7 +102,7 @@ def expand_command(
     policy: Annotated[Optional[str], typer.Option(
         "--policy", help="List the actions this policy allows (a file; `-` reads standard input).",
         show_default=False)] = None,
-    policy_type: TypeOpt = PolicyType.identity,
+    policy_type: TypeOpt = PolicyType.IDENTITY,
     statement: Annotated[Optional[str], typer.Option(
         "--statement", "-s", help="With --policy: only this statement, by Sid, by `Statement[i]` "
         "or by index i (from 0).", show_default=False)] = None,
@@ -139,7 +125,7 @@ def expand_command(
         if statement is not None and not policy:
             raise PolicyError([Problem("--statement needs --policy", Location("iameval expand"), code="invalid-usage")])
         if policy:
-            _expand_policy(policy, POLICY_TYPES[policy_type.value], statement, details, as_json)
+            _expand_policy(policy, policy_type.kind, statement, details, as_json)
             raise typer.Exit(0)
     except PolicyError as exc:
         fail(exc, as_json)

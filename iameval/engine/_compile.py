@@ -139,10 +139,8 @@ class CompiledStatement:
         self.no_effect = statement.has_no_effect
         # The statement's results, each made once, when a plan first needs it (see `match`).
         self._matches: dict[MatchClass | None, Match] = {}
-        # Nothing to test once the caller and action are known: no Condition, and no Resource
-        # or a `*` among the Resource entries.
-        self.unconditional = not self.conditions and (self.resources is None or (
-            not self.not_resource and any(p.pattern == "*" for p in self.resources)))
+        # Nothing to test once the caller and action are known.
+        self.unconditional = statement.applies_to_every_resource_unconditionally
 
     def match(self, match_class: MatchClass | None) -> Match:
         """The result this statement gives when it applies with this principal match."""

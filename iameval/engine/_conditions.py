@@ -16,7 +16,7 @@ from ._context import DERIVABLE, Context
 from ..policy._match import Glob, Pieces, ResourcePattern, glob, resource_pattern
 from ..policy._model import ConditionEntry
 from ..policy._operators import Comparison, Family, Operator, SetQualifier, parse_operator
-from ..policy._values import (ValueParseError, as_text, parse_binary, parse_bool, parse_date,
+from ..policy._values import (ValueParseError, as_text, null_expects_absent, parse_binary, parse_bool, parse_date,
                               parse_ip_address, parse_ip_network, parse_number, parse_policy_value)
 from ..policy._variables import Template, parse_template
 
@@ -48,7 +48,7 @@ class CompiledCondition:
         self._null: frozenset[bool] | None = None
         self._templates: tuple[Template, ...] = ()
         if family is Family.NULL:
-            self._null = frozenset(parse_bool(as_text(v)) == "true" for v in entry.values)
+            self._null = frozenset(null_expects_absent(v) for v in entry.values)
             return
         texts = [as_text(v) for v in entry.values]
         if family in (Family.STRING, Family.ARN) and variables:

@@ -177,7 +177,7 @@ class _Loader:
         try:
             sources = parse_text(read_text(name), display)
         except PolicyError as exc:
-            good = getattr(exc, "sources", [])
+            good = exc.sources
             broken = [Scenario(f"{stem}:{p.location.line}" if p.location.line else stem, p.location,
                                error=ScenarioError([p]))
                       for p in exc.problems]

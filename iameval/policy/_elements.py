@@ -15,8 +15,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, model_serializer, model_validator
 from pydantic_core import PydanticCustomError
 
-from ._arn import ACCOUNT_ID, PARTITIONS, split_arn
+from ._arn import ACCOUNT_ID, PARTITIONS
 from ._errors import Path as JsonPath
+from ._match import pattern_segments
 from ._operators import Family, Operator, OperatorError, parse_operator
 from ._references import see
 from ._values import ValueParseError, parse_policy_value
@@ -246,8 +247,7 @@ def read_condition(value: Any) -> tuple[ConditionEntry, ...]:
 def _check_value(operator: Operator, value: ConditionValue, at: JsonPath) -> None:
     """A policy value must read as its operator's type (§8.4); variables only in String and
     Arn operators (§9, §12.1)."""
-    if (operator.family is Family.ARN and value != "*" and len(split_arn(str(value), variables=True)) != 6
-            and not str(value).endswith("*")):
+    if operator.family is Family.ARN and value != "*" and pattern_segments(str(value), variables=True) is None:
         raise fail("invalid-condition-value", f"`{value}` is not an ARN pattern: `{operator.name}` compares "
                    "the six segments `arn:partition:service:region:account:resource`", at,
                    "use `StringLike` to match other text")
@@ -283,8 +283,8 @@ def check_resource(resource: str, index: int) -> None:
     if not resource.startswith("arn:"):
         raise fail("invalid-arn", f"`{resource}` is not an ARN: it must start with `arn:`", at,
                    "use `*` for every resource, or an ARN like `arn:aws:s3:::bucket/*`")
-    segments = split_arn(resource, variables=True)
-    if len(segments) < 6 and not resource.endswith("*"):
+    segments = pattern_segments(resource, variables=True)
+    if segments is None:  # six segments, or fewer ending in `*`: else it matches no ARN
         raise fail("invalid-arn", f"`{resource}` has too few fields: an ARN is "
                    "`arn:partition:service:region:account:resource`", at)
     partition = segments[1]

@@ -8,7 +8,10 @@ the interface"). Several problems are collected and raised together where possib
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+if TYPE_CHECKING:
+    from ._source import Source
 
 __all__ = [
     "Location",
@@ -91,8 +94,11 @@ class Problem:
 class PolicyError(ValueError):
     """Input that iameval refuses: invalid JSON or YAML, or a policy AWS would reject (IAM-SEMANTICS §12.1)."""
 
-    def __init__(self, problems: Iterable[Problem]):
+    def __init__(self, problems: Iterable[Problem], sources: Iterable[Source] = ()):
         self.problems: tuple[Problem, ...] = tuple(problems)
+        # The documents read in spite of the problems (the good lines of a JSON Lines text),
+        # for callers that go on with them.
+        self.sources: tuple[Source, ...] = tuple(sources)
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

@@ -8,7 +8,7 @@ raised by the model (`_elements.py`, `_model.py`) and by the document rules of `
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import Any, Iterable
 
 from pydantic import ValidationError
 
@@ -18,7 +18,7 @@ from ._model import Policy, PolicyKind
 from ._refusals import Locate, character_problems, document_problems, has_bad_characters, trust_problems
 from ._source import Source
 
-__all__ = ["load_policy"]
+__all__ = ["load_policy", "unknown_policy_type"]
 
 
 def load_policy(data: Any, kind: PolicyKind | str = PolicyKind.IDENTITY, *, source: Source | None = None,
@@ -29,7 +29,10 @@ def load_policy(data: Any, kind: PolicyKind | str = PolicyKind.IDENTITY, *, sour
     line and column and the full element path (`policies.identity[0].Statement[2].Effect`).
     `trust` marks a role trust policy: a resource-based policy (§2.5) with the refusals of §6.3.
     """
-    kind = PolicyKind(kind)
+    try:
+        kind = PolicyKind(kind)
+    except ValueError:
+        raise unknown_policy_type(kind, PolicyKind, source, path) from None
     locate = partial(_locate, source, path)
     problems: list[Problem] = []
     try:
@@ -49,6 +52,13 @@ def load_policy(data: Any, kind: PolicyKind | str = PolicyKind.IDENTITY, *, sour
     if name is not None:
         policy = policy.model_copy(update={"name": name})
     return policy
+
+
+def unknown_policy_type(kind: object, choices: Iterable[str], source: Source | None = None,
+                        path: JsonPath = ()) -> PolicyError:
+    """The error for a policy type that names none of `choices`, located at the document."""
+    return PolicyError([_locate(source, path, (), "unknown-policy-type", f"unknown policy type `{kind}`",
+                                f"use one of {', '.join(choices)}")])
 
 
 def _locate(source: Source | None, base: JsonPath, path: JsonPath, code: str, message: str,

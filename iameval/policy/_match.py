@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Sequence, TypeVar
 
 from ._arn import split_arn
 
-__all__ = ["ActionMatcher", "Glob", "Pieces", "ResourcePattern", "action_glob", "arn_segments", "glob",
-           "resource_pattern", "split_pieces"]
+__all__ = ["ActionMatcher", "Glob", "Pieces", "ResourcePattern", "action_glob", "arn_segments", "facing_segments",
+           "glob", "pattern_segments", "resource_pattern", "split_pieces"]
 
 
 class _Chunk:
@@ -215,17 +215,44 @@ def split_pieces(pieces: Pieces, maxsplit: int = 5) -> list[Pieces]:
     return segments
 
 
+_Segment = TypeVar("_Segment")
+
+
+def _aligned(segments: list[_Segment], ends_in_star: bool) -> list[_Segment] | None:
+    """The rule of §7.3 on a pattern split into at most six segments: six are matched one to
+    one; fewer only when the pattern's own last character is `*`, and then the last segment
+    takes the rest of the ARN (`facing_segments`). Any other pattern matches no 6-segment ARN."""
+    return segments if len(segments) == 6 or ends_in_star else None
+
+
+def pattern_segments(pattern: str, variables: bool = False) -> list[str] | None:
+    """The segments of a `Resource` pattern (or an Arn operator's value) as they face the
+    segments of a requested ARN, `facing_segments(arn, len(...))`, each a glob (§7.3, §14.2);
+    None when the pattern matches no 6-segment ARN. With `variables`, a colon inside `${...}`
+    does not separate segments (the variable's value stands in one segment, §9).
+
+    `arn:aws:sqs:us-east-2:*` -> `["arn", "aws", "sqs", "us-east-2", "*"]`, whose `*` faces
+    `111122223333:queue1` in `arn:aws:sqs:us-east-2:111122223333:queue1`.
+    """
+    return _aligned(split_arn(pattern, variables), pattern.endswith("*"))
+
+
+def facing_segments(arn: Sequence[str], count: int) -> list[str]:
+    """The segments of a 6-segment ARN (or of a 6-segment pattern) that face a pattern of
+    `count` segments (§7.3): one to one, the last taking the rest, colons included."""
+    return [*arn[:count - 1], ":".join(arn[count - 1:])]
+
+
 class ResourcePattern:
     """One `Resource` entry, matched against a requested resource by the rules of §7.3."""
 
-    __slots__ = ("pattern", "_pieces", "_all", "_whole_glob", "_segment_pieces", "_segment_globs", "_tail",
+    __slots__ = ("pattern", "_pieces", "_all", "_whole_glob", "_segment_pieces", "_segment_globs",
                  "_prefix", "_last", "equal", "startswith")
     pattern: str
     equal: str | None
     startswith: str | None
     _pieces: "Pieces"
     _all: bool
-    _tail: bool
     _whole_glob: Glob | None
     _segment_pieces: "list[Pieces] | None"
     _segment_globs: tuple[Glob, ...] | None
@@ -252,8 +279,8 @@ class ResourcePattern:
         self._pieces = pieces
         self._all = pieces == [("*", True)]
         last = pieces[-1] if pieces else ("", False)
-        self._tail = len(segments) < 6 and last[1] and last[0].endswith("*")
-        self._segment_pieces = segments if len(segments) == 6 or self._tail else None
+        # Only the policy's own `*` reaches past colons, never one in a variable's value (§9).
+        self._segment_pieces = _aligned(segments, last[1] and last[0].endswith("*"))
         # Globs are made when first needed: most patterns never need more than the last.
         self._whole_glob = self._segment_globs = None
         # The usual shape: five segments without wildcards, then the resource segment. Then a
@@ -281,7 +308,7 @@ class ResourcePattern:
 
     @property
     def _segments(self) -> tuple[Glob, ...] | None:
-        """One glob per segment, for six segments or a shorter pattern ending in `*`."""
+        """One glob per segment as `_aligned` gives them; None when the pattern matches no ARN."""
         if self._segment_globs is None and self._segment_pieces is not None:
             self._segment_globs = tuple(Glob.from_parts(s) for s in self._segment_pieces)
         return self._segment_globs
@@ -305,15 +332,9 @@ class ResourcePattern:
         segments = self._segments
         if segments is None:
             return False
-        if self._tail:
-            # A trailing `*` in a pattern of fewer than six segments reaches past colons (§7.3,
-            # §14.2): earlier segments one to one, the last against the rest of the ARN.
-            head = len(segments) - 1
-            for glob, part in zip(segments[:head], resource_segments):
-                if not glob.matches(part):
-                    return False
-            return segments[head].matches(":".join(resource_segments[head:]))
-        for glob, part in zip(segments, resource_segments):
+        # Six segments face the ARN's six as they are (what `facing_segments` would give).
+        facing = resource_segments if len(segments) == 6 else facing_segments(resource_segments, len(segments))
+        for glob, part in zip(segments, facing):
             if not glob.matches(part):
                 return False
         return True

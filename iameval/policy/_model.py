@@ -83,6 +83,23 @@ _TITLES = {
 _ARTICLES = {kind: ("an " if title[0] in "aeiou" else "a ") + title for kind, title in _TITLES.items()}
 
 
+def _known_elements(value: Any, model: type[BaseModel], what: str, elements: tuple[str, ...], shape: str) -> Any:
+    """A statement's or a policy's object holds only the elements AWS knows, by their exact
+    names (§6.4, §12.1): an unknown one is refused, with the name it is closest to (in
+    spelling, else in all but case) or else the list of elements."""
+    if isinstance(value, dict):
+        for key in value:
+            if key not in elements:
+                close = (difflib.get_close_matches(key, elements, n=1)
+                         or [e for e in elements if e.lower() == key.lower()])
+                raise fail("unknown-element", f"unknown {what} element `{key}`", (key,),
+                           f"did you mean `{close[0]}`?" if close else
+                           f"a {what} has {', '.join(elements[:-1])} and {elements[-1]}")
+    elif not isinstance(value, model):
+        raise fail("invalid-element-type", f"a {what} must be {shape}, not {json_type(value)}")
+    return value
+
+
 # ----------------------------------------------------------------------------------- Statement
 
 _STATEMENT_ELEMENTS = ("Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction",
@@ -108,19 +125,7 @@ class Statement(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _known_elements(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            for key in value:
-                if key not in _STATEMENT_ELEMENTS:
-                    close = difflib.get_close_matches(key, _STATEMENT_ELEMENTS, n=1)
-                    if not close:
-                        close = [e for e in _STATEMENT_ELEMENTS if e.lower() == key.lower()]
-                    raise fail("unknown-element", f"unknown statement element `{key}`", (key,),
-                               f"did you mean `{close[0]}`?" if close else
-                               "a statement has Sid, Effect, Principal, NotPrincipal, Action, "
-                               "NotAction, Resource, NotResource and Condition")
-        elif not isinstance(value, Statement):
-            raise fail("invalid-element-type", f"a statement must be an object, not {json_type(value)}")
-        return value
+        return _known_elements(value, cls, "statement", _STATEMENT_ELEMENTS, "an object")
 
     @field_validator("sid", mode="before")
     @classmethod
@@ -218,6 +223,19 @@ class Statement(BaseModel):
                 return True
         return self.condition is not None and (not self.condition or any(not e.key for e in self.condition))
 
+    @property
+    def applies_to_every_resource_unconditionally(self) -> bool:
+        """Whether the statement applies to any resource of a request it names, whatever the
+        request's context: it has effect (§12.2), no `Condition` (§8.1), and `*` among its
+        `Resource` entries (§7.3) or neither `Resource` nor `NotResource` (a resource policy's
+        statement, on its own resource, §6.2). Then caller and action alone decide whether it
+        applies."""
+        if self.condition or self.has_no_effect:
+            return False
+        if self.resource is None:
+            return self.not_resource is None
+        return "*" in self.resource
+
     @field_serializer("action", "not_action", "resource", "not_resource")
     def _dump_strings(self, value: tuple[str, ...] | None) -> Any:
         if value is None:
@@ -267,18 +285,7 @@ class Policy(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _known_elements(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            for key in value:
-                if key not in _POLICY_ELEMENTS:
-                    close = difflib.get_close_matches(key, _POLICY_ELEMENTS, n=1)
-                    if not close:
-                        close = [e for e in _POLICY_ELEMENTS if e.lower() == key.lower()]
-                    raise fail("unknown-element", f"unknown policy element `{key}`", (key,),
-                               f"did you mean `{close[0]}`?" if close else
-                               "a policy has Version, Id and Statement")
-        elif not isinstance(value, Policy):
-            raise fail("invalid-element-type", f"a policy must be a JSON object, not {json_type(value)}")
-        return value
+        return _known_elements(value, cls, "policy", _POLICY_ELEMENTS, "a JSON object")
 
     @field_validator("version", mode="before")
     @classmethod

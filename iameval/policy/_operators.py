@@ -83,6 +83,15 @@ BASE_OPERATORS: dict[str, tuple[Family, Comparison, bool]] = {
 SET_QUALIFIERS = tuple(q.value for q in SetQualifier)
 IF_EXISTS = "IfExists"
 
+# (family, comparison, negated) -> the base operator AWS writes for them; of ArnEquals and ArnLike,
+# which behave alike, the later (ArnLike) names the pair.
+_BASE_NAMES = {fields: base for base, fields in BASE_OPERATORS.items()}
+
+
+def _name(base: str, if_exists: bool, set_qualifier: SetQualifier | None) -> str:
+    """An operator's name from its parts: `ForAnyValue:` + `StringLike` + `IfExists`."""
+    return (f"{set_qualifier.value}:" if set_qualifier else "") + base + (IF_EXISTS if if_exists else "")
+
 
 class OperatorError(ValueError):
     """An operator name AWS does not know, with a suggestion where one is close, and its
@@ -109,11 +118,22 @@ class Operator:
     def __str__(self) -> str:
         return self.name
 
+    def variant(self, *, comparison: Comparison | None = None, unqualified: bool = False) -> "Operator":
+        """This operator with another comparison of its family, or without its set qualifier,
+        all else kept (negation, `IfExists`): for hints such as "use `StringNotLike`", built
+        from the fields, never from pieces of the name. Raises `KeyError` when the family
+        has no such comparison (there is no `NumericLike`)."""
+        comparison = self.comparison if comparison is None else comparison
+        base = self.base if comparison is self.comparison else _BASE_NAMES[(self.family, comparison, self.negated)]
+        qualifier = None if unqualified else self.set_qualifier
+        return Operator(_name(base, self.if_exists, qualifier), base, self.family, comparison, self.negated,
+                        self.if_exists, qualifier)
+
     @property
     def holds_when_absent(self) -> bool:
         """Whether a comparison holds when the request lacks its key (§8.3): IfExists and
         ForAllValues hold, ForAnyValue does not, and plain operators hold exactly when negated.
-        `Null` is the exception: it holds when absent exactly when its value is `true`."""
+        `Null` is the exception, decided by its values: see `_values.holds_when_absent`."""
         return self.if_exists or self.set_qualifier is SetQualifier.FOR_ALL_VALUES or (
             self.set_qualifier is None and self.negated)
 
@@ -121,8 +141,8 @@ class Operator:
 def _all_names() -> list[str]:
     names = []
     for base in BASE_OPERATORS:
-        variants = [base] if base == "Null" else [base, base + IF_EXISTS]
-        names += variants + [f"{q}:{v}" for q in SET_QUALIFIERS for v in variants]
+        if_exists = (False,) if base == "Null" else (False, True)
+        names += [_name(base, e, q) for q in (None, *SetQualifier) for e in if_exists]
     return names
 
 

@@ -369,9 +369,7 @@ def parse_text(text: str, name: str, format: str | None = None) -> list[Source]:
         except PolicyError as exc:
             problems.extend(exc.problems)
     if problems:
-        error = PolicyError(problems)
-        error.sources = sources  # type: ignore[attr-defined]
-        raise error
+        raise PolicyError(problems, sources)
     return sources
 
 

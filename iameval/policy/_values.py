@@ -16,10 +16,12 @@ import re
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 
-from ._operators import Family
+from typing import Iterable
 
-__all__ = ["as_text", "parse_binary", "parse_bool", "parse_date", "parse_ip_network",
-           "parse_ip_address", "parse_number", "parse_policy_value", "ValueParseError"]
+from ._operators import Family, Operator
+
+__all__ = ["as_text", "holds_when_absent", "null_expects_absent", "parse_binary", "parse_bool", "parse_date",
+           "parse_ip_network", "parse_ip_address", "parse_number", "parse_policy_value", "ValueParseError"]
 
 
 class ValueParseError(ValueError):
@@ -87,6 +89,21 @@ def parse_bool(text: str) -> str:
     if lowered not in ("true", "false"):
         raise ValueParseError(f"`{text}` is not `true` or `false`")
     return lowered
+
+
+def null_expects_absent(value: object) -> bool:
+    """What one `Null` policy value asks (§8.4): `true` that the request lack the key, `false`
+    that it have it; JSON `true` counts as `"true"` (§8.6), and case does not matter (§14.4)."""
+    return parse_bool(as_text(value)) == "true"
+
+
+def holds_when_absent(operator: Operator, values: Iterable[object]) -> bool:
+    """Whether a condition entry holds when the request lacks its key (§8.3): `Null` when one
+    of its values asks for the key to be absent, any other operator by its own rule
+    (`Operator.holds_when_absent`)."""
+    if operator.family is Family.NULL:
+        return any(null_expects_absent(v) for v in values)
+    return operator.holds_when_absent
 
 
 def parse_binary(text: str) -> bytes:
