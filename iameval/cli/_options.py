@@ -43,7 +43,7 @@ def fail(error: PolicyError, as_json: bool) -> NoReturn:
 def one_policy(path: str, kind: PolicyKind) -> tuple[Policy, Origin]:
     loaded = load_policy_files([path], kind)
     if len(loaded) != 1:
-        raise PolicyError([Problem(f"expected one {kind.title}, found {len(loaded)} documents",
+        raise PolicyError([Problem(f"expected one {kind.noun}, found {len(loaded)} documents",
                                    Location(path), code="document-count")])
     return loaded[0]
 

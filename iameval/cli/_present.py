@@ -53,7 +53,7 @@ def print_result(console: Console, result: Result, request: Mapping[str, tuple[s
         where = statement_location(authorizer, match) if authorizer else None
         principal = f", principal matched as {match.match_class.value}" if match.match_class else ""
         console.print(f"  {match.ref.effect:<5} statement [bold]{escape(match.ref.statement)}[/] of "
-                      f"{match.ref.kind.title} [bold]{escape(match.ref.policy)}[/]{principal}"
+                      f"{match.ref.kind.noun} [bold]{escape(match.ref.policy)}[/]{principal}"
                       + (f"  [dim]{escape(where)}[/]" if where else ""), soft_wrap=True)
     for warning in result.warnings:
         console.print(f"  [yellow]warning:[/] {escape(warning)}", soft_wrap=True)
@@ -120,7 +120,7 @@ def print_run_summary(console: Console, outcomes: list[ScenarioOutcome]) -> None
 
 def _reason_line(match: Match) -> str:
     principal = f", principal matched as {match.match_class.value}" if match.match_class else ""
-    return f"{match.ref.effect} {match.ref.statement} of {match.ref.kind.title} {match.ref.policy}{principal}"
+    return f"{match.ref.effect} {match.ref.statement} of {match.ref.kind.noun} {match.ref.policy}{principal}"
 
 
 def who_can_json(answer: WhoCanAnswer) -> dict[str, Any]:
@@ -171,7 +171,7 @@ _VERDICT = {Verdict.DENY: "[bold red]denies[/]", Verdict.ALLOW: "[green]allows[/
 
 def _statement_node(parent: Tree, trace: StatementTrace, style: str) -> None:
     node = parent.add(f"[{style}]{trace.effect}[/] statement [bold]{escape(trace.statement)}[/] of "
-                      f"{trace.kind.title} [bold]{escape(trace.policy)}[/]")
+                      f"{trace.kind.noun} [bold]{escape(trace.policy)}[/]")
     if trace.principal is not None:
         node.add(f"principal: {escape(trace.principal)}")
     node.add(f"action: {escape(trace.action)}")

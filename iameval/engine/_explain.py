@@ -45,7 +45,7 @@ class Explanation:
         result = self.result
         if result.decision is Decision.EXPLICIT_DENY:
             ref = result.reasons[0].ref
-            return (f"Denied explicitly: statement {ref.statement} of the {ref.kind.title} {ref.policy} "
+            return (f"Denied explicitly: statement {ref.statement} of the {ref.kind.noun} {ref.policy} "
                     "denies this request, and an explicit Deny always wins over any Allow.")
         if result.decision is Decision.ALLOW:
             refs = ", ".join(f"{m.ref.statement} of {m.ref.policy}" for m in result.reasons[:3])

@@ -62,17 +62,16 @@ class PolicyKind(StrEnum):
 
     @property
     def article(self) -> str:
-        """The title with its article, for messages: `an identity-based policy`."""
+        """The noun with its article, for messages: `an identity-based policy`."""
         return _ARTICLES[self]
 
-    # A property where `str` has a method: `kind.title` is the kind's name in messages, and
-    # nothing calls `str.title()` on a PolicyKind.
     @property
-    def title(self) -> str:  # type: ignore[override]
-        return _TITLES[self]
+    def noun(self) -> str:
+        """The kind as AWS names it, for messages: `identity-based policy`."""
+        return _NOUNS[self]
 
 
-_TITLES = {
+_NOUNS = {
     PolicyKind.IDENTITY: "identity-based policy",
     PolicyKind.RESOURCE_POLICY: "resource-based policy",
     PolicyKind.PERMISSION_BOUNDARY: "permissions boundary",
@@ -80,7 +79,7 @@ _TITLES = {
     PolicyKind.SCP: "service control policy",
     PolicyKind.RCP: "resource control policy",
 }
-_ARTICLES = {kind: ("an " if title[0] in "aeiou" else "a ") + title for kind, title in _TITLES.items()}
+_ARTICLES = {kind: ("an " if noun[0] in "aeiou" else "a ") + noun for kind, noun in _NOUNS.items()}
 
 
 def _known_elements(value: Any, model: type[BaseModel], what: str, elements: tuple[str, ...], shape: str) -> Any:
