@@ -43,7 +43,7 @@ def test_the_tracer_holds_exactly_the_statements_holding_does():
             continue
         _, _, traced_context = authorizer.prepare(scenario.request)
         tracer = Tracer(plan, request, traced_context)
-        for gate in plan.gates:
+        for gate in plan.gates():
             for entries in (gate.entries.allows, gate.entries.denies):
                 if entries:
                     assert tracer.holding(entries, traced_context) == holding(entries, context), scenario.id

@@ -87,7 +87,9 @@ class Authorizer:
         self.rcps = tuple(self._level(PolicyKind.RCP, "rcps", n, level, origins) for n, level in enumerate(rcps))
         # Which gates have policies, read once: every request asks.
         self._sets = PolicySets(self.scps, self.rcps, self.resource_policy, self.identity,
-                                self.permission_boundary, self.session)
+                                self.permission_boundary, self.session,
+                                (bool(self.resource_policy), bool(self.identity), bool(self.permission_boundary),
+                                 bool(self.session)))
         # Which caller a policy set cannot apply to is checked once per caller (`_check_fits`).
         self._fit_check = bool(self.identity) or bool(self.permission_boundary) or bool(self.session)
         self._plans: dict[PlanKey, Plan] = {}

@@ -236,15 +236,13 @@ Entries = tuple[tuple[Callable[[Context], bool] | None, Match], ...]
 
 class GateEntries(NamedTuple):
     """The statements of one policy set that can apply to one caller and action, split by
-    effect, each with its result; `warnings` are what every request of theirs is told.
-    `allowing` and `denying` are the statements of `allows` and `denies`, in the same order,
-    for a trace to record."""
+    effect, each with its result; `warnings` are what every request of theirs is told. A
+    result's `ref` is its statement's own (`CompiledStatement.ref`), which a trace uses to find
+    the statement."""
 
     allows: Entries
     denies: Entries
     warnings: tuple[str, ...]
-    allowing: tuple["CompiledStatement", ...] = ()
-    denying: tuple["CompiledStatement", ...] = ()
 
 
 class PolicySet:
@@ -319,8 +317,6 @@ class PolicySet:
             return UNREACHED
         allows: list[tuple[Callable[[Context], bool] | None, Match]] = []
         denies: list[tuple[Callable[[Context], bool] | None, Match]] = []
-        allowing: list[CompiledStatement] = []
-        denying: list[CompiledStatement] = []
         warnings: list[str] = []
         for statement in candidates:
             match_class = None
@@ -334,9 +330,7 @@ class PolicySet:
             # The plan keeps the bound `holds`; the statement does not (no reference cycle).
             test = None if statement.unconditional else statement.holds
             (denies if statement.deny else allows).append((test, statement.match(match_class)))
-            (denying if statement.deny else allowing).append(statement)
-        return GateEntries(tuple(allows), tuple(denies), tuple(dict.fromkeys(warnings)), tuple(allowing),
-                           tuple(denying))
+        return GateEntries(tuple(allows), tuple(denies), tuple(dict.fromkeys(warnings)))
 
 
 UNREACHED = GateEntries((), (), ())  # a policy set none of whose statements can apply

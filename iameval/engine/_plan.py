@@ -105,7 +105,9 @@ class Who(NamedTuple):
 
 
 class PolicySets(NamedTuple):
-    """An authorizer's compiled policies, gate by gate; an empty set has no policies."""
+    """An authorizer's compiled policies, gate by gate; an empty set has no policies.
+    `present`: whether the resource-based policy, identity-based policies, permissions
+    boundary and session policies have any, read once (every plan asks)."""
 
     scps: tuple[PolicySet, ...]
     rcps: tuple[PolicySet, ...]
@@ -113,6 +115,7 @@ class PolicySets(NamedTuple):
     identity: PolicySet
     permission_boundary: PolicySet
     session: PolicySet
+    present: tuple[bool, bool, bool, bool]
 
 
 class Gate(NamedTuple):
@@ -131,6 +134,10 @@ class Gate(NamedTuple):
     exemption: str | None = None
 
 
+_SCP, _RCP, _RESOURCE_POLICY, _IDENTITY = GateKind.SCP, GateKind.RCP, GateKind.RESOURCE_POLICY, GateKind.IDENTITY
+_PERMISSION_BOUNDARY, _SESSION = GateKind.PERMISSION_BOUNDARY, GateKind.SESSION
+
+
 class Plan:
     """What is fixed for one caller and one action under one authorizer (§2-§5).
 
@@ -141,7 +148,7 @@ class Plan:
 
     __slots__ = ("caller", "caller_keys", "action", "identity_side", "root", "federated_user", "has_boundary",
                  "has_session", "scps", "rcps", "resource_policy", "identity", "permission_boundary", "session",
-                 "denies", "warnings", "lockout", "sts_or_kms", "gates")
+                 "denies", "warnings", "lockout", "sts_or_kms", "_sets")
 
     def __init__(self, a: PolicySets, who: Who, action: str):
         self.caller = caller = who.caller
@@ -151,39 +158,53 @@ class Plan:
         self.federated_user = caller.kind is CallerKind.FEDERATED_USER
         self.action = action
         federated_from = who.federated_from
-        has_resource, has_identity = bool(a.resource_policy), bool(a.identity)
-        has_boundary, has_session = bool(a.permission_boundary), bool(a.session)
-
-        def entries(policies: PolicySet, present: bool = True) -> GateEntries:
-            return policies.entries(action, caller, federated_from, has_boundary) if present else UNREACHED
-
+        has_resource, has_identity, has_boundary, has_session = a.present
         self.has_boundary, self.has_session = has_boundary, has_session
         scps_exempt = who.scp_exemption if a.scps else None
         rcps_exempt = rcp_exemption(action) if a.rcps else None
-        self.scps = tuple(entries(level) for level in a.scps) if not scps_exempt else ()
-        self.rcps = tuple(entries(level) for level in a.rcps) if not rcps_exempt else ()
-        self.resource_policy = entries(a.resource_policy, has_resource)
-        self.identity = entries(a.identity, has_identity)
-        self.permission_boundary = entries(a.permission_boundary, has_boundary)
-        self.session = entries(a.session, has_session)
-        # Every gate, in the order of §2.1, for traces; a denial names the first that denies.
-        self.gates = (
-            tuple(Gate(GateKind.SCP.level(n), GateKind.SCP, f"service control policy, level {n}", level,
+        self.scps = (tuple(level.entries(action, caller, federated_from, has_boundary) for level in a.scps)
+                     if a.scps and not scps_exempt else ())
+        self.rcps = (tuple(level.entries(action, caller, federated_from, has_boundary) for level in a.rcps)
+                     if a.rcps and not rcps_exempt else ())
+        self.resource_policy = (a.resource_policy.entries(action, caller, federated_from, has_boundary)
+                                if has_resource else UNREACHED)
+        self.identity = (a.identity.entries(action, caller, federated_from, has_boundary)
+                         if has_identity else UNREACHED)
+        self.permission_boundary = (a.permission_boundary.entries(action, caller, federated_from, has_boundary)
+                                    if has_boundary else UNREACHED)
+        self.session = (a.session.entries(action, caller, federated_from, has_boundary)
+                        if has_session else UNREACHED)
+        # The gates whose Deny statements can apply, in the order of §2.1: a denial names the
+        # first that denies.
+        sides: list[tuple[str, GateEntries]] = [(_RESOURCE_POLICY, self.resource_policy), (_IDENTITY, self.identity),
+                 (_PERMISSION_BOUNDARY, self.permission_boundary), (_SESSION, self.session)]
+        if self.scps or self.rcps:
+            sides[:0] = ([(_SCP.level(n), g) for n, g in enumerate(self.scps)]
+                         + [(_RCP.level(n), g) for n, g in enumerate(self.rcps)])
+        self.denies = tuple((name, g.denies) for name, g in sides if g.denies)
+        self.warnings = tuple(dict.fromkeys(w for _, g in sides for w in g.warnings))
+        self.lockout = caller.kind is CallerKind.ROOT and action in _ROOT_BUCKET_POLICY_ACTIONS
+        self.sts_or_kms = action[:4] in ("sts:", "kms:")
+        self._sets = a  # for `gates`, made only when a trace asks
+
+    def gates(self) -> tuple[Gate, ...]:
+        """Every gate, in the order of §2.1, with what it can give this caller and action and why
+        it does not take part, if it does not; for traces (plans do not keep them)."""
+        a = self._sets
+        scps_exempt = scp_exemption(self.caller) if a.scps else None
+        rcps_exempt = rcp_exemption(self.action) if a.rcps else None
+        return (
+            tuple(Gate(_SCP.level(n), _SCP, f"service control policy, level {n}", level,
                        self.scps[n] if self.scps else UNREACHED, scps_exempt)
                   for n, level in enumerate(a.scps))
-            + tuple(Gate(GateKind.RCP.level(n), GateKind.RCP, f"resource control policy, level {n}", level,
+            + tuple(Gate(_RCP.level(n), _RCP, f"resource control policy, level {n}", level,
                          self.rcps[n] if self.rcps else UNREACHED, rcps_exempt)
                     for n, level in enumerate(a.rcps))
             + tuple(Gate(kind, kind, title, policies, entries) for kind, title, policies, entries in (
-                (GateKind.RESOURCE_POLICY, "resource-based policy", a.resource_policy, self.resource_policy),
-                (GateKind.IDENTITY, "identity-based policies", a.identity, self.identity),
-                (GateKind.PERMISSION_BOUNDARY, "permissions boundary", a.permission_boundary,
-                 self.permission_boundary),
-                (GateKind.SESSION, "session policies", a.session, self.session))))
-        self.denies = tuple((g.id, g.entries.denies) for g in self.gates if g.entries.denies)
-        self.warnings = tuple(dict.fromkeys(w for g in self.gates for w in g.entries.warnings))
-        self.lockout = caller.kind is CallerKind.ROOT and action in _ROOT_BUCKET_POLICY_ACTIONS
-        self.sts_or_kms = action[:4] in ("sts:", "kms:")
+                (_RESOURCE_POLICY, "resource-based policy", a.resource_policy, self.resource_policy),
+                (_IDENTITY, "identity-based policies", a.identity, self.identity),
+                (_PERMISSION_BOUNDARY, "permissions boundary", a.permission_boundary, self.permission_boundary),
+                (_SESSION, "session policies", a.session, self.session))))
 
     def lockout_applies(self, resource_account: str | None) -> bool:
         """S3's lock-out protection applies: the resource-based policy's Deny statements do not

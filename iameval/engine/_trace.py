@@ -180,13 +180,17 @@ class Tracer:
         self._request = request
         self._context = context
         # Each side of each gate (its Allow or its Deny entries) by identity: `decide` passes
-        # the plan's own tuples, and an empty one is never asked for.
-        self._sides: dict[int, tuple[Entries, tuple[CompiledStatement, ...]]] = {}
-        for gate in plan.gates:
-            for entries, statements in ((gate.entries.allows, gate.entries.allowing),
-                                        (gate.entries.denies, gate.entries.denying)):
+        # the plan's own tuples, and an empty one is never asked for. A result's `ref` is its
+        # statement's own object: it finds the statement.
+        self._sides: dict[int, Entries] = {}
+        self._statements: dict[int, CompiledStatement] = {}
+        self._gates = plan.gates()
+        for gate in self._gates:
+            for entries in (gate.entries.allows, gate.entries.denies):
                 if entries:
-                    self._sides[id(entries)] = (entries, statements)
+                    self._sides[id(entries)] = entries
+            for statement in gate.policies.statements:
+                self._statements[id(statement.ref)] = statement
         self._records: dict[int, list[tuple[CompiledStatement, Match, StatementRecord, bool]]] = {}
         self._waived: dict[str, str] = {}  # gate id -> why its Deny statements were set aside
         self._implied: dict[str, str] = {}  # gate id -> why it needs no Allow
@@ -201,10 +205,12 @@ class Tracer:
 
     def holding(self, entries: Entries, context: Context) -> tuple[Match, ...]:
         """`_compile.holding`, recording each statement's tests: the same statements hold."""
-        _, statements = self._sides[id(entries)]
+        if id(entries) not in self._sides:
+            raise RuntimeError("a trace was asked to hold statements that are not its plan's")
         records = []
         found: tuple[Match, ...] = ()
-        for (_, match), statement in zip(entries, statements):
+        for _, match in entries:
+            statement = self._statements[id(match.ref)]
             record = StatementRecord()
             applies = statement.holds(context, record)
             records.append((statement, match, record, applies))
@@ -220,10 +226,10 @@ class Tracer:
         aside = Context(self._request.context, plan.caller_keys, context.resource_account, context.resource,
                         context.resource_segments)
         read_by_decision = set(self._records)
-        for key, (entries, _) in self._sides.items():
+        for key, entries in self._sides.items():
             if key not in self._records:
                 self.holding(entries, aside)
-        return tuple(self._gate(gate, result, aside, read_by_decision) for gate in plan.gates)
+        return tuple(self._gate(gate, result, aside, read_by_decision) for gate in self._gates)
 
     def _gate(self, gate: Gate, result: Result, aside: Context, read_by_decision: set[int]) -> GateTrace:
         """A gate's verdict from what its statements did and what `decide` said of it."""
