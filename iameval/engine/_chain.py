@@ -155,7 +155,8 @@ class Authorizer:
             try:
                 caller = parse_caller(request.principal, principal_arn)
             except CallerError as exc:
-                raise RequestError([Problem(str(exc), Location(path=("request", "principal")), exc.hint, code="invalid-principal-arn")]) from None
+                raise RequestError([Problem(str(exc), Location(path=("request", "principal")), exc.hint,
+                                            code="invalid-principal-arn")]) from None
             if self._fit_check:
                 self._check_fits(caller)
             who = Who(caller, caller_keys(caller), request.federated_from, caller.kind in _WITH_IDENTITY,
@@ -187,7 +188,8 @@ class Authorizer:
             hint = "use an `assumed-role` or `federated-user` principal"
         else:
             return
-        raise RequestError([Problem(message, Location(path=("request", "principal")), hint, code="caller-without-policies")])
+        raise RequestError([Problem(message, Location(path=("request", "principal")), hint,
+                                    code="caller-without-policies")])
 
 
 # How many plans (and callers) an authorizer keeps: enough for every caller and action a test
@@ -195,6 +197,9 @@ class Authorizer:
 _PLANS_KEPT = 128
 
 _make = tuple.__new__  # a Result without its Python-level constructor: once per request
+
+_BY_RESOURCE_POLICY = "allowed by a resource-based policy"
+_NO_RESOURCE_POLICY_ALLOWS = "no resource-based policy allows the action"
 
 
 # Enum members, read once: in CPython 3.11 each read of `Decision.ALLOW` goes through a
@@ -267,9 +272,9 @@ def decide(plan: Plan, request: Request, context: Context, hold: Hold = holding,
     if not plan.identity_side:
         # Service principals and anonymous callers: only the resource policy can grant (§2.6).
         if resource_allows:
-            return _result(plan, request, context, _ALLOW, _RESOURCE_POLICY, "allowed by a resource-based policy", resource_allows)
-        return _result(plan, request, context, _IMPLICIT_DENY, _RESOURCE_POLICY, "no resource-based policy allows the action "
-                       f"for this {caller.kind.value} caller")
+            return _result(plan, request, context, _ALLOW, _RESOURCE_POLICY, _BY_RESOURCE_POLICY, resource_allows)
+        return _result(plan, request, context, _IMPLICIT_DENY, _RESOURCE_POLICY,
+                       f"{_NO_RESOURCE_POLICY_ALLOWS} for this {caller.kind.value} caller")
     entries = plan.identity.allows
     identity_allows = hold(entries, context) if entries else ()
     entries = plan.permission_boundary.allows
@@ -309,21 +314,21 @@ def decide(plan: Plan, request: Request, context: Context, hold: Hold = holding,
         if not (identity_ok and boundary_ok and session_ok):
             return _chain_failure(plan, request, context, identity_ok, boundary_ok)
         if not resource_allows:
-            return _result(plan, request, context, _IMPLICIT_DENY, _RESOURCE_POLICY, "no resource-based policy allows the action "
-                           "(cross-account access needs one)")
+            return _result(plan, request, context, _IMPLICIT_DENY, _RESOURCE_POLICY,
+                           f"{_NO_RESOURCE_POLICY_ALLOWS} (cross-account access needs one)")
         return _result(plan, request, context, _ALLOW, _RESOURCE_POLICY, "allowed by the caller's account and by the "
                        "resource-based policy", identity_allows + chain + resource_allows)
 
     if mandatory:
         # §2.5: a trust or key policy must allow; how it names the caller says what else must.
         if rb is None:
-            return _result(plan, request, context, _IMPLICIT_DENY, _RESOURCE_POLICY, "no resource-based policy allows the action "
-                           "(the resource policy is required for this request)")
+            return _result(plan, request, context, _IMPLICIT_DENY, _RESOURCE_POLICY,
+                           f"{_NO_RESOURCE_POLICY_ALLOWS} (the resource policy is required for this request)")
         if rb is _DIRECT:
-            return _result(plan, request, context, _ALLOW, _RESOURCE_POLICY, "allowed by a resource-based policy", resource_allows)
+            return _result(plan, request, context, _ALLOW, _RESOURCE_POLICY, _BY_RESOURCE_POLICY, resource_allows)
         if rb in (_ENTITY, _USER):
             if boundary_ok and session_ok:
-                return _result(plan, request, context, _ALLOW, _RESOURCE_POLICY, "allowed by a resource-based policy",
+                return _result(plan, request, context, _ALLOW, _RESOURCE_POLICY, _BY_RESOURCE_POLICY,
                                resource_allows + chain)
             return _chain_failure(plan, request, context, True, boundary_ok)
         if identity_ok and boundary_ok and session_ok:
@@ -336,10 +341,10 @@ def decide(plan: Plan, request: Request, context: Context, hold: Hold = holding,
     # grants of that class (`resource_allows` itself when there is one grant).
     single = len(resource_allows) == 1
     if rb in (_DIRECT, _USER):
-        return _result(plan, request, context, _ALLOW, _RESOURCE_POLICY, "allowed by a resource-based policy", resource_allows if single
-                       else tuple(m for m in resource_allows if m.match_class in (_DIRECT, _USER)))
+        own = resource_allows if single else tuple(m for m in resource_allows if m.match_class in (_DIRECT, _USER))
+        return _result(plan, request, context, _ALLOW, _RESOURCE_POLICY, _BY_RESOURCE_POLICY, own)
     if boundary_ok and session_ok:
-        return _result(plan, request, context, _ALLOW, _RESOURCE_POLICY, "allowed by a resource-based policy", (
+        return _result(plan, request, context, _ALLOW, _RESOURCE_POLICY, _BY_RESOURCE_POLICY, (
             resource_allows if single else tuple(m for m in resource_allows if m.match_class is _ENTITY)) + chain)
     return _chain_failure(plan, request, context, True, boundary_ok)
 

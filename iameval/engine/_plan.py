@@ -16,7 +16,8 @@ from ._compile import UNREACHED, GateEntries, PolicySet
 from ._context import ContextEntry
 from ._request import _WITH_IDENTITY, Caller, CallerKind
 
-__all__ = ["Gate", "GateKind", "Plan", "PolicySets", "Who", "is_resource_policy_required", "rcp_exemption", "scp_exemption"]
+__all__ = ["Gate", "GateKind", "Plan", "PolicySets", "Who", "is_resource_policy_required", "rcp_exemption",
+           "scp_exemption"]
 
 
 class GateKind(StrEnum):
