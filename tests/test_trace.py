@@ -8,6 +8,7 @@ decision read, and that a `Result` holds nothing that can change.
 from __future__ import annotations
 
 import copy
+import json
 import pickle
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from iameval.engine import Verdict, explain
 from iameval.engine._compile import holding
 from iameval.engine._trace import Tracer
 from iameval.inputs._scenarios import run_scenario
+from iameval.cli._present import statement_location
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = [s for s in iameval.load_scenarios(ROOT / "fixtures" / "scenarios", ROOT / "fixtures" / "conformance")
@@ -211,3 +213,21 @@ def test_run_json_names_the_gate_that_decided():
     outcomes = [run_scenario(s) for s in CORPUS[:50]]
     decided = [o for o in outcomes if o.result is not None]
     assert decided and all(o.to_json()["gate"] == o.result.gate for o in decided)
+
+
+def test_a_policy_read_from_a_file_knows_where_it_was_read_and_is_still_its_document(tmp_path):
+    """A policy carries where it was read, for the locations printed with results, the way a
+    name is carried: not as part of what it says."""
+    document = {"Version": "2012-10-17", "Statement": [{"Sid": "Read", "Effect": "Allow", "Action": "s3:GetObject",
+                                                        "Resource": f"{BUCKET}/*"}]}
+    path = tmp_path / "read.json"
+    path.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    from_file = iameval.load_policy_file(path)
+    assert from_file.origin is not None and from_file.origin[0].name == str(path)
+    assert iameval.load_policy(document).origin is None
+    assert from_file == iameval.load_policy(document)
+    assert pickle.loads(pickle.dumps(from_file)).origin is not None
+    # The deciding statement is located in the file, by the origin the policy carries.
+    result = iameval.Authorizer(identity=[from_file]).authorize(
+        {"principal": ALICE, "action": "s3:GetObject", "resource": f"{BUCKET}/q1.csv"})
+    assert statement_location(iameval.Authorizer(identity=[from_file]), result.reasons[0]) == f"{path}:4:5"

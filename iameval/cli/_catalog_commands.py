@@ -20,9 +20,8 @@ from rich.markup import escape
 from .. import catalog
 from ._sarif import sarif_log
 from ..policy._errors import Location, PolicyError, Problem, format_path
-from ..policy._files import load_policy_files
+from ..policy._files import load_policy_file
 from ..policy._model import Effect, Policy, PolicyKind
-from ..policy._source import Source
 from ._options import JsonOpt, fail
 from ._present import err, out
 from ..analysis._validate import CODES, Finding, PolicyType, exit_code, validate_paths
@@ -154,14 +153,10 @@ def expand_command(
 
 
 def _expand_policy(path: str, kind: PolicyKind, statement: str | None, details: bool, as_json: bool) -> None:
-    loaded = load_policy_files([path], kind)
-    if len(loaded) != 1:
-        raise PolicyError([Problem(f"expected one policy, found {len(loaded)} documents", Location(path),
-                                   code="document-count")])
-    document, (source, _) = loaded[0]
+    document = load_policy_file(path, kind)
     only = None
     if statement is not None:
-        only = _statement_index(document, statement, source)
+        only = _statement_index(document, statement)
     result = catalog.policy_actions(document, only)
     if as_json:
         print(json.dumps({"policy": path, "statement": statement, "count": len(result.allowed),
@@ -182,13 +177,15 @@ def _expand_policy(path: str, kind: PolicyKind, statement: str | None, details: 
     out.print(f"{subject} allows {_plural(len(result.allowed), 'action')}")
 
 
-def _statement_index(document: Policy, wanted: str, source: Source) -> int:
+def _statement_index(document: Policy, wanted: str) -> int:
     for index, item in enumerate(document.statement):
         if item.label(index) == wanted:  # its Sid, or `Statement[i]` as listings name it
             return index
     if wanted.isdigit() and int(wanted) < len(document.statement):
         return int(wanted)
-    raise PolicyError([Problem(f"the policy has no statement `{wanted}`", source.locate(("Statement",)),
+    origin = document.origin
+    where = origin[0].locate(origin[1] + ("Statement",)) if origin is not None else Location("--policy")
+    raise PolicyError([Problem(f"the policy has no statement `{wanted}`", where,
                                "give a Sid, `Statement[i]` or an index i from 0", code="unknown-statement")])
 
 

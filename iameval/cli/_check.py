@@ -17,13 +17,11 @@ from ..engine import Explanation, explain
 from ..inputs._accounts import Account
 from ..inputs._scenarios import ScenarioOutcome, load_scenarios, run_scenario
 from ..policy._errors import Location, PolicyError, Problem
-from ..policy._errors import Path as JsonPath
-from ..policy._files import load_policy_files
+from ..policy._files import load_policy_file, load_policy_files
 from ..policy._model import PolicyKind
-from ..policy._source import Origin
 from ._options import (DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, AccountOpt, ActionOpt, ContextFileOpt, ContextOpt,
                        ExplainOpt, JsonOpt, RcpOpt, ResourceAccountOpt, ResourceOpt, ResourcePolicyOpt,
-                       ScpOpt, checked_request, context_from, fail, one_policy, org_policies, read_account)
+                       ScpOpt, checked_request, context_from, fail, org_policies, read_account)
 from ._present import (err, out, print_explanation, print_outcome, print_request, print_result, print_run_summary,
                        run_counts)
 
@@ -64,17 +62,12 @@ def check(
         if not policies and not account_details:
             raise PolicyError([Problem("give at least one policy file, or --account-details "
                                        "with --principal", Location("iameval check"), code="invalid-usage")])
-        identity = load_policy_files(policies, PolicyKind.IDENTITY) if policies else []
-        origins: dict[JsonPath, Origin] = {("identity", i): origin for i, (_, origin) in enumerate(identity)}
-        kwargs: dict[str, Any] = {"identity": [p for p, _ in identity]}
-        org_policies(resource_policy, scp, rcp, kwargs, origins)
+        kwargs: dict[str, Any] = {"identity": load_policy_files(policies, PolicyKind.IDENTITY) if policies else []}
+        org_policies(resource_policy, scp, rcp, kwargs)
         if permission_boundary:
-            policy, origin = one_policy(permission_boundary, PolicyKind.PERMISSION_BOUNDARY)
-            kwargs["permission_boundary"], origins[("permission_boundary",)] = policy, origin
+            kwargs["permission_boundary"] = load_policy_file(permission_boundary, PolicyKind.PERMISSION_BOUNDARY)
         if session_policy:
-            loaded = load_policy_files(session_policy, PolicyKind.SESSION)
-            kwargs["session"] = [p for p, _ in loaded]
-            origins.update({("session", i): origin for i, (_, origin) in enumerate(loaded)})
+            kwargs["session"] = load_policy_files(session_policy, PolicyKind.SESSION)
         given_context = context_from(context or [], context_file or [])
         request: dict[str, Any] = {
             "principal": principal or DEFAULT_PRINCIPAL,
@@ -85,9 +78,9 @@ def check(
         if resource_account:
             request["resource_account"] = resource_account
         if account_details:
-            _from_account(read_account(account_details), principal, request, kwargs, origins)
+            _from_account(read_account(account_details), principal, request, kwargs)
         checked = checked_request(request)
-        authorizer = Authorizer(origins=origins, **kwargs)
+        authorizer = Authorizer(**kwargs)
         explanation: Explanation | None = explain(authorizer, checked) if explain_it else None
         result = explanation.result if explanation else authorizer.authorize(checked)
     except PolicyError as exc:
@@ -118,8 +111,7 @@ def check(
     raise typer.Exit(0 if result.decision is Decision.ALLOW else 1)
 
 
-def _from_account(account: Account, principal: str | None, request: dict[str, Any], kwargs: dict[str, Any],
-                  origins: dict[JsonPath, Origin]) -> None:
+def _from_account(account: Account, principal: str | None, request: dict[str, Any], kwargs: dict[str, Any]) -> None:
     """Take the principal's policies (and tags, and a target role's trust policy) from the account."""
     if principal is None:
         raise PolicyError([Problem("--account-details needs --principal: the ARN of a user "
@@ -131,13 +123,7 @@ def _from_account(account: Account, principal: str | None, request: dict[str, An
                                    Location("--principal"), code="unknown-principal")])
     if not found.complete:
         raise PolicyError(found.problems)
-    offset = len(kwargs["identity"])
     kwargs["identity"] = kwargs["identity"] + list(found.identity)
-    for key, origin in found.origins.items():
-        if key[0] == "identity":
-            origins[("identity", offset + int(key[1]))] = origin
-        elif "permission_boundary" not in kwargs:
-            origins[key] = origin
     if "permission_boundary" not in kwargs and found.permission_boundary is not None:
         kwargs["permission_boundary"] = found.permission_boundary
     request["context"] = merge_context(found.context(), request["context"])

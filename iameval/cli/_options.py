@@ -16,16 +16,15 @@ from ..engine._context import merge_context
 from ..engine._request import CallerError, Request, parse_caller
 from ..inputs._accounts import Account, load_account
 from ..policy._errors import Location, PolicyError, Problem
-from ..policy._errors import Path as JsonPath
-from ..policy._files import load_policy_files
-from ..policy._model import Policy, PolicyKind
-from ..policy._source import Origin, read_sources
+from ..policy._files import load_policy_file, load_policy_files
+from ..policy._model import PolicyKind
+from ..policy._source import read_sources
 from ._present import err, print_problems
 
 __all__ = ["AccountOpt", "ActionOpt", "ContextFileOpt", "ContextOpt", "DEFAULT_PRINCIPAL",
            "DEFAULT_RESOURCE", "ExplainOpt", "JsonOpt", "RcpOpt", "ResourceAccountOpt",
            "ResourceOpt", "ResourcePolicyOpt", "ScpOpt", "checked_request", "context_from", "fail",
-           "one_policy", "org_policies", "read_account"]
+           "org_policies", "read_account"]
 
 DEFAULT_PRINCIPAL = "arn:aws:iam::123456789012:user/iameval-user"
 DEFAULT_RESOURCE = "*"
@@ -39,13 +38,6 @@ def fail(error: PolicyError, as_json: bool) -> NoReturn:
         print_problems(err, error)
     raise typer.Exit(2)
 
-
-def one_policy(path: str, kind: PolicyKind) -> tuple[Policy, Origin]:
-    loaded = load_policy_files([path], kind)
-    if len(loaded) != 1:
-        raise PolicyError([Problem(f"expected one {kind.noun}, found {len(loaded)} documents",
-                                   Location(path), code="document-count")])
-    return loaded[0]
 
 
 def context_from(pairs: list[str], files: list[str]) -> dict[str, Any]:
@@ -131,15 +123,12 @@ ExplainOpt = Annotated[bool, typer.Option(
 
 
 def org_policies(resource_policy: str | None, scp: list[str] | None, rcp: list[str] | None,
-                 kwargs: dict[str, Any], origins: dict[JsonPath, Origin]) -> None:
+                 kwargs: dict[str, Any]) -> None:
     """Load the resource policy and the organization levels into Authorizer arguments."""
     if resource_policy:
-        policy, origin = one_policy(resource_policy, PolicyKind.RESOURCE_POLICY)
-        kwargs["resource_policy"], origins[("resource",)] = policy, origin
+        kwargs["resource_policy"] = load_policy_file(resource_policy, PolicyKind.RESOURCE_POLICY)
     for option, name, kind in ((scp, "scps", PolicyKind.SCP), (rcp, "rcps", PolicyKind.RCP)):
-        loaded = load_policy_files(option, kind) if option else []
-        kwargs[name] = [p for p, _ in loaded]
-        origins.update({(name, i): origin for i, (_, origin) in enumerate(loaded)})
+        kwargs[name] = load_policy_files(option, kind) if option else []
 
 
 # The option that gives each field of a request, to locate a problem with it.

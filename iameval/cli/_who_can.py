@@ -12,8 +12,6 @@ import typer
 
 from ..inputs._accounts import Account, AccountPrincipal, WhoCanAnswer, trusted_outside, who_can
 from ..policy._errors import Location, PolicyError, Problem
-from ..policy._errors import Path as JsonPath
-from ..policy._source import Origin
 from ._options import (DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, ContextFileOpt, ContextOpt, JsonOpt, RcpOpt,
                        ResourceAccountOpt, ResourceOpt, ResourcePolicyOpt, ScpOpt, checked_request,
                        context_from, fail, org_policies, read_account)
@@ -49,8 +47,7 @@ def who_can_command(
     try:
         account = read_account(account_details)
         kwargs: dict[str, Any] = {}
-        origins: dict[JsonPath, Origin] = {}
-        org_policies(resource_policy, scp, rcp, kwargs, origins)
+        org_policies(resource_policy, scp, rcp, kwargs)
         given_context = context_from(context or [], context_file or [])
         if assume:
             ignored = [name for name, given in (("--action", action), ("--resource-policy", resource_policy),

@@ -22,7 +22,6 @@ from ._context import Context, caller_keys
 from ..policy._errors import Location, Problem, RequestError
 from ..policy._model import Policy, PolicyKind
 from ..policy._references import see
-from ..policy._source import Origin
 from ._plan import (LOCKOUT, RCP_IMPLIED_ALLOW, ROOT_NEEDS_NO_ALLOW, GateKind, Plan, PolicySets, Who,
                     is_resource_policy_required, scp_exemption)
 from ._request import _WITH_IDENTITY, Caller, CallerError, CallerKind, Request, parse_caller
@@ -34,9 +33,6 @@ if TYPE_CHECKING:
 __all__ = ["Authorizer", "decide"]
 
 Hold = Callable[[Entries, Context], tuple[Match, ...]]
-# Where each policy given to an `Authorizer` came from, for locations in results: the policy's
-# place, as in a scenario's `policies` (`("identity", 0)`, `("resource",)`, `("scps", 1, 0)`).
-OriginKey = tuple[str | int, ...]
 PlanKey = tuple[str, str, str | None, str | None]  # action, principal, aws:PrincipalArn, federated_from
 
 _STRENGTH = (MatchClass.DIRECT, MatchClass.USER, MatchClass.ENTITY, MatchClass.ACCOUNT)
@@ -68,14 +64,11 @@ class Authorizer:
     def __init__(self, *, identity: Sequence[Policy] = (), resource_policy: Policy | None = None,
                  permission_boundary: Policy | None = None, session: Sequence[Policy] = (),
                  scps: Sequence[Policy | Sequence[Policy]] = (),
-                 rcps: Sequence[Policy | Sequence[Policy]] = (),
-                 origins: Mapping[OriginKey, Origin] | None = None):
-        origins = origins or {}
+                 rcps: Sequence[Policy | Sequence[Policy]] = ()):
 
         def build(kind: PolicyKind, name: str, policies: Sequence[Policy], single: bool = False) -> PolicySet:
-            keys = [(name,) if single else (name, i) for i in range(len(policies))]
             labels = [p.name or (name if single else f"{name}[{i}]") for i, p in enumerate(policies)]
-            return PolicySet(kind, policies, labels, [origins.get(k) for k in keys])
+            return PolicySet(kind, policies, labels)
 
         self.identity = build(PolicyKind.IDENTITY, "identity", list(identity))
         self.resource_policy = build(PolicyKind.RESOURCE_POLICY, "resource",
@@ -83,8 +76,8 @@ class Authorizer:
         self.permission_boundary = build(PolicyKind.PERMISSION_BOUNDARY, "permission_boundary",
                                          [permission_boundary] if permission_boundary else [], True)
         self.session = build(PolicyKind.SESSION, "session", list(session))
-        self.scps = tuple(self._level(PolicyKind.SCP, "scps", n, level, origins) for n, level in enumerate(scps))
-        self.rcps = tuple(self._level(PolicyKind.RCP, "rcps", n, level, origins) for n, level in enumerate(rcps))
+        self.scps = tuple(self._level(PolicyKind.SCP, "scps", n, level) for n, level in enumerate(scps))
+        self.rcps = tuple(self._level(PolicyKind.RCP, "rcps", n, level) for n, level in enumerate(rcps))
         # Which gates have policies, read once: every request asks.
         self._sets = PolicySets(self.scps, self.rcps, self.resource_policy, self.identity,
                                 self.permission_boundary, self.session,
@@ -96,14 +89,13 @@ class Authorizer:
         self._callers: dict[tuple[str, str | None, str | None], Who] = {}
 
     @staticmethod
-    def _level(kind: PolicyKind, name: str, n: int, level: Policy | Sequence[Policy],
-               origins: Mapping[OriginKey, Origin]) -> PolicySet:
+    def _level(kind: PolicyKind, name: str, n: int, level: Policy | Sequence[Policy]) -> PolicySet:
         """One organization level: a policy, or the list of policies attached there (§4)."""
         if isinstance(level, Policy):
-            return PolicySet(kind, [level], [level.name or f"{name}[{n}]"], [origins.get((name, n))])
+            return PolicySet(kind, [level], [level.name or f"{name}[{n}]"])
         policies = list(level)
         labels = [p.name or f"{name}[{n}][{i}]" for i, p in enumerate(policies)]
-        return PolicySet(kind, policies, labels, [origins.get((name, n, i)) for i in range(len(policies))])
+        return PolicySet(kind, policies, labels)
 
     # ------------------------------------------------------------------------------ requests
 

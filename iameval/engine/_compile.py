@@ -255,8 +255,7 @@ class PolicySet:
 
     __slots__ = ("kind", "policies", "labels", "statements", "_exact", "_by_service", "_always")
 
-    def __init__(self, kind: PolicyKind, policies: Sequence[Policy], labels: Sequence[str],
-                 origins: Sequence[Origin | None] | None = None):
+    def __init__(self, kind: PolicyKind, policies: Sequence[Policy], labels: Sequence[str]):
         self.kind = kind
         self.policies = tuple(policies)
         self.labels = tuple(labels)
@@ -264,7 +263,7 @@ class PolicySet:
         for p_index, (policy, label) in enumerate(zip(policies, labels)):
             for s_index, statement in enumerate(policy.statement):
                 ref = StatementRef(kind, label, statement.label(s_index), statement.effect)
-                origin = origins[p_index] if origins else None
+                origin = policy.origin  # where the document was read, for locating the statement
                 if origin is not None:
                     origin = (origin[0], origin[1] + ("Statement", s_index))
                 compiled.append(CompiledStatement(statement, ref, policy.variables_enabled, origin))

@@ -19,7 +19,6 @@ from typing import Any, Iterable, Mapping, Sequence
 from ..policy._source import Source, parse_text, read_sources
 from ..policy._arn import split_arn
 from ..engine import Authorizer, Result, is_resource_policy_required
-from ..policy._source import Origin
 from ..engine._context import merge_context
 from ..policy._errors import Location, PolicyError, Problem
 from ..policy._errors import Path as JsonPath
@@ -45,7 +44,6 @@ class AccountPrincipal:
     tags: Mapping[str, str] = field(default_factory=dict)
     groups: tuple[str, ...] = ()
     problems: tuple[Problem, ...] = ()
-    origins: Mapping[JsonPath, Origin] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def complete(self) -> bool:
@@ -62,7 +60,7 @@ class AccountPrincipal:
         as a session of itself without a session policy, §2.4)."""
         return Authorizer(identity=self.identity, resource_policy=resource_policy,
                           permission_boundary=self.permission_boundary,
-                          scps=scps, rcps=rcps, origins=self.origins)
+                          scps=scps, rcps=rcps)
 
 
 @dataclass(frozen=True)
@@ -131,7 +129,8 @@ class _Builder:
             text = data if data.lstrip().startswith("{") else urllib.parse.unquote(data)
             # Read as strictly as a file (duplicate keys refused).
             (inner,) = parse_text(text, self.source.name, "json")
-            return load_policy(inner.data, kind, name=name, trust=trust), ()
+            # Located at the field that holds the text: the encoded document has no positions.
+            return load_policy(inner.data, kind, name=name, trust=trust).located(self.source, path), ()
         except PolicyError as exc:
             # An encoded document's problems are located at its field, with their path inside it.
             problems = tuple(self._at_field(p, path, isinstance(data, str)) for p in exc.problems)
@@ -316,14 +315,12 @@ def _principal(builder: _Builder, entity: dict[str, Any], kind: str, named: tupl
     arn, name = named
     problems: list[Problem] = []
     identity: list[Policy] = []
-    origins: dict[JsonPath, Origin] = {}
     seen: set[int] = set()
-    for policy, where, policy_problems in loaded:
+    for policy, _, policy_problems in loaded:
         problems.extend(policy_problems)
         if policy is None or id(policy) in seen:
             continue
         seen.add(id(policy))
-        origins[("identity", len(identity))] = (builder.source, where)
         identity.append(policy)
     boundary = None
     boundary_entry = entity.get("PermissionsBoundary") or {}
@@ -334,10 +331,8 @@ def _principal(builder: _Builder, entity: dict[str, Any], kind: str, named: tupl
     if boundary_arn:
         where = path + ("PermissionsBoundary", "PermissionsBoundaryArn")
         if boundary_arn in builder.managed:
-            boundary, boundary_path, boundary_problems = builder.managed[boundary_arn]
+            boundary, _, boundary_problems = builder.managed[boundary_arn]
             problems.extend(boundary_problems)
-            if boundary is not None:
-                origins[("permission_boundary",)] = (builder.source, boundary_path)
         else:
             problems.append(builder.warn(where, f"permissions boundary `{boundary_arn}` is not in the file"))
     trust = None
@@ -349,7 +344,7 @@ def _principal(builder: _Builder, entity: dict[str, Any], kind: str, named: tupl
     tags, tag_problems = builder.tags(entity, path)
     problems.extend(tag_problems)
     return AccountPrincipal(arn=arn, kind=kind, name=name, identity=tuple(identity), permission_boundary=boundary,
-                            trust_policy=trust, tags=tags, groups=groups, problems=tuple(problems), origins=origins)
+                            trust_policy=trust, tags=tags, groups=groups, problems=tuple(problems))
 
 
 # -------------------------------------------------------------------------------------- who-can

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable
 
 from pydantic import ValidationError
 
@@ -53,7 +53,6 @@ class Scenario:
     request: Request | None = None
     expect: Decision | None = None
     error: PolicyError | None = None
-    origins: Mapping[JsonPath, Origin] = field(default_factory=dict, repr=False, compare=False)
     # Where the scenario stands, to locate problems found only when its request is evaluated.
     origin: Origin | None = field(default=None, repr=False, compare=False)
 
@@ -68,7 +67,7 @@ class Scenario:
             raise self.error
         return Authorizer(identity=self.identity, resource_policy=self.resource_policy,
                           permission_boundary=self.permission_boundary, session=self.session,
-                          scps=self.scps, rcps=self.rcps, origins=self.origins)
+                          scps=self.scps, rcps=self.rcps)
 
 
 def evaluate(scenario: Scenario) -> Result:
@@ -221,7 +220,6 @@ class _Loader:
                                                "(and, as a practice question, topic, difficulty, question, note)",
                                                code="unknown-field"))
         fields: dict[str, Any] = {}
-        origins: dict[JsonPath, Origin] = {}
         policies = data.get("policies", {})
         if not isinstance(policies, dict):
             problems.append(source.problem(base + ("policies",), "`policies` must be an object", code="invalid-scenario"))
@@ -235,7 +233,7 @@ class _Loader:
                                                code="unknown-policy-type"))
                 continue
             try:
-                fields["resource_policy" if key == "resource" else key] = self._policies(key, kind, value, source, where, origins)
+                fields["resource_policy" if key == "resource" else key] = self._policies(key, kind, value, source, where)
             except PolicyError as exc:
                 problems.extend(exc.problems)
         if "request" not in data:
@@ -259,28 +257,25 @@ class _Loader:
             description = None
         if problems:
             return Scenario(scenario_id, location, description, error=ScenarioError(problems))
-        return Scenario(scenario_id, location, description, origins=origins, origin=(source, base),
+        return Scenario(scenario_id, location, description, origin=(source, base),
                         **fields)
 
-    def _policies(self, key: str, kind: PolicyKind, value: Any, source: Source, where: JsonPath,
-                  origins: dict[JsonPath, Origin]) -> Any:
+    def _policies(self, key: str, kind: PolicyKind, value: Any, source: Source, where: JsonPath) -> Any:
         """One entry of `policies`, in the shape that type takes (SCENARIO.md)."""
         problems: list[Problem] = []
 
-        def one(item: Any, path: JsonPath, origin_key: JsonPath) -> Policy | None:
+        def one(item: Any, path: JsonPath) -> Policy | None:
             try:
-                policy, origin = self._policy(kind, item, source, path)
+                return self._policy(kind, item, source, path)
             except PolicyError as exc:
                 problems.extend(exc.problems)
                 return None
-            origins[origin_key] = origin
-            return policy
 
         if key in ("resource", "permission_boundary"):
-            result: Any = one(value, where, (key,))
+            result: Any = one(value, where)
         elif key in ("identity", "session"):
             items = value if isinstance(value, list) else [value]
-            result = tuple(one(item, where + ((i,) if isinstance(value, list) else ()), (key, i))
+            result = tuple(one(item, where + ((i,) if isinstance(value, list) else ()))
                            for i, item in enumerate(items))
         else:
             if not isinstance(value, list):
@@ -289,22 +284,23 @@ class _Loader:
             levels: list[Policy | None | tuple[Policy | None, ...]] = []
             for n, level in enumerate(value):
                 if isinstance(level, list):
-                    levels.append(tuple(one(item, where + (n, i), (key, n, i)) for i, item in enumerate(level)))
+                    levels.append(tuple(one(item, where + (n, i)) for i, item in enumerate(level)))
                 else:
-                    levels.append(one(level, where + (n,), (key, n)))
+                    levels.append(one(level, where + (n,)))
             result = tuple(levels)
         if problems:
             raise PolicyError(problems)
         return result
 
-    def _policy(self, kind: PolicyKind, item: Any, source: Source, path: JsonPath) -> tuple[Policy, Origin]:
-        """A POLICY: a document, `{"name", "document"}`, or `{"file"}` (with an optional name)."""
+    def _policy(self, kind: PolicyKind, item: Any, source: Source, path: JsonPath) -> Policy:
+        """A POLICY: a document, `{"name", "document"}`, or `{"file"}` (with an optional name),
+        located where it was read (`Policy.origin`)."""
         if not isinstance(item, dict):
             raise PolicyError([source.problem(path, "a policy must be an object: a policy document, "
                                               "`{\"name\": ..., \"document\": ...}` or `{\"file\": ...}`",
                                               code="invalid-scenario")])
         if "Statement" in item or "Version" in item:
-            return load_policy(item, kind, source=source, path=path), (source, path)
+            return load_policy(item, kind, source=source, path=path)
         extra = [k for k in item if k not in ("name", "document", "file")]
         if extra:
             raise PolicyError([source.problem(path + (extra[0],), f"unknown policy field `{extra[0]}`",
@@ -317,14 +313,13 @@ class _Loader:
             raise PolicyError([source.problem(path, "give either `document` or `file`, not both", code="invalid-scenario")])
         if "document" in item:
             doc_path = path + ("document",)
-            return load_policy(item["document"], kind, source=source, path=doc_path, name=name), (source, doc_path)
+            return load_policy(item["document"], kind, source=source, path=doc_path, name=name)
         if "file" in item:
             file = item["file"]
             if not isinstance(file, str):
                 raise PolicyError([source.problem(path + ("file",), "`file` must be a path", code="invalid-scenario")])
             file_source, data = self._policy_file(source, path + ("file",), file)
-            return (load_policy(data, kind, source=file_source, name=name or Path(file).name),
-                    (file_source, ()))
+            return load_policy(data, kind, source=file_source, name=name or Path(file).name)
         raise PolicyError([source.problem(path, "a policy needs `Statement`, `document` or `file`",
                                           code="invalid-scenario")])
 

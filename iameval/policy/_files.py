@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ._source import expand_paths, read_sources
-from ._source import Origin, Source
+from ._source import Source
 from ._errors import Location, PolicyError, Problem
 from ._load import load_policy
 from ._model import Policy, PolicyKind
@@ -17,20 +17,20 @@ def load_policy_file(path: str | Path, kind: PolicyKind | str = PolicyKind.IDENT
     """One policy document from a JSON or YAML file (`-` for standard input), named after the file."""
     policies = load_policy_files([str(path)], kind)
     if len(policies) != 1:
-        where = policies[1][1][0].locate(()) if policies else Location(str(path))
-        raise PolicyError([Problem(f"expected one policy document, found {len(policies)}", where,
-                                   code="document-count")])
-    return policies[0][0]
+        second = policies[1].origin if len(policies) > 1 else None
+        where = second[0].locate(()) if second is not None else Location(str(path))
+        raise PolicyError([Problem(f"expected one {PolicyKind(kind).noun}, found {len(policies)} documents",
+                                   where, code="document-count")])
+    return policies[0]
 
 
-def load_policy_files(paths: list[str], kind: PolicyKind | str = PolicyKind.IDENTITY
-                      ) -> list[tuple[Policy, Origin]]:
-    """Every policy in the files and folders given, each with where it came from.
+def load_policy_files(paths: list[str], kind: PolicyKind | str = PolicyKind.IDENTITY) -> list[Policy]:
+    """Every policy in the files and folders given, each located where it was read (`Policy.origin`).
 
     Problems in all the files are collected and raised together. A JSON Lines file holds one
     policy per line.
     """
-    policies: list[tuple[Policy, Origin]] = []
+    policies: list[Policy] = []
     problems: list[Problem] = []
     read: list[tuple[str, list[Source]]] = []
     for name in expand_paths(paths):
@@ -47,7 +47,7 @@ def load_policy_files(paths: list[str], kind: PolicyKind | str = PolicyKind.IDEN
             if source.format == "jsonl":
                 label = f"{label}:{source.line_offset + 1}"
             try:
-                policies.append((load_policy(source.data, kind, source=source, name=label), (source, ())))
+                policies.append(load_policy(source.data, kind, source=source, name=label))
             except PolicyError as exc:
                 problems.extend(exc.problems)
     if not policies and not problems:

@@ -51,7 +51,7 @@ def load_policy(data: Any, kind: PolicyKind | str = PolicyKind.IDENTITY, *, sour
     assert policy is not None  # a ValidationError has errors: they are in `problems`
     if name is not None:
         policy = policy.model_copy(update={"name": name})
-    return policy
+    return policy.located(source, path) if source is not None else policy
 
 
 def unknown_policy_type(kind: object, choices: Iterable[str], source: Source | None = None,

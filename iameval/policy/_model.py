@@ -15,8 +15,11 @@ import re
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationInfo, field_serializer, field_validator, model_validator
+from pydantic import (BaseModel, Field, PrivateAttr, ValidationInfo, field_serializer, field_validator,
+                      model_validator)
 
+from ._errors import Path as JsonPath
+from ._source import Origin, Source
 from ._elements import (FROZEN, ConditionEntry, PrincipalMap, check_action, check_resource, fail, json_type,
                         optional_string, read_condition, string_list)
 
@@ -280,6 +283,9 @@ class Policy(BaseModel):
     id: str | None = Field(None, alias="Id")
     statement: tuple[Statement, ...] = Field(alias="Statement")
     name: str | None = Field(None, exclude=True)
+    # Where the document was read (its source and the path of the document in it), for the
+    # locations printed with results; like `name`, not part of what the policy says.
+    _origin: Origin | None = PrivateAttr(default=None)
 
     @model_validator(mode="before")
     @classmethod
@@ -324,6 +330,18 @@ class Policy(BaseModel):
 
     def __hash__(self) -> int:
         return hash(self._document())
+
+    @property
+    def origin(self) -> Origin | None:
+        """Where the document was read: its source and its path there; None when it was not read
+        from text (a document built in Python)."""
+        return self._origin
+
+    def located(self, source: Source, path: JsonPath = ()) -> "Policy":
+        """This policy, as read at `path` of `source` (a copy: policies are values)."""
+        policy = self.model_copy()
+        policy._origin = (source, path)
+        return policy
 
     @property
     def variables_enabled(self) -> bool:
