@@ -745,8 +745,9 @@ def test_who_can_json_one_object_per_principal():
     assert result.exit_code == 0
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(lines) == 9
-    assert all({"principal", "decision", "reasons"} <= set(line) for line in lines)
+    assert all({"principal", "kind", "decision", "gate", "reasons"} <= set(line) for line in lines)
     by_principal = {line["principal"]: line for line in lines}
+    assert by_principal[ALICE]["kind"] == "user" and by_principal[APP_ROLE]["kind"] == "role"
     assert {p for p, line in by_principal.items() if line["decision"] == "Allow"} == \
         {ALICE, BOB, APP_ROLE, AUDITOR, ADMIN_ROLE}
     assert by_principal[CAROL]["decision"] == "ExplicitDeny"
@@ -795,6 +796,8 @@ def test_who_can_lists_incomplete_principals_as_not_evaluated():
     lines = [json.loads(line) for line in json_result.stdout.splitlines()]
     assert len(lines) == 4
     assert all("error" in line and "decision" not in line for line in lines)
+    # Each with the problems that kept it out, located and with their codes.
+    assert all(line["problems"] and all(p["code"] and p["line"] for p in line["problems"]) for line in lines)
 
 
 def test_who_can_assume_text():

@@ -124,9 +124,10 @@ def _reason_line(match: Match) -> str:
 
 
 def who_can_json(answer: WhoCanAnswer) -> dict[str, Any]:
-    out: dict[str, Any] = {"principal": answer.principal.arn, "type": answer.principal.kind}
+    out: dict[str, Any] = {"principal": answer.principal.arn, "kind": answer.principal.kind}
     if answer.result is None:
         out["error"] = str(answer.error)
+        out["problems"] = [p.as_dict() for p in answer.problems]  # as `run --json` gives them, with codes
     else:
         out.update(answer.result.to_json())
     return out
