@@ -83,8 +83,8 @@ class Authorizer:
                                 self.permission_boundary, self.session,
                                 (bool(self.resource_policy), bool(self.identity), bool(self.permission_boundary),
                                  bool(self.session)))
-        # Which caller a policy set cannot apply to is checked once per caller (`_check_fits`).
-        self._fit_check = bool(self.identity) or bool(self.permission_boundary) or bool(self.session)
+        # Identity-side policies: which callers cannot have them is checked once per caller (`_check_fits`).
+        self._fit_check = any(self._sets.present[1:])
         self._plans: dict[PlanKey, Plan] = {}
         self._callers: dict[tuple[str, str | None, str | None], Who] = {}
 

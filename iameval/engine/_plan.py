@@ -139,6 +139,16 @@ _SCP, _RCP, _RESOURCE_POLICY, _IDENTITY = GateKind.SCP, GateKind.RCP, GateKind.R
 _PERMISSION_BOUNDARY, _SESSION = GateKind.PERMISSION_BOUNDARY, GateKind.SESSION
 
 
+_TITLES = {
+    _SCP: "service control policy, level {}",
+    _RCP: "resource control policy, level {}",
+    _RESOURCE_POLICY: "resource-based policy",
+    _IDENTITY: "identity-based policies",
+    _PERMISSION_BOUNDARY: "permissions boundary",
+    _SESSION: "session policies",
+}
+
+
 class Plan:
     """What is fixed for one caller and one action under one authorizer (§2-§5).
 
@@ -175,37 +185,35 @@ class Plan:
                                     if has_boundary else UNREACHED)
         self.session = (a.session.entries(action, caller, federated_from, has_boundary)
                         if has_session else UNREACHED)
-        # The gates whose Deny statements can apply, in the order of §2.1: a denial names the
-        # first that denies.
-        sides: list[tuple[str, GateEntries]] = [(_RESOURCE_POLICY, self.resource_policy), (_IDENTITY, self.identity),
-                 (_PERMISSION_BOUNDARY, self.permission_boundary), (_SESSION, self.session)]
-        if self.scps or self.rcps:
-            sides[:0] = ([(_SCP.level(n), g) for n, g in enumerate(self.scps)]
-                         + [(_RCP.level(n), g) for n, g in enumerate(self.rcps)])
-        self.denies = tuple((name, g.denies) for name, g in sides if g.denies)
-        self.warnings = tuple(dict.fromkeys(w for _, g in sides for w in g.warnings))
+        # A denial names the first gate that denies, in the order of §2.1.
+        sides = self._sides(a)
+        self.denies = tuple((name, g.denies) for name, _, _, _, g in sides if g.denies)
+        self.warnings = tuple(dict.fromkeys(w for _, _, _, _, g in sides for w in g.warnings))
         self.lockout = caller.kind is CallerKind.ROOT and action in _ROOT_BUCKET_POLICY_ACTIONS
         self.sts_or_kms = action[:4] in ("sts:", "kms:")
         self._sets = a  # for `gates`, made only when a trace asks
+
+    def _sides(self, a: PolicySets) -> list[tuple[str, GateKind, int, PolicySet, GateEntries]]:
+        """Each gate in the order of §2.1 (organization levels root first): its id, kind, level,
+        policies and what they can give this caller and action (`UNREACHED` where exempt)."""
+        sides = [(_SCP.level(n), _SCP, n, level, self.scps[n] if self.scps else UNREACHED)
+                 for n, level in enumerate(a.scps)]
+        sides += [(_RCP.level(n), _RCP, n, level, self.rcps[n] if self.rcps else UNREACHED)
+                  for n, level in enumerate(a.rcps)]
+        sides += [(_RESOURCE_POLICY, _RESOURCE_POLICY, 0, a.resource_policy, self.resource_policy),
+                  (_IDENTITY, _IDENTITY, 0, a.identity, self.identity),
+                  (_PERMISSION_BOUNDARY, _PERMISSION_BOUNDARY, 0, a.permission_boundary, self.permission_boundary),
+                  (_SESSION, _SESSION, 0, a.session, self.session)]
+        return sides
 
     def gates(self) -> tuple[Gate, ...]:
         """Every gate, in the order of §2.1, with what it can give this caller and action and why
         it does not take part, if it does not; for traces (plans do not keep them)."""
         a = self._sets
-        scps_exempt = scp_exemption(self.caller) if a.scps else None
-        rcps_exempt = rcp_exemption(self.action) if a.rcps else None
-        return (
-            tuple(Gate(_SCP.level(n), _SCP, f"service control policy, level {n}", level,
-                       self.scps[n] if self.scps else UNREACHED, scps_exempt)
-                  for n, level in enumerate(a.scps))
-            + tuple(Gate(_RCP.level(n), _RCP, f"resource control policy, level {n}", level,
-                         self.rcps[n] if self.rcps else UNREACHED, rcps_exempt)
-                    for n, level in enumerate(a.rcps))
-            + tuple(Gate(kind, kind, title, policies, entries) for kind, title, policies, entries in (
-                (_RESOURCE_POLICY, "resource-based policy", a.resource_policy, self.resource_policy),
-                (_IDENTITY, "identity-based policies", a.identity, self.identity),
-                (_PERMISSION_BOUNDARY, "permissions boundary", a.permission_boundary, self.permission_boundary),
-                (_SESSION, "session policies", a.session, self.session))))
+        exemptions = {_SCP: scp_exemption(self.caller) if a.scps else None,
+                      _RCP: rcp_exemption(self.action) if a.rcps else None}
+        return tuple(Gate(gate_id, kind, _TITLES[kind].format(level), policies, entries, exemptions.get(kind))
+                     for gate_id, kind, level, policies, entries in self._sides(a))
 
     def lockout_applies(self, resource_account: str | None) -> bool:
         """S3's lock-out protection applies: the resource-based policy's Deny statements do not
