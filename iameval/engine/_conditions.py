@@ -16,8 +16,9 @@ from ._context import DERIVABLE, Context
 from ..policy._match import Glob, Pieces, ResourcePattern, glob, resource_pattern
 from ..policy._model import ConditionEntry
 from ..policy._operators import Comparison, Family, Operator, SetQualifier, parse_operator
-from ..policy._values import (ValueParseError, as_text, null_expects_absent, parse_binary, parse_bool, parse_date,
-                              parse_ip_address, parse_ip_network, parse_number, parse_policy_value)
+from ..policy._values import (ValueParseError, as_text, holds_when_absent, null_expects_absent, parse_binary,
+                              parse_bool, parse_date, parse_ip_address, parse_ip_network, parse_number,
+                              parse_policy_value)
 from ..policy._variables import Template, parse_template
 
 __all__ = ["CompiledCondition", "compile_condition"]
@@ -43,12 +44,13 @@ class CompiledCondition:
         operator = self.operator
         self._negated = operator.negated
         self._qualifier = operator.set_qualifier
-        self._absent = operator.holds_when_absent  # a missing key (§8.3)
+        self._absent = holds_when_absent(operator, entry.values)  # a missing key (§8.3)
         family = self.operator.family
-        self._null: frozenset[bool] | None = None
+        # `Null` with the key present: whether one of its values asks for the key (§8.4).
+        self._null: bool | None = None
         self._templates: tuple[Template, ...] = ()
         if family is Family.NULL:
-            self._null = frozenset(null_expects_absent(v) for v in entry.values)
+            self._null = not all(null_expects_absent(v) for v in entry.values)
             return
         texts = [as_text(v) for v in entry.values]
         if family in (Family.STRING, Family.ARN) and variables:
@@ -209,10 +211,10 @@ class CompiledCondition:
         entry = given.get(self.key)
         if entry is None and self._derivable:
             entry = context.get(self.key)
-        if self._null is not None:
-            return (entry is None) in self._null
         if entry is None:
             return self._absent
+        if self._null is not None:
+            return self._null
         policy_values = self._resolved(context) if self._templates else self._values
         matcher = self._matcher
         negated = self._negated
