@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import iameval
@@ -157,3 +159,22 @@ def test_a_policy_and_a_statement_refuse_unknown_elements_alike(data, message, h
         iameval.load_policy(data)
     (problem,) = raised.value.problems
     assert (problem.message, problem.hint) == (message, hint)
+
+
+@pytest.mark.parametrize("how", ["a document built in Python", "a JSON escape in the file"])
+def test_the_latin_1_character_rule_reads_the_document_not_its_text(tmp_path, how):
+    """§12.1: an IAM document with a character outside U+0020-U+00FF is refused however the
+    character was written: in a Python dict, or as a `\\u` escape in JSON text."""
+    document = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/\u5199\u771f/*"}]}
+    with pytest.raises(iameval.PolicyError, match="U\\+5199"):
+        if how == "a document built in Python":
+            iameval.load_policy(document, "identity")
+        else:
+            path = tmp_path / "identity.json"
+            path.write_text(json.dumps(document), encoding="utf-8")  # json.dumps escapes: ASCII text
+            assert "\\u5199" in path.read_text(encoding="utf-8")
+            iameval.load_policy_file(path, "identity")
+    # A bucket policy may name a key in any script.
+    bucket = {**document, "Statement": [{**document["Statement"][0], "Principal": "*"}]}
+    assert iameval.load_policy(bucket, "resource_policy").statement[0].resource == ("arn:aws:s3:::b/\u5199\u771f/*",)

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from ._errors import Location, PolicyError, Problem
 from ._errors import Path as JsonPath
 from ._model import Policy, PolicyKind
-from ._refusals import Locate, character_problems, document_problems, has_bad_characters, trust_problems
+from ._refusals import Locate, character_problems, document_problems, may_hold_bad_characters, trust_problems
 from ._source import Source
 
 __all__ = ["load_policy", "unknown_policy_type"]
@@ -44,7 +44,9 @@ def load_policy(data: Any, kind: PolicyKind | str = PolicyKind.IDENTITY, *, sour
         problems.extend(document_problems(policy, kind, locate))
     if trust:
         problems.extend(trust_problems(data, locate))
-    if source is not None and kind.is_iam and has_bad_characters(source.text):
+    # Read from the document, not its text: an escape (`\u5199`) is the character it stands for,
+    # and a document built in Python has no text. Text without either is passed at once.
+    if kind.is_iam and (source is None or may_hold_bad_characters(source.text)):
         problems.extend(character_problems(data, locate))
     if problems:
         raise PolicyError(problems)

@@ -21,7 +21,7 @@ from ._operators import Family, parse_operator
 from ._variables import TemplateError, parse_template
 
 __all__ = ["ERROR", "REFUSALS", "Rule", "WARNING", "character_problems", "document_problems",
-           "has_bad_characters", "trust_problems"]
+           "may_hold_bad_characters", "trust_problems"]
 
 ERROR = "error"
 WARNING = "warning"
@@ -139,8 +139,10 @@ def trust_problems(data: Any, locate: Locate) -> Iterator[Problem]:
 _BAD_CHAR = re.compile(r"[^\t\n\r\x20-\xff]")
 
 
-def has_bad_characters(text: str) -> bool:
-    return _BAD_CHAR.search(text) is not None
+def may_hold_bad_characters(text: str) -> bool:
+    """Whether a document read from `text` can hold a character IAM refuses: the text has one,
+    or a backslash, which may begin an escape that stands for one (JSON's and YAML's)."""
+    return "\\" in text or _BAD_CHAR.search(text) is not None
 
 
 def character_problems(data: Any, locate: Locate) -> Iterator[Problem]:
