@@ -103,8 +103,9 @@ class Account:
         return None
 
 
-# A policy of the file as loaded (None when it could not be), where it is, and its problems.
-_Loaded = tuple[Policy | None, JsonPath, tuple[Problem, ...]]
+# A policy of the file as loaded (None when it could not be; `Policy.origin` says where it is),
+# and its problems.
+_Loaded = tuple[Policy | None, tuple[Problem, ...]]
 
 
 class _Builder:
@@ -165,12 +166,12 @@ class _Builder:
             chosen = next((i for i, v in versions.items() if v.get("IsDefaultVersion")), None)
             if chosen is None:
                 problem = self.warn(("Policies", index), f"managed policy `{entry['Arn']}` has no default version")
-                self.managed[entry["Arn"]] = (None, (), (problem,))
+                self.managed[entry["Arn"]] = (None, (problem,))
                 continue
             path = ("Policies", index, "PolicyVersionList", chosen, "Document")
             policy, problems = self.policy(versions[chosen].get("Document"), PolicyKind.IDENTITY, path,
                                            entry.get("PolicyName") or entry["Arn"])
-            self.managed[entry["Arn"]] = (policy, path, problems)
+            self.managed[entry["Arn"]] = (policy, problems)
 
     def listed(self, entity: dict[str, Any], key: str, path: JsonPath
                ) -> Iterable[tuple[int, dict[str, Any] | None, tuple[Problem, ...]]]:
@@ -195,14 +196,14 @@ class _Builder:
             where = path + ("AttachedManagedPolicies", index)
             arn = attachment.get("PolicyArn") if attachment is not None else None
             if problems:
-                yield None, where, problems
+                yield None, problems
             elif not isinstance(arn, str):
-                yield None, where, (self.warn(where, "an attachment without `PolicyArn`"),)
+                yield None, (self.warn(where, "an attachment without `PolicyArn`"),)
             elif arn not in self.managed:
                 problem = self.warn(where, f"attached policy `{arn}` is not in the file",
                                     "export with `aws iam get-account-authorization-details` without "
                                     "`--filter`, so that AWS managed policies are included")
-                yield None, where, (problem,)
+                yield None, (problem,)
             else:
                 yield self.managed[arn]
 
@@ -210,11 +211,11 @@ class _Builder:
         for index, entry, problems in self.listed(entity, key, path):
             where = path + (key, index, "PolicyDocument")
             if entry is None:  # reported, with its problems
-                yield None, where, problems
+                yield None, problems
                 continue
             name = f"{entry.get('PolicyName', index)} (inline, {owner})"
             policy, problems = self.policy(entry.get("PolicyDocument"), PolicyKind.IDENTITY, where, name)
-            yield policy, where, problems
+            yield policy, problems
 
     def named(self, entity: dict[str, Any], key: str, path: JsonPath, what: str) -> tuple[str, str] | None:
         """The entity's `Arn` and its name (`key`, else the ARN's last part); None, reported,
@@ -288,13 +289,13 @@ def load_account(path: str) -> Account:
         group_list = user.get("GroupList") or []
         if not isinstance(group_list, list) or not all(isinstance(g, str) for g in group_list):
             problem = builder.warn(at + ("GroupList",), "`GroupList` must be a list of group names")
-            loaded.append((None, at + ("GroupList",), (problem,)))
+            loaded.append((None, (problem,)))
             group_list = []
         for group in group_list:
             if group not in groups:
                 # Its policies are unknown: the user's answers would be guesses.
                 problem = builder.warn(at + ("GroupList",), f"group `{group}` is not in the file")
-                loaded.append((None, at + ("GroupList",), (problem,)))
+                loaded.append((None, (problem,)))
                 continue
             loaded += groups[group]
         principals.append(_principal(builder, user, "user", named, at, loaded, tuple(group_list)))
@@ -316,7 +317,7 @@ def _principal(builder: _Builder, entity: dict[str, Any], kind: str, named: tupl
     problems: list[Problem] = []
     identity: list[Policy] = []
     seen: set[int] = set()
-    for policy, _, policy_problems in loaded:
+    for policy, policy_problems in loaded:
         problems.extend(policy_problems)
         if policy is None or id(policy) in seen:
             continue
@@ -331,7 +332,7 @@ def _principal(builder: _Builder, entity: dict[str, Any], kind: str, named: tupl
     if boundary_arn:
         where = path + ("PermissionsBoundary", "PermissionsBoundaryArn")
         if boundary_arn in builder.managed:
-            boundary, _, boundary_problems = builder.managed[boundary_arn]
+            boundary, boundary_problems = builder.managed[boundary_arn]
             problems.extend(boundary_problems)
         else:
             problems.append(builder.warn(where, f"permissions boundary `{boundary_arn}` is not in the file"))
