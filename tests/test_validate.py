@@ -123,6 +123,10 @@ WARNINGS = [
                                    "Action": "s3:GetObject", "Resource": OBJECTS})}, "Id"),
     # An empty Action list matches nothing.
     Case("empty-element", doc(allow([], OBJECTS)), doc(allow(["s3:GetObject"], OBJECTS)), "Statement[0].Action"),
+    # An operator with no keys leaves the statement without effect (§12.2): located at the operator.
+    Case("empty-element", doc(allow("s3:GetObject", OBJECTS, Condition={"StringEquals": {}})),
+         doc(allow("s3:GetObject", OBJECTS, Condition={"StringEquals": {"s3:prefix": "home/"}})),
+         "Statement[0].Condition.StringEquals"),
     # NotPrincipal with Allow is not supported (§6.2).
     Case("allow-with-not-principal",
          doc({"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"},

@@ -163,7 +163,11 @@ class Checker:
                 found.append(self.finding("empty-element", at + (element,), f"`{element}` names nobody",
                                           "the statement matches no caller"))
         for entry in statement.condition or ():
-            if not entry.values:
+            if not entry.key:  # an operator with no keys (the model's placeholder entry)
+                found.append(self.finding("empty-element", at + ("Condition", entry.operator),
+                                          f"`{entry.operator}` has no condition keys: the statement has no effect",
+                                          f"give `{entry.operator}` a key and its values, or remove it"))
+            elif not entry.values:
                 found.append(self.finding(
                     "empty-element", at + ("Condition", entry.operator, entry.key),
                     f"`{entry.key}` has an empty list of values under `{entry.operator}`",
