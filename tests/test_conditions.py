@@ -380,7 +380,7 @@ def test_arn_operators(condition, context, expected, warns, effect):
     _check(condition, context, expected, warns, effect)
 
 
-# -------------------------------------------------------------------------------- Null (§8.4)
+# ------------------------------------------------------------------------- Null (§8.3, §8.4)
 
 K = "aws:TokenIssueTime"
 
@@ -396,6 +396,12 @@ NULL_ROWS = [
         {"Null": {"aws:TagKeys": "true"}}, {"aws:TagKeys": []}, DENY),
     row("Null does not read the value: any text is present", {"Null": {K: "false"}}, {K: "not-a-date"}, ALLOW),
     row("Null looks keys up without regard to case", {"Null": {"AWS:TOKENISSUETIME": "false"}}, {K: "x"}, ALLOW),
+    row("8.3-14.4 Null TRUE is satisfied by an absent key: the value is read without regard to case",
+        {"Null": {K: "TRUE"}}, {}, ALLOW),
+    row("8.3 Null with one value asking for absence is satisfied by an absent key",
+        {"Null": {K: ["false", "true"]}}, {}, ALLOW),
+    row("8.3 Null with one value asking for presence is satisfied by a present key",
+        {"Null": {K: ["true", "false"]}}, {K: "x"}, ALLOW),
 ]
 
 

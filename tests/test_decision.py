@@ -159,6 +159,12 @@ CROSS_ACCOUNT = [
 
 ROOT = [
     case("2.3-root-needs-no-allow-in-own-account", "Allow", request(ROOT_A)),
+    # S3's lock-out protection, beyond §2.3 (S3 API reference, PutBucketPolicy): the bucket owner's
+    # root user may replace the bucket policy whatever it denies, and only that.
+    case("2.3-s3-lockout-root-may-put-bucket-policy-despite-deny", "Allow",
+         request(ROOT_A, "s3:PutBucketPolicy", BUCKET), resource=doc(deny("s3:*", BUCKET, Principal="*"))),
+    case("2.3-s3-lockout-covers-only-bucket-policy-actions", "ExplicitDeny",
+         request(ROOT_A, "s3:DeleteBucket", BUCKET), resource=doc(deny("s3:*", BUCKET, Principal="*"))),
     case("2.3-root-needs-no-allow-for-any-action", "Allow", request(ROOT_A, "ec2:TerminateInstances",
                                                                     f"arn:aws:ec2:us-east-1:{A}:instance/i-0abc")),
     case("2.3-resource-policy-deny-to-star-applies-to-root", "ExplicitDeny", request(ROOT_A),

@@ -358,6 +358,8 @@ def test_glob(pattern: str, text: str, matches: bool) -> None:
                  id="7.3-short-pattern-not-ending-in-star-matches-no-arn"),
     pytest.param("arn:aws:sqs:us-east-2:*", f"arn:aws:sqs:us-east-2:{A}:q", True,
                  id="7.3-14.2-short-pattern-trailing-star-crosses-colons"),
+    pytest.param("arn:aws:sqs:us-east-2:*1", f"arn:aws:sqs:us-east-2:{A}:queue1", False,
+                 id="7.3-14.2-short-pattern-not-ending-in-star-does-not-cross-colons"),
     pytest.param("arn:aws:sqs:us-east-2:*", f"arn:aws:sqs:eu-west-1:{A}:q", False,
                  id="7.3-14.2-short-pattern-head-segments-one-to-one"),
     pytest.param(f"arn:aws:sqs:us-east-2:{A}:q?", f"arn:aws:sqs:us-east-2:{A}:q1", True,

@@ -216,7 +216,8 @@ def test_validate_reports_an_error_exactly_when_loading_refuses(type_name, draw)
 
 
 # Disagreements the property found, each now one rule of the loader (§9, §12.1: no variable in
-# a principal or a condition key, whatever the `Version`; §6.3: a trust policy has no Resource).
+# a principal or a condition key, whatever the `Version`; §6.3: a trust policy has no Resource,
+# NotResource or NotPrincipal).
 FOUND = [
     ("resource-policy", {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
                                  "Principal": {"AWS": "arn:aws:iam::123456789012:user/${aws:username}"}}]},
@@ -229,6 +230,13 @@ FOUND = [
         "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole",
         "Resource": "*"}]},
      "trust-resource", "Statement[0].Resource"),
+    ("trust", {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole",
+        "NotResource": "arn:aws:s3:::b"}]},
+     "trust-resource", "Statement[0].NotResource"),
+    ("trust", {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny", "NotPrincipal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+     "trust-not-principal", "Statement[0].NotPrincipal"),
 ]
 
 

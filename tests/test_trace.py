@@ -193,8 +193,9 @@ def test_a_root_user_of_another_account_without_a_resource_policy_is_refused_at_
 
 
 def test_a_deny_set_aside_by_s3_lock_out_protection_is_shown_set_aside():
-    """The bucket owner's root user may replace the bucket policy whatever it denies: the Deny
-    applies but the decision sets it aside, and the gate allows through its Allow."""
+    """The bucket owner's root user may replace the bucket policy whatever it denies (beyond
+    §2.3; S3 API reference, PutBucketPolicy): the Deny applies but the decision sets it aside,
+    and the gate allows through its Allow (§13)."""
     bucket_policy = policy(
         {"Sid": "NoPolicyChanges", "Effect": "Deny", "Principal": "*", "Action": "s3:PutBucketPolicy",
          "Resource": BUCKET},

@@ -341,6 +341,9 @@ ERRORS = [
                                  "Action": "sts:AssumeRole", "Resource": "*"}), "Statement[0].Resource", "trust"),
     Error("trust-not-principal", doc({"Effect": "Deny", "NotPrincipal": {"Service": "ec2.amazonaws.com"},
                                       "Action": "sts:AssumeRole"}), "Statement[0].NotPrincipal", "trust"),
+    # §6.3: a role trust policy has neither Resource nor NotResource.
+    Error("trust-resource", doc({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                                 "Action": "sts:AssumeRole", "NotResource": "*"}), "Statement[0].NotResource", "trust"),
 ]
 
 
