@@ -196,14 +196,16 @@ class Plan:
     def _sides(self, a: PolicySets) -> list[tuple[str, GateKind, int, PolicySet, GateEntries]]:
         """Each gate in the order of §2.1 (organization levels root first): its id, kind, level,
         policies and what they can give this caller and action (`UNREACHED` where exempt)."""
-        sides = [(_SCP.level(n), _SCP, n, level, self.scps[n] if self.scps else UNREACHED)
-                 for n, level in enumerate(a.scps)]
-        sides += [(_RCP.level(n), _RCP, n, level, self.rcps[n] if self.rcps else UNREACHED)
-                  for n, level in enumerate(a.rcps)]
-        sides += [(_RESOURCE_POLICY, _RESOURCE_POLICY, 0, a.resource_policy, self.resource_policy),
-                  (_IDENTITY, _IDENTITY, 0, a.identity, self.identity),
-                  (_PERMISSION_BOUNDARY, _PERMISSION_BOUNDARY, 0, a.permission_boundary, self.permission_boundary),
-                  (_SESSION, _SESSION, 0, a.session, self.session)]
+        sides: list[tuple[str, GateKind, int, PolicySet, GateEntries]] = [
+            (_RESOURCE_POLICY, _RESOURCE_POLICY, 0, a.resource_policy, self.resource_policy),
+            (_IDENTITY, _IDENTITY, 0, a.identity, self.identity),
+            (_PERMISSION_BOUNDARY, _PERMISSION_BOUNDARY, 0, a.permission_boundary, self.permission_boundary),
+            (_SESSION, _SESSION, 0, a.session, self.session)]
+        if a.scps or a.rcps:  # most authorizers have no organization levels: no work for them
+            sides[:0] = ([(_SCP.level(n), _SCP, n, level, self.scps[n] if self.scps else UNREACHED)
+                          for n, level in enumerate(a.scps)]
+                         + [(_RCP.level(n), _RCP, n, level, self.rcps[n] if self.rcps else UNREACHED)
+                            for n, level in enumerate(a.rcps)])
         return sides
 
     def gates(self) -> tuple[Gate, ...]:
