@@ -44,9 +44,9 @@ def load_policy(data: Any, kind: PolicyKind | str = PolicyKind.IDENTITY, *, sour
         problems.extend(document_problems(policy, kind, locate))
     if trust:
         problems.extend(trust_problems(data, locate))
-    # Read from the document, not its text: an escape (`\u5199`) is the character it stands for,
-    # and a document built in Python has no text. Text without either is passed at once.
-    if kind.is_iam and (source is None or may_hold_bad_characters(source.text)):
+    # Read from the document, not its text: an escape is the character it stands for, and a
+    # document built in Python has no text.
+    if kind.is_iam and may_hold_bad_characters(data):
         problems.extend(character_problems(data, locate))
     if problems:
         raise PolicyError(problems)
