@@ -10,7 +10,7 @@ enables variables; under 2008-10-17 or no Version the text is literal (§6.2).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from enum import Enum
 from typing import Callable, Literal
 
@@ -89,8 +89,10 @@ def _parser() -> Lark:
     return grammar("variables", parser="lalr", maybe_placeholders=False)
 
 
+@lru_cache(maxsize=4096)
 def parse_template(text: str) -> Template:
-    """Parse a string that contains `${`; raise `TemplateError` when a variable is malformed."""
+    """Parse a string that contains `${`; raise `TemplateError` when a variable is malformed.
+    A template is a value, made once per text: loading checks it and compiling reads it."""
     try:
         tree = _parser().parse(text)
     except UnexpectedInput as exc:
