@@ -167,7 +167,8 @@ def print_assume_view(console: Console, role: AccountPrincipal, answers: list[Wh
 
 
 _VERDICT = {Verdict.DENY: "[bold red]denies[/]", Verdict.ALLOW: "[green]allows[/]",
-            Verdict.NO_ALLOW: "[yellow]no Allow[/]", Verdict.NOT_APPLICABLE: "[dim]not applicable[/]"}
+            Verdict.NO_ALLOW: "[yellow]no Allow[/]", Verdict.NOT_APPLICABLE: "[dim]not applicable[/]",
+            Verdict.REFUSED: "[bold red]refuses[/]"}
 
 
 def _statement_node(parent: Tree, trace: StatementTrace, style: str) -> None:

@@ -22,10 +22,12 @@ from ._context import Context, caller_keys
 from ..policy._errors import Location, Problem, RequestError
 from ..policy._model import Policy, PolicyKind
 from ..policy._references import see
-from ._plan import (LOCKOUT, RCP_IMPLIED_ALLOW, ROOT_NEEDS_NO_ALLOW, GateKind, Plan, PolicySets, Who,
-                    is_resource_policy_required, scp_exemption)
-from ._request import _WITH_IDENTITY, Caller, CallerError, CallerKind, Request, parse_caller
+from ._plan import (RCP_IMPLIED_ALLOW, ROOT_NEEDS_NO_ALLOW, GateKind, Plan, PolicySets, Who,
+                    is_resource_policy_required)
+from ._request import (_WITH_IDENTITY, PROVIDER_ACTIONS, Caller, CallerError, CallerKind, Credentials, Request,
+                       parse_caller)
 from ._result import Decision, Result
+from ._services import SERVICE_RULE, ServiceRule, scp_exemption
 
 if TYPE_CHECKING:
     from ._trace import Tracer
@@ -33,7 +35,8 @@ if TYPE_CHECKING:
 __all__ = ["Authorizer", "decide"]
 
 Hold = Callable[[Entries, Context], tuple[Match, ...]]
-PlanKey = tuple[str, str, str | None, str | None]  # action, principal, aws:PrincipalArn, federated_from
+# action, principal, aws:PrincipalArn, federated_from, credentials
+PlanKey = tuple[str, str, str | None, str | None, Credentials | None]
 
 _STRENGTH = (MatchClass.DIRECT, MatchClass.USER, MatchClass.ENTITY, MatchClass.ACCOUNT)
 # Where the resource policy is mandatory, an exact user ARN reaches only as far as ENTITY (§2.5).
@@ -86,7 +89,7 @@ class Authorizer:
         # Identity-side policies: which callers cannot have them is checked once per caller (`_check_fits`).
         self._fit_check = any(self._sets.present[1:])
         self._plans: dict[PlanKey, Plan] = {}
-        self._callers: dict[tuple[str, str | None, str | None], Who] = {}
+        self._callers: dict[tuple[str, str | None, str | None, Credentials | None, str | None], Who] = {}
 
     @staticmethod
     def _level(kind: PolicyKind, name: str, n: int, level: Policy | Sequence[Policy]) -> PolicySet:
@@ -121,7 +124,7 @@ class Authorizer:
                     value = given[name]
                     principal_arn = value if type(value) is str else None
                     break
-        key = (request.action, request.principal, principal_arn, request.federated_from)
+        key = (request.action, request.principal, principal_arn, request.federated_from, request.credentials)
         plan = self._plans.get(key)
         if plan is None:
             plan = self._plan(key, request, principal_arn)
@@ -142,20 +145,22 @@ class Authorizer:
     def _plan(self, key: PlanKey, request: Request, principal_arn: str | None) -> Plan:
         """What one caller and action need from this authorizer's policies, made on first use
         and kept (a memo of a pure function of the policies, the caller and the action)."""
-        who = self._callers.get(key[1:])
+        provider = PROVIDER_ACTIONS.get(key[0].lower())
+        who_key = key[1:] + (provider,)
+        who = self._callers.get(who_key)
         if who is None:
             try:
-                caller = parse_caller(request.principal, principal_arn)
+                caller = parse_caller(request.principal, principal_arn, provider)
             except CallerError as exc:
                 raise RequestError([Problem(str(exc), Location(path=("request", "principal")), exc.hint,
                                             code="invalid-principal-arn")]) from None
             if self._fit_check:
                 self._check_fits(caller)
             who = Who(caller, caller_keys(caller), request.federated_from, caller.kind in _WITH_IDENTITY,
-                      scp_exemption(caller))
+                      scp_exemption(caller), request.credentials)
             if len(self._callers) >= _PLANS_KEPT:
                 self._callers.clear()
-            self._callers[key[1:]] = who
+            self._callers[who_key] = who
         plan = Plan(self._sets, who, sys.intern(request.action.lower()))
         if len(self._plans) >= _PLANS_KEPT:
             self._plans.clear()
@@ -203,10 +208,10 @@ _PERMISSION_BOUNDARY, _SESSION = GateKind.PERMISSION_BOUNDARY, GateKind.SESSION
 
 
 def _result(plan: Plan, request: Request, context: Context, decision: Decision, gate: str, summary: str,
-            reasons: tuple[Match, ...] = ()) -> Result:
+            reasons: tuple[Match, ...] = (), rule: ServiceRule | None = None) -> Result:
     warnings = context.warnings
     return _make(Result, (decision, reasons, summary, gate, tuple(warnings) if warnings else (), request,
-                          plan.caller, context.resource_account))
+                          plan.caller, context.resource_account, rule))
 
 
 def decide(plan: Plan, request: Request, context: Context, hold: Hold = holding,
@@ -221,6 +226,14 @@ def decide(plan: Plan, request: Request, context: Context, hold: Hold = holding,
     caller = plan.caller
     for warning in plan.warnings:
         context.warn(warning)
+    if plan.rules:
+        # A rule of the service decides before any policy, and no policy overrides it (§2.7).
+        for rule, test in plan.rules:
+            if test is None or test(context, caller):
+                if trace is not None:
+                    trace.rule(rule)
+                return _result(plan, request, context, _ALLOW if rule.allows else _IMPLICIT_DENY, SERVICE_RULE,
+                               rule.summary, (), rule)
     if trace is not None:
         # Gates that never lack an Allow: RCP levels (RCPFullAWSAccess is attached at every
         # level, so RCPs can only deny: the chain asks them for Denies alone), and the identity
@@ -234,12 +247,12 @@ def decide(plan: Plan, request: Request, context: Context, hold: Hold = holding,
     if plan.denies:
         denies: tuple[Match, ...] = ()
         gate = ""
-        lockout = plan.lockout and plan.lockout_applies(context.resource_account)
+        lockout = plan.lockout_applies(context.resource_account)
         for name, entries in plan.denies:
             if lockout and name is _RESOURCE_POLICY:
                 if trace is not None:
-                    trace.waive(name, LOCKOUT)
-                continue  # S3's lock-out protection for the bucket owner's root user
+                    trace.waive(name, plan.lockout or "")
+                continue  # lock-out protection for the owner's root user (§2.7)
             found = hold(entries, context)
             if found:
                 gate = gate or name

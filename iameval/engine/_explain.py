@@ -43,6 +43,10 @@ class Explanation:
     def headline(self) -> str:
         """The decision in one or two plain sentences, for a newcomer."""
         result = self.result
+        if result.rule is not None:
+            verb = "Allowed" if result.allowed else "Denied"
+            return (f"{verb} by a rule of the service, not by a policy: {result.summary}. No policy can "
+                    f"change this ({result.rule.source}).")
         if result.decision is Decision.EXPLICIT_DENY:
             ref = result.reasons[0].ref
             return (f"Denied explicitly: statement {ref.statement} of the {ref.kind.noun} {ref.policy} "
@@ -63,6 +67,7 @@ class Explanation:
             "decision": str(self.result.decision),
             "summary": self.result.summary,
             "gate": self.result.gate,
+            **({"rule": self.result.rule.as_dict()} if self.result.rule is not None else {}),
             "headline": self.headline,
             "gates": [g.as_dict() for g in self.gates],
             "derived": dict(self.derived),

@@ -11,13 +11,12 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import NamedTuple
 
-from ..catalog._catalog import rcp_supported_services
 from ._compile import UNREACHED, GateEntries, PolicySet
 from ._context import ContextEntry
-from ._request import _WITH_IDENTITY, Caller, CallerKind
+from ._request import Caller, CallerKind, Credentials
+from ._services import Candidate, lockout, rcp_exemption, resource_policy_exemption, rules_for, scp_exemption
 
-__all__ = ["Gate", "GateKind", "Plan", "PolicySets", "Who", "is_resource_policy_required", "rcp_exemption",
-           "scp_exemption"]
+__all__ = ["Gate", "GateKind", "Plan", "PolicySets", "Who", "is_resource_policy_required"]
 
 
 class GateKind(StrEnum):
@@ -50,49 +49,11 @@ def is_resource_policy_required(action: str, resource: str) -> bool:
     return False
 
 
-# S3 protects a bucket owner from locking itself out: the root user of the bucket's account may
-# read, replace and delete the bucket policy even when the bucket policy explicitly denies it;
-# only VPC endpoint policies and Organizations policies can stop it. IAM-SEMANTICS §2.3 says
-# nothing of it; the source is the S3 API reference for DeleteBucketPolicy, PutBucketPolicy and
-# GetBucketPolicy (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketPolicy.html).
-_ROOT_BUCKET_POLICY_ACTIONS = frozenset({
-    "s3:getbucketpolicy", "s3:putbucketpolicy", "s3:deletebucketpolicy",
-    "s3express:getbucketpolicy", "s3express:putbucketpolicy", "s3express:deletebucketpolicy",
-})
-LOCKOUT = ("the bucket owner's root user may read, replace and delete the bucket policy whatever "
-           "it denies (S3 lock-out protection, see "
-           "https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketPolicy.html)")
-
 # RCPs can only deny: RCPFullAWSAccess is attached at every level and cannot be detached, so a
 # level never lacks an Allow (SCENARIO.md, §4).
 RCP_IMPLIED_ALLOW = ("RCPFullAWSAccess is attached at every level and allows everything: resource "
                      "control policies can only deny")
 ROOT_NEEDS_NO_ALLOW = "the root user needs no Allow in its own account"
-
-
-def _service_linked(caller: Caller) -> bool:
-    """A service-linked role or its session: its path is `/aws-service-role/`, and AWS names
-    every such role `AWSServiceRoleFor...` (a session ARN drops the path, not the name)."""
-    if caller.kind not in (CallerKind.ROLE, CallerKind.ASSUMED_ROLE):
-        return False
-    return ":role/aws-service-role/" in (caller.principal_arn or "") or (caller.name or "").startswith(
-        "AWSServiceRoleFor")
-
-
-def scp_exemption(caller: Caller) -> str | None:
-    """Why SCPs do not apply to this caller, or None when they do (§2.6, §4)."""
-    if caller.kind not in _WITH_IDENTITY:
-        return "SCPs do not govern service principals or anonymous callers"
-    if _service_linked(caller):
-        return "SCPs do not govern service-linked roles"
-    return None
-
-
-def rcp_exemption(action: str) -> str | None:
-    """Why RCPs do not apply to this action (lower-cased), or None when they do (§4)."""
-    if action.partition(":")[0] in rcp_supported_services():
-        return None
-    return "RCPs do not govern this service"
 
 
 class Who(NamedTuple):
@@ -103,6 +64,7 @@ class Who(NamedTuple):
     federated_from: str | None
     identity_side: bool  # it can have identity-based policies (§2.6)
     scp_exemption: str | None
+    credentials: Credentials | None  # as the request gives them (§2.7)
 
 
 class PolicySets(NamedTuple):
@@ -159,7 +121,7 @@ class Plan:
 
     __slots__ = ("caller", "caller_keys", "action", "identity_side", "root", "federated_user", "has_boundary",
                  "has_session", "scps", "rcps", "resource_policy", "identity", "permission_boundary", "session",
-                 "denies", "warnings", "lockout", "sts_or_kms", "_sets")
+                 "denies", "warnings", "lockout", "sts_or_kms", "rules", "_sets")
 
     def __init__(self, a: PolicySets, who: Who, action: str):
         self.caller = caller = who.caller
@@ -172,13 +134,14 @@ class Plan:
         has_resource, has_identity, has_boundary, has_session = a.present
         self.has_boundary, self.has_session = has_boundary, has_session
         scps_exempt = who.scp_exemption if a.scps else None
-        rcps_exempt = rcp_exemption(action) if a.rcps else None
+        rcps_exempt = rcp_exemption(caller, action) if a.rcps else None
+        resource_exempt = resource_policy_exemption(action) if has_resource else None
         self.scps = (tuple(level.entries(action, caller, federated_from, has_boundary) for level in a.scps)
                      if a.scps and not scps_exempt else ())
         self.rcps = (tuple(level.entries(action, caller, federated_from, has_boundary) for level in a.rcps)
                      if a.rcps and not rcps_exempt else ())
         self.resource_policy = (a.resource_policy.entries(action, caller, federated_from, has_boundary)
-                                if has_resource else UNREACHED)
+                                if has_resource and not resource_exempt else UNREACHED)
         self.identity = (a.identity.entries(action, caller, federated_from, has_boundary)
                          if has_identity else UNREACHED)
         self.permission_boundary = (a.permission_boundary.entries(action, caller, federated_from, has_boundary)
@@ -189,8 +152,11 @@ class Plan:
         sides = self._sides(a)
         self.denies = tuple((name, g.denies) for name, _, _, _, g in sides if g.denies)
         self.warnings = tuple(dict.fromkeys(w for _, _, _, _, g in sides for w in g.warnings))
-        self.lockout = caller.kind is CallerKind.ROOT and action in _ROOT_BUCKET_POLICY_ACTIONS
+        # Why the resource policy's Deny statements do not reach the owner's root user, if they do not.
+        self.lockout = lockout(caller, action)
         self.sts_or_kms = action[:4] in ("sts:", "kms:")
+        # The rules of the services that can decide these requests before any policy (§2.7).
+        self.rules: tuple[Candidate, ...] = rules_for(caller, who.credentials, action)
         self._sets = a  # for `gates`, made only when a trace asks
 
     def _sides(self, a: PolicySets) -> list[tuple[str, GateKind, int, PolicySet, GateEntries]]:
@@ -213,11 +179,12 @@ class Plan:
         it does not take part, if it does not; for traces (plans do not keep them)."""
         a = self._sets
         exemptions = {_SCP: scp_exemption(self.caller) if a.scps else None,
-                      _RCP: rcp_exemption(self.action) if a.rcps else None}
+                      _RCP: rcp_exemption(self.caller, self.action) if a.rcps else None,
+                      _RESOURCE_POLICY: resource_policy_exemption(self.action) if a.present[0] else None}
         return tuple(Gate(gate_id, kind, _TITLES[kind].format(level), policies, entries, exemptions.get(kind))
                      for gate_id, kind, level, policies, entries in self._sides(a))
 
     def lockout_applies(self, resource_account: str | None) -> bool:
-        """S3's lock-out protection applies: the resource-based policy's Deny statements do not
-        reach this request (see `_ROOT_BUCKET_POLICY_ACTIONS`)."""
-        return self.lockout and resource_account == self.caller.account
+        """A lock-out protection applies: the resource-based policy's Deny statements do not
+        reach the owner's root user (`_services.lockout`)."""
+        return self.lockout is not None and resource_account == self.caller.account

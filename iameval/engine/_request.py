@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_valid
 
 from ..policy._arn import ACCOUNT_ID, split_arn
 
-__all__ = ["Caller", "CallerKind", "FrozenContext", "Request", "parse_caller", "CallerError"]
+__all__ = ["Caller", "CallerKind", "Credentials", "FrozenContext", "Request", "parse_caller", "CallerError",
+           "PROVIDER_ACTIONS"]
 
 ContextScalar = str | int | float | bool
 ContextValue = ContextScalar | list[ContextScalar]
@@ -57,6 +58,58 @@ _WITH_IDENTITY = frozenset({CallerKind.ROOT, CallerKind.USER, CallerKind.ROLE,
                             CallerKind.ASSUMED_ROLE, CallerKind.FEDERATED_USER})
 
 
+class Credentials(StrEnum):
+    """How the caller's credentials were obtained (IAM-SEMANTICS §2.7; SCENARIO.md
+    `request.credentials`): long-term keys, or the STS operation that issued a session.
+
+    The principal's ARN says it for most callers; a GetSessionToken session carries the ARN of
+    its IAM user (or root user), so only the request can tell it apart from long-term keys.
+    """
+
+    LONG_TERM = "long-term"
+    ASSUME_ROLE = "AssumeRole"
+    ASSUME_ROLE_WITH_SAML = "AssumeRoleWithSAML"
+    ASSUME_ROLE_WITH_WEB_IDENTITY = "AssumeRoleWithWebIdentity"
+    GET_FEDERATION_TOKEN = "GetFederationToken"
+    GET_SESSION_TOKEN = "GetSessionToken"
+
+    @property
+    def role_session(self) -> bool:
+        """Credentials of a role session: AssumeRole and its SAML and web-identity forms."""
+        return self in _ROLE_SESSIONS
+
+    @classmethod
+    def of(cls, kind: "CallerKind", given: "Credentials | None") -> "Credentials | None":
+        """The credentials of a caller of `kind`: as given, else what its ARN says (None for
+        callers without credentials of an account: service principals, anonymous callers,
+        identity providers)."""
+        return given if given is not None else _DEFAULT_CREDENTIALS.get(kind)
+
+
+_ROLE_SESSIONS = frozenset({Credentials.ASSUME_ROLE, Credentials.ASSUME_ROLE_WITH_SAML,
+                            Credentials.ASSUME_ROLE_WITH_WEB_IDENTITY})
+# Which credentials each kind of caller can hold; the first is what its ARN implies. A role ARN
+# given as the caller stands for a session of that role.
+_KIND_CREDENTIALS: dict[CallerKind, tuple[Credentials, ...]] = {
+    CallerKind.ROOT: (Credentials.LONG_TERM, Credentials.GET_SESSION_TOKEN),
+    CallerKind.USER: (Credentials.LONG_TERM, Credentials.GET_SESSION_TOKEN),
+    CallerKind.ROLE: (Credentials.ASSUME_ROLE, Credentials.ASSUME_ROLE_WITH_SAML,
+                      Credentials.ASSUME_ROLE_WITH_WEB_IDENTITY),
+    CallerKind.ASSUMED_ROLE: (Credentials.ASSUME_ROLE, Credentials.ASSUME_ROLE_WITH_SAML,
+                              Credentials.ASSUME_ROLE_WITH_WEB_IDENTITY),
+    CallerKind.FEDERATED_USER: (Credentials.GET_FEDERATION_TOKEN,),
+}
+_HOLDERS = {CallerKind.ROOT: "the root user", CallerKind.USER: "an IAM user", CallerKind.ROLE: "a role session",
+            CallerKind.ASSUMED_ROLE: "a role session", CallerKind.FEDERATED_USER: "a federated-user session",
+            CallerKind.SERVICE: "a service principal", CallerKind.ANONYMOUS: "an anonymous caller",
+            CallerKind.FEDERATED_PROVIDER: "an identity provider"}
+_DEFAULT_CREDENTIALS = {kind: held[0] for kind, held in _KIND_CREDENTIALS.items()}
+_CREDENTIAL_NAMES = {c.value.lower(): c for c in Credentials}
+
+# The actions an identity provider's token calls, and the provider they come from (§2.7).
+PROVIDER_ACTIONS = {"sts:assumerolewithwebidentity": "oidc-provider", "sts:assumerolewithsaml": "saml-provider"}
+
+
 class CallerError(ValueError):
     def __init__(self, message: str, hint: str | None = None):
         super().__init__(message)
@@ -83,13 +136,20 @@ _CANONICAL = re.compile(r"[0-9a-f]{64}")
 
 
 @lru_cache(maxsize=4096)
-def parse_caller(principal: str, principal_arn: str | None = None) -> Caller:
+def parse_caller(principal: str, principal_arn: str | None = None, provider: str | None = None) -> Caller:
     """Read a request principal (SCENARIO.md `request.principal`).
 
     `principal_arn` is the caller's `aws:PrincipalArn` when the request gives it: a role session
     ARN drops the role's path, so a role with a path is named there (§7.4). One that cannot be
     this caller's (another account, another role name) is an error.
+
+    `provider` is set for the actions an identity provider's token calls (`PROVIDER_ACTIONS`):
+    `oidc-provider` for AssumeRoleWithWebIdentity, `saml-provider` for AssumeRoleWithSAML. The
+    principal is then the provider as a trust policy's `Principal.Federated` names it, and
+    `cognito-identity.amazonaws.com` is Amazon Cognito's identity provider, not a service (§2.7).
     """
+    if provider is not None:
+        return _parse_provider(principal, provider)
     caller = _parse_caller(principal, principal_arn)
     if principal_arn is not None and caller.kind.has_identity and caller.principal_arn != principal_arn:
         raise CallerError(f"`aws:PrincipalArn` `{principal_arn}` cannot be the principal ARN of "
@@ -97,6 +157,26 @@ def parse_caller(principal: str, principal_arn: str | None = None) -> Caller:
                           "for a role session it is the role's ARN, with its path; for other "
                           "callers, their own ARN")
     return caller
+
+
+def _parse_provider(principal: str, provider: str) -> Caller:
+    """The identity provider whose token calls AssumeRoleWithWebIdentity or AssumeRoleWithSAML (§2.7)."""
+    saml = provider == "saml-provider"
+    operation = "AssumeRoleWithSAML" if saml else "AssumeRoleWithWebIdentity"
+    if principal.startswith("arn:"):
+        segments = split_arn(principal)
+        if len(segments) == 6 and segments[2] == "iam" and ACCOUNT_ID.fullmatch(segments[4]):
+            kind_text, _, name = segments[5].partition("/")
+            if kind_text == provider and name:
+                return Caller(principal, CallerKind.FEDERATED_PROVIDER, segments[4], segments[1])
+    elif not saml and "." in principal and " " not in principal and ":" not in principal:
+        return Caller(principal, CallerKind.FEDERATED_PROVIDER)
+    example = ("a SAML provider, `arn:aws:iam::ACCOUNT:saml-provider/NAME`" if saml else
+               "an OIDC provider, `arn:aws:iam::ACCOUNT:oidc-provider/HOST`, or a web identity provider such "
+               "as `cognito-identity.amazonaws.com` or `accounts.google.com`")
+    raise CallerError(f"`{principal}` cannot call sts:{operation}: its caller is the identity provider whose "
+                      "token comes with the request",
+                      f"give as principal {example}, as the trust policy's `Principal.Federated` names it")
 
 
 def _parse_caller(principal: str, principal_arn: str | None) -> Caller:
@@ -179,7 +259,9 @@ class Request(BaseModel):
 
     `federated_from` names the IAM user whose GetFederationToken call made a federated-user
     session (§14.8). `resource_policy_required` overrides the engine's choice of which requests
-    need a resource-policy grant (§2.5).
+    need a resource-policy grant (§2.5). `credentials` says how the caller's credentials were
+    obtained where its ARN does not (a GetSessionToken session, §2.7); a string is read as the
+    name of a `Credentials` member, in any case.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
@@ -191,6 +273,7 @@ class Request(BaseModel):
     context: Mapping[str, ContextValue] = Field(default_factory=dict)
     federated_from: str | None = None
     resource_policy_required: bool | None = None
+    credentials: Credentials | None = None
 
     @field_validator("action")
     @classmethod
@@ -240,6 +323,36 @@ class Request(BaseModel):
                                  "(`arn:aws:sts::ACCOUNT:federated-user/NAME`)")
             if ":user/" not in self.federated_from or not self.federated_from.startswith("arn:"):
                 raise ValueError(f"`federated_from` `{self.federated_from}` is not an IAM user ARN")
+        return self
+
+    @field_validator("credentials", mode="before")
+    @classmethod
+    def _credentials_name(cls, value: Any) -> Any:
+        if isinstance(value, str) and not isinstance(value, Credentials):
+            found = _CREDENTIAL_NAMES.get(value.lower())
+            if found is None:
+                raise ValueError(f"`credentials` `{value}` is not one of "
+                                 + ", ".join(f"`{c.value}`" for c in Credentials))
+            return found
+        return value
+
+    @model_validator(mode="after")
+    def _credentials_fit(self) -> "Request":
+        """Credentials the principal cannot hold are an error (a role session's cannot come from
+        GetSessionToken). A principal that cannot be read is reported where it is read."""
+        if self.credentials is None:
+            return self
+        try:
+            caller = parse_caller(self.principal, None, PROVIDER_ACTIONS.get(self.action.lower()))
+        except CallerError:
+            return self
+        held = _KIND_CREDENTIALS.get(caller.kind, ())
+        if self.credentials not in held:
+            holder = _HOLDERS.get(caller.kind, f"a {caller.kind.value} caller")
+            raise ValueError(
+                f"`credentials` `{self.credentials.value}` cannot be those of `{self.principal}`: "
+                + (f"{holder} holds " + " or ".join(f"`{c.value}`" for c in held) if held
+                   else f"{holder} has no credentials of an account"))
         return self
 
     @field_validator("resource_account")

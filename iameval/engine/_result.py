@@ -10,6 +10,7 @@ from typing import Any, Mapping, NamedTuple
 from ._compile import Match
 from ._context import derived_keys
 from ._request import Caller, Request
+from ._services import ServiceRule
 
 __all__ = ["Decision", "Result"]
 
@@ -28,7 +29,9 @@ class Result(NamedTuple):
     `reasons` are the Deny statements for ExplicitDeny, the Allow statements each passed gate
     relied on for Allow, and empty for ImplicitDeny, where `summary` names the gate without an
     Allow; `gate` names the gate that decided (`identity`, `resource_policy`, `permission_boundary`,
-    `session`, `scp[N]`, `rcp[N]`), and `explain()` gives every gate's verdict. `warnings` are
+    `session`, `scp[N]`, `rcp[N]`), and `explain()` gives every gate's verdict. A request that a
+    rule of the service decided, whatever the policies say (§2.7), has that rule in `rule`,
+    `gate` `service_rule` and no reasons. `warnings` are
     what iameval could not use as given (a context value that is not a date under a Date
     operator, a list where a variable needs one value), each of which made a comparison false.
     Only the comparisons the decision needed are made: once a Deny applies, Allow statements
@@ -46,6 +49,7 @@ class Result(NamedTuple):
     request: Request
     caller: Caller
     resource_account: str | None
+    rule: ServiceRule | None = None
 
     @property
     def derived(self) -> Mapping[str, str]:
@@ -61,7 +65,7 @@ class Result(NamedTuple):
 
     def __hash__(self) -> int:
         return hash((self.decision, self.reasons, self.summary, self.gate, self.warnings, self.caller,
-                     self.resource_account))
+                     self.resource_account, self.rule))
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -71,6 +75,8 @@ class Result(NamedTuple):
             "reasons": [m.as_dict() for m in self.reasons],
             "derived": dict(self.derived),
         }
+        if self.rule is not None:
+            out["rule"] = self.rule.as_dict()
         if self.warnings:
             out["warnings"] = list(self.warnings)
         return out

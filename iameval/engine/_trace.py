@@ -13,7 +13,7 @@ only (`_explain`).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -23,6 +23,7 @@ from ..policy._model import Effect, PolicyKind
 from ._plan import Gate, GateKind, Plan
 from ._request import Request
 from ._result import Result
+from ._services import SERVICE_RULE, ServiceRule
 
 __all__ = ["ConditionTrace", "GateTrace", "StatementTrace", "Tracer", "Verdict"]
 
@@ -34,6 +35,7 @@ class Verdict(StrEnum):
     ALLOW = "allow"
     NO_ALLOW = "no-allow"
     NOT_APPLICABLE = "not-applicable"
+    REFUSED = "refused"  # a rule of the service refused the request, whatever the policies say (§2.7)
 
 
 @dataclass(frozen=True)
@@ -156,12 +158,16 @@ class GateTrace:
     decided: bool = False
     policies: tuple[str, ...] = ()  # the labels of the policies at this gate
     read: bool = True  # False when the decision did not need to test its statements (a Deny came first)
+    source: str = ""  # the AWS page of a rule of the service (§2.7)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"gate": self.id, "title": self.title, "decided": self.decided, "verdict": str(self.verdict),
-                "read_by_decision": self.read, "policies": list(self.policies), "note": self.note,
-                "statements": [s.as_dict() for s in self.applied],
-                "near_misses": [s.as_dict() for s in self.near_misses]}
+        out = {"gate": self.id, "title": self.title, "decided": self.decided, "verdict": str(self.verdict),
+               "read_by_decision": self.read, "policies": list(self.policies), "note": self.note,
+               "statements": [s.as_dict() for s in self.applied],
+               "near_misses": [s.as_dict() for s in self.near_misses]}
+        if self.source:
+            out["source"] = self.source
+        return out
 
 
 _CLASS_TEXT = {
@@ -194,6 +200,11 @@ class Tracer:
         self._records: dict[int, list[tuple[CompiledStatement, Match, StatementRecord, bool]]] = {}
         self._waived: dict[str, str] = {}  # gate id -> why its Deny statements were set aside
         self._implied: dict[str, str] = {}  # gate id -> why it needs no Allow
+        self._rule: ServiceRule | None = None
+
+    def rule(self, rule: ServiceRule) -> None:
+        """A rule of the service decided the request before any policy (§2.7)."""
+        self._rule = rule
 
     def waive(self, gate: str, why: str) -> None:
         """`decide` set the Deny statements of `gate` aside."""
@@ -229,7 +240,14 @@ class Tracer:
         for key, entries in self._sides.items():
             if key not in self._records:
                 self.holding(entries, aside)
-        return tuple(self._gate(gate, result, aside, read_by_decision) for gate in self._gates)
+        gates = tuple(self._gate(gate, result, aside, read_by_decision) for gate in self._gates)
+        rule = self._rule
+        if rule is None:
+            return gates
+        # The rule comes first: no gate was read by the decision.
+        return (GateTrace(SERVICE_RULE, "rule of the service", Verdict.ALLOW if rule.allows else Verdict.REFUSED,
+                          note=f"{rule.summary}; no policy can change this", decided=True, source=rule.source),
+                ) + tuple(replace(g, read=False) for g in gates)
 
     def _gate(self, gate: Gate, result: Result, aside: Context, read_by_decision: set[int]) -> GateTrace:
         """A gate's verdict from what its statements did and what `decide` said of it."""
