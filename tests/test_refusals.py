@@ -54,8 +54,9 @@ REAL = {
     "permission-boundary": _documents("policy-examples/permission-boundary") + IDENTITY[:10],
     "session": IDENTITY,
     "trust": _documents("policy-examples/trust"),
+    "key-policy": _documents("policy-examples/resource"),
 }
-NAMES_PRINCIPALS = ("resource-policy", "rcp", "trust")
+NAMES_PRINCIPALS = ("resource-policy", "rcp", "trust", "key-policy")
 
 # ------------------------------------------------------------------------ values of each element
 # Each element draws from values AWS accepts and from faulty ones, weighted four to one, so that
@@ -195,7 +196,8 @@ def _refusal(data, type_name: str):
     """The loader's problems for a document read from JSON text, or None when it loads."""
     (source,) = parse_text(json.dumps(data, indent=1, ensure_ascii=False), "policy.json")
     try:
-        load_policy(source.data, POLICY_TYPES[type_name], source=source, trust=type_name == "trust")
+        load_policy(source.data, POLICY_TYPES[type_name], source=source, trust=type_name == "trust",
+                    key_policy=type_name == "key-policy")
     except PolicyError as exc:
         return source, exc.problems
     return source, None

@@ -158,6 +158,12 @@ WARNINGS = [
          doc({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": OBJECTS}),
          doc({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": OBJECTS, "Condition": ORG}),
          "Statement[0].Principal", "resource-policy"),
+    # A key-policy statement without Resource: KMS accepts it, and it has no effect (§2.7).
+    Case("key-policy-statement-without-effect",
+         doc({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*"}),
+         doc({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*",
+              "Resource": "*"}),
+         "Statement[0]", "key-policy", words="has no effect"),
 ]
 
 
@@ -679,7 +685,7 @@ def test_the_good_lines_of_a_json_lines_file_are_validated_beside_the_bad_one(tm
     (lambda source: load_policy(source.data, "bogus-kind", source=source),
      "identity, resource_policy, permission_boundary, session, scp, rcp"),
     (lambda source: validate_policy(source.data, "bogus-kind", source),
-     "identity, resource-policy, scp, rcp, permission-boundary, session, trust"),
+     "identity, resource-policy, scp, rcp, permission-boundary, session, trust, key-policy"),
 ])
 def test_an_unknown_policy_type_is_a_located_policy_error_naming_the_types(refuse, choices):
     (source,) = parse_text(json.dumps(doc(allow("s3:GetObject", OBJECTS))), "policy.json")

@@ -130,6 +130,13 @@ class Checker:
     def statement(self, index: int, statement: Statement) -> list[Finding]:
         at = ("Statement", index)
         found: list[Finding] = []
+        missing = statement.without_effect_in_key_policy if self.policy_type.is_key_policy else None
+        if missing is not None:
+            found.append(self.finding(
+                "key-policy-statement-without-effect", at,
+                f"the statement has no `{missing}`: KMS accepts it in a key policy, but it has no effect, "
+                "Allow or Deny", 'add `"Resource": "*"`: in a key policy it means this key' if missing == "Resource"
+                else "add `Action` with the KMS actions the statement is for"))
         found.extend(self.empty_elements(at, statement))
         for element, entries in (("Action", statement.action), ("NotAction", statement.not_action)):
             for j, action in enumerate(entries or ()):

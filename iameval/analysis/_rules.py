@@ -40,6 +40,8 @@ WARNINGS = (
     Rule("shadowed-statement", WARNING, "An Allow that a Deny of the same policy always overrides", "§2.1"),
     Rule("broad-not-action", WARNING, "`Allow` with `NotAction` on every resource", "§7.1"),
     Rule("public-principal", WARNING, "`Principal: \"*\"` without a condition", "§2.2"),
+    Rule("key-policy-statement-without-effect", WARNING,
+         "A KMS key policy statement without `Action` or `Resource`", "§2.7"),
 )
 
 CODES: Mapping[str, Rule] = {rule.code: rule for rule in REFUSALS + WARNINGS}
@@ -83,11 +85,19 @@ class PolicyType(StrEnum):
     SESSION = ("session", PolicyKind.SESSION, SizeLimit(2048, False, "a session policy", None))
     TRUST = ("trust", PolicyKind.RESOURCE_POLICY, SizeLimit(
         2048, False, "a role trust policy (by default)", "the quota can be raised to 4,096 characters"))
+    KEY_POLICY = ("key-policy", PolicyKind.RESOURCE_POLICY, SizeLimit(
+        32768, True, "a KMS key policy", None))
 
     @property
     def is_trust(self) -> bool:
         """A role trust policy: loaded with the refusals of §6.3."""
         return self is PolicyType.TRUST
+
+    @property
+    def is_key_policy(self) -> bool:
+        """A KMS key policy: a statement without `Action` or `Resource` is accepted and has no
+        effect (§2.7)."""
+        return self is PolicyType.KEY_POLICY
 
 
 # `--type` names -> the kind the policy is loaded as.

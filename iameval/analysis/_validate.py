@@ -42,7 +42,8 @@ def _policy_type(kind: PolicyType | PolicyKind | str, source: Source | None, pat
     if isinstance(kind, PolicyType):
         return kind
     for policy_type in PolicyType:
-        if kind == policy_type.value or (kind == policy_type.kind.value and not policy_type.is_trust):
+        if kind == policy_type.value or (kind == policy_type.kind.value and not policy_type.is_trust
+                                         and not policy_type.is_key_policy):
             return policy_type
     raise unknown_policy_type(kind, PolicyType, source, path)
 
@@ -58,7 +59,8 @@ def validate_policy(data: Any, kind: PolicyType | PolicyKind | str = PolicyType.
     policy_type = _policy_type(kind, source, path)
     findings: list[Finding] = []
     try:
-        policy = load_policy(data, policy_type.kind, source=source, path=path, trust=policy_type.is_trust)
+        policy = load_policy(data, policy_type.kind, source=source, path=path, trust=policy_type.is_trust,
+                             key_policy=policy_type.is_key_policy)
     except PolicyError as exc:
         policy = None
         findings.extend(finding_from_problem(p) for p in exc.problems)

@@ -20,6 +20,7 @@ from ..policy._errors import Location, PolicyError, Problem
 from ..policy._files import load_policy_file, load_policy_files
 from ..policy._model import PolicyKind
 from ._options import (DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, AccountOpt, ActionOpt, ContextFileOpt, ContextOpt,
+                       CredentialsOpt,
                        ExplainOpt, JsonOpt, RcpOpt, ResourceAccountOpt, ResourceOpt, ResourcePolicyOpt,
                        ScpOpt, checked_request, context_from, fail, org_policies, read_account)
 from ._present import (err, out, print_explanation, print_outcome, print_request, print_result, print_run_summary,
@@ -36,8 +37,11 @@ def check(
     action: ActionOpt,
     resource: ResourceOpt = None,
     principal: Annotated[Optional[str], typer.Option(
-        "--principal", "-p", help=f"The caller's ARN. Default: `{DEFAULT_PRINCIPAL}`.",
+        "--principal", "-p", help=f"The caller's ARN, `*` for an anonymous caller, a service principal, or for "
+        "sts:AssumeRoleWithWebIdentity and sts:AssumeRoleWithSAML the identity provider (as `Principal.Federated` "
+        f"names it). Default: `{DEFAULT_PRINCIPAL}`.",
         show_default=False)] = None,
+    credentials: CredentialsOpt = None,
     account_details: AccountOpt = None,
     resource_policy: ResourcePolicyOpt = None,
     resource_account: ResourceAccountOpt = None,
@@ -59,11 +63,13 @@ def check(
     Exit 0 on Allow, 1 on ImplicitDeny or ExplicitDeny, 2 on invalid input.
     """
     try:
-        if not policies and not account_details:
-            raise PolicyError([Problem("give at least one policy file, or --account-details "
+        if not (policies or account_details or resource_policy or permission_boundary or session_policy or scp
+                or rcp):
+            raise PolicyError([Problem("give at least one policy: identity-based policy files, --resource-policy, "
+                                       "--permission-boundary, --session-policy, --scp, --rcp, or --account-details "
                                        "with --principal", Location("iameval check"), code="invalid-usage")])
         kwargs: dict[str, Any] = {"identity": load_policy_files(policies, PolicyKind.IDENTITY) if policies else []}
-        org_policies(resource_policy, scp, rcp, kwargs)
+        org_policies(resource_policy, scp, rcp, kwargs, action)
         if permission_boundary:
             kwargs["permission_boundary"] = load_policy_file(permission_boundary, PolicyKind.PERMISSION_BOUNDARY)
         if session_policy:
@@ -77,6 +83,8 @@ def check(
         }
         if resource_account:
             request["resource_account"] = resource_account
+        if credentials:
+            request["credentials"] = credentials
         if account_details:
             _from_account(read_account(account_details), principal, request, kwargs)
         checked = checked_request(request)
@@ -92,6 +100,8 @@ def check(
     }
     if resource_account:
         shown["resource_account"] = (resource_account, False)
+    if credentials:
+        shown["credentials"] = (checked.credentials.value if checked.credentials else credentials, False)
     for key, value in request["context"].items():
         shown[key] = (json.dumps(value) if not isinstance(value, str) else value, False)
     for key, value in result.derived.items():

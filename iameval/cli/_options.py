@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from rich.markup import escape
 
 from ..engine._context import merge_context
-from ..engine._request import CallerError, Request, parse_caller
+from ..engine._request import PROVIDER_ACTIONS, CallerError, Credentials, Request, is_key_policy_action, parse_caller
 from ..inputs._accounts import Account, load_account
 from ..policy._errors import Location, PolicyError, Problem
 from ..policy._files import load_policy_file, load_policy_files
@@ -21,7 +21,7 @@ from ..policy._model import PolicyKind
 from ..policy._source import read_sources
 from ._present import err, print_problems
 
-__all__ = ["AccountOpt", "ActionOpt", "ContextFileOpt", "ContextOpt", "DEFAULT_PRINCIPAL",
+__all__ = ["AccountOpt", "ActionOpt", "CredentialsOpt", "ContextFileOpt", "ContextOpt", "DEFAULT_PRINCIPAL",
            "DEFAULT_RESOURCE", "ExplainOpt", "JsonOpt", "RcpOpt", "ResourceAccountOpt",
            "ResourceOpt", "ResourcePolicyOpt", "ScpOpt", "checked_request", "context_from", "fail",
            "org_policies", "read_account"]
@@ -114,6 +114,12 @@ ContextFileOpt = Annotated[Optional[list[str]], typer.Option(
 AccountOpt = Annotated[Optional[str], typer.Option(
     "--account-details", help="The output of `aws iam get-account-authorization-details`: the "
     "principal's identity policies and boundary are taken from it.")]
+CredentialsOpt = Annotated[Optional[str], typer.Option(
+    "--credentials", help="How the caller's credentials were obtained, where its ARN does not say: "
+    + ", ".join(c.value for c in Credentials) + ". Default: what the ARN says (an IAM user's or the "
+    "root user's are long-term; a role session's come from AssumeRole; a federated user's from "
+    "GetFederationToken). A GetSessionToken session carries its user's ARN: say so here.",
+    show_default=False)]
 ActionOpt = Annotated[str, typer.Option("--action", "-a", help="The action, e.g. `s3:GetObject`.",
                                         show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
@@ -123,17 +129,20 @@ ExplainOpt = Annotated[bool, typer.Option(
 
 
 def org_policies(resource_policy: str | None, scp: list[str] | None, rcp: list[str] | None,
-                 kwargs: dict[str, Any]) -> None:
-    """Load the resource policy and the organization levels into Authorizer arguments."""
+                 kwargs: dict[str, Any], action: str) -> None:
+    """Load the resource policy and the organization levels into Authorizer arguments. The
+    resource policy of a KMS action is a key policy (§2.7)."""
     if resource_policy:
-        kwargs["resource_policy"] = load_policy_file(resource_policy, PolicyKind.RESOURCE_POLICY)
+        kwargs["resource_policy"] = load_policy_file(resource_policy, PolicyKind.RESOURCE_POLICY,
+                                                     key_policy=is_key_policy_action(action))
     for option, name, kind in ((scp, "scps", PolicyKind.SCP), (rcp, "rcps", PolicyKind.RCP)):
         kwargs[name] = load_policy_files(option, kind) if option else []
 
 
 # The option that gives each field of a request, to locate a problem with it.
 _REQUEST_OPTIONS = {"principal": "--principal", "action": "--action", "resource": "--resource",
-                    "resource_account": "--resource-account", "context": "--context"}
+                    "resource_account": "--resource-account", "context": "--context",
+                    "credentials": "--credentials"}
 
 
 def checked_request(fields: dict[str, Any]) -> Request:
@@ -147,7 +156,7 @@ def checked_request(fields: dict[str, Any]) -> Request:
                 path=tuple(e["loc"][1:])), code="invalid-request")
             for e in exc.errors(include_url=False)]) from None
     try:
-        parse_caller(request.principal)
+        parse_caller(request.principal, None, PROVIDER_ACTIONS.get(request.action.lower()))
     except CallerError as exc:
         raise PolicyError([Problem(str(exc), Location("--principal"), exc.hint, code="invalid-principal-arn")]) from None
     return request

@@ -49,6 +49,9 @@ def print_result(console: Console, result: Result, request: Mapping[str, tuple[s
     """The decision, its summary, the deciding statements, warnings, and the request with its
     defaults and derived context keys marked."""
     console.print(f"[{_STYLE[result.decision]}]{result.decision}[/]  {escape(result.summary)}")
+    if result.rule is not None:
+        console.print(f"  rule of the service [bold]{escape(result.rule.id)}[/], whatever the policies say  "
+                      f"[dim]{escape(result.rule.source)}[/]", soft_wrap=True)
     for match in result.reasons:
         where = statement_location(authorizer, match) if authorizer else None
         principal = f", principal matched as {match.match_class.value}" if match.match_class else ""
@@ -199,6 +202,8 @@ def print_explanation(console: Console, explanation: Explanation) -> None:
                           + ("  [bold]◄ decided[/]" if gate.decided else "")
                           + ("  [dim](not needed by the decision)[/]"
                              if not gate.read and gate.verdict is not Verdict.NOT_APPLICABLE else ""))
+        if gate.source:
+            branch.add(f"[dim]source: {escape(gate.source)}[/]")
         for trace in gate.applied:
             _statement_node(branch, trace, "red" if trace.effect is Effect.DENY else "green")
         for trace in gate.near_misses:

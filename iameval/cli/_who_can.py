@@ -47,7 +47,7 @@ def who_can_command(
     try:
         account = read_account(account_details)
         kwargs: dict[str, Any] = {}
-        org_policies(resource_policy, scp, rcp, kwargs)
+        org_policies(resource_policy, scp, rcp, kwargs, action or "")
         given_context = context_from(context or [], context_file or [])
         if assume:
             ignored = [name for name, given in (("--action", action), ("--resource-policy", resource_policy),

@@ -317,7 +317,14 @@ class PolicySet:
         allows: list[tuple[Callable[[Context], bool] | None, Match]] = []
         denies: list[tuple[Callable[[Context], bool] | None, Match]] = []
         warnings: list[str] = []
+        key_policy = self.kind is PolicyKind.RESOURCE_POLICY and action[:4] == "kms:"
         for statement in candidates:
+            if key_policy and statement.resources is None:
+                # A key-policy statement without `Resource` has no effect, Allow or Deny (§2.7).
+                warnings.append(f"statement {statement.ref.statement} of the key policy {statement.ref.policy} has "
+                                "no `Resource`: a KMS key policy statement without `Action` or `Resource` has "
+                                "no effect")
+                continue
             match_class = None
             if statement.principals is not None:
                 match_class = statement.principal_match(caller, federated_from, has_boundary)

@@ -13,12 +13,12 @@ from functools import lru_cache
 from enum import StrEnum
 from typing import Any, Mapping, NoReturn, SupportsIndex
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_serializer, field_validator, model_validator
 
 from ..policy._arn import ACCOUNT_ID, split_arn
 
 __all__ = ["Caller", "CallerKind", "Credentials", "FrozenContext", "Request", "parse_caller", "CallerError",
-           "PROVIDER_ACTIONS"]
+           "PROVIDER_ACTIONS", "is_key_policy_action"]
 
 ContextScalar = str | int | float | bool
 ContextValue = ContextScalar | list[ContextScalar]
@@ -108,6 +108,12 @@ _CREDENTIAL_NAMES = {c.value.lower(): c for c in Credentials}
 
 # The actions an identity provider's token calls, and the provider they come from (§2.7).
 PROVIDER_ACTIONS = {"sts:assumerolewithwebidentity": "oidc-provider", "sts:assumerolewithsaml": "saml-provider"}
+
+
+def is_key_policy_action(action: Any) -> bool:
+    """Whether the resource-based policy of a request for `action` is a KMS key policy, where a
+    statement without `Action` or `Resource` is accepted and has no effect (§2.7)."""
+    return isinstance(action, str) and action[:4].lower() == "kms:"
 
 
 class CallerError(ValueError):
@@ -336,24 +342,26 @@ class Request(BaseModel):
             return found
         return value
 
-    @model_validator(mode="after")
-    def _credentials_fit(self) -> "Request":
+    @field_validator("credentials", mode="after")
+    @classmethod
+    def _credentials_fit(cls, value: Credentials | None, info: ValidationInfo) -> Credentials | None:
         """Credentials the principal cannot hold are an error (a role session's cannot come from
         GetSessionToken). A principal that cannot be read is reported where it is read."""
-        if self.credentials is None:
-            return self
+        principal, action = info.data.get("principal"), info.data.get("action")
+        if value is None or principal is None or action is None:
+            return value
         try:
-            caller = parse_caller(self.principal, None, PROVIDER_ACTIONS.get(self.action.lower()))
+            caller = parse_caller(principal, None, PROVIDER_ACTIONS.get(action.lower()))
         except CallerError:
-            return self
+            return value
         held = _KIND_CREDENTIALS.get(caller.kind, ())
-        if self.credentials not in held:
+        if value not in held:
             holder = _HOLDERS.get(caller.kind, f"a {caller.kind.value} caller")
             raise ValueError(
-                f"`credentials` `{self.credentials.value}` cannot be those of `{self.principal}`: "
+                f"`credentials` `{value.value}` cannot be those of `{principal}`: "
                 + (f"{holder} holds " + " or ".join(f"`{c.value}`" for c in held) if held
                    else f"{holder} has no credentials of an account"))
-        return self
+        return value
 
     @field_validator("resource_account")
     @classmethod

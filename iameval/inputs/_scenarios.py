@@ -20,7 +20,7 @@ from ..policy._errors import Location, PolicyError, Problem, ScenarioError
 from ..policy._errors import Path as JsonPath
 from ..policy._load import load_policy
 from ..policy._model import Policy, PolicyKind
-from ..engine._request import Request
+from ..engine._request import Request, is_key_policy_action
 
 __all__ = ["Scenario", "ScenarioOutcome", "evaluate", "load_scenarios", "run_scenario"]
 
@@ -224,6 +224,8 @@ class _Loader:
         if not isinstance(policies, dict):
             problems.append(source.problem(base + ("policies",), "`policies` must be an object", code="invalid-scenario"))
             policies = {}
+        request = data.get("request")
+        key_policy = isinstance(request, dict) and is_key_policy_action(request.get("action"))
         for key, value in policies.items():
             where = base + ("policies", key)
             kind = _POLICY_TYPES.get(key)
@@ -233,7 +235,8 @@ class _Loader:
                                                code="unknown-policy-type"))
                 continue
             try:
-                fields["resource_policy" if key == "resource" else key] = self._policies(key, kind, value, source, where)
+                fields["resource_policy" if key == "resource" else key] = self._policies(
+                    key, kind, value, source, where, key_policy and key == "resource")
             except PolicyError as exc:
                 problems.extend(exc.problems)
         if "request" not in data:
@@ -260,13 +263,15 @@ class _Loader:
         return Scenario(scenario_id, location, description, origin=(source, base),
                         **fields)
 
-    def _policies(self, key: str, kind: PolicyKind, value: Any, source: Source, where: JsonPath) -> Any:
-        """One entry of `policies`, in the shape that type takes (SCENARIO.md)."""
+    def _policies(self, key: str, kind: PolicyKind, value: Any, source: Source, where: JsonPath,
+                  key_policy: bool = False) -> Any:
+        """One entry of `policies`, in the shape that type takes (SCENARIO.md); `key_policy`: the
+        resource policy of a KMS request, a key policy (§2.7)."""
         problems: list[Problem] = []
 
         def one(item: Any, path: JsonPath) -> Policy | None:
             try:
-                return self._policy(kind, item, source, path)
+                return self._policy(kind, item, source, path, key_policy)
             except PolicyError as exc:
                 problems.extend(exc.problems)
                 return None
@@ -292,7 +297,7 @@ class _Loader:
             raise PolicyError(problems)
         return result
 
-    def _policy(self, kind: PolicyKind, item: Any, source: Source, path: JsonPath) -> Policy:
+    def _policy(self, kind: PolicyKind, item: Any, source: Source, path: JsonPath, key_policy: bool = False) -> Policy:
         """A POLICY: a document, `{"name", "document"}`, or `{"file"}` (with an optional name),
         located where it was read (`Policy.origin`)."""
         if not isinstance(item, dict):
@@ -300,7 +305,7 @@ class _Loader:
                                               "`{\"name\": ..., \"document\": ...}` or `{\"file\": ...}`",
                                               code="invalid-scenario")])
         if "Statement" in item or "Version" in item:
-            return load_policy(item, kind, source=source, path=path)
+            return load_policy(item, kind, source=source, path=path, key_policy=key_policy)
         extra = [k for k in item if k not in ("name", "document", "file")]
         if extra:
             raise PolicyError([source.problem(path + (extra[0],), f"unknown policy field `{extra[0]}`",
@@ -313,13 +318,14 @@ class _Loader:
             raise PolicyError([source.problem(path, "give either `document` or `file`, not both", code="invalid-scenario")])
         if "document" in item:
             doc_path = path + ("document",)
-            return load_policy(item["document"], kind, source=source, path=doc_path, name=name)
+            return load_policy(item["document"], kind, source=source, path=doc_path, name=name, key_policy=key_policy)
         if "file" in item:
             file = item["file"]
             if not isinstance(file, str):
                 raise PolicyError([source.problem(path + ("file",), "`file` must be a path", code="invalid-scenario")])
             file_source, data = self._policy_file(source, path + ("file",), file)
-            return load_policy(data, kind, source=file_source, name=name or Path(file).name)
+            return load_policy(data, kind, source=file_source, name=name or Path(file).name,
+                               key_policy=key_policy)
         raise PolicyError([source.problem(path, "a policy needs `Statement`, `document` or `file`",
                                           code="invalid-scenario")])
 

@@ -13,9 +13,11 @@ from ._model import Policy, PolicyKind
 __all__ = ["load_policy_file", "load_policy_files"]
 
 
-def load_policy_file(path: str | Path, kind: PolicyKind | str = PolicyKind.IDENTITY) -> Policy:
-    """One policy document from a JSON or YAML file (`-` for standard input), named after the file."""
-    policies = load_policy_files([str(path)], kind)
+def load_policy_file(path: str | Path, kind: PolicyKind | str = PolicyKind.IDENTITY, *,
+                     key_policy: bool = False) -> Policy:
+    """One policy document from a JSON or YAML file (`-` for standard input), named after the
+    file. `key_policy`: a KMS key policy (`load_policy`)."""
+    policies = load_policy_files([str(path)], kind, key_policy=key_policy)
     if len(policies) != 1:
         second = policies[1].origin if len(policies) > 1 else None
         where = second[0].locate(()) if second is not None else Location(str(path))
@@ -24,7 +26,8 @@ def load_policy_file(path: str | Path, kind: PolicyKind | str = PolicyKind.IDENT
     return policies[0]
 
 
-def load_policy_files(paths: list[str], kind: PolicyKind | str = PolicyKind.IDENTITY) -> list[Policy]:
+def load_policy_files(paths: list[str], kind: PolicyKind | str = PolicyKind.IDENTITY, *,
+                      key_policy: bool = False) -> list[Policy]:
     """Every policy in the files and folders given, each located where it was read (`Policy.origin`).
 
     Problems in all the files are collected and raised together. A JSON Lines file holds one
@@ -47,7 +50,7 @@ def load_policy_files(paths: list[str], kind: PolicyKind | str = PolicyKind.IDEN
             if source.format == "jsonl":
                 label = f"{label}:{source.line_offset + 1}"
             try:
-                policies.append(load_policy(source.data, kind, source=source, name=label))
+                policies.append(load_policy(source.data, kind, source=source, name=label, key_policy=key_policy))
             except PolicyError as exc:
                 problems.extend(exc.problems)
     if not policies and not problems:

@@ -22,12 +22,14 @@ __all__ = ["load_policy", "unknown_policy_type"]
 
 
 def load_policy(data: Any, kind: PolicyKind | str = PolicyKind.IDENTITY, *, source: Source | None = None,
-                path: JsonPath = (), name: str | None = None, trust: bool = False) -> Policy:
+                path: JsonPath = (), name: str | None = None, trust: bool = False, key_policy: bool = False) -> Policy:
     """Validate a parsed document as a policy of `kind`; raise `PolicyError` with every problem.
 
     `source` and `path` say where the document stands, so that problems carry the file, the
     line and column and the full element path (`policies.identity[0].Statement[2].Effect`).
     `trust` marks a role trust policy: a resource-based policy (§2.5) with the refusals of §6.3.
+    `key_policy` marks a KMS key policy, which accepts a statement without `Action` that then has
+    no effect (§2.7).
     """
     try:
         kind = PolicyKind(kind)
@@ -36,7 +38,7 @@ def load_policy(data: Any, kind: PolicyKind | str = PolicyKind.IDENTITY, *, sour
     locate = partial(_locate, source, path)
     problems: list[Problem] = []
     try:
-        policy = Policy.model_validate(data, context={"kind": kind})
+        policy = Policy.model_validate(data, context={"kind": kind, "key_policy": key_policy})
     except ValidationError as exc:
         policy = None
         problems.extend(_problems(exc, locate))

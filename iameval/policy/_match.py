@@ -169,8 +169,9 @@ class ActionMatcher:
 
     @classmethod
     def of(cls, action: Iterable[str] | None, not_action: Iterable[str] | None) -> "ActionMatcher":
-        """The matcher of a statement from its `Action` and `NotAction` elements (one is None)."""
-        return cls(action, False) if action is not None else cls(not_action or (), True)
+        """The matcher of a statement from its `Action` and `NotAction` elements (one is None;
+        both only in a KMS key policy, where the statement matches no action, §2.7)."""
+        return cls(not_action, True) if not_action is not None else cls(action or (), False)
 
     def hit(self, action: str) -> str | None:
         """The entry, as written, that names `action` (lower-cased), or None when none does."""

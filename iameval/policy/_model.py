@@ -174,7 +174,8 @@ class Statement(BaseModel):
             if self._has(one) and self._has(other):
                 raise fail("element-combination", f"`{one}` and `{other}` cannot both be in one statement",
                            (other,), "unsupported element combination: keep one of them")
-        if not self._has("Action") and not self._has("NotAction"):
+        if not self._has("Action") and not self._has("NotAction") and not (info.context or {}).get("key_policy"):
+            # KMS accepts such a key-policy statement, which then has no effect (§2.7).
             raise fail("missing-action", "the statement has neither `Action` nor `NotAction`")
         kind = PolicyKind((info.context or {}).get("kind", PolicyKind.IDENTITY))
         if kind.has_principal:
@@ -210,6 +211,16 @@ class Statement(BaseModel):
         """How results, explanations, findings and listings name this statement: its `Sid`, or
         `Statement[i]` (0-based) without one, as SCENARIO.md names statements."""
         return self.sid or f"Statement[{index}]"
+
+    @property
+    def without_effect_in_key_policy(self) -> str | None:
+        """The element whose absence leaves a KMS key-policy statement without effect, Allow or
+        Deny (§2.7): `Action` (nor `NotAction`) or `Resource` (nor `NotResource`); else None."""
+        if self.action is None and self.not_action is None:
+            return "Action"
+        if self.resource is None and self.not_resource is None:
+            return "Resource"
+        return None
 
     @property
     def has_no_effect(self) -> bool:
