@@ -16,13 +16,14 @@ explanations), `iameval.inputs` (scenario files, account exports), `iameval.anal
 (validation), `iameval.cli` (the command).
 """
 
-from .engine import Authorizer, Decision, Explanation, Request, Result, explain
+from .engine import Authorizer, Credentials, Decision, Explanation, Request, Result, ServiceRule, explain
 from .inputs import Scenario, evaluate, load_scenarios
 from .policy import (Effect, Location, Policy, PolicyError, PolicyKind, Problem, RequestError, ScenarioError, Statement,
                      load_policy, load_policy_file, load_policy_files)
 
 __all__ = [
     "Authorizer",
+    "Credentials",
     "Decision",
     "Effect",
     "Explanation",
@@ -36,6 +37,7 @@ __all__ = [
     "Result",
     "Scenario",
     "ScenarioError",
+    "ServiceRule",
     "Statement",
     "evaluate",
     "explain",

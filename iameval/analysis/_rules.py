@@ -41,7 +41,7 @@ WARNINGS = (
     Rule("broad-not-action", WARNING, "`Allow` with `NotAction` on every resource", "§7.1"),
     Rule("public-principal", WARNING, "`Principal: \"*\"` without a condition", "§2.2"),
     Rule("key-policy-statement-without-effect", WARNING,
-         "A KMS key policy statement without `Action` or `Resource`", "§2.7"),
+         "A KMS key policy statement without `Action` or `Resource`", "§2.7.kms"),
 )
 
 CODES: Mapping[str, Rule] = {rule.code: rule for rule in REFUSALS + WARNINGS}

@@ -1,12 +1,14 @@
-"""Stage 2: requests, compiled policies, the chain, and explanations as its trace (§1-§5, §7-§9, §13).
+"""Stage 2: requests, compiled policies, the chain, the rules of the services, and explanations as
+its trace (§1-§5, §7-§9, §13).
 """
 
-from ._request import Caller, CallerKind, Request
+from ._request import Caller, CallerKind, Credentials, Request
 from ._compile import Match, StatementRef
 from ._principals import MatchClass
 from ._result import Decision, Result
 from ._chain import Authorizer
 from ._plan import GateKind, is_resource_policy_required
+from ._services import RULES, SERVICE_RULE, ServiceRule
 from ._trace import ConditionTrace, GateTrace, StatementTrace, Verdict
 from ._explain import Explanation, explain
 
@@ -15,14 +17,18 @@ __all__ = [
     "Caller",
     "CallerKind",
     "ConditionTrace",
+    "Credentials",
     "Decision",
     "Explanation",
     "GateKind",
     "GateTrace",
     "Match",
     "MatchClass",
+    "RULES",
     "Request",
     "Result",
+    "SERVICE_RULE",
+    "ServiceRule",
     "StatementRef",
     "StatementTrace",
     "Verdict",

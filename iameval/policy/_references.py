@@ -23,6 +23,8 @@ AWS_DOCS: dict[str, str] = {
     "2.4": _IAM + "access_policies.html#policies_session",
     "2.5": _IAM + "id_roles_update-role-trust-policy.html",
     "2.6": _IAM + "reference_policies_elements_principal.html",
+    "2.7": _IAM + "id_credentials_sts-comparison.html",
+    "2.7.kms": "https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html",
     "3": _IAM + "reference_policies_evaluation-logic-cross-account.html",
     "4": _ORGS + "orgs_manage_policies_scps_evaluation.html",
     "4.rcp": _ORGS + "orgs_manage_policies_rcps_evaluation.html",
