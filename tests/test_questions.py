@@ -21,7 +21,7 @@ EXTRA_FIELDS = ("topic", "difficulty", "question", "note")
 TOPICS = {
     "evaluation-order", "iam-and-bucket-policy", "policy-variables", "managed-and-inline",
     "cross-account", "scp", "permission-boundary", "session-policy", "notaction-notresource",
-    "conditions", "set-operators", "kms-key-policy",
+    "conditions", "set-operators", "kms-key-policy", "sts-credentials",
 }
 SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 

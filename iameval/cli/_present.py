@@ -145,6 +145,9 @@ def print_who_can(console: Console, answers: list[WhoCanAnswer], action: str, re
         console.print(f"  [green]{answer.principal.kind:<4}[/] {escape(answer.principal.arn)}", soft_wrap=True)
         for match in answer.result.reasons if answer.result else ():
             console.print(f"         [dim]{escape(_reason_line(match))}[/]", soft_wrap=True)
+        if answer.result is not None and answer.result.rule is not None:
+            console.print(f"         [dim]rule of the service {escape(answer.result.rule.id)}: "
+                          f"{escape(answer.result.rule.summary)}[/]", soft_wrap=True)
     if broken:
         console.print(f"[yellow]{len(broken)} not evaluated[/] (a policy of theirs could not be loaded):")
         for answer in broken:

@@ -47,6 +47,7 @@ TOPICS: dict[str, str] = {
     "conditions": "condition operators, IfExists and Null",
     "set-operators": "ForAllValues and ForAnyValue",
     "kms-key-policy": "KMS key policies",
+    "sts-credentials": "temporary credentials: GetSessionToken, GetFederationToken, role sessions, web identity",
 }
 
 # The one list of difficulties: the number a question file gives (or the word) and the word
@@ -361,6 +362,10 @@ def _show_question(console: Console, number: int, total: int, question: Question
     rows = [("principal", request.principal), ("action", request.action), ("resource", request.resource)]
     if request.resource_account:
         rows.append(("resource account", request.resource_account))
+    if request.credentials:
+        rows.append(("credentials", request.credentials.value))
+    if request.federated_from:
+        rows.append(("federated from", request.federated_from))
     rows += [(key, json.dumps(value) if not isinstance(value, str) else value)
              for key, value in request.context.items()]
     width = max(len(k) for k, _ in rows) + 2

@@ -133,6 +133,8 @@ class ScenarioOutcome:
         out["summary"] = self.result.summary
         out["gate"] = str(self.result.gate)
         out["reasons"] = [m.as_dict() for m in self.result.reasons]
+        if self.result.rule is not None:
+            out["rule"] = self.result.rule.as_dict()
         if self.result.warnings:
             out["warnings"] = list(self.result.warnings)
         return out
