@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 
-from helpers import (A, ALICE, ANONYMOUS, B, BOB, BUCKET, FED_CAROL, OBJECT, READER_ROLE, READER_SESSION, ROOT_A,
-                     ROOT_B, allow, authorizer, decide, deny, doc, flat, grant, invoke, request, trust, write)
+from helpers import (A, ALICE, ANONYMOUS, B, BOB, BUCKET, FED_CAROL, OBJECT, READER_ROLE, READER_SESSION, ROOT,
+                     ROOT_A, ROOT_B, allow, authorizer, decide, deny, doc, flat, grant, invoke, request, trust, write)
 import iameval
 from iameval import Decision, RequestError, explain
+from iameval.engine import RULES
 
 ALLOW_ALL = doc(allow("*", "*"))
 DENY_ALL = doc(deny("*", "*"))
@@ -522,3 +523,11 @@ def test_validate_reports_key_policy_statements_without_effect(tmp_path):
         ("key-policy-statement-without-effect", "Statement[0]"), ("key-policy-statement-without-effect", "Statement[1]")]
     assert result.exit_code == 1
     assert invoke("validate", "--type", "resource-policy", path).exit_code == 2
+
+
+def test_every_rule_is_documented_in_its_section():
+    """docs/IAM-SEMANTICS.md §2.7 names each rule the engine applies, with its page."""
+    text = (ROOT / "docs" / "IAM-SEMANTICS.md").read_text(encoding="utf-8")
+    section = text[text.index("### 2.7"):text.index("## 3. Cross-account evaluation")]
+    assert [r.id for r in RULES if f"[`{r.id}`]" not in section] == []
+    assert [r.source for r in RULES if r.source not in section] == []

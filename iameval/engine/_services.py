@@ -9,7 +9,7 @@ applies decides, and no policy can override it. A result decided by one names it
 `Result.rule`, with `gate` `service_rule`.
 
 A rule that refuses gives `ImplicitDeny`, with `gate` `service_rule`: no Deny statement denied
-the request, and no Allow can change it (the engine's choice, §14).
+the request, and no Allow can change it (the engine's choice, §14.17).
 """
 
 from __future__ import annotations
