@@ -9,7 +9,8 @@ agreements, disagreements grouped by a short signature, and errors on either sid
 
 Scenario ids carrying `~kd-...` (set by generate.py) fall in one of the oracle's documented known
 differences, and ids carrying `~nd-...` in a difference an earlier run found and explained
-(README.md beside this file); their disagreements are counted apart from the unexplained ones.
+(README.md beside this file); their disagreements are counted apart from the unexplained ones
+(under `~kd-` when they carry both kinds of tag), grouped by all their tags.
 
 The signature of a disagreement is `family | caller | policies | iameval X / oracle Y`:
 - family: the id up to its first `-` (generate.py's families: cond, resource, org...);
@@ -125,6 +126,8 @@ def resource_account(req: dict) -> str | None:
 def signature(s: dict, ours: dict, theirs: dict) -> str:
     req = s["request"]
     kind = caller_kind(req["principal"])
+    if req["action"].lower() in ("sts:assumerolewithwebidentity", "sts:assumerolewithsaml"):
+        kind = "provider"  # the identity provider whose token makes the call (IAM-SEMANTICS §2.7)
     pa, ra = _account_of(req["principal"]), resource_account(req)
     if pa and ra and pa != ra:
         kind += "-x"
@@ -300,7 +303,7 @@ def main(argv=None) -> int:
         if oe or te:
             errors["both" if oe and te else "iameval" if oe else "oracle"].append(sid)
             continue
-        tags = known_tags(sid) or found_tags(sid)
+        tags = known_tags(sid) + found_tags(sid)
         if o["decision"] == t["decision"]:
             agree[o["decision"]] += 1
             if tags:

@@ -35,6 +35,10 @@ and truth tables ("sweeps"), one element of the language at a time, sampled down
     chain      identity x boundary x session x resource policy (by match class) x SCP x RCP
     derived    aws:PrincipalArn, aws:username, aws:userid... as filled in for each kind of caller
     edges      empty lists and objects, key case, typed values, variable defaults and escapes
+    services   the rules services apply beyond the policies (IAM-SEMANTICS §2.7), each with its
+               near misses: STS credentials by how they were obtained, KMS/SQS/bucket-policy
+               operations across accounts, lock-out protection, key-policy statements without
+               Resource, where SCPs/RCPs do not reach, identity providers as callers
 
 Scenarios that fall in one of the oracle's known differences (/work/shared/oracle/README.md)
 are still generated but tagged: the id carries `~kd-...` (one tag per difference). Scenarios in a
@@ -74,6 +78,13 @@ PRINCIPALS = {
     "cloudtrail": ("service", "cloudtrail.amazonaws.com", None),
     "sns": ("service", "sns.amazonaws.com", None),
     "anon": ("anonymous", "*", None),
+    # the `services` family (§2.7): a service-linked role's session, and identity providers
+    # whose tokens call AssumeRoleWithWebIdentity/AssumeRoleWithSAML
+    "slr": ("session", f"arn:aws:sts::{A}:assumed-role/AWSServiceRoleForAutoScaling/AutoScaling", A),
+    "cognito": ("provider", "cognito-identity.amazonaws.com", None),
+    "google": ("provider", "accounts.google.com", None),
+    "github": ("provider", f"arn:aws:iam::{A}:oidc-provider/token.actions.githubusercontent.com", A),
+    "okta": ("provider", f"arn:aws:iam::{A}:saml-provider/Okta", A),
 }
 IAM_CALLERS = ["alice", "bob", "carol", "app", "admin", "fred", "eve", "partner"]
 SAME_ACCOUNT_CALLERS = ["alice", "bob", "carol", "app", "admin", "fred"]
@@ -1314,9 +1325,285 @@ def sweep_values(g: Gen) -> list[dict]:
     return out
 
 
+# ----------------------------------------------------------------------------- services (§2.7)
+# Rules that services apply beyond the policies, each with its near misses: the same request in
+# the owner's account, an operation the rule leaves alone, another kind of caller. Each group is a
+# small table (caller x action x policies) sampled down to its cap; iam-simulate models none of
+# these rules, so most of its disagreements here carry an `~nd-` tag of the rule.
+KEY_ARN = f"arn:aws:kms:us-east-1:{A}:key/{KEY_ID}"
+QUEUE_ARN = f"arn:aws:sqs:us-east-1:{A}:orders-queue"
+TRUST_ROLE = f"arn:aws:iam::{A}:role/TargetRole"
+ALLOW_ALL = _pol(stmt("Allow", "Action", "*", "Resource", "*"))
+# KMS operations (§2.7): the cryptographic ones and the grant/read ones work across accounts,
+# the others only in the key's account.
+KMS_CROSS_ACCOUNT_OPS = ["Decrypt", "GenerateDataKey", "Sign", "ReEncryptFrom", "CreateGrant", "DescribeKey",
+                         "GetKeyRotationStatus", "GetPublicKey", "ListGrants", "RetireGrant", "RevokeGrant"]
+KMS_OWNER_OPS = ["PutKeyPolicy", "ScheduleKeyDeletion", "EnableKeyRotation", "DisableKey", "GetKeyPolicy",
+                 "TagResource", "CancelKeyDeletion"]
+SQS_OWNER_OPS = ["AddPermission", "CreateQueue", "DeleteQueue", "ListQueueTags", "RemovePermission",
+                 "SetQueueAttributes", "TagQueue", "UntagQueue"]  # and ListQueues, which has no queue ARN
+SQS_CROSS_ACCOUNT_OPS = ["SendMessage", "ReceiveMessage", "GetQueueAttributes", "PurgeQueue"]
+LOCKOUT_ACTIONS = {"s3:getbucketpolicy", "s3:putbucketpolicy", "s3:deletebucketpolicy", "s3express:getbucketpolicy",
+                   "s3express:putbucketpolicy", "s3express:deletebucketpolicy", "dynamodb:deleteresourcepolicy"}
+PROVIDER_KEYS = {"cognito": "cognito-identity.amazonaws.com:aud", "google": "accounts.google.com:aud",
+                 "github": "token.actions.githubusercontent.com:sub", "okta": "SAML:aud"}
+
+
+def _services_identity(variant: str, action: str) -> list:
+    """The caller's identity policies: none, an Allow of everything, or that with a Deny of the action."""
+    if variant == "none":
+        return []
+    if variant == "allow":
+        return [ALLOW_ALL]
+    return [_pol(stmt("Allow", "Action", "*", "Resource", "*"), stmt("Deny", "Action", action, "Resource", "*"))]
+
+
+def _services_org(variant: str, action: str) -> dict:
+    """An SCP chain or an RCP chain that denies the action, or neither."""
+    deny = stmt("Deny", "Action", action, "Resource", "*")
+    if variant == "scp-deny":
+        return {"scps": [[{"name": "FullAWSAccess", "document": ALLOW_ALL}, _pol(deny)]]}
+    if variant == "rcp-deny":
+        return {"rcps": [[_pol(dict(deny, Principal="*"))]]}
+    return {}
+
+
+def _services_sts(g: Gen) -> list[dict]:
+    """STS credentials by how they were obtained: GetCallerIdentity and GetSessionToken need no
+    permission, root cannot assume a role, role sessions get no tokens, federated users call
+    neither IAM nor STS (but GetCallerIdentity)."""
+    out = []
+    actions = [("sts:GetCallerIdentity", "*"), ("sts:GetSessionToken", "*"),
+               ("sts:GetFederationToken", "arn:aws:sts::{acct}:federated-user/x"), ("sts:AssumeRole", TRUST_ROLE),
+               ("sts:DecodeAuthorizationMessage", "*"), ("iam:ListUsers", "*"),
+               ("iam:GetUser", "arn:aws:iam::{acct}:user/bob")]
+    for who in ("alice", "eve", "app", "slr", "fred", "root", "rootB"):
+        kind, arn, acct = PRINCIPALS[who]
+        for action, resource in actions:
+            if action == "sts:AssumeRole" and kind == "root":  # sometimes AssumeRoot, refused alike
+                action, resource = g.pick([(action, resource), (action, resource),
+                                           ("sts:AssumeRoot", f"arn:aws:iam::{C}:root")])
+            trusts = ["star", "account", "caller", "none"] if action == "sts:AssumeRole" else ["none"]
+            for ident in (("none",) if kind == "root" else ("none", "allow", "deny")):
+                for trust in trusts:
+                    for org in ("none", "scp-deny"):
+                        pols = {"identity": _services_identity(ident, action), **_services_org(org, action)}
+                        if kind == "federated":
+                            pols["session"] = [ALLOW_ALL]
+                        entry = {"star": "*", "account": {"AWS": acct}, "none": None,
+                                 "caller": {"AWS": role_arn(arn) if kind == "session" else arn}}[trust]
+                        if entry is not None:
+                            pols["resource"] = _pol(stmt("Allow", "Action", "sts:AssumeRole", None, None, principal=entry))
+                        req = {"principal": arn, "action": action, "resource": resource.format(acct=acct)}
+                        ctx = {"aws:MultiFactorAuthPresent": g.p(0.5)} if kind == "user" and g.p(0.3) else {}
+                        out.append(scenario("services", pols, req, ctx))
+    return out
+
+
+def _services_session_token(g: Gen) -> list[dict]:
+    """GetSessionToken sessions (`request.credentials`, which the oracle cannot read: Error there):
+    IAM only with MFA, STS only AssumeRole and GetCallerIdentity."""
+    out = []
+    for action, resource in (("iam:ListUsers", "*"), ("sts:AssumeRole", TRUST_ROLE),
+                             ("sts:GetFederationToken", f"arn:aws:sts::{A}:federated-user/x"),
+                             ("sts:GetCallerIdentity", "*"), ("s3:GetObject", "arn:aws:s3:::example-bucket/k")):
+        for mfa in (True, None):
+            pols = {"identity": [ALLOW_ALL]}
+            if action == "sts:AssumeRole":
+                pols["resource"] = _pol(stmt("Allow", "Action", "sts:AssumeRole", None, None, principal={"AWS": A}))
+            req = {"principal": PRINCIPALS["alice"][1], "action": action, "resource": resource,
+                   "credentials": "GetSessionToken"}
+            if resource.startswith("arn:aws:s3:::"):
+                req["resource_account"] = A
+            out.append(scenario("services", pols, req, {} if mfa is None else {"aws:MultiFactorAuthPresent": mfa}))
+    return out
+
+
+def _services_kms(g: Gen) -> list[dict]:
+    """KMS across accounts (owner-only operations) and key-policy statements without Resource."""
+    out = []
+    for who in ("alice", "app", "eve", "partner"):
+        kind, arn, acct = PRINCIPALS[who]
+        for op in KMS_CROSS_ACCOUNT_OPS + KMS_OWNER_OPS:
+            action = f"kms:{op}"
+            for key_policy in ("accounts", "accounts-deny", "no-resource-allow", "no-resource-deny"):
+                for ident in ("none", "allow", "deny"):
+                    for org in ("none", "rcp-deny"):
+                        accounts = stmt("Allow", "Action", "kms:*", "Resource", "*",
+                                        principal={"AWS": [f"arn:aws:iam::{A}:root", f"arn:aws:iam::{B}:root"]})
+                        stmts = {"accounts": [accounts],
+                                 "accounts-deny": [accounts, stmt("Deny", "Action", action, "Resource", "*", principal="*")],
+                                 "no-resource-allow": [stmt("Allow", "Action", "kms:*", "Resource", "*",
+                                                            principal={"AWS": f"arn:aws:iam::{A}:root"}),
+                                                       stmt("Allow", "Action", "kms:*", None, None,
+                                                            principal={"AWS": g.pick([arn, acct])})],
+                                 "no-resource-deny": [accounts, stmt("Deny", "Action", "kms:*", None, None, principal="*")],
+                                 }[key_policy]
+                        pols = {"identity": _services_identity(ident, action), "resource": _pol(*stmts),
+                                **_services_org(org, action)}
+                        out.append(scenario("services", pols, {"principal": arn, "action": action, "resource": KEY_ARN}, {}))
+    return out
+
+
+def _services_sqs(g: Gen) -> list[dict]:
+    """SQS operations to which cross-account permissions do not apply, and their siblings."""
+    out = []
+    for who in ("alice", "app", "eve", "partner"):
+        kind, arn, acct = PRINCIPALS[who]
+        for op in SQS_OWNER_OPS + SQS_CROSS_ACCOUNT_OPS:
+            action = f"sqs:{op}"
+            for queue_policy in ("account", "star", "deny", "none"):
+                for ident in ("none", "allow"):
+                    pols = {"identity": _services_identity(ident, action)}
+                    if queue_policy != "none":
+                        pols["resource"] = _pol(stmt("Deny" if queue_policy == "deny" else "Allow", "Action", "sqs:*",
+                                                     "Resource", QUEUE_ARN,
+                                                     principal={"account": {"AWS": acct}}.get(queue_policy, "*")))
+                    out.append(scenario("services", pols, {"principal": arn, "action": action, "resource": QUEUE_ARN}, {}))
+    return out
+
+
+POLICY_OWNER_TARGETS = [(f"s3:{op}", "arn:aws:s3:::example-bucket") for op in
+                        ("GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy", "GetBucketAcl", "PutBucketTagging",
+                         "ListBucket")]
+POLICY_OWNER_TARGETS += [("s3express:DeleteBucketPolicy", f"arn:aws:s3express:us-east-1:{A}:bucket/my-bucket--use1-az4--x-s3")]
+POLICY_OWNER_TARGETS += [(f"dynamodb:{op}", f"arn:aws:dynamodb:us-east-1:{A}:table/Orders") for op in
+                         ("DeleteResourcePolicy", "GetResourcePolicy", "PutResourcePolicy")]
+
+
+def _services_policy_owner(g: Gen) -> list[dict]:
+    """Bucket-policy operations stay in the owner's account (IAM users and role sessions)."""
+    return _policy_owner_table(("alice", "app", "eve", "partner"), POLICY_OWNER_TARGETS)
+
+
+def _services_lockout(g: Gen) -> list[dict]:
+    """The owner's root user cannot be locked out of a bucket policy, nor of deleting a DynamoDB
+    resource policy (GetBucketAcl and GetResourcePolicy are the near misses); another account's
+    root user is not the owner."""
+    targets = [(a, r) for a, r in POLICY_OWNER_TARGETS if a.lower() in LOCKOUT_ACTIONS
+               or a in ("s3:GetBucketAcl", "dynamodb:GetResourcePolicy")]
+    return _policy_owner_table(("root", "rootB"), targets, ("deny", "star"))
+
+
+def _policy_owner_table(callers, targets, policies=("account", "star", "deny", "none")) -> list[dict]:
+    out = []
+    for who in callers:
+        kind, arn, acct = PRINCIPALS[who]
+        for action, resource in targets:
+            for policy in policies:
+                for ident in (("none",) if kind == "root" else ("none", "allow")):
+                    pols = {"identity": _services_identity(ident, action)}
+                    if policy != "none":
+                        pols["resource"] = _pol(stmt("Deny" if policy == "deny" else "Allow", "Action",
+                                                     action.split(":")[0] + ":*", "Resource", "*",
+                                                     principal={"account": {"AWS": acct}}.get(policy, "*")))
+                    req = {"principal": arn, "action": action, "resource": resource}
+                    if resource.startswith("arn:aws:s3:::"):
+                        req["resource_account"] = A
+                    out.append(scenario("services", pols, req, {}))
+    return out
+
+
+def _services_org_exemptions(g: Gen) -> list[dict]:
+    """Where Organizations policies do not reach: service-linked roles (SCPs and RCPs) and
+    kms:RetireGrant (RCPs); an ordinary role session and kms:RevokeGrant are the near misses."""
+    out = []
+    targets = [("s3:GetObject", "arn:aws:s3:::example-bucket/k"), ("sqs:SendMessage", QUEUE_ARN),
+               ("kms:Decrypt", KEY_ARN), ("kms:RetireGrant", KEY_ARN), ("kms:RevokeGrant", KEY_ARN)]
+    for who in ("slr", "app", "alice"):
+        kind, arn, acct = PRINCIPALS[who]
+        for action, resource in targets:
+            for org in ("none", "scp-deny", "rcp-deny", "both"):
+                pols = {"identity": [ALLOW_ALL]}
+                for part in (("scp-deny", "rcp-deny") if org == "both" else (org,)):
+                    pols.update(_services_org(part, action))
+                if action.startswith("kms:"):
+                    pols["resource"] = _pol(stmt("Allow", "Action", "kms:*", "Resource", "*",
+                                                 principal={"AWS": f"arn:aws:iam::{A}:root"}))
+                req = {"principal": arn, "action": action, "resource": resource}
+                if resource.startswith("arn:aws:s3:::"):
+                    req["resource_account"] = A
+                ctx = {}
+                if who == "slr" and g.p(0.3):  # the role's path, which the session ARN drops (§1)
+                    ctx["aws:PrincipalArn"] = f"arn:aws:iam::{A}:role/aws-service-role/autoscaling.amazonaws.com/" \
+                                              "AWSServiceRoleForAutoScaling"
+                out.append(scenario("services", pols, req, ctx))
+    return out
+
+
+def _services_codeartifact(g: Gen) -> list[dict]:
+    """CodeArtifact does not evaluate the policy being replaced by Put*PermissionsPolicy."""
+    out = []
+    domain = f"arn:aws:codeartifact:us-east-1:{A}:domain/my-domain"
+    repo = f"arn:aws:codeartifact:us-east-1:{A}:repository/my-domain/my-repo"
+    targets = [("PutDomainPermissionsPolicy", domain), ("PutRepositoryPermissionsPolicy", repo),
+               ("GetDomainPermissionsPolicy", domain), ("DeleteRepositoryPermissionsPolicy", repo)]
+    for who in ("alice", "app", "eve"):
+        kind, arn, acct = PRINCIPALS[who]
+        for op, resource in targets:
+            action = f"codeartifact:{op}"
+            for policy in ("caller", "deny", "none"):
+                for ident in ("none", "allow"):
+                    pols = {"identity": _services_identity(ident, action)}
+                    if policy != "none":
+                        pols["resource"] = _pol(stmt("Deny" if policy == "deny" else "Allow", "Action", "codeartifact:*",
+                                                     "Resource", "*",
+                                                     principal="*" if policy == "deny" else {"AWS": g.pick([arn, acct])}))
+                    out.append(scenario("services", pols, {"principal": arn, "action": action, "resource": resource}, {}))
+    return out
+
+
+def _services_providers(g: Gen) -> list[dict]:
+    """Identity providers calling AssumeRoleWithWebIdentity/AssumeRoleWithSAML: the trust policy
+    names them in Principal.Federated, with their own condition keys; no SCP governs them."""
+    out = []
+    trusts = ["federated-aud", "federated", "other-provider", "service", "star", "account", "none"]
+    for who in ("cognito", "google", "github", "okta"):
+        kind, provider, _ = PRINCIPALS[who]
+        action = "sts:AssumeRoleWithSAML" if who == "okta" else "sts:AssumeRoleWithWebIdentity"
+        key = PROVIDER_KEYS[who]
+        for trust in trusts:
+            for aud in ("match", "other", "absent"):
+                for org in ("none", "scp-deny", "rcp-deny"):
+                    # provider ARNs are Error for the oracle: a few cells suffice
+                    if who in ("github", "okta") and (org != "none" or trust not in ("federated-aud", "other-provider")):
+                        continue
+                    if aud != "match" and trust != "federated-aud":
+                        continue
+                    entry = {"federated-aud": {"Federated": provider}, "federated": {"Federated": provider},
+                             "other-provider": {"Federated": "accounts.google.com" if who == "cognito"
+                                                else "cognito-identity.amazonaws.com"},
+                             "service": {"Service": "cognito-identity.amazonaws.com"}, "star": "*",
+                             "account": {"AWS": A}, "none": None}[trust]
+                    pols = _services_org(org, action)
+                    if entry is not None:
+                        cond = {"StringEquals": {key: "expected-audience"}} if trust == "federated-aud" else None
+                        pols["resource"] = _pol(stmt("Allow", "Action", action, None, None, cond, principal=entry))
+                    ctx = {"match": {key: "expected-audience"}, "other": {key: "another-audience"}, "absent": {}}[aud]
+                    out.append(scenario("services", pols, {"principal": provider, "action": action,
+                                                           "resource": TRUST_ROLE}, ctx))
+    return out
+
+
+SERVICE_GROUPS = [  # builder, cap
+    (_services_sts, 150), (_services_session_token, 10), (_services_kms, 110), (_services_sqs, 50),
+    (_services_policy_owner, 60), (_services_lockout, 30), (_services_org_exemptions, 50),
+    (_services_codeartifact, 30), (_services_providers, 62),
+]
+
+
+def sweep_services(g: Gen) -> list[dict]:
+    """Every group of §2.7, each sampled down to its own cap so that no rule is crowded out."""
+    out = []
+    for build, cap in SERVICE_GROUPS:
+        table = build(g)
+        out += [table[i] for i in sorted(g.r.sample(range(len(table)), min(cap, len(table))))]
+    return out
+
+
 SWEEPS = [("opsweep", sweep_ops, 800), ("values", sweep_values, 100), ("ressweep", sweep_resources, 300), ("actsweep", sweep_actions, 110),
           ("prinsweep", sweep_principals, 450), ("chain", sweep_chain, 700), ("derived", sweep_derived, 320),
-          ("edges", sweep_edges, 450)]
+          ("edges", sweep_edges, 450), ("services", sweep_services, 650)]
 
 
 # ----------------------------------------------------------------------------- known differences
@@ -1342,7 +1629,7 @@ def present_keys(req: dict) -> set[str]:
     """Lower-cased keys present in the request after derivation (SCENARIO.md, IAM-SEMANTICS §1)."""
     keys = {k.lower() for k in req.get("context", {})}
     kind, _, acct = PRINCIPALS[principal_name(req["principal"])]
-    if kind not in ("service", "anonymous"):
+    if kind not in ("service", "anonymous", "provider"):
         keys |= {"aws:principalarn", "aws:principalaccount", "aws:principaltype"}
     if kind == "anonymous":
         keys |= {"aws:principaltype", "aws:userid"}
@@ -1476,12 +1763,65 @@ def _parses(fam: str, v) -> bool:
 _RCP_SERVICES = frozenset({"s3", "sqs", "kms", "secretsmanager", "sts", "dynamodb"})
 
 
+# The operations of §2.7's rules, lower-cased as in the request.
+_KMS_CROSS_ACCOUNT = {f"kms:{op.lower()}" for op in KMS_CROSS_ACCOUNT_OPS} | {
+    "kms:encrypt", "kms:derivesharedsecret", "kms:generatedatakeypair", "kms:generatedatakeypairwithoutplaintext",
+    "kms:generatedatakeywithoutplaintext", "kms:generatemac", "kms:reencryptto", "kms:verify", "kms:verifymac"}
+_SQS_OWNER = {f"sqs:{op.lower()}" for op in SQS_OWNER_OPS} | {"sqs:listqueues"}
+_BUCKET_POLICY = {"s3:getbucketpolicy", "s3:putbucketpolicy", "s3:deletebucketpolicy"}
+_CODEARTIFACT_PUT = {"codeartifact:putdomainpermissionspolicy", "codeartifact:putrepositorypermissionspolicy"}
+_PROVIDER_ACTIONS = {"sts:assumerolewithwebidentity", "sts:assumerolewithsaml"}
+
+
+def service_rule_tags(sc: dict) -> set[str]:
+    """The §2.7 rules this scenario's request falls under: iam-simulate models none of them."""
+    pols, req = sc["policies"], sc["request"]
+    kind, arn, acct = PRINCIPALS[principal_name(req["principal"])]
+    action = req["action"].lower()
+    service = action.split(":")[0]
+    res_acct = target_account(req) or acct
+    cross = kind in ("user", "session", "federated", "root") and res_acct is not None and res_acct != acct
+    credentials = req.get("credentials", "long-term")
+    rp = pols.get("resource")
+    rp = rp.get("document", rp) if isinstance(rp, dict) and "document" in rp else rp
+    rp_statements = _statements(rp) if rp else []
+    tags = set()
+    if action == "sts:getsessiontoken" and kind in ("user", "root") and credentials == "long-term":
+        tags.add("nd-get-session-token")
+    if kind == "session" and action in ("sts:getfederationtoken", "sts:getsessiontoken"):
+        tags.add("nd-role-session-sts-tokens")
+    if kind == "federated" and (service == "iam" or service == "sts" and action != "sts:getcalleridentity"):
+        tags.add("nd-federated-user-iam-sts")
+    if kind == "root" and action in ("sts:assumerole", "sts:assumeroot"):
+        tags.add("nd-root-cannot-assume-role")
+    if cross and service == "kms" and action not in _KMS_CROSS_ACCOUNT:
+        tags.add("nd-kms-not-cross-account")
+    if cross and action in _SQS_OWNER:
+        tags.add("nd-sqs-not-cross-account")
+    if cross and action in _BUCKET_POLICY:
+        tags.add("nd-s3-bucket-policy-cross-account")
+    if kind == "root" and not cross and action in LOCKOUT_ACTIONS and any(s.get("Effect") == "Deny" for s in rp_statements):
+        tags.add("nd-root-lockout")
+    if (pols.get("scps") or pols.get("rcps")) and kind == "session" and \
+            arn.split(":", 5)[5].split("/")[1].startswith("AWSServiceRoleFor"):
+        tags.add("nd-service-linked-role")
+    if action == "kms:retiregrant" and any(pols.get("rcps") or []):
+        tags.add("nd-rcp-kms-retiregrant")
+    if action in _CODEARTIFACT_PUT and rp_statements:
+        tags.add("nd-codeartifact-policy-ignored")
+    if service == "kms" and any("Resource" not in s and "NotResource" not in s for s in rp_statements):
+        tags.add("nd-key-policy-statement-without-resource")
+    if action in _PROVIDER_ACTIONS:
+        tags.add("nd-identity-provider-caller")
+    return tags
+
+
 def found_difference_tags(sc: dict) -> list[str]:
     pols, req = sc["policies"], sc["request"]
     kind = PRINCIPALS[principal_name(req["principal"])][0]
     ctx = {k.lower(): v for k, v in req.get("context", {}).items()}
     present = present_keys(req)
-    tags = set()
+    tags = service_rule_tags(sc)
     if kind == "service" and pols.get("scps"):
         tags.add("nd-scp-on-service-principal")
     if any(pols.get("rcps") or []) and req["action"].split(":")[0].lower() not in _RCP_SERVICES:
