@@ -308,15 +308,23 @@ EVERY_KIND = {
 
 @pytest.mark.parametrize("request_", RULED, ids=[f"{r['principal'].rsplit(':', 1)[-1]}-{r['action']}" for r in RULED])
 def test_no_policy_changes_what_a_rule_decided(request_):
-    """§2.7: "never let a policy override it": the same answer, the same rule, with every
-    policy allowing everything, denying everything, or none at all."""
-    results = []
-    for policies in EVERY_KIND.values():
+    """§2.7: "never let a policy override it". A rule that allows gives the same answer with
+    every policy allowing everything, denying everything, or none at all; one that refuses
+    gives the same answer whatever allows, and a Deny statement that applies is reported as
+    the ExplicitDeny it is (§14.17)."""
+    results = {}
+    for name, policies in EVERY_KIND.items():
         if request_["principal"] == ROOT_A:
-            policies = {k: v for k, v in policies.items() if k not in ("identity",)}
-        results.append(decide(policies, request_))
-    assert len({(r.decision, r.rule) for r in results}) == 1
-    assert results[0].rule is not None
+            policies = {k: v for k, v in policies.items() if k != "identity"}
+        results[name] = decide(policies, request_)
+    rule = results["nothing"].rule
+    assert rule is not None and results["allow-everywhere"].rule == rule
+    assert results["allow-everywhere"].decision == results["nothing"].decision
+    denied = results["deny-everywhere"]
+    if rule.allows:
+        assert (denied.decision, denied.rule) == (Decision.ALLOW, rule)
+    else:
+        assert (denied.decision, denied.rule, denied.gate) == (Decision.EXPLICIT_DENY, None, "scp[0]")
 
 
 # ------------------------------------------------------------------------ how a request says it
@@ -473,7 +481,7 @@ def test_the_result_names_the_rule_in_json_and_the_explanation():
     explanation = explain(allowing, request(READER_SESSION, "sts:GetSessionToken", "*"))
     first, *others = explanation.gates
     assert (first.id, first.verdict, first.decided, first.source) == ("service_rule", "refused", True, COMPARISON)
-    assert not any(g.read or g.decided for g in others)
+    assert not any(g.decided for g in others)
     # The identity gate's Allow is shown, and the decision does not rest on it.
     assert next(g for g in others if g.id == "identity").verdict == "allow"
     assert explanation.headline.startswith("Denied by a rule of the service, not by a policy: a role session")

@@ -27,7 +27,7 @@ from ._plan import (RCP_IMPLIED_ALLOW, ROOT_NEEDS_NO_ALLOW, GateKind, Plan, Poli
 from ._request import (_WITH_IDENTITY, PROVIDER_ACTIONS, Caller, CallerError, CallerKind, Credentials, Request,
                        parse_caller)
 from ._result import Decision, Result
-from ._services import SERVICE_RULE, ServiceRule, scp_exemption
+from ._services import SERVICE_RULE, Candidate, ServiceRule, scp_exemption
 
 if TYPE_CHECKING:
     from ._trace import Tracer
@@ -226,14 +226,11 @@ def decide(plan: Plan, request: Request, context: Context, hold: Hold = holding,
     caller = plan.caller
     for warning in plan.warnings:
         context.warn(warning)
-    if plan.rules:
-        # A rule of the service decides before any policy, and no policy overrides it (§2.7).
-        for rule, test in plan.rules:
-            if test is None or test(context, caller):
-                if trace is not None:
-                    trace.rule(rule)
-                return _result(plan, request, context, _ALLOW if rule.allows else _IMPLICIT_DENY, SERVICE_RULE,
-                               rule.summary, (), rule)
+    if plan.allowing_rules:
+        # A rule of the service that allows comes before any policy: no policy can deny (§2.7).
+        ruled = _rule(plan, context, plan.allowing_rules, trace)
+        if ruled is not None:
+            return _result(plan, request, context, _ALLOW, SERVICE_RULE, ruled.summary, (), ruled)
     if trace is not None:
         # Gates that never lack an Allow: RCP levels (RCPFullAWSAccess is attached at every
         # level, so RCPs can only deny: the chain asks them for Denies alone), and the identity
@@ -260,6 +257,13 @@ def decide(plan: Plan, request: Request, context: Context, hold: Hold = holding,
         if denies:
             return _result(plan, request, context, _EXPLICIT_DENY, gate,
                            f"explicitly denied by a statement in {denies[0].ref.kind.article}", denies)
+
+    if plan.refusing_rules:
+        # A rule of the service that refuses comes after the Deny statements, and refuses
+        # whatever the rest of the policies would allow (§2.7, §14.17).
+        ruled = _rule(plan, context, plan.refusing_rules, trace)
+        if ruled is not None:
+            return _result(plan, request, context, _IMPLICIT_DENY, SERVICE_RULE, ruled.summary, (), ruled)
 
     # 2. RCPs can only deny: no level lacks an Allow (see above).
     # 3. Every SCP level must allow (§4).
@@ -352,6 +356,17 @@ def decide(plan: Plan, request: Request, context: Context, hold: Hold = holding,
         return _result(plan, request, context, _ALLOW, _RESOURCE_POLICY, _BY_RESOURCE_POLICY, (
             resource_allows if single else tuple(m for m in resource_allows if m.match_class is _ENTITY)) + chain)
     return _chain_failure(plan, request, context, True, boundary_ok)
+
+
+def _rule(plan: Plan, context: Context, candidates: tuple[Candidate, ...], trace: Tracer | None
+          ) -> ServiceRule | None:
+    """The first of `candidates` that applies to this request, told to the trace."""
+    for rule, test in candidates:
+        if test is None or test(context, plan.caller):
+            if trace is not None:
+                trace.rule(rule)
+            return rule
+    return None
 
 
 def _chain_failure(plan: Plan, request: Request, context: Context, identity_ok: bool, boundary_ok: bool) -> Result:

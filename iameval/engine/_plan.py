@@ -14,7 +14,7 @@ from typing import NamedTuple
 from ._compile import UNREACHED, GateEntries, PolicySet
 from ._context import ContextEntry
 from ._request import Caller, CallerKind, Credentials
-from ._services import Candidate, lockout, rcp_exemption, resource_policy_exemption, rules_for, scp_exemption
+from ._services import lockout, rcp_exemption, resource_policy_exemption, rules_for, scp_exemption
 
 __all__ = ["Gate", "GateKind", "Plan", "PolicySets", "Who", "is_resource_policy_required"]
 
@@ -121,7 +121,7 @@ class Plan:
 
     __slots__ = ("caller", "caller_keys", "action", "identity_side", "root", "federated_user", "has_boundary",
                  "has_session", "scps", "rcps", "resource_policy", "identity", "permission_boundary", "session",
-                 "denies", "warnings", "lockout", "sts_or_kms", "rules", "_sets")
+                 "denies", "warnings", "lockout", "sts_or_kms", "allowing_rules", "refusing_rules", "_sets")
 
     def __init__(self, a: PolicySets, who: Who, action: str):
         self.caller = caller = who.caller
@@ -155,8 +155,11 @@ class Plan:
         # Why the resource policy's Deny statements do not reach the owner's root user, if they do not.
         self.lockout = lockout(caller, action)
         self.sts_or_kms = action[:4] in ("sts:", "kms:")
-        # The rules of the services that can decide these requests before any policy (§2.7).
-        self.rules: tuple[Candidate, ...] = rules_for(caller, who.credentials, action)
+        # The rules of the services that can decide these requests, whatever the policies say
+        # (§2.7): those that allow are asked first, those that refuse after the Deny statements.
+        rules = rules_for(caller, who.credentials, action)
+        self.allowing_rules = tuple(c for c in rules if c.rule.allows)
+        self.refusing_rules = tuple(c for c in rules if not c.rule.allows)
         self._sets = a  # for `gates`, made only when a trace asks
 
     def _sides(self, a: PolicySets) -> list[tuple[str, GateKind, int, PolicySet, GateEntries]]:

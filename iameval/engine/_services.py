@@ -4,12 +4,11 @@ Some requests are decided by the service itself, whatever the policies say: STS 
 GetCallerIdentity for every caller, refuses operations that the caller's kind of credentials
 cannot call, and KMS refuses most of its operations to principals of another account. Each rule
 is a `ServiceRule`, with the AWS page it comes from. A plan picks the rules that can reach its
-caller and action (`rules_for`), and `_chain.decide` asks them before any policy: the rule that
-applies decides, and no policy can override it. A result decided by one names it in
-`Result.rule`, with `gate` `service_rule`.
-
-A rule that refuses gives `ImplicitDeny`, with `gate` `service_rule`: no Deny statement denied
-the request, and no Allow can change it (the engine's choice, §14.17).
+caller and action (`rules_for`), and `_chain.decide` asks them: a rule that allows before any
+policy (no policy can deny it), a rule that refuses after the Deny statements (a request a Deny
+statement denies stays an ExplicitDeny, as AWS reports it) and before everything that could
+allow. A result decided by one names it in `Result.rule`, with `gate` `service_rule`; a rule that
+refuses gives `ImplicitDeny` (§14.17).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ only (`_explain`).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -244,10 +244,10 @@ class Tracer:
         rule = self._rule
         if rule is None:
             return gates
-        # The rule comes first: no gate was read by the decision.
+        # The rule is shown first: it decided, whatever the gates after it say.
         return (GateTrace(SERVICE_RULE, "rule of the service", Verdict.ALLOW if rule.allows else Verdict.REFUSED,
                           note=f"{rule.summary}; no policy can change this", decided=True, source=rule.source),
-                ) + tuple(replace(g, read=False) for g in gates)
+                ) + gates
 
     def _gate(self, gate: Gate, result: Result, aside: Context, read_by_decision: set[int]) -> GateTrace:
         """A gate's verdict from what its statements did and what `decide` said of it."""
