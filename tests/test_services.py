@@ -408,6 +408,13 @@ WEB_IDENTITY = "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create
     row("rcp-reaches", "ExplicitDeny", None,
         request("cognito-identity.amazonaws.com", "sts:AssumeRoleWithWebIdentity", TARGET, context=COGNITO_CLAIMS),
         WEB_IDENTITY, resource=COGNITO, rcps=[doc(deny("sts:AssumeRoleWithWebIdentity", "*", Principal="*"))]),
+    # A principal of an account does not call them: its credentials are not what STS reads.
+    row("user-calls-web-identity", "ImplicitDeny", "identity-provider-token-required",
+        request(ALICE, "sts:AssumeRoleWithWebIdentity", TARGET), STS_API + "API_AssumeRoleWithWebIdentity.html",
+        identity=[ALLOW_ALL], resource=trust("*", "sts:AssumeRoleWithWebIdentity")),
+    row("role-session-calls-saml", "ImplicitDeny", "identity-provider-token-required",
+        request(READER_SESSION, "sts:AssumeRoleWithSAML", TARGET), STS_API + "API_AssumeRoleWithWebIdentity.html",
+        identity=[ALLOW_ALL]),
     # For any other action `cognito-identity.amazonaws.com` reads as a service principal, as before.
     row("cognito-as-service-elsewhere", "Allow", None,
         request("cognito-identity.amazonaws.com", "sqs:SendMessage", QUEUE, None), WEB_IDENTITY,
@@ -418,8 +425,8 @@ def test_identity_providers_call_assume_role_with_web_identity_and_saml(policies
 
 
 @pytest.mark.parametrize("principal, action, words", [
-    (ALICE, "sts:AssumeRoleWithWebIdentity", "cannot call sts:AssumeRoleWithWebIdentity"),
     ("accounts.google.com", "sts:AssumeRoleWithSAML", "a SAML provider"),
+    (ANONYMOUS, "sts:AssumeRoleWithWebIdentity", "cannot call sts:AssumeRoleWithWebIdentity"),
     (GITHUB, "sts:AssumeRoleWithSAML", "a SAML provider"),
     (OKTA, "sts:AssumeRoleWithWebIdentity", "an OIDC provider"),
 ])

@@ -137,6 +137,8 @@ class Caller:
     principal_arn_known: bool = True
 
 
+# The ARN of a principal of an account: root, user, role, role session or federated user.
+_ACCOUNT_PRINCIPAL = re.compile(r"arn:[^:]+:(iam::[^:]*:(root$|user/|role/)|sts::[^:]*:(assumed-role|federated-user)/)")
 _SERVICE = re.compile(r"[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?")
 _CANONICAL = re.compile(r"[0-9a-f]{64}")
 
@@ -153,8 +155,9 @@ def parse_caller(principal: str, principal_arn: str | None = None, provider: str
     `oidc-provider` for AssumeRoleWithWebIdentity, `saml-provider` for AssumeRoleWithSAML. The
     principal is then the provider as a trust policy's `Principal.Federated` names it, and
     `cognito-identity.amazonaws.com` is Amazon Cognito's identity provider, not a service (§2.7).
+    A principal of an account stays what its ARN says: a rule of STS answers it (`_services`).
     """
-    if provider is not None:
+    if provider is not None and not _ACCOUNT_PRINCIPAL.match(principal):
         return _parse_provider(principal, provider)
     caller = _parse_caller(principal, principal_arn)
     if principal_arn is not None and caller.kind.has_identity and caller.principal_arn != principal_arn:

@@ -17,7 +17,7 @@ from typing import Any, Callable, NamedTuple
 
 from ..catalog._catalog import rcp_supported_services
 from ._context import Context
-from ._request import _WITH_IDENTITY, Caller, CallerKind, Credentials
+from ._request import _WITH_IDENTITY, PROVIDER_ACTIONS, Caller, CallerKind, Credentials
 
 __all__ = ["SERVICE_RULE", "RULES", "Candidate", "ServiceRule", "lockout", "rcp_exemption",
            "resource_policy_exemption", "rules_for", "scp_exemption"]
@@ -69,6 +69,12 @@ FEDERATED_USER_STS = ServiceRule(
     "federated-user-sts-only-get-caller-identity", False,
     "a federated-user session (GetFederationToken) cannot call STS operations other than GetCallerIdentity",
     _COMPARISON)
+PROVIDER_TOKEN = ServiceRule(
+    "identity-provider-token-required", False,
+    "sts:AssumeRoleWithWebIdentity and sts:AssumeRoleWithSAML are called with an identity provider's token, "
+    "not with an account's credentials: ask it of the provider, as the trust policy's `Principal.Federated` "
+    "names it",
+    _STS + "API_AssumeRoleWithWebIdentity.html")
 SESSION_TOKEN_IAM = ServiceRule(
     "session-token-iam-needs-mfa", False,
     "a GetSessionToken session cannot call IAM operations unless it was obtained with MFA "
@@ -95,7 +101,7 @@ KMS_NOT_CROSS_ACCOUNT = ServiceRule(
     _KMS_CROSS_ACCOUNT)
 
 RULES = (GET_CALLER_IDENTITY, GET_SESSION_TOKEN, ROOT_CANNOT_ASSUME_ROLE, ROLE_SESSION_TOKENS, FEDERATED_USER_IAM,
-         FEDERATED_USER_STS, SESSION_TOKEN_IAM, SESSION_TOKEN_STS, KMS_NOT_CROSS_ACCOUNT, S3_BUCKET_POLICY_OWNER_ONLY,
+         FEDERATED_USER_STS, PROVIDER_TOKEN, SESSION_TOKEN_IAM, SESSION_TOKEN_STS, KMS_NOT_CROSS_ACCOUNT, S3_BUCKET_POLICY_OWNER_ONLY,
          SQS_NOT_CROSS_ACCOUNT)
 
 # The KMS operations a principal of another account can call on a key (lower-cased IAM action
@@ -157,6 +163,8 @@ def rules_for(caller: Caller, credentials: Credentials | None, action: str) -> t
     if service == "s3":
         return ((Candidate(S3_BUCKET_POLICY_OWNER_ONLY, _other_account),) if operation in _BUCKET_POLICY_OPERATIONS
                 else ())
+    if action in PROVIDER_ACTIONS:
+        return (Candidate(PROVIDER_TOKEN, None),)
     found: list[Candidate] = []
     if caller.kind is CallerKind.ROOT and action in ("sts:assumerole", "sts:assumeroot"):
         found.append(Candidate(ROOT_CANNOT_ASSUME_ROLE, None))
