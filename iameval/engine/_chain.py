@@ -89,7 +89,7 @@ class Authorizer:
         # Identity-side policies: which callers cannot have them is checked once per caller (`_check_fits`).
         self._fit_check = any(self._sets.present[1:])
         self._plans: dict[PlanKey, Plan] = {}
-        self._callers: dict[tuple[str, str | None, str | None, Credentials | None, str | None], Who] = {}
+        self._callers: dict[tuple[Any, ...], Who] = {}
 
     @staticmethod
     def _level(kind: PolicyKind, name: str, n: int, level: Policy | Sequence[Policy]) -> PolicySet:
@@ -145,8 +145,10 @@ class Authorizer:
     def _plan(self, key: PlanKey, request: Request, principal_arn: str | None) -> Plan:
         """What one caller and action need from this authorizer's policies, made on first use
         and kept (a memo of a pure function of the policies, the caller and the action)."""
-        provider = PROVIDER_ACTIONS.get(key[0].lower())
-        who_key = key[1:] + (provider,)
+        action = sys.intern(request.action.lower())
+        provider = PROVIDER_ACTIONS.get(action)
+        # The caller of an identity provider's action is read as a provider (`parse_caller`).
+        who_key = key[1:] if provider is None else key[1:] + (provider,)
         who = self._callers.get(who_key)
         if who is None:
             try:
@@ -161,7 +163,7 @@ class Authorizer:
             if len(self._callers) >= _PLANS_KEPT:
                 self._callers.clear()
             self._callers[who_key] = who
-        plan = Plan(self._sets, who, sys.intern(request.action.lower()))
+        plan = Plan(self._sets, who, action)
         if len(self._plans) >= _PLANS_KEPT:
             self._plans.clear()
         self._plans[key] = plan

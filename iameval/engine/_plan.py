@@ -14,7 +14,7 @@ from typing import NamedTuple
 from ._compile import UNREACHED, GateEntries, PolicySet
 from ._context import ContextEntry
 from ._request import Caller, CallerKind, Credentials
-from ._services import lockout, rcp_exemption, resource_policy_exemption, rules_for, scp_exemption
+from ._services import RULED_SERVICES, lockout, rcp_exemption, resource_policy_exemption, rules_for, scp_exemption
 
 __all__ = ["Gate", "GateKind", "Plan", "PolicySets", "Who", "is_resource_policy_required"]
 
@@ -153,13 +153,17 @@ class Plan:
         self.denies = tuple((name, g.denies) for name, _, _, _, g in sides if g.denies)
         self.warnings = tuple(dict.fromkeys(w for _, _, _, _, g in sides for w in g.warnings))
         # Why the resource policy's Deny statements do not reach the owner's root user, if they do not.
-        self.lockout = lockout(caller, action)
-        self.sts_or_kms = action[:4] in ("sts:", "kms:")
+        self.lockout = lockout(action) if self.root else None
+        service = action[:action.find(":")]
+        self.sts_or_kms = service == "sts" or service == "kms"
         # The rules of the services that can decide these requests, whatever the policies say
         # (§2.7): those that allow are asked first, those that refuse after the Deny statements.
-        rules = rules_for(caller, who.credentials, action)
-        self.allowing_rules = tuple(c for c in rules if c.rule.allows)
-        self.refusing_rules = tuple(c for c in rules if not c.rule.allows)
+        rules = rules_for(caller, who.credentials, action) if service in RULED_SERVICES else ()
+        if rules:
+            self.allowing_rules = tuple(c for c in rules if c.rule.allows)
+            self.refusing_rules = tuple(c for c in rules if not c.rule.allows)
+        else:
+            self.allowing_rules = self.refusing_rules = ()
         self._sets = a  # for `gates`, made only when a trace asks
 
     def _sides(self, a: PolicySets) -> list[tuple[str, GateKind, int, PolicySet, GateEntries]]:

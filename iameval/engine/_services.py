@@ -19,7 +19,7 @@ from ..catalog._catalog import rcp_supported_services
 from ._context import Context
 from ._request import _WITH_IDENTITY, PROVIDER_ACTIONS, Caller, CallerKind, Credentials
 
-__all__ = ["SERVICE_RULE", "RULES", "Candidate", "ServiceRule", "lockout", "rcp_exemption",
+__all__ = ["RULED_SERVICES", "SERVICE_RULE", "RULES", "Candidate", "ServiceRule", "lockout", "rcp_exemption",
            "resource_policy_exemption", "rules_for", "scp_exemption"]
 
 SERVICE_RULE = "service_rule"  # `Result.gate` of a request a rule decided
@@ -143,7 +143,8 @@ def _other_account(context: Context, caller: Caller) -> bool:
     return account is not None and caller.account is not None and account != caller.account
 
 
-_SERVICES = frozenset({"sts", "iam", "kms", "sqs", "s3"})
+# The services whose actions a rule can decide: `rules_for` has nothing for the others.
+RULED_SERVICES = frozenset({"sts", "iam", "kms", "sqs", "s3"})
 # Callers that sign their requests with credentials of an account.
 _AUTHENTICATED = _WITH_IDENTITY
 
@@ -152,7 +153,7 @@ def rules_for(caller: Caller, credentials: Credentials | None, action: str) -> t
     """The rules of §2.7 that can decide requests of this caller, with these credentials, for
     this action (lower-cased), in the order they are asked; usually none."""
     service, _, operation = action.partition(":")
-    if service not in _SERVICES or caller.kind not in _AUTHENTICATED:
+    if service not in RULED_SERVICES or caller.kind not in _AUTHENTICATED:
         return ()
     if action == "sts:getcalleridentity":
         return (Candidate(GET_CALLER_IDENTITY, None),)
@@ -205,10 +206,10 @@ _LOCKOUT_ACTIONS = {
 }
 
 
-def lockout(caller: Caller, action: str) -> str | None:
-    """Why the resource-based policy's Deny statements do not reach this root user and action
+def lockout(action: str) -> str | None:
+    """Why the resource-based policy's Deny statements do not reach the root user for this action
     (lower-cased), in the resource owner's account; None when they do."""
-    return _LOCKOUT_ACTIONS.get(action) if caller.kind is CallerKind.ROOT else None
+    return _LOCKOUT_ACTIONS.get(action)
 
 
 _IGNORED_RESOURCE_POLICY = {
