@@ -8,15 +8,27 @@ The decision path without a trace never pays for it (STYLE.md).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 from ._chain import Authorizer, decide
 from ..policy._model import Effect
 from ._request import Request
 from ._result import Decision, Result
-from ._trace import GateTrace, Tracer
+from ._trace import GateTrace, StatementTrace, Tracer
 
-__all__ = ["Explanation", "explain"]
+__all__ = ["Explanation", "MissingKey", "explain"]
+
+
+class MissingKey(NamedTuple):
+    """A context key that conditions of statements matching the request's action, resource and
+    principal read, and that the request did not give (AWS's `MissingContextValues`), with those
+    statements (`policy` `statement`)."""
+
+    key: str
+    statements: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "statements": list(self.statements)}
 
 
 @dataclass(frozen=True)
@@ -26,6 +38,28 @@ class Explanation:
     result: Result
     gates: tuple[GateTrace, ...]
     unresolved: tuple[str, ...] = ()
+
+    @property
+    def missing_context(self) -> tuple[MissingKey, ...]:
+        """The keys the decision's statements needed and the request did not give, in the order
+        first read, each with the statements that read it (§13)."""
+        found: dict[str, tuple[str, list[str]]] = {}
+        for gate in self.gates:
+            for trace in gate.applied + gate.near_misses:
+                label = f"{trace.policy} {trace.statement}"
+                for condition in trace.absent:
+                    key, statements = found.setdefault(condition.key.lower(), (condition.key, []))
+                    if label not in statements:
+                        statements.append(label)
+        return tuple(MissingKey(key, tuple(statements)) for key, statements in found.values())
+
+    @property
+    def allowed_if(self) -> tuple[StatementTrace, ...]:
+        """Allow statements that did not apply only because of conditions on keys the request
+        did not give (`StatementTrace.allowed_if`), for a request that was not allowed."""
+        if self.result.allowed:
+            return ()
+        return tuple(t for g in self.gates for t in g.near_misses if t.allowed_if)
 
     @property
     def decision(self) -> Decision:
@@ -72,6 +106,7 @@ class Explanation:
             "gates": [g.as_dict() for g in self.gates],
             "derived": dict(self.derived),
             "unresolved_variables": list(self.unresolved),
+            "missing_context": [m.as_dict() for m in self.missing_context],
             "warnings": list(self.result.warnings),
         }
 

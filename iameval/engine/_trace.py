@@ -91,6 +91,19 @@ class StatementTrace:
     unresolved: tuple[str, ...] = ()
     closest: str | None = None  # the resource entry nearest the requested resource, when none matched
     waived: str = ""  # why the decision set this Deny aside although it applies (S3 lock-out)
+    # Every condition of the statement whose key the request does not carry, evaluated, when its
+    # action, principal and resource match: the keys it needed (MissingContextValues, §13).
+    absent: tuple[ConditionTrace, ...] = ()
+
+    @property
+    def allowed_if(self) -> tuple[ConditionTrace, ...]:
+        """For an Allow that did not apply only because of conditions on keys the request did
+        not give: those conditions (the statement would apply if they held); else ()."""
+        if self.applies or not self.resource_ok or self.effect is not Effect.ALLOW or self.unresolved:
+            return ()
+        failed = [c for c in self.absent if not c.holds]
+        present_failed = any(not c.holds and c.request_values is not None for c in self.conditions)
+        return tuple(failed) if failed and not present_failed else ()
 
     @property
     def kind(self) -> PolicyKind:
@@ -138,6 +151,8 @@ class StatementTrace:
             out["unresolved_variables"] = list(self.unresolved)
         if self.waived:
             out["waived"] = self.waived
+        if self.absent:
+            out["conditions_on_absent_keys"] = [c.as_dict() for c in self.absent]
         near = self.near_miss
         if near:
             out["near_miss"] = near
@@ -313,8 +328,13 @@ class Tracer:
             conditions.append(ConditionTrace(condition.entry.operator, condition.entry.key,
                                              entry.texts if entry is not None else None, values, holds))
             unresolved += [written for written, resolved in values if resolved is None]
+        absent: tuple[ConditionTrace, ...] = ()
+        if resource_ok:
+            absent = tuple(ConditionTrace(c.entry.operator, c.entry.key, None, tuple(c.policy_values(aside)),
+                                          c.holds(aside))
+                           for c in statement.conditions if aside.get(c.key) is None)
         return StatementTrace(match, principal, action, resource_ok, resource, applies, tuple(conditions),
-                              tuple(unresolved), closest, waived if applies and statement.deny else "")
+                              tuple(unresolved), closest, waived if applies and statement.deny else "", absent)
 
 
 _NONE_GIVEN = {
