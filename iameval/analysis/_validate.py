@@ -20,7 +20,8 @@ from ..policy._errors import Path as JsonPath
 from ..policy._errors import PolicyError
 from ..policy._load import load_policy, unknown_policy_type
 from ..policy._model import PolicyKind
-from ..policy._source import Source, expand_paths, read_sources
+from ..policy._not_policies import read_policy_sources
+from ..policy._source import Source, expand_paths
 from ._checks import Checker
 from ._rules import CODES, POLICY_TYPES, Finding, PolicyType, Rule, exit_code, finding_from_problem
 
@@ -86,7 +87,7 @@ def validate_paths(names: list[str], kind: PolicyType | PolicyKind | str = Polic
     documents = 0
     for name in expand_paths(names):
         try:
-            sources = read_sources(name)
+            sources = read_policy_sources(name)
         except PolicyError as exc:
             findings.extend(finding_from_problem(p) for p in exc.problems)
             sources = list(exc.sources)  # the good lines of a JSON Lines file

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ._source import expand_paths, read_sources
+from ._not_policies import read_policy_sources
+from ._source import expand_paths
 from ._source import Source
 from ._errors import Location, PolicyError, Problem
 from ._load import load_policy
@@ -38,7 +39,7 @@ def load_policy_files(paths: list[str], kind: PolicyKind | str = PolicyKind.IDEN
     read: list[tuple[str, list[Source]]] = []
     for name in expand_paths(paths):
         try:
-            read.append((name, read_sources(name)))
+            read.append((name, read_policy_sources(name)))
         except PolicyError as exc:
             problems.extend(exc.problems)
     # A policy is named after its file; two files of one name (in two folders) by their paths,

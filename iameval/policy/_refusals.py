@@ -43,6 +43,7 @@ class Rule:
 REFUSALS = (
     Rule("unreadable-file", ERROR, "The file cannot be read", "§12.1"),
     Rule("invalid-syntax", ERROR, "Not valid JSON or YAML", "§12.1"),
+    Rule("not-a-policy", ERROR, "A template, plan, account export or scenario where a policy is expected", "§12.1"),
     Rule("duplicate-key", ERROR, "An object repeats a key", "§6.1"),
     Rule("invalid-character", ERROR, "A character IAM does not accept", "§12.1"),
     Rule("missing-element", ERROR, "A required element is missing", "§6.1"),
