@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 import iameval
 from iameval.cli import app
+from iameval.engine import REQUEST_CHECKS
 
 # ------------------------------------------------------------------------------- principals
 
@@ -130,6 +131,12 @@ def request(principal: str, action: str = "s3:GetObject", resource: str = OBJECT
 def case(id: str, expect: str, request_: dict, **policies) -> Any:
     """A row of a decision table: policies by chain name, the request, the expected decision."""
     return pytest.param(policies, request_, expect, id=id)
+
+
+def evaluation_warnings(result: iameval.Result) -> list[str]:
+    """A result's warnings of evaluation itself, without what the request may not mean (its
+    checks against the catalogue, `iameval.engine.REQUEST_CHECKS`)."""
+    return [w for w in result.warnings if getattr(w, "code", None) not in REQUEST_CHECKS]
 
 
 # ------------------------------------------------------------------------------- the CLI

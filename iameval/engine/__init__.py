@@ -8,6 +8,8 @@ from ._principals import MatchClass
 from ._result import Decision, Result
 from ._chain import Authorizer
 from ._plan import GateKind, is_resource_policy_required
+from ._checks import REQUEST_CHECKS
+from ._notice import Notice
 from ._services import RULES, SERVICE_RULE, ServiceRule
 from ._trace import ConditionTrace, GateTrace, StatementTrace, Verdict
 from ._explain import Explanation, explain
@@ -23,6 +25,8 @@ __all__ = [
     "GateKind",
     "GateTrace",
     "Match",
+    "Notice",
+    "REQUEST_CHECKS",
     "MatchClass",
     "RULES",
     "Request",

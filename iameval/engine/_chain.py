@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from pydantic import ValidationError
 
+from ._checks import request_notices
 from ._compile import Entries, Match, MatchClass, PolicySet, holding
 from ._context import Context, caller_keys
 from ..policy._errors import Location, Problem, RequestError
@@ -163,7 +164,7 @@ class Authorizer:
             if len(self._callers) >= _PLANS_KEPT:
                 self._callers.clear()
             self._callers[who_key] = who
-        plan = Plan(self._sets, who, action)
+        plan = Plan(self._sets, who, action, request.action)
         if len(self._plans) >= _PLANS_KEPT:
             self._plans.clear()
         self._plans[key] = plan
@@ -228,6 +229,14 @@ def decide(plan: Plan, request: Request, context: Context, hold: Hold = holding,
     caller = plan.caller
     for warning in plan.warnings:
         context.warn(warning)
+    # What the request may not mean (`_checks`), kept for the last request: one asked again is
+    # not judged again.
+    checked = plan.checked
+    if checked is None or checked[0] is not request:
+        checked = plan.checked = (request, request_notices(plan.action, request.resource, request.context)
+                                  if request.context or request.resource != "*" else ())
+    for notice in checked[1]:
+        context.warn(notice)
     if plan.allowing_rules:
         # A rule of the service that allows comes before any policy: no policy can deny (§2.7).
         ruled = _rule(plan, context, plan.allowing_rules, trace)

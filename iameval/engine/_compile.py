@@ -18,6 +18,8 @@ from ..policy._match import ActionMatcher, Pieces, ResourcePattern, resource_pat
 from ..policy._model import Effect, Policy, PolicyKind, Statement
 from ._principals import MatchClass, Principals
 from ._conditions import CompiledCondition
+from ._checks import policy_notices
+from ._notice import Notice
 from ._request import Caller
 from ..policy._arn import split_arn
 from ..policy._references import see
@@ -103,7 +105,7 @@ class CompiledStatement:
         if resources is None:  # a resource policy without Resource covers its own resource
             self.resources = None
             self.variable_resources = ()
-            self.literal_warning = ""
+            self.literal_warning: Notice | None = None
         else:
             static: list[ResourcePattern] = []
             templated: list[VariableResource] = []
@@ -120,10 +122,11 @@ class CompiledStatement:
             self.variable_resources = tuple(templated)
             # `${...}` before the resource segment is not substituted (§7.3, §9): such an entry
             # matches no real ARN, and a request it fails is told so, in these words.
-            self.literal_warning = (
+            self.literal_warning = Notice(
                 f"`{literal[0]}` in statement `{ref.statement}` of `{ref.policy}` has a policy variable "
                 "outside the resource segment of the ARN, where AWS documents no substitution "
-                f"({see('7.3')}): it was compared as written and matches no resource") if literal else ""
+                f"({see('7.3')}): it was compared as written and matches no resource",
+                "variable-outside-resource-segment") if literal else None
         # Resource entries that are literal, or literal then one `*` (the usual ones), all
         # tested by one set lookup and one `str.startswith`; None when some entry is not so.
         self._texts = None
@@ -242,7 +245,7 @@ class GateEntries(NamedTuple):
 
     allows: Entries
     denies: Entries
-    warnings: tuple[str, ...]
+    warnings: tuple[Notice, ...]
 
 
 class PolicySet:
@@ -253,11 +256,14 @@ class PolicySet:
     at. A request only tests the statements its action can reach.
     """
 
-    __slots__ = ("kind", "policies", "labels", "statements", "_exact", "_by_service", "_always")
+    __slots__ = ("kind", "policies", "labels", "statements", "notices", "_exact", "_by_service", "_always")
 
     def __init__(self, kind: PolicyKind, policies: Sequence[Policy], labels: Sequence[str]):
         self.kind = kind
         self.policies = tuple(policies)
+        # What every request they take part in is told of these policies (`_checks`).
+        self.notices = policy_notices(
+            p.model_copy(update={"name": label}) if p.name is None else p for p, label in zip(policies, labels))
         self.labels = tuple(labels)
         compiled = []
         for p_index, (policy, label) in enumerate(zip(policies, labels)):
@@ -316,14 +322,14 @@ class PolicySet:
             return UNREACHED
         allows: list[tuple[Callable[[Context], bool] | None, Match]] = []
         denies: list[tuple[Callable[[Context], bool] | None, Match]] = []
-        warnings: list[str] = []
+        warnings: list[Notice] = []
         key_policy = self.kind is PolicyKind.RESOURCE_POLICY and action[:4] == "kms:"
         for statement in candidates:
             if key_policy and statement.resources is None:
                 # A key-policy statement without `Resource` has no effect, Allow or Deny (§2.7).
-                warnings.append(f"statement {statement.ref.statement} of the key policy {statement.ref.policy} has "
-                                "no `Resource`: a KMS key policy statement without `Action` or `Resource` has "
-                                "no effect")
+                warnings.append(Notice(f"statement {statement.ref.statement} of the key policy {statement.ref.policy} "
+                                       "has no `Resource`: a KMS key policy statement without `Action` or `Resource` "
+                                       "has no effect", "key-policy-statement-without-effect"))
                 continue
             match_class = None
             if statement.principals is not None:

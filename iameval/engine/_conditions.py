@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from ..policy._arn import split_arn
 from ._context import DERIVABLE, Context
+from ._notice import Notice
 from ..policy._match import Glob, Pieces, ResourcePattern, glob, resource_pattern
 from ..policy._model import ConditionEntry
 from ..policy._operators import Comparison, Family, Operator, SetQualifier, parse_operator
@@ -145,8 +146,8 @@ class CompiledCondition:
         key, operator = self.entry.key, self.operator.name  # not `self`: no reference cycle
 
         def unreadable(error: ValueParseError, context: Context) -> bool:
-            context.warn(f"{error}: the context value of `{key}` cannot be compared "
-                         f"under `{operator}`, so the comparison is false")
+            context.warn(Notice(f"{error}: the context value of `{key}` cannot be compared "
+                                f"under `{operator}`, so the comparison is false", "context-value-unreadable"))
             return False
 
         if reader in (parse_date, parse_ip_address, _read_arn):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Literal, Mapping, NamedTuple
 
+from ._notice import Notice
 from ._request import Caller, CallerKind
 from ..policy._values import as_text
 from ..policy._variables import UNUSABLE, Unusable
@@ -44,7 +45,7 @@ class Context:
         self.resource = resource
         self.resource_segments = resource_segments
         self._entries: dict[str, ContextEntry] | None = None  # the given keys, lower-cased
-        self.warnings: list[str] = []
+        self.warnings: list[Notice] = []
         self._parsed: dict[tuple[str, Callable[[str], Any]], Any] | None = None
 
     def parsed(self, text: str, reader: Callable[[str], Any]) -> Any:
@@ -100,12 +101,12 @@ class Context:
         if entry is None:
             return None
         if entry.multi:
-            self.warn(f"`{entry.key}` has a list value, and a multi-valued key cannot be a policy "
-                      "variable: `${" + entry.key + "}` is left unresolved")
+            self.warn(Notice(f"`{entry.key}` has a list value, and a multi-valued key cannot be a policy "
+                             "variable: `${" + entry.key + "}` is left unresolved", "multi-valued-variable"))
             return UNUSABLE
         return entry.texts[0]
 
-    def warn(self, message: str) -> None:
+    def warn(self, message: Notice) -> None:
         if message not in self.warnings:
             self.warnings.append(message)
 

@@ -107,7 +107,7 @@ class Explanation:
             "derived": dict(self.derived),
             "unresolved_variables": list(self.unresolved),
             "missing_context": [m.as_dict() for m in self.missing_context],
-            "warnings": list(self.result.warnings),
+            "warnings": self.result.to_json().get("warnings", []),
         }
 
 

@@ -9,9 +9,11 @@ chain (`_chain.decide`) then tests only what varies between requests: resources 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+from ._checks import action_notices
 from ._compile import UNREACHED, GateEntries, PolicySet
+from ._notice import Notice
 from ._context import ContextEntry
 from ._request import Caller, CallerKind, Credentials
 from ._services import RULED_SERVICES, lockout, rcp_exemption, resource_policy_exemption, rules_for, scp_exemption
@@ -121,9 +123,9 @@ class Plan:
 
     __slots__ = ("caller", "caller_keys", "action", "identity_side", "root", "federated_user", "has_boundary",
                  "has_session", "scps", "rcps", "resource_policy", "identity", "permission_boundary", "session",
-                 "denies", "warnings", "lockout", "sts_or_kms", "allowing_rules", "refusing_rules", "_sets")
+                 "denies", "warnings", "lockout", "sts_or_kms", "allowing_rules", "refusing_rules", "checked", "_sets")
 
-    def __init__(self, a: PolicySets, who: Who, action: str):
+    def __init__(self, a: PolicySets, who: Who, action: str, written: str | None = None):
         self.caller = caller = who.caller
         self.caller_keys = who.caller_keys
         self.identity_side = who.identity_side
@@ -151,7 +153,11 @@ class Plan:
         # A denial names the first gate that denies, in the order of §2.1.
         sides = self._sides(a)
         self.denies = tuple((name, g.denies) for name, _, _, _, g in sides if g.denies)
-        self.warnings = tuple(dict.fromkeys(w for _, _, _, _, g in sides for w in g.warnings))
+        # What every request of the plan is told: its gates' warnings, what the request's action
+        # and the policies that take part may not mean (`_checks`).
+        self.warnings = tuple(dict.fromkeys([w for _, _, _, _, g in sides for w in g.warnings]
+                                            + [n for _, _, _, s, _ in sides for n in s.notices]
+                                            + list(action_notices(written or action))))
         # Why the resource policy's Deny statements do not reach the owner's root user, if they do not.
         self.lockout = lockout(action) if self.root else None
         service = action[:action.find(":")]
@@ -164,6 +170,8 @@ class Plan:
             self.refusing_rules = tuple(c for c in rules if not c.rule.allows)
         else:
             self.allowing_rules = self.refusing_rules = ()
+        # The last request, with what it was told of itself (`_chain.decide`).
+        self.checked: tuple[Any, tuple[Notice, ...]] | None = None
         self._sets = a  # for `gates`, made only when a trace asks
 
     def _sides(self, a: PolicySets) -> list[tuple[str, GateKind, int, PolicySet, GateEntries]]:

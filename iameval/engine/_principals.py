@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import Enum
 
 from ..policy._model import PrincipalMap
+from ._notice import Notice
 from ._request import Caller, CallerKind
 
 __all__ = ["MatchClass", "Principals"]
@@ -94,7 +95,7 @@ class Principals:
             return MatchClass.ACCOUNT
         return None
 
-    def path_warning(self, caller: Caller) -> str | None:
+    def path_warning(self, caller: Caller) -> Notice | None:
         """A role ARN with a path that may be the role of this session, which the session ARN
         cannot tell (§1): the caller is not matched by it (at most by its account), and is told
         why."""
@@ -104,8 +105,9 @@ class Principals:
         maybe = self.roles_with_path.get((caller.account, caller.name))
         if maybe is None or self.any or caller.arn in self.arns or caller.principal_arn in self.arns:
             return None
-        return (f"principal `{maybe}` may be the role of session `{caller.arn}`, whose ARN drops the "
-                "role's path; it was not matched: give `aws:PrincipalArn` in the context to decide")
+        return Notice(f"principal `{maybe}` may be the role of session `{caller.arn}`, whose ARN drops the "
+                      "role's path; it was not matched", "role-path-unknown",
+                      "give `aws:PrincipalArn` in the context to decide")
 
     def excludes(self, caller: Caller) -> bool:
         """Whether `NotPrincipal` lists the caller completely (§7.4, §14.7).

@@ -9,6 +9,7 @@ from typing import Any, Mapping, NamedTuple
 
 from ._compile import Match
 from ._context import derived_keys
+from ._notice import Notice
 from ._request import Caller, Request
 from ._services import ServiceRule
 
@@ -45,7 +46,7 @@ class Result(NamedTuple):
     reasons: tuple[Match, ...]
     summary: str
     gate: str
-    warnings: tuple[str, ...]
+    warnings: tuple[Notice, ...]
     request: Request
     caller: Caller
     resource_account: str | None
@@ -78,5 +79,12 @@ class Result(NamedTuple):
         if self.rule is not None:
             out["rule"] = self.rule.as_dict()
         if self.warnings:
-            out["warnings"] = list(self.warnings)
+            out["warnings"] = [_notice_json(w) for w in self.warnings]
         return out
+
+
+def _notice_json(warning: str) -> dict[str, Any]:
+    """A warning in JSON: `{"code", "message", "hint"}` (a plain text is an `evaluation` warning)."""
+    if isinstance(warning, Notice):
+        return warning.as_dict()
+    return {"code": "evaluation", "message": str(warning)}

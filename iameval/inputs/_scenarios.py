@@ -19,6 +19,7 @@ from ..policy._source import Origin
 from ..policy._errors import Location, PolicyError, Problem, ScenarioError
 from ..policy._errors import Path as JsonPath
 from ..policy._load import load_policy
+from ..policy._not_policies import read_policy_sources
 from ..policy._model import Policy, PolicyKind
 from ..engine._request import Request, is_key_policy_action
 
@@ -136,7 +137,7 @@ class ScenarioOutcome:
         if self.result.rule is not None:
             out["rule"] = self.result.rule.as_dict()
         if self.result.warnings:
-            out["warnings"] = list(self.result.warnings)
+            out["warnings"] = self.result.to_json()["warnings"]
         return out
 
 
@@ -336,7 +337,7 @@ class _Loader:
         key = full.resolve()
         if key not in self._policy_files:
             try:
-                parsed = parse_text(read_text(str(full)), str(full))
+                parsed = read_policy_sources(str(full))
             except PolicyError as exc:
                 if exc.problems and exc.problems[0].message == "no such file":
                     raise PolicyError([source.problem(path, f"policy file `{file}` not found "

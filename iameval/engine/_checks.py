@@ -1,0 +1,83 @@
+"""A request checked like a policy: what it may not mean, as the result's warnings (IAM-SEMANTICS §12.2).
+
+AWS evaluates a request as written, so nothing here changes a decision. But an action the
+catalogue does not know, a condition key the action never carries, a context value that cannot
+be read as its key's type, a resource that fits none of the action's resource types, or a policy
+whose `${...}` is literal text because it has no `Version`: each makes a confident answer that
+is probably not the one meant. The judgements are the catalogue's, the same that `validate`
+gives a policy's entries (`catalog/_judgements.py`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import catalog
+from ..policy._model import Policy
+from ._notice import Notice
+
+__all__ = ["REQUEST_CHECKS", "action_notices", "policy_notices", "request_notices"]
+
+# The codes of what a request may not mean (the same codes as `validate`'s for a policy's
+# entries), beside the warnings of evaluation itself.
+REQUEST_CHECKS = frozenset({"unknown-service", "unknown-action", "no-matching-action", "unknown-condition-key",
+                            "condition-key-not-applicable", "context-value-type", "resource-mismatch",
+                            "missing-version"})
+
+
+def _notice(judgement: catalog.Judgement | None) -> Notice | None:
+    return None if judgement is None else Notice(judgement.message, judgement.code, judgement.hint)
+
+
+def action_notices(action: str) -> tuple[Notice, ...]:
+    """The request's action: a service or action the catalogue does not know."""
+    notice = _notice(catalog.action_judgement(action))
+    return (notice,) if notice is not None else ()
+
+
+def policy_notices(policies: Any) -> tuple[Notice, ...]:
+    """Policies without `Version` that hold `${...}`: their variables are literal text (§6.2, §9)."""
+    found = []
+    for policy in policies:
+        if isinstance(policy, Policy) and policy.version is None and "${" in policy.model_dump_json():
+            name = policy.name or "a policy"
+            found.append(Notice(f"{name} has no `Version`: its `${{...}}` are literal text, not policy variables",
+                                "missing-version", "add `\"Version\": \"2012-10-17\"`"))
+    return tuple(found)
+
+
+# Judgements of one action's request, kept: a request of a known action is judged by its resource
+# and the names and values of its context keys, which repeat from one request to the next.
+_JUDGED: dict[tuple[Any, ...], tuple[Notice, ...]] = {}
+_KEPT = 4096
+
+
+def request_notices(action: str, resource: str, context: Any) -> tuple[Notice, ...]:
+    """The request's resource and context against its action (lower-cased): condition keys
+    the catalogue does not know or that the action does not take, values of the wrong type,
+    and a resource that fits none of the action's resource types."""
+    items = tuple(context.items()) if context else ()
+    key = (action, resource, items)
+    found = _JUDGED.get(key)
+    if found is None:
+        found = _judge(action, resource, items)
+        if len(_JUDGED) >= _KEPT:
+            _JUDGED.clear()
+        _JUDGED[key] = found
+    return found
+
+
+def _judge(action: str, resource: str, items: tuple[tuple[str, Any], ...]) -> tuple[Notice, ...]:
+    known = catalog.action(action)  # an unknown one is reported as the plan's (`action_notices`)
+    found: list[Notice | None] = []
+    if resource != "*" and known is not None:
+        found.append(_notice(catalog.resource_judgement(resource, (known,), whose="the action")))
+    for name, value in items:
+        found.append(_notice(catalog.key_judgement(name, (known,) if known is not None else None)))
+        values = value if isinstance(value, tuple) else (value,)
+        found.append(_notice(catalog.value_judgement(name, [_text(v) for v in values])))
+    return tuple(n for n in found if n is not None)
+
+
+def _text(value: Any) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
