@@ -951,7 +951,7 @@ def test_who_can_does_not_answer_for_a_role_whose_trust_policy_could_not_be_load
 
 
 @pytest.mark.parametrize("args, option", [
-    (["-a", "s3:Get*"], "--action"),
+    (["-a", "s3:Nothing*"], "--action"),                    # a wildcard that matches no action
     (["-a", "s3:GetObject", "--resource-account", "nope"], "--resource-account"),
     (["-a", "s3:GetObject", "-r", "bucket/key"], "--resource"),
     (["-a", "s3:GetObject", "-c", 'aws:SourceIp:={"a": 1}'], "--context"),

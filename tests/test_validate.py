@@ -75,7 +75,7 @@ ORG = {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}
 WARNINGS = [
     # A service prefix the catalogue does not know; the hint names the nearest one.
     Case("unknown-service", doc(allow("dynamodbb:GetItem")), doc(allow("dynamodb:GetItem")),
-         "Statement[0].Action", words="did you mean `dynamodb`?"),
+         "Statement[0].Action", words="did you mean `dynamodb:GetItem`?"),
     # A literal action the service does not have.
     Case("unknown-action", doc(allow(["s3:ListBucket", "s3:GetObjekt"])), doc(allow(["s3:ListBucket", "s3:GetObject"])),
          "Statement[0].Action[1]", words="did you mean `s3:GetObject`?"),

@@ -208,16 +208,25 @@ def knows_action(name: str) -> bool:
     return action(name) is not None
 
 
-def suggest_service(prefix: str) -> str | None:
-    """The known service prefix closest to a misspelt one."""
-    close = difflib.get_close_matches(prefix.lower(), sorted(service_prefixes()), n=1, cutoff=0.7)
-    return close[0] if close else None
+def suggest_service(prefix: str, operation: str | None = None) -> str | None:
+    """The known service prefix closest to a misspelt one. A short prefix is too short for a
+    ratio of likeness (`s4`, `ec3`): one of its length that differs in one character, and has
+    the `operation` when one is given, is taken then."""
+    lowered = prefix.lower()
+    close = difflib.get_close_matches(lowered, sorted(service_prefixes()), n=1, cutoff=0.7)
+    if close:
+        return close[0]
+    near = [p for p in sorted(service_prefixes())
+            if len(p) == len(lowered) and sum(a != b for a, b in zip(p, lowered)) == 1]
+    if operation:
+        near = [p for p in near if (found := service(p)) is not None and operation.lower() in found.actions] or near
+    return near[0] if near else None
 
 
 def suggest_action(name: str) -> str | None:
     """The known action closest to a misspelt `prefix:Name`, in the reference's spelling."""
     prefix, _, rest = name.partition(":")
-    svc = service(prefix) or service(suggest_service(prefix) or "")
+    svc = service(prefix) or service(suggest_service(prefix, rest) or "")
     if svc is None:
         return None
     close = difflib.get_close_matches(rest.lower(), list(svc.actions), n=1, cutoff=0.7)

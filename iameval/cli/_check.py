@@ -7,11 +7,11 @@ ExplicitDeny (or a scenario not as expected), 2 invalid input.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, NoReturn, Optional
 
 import typer
 
-from ..engine import Authorizer, Decision
+from ..engine import Authorizer, Decision, Request, Result
 from ..engine._context import merge_context
 from ..engine import Explanation, explain
 from ..inputs._accounts import Account
@@ -19,12 +19,11 @@ from ..inputs._scenarios import ScenarioOutcome, load_scenarios, run_scenario
 from ..policy._errors import Location, PolicyError, Problem
 from ..policy._files import load_policy_file, load_policy_files
 from ..policy._model import PolicyKind
-from ._options import (DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, AccountOpt, ActionOpt, ContextFileOpt, ContextOpt,
-                       CredentialsOpt,
-                       ExplainOpt, JsonOpt, RcpOpt, ResourceAccountOpt, ResourceOpt, ResourcePolicyOpt,
-                       ScpOpt, checked_request, context_from, fail, org_policies, read_account)
-from ._present import (err, out, print_explanation, print_outcome, print_request, print_result, print_run_summary,
-                       run_counts)
+from ._options import (ACCOUNT_HELP, CREDENTIALS_HELP, DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, RESOURCE_ACCOUNT_HELP,
+                       RESOURCE_POLICY_HELP, ContextFileOpt, ContextOpt, ExplainOpt, JsonOpt, RcpOpt, ScpOpt,
+                       checked_request, context_from, fail, org_policies, read_account, single)
+from ._present import (err, out, print_explanation, print_outcome, print_pairs, print_request, print_result,
+                       print_run_summary, run_counts)
 
 __all__ = ["check", "run"]
 
@@ -34,19 +33,28 @@ def check(
         help="Identity-based policy files or folders (JSON or YAML); `-` reads standard input.",
         show_default=False, metavar="POLICY")] = None,
     *,
-    action: ActionOpt,
-    resource: ResourceOpt = None,
-    principal: Annotated[Optional[str], typer.Option(
-        "--principal", "-p", help=f"The caller's ARN, `*` for an anonymous caller, a service principal, or for "
+    action: Annotated[list[str], typer.Option(
+        "--action", "-a", metavar="ACTION", show_default=False,
+        help="The action, e.g. `s3:GetObject`. Repeat it to ask several: each action is asked of each "
+        "--resource, and the answers are a table.")],
+    resource: Annotated[Optional[list[str]], typer.Option(
+        "--resource", "-r", metavar="ARN", show_default=False,
+        help=f"The resource ARN (repeatable, as --action). Default: `{DEFAULT_RESOURCE}`.")] = None,
+    principal: Annotated[Optional[list[str]], typer.Option(
+        "--principal", "-p", metavar="ARN", show_default=False,
+        help="The caller's ARN, `*` for an anonymous caller, a service principal, or for "
         "sts:AssumeRoleWithWebIdentity and sts:AssumeRoleWithSAML the identity provider (as `Principal.Federated` "
-        f"names it). Default: `{DEFAULT_PRINCIPAL}`.",
-        show_default=False)] = None,
-    credentials: CredentialsOpt = None,
-    account_details: AccountOpt = None,
-    resource_policy: ResourcePolicyOpt = None,
-    resource_account: ResourceAccountOpt = None,
-    permission_boundary: Annotated[Optional[str], typer.Option(
-        "--permission-boundary", help="The principal's permissions boundary.")] = None,
+        f"names it). Default: `{DEFAULT_PRINCIPAL}`.")] = None,
+    credentials: Annotated[Optional[list[str]], typer.Option(
+        "--credentials", metavar="HOW", show_default=False, help=CREDENTIALS_HELP)] = None,
+    account_details: Annotated[Optional[list[str]], typer.Option(
+        "--account-details", metavar="FILE", help=ACCOUNT_HELP)] = None,
+    resource_policy: Annotated[Optional[list[str]], typer.Option(
+        "--resource-policy", metavar="FILE", help=RESOURCE_POLICY_HELP)] = None,
+    resource_account: Annotated[Optional[list[str]], typer.Option(
+        "--resource-account", metavar="ACCOUNT", help=RESOURCE_ACCOUNT_HELP)] = None,
+    permission_boundary: Annotated[Optional[list[str]], typer.Option(
+        "--permission-boundary", metavar="FILE", help="The principal's permissions boundary.")] = None,
     session_policy: Annotated[Optional[list[str]], typer.Option(
         "--session-policy", help="A session policy of a role or federated-user session (repeatable).")] = None,
     scp: ScpOpt = None,
@@ -56,69 +64,110 @@ def check(
     explain_it: ExplainOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Decide one request against the policies given.
+    """Decide a request against the policies given.
 
     With --account-details, the principal's identity policies and boundary come from the
     account (and a role's trust policy serves as the resource policy of `sts:AssumeRole` on it).
-    Exit 0 on Allow, 1 on ImplicitDeny or ExplicitDeny, 2 on invalid input.
+    With several --action or --resource values, every action is asked of every resource.
+    Exit 0 when every answer is Allow, 1 when one is ImplicitDeny or ExplicitDeny, 2 on invalid
+    input (an option that takes one value given twice is invalid).
     """
+    pairs = [(a, r) for a in action for r in (resource or [DEFAULT_RESOURCE])]
     try:
-        if not (policies or account_details or resource_policy or permission_boundary or session_policy or scp
-                or rcp):
+        principal_, credentials_, details, resource_policy_, resource_account_, boundary = (
+            single(principal, "--principal"), single(credentials, "--credentials"),
+            single(account_details, "--account-details"), single(resource_policy, "--resource-policy"),
+            single(resource_account, "--resource-account"), single(permission_boundary, "--permission-boundary"))
+        if not (policies or details or resource_policy_ or boundary or session_policy or scp or rcp):
             raise PolicyError([Problem("give at least one policy: identity-based policy files, --resource-policy, "
                                        "--permission-boundary, --session-policy, --scp, --rcp, or --account-details "
                                        "with --principal", Location("iameval check"), code="invalid-usage")])
-        kwargs: dict[str, Any] = {"identity": load_policy_files(policies, PolicyKind.IDENTITY) if policies else []}
-        org_policies(resource_policy, scp, rcp, kwargs, action)
-        if permission_boundary:
-            kwargs["permission_boundary"] = load_policy_file(permission_boundary, PolicyKind.PERMISSION_BOUNDARY)
+        shared: dict[str, Any] = {"identity": load_policy_files(policies, PolicyKind.IDENTITY) if policies else []}
+        if boundary:
+            shared["permission_boundary"] = load_policy_file(boundary, PolicyKind.PERMISSION_BOUNDARY)
         if session_policy:
-            kwargs["session"] = load_policy_files(session_policy, PolicyKind.SESSION)
+            shared["session"] = load_policy_files(session_policy, PolicyKind.SESSION)
         given_context = context_from(context or [], context_file or [])
-        request: dict[str, Any] = {
-            "principal": principal or DEFAULT_PRINCIPAL,
-            "action": action,
-            "resource": resource or DEFAULT_RESOURCE,
-            "context": given_context,
-        }
-        if resource_account:
-            request["resource_account"] = resource_account
-        if credentials:
-            request["credentials"] = credentials
-        if account_details:
-            _from_account(read_account(account_details), principal, request, kwargs)
-        checked = checked_request(request)
-        authorizer = Authorizer(**kwargs)
-        explanation: Explanation | None = explain(authorizer, checked) if explain_it else None
-        result = explanation.result if explanation else authorizer.authorize(checked)
+        account = read_account(details) if details else None
+        asked = []
+        for one_action, one_resource in pairs:
+            kwargs = dict(shared)
+            org_policies(resource_policy_, scp, rcp, kwargs, one_action)
+            request: dict[str, Any] = {"principal": principal_ or DEFAULT_PRINCIPAL, "action": one_action,
+                                       "resource": one_resource, "context": given_context}
+            if resource_account_:
+                request["resource_account"] = resource_account_
+            if credentials_:
+                request["credentials"] = credentials_
+            if account is not None:
+                _from_account(account, principal_, request, kwargs)
+            checked = checked_request(request)
+            authorizer = Authorizer(**kwargs)
+            # The explanation is the decision's own trace: it says which context keys the
+            # decision needed and did not have (`Explanation.missing_context`).
+            asked.append((request, checked, authorizer, explain(authorizer, checked)))
     except PolicyError as exc:
         fail(exc, as_json)
+    if len(asked) > 1:
+        _answer_pairs(asked, as_json, explain_it)
+    request, checked, authorizer, explanation = asked[0]
+    result = explanation.result
+    shown = _shown(request, checked, result, principal_ is None, resource is None)
+    if as_json:
+        payload = result.to_json()
+        payload["missing_context"] = [m.as_dict() for m in explanation.missing_context]
+        payload["request"] = request
+        payload["defaults"] = [k for k in ("principal", "resource") if shown[k][1]]
+        if explain_it:
+            payload["explanation"] = explanation.as_dict()
+        print(json.dumps(payload))
+    elif explain_it:
+        print_explanation(out, explanation)
+        print_request(out, shown, result)
+    else:
+        print_result(out, result, shown, authorizer, () if result.allowed else explanation.missing_context)
+    raise typer.Exit(0 if result.decision is Decision.ALLOW else 1)
+
+
+def _shown(request: dict[str, Any], checked: Request, result: Result, default_principal: bool,
+           default_resource: bool) -> dict[str, tuple[str, bool]]:
+    """The request as the output lists it: each value, and whether it was a default or derived."""
     shown: dict[str, tuple[str, bool]] = {
-        "principal": (request["principal"], principal is None),
-        "action": (action, False),
-        "resource": (request["resource"], resource is None),
+        "principal": (request["principal"], default_principal),
+        "action": (request["action"], False),
+        "resource": (request["resource"], default_resource),
     }
-    if resource_account:
-        shown["resource_account"] = (resource_account, False)
-    if credentials:
-        shown["credentials"] = (checked.credentials.value if checked.credentials else credentials, False)
+    if "resource_account" in request:
+        shown["resource_account"] = (request["resource_account"], False)
+    if checked.credentials is not None:
+        shown["credentials"] = (checked.credentials.value, False)
     for key, value in request["context"].items():
         shown[key] = (json.dumps(value) if not isinstance(value, str) else value, False)
     for key, value in result.derived.items():
         shown[key] = (value, True)
+    return shown
+
+
+def _answer_pairs(asked: list[tuple[dict[str, Any], Request, Authorizer, Explanation]], as_json: bool,
+                  explain_it: bool) -> NoReturn:
+    """Several actions or resources: one answer per pair, as a table (JSON Lines with --json)."""
+    results = [explanation.result for _, _, _, explanation in asked]
     if as_json:
-        payload = result.to_json()
-        payload["request"] = request
-        payload["defaults"] = [k for k in ("principal", "resource") if shown[k][1]]
-        if explanation:
-            payload["explanation"] = explanation.as_dict()
-        print(json.dumps(payload))
-    elif explanation:
-        print_explanation(out, explanation)
-        print_request(out, shown, result)
+        for (request, _, _, explanation), result in zip(asked, results):
+            payload = {"action": request["action"], "resource": request["resource"], **result.to_json(),
+                       "missing_context": [m.as_dict() for m in explanation.missing_context]}
+            if explain_it:
+                payload["explanation"] = explanation.as_dict()
+            print(json.dumps(payload))
+    elif explain_it:
+        for (request, checked, _, explanation), result in zip(asked, results):
+            out.rule(f"{request['action']} on {request['resource']}", style="dim")
+            print_explanation(out, explanation)
     else:
-        print_result(out, result, shown, authorizer)
-    raise typer.Exit(0 if result.decision is Decision.ALLOW else 1)
+        print_pairs(out, [(request["action"], request["resource"], explanation.result,
+                           () if explanation.result.allowed else explanation.missing_context)
+                          for request, _, _, explanation in asked])
+    raise typer.Exit(0 if all(r.allowed for r in results) else 1)
 
 
 def _from_account(account: Account, principal: str | None, request: dict[str, Any], kwargs: dict[str, Any]) -> None:

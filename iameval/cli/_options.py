@@ -21,7 +21,8 @@ from ..policy._model import PolicyKind
 from ..policy._source import read_sources
 from ._present import err, print_problems
 
-__all__ = ["AccountOpt", "ActionOpt", "CredentialsOpt", "ContextFileOpt", "ContextOpt", "DEFAULT_PRINCIPAL",
+__all__ = ["ACCOUNT_HELP", "CREDENTIALS_HELP", "RESOURCE_ACCOUNT_HELP", "RESOURCE_POLICY_HELP", "single",
+           "AccountOpt", "ActionOpt", "CredentialsOpt", "ContextFileOpt", "ContextOpt", "DEFAULT_PRINCIPAL",
            "DEFAULT_RESOURCE", "ExplainOpt", "JsonOpt", "RcpOpt", "ResourceAccountOpt",
            "ResourceOpt", "ResourcePolicyOpt", "ScpOpt", "checked_request", "context_from", "fail",
            "org_policies", "read_account"]
@@ -91,14 +92,33 @@ def context_from(pairs: list[str], files: list[str]) -> dict[str, Any]:
     return merge_context(context, given)
 
 
+def single(values: list[str] | None, option: str) -> str | None:
+    """The one value of an option that takes one: given twice, it is an error, never the last
+    one silently."""
+    if not values:
+        return None
+    if len(values) > 1:
+        raise PolicyError([Problem(f"{option} takes one value, and was given {len(values)}: "
+                                   + ", ".join(f"`{v}`" for v in values), Location(option),
+                                   "give it once", code="repeated-option")])
+    return values[0]
+
+
+RESOURCE_POLICY_HELP = "The resource-based policy (bucket, key, trust policy...)."
+RESOURCE_ACCOUNT_HELP = ("The account that owns the resource. Default: the ARN's account, else the caller's "
+                         "(S3 ARNs carry none).")
+ACCOUNT_HELP = ("The output of `aws iam get-account-authorization-details`: the principal's identity policies "
+                "and boundary are taken from it.")
+CREDENTIALS_HELP = ("How the caller's credentials were obtained, where its ARN does not say: "
+                    + ", ".join(c.value for c in Credentials) + ". Default: what the ARN says (an IAM user's or "
+                    "the root user's are long-term; a role session's come from AssumeRole; a federated user's from "
+                    "GetFederationToken). A GetSessionToken session carries its user's ARN: say so here.")
+
 # Options that `check` and `who-can` share.
 ResourceOpt = Annotated[Optional[str], typer.Option(
     "--resource", "-r", help=f"The resource ARN. Default: `{DEFAULT_RESOURCE}`.", show_default=False)]
-ResourcePolicyOpt = Annotated[Optional[str], typer.Option(
-    "--resource-policy", help="The resource-based policy (bucket, key, trust policy...).")]
-ResourceAccountOpt = Annotated[Optional[str], typer.Option(
-    "--resource-account", help="The account that owns the resource. Default: the ARN's "
-    "account, else the caller's (S3 ARNs carry none).")]
+ResourcePolicyOpt = Annotated[Optional[str], typer.Option("--resource-policy", help=RESOURCE_POLICY_HELP)]
+ResourceAccountOpt = Annotated[Optional[str], typer.Option("--resource-account", help=RESOURCE_ACCOUNT_HELP)]
 ScpOpt = Annotated[Optional[list[str]], typer.Option(
     "--scp", help="A service control policy, one per organization level from the root to "
     "the account (repeatable).")]
@@ -111,15 +131,8 @@ ContextOpt = Annotated[Optional[list[str]], typer.Option(
 ContextFileOpt = Annotated[Optional[list[str]], typer.Option(
     "--context-file", help="A JSON or YAML object of condition keys and values; `--context` "
     "entries override it (repeatable).")]
-AccountOpt = Annotated[Optional[str], typer.Option(
-    "--account-details", help="The output of `aws iam get-account-authorization-details`: the "
-    "principal's identity policies and boundary are taken from it.")]
-CredentialsOpt = Annotated[Optional[str], typer.Option(
-    "--credentials", help="How the caller's credentials were obtained, where its ARN does not say: "
-    + ", ".join(c.value for c in Credentials) + ". Default: what the ARN says (an IAM user's or the "
-    "root user's are long-term; a role session's come from AssumeRole; a federated user's from "
-    "GetFederationToken). A GetSessionToken session carries its user's ARN: say so here.",
-    show_default=False)]
+AccountOpt = Annotated[Optional[str], typer.Option("--account-details", help=ACCOUNT_HELP)]
+CredentialsOpt = Annotated[Optional[str], typer.Option("--credentials", help=CREDENTIALS_HELP, show_default=False)]
 ActionOpt = Annotated[str, typer.Option("--action", "-a", help="The action, e.g. `s3:GetObject`.",
                                         show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 from rich.tree import Tree
 
 from ..engine import Authorizer, Decision, Result
 from ..engine._compile import Match, PolicySet
-from ..engine import Explanation, StatementTrace, Verdict
+from ..engine import ConditionTrace, Explanation, StatementTrace, Verdict
+from ..engine._checks import REQUEST_CHECKS
+from ..engine._explain import MissingKey
 from ..policy import Effect
 from ..policy._errors import PolicyError
 from ..policy._references import see
-from ..inputs._accounts import AccountPrincipal, WhoCanAnswer
+from ..inputs._accounts import AccountPrincipal, OutsideGrant, WhoCanAnswer
 from ..inputs._scenarios import ScenarioOutcome
 
-__all__ = ["err", "out", "print_assume_view", "print_explanation", "print_outcome", "print_problems", "print_request",
-           "print_result", "print_run_summary", "print_who_can", "statement_location", "who_can_json"]
+__all__ = ["assume_view_json", "err", "out", "outside_grant_json", "print_assume_view", "print_explanation",
+           "print_outcome", "print_problems", "print_request", "print_result", "print_run_summary", "print_who_can",
+           "statement_location", "who_can_json"]
 
 # The command's output and its messages. Text is printed as given: rich would turn `:id:` or
 # `:x:` in a principal or key into an emoji.
@@ -44,8 +48,14 @@ def statement_location(authorizer: Authorizer, match: Match) -> str | None:
     return None
 
 
+def notice_text(warning: str) -> str:
+    """A result's warning with its code and hint, as a line."""
+    code, hint = getattr(warning, "code", None), getattr(warning, "hint", None)
+    return f"{warning}" + (f" ({hint})" if hint else "") + (f" [{code}]" if code else "")
+
+
 def print_result(console: Console, result: Result, request: Mapping[str, tuple[str, bool]],
-                 authorizer: Authorizer | None = None) -> None:
+                 authorizer: Authorizer | None = None, missing: Sequence[MissingKey] = ()) -> None:
     """The decision, its summary, the deciding statements, warnings, and the request with its
     defaults and derived context keys marked."""
     console.print(f"[{_STYLE[result.decision]}]{result.decision}[/]  {escape(result.summary)}")
@@ -59,8 +69,35 @@ def print_result(console: Console, result: Result, request: Mapping[str, tuple[s
                       f"{match.ref.kind.noun} [bold]{escape(match.ref.policy)}[/]{principal}"
                       + (f"  [dim]{escape(where)}[/]" if where else ""), soft_wrap=True)
     for warning in result.warnings:
-        console.print(f"  [yellow]warning:[/] {escape(warning)}", soft_wrap=True)
+        console.print(f"  [yellow]warning:[/] {escape(notice_text(warning))}", soft_wrap=True)
+    print_missing(console, missing)
     print_request(console, request, result)
+
+
+def print_missing(console: Console, missing: Sequence[MissingKey]) -> None:
+    """The context keys the decision's statements read and the request did not give (AWS's
+    MissingContextValues): with them, the answer may differ."""
+    for key in missing:
+        console.print(f"  [yellow]missing context:[/] `{escape(key.key)}`, read by "
+                      f"{escape(', '.join(key.statements))}: give it with --context to decide with it",
+                      soft_wrap=True)
+
+
+def print_pairs(console: Console, answers: Sequence[tuple[str, str, Result, Sequence[MissingKey]]]) -> None:
+    """One answer per action and resource, as a table."""
+    table = Table(box=None, pad_edge=False)
+    for column in ("action", "resource", "decision", "why"):
+        table.add_column(column, overflow="fold")
+    for action, resource, result, missing in answers:
+        why = result.summary + ("".join(f"; missing context `{m.key}`" for m in missing))
+        table.add_row(escape(action), escape(resource), f"[{_STYLE[result.decision]}]{result.decision}[/]",
+                      escape(why))
+    console.print(table)
+    allowed = sum(1 for _, _, r, _ in answers if r.allowed)
+    console.print(f"{allowed} of {len(answers)} allowed")
+    for _, _, result, _ in answers:
+        for warning in result.warnings:
+            console.print(f"  [yellow]warning:[/] {escape(notice_text(warning))}", soft_wrap=True)
 
 
 def print_request(console: Console, request: Mapping[str, tuple[str, bool]], result: Result | None = None) -> None:
@@ -91,7 +128,7 @@ def print_outcome(console: Console, outcome: ScenarioOutcome) -> None:
         return
     decision = result.decision
     for warning in result.warnings:
-        console.print(f"[yellow]warn[/] {name}: {escape(warning)}", soft_wrap=True)
+        console.print(f"[yellow]warn[/] {name}: {escape(notice_text(warning))}", soft_wrap=True)
     if outcome.ok is None:
         console.print(f"[bold]  -  [/] {name}: [{_STYLE[decision]}]{decision}[/]")
     elif outcome.ok:
@@ -126,21 +163,91 @@ def _reason_line(match: Match) -> str:
     return f"{match.ref.effect} {match.ref.statement} of {match.ref.kind.noun} {match.ref.policy}{principal}"
 
 
-def who_can_json(answer: WhoCanAnswer) -> dict[str, Any]:
+def _condition_text(condition: ConditionTrace) -> str:
+    """`DateGreaterThan aws:TokenIssueTime `2020-01-01T00:00:01Z``: a condition as the policy writes it."""
+    values = " or ".join(f"`{w}`" if r == w or r is None else f"`{w}` (= `{r}`)" for w, r in condition.policy_values)
+    return f"{condition.operator} {condition.key} {values or 'no values'}"
+
+
+def _statement_text(trace: StatementTrace) -> str:
+    return f"{trace.effect} {trace.statement} of {trace.kind.noun} {trace.policy}"
+
+
+def _statement_json(trace: StatementTrace, conditions: tuple[ConditionTrace, ...]) -> dict[str, Any]:
+    """A statement with the conditions that say why it is listed (operator, key, policy values)."""
+    return {"policy_type": trace.kind.value, "policy": trace.policy, "statement": trace.statement,
+            "effect": str(trace.effect), "conditions": [c.as_dict() for c in conditions]}
+
+
+def _missing_keys(answer: WhoCanAnswer) -> list[str]:
+    """The keys the request did not give that the answer's conditions read, in order."""
+    return list(dict.fromkeys([c.key for t in answer.allowed_if for c in t.allowed_if]
+                              + [c.key for t in answer.unless for c in t.absent]))
+
+
+def who_can_json(answer: WhoCanAnswer, action: str | None = None) -> dict[str, Any]:
+    """One principal's answer; for a denied principal, `allowed_if`: the Allow statements with
+    the conditions on keys the request did not give that alone kept them from applying, and
+    `unless`, the Deny statements that apply only through conditions on such keys."""
     out: dict[str, Any] = {"principal": answer.principal.arn, "kind": answer.principal.kind}
+    if action is not None:
+        out["action"] = action
     if answer.result is None:
         out["error"] = str(answer.error)
         out["problems"] = [p.as_dict() for p in answer.problems]  # as `run --json` gives them, with codes
     else:
         out.update(answer.result.to_json())
+    if answer.conditional:
+        out["allowed_if"] = [_statement_json(t, t.allowed_if) for t in answer.allowed_if]
+        out["unless"] = [_statement_json(t, t.absent) for t in answer.unless]
+        out["missing_context"] = _missing_keys(answer)
     return out
 
 
-def print_who_can(console: Console, answers: list[WhoCanAnswer], action: str, resource: str) -> None:
+def outside_grant_json(grant: OutsideGrant, action: str) -> dict[str, Any]:
+    """A name a resource-based policy grants the request beyond the principals of the file: one
+    JSON line, beside those of the principals (`principal` as the policy names it, `kind` one of
+    `Grantee`)."""
+    out: dict[str, Any] = {"principal": grant.principal, "kind": str(grant.kind), "action": action,
+                           "granted_outside": grant.description,
+                           "statements": [_statement_json(t, t.conditions) for t in grant.statements]}
+    if grant.allowed_if:
+        out["allowed_if"] = [_statement_json(t, t.allowed_if) for t in grant.allowed_if]
+    if grant.denied_by:
+        out["denied_by"] = [_statement_json(t, t.conditions) for t in grant.denied_by]
+    return out
+
+
+def _print_allowed_if(console: Console, allowed_if: tuple[StatementTrace, ...], unless: tuple[StatementTrace, ...],
+                      indent: str) -> None:
+    """Each Allow (any of them would do) and `allowed if COND and COND`; each Deny that applies
+    only through conditions on keys the request did not give, and `denied while COND`."""
+    for trace in allowed_if:
+        console.print(f"{indent}[dim]{escape(_statement_text(trace))}[/]", soft_wrap=True)
+        console.print(f"{indent}[yellow]allowed if[/] {escape(' and '.join(_condition_text(c) for c in trace.allowed_if))}",
+                      soft_wrap=True)
+    for trace in unless:
+        console.print(f"{indent}[dim]{escape(_statement_text(trace))}[/]", soft_wrap=True)
+        console.print(f"{indent}[red]denied while[/] {escape(' and '.join(_condition_text(c) for c in trace.absent))}",
+                      soft_wrap=True)
+
+
+def print_who_can(console: Console, answers: list[WhoCanAnswer], action: str, resource: str,
+                  outside: list[OutsideGrant] | None = None) -> None:
+    """The principals allowed, those allowed if conditions on keys the request did not give
+    held, what the resource-based policy grants beyond the file, and those not evaluated."""
     allowed = [a for a in answers if a.allowed]
+    conditional = [a for a in answers if a.conditional]
     broken = [a for a in answers if a.error is not None]
+    more = f"; [bold yellow]{len(conditional)}[/] more depending on keys the request did not give" \
+        if conditional else ""
     console.print(f"[bold]{len(allowed)}[/] of {len(answers)} principals may "
-                  f"[bold]{escape(action)}[/] on [bold]{escape(resource)}[/]")
+                  f"[bold]{escape(action)}[/] on [bold]{escape(resource)}[/]{more}", soft_wrap=True)
+    # What the request may not mean is the same for every principal: said once.
+    checks = dict.fromkeys(w for a in answers if a.result is not None for w in a.result.warnings
+                           if getattr(w, "code", None) in REQUEST_CHECKS)
+    for warning in checks:
+        console.print(f"  [yellow]warning:[/] {escape(notice_text(warning))}", soft_wrap=True)
     for answer in allowed:
         console.print(f"  [green]{answer.principal.kind:<4}[/] {escape(answer.principal.arn)}", soft_wrap=True)
         for match in answer.result.reasons if answer.result else ():
@@ -148,6 +255,26 @@ def print_who_can(console: Console, answers: list[WhoCanAnswer], action: str, re
         if answer.result is not None and answer.result.rule is not None:
             console.print(f"         [dim]rule of the service {escape(answer.result.rule.id)}: "
                           f"{escape(answer.result.rule.summary)}[/]", soft_wrap=True)
+    if conditional:
+        keys = ", ".join(f"`{k}`" for k in dict.fromkeys(k for a in conditional for k in _missing_keys(a)))
+        console.print(f"[yellow]{len(conditional)} allowed depending on keys the request did not give[/] "
+                      f"({escape(keys)}: give them with --context to decide; --strict-context leaves these out):",
+                      soft_wrap=True)
+        for answer in conditional:
+            console.print(f"  [yellow]{answer.principal.kind:<4}[/] {escape(answer.principal.arn)}", soft_wrap=True)
+            _print_allowed_if(console, answer.allowed_if, answer.unless, "         ")
+    if outside:
+        console.print("[cyan]granted beyond the users and roles of the file[/] by the resource-based policy "
+                      "(a caller of another account needs its own account's Allow too):", soft_wrap=True)
+        for grant in outside:
+            console.print(f"  [cyan]{escape(grant.description)}[/]", soft_wrap=True)
+            for trace in grant.statements:
+                when = (f" when {' and '.join(_condition_text(c) for c in trace.conditions)}"
+                        if trace.conditions else "")
+                console.print(f"         [dim]{escape(_statement_text(trace) + when)}[/]", soft_wrap=True)
+            _print_allowed_if(console, grant.allowed_if, (), "         ")
+            for trace in grant.denied_by:
+                console.print(f"         [red]but[/] {escape(_statement_text(trace))} denies it", soft_wrap=True)
     if broken:
         console.print(f"[yellow]{len(broken)} not evaluated[/] (a policy of theirs could not be loaded):")
         for answer in broken:
@@ -159,17 +286,37 @@ def print_who_can(console: Console, answers: list[WhoCanAnswer], action: str, re
 def print_assume_view(console: Console, role: AccountPrincipal, answers: list[WhoCanAnswer],
                       outside: list[str]) -> None:
     allowed = [a for a in answers if a.allowed]
+    conditional = [a for a in answers if a.conditional]
     console.print(f"[bold]{escape(role.arn)}[/]", soft_wrap=True)
-    if not allowed and not outside:
+    if not allowed and not conditional and not outside:
         console.print("  [dim]nobody can assume it[/]")
     for answer in allowed:
         console.print(f"  [green]{answer.principal.kind:<4}[/] {escape(answer.principal.arn)}", soft_wrap=True)
+    for answer in conditional:
+        console.print(f"  [yellow]{answer.principal.kind:<4}[/] {escape(answer.principal.arn)} "
+                      "[dim](depending on keys the request did not give)[/]", soft_wrap=True)
+        _print_allowed_if(console, answer.allowed_if, answer.unless, "         ")
     for entry in outside:
         console.print(f"  [cyan]trusted[/] {escape(entry)} [dim](named in the trust policy; not a "
                       "user or role of this account)[/]", soft_wrap=True)
     for answer in answers:
         if answer.error is not None:
             console.print(f"  [yellow]not evaluated[/] {escape(answer.principal.arn)}", soft_wrap=True)
+
+
+def assume_view_json(role: AccountPrincipal, answers: list[WhoCanAnswer], outside: list[str]) -> dict[str, Any]:
+    """One role of the role view: who may assume it, who may if conditions on keys the request
+    did not give held (with those statements and conditions), who was not evaluated, and whom
+    its trust policy names beyond the account."""
+    return {"role": role.arn,
+            "allowed": [a.principal.arn for a in answers if a.allowed],
+            "allowed_if": [{"principal": a.principal.arn,
+                            "statements": [_statement_json(t, t.allowed_if) for t in a.allowed_if],
+                            "unless": [_statement_json(t, t.absent) for t in a.unless],
+                            "missing_context": _missing_keys(a)}
+                           for a in answers if a.conditional],
+            "not_evaluated": [a.principal.arn for a in answers if a.error],
+            "trusted_outside_account": outside}
 
 
 _VERDICT = {Verdict.DENY: "[bold red]denies[/]", Verdict.ALLOW: "[green]allows[/]",
@@ -221,6 +368,6 @@ def print_explanation(console: Console, explanation: Explanation) -> None:
         for key, value in explanation.derived.items():
             derived.add(f"{escape(key)} = {escape(value)}")
     for warning in result.warnings:
-        tree.add(f"[yellow]warning[/]: {escape(warning)}")
+        tree.add(f"[yellow]warning[/]: {escape(notice_text(warning))}")
     console.print(tree)
     console.print(escape(explanation.headline))

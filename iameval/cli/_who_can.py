@@ -1,6 +1,13 @@
 """`iameval who-can`: every user and role of an account that may make a request, and why.
 
-Exit 0 when someone is allowed, 1 when nobody is, 2 on invalid input.
+For each action asked (`--action`, repeatable; a wildcard stands for the actions of the
+catalogue it matches): the principals allowed; those the request as given denies but that an
+Allow would reach were its conditions on keys the request did not give to hold ("allowed if",
+unless `--strict-context`); whom the resource-based policy grants beyond the file's users and
+roles (`*`, other accounts, services); and those not evaluated.
+
+Exit 0 when some principal of the file is allowed for some action, 1 when none is for any
+(principals only "allowed if" do not count), 2 on invalid input.
 """
 
 from __future__ import annotations
@@ -10,22 +17,32 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from ..inputs._accounts import Account, AccountPrincipal, WhoCanAnswer, trusted_outside, who_can
+from ..catalog import expand
+from ..engine._request import is_key_policy_action
+from ..inputs._accounts import Account, AccountPrincipal, WhoCanAnswer, granted_outside, trusted_outside, who_can
 from ..policy._errors import Location, PolicyError, Problem
 from ._options import (DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, ContextFileOpt, ContextOpt, JsonOpt, RcpOpt,
                        ResourceAccountOpt, ResourceOpt, ResourcePolicyOpt, ScpOpt, checked_request,
                        context_from, fail, org_policies, read_account)
-from ._present import out, print_assume_view, print_who_can, who_can_json
+from ._present import (assume_view_json, out, outside_grant_json, print_assume_view, print_who_can,
+                       who_can_json)
 
 __all__ = ["who_can_command"]
+
+StrictContextOpt = Annotated[bool, typer.Option(
+    "--strict-context", help="Answer from the context given alone: leave out the principals that an Allow "
+    "would reach were its conditions on keys the request did not give to hold (listed as \"allowed if\" "
+    "otherwise).")]
 
 
 def who_can_command(
     account_details: Annotated[str, typer.Option(
         "--account-details", help="The output of `aws iam get-account-authorization-details`.",
         show_default=False)],
-    action: Annotated[Optional[str], typer.Option(
-        "--action", "-a", help="The action, e.g. `s3:GetObject`.", show_default=False)] = None,
+    action: Annotated[Optional[list[str]], typer.Option(
+        "--action", "-a", help="The action, e.g. `s3:GetObject`; repeatable, and a wildcard such as "
+        "`iam:Create*` stands for every action of the catalogue it matches. Each is answered on its own.",
+        show_default=False)] = None,
     resource: ResourceOpt = None,
     assume: Annotated[bool, typer.Option(
         "--assume", help="The role session view: who can assume each role of the account "
@@ -36,18 +53,20 @@ def who_can_command(
     rcp: RcpOpt = None,
     context: ContextOpt = None,
     context_file: ContextFileOpt = None,
+    strict_context: StrictContextOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """List every user and role of an account allowed to do ACTION on RESOURCE, and why.
 
-    Each role is asked as a session of itself. Principals whose policies could not all be loaded
-    are listed as not evaluated. Exit 0 when someone is allowed, 1 when nobody is, 2 on invalid
-    input.
+    Each role is asked as a session of itself. Principals that an Allow would reach were its
+    conditions on keys the request did not give to hold are listed as "allowed if", with those
+    conditions (not with --strict-context); what a resource-based policy grants to `*`, other
+    accounts or services is listed as such. Principals whose policies could not all be loaded
+    are listed as not evaluated. Exit 0 when some principal is allowed for some action, 1 when
+    none is, 2 on invalid input.
     """
     try:
         account = read_account(account_details)
-        kwargs: dict[str, Any] = {}
-        org_policies(resource_policy, scp, rcp, kwargs, action or "")
         given_context = context_from(context or [], context_file or [])
         if assume:
             ignored = [name for name, given in (("--action", action), ("--resource-policy", resource_policy),
@@ -57,6 +76,8 @@ def who_can_command(
                                            "of the roles by their trust policies", Location(name),
                                            code="invalid-usage")
                                    for name in ignored])
+            kwargs: dict[str, Any] = {}
+            org_policies(None, scp, rcp, kwargs, "sts:AssumeRole")
             roles = list(account.roles)
             if resource:
                 role = account.find(resource)
@@ -66,41 +87,76 @@ def who_can_command(
                 roles = [role]
             checked_request({"principal": DEFAULT_PRINCIPAL, "action": "sts:AssumeRole", "context": given_context})
             views = [(role, who_can(account, "sts:AssumeRole", role.arn, scps=kwargs.get("scps", ()),
-                                    rcps=kwargs.get("rcps", ()), context=given_context))
+                                    rcps=kwargs.get("rcps", ()), context=given_context,
+                                    strict_context=strict_context))
                      for role in roles]
             _print_assume(views, account, as_json)
             raise typer.Exit(0 if any(a.allowed for _, answers in views for a in answers) else 1)
         if not action:
             raise PolicyError([Problem("give --action (or --assume for the role view)", Location("iameval who-can"),
                                        code="invalid-usage")])
-        # The request each principal makes, checked once: a bad option is the caller's mistake,
-        # not a policy of every principal that could not be evaluated.
-        fields: dict[str, Any] = {"principal": DEFAULT_PRINCIPAL, "action": action,
-                                  "resource": resource or DEFAULT_RESOURCE, "context": given_context}
-        if resource_account:
-            fields["resource_account"] = resource_account
-        checked_request(fields)
-        answers = who_can(account, action, resource or DEFAULT_RESOURCE,
-                          resource_policy=kwargs.get("resource_policy"), scps=kwargs.get("scps", ()),
-                          rcps=kwargs.get("rcps", ()), context=given_context,
-                          resource_account=resource_account)
+        actions = _actions(action)
+        target = resource or DEFAULT_RESOURCE
+        policies: dict[bool, dict[str, Any]] = {}  # the options' policies, read as key policies or not
+        for name in actions:
+            # The request each principal makes, checked once: a bad option is the caller's mistake,
+            # not a policy of every principal that could not be evaluated.
+            fields: dict[str, Any] = {"principal": DEFAULT_PRINCIPAL, "action": name, "resource": target,
+                                      "context": given_context}
+            if resource_account:
+                fields["resource_account"] = resource_account
+            checked_request(fields)
+            key_policy = is_key_policy_action(name)
+            if key_policy not in policies:
+                policies[key_policy] = {}
+                org_policies(resource_policy, scp, rcp, policies[key_policy], name)
+        sections = []
+        for name in actions:
+            kwargs = policies[is_key_policy_action(name)]
+            asked = dict(resource_policy=kwargs.get("resource_policy"), rcps=kwargs.get("rcps", ()),
+                         context=given_context, resource_account=resource_account, strict_context=strict_context)
+            sections.append((name, who_can(account, name, target, scps=kwargs.get("scps", ()), **asked),
+                             granted_outside(account, name, target, **asked)))
     except PolicyError as exc:
         fail(exc, as_json)
-    if as_json:
-        for answer in answers:
-            print(json.dumps(who_can_json(answer)))
-    else:
-        print_who_can(out, answers, action, resource or DEFAULT_RESOURCE)
-    raise typer.Exit(0 if any(a.allowed for a in answers) else 1)
+    for name, answers, outside in sections:
+        if as_json:
+            for answer in answers:
+                print(json.dumps(who_can_json(answer, name)))
+            for grant in outside:
+                print(json.dumps(outside_grant_json(grant, name)))
+        else:
+            if name != sections[0][0]:
+                out.print()
+            print_who_can(out, answers, name, target, outside)
+    raise typer.Exit(0 if any(a.allowed for _, answers, _ in sections for a in answers) else 1)
+
+
+def _actions(given: list[str]) -> list[str]:
+    """The actions asked, in the order given: a wildcard stands for the actions of the catalogue
+    it matches (`iameval expand`); one that matches none is an error, never an empty answer."""
+    found: dict[str, str] = {}  # lower-cased -> as named (actions are case-insensitive, §7.2)
+    problems = []
+    for entry in given:
+        if "*" in entry or "?" in entry:
+            matched = [str(a) for a in expand(entry)]
+            if not matched:
+                problems.append(Problem(f"`{entry}` matches no action of the catalogue", Location("--action"),
+                                        "list what a pattern matches with `iameval expand`",
+                                        code="no-matching-action"))
+        else:
+            matched = [entry]
+        for name in matched:
+            found.setdefault(name.lower(), name)
+    if problems:
+        raise PolicyError(problems)
+    return list(found.values())
 
 
 def _print_assume(views: list[tuple[AccountPrincipal, list[WhoCanAnswer]]], account: Account, as_json: bool) -> None:
     for role, answers in views:
         outside = trusted_outside(role, account)
         if as_json:
-            print(json.dumps({"role": role.arn,
-                              "allowed": [a.principal.arn for a in answers if a.allowed],
-                              "not_evaluated": [a.principal.arn for a in answers if a.error],
-                              "trusted_outside_account": outside}))
+            print(json.dumps(assume_view_json(role, answers, outside)))
         else:
             print_assume_view(out, role, answers, outside)

@@ -12,7 +12,7 @@ from ._checks import REQUEST_CHECKS
 from ._notice import Notice
 from ._services import RULES, SERVICE_RULE, ServiceRule
 from ._trace import ConditionTrace, GateTrace, StatementTrace, Verdict
-from ._explain import Explanation, explain
+from ._explain import Explanation, MissingKey, conditional_access, explain
 
 __all__ = [
     "Authorizer",
@@ -25,6 +25,7 @@ __all__ = [
     "GateKind",
     "GateTrace",
     "Match",
+    "MissingKey",
     "Notice",
     "REQUEST_CHECKS",
     "MatchClass",
@@ -36,6 +37,7 @@ __all__ = [
     "StatementRef",
     "StatementTrace",
     "Verdict",
+    "conditional_access",
     "explain",
     "is_resource_policy_required",
 ]

@@ -11,18 +11,20 @@ from dataclasses import dataclass
 from typing import Any, Mapping, NamedTuple
 
 from ._chain import Authorizer, decide
+from ._compile import Entries, Match, holding
+from ._context import Context
 from ..policy._model import Effect
 from ._request import Request
 from ._result import Decision, Result
 from ._trace import GateTrace, StatementTrace, Tracer
 
-__all__ = ["Explanation", "MissingKey", "explain"]
+__all__ = ["Explanation", "MissingKey", "conditional_access", "explain"]
 
 
 class MissingKey(NamedTuple):
     """A context key that conditions of statements matching the request's action, resource and
     principal read, and that the request did not give (AWS's `MissingContextValues`), with those
-    statements (`policy` `statement`)."""
+    statements (`STATEMENT of POLICY`)."""
 
     key: str
     statements: tuple[str, ...]
@@ -46,7 +48,7 @@ class Explanation:
         found: dict[str, tuple[str, list[str]]] = {}
         for gate in self.gates:
             for trace in gate.applied + gate.near_misses:
-                label = f"{trace.policy} {trace.statement}"
+                label = f"{trace.statement} of {trace.policy}"
                 for condition in trace.absent:
                     key, statements = found.setdefault(condition.key.lower(), (condition.key, []))
                     if label not in statements:
@@ -119,3 +121,41 @@ def explain(authorizer: Authorizer, request: Request | Mapping[str, Any]) -> Exp
     gates = tracer.gates(result)
     unresolved = sorted({u for g in gates for s in g.applied + g.near_misses for u in s.unresolved})
     return Explanation(result, gates, tuple(unresolved))
+
+
+def conditional_access(authorizer: Authorizer, request: Request | Mapping[str, Any], explanation: Explanation
+                       ) -> tuple[tuple[StatementTrace, ...], tuple[StatementTrace, ...]]:
+    """For a denied request: the Allow statements that conditions on keys the request did not
+    give alone kept from applying (the explanation's `allowed_if`), and the Deny statements that
+    apply through such conditions (`StatementTrace.absent`), when the chain allows the request
+    once those Allows apply and those Denies do not. Else none: the request is refused whatever
+    the keys say (a Deny on keys it gave, a rule of the service, §2.7), or some gate would still
+    lack an Allow (a boundary, an identity Allow that an account-wide grant needs, §2.2, §5).
+
+    The chain decides that itself (`decide`), with a `hold` that takes those statements as
+    holding or not; each condition is taken to be satisfiable on its own, not checked against
+    the others. Of the Allows, those that would do on their own are given, else all of them.
+    """
+    allowed_if = explanation.allowed_if
+    unless = tuple(t for g in explanation.gates for t in g.applied
+                   if t.effect is Effect.DENY and not t.waived and t.absent)
+    if not allowed_if and not unless:
+        return (), ()
+    lifted = {t.match.ref for t in unless}
+
+    def allows(taken: tuple[StatementTrace, ...]) -> bool:
+        forced = {t.match.ref for t in taken}
+
+        def hold(entries: Entries, context: Context) -> tuple[Match, ...]:
+            found = set(holding(entries, context))
+            return tuple(m for _, m in entries if m.ref in forced or (m in found and m.ref not in lifted))
+
+        prepared, plan, context = authorizer.prepare(request)
+        return decide(plan, prepared, context, hold).allowed
+
+    if not allows(allowed_if):
+        return (), ()
+    # The Allows that would do on their own (an account-wide grant beside one naming the user
+    # does not); all of them when only together they would (an identity policy and a boundary).
+    alone = tuple(t for t in allowed_if if allows((t,)))
+    return alone or allowed_if, unless

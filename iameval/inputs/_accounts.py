@@ -3,7 +3,9 @@
 An account is loaded into its principals, each with every identity-based policy that applies to
 it (IAM-SEMANTICS §1): a user's inline and attached managed policies plus those of its groups; a
 role's inline and attached policies, its permissions boundary and its trust policy. `who_can`
-then asks every principal the same question.
+then asks every principal the same question, and says who would be allowed were conditions on
+keys the request did not give to hold; `granted_outside` says whom a resource-based policy grants
+beyond those principals (`*`, other accounts, services).
 
 A policy the engine refuses, or an attached policy missing from the file, is reported as a
 warning with its location, and the principals it belongs to are marked incomplete: they are
@@ -14,18 +16,22 @@ from __future__ import annotations
 
 import urllib.parse
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Iterable, Mapping, Sequence
 
 from ..policy._source import Source, parse_text, read_sources
 from ..policy._arn import split_arn
-from ..engine import Authorizer, Result, is_resource_policy_required
+from ..engine import Authorizer, GateKind, Result, StatementTrace, explain, is_resource_policy_required
 from ..engine._context import merge_context
+from ..engine._explain import conditional_access
+from ..engine._principals import Principals
 from ..policy._errors import Location, PolicyError, Problem
 from ..policy._errors import Path as JsonPath
 from ..policy._load import load_policy
 from ..policy._model import Effect, Policy, PolicyKind
 
-__all__ = ["Account", "AccountPrincipal", "WhoCanAnswer", "load_account", "trusted_outside", "who_can"]
+__all__ = ["Account", "AccountPrincipal", "Grantee", "OutsideGrant", "WhoCanAnswer", "granted_outside", "load_account",
+           "trusted_outside", "who_can"]
 
 # One organization level of SCPs or RCPs: a policy, or the policies attached there.
 _Level = Policy | Sequence[Policy]
@@ -352,19 +358,36 @@ def _principal(builder: _Builder, entity: dict[str, Any], kind: str, named: tupl
 
 @dataclass(frozen=True)
 class WhoCanAnswer:
-    """One principal's answer: a result, or why it could not be evaluated."""
+    """One principal's answer: a result, or why it could not be evaluated.
+
+    For a principal the request as given denies, but that the chain allows once conditions on
+    keys the request did not give are taken to hold (`conditional`): `allowed_if`, the Allow
+    statements those conditions alone kept from applying (the explanation's `allowed_if`,
+    IAM-SEMANTICS §13), each with them; `unless`, the Deny statements that apply only through
+    conditions on such keys, which must stop applying. Both are empty for an allowed principal,
+    for one denied whatever the keys say, and under `strict_context`.
+    """
 
     principal: AccountPrincipal
     result: Result | None = None
     error: PolicyError | None = None
+    allowed_if: tuple[StatementTrace, ...] = ()
+    unless: tuple[StatementTrace, ...] = ()
 
     def __post_init__(self) -> None:
         if (self.result is None) == (self.error is None):
             raise ValueError("an answer has a result or an error, not both or neither")
+        if (self.allowed_if or self.unless) and (self.result is None or self.result.allowed):
+            raise ValueError("only a principal the request denies is allowed if conditions hold")
 
     @property
     def allowed(self) -> bool:
         return self.result is not None and self.result.allowed
+
+    @property
+    def conditional(self) -> bool:
+        """Denied as asked, but allowed if conditions on keys the request did not give held."""
+        return bool(self.allowed_if or self.unless)
 
     @property
     def problems(self) -> tuple[Problem, ...]:
@@ -374,13 +397,17 @@ class WhoCanAnswer:
 
 def who_can(account: Account, action: str, resource: str, *, resource_policy: Policy | None = None,
             scps: Sequence[_Level] = (), rcps: Sequence[_Level] = (), context: Mapping[str, Any] | None = None,
-            resource_account: str | None = None) -> list[WhoCanAnswer]:
+            resource_account: str | None = None, strict_context: bool = False) -> list[WhoCanAnswer]:
     """Ask every user and role of the account whether it may perform `action` on `resource`.
 
     A role is asked as a session of that role without a session policy (§2.4). For
     `sts:AssumeRole` on a role of the account, that role's trust policy is the resource policy
     unless one is given (§2.5). Each principal's tags are in its context as
     `aws:PrincipalTag/...` unless `context` gives them.
+
+    A principal the request denies is explained (§13), unless `strict_context`: when the chain
+    would allow it were the conditions on keys the request did not give to hold, its answer
+    says which (`WhoCanAnswer.allowed_if`, `unless`). Its decision stays the plain one.
     """
     unknown: tuple[Problem, ...] = ()  # why every answer would be a guess
     if resource_policy is None:
@@ -395,12 +422,131 @@ def who_can(account: Account, action: str, resource: str, *, resource_policy: Po
         if resource_account:
             request["resource_account"] = resource_account
         try:
-            result = principal.authorizer(resource_policy=resource_policy, scps=scps, rcps=rcps).authorize(request)
+            authorizer = principal.authorizer(resource_policy=resource_policy, scps=scps, rcps=rcps)
+            result = authorizer.authorize(request)
+            if result.allowed or strict_context:
+                answers.append(WhoCanAnswer(principal, result))
+                continue
+            # Only a denied principal needs its trace: explaining costs more than deciding.
+            allowed_if, unless = conditional_access(authorizer, request, explain(authorizer, request))
         except PolicyError as exc:
             answers.append(WhoCanAnswer(principal, error=exc))
             continue
-        answers.append(WhoCanAnswer(principal, result))
+        answers.append(WhoCanAnswer(principal, result, allowed_if=allowed_if, unless=unless))
     return answers
+
+
+class Grantee(StrEnum):
+    """The kinds of name through which a resource-based policy grants beyond the users and roles
+    of the account (§6.2, §7.4)."""
+
+    ANYONE = "anyone"  # `*`, or an Allow with `NotPrincipal`
+    ACCOUNT = "account"
+    PRINCIPAL = "principal"  # an ARN that is not a user or role of the file
+    SERVICE = "service"
+    FEDERATED = "federated"
+    CANONICAL_USER = "canonical-user"
+
+    def describe(self, name: str) -> str:
+        if self is Grantee.ANYONE:
+            return "anyone, including anonymous callers"
+        if self is Grantee.ACCOUNT:
+            return f"any principal of account {name}"
+        return f"{_GRANTEE_NOUN[self]} {name}"
+
+
+_GRANTEE_NOUN = {Grantee.PRINCIPAL: "principal", Grantee.SERVICE: "service", Grantee.FEDERATED: "identity provider",
+                 Grantee.CANONICAL_USER: "canonical user"}
+
+
+@dataclass(frozen=True)
+class OutsideGrant:
+    """Whom a resource-based policy grants the request besides the users and roles of the
+    account: `*` (anyone, including anonymous callers), another account, a principal that is
+    not a user or role of the file, a service, an identity provider or a canonical user
+    (`kind`).
+
+    `statements` are the Allow statements naming it that apply with the context given;
+    `allowed_if` those that conditions on keys the request did not give alone kept from
+    applying (empty under `strict_context`); `denied_by` the Deny statements of the resource
+    policy or the RCPs that apply to it. These are what the policy grants: for a caller of
+    another account, that account's own policies decide too (§3).
+    """
+
+    principal: str  # as the policy names it: `*`, an account ID, an ARN, a service...
+    kind: Grantee
+    statements: tuple[StatementTrace, ...] = ()
+    allowed_if: tuple[StatementTrace, ...] = ()
+    denied_by: tuple[StatementTrace, ...] = ()
+
+    @property
+    def description(self) -> str:
+        """`anyone, including anonymous callers`, `any principal of account 444455556666`..."""
+        return self.kind.describe(self.principal)
+
+
+def granted_outside(account: Account, action: str, resource: str, *, resource_policy: Policy | None = None,
+                    rcps: Sequence[_Level] = (), context: Mapping[str, Any] | None = None,
+                    resource_account: str | None = None, strict_context: bool = False) -> list[OutsideGrant]:
+    """Whom the resource-based policy of a request grants it beyond the users and roles that
+    `who_can` evaluates (the given policy, else a role's trust policy for sts:AssumeRole, §2.5).
+
+    Each name an Allow statement gives (`Principal`, read as the engine reads it; an Allow with
+    `NotPrincipal` reaches anyone it does not list) is asked the request as one caller: `*` as
+    an anonymous caller, an account as its root user, a service as itself. Its statements are
+    those of the explanation (§13) whose action and resource match; the name is listed when one
+    applies or would with the keys the request did not give. Names of the file's accounts are
+    left out (`who_can` evaluates their users and roles), and so are callers that cannot make
+    the request at all (a service calling sts:AssumeRoleWithSAML).
+    """
+    if resource_policy is None:
+        resource_policy, _ = account.resource_policy(action, resource)
+    if resource_policy is None:
+        return []
+    local_accounts = {split_arn(p.arn)[4] for p in account.principals}
+    local_arns = {p.arn for p in account.principals}
+    partition = split_arn(account.principals[0].arn)[1] if account.principals else "aws"
+    named: dict[tuple[Grantee, str], set[str]] = {}  # (kind, name) -> labels of the statements naming it
+    for index, statement in enumerate(resource_policy.statement):
+        if statement.effect is not Effect.ALLOW:
+            continue
+        label = statement.label(index)
+        if statement.not_principal is not None:
+            named.setdefault((Grantee.ANYONE, "*"), set()).add(label)
+        if statement.principal is None:
+            continue
+        principals = Principals(statement.principal)
+        names = ([(Grantee.ANYONE, "*")] if principals.any else []) + [
+            (Grantee.ACCOUNT, a) for a in sorted(principals.accounts) if a not in local_accounts] + [
+            (Grantee.PRINCIPAL, a) for a in sorted(principals.arns) if a not in local_arns] + [
+            (Grantee.SERVICE, s) for s in sorted(principals.services)] + [
+            (Grantee.FEDERATED, f) for f in sorted(principals.federated)] + [
+            (Grantee.CANONICAL_USER, c) for c in sorted(principals.canonical)]
+        for entry in names:
+            named.setdefault(entry, set()).add(label)
+    authorizer = Authorizer(resource_policy=resource_policy, rcps=rcps)
+    grants = []
+    for (kind, name), labels in named.items():
+        caller = ("*" if kind is Grantee.ANYONE else f"arn:{partition}:iam::{name}:root" if kind is Grantee.ACCOUNT
+                  else name)
+        request: dict[str, Any] = {"principal": caller, "action": action, "resource": resource,
+                                   "context": dict(context or {})}
+        if resource_account:
+            request["resource_account"] = resource_account
+        try:
+            explanation = explain(authorizer, request)
+        except PolicyError as exc:
+            if all(p.code == "invalid-principal-arn" for p in exc.problems):
+                continue  # this caller cannot make the request at all (a service cannot call AssumeRoleWithSAML)
+            raise
+        granting = [g for g in explanation.gates if g.id == GateKind.RESOURCE_POLICY]
+        applied = tuple(t for g in granting for t in g.applied if t.effect is Effect.ALLOW and t.statement in labels)
+        allowed_if = () if strict_context else tuple(
+            t for g in granting for t in g.near_misses if t.allowed_if and t.statement in labels)
+        if applied or allowed_if:
+            denied_by = tuple(t for g in explanation.gates for t in g.applied if t.effect is Effect.DENY and not t.waived)
+            grants.append(OutsideGrant(name, kind, applied, allowed_if, denied_by))
+    return grants
 
 
 def trusted_outside(role: AccountPrincipal, account: Account | None = None) -> list[str]:
