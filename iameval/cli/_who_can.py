@@ -21,9 +21,9 @@ from ..catalog import expand
 from ..engine._request import is_key_policy_action
 from ..inputs._accounts import Account, AccountPrincipal, WhoCanAnswer, granted_outside, trusted_outside, who_can
 from ..policy._errors import Location, PolicyError, Problem
-from ._options import (DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, ContextFileOpt, ContextOpt, JsonOpt, RcpOpt,
-                       ResourceAccountOpt, ResourceOpt, ResourcePolicyOpt, ScpOpt, checked_request,
-                       context_from, fail, org_policies, read_account)
+from ._options import (DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, RESOURCE_ACCOUNT_HELP, RESOURCE_POLICY_HELP,
+                       ContextFileOpt, ContextOpt, JsonOpt, RcpOpt, ScpOpt, checked_request, context_from, fail,
+                       org_policies, read_account, single)
 from ._present import (assume_view_json, out, outside_grant_json, print_assume_view, print_who_can,
                        who_can_json)
 
@@ -36,19 +36,23 @@ StrictContextOpt = Annotated[bool, typer.Option(
 
 
 def who_can_command(
-    account_details: Annotated[str, typer.Option(
-        "--account-details", help="The output of `aws iam get-account-authorization-details`.",
+    account_details: Annotated[list[str], typer.Option(
+        "--account-details", metavar="FILE", help="The output of `aws iam get-account-authorization-details`.",
         show_default=False)],
     action: Annotated[Optional[list[str]], typer.Option(
         "--action", "-a", help="The action, e.g. `s3:GetObject`; repeatable, and a wildcard such as "
         "`iam:Create*` stands for every action of the catalogue it matches. Each is answered on its own.",
         show_default=False)] = None,
-    resource: ResourceOpt = None,
+    resource: Annotated[Optional[list[str]], typer.Option(
+        "--resource", "-r", metavar="ARN", show_default=False,
+        help=f"The resource ARN. Default: `{DEFAULT_RESOURCE}`.")] = None,
     assume: Annotated[bool, typer.Option(
         "--assume", help="The role session view: who can assume each role of the account "
         "(or the role given with --resource), by its trust policy.")] = False,
-    resource_policy: ResourcePolicyOpt = None,
-    resource_account: ResourceAccountOpt = None,
+    resource_policy: Annotated[Optional[list[str]], typer.Option(
+        "--resource-policy", metavar="FILE", help=RESOURCE_POLICY_HELP)] = None,
+    resource_account: Annotated[Optional[list[str]], typer.Option(
+        "--resource-account", metavar="ACCOUNT", help=RESOURCE_ACCOUNT_HELP)] = None,
     scp: ScpOpt = None,
     rcp: RcpOpt = None,
     context: ContextOpt = None,
@@ -66,11 +70,15 @@ def who_can_command(
     none is, 2 on invalid input.
     """
     try:
-        account = read_account(account_details)
+        # Options of one value: given twice, an error (`single`), never the last one silently.
+        account = read_account(single(account_details, "--account-details") or "")
+        role_or_resource, policy_file, owner = (
+            single(resource, "--resource"), single(resource_policy, "--resource-policy"),
+            single(resource_account, "--resource-account"))
         given_context = context_from(context or [], context_file or [])
         if assume:
-            ignored = [name for name, given in (("--action", action), ("--resource-policy", resource_policy),
-                                                ("--resource-account", resource_account)) if given]
+            ignored = [name for name, given in (("--action", action), ("--resource-policy", policy_file),
+                                                ("--resource-account", owner)) if given]
             if ignored:
                 raise PolicyError([Problem(f"`{name}` does not apply to --assume, which asks sts:AssumeRole "
                                            "of the roles by their trust policies", Location(name),
@@ -79,10 +87,11 @@ def who_can_command(
             kwargs: dict[str, Any] = {}
             org_policies(None, scp, rcp, kwargs, "sts:AssumeRole")
             roles = list(account.roles)
-            if resource:
-                role = account.find(resource)
+            if role_or_resource:
+                role = account.find(role_or_resource)
                 if role is None or role.kind != "role":
-                    raise PolicyError([Problem(f"`{resource}` is not a role of the account", Location("--resource"),
+                    raise PolicyError([Problem(f"`{role_or_resource}` is not a role of the account",
+                                               Location("--resource"),
                                                code="unknown-principal")])
                 roles = [role]
             checked_request({"principal": DEFAULT_PRINCIPAL, "action": "sts:AssumeRole", "context": given_context})
@@ -96,25 +105,25 @@ def who_can_command(
             raise PolicyError([Problem("give --action (or --assume for the role view)", Location("iameval who-can"),
                                        code="invalid-usage")])
         actions = _actions(action)
-        target = resource or DEFAULT_RESOURCE
+        target = role_or_resource or DEFAULT_RESOURCE
         policies: dict[bool, dict[str, Any]] = {}  # the options' policies, read as key policies or not
         for name in actions:
             # The request each principal makes, checked once: a bad option is the caller's mistake,
             # not a policy of every principal that could not be evaluated.
             fields: dict[str, Any] = {"principal": DEFAULT_PRINCIPAL, "action": name, "resource": target,
                                       "context": given_context}
-            if resource_account:
-                fields["resource_account"] = resource_account
+            if owner:
+                fields["resource_account"] = owner
             checked_request(fields)
             key_policy = is_key_policy_action(name)
             if key_policy not in policies:
                 policies[key_policy] = {}
-                org_policies(resource_policy, scp, rcp, policies[key_policy], name)
+                org_policies(policy_file, scp, rcp, policies[key_policy], name)
         sections = []
         for name in actions:
             kwargs = policies[is_key_policy_action(name)]
             asked = dict(resource_policy=kwargs.get("resource_policy"), rcps=kwargs.get("rcps", ()),
-                         context=given_context, resource_account=resource_account, strict_context=strict_context)
+                         context=given_context, resource_account=owner, strict_context=strict_context)
             sections.append((name, who_can(account, name, target, scps=kwargs.get("scps", ()), **asked),
                              granted_outside(account, name, target, **asked)))
     except PolicyError as exc:

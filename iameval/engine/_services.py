@@ -101,8 +101,8 @@ KMS_NOT_CROSS_ACCOUNT = ServiceRule(
     _KMS_CROSS_ACCOUNT)
 
 RULES = (GET_CALLER_IDENTITY, GET_SESSION_TOKEN, ROOT_CANNOT_ASSUME_ROLE, ROLE_SESSION_TOKENS, FEDERATED_USER_IAM,
-         FEDERATED_USER_STS, PROVIDER_TOKEN, SESSION_TOKEN_IAM, SESSION_TOKEN_STS, KMS_NOT_CROSS_ACCOUNT, S3_BUCKET_POLICY_OWNER_ONLY,
-         SQS_NOT_CROSS_ACCOUNT)
+         FEDERATED_USER_STS, PROVIDER_TOKEN, SESSION_TOKEN_IAM, SESSION_TOKEN_STS, KMS_NOT_CROSS_ACCOUNT,
+         S3_BUCKET_POLICY_OWNER_ONLY, SQS_NOT_CROSS_ACCOUNT)
 
 # The KMS operations a principal of another account can call on a key (lower-cased IAM action
 # names: ReEncrypt is authorized as ReEncryptFrom and ReEncryptTo).
@@ -158,7 +158,9 @@ def rules_for(caller: Caller, credentials: Credentials | None, action: str) -> t
     if action == "sts:getcalleridentity":
         return (Candidate(GET_CALLER_IDENTITY, None),)
     if service == "kms":
-        return (Candidate(KMS_NOT_CROSS_ACCOUNT, _other_account),) if operation not in KMS_CROSS_ACCOUNT_OPERATIONS else ()
+        if operation in KMS_CROSS_ACCOUNT_OPERATIONS:
+            return ()
+        return (Candidate(KMS_NOT_CROSS_ACCOUNT, _other_account),)
     if service == "sqs":
         return (Candidate(SQS_NOT_CROSS_ACCOUNT, _other_account),) if operation in SQS_OWNER_OPERATIONS else ()
     if service == "s3":
