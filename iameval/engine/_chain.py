@@ -86,7 +86,9 @@ class Authorizer:
         self._sets = PolicySets(self.scps, self.rcps, self.resource_policy, self.identity,
                                 self.permission_boundary, self.session,
                                 (bool(self.resource_policy), bool(self.identity), bool(self.permission_boundary),
-                                 bool(self.session)))
+                                 bool(self.session)),
+                                tuple(n for s in (*self.scps, *self.rcps, self.resource_policy, self.identity,
+                                                  self.permission_boundary, self.session) for n in s.notices))
         # Identity-side policies: which callers cannot have them is checked once per caller (`_check_fits`).
         self._fit_check = any(self._sets.present[1:])
         self._plans: dict[PlanKey, Plan] = {}

@@ -10,6 +10,7 @@ gives a policy's entries (`catalog/_judgements.py`).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from .. import catalog
@@ -29,8 +30,9 @@ def _notice(judgement: catalog.Judgement | None) -> Notice | None:
     return None if judgement is None else Notice(judgement.message, judgement.code, judgement.hint)
 
 
+@lru_cache(maxsize=8192)
 def action_notices(action: str) -> tuple[Notice, ...]:
-    """The request's action: a service or action the catalogue does not know."""
+    """The request's action: a service or action the catalogue does not know (kept per action)."""
     notice = _notice(catalog.action_judgement(action))
     return (notice,) if notice is not None else ()
 

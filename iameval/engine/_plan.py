@@ -72,7 +72,8 @@ class Who(NamedTuple):
 class PolicySets(NamedTuple):
     """An authorizer's compiled policies, gate by gate; an empty set has no policies.
     `present`: whether the resource-based policy, identity-based policies, permissions
-    boundary and session policies have any, read once (every plan asks)."""
+    boundary and session policies have any, read once (every plan asks); `notices`: what every
+    request is told of the policies themselves (`_checks.policy_notices`)."""
 
     scps: tuple[PolicySet, ...]
     rcps: tuple[PolicySet, ...]
@@ -81,6 +82,7 @@ class PolicySets(NamedTuple):
     permission_boundary: PolicySet
     session: PolicySet
     present: tuple[bool, bool, bool, bool]
+    notices: tuple[Notice, ...] = ()
 
 
 class Gate(NamedTuple):
@@ -155,9 +157,9 @@ class Plan:
         self.denies = tuple((name, g.denies) for name, _, _, _, g in sides if g.denies)
         # What every request of the plan is told: its gates' warnings, what the request's action
         # and the policies that take part may not mean (`_checks`).
-        self.warnings = tuple(dict.fromkeys([w for _, _, _, _, g in sides for w in g.warnings]
-                                            + [n for _, _, _, s, _ in sides for n in s.notices]
-                                            + list(action_notices(written or action))))
+        warnings = tuple(dict.fromkeys(w for _, _, _, _, g in sides for w in g.warnings))
+        told = a.notices + action_notices(written or action)
+        self.warnings = tuple(dict.fromkeys(warnings + told)) if told else warnings
         # Why the resource policy's Deny statements do not reach the owner's root user, if they do not.
         self.lockout = lockout(action) if self.root else None
         service = action[:action.find(":")]
