@@ -198,6 +198,7 @@ class Authorizer:
 # suite or an account query repeats; a run over the whole catalogue starts again rather than grow.
 _PLANS_KEPT = 128
 
+_UNCHECKED: tuple[None, tuple[()]] = (None, ())  # a request with no context, on `*`: nothing to judge
 _make = tuple.__new__  # a Result without its Python-level constructor: once per request
 
 _BY_RESOURCE_POLICY = "allowed by a resource-based policy"
@@ -235,8 +236,9 @@ def decide(plan: Plan, request: Request, context: Context, hold: Hold = holding,
     # not judged again.
     checked = plan.checked
     if checked is None or checked[0] is not request:
-        checked = plan.checked = (request, request_notices(plan.action, request.resource, request.context)
-                                  if request.context or request.resource != "*" else ())
+        checked = _UNCHECKED
+        if request.context or request.resource != "*":
+            checked = plan.checked = (request, request_notices(plan.action, request.resource, request.context))
     for notice in checked[1]:
         context.warn(notice)
     if plan.allowing_rules:
