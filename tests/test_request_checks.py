@@ -216,3 +216,19 @@ def test_who_can_takes_one_value_of_its_single_options(option, values):
     assert result.exit_code == 2
     (problem,) = json.loads(result.stdout)["problems"]
     assert (problem["code"], problem["file"]) == ("repeated-option", option)
+
+
+def test_a_policy_over_its_quota_is_reported_where_it_is_evaluated(tmp_path):
+    """§12.3: `validate` says a policy is over AWS's quota; `check` and `run` say so too."""
+    statements = [allow("s3:GetObject", f"arn:aws:s3:::bucket-{i}/*", sid=f"S{i}") for i in range(200)]
+    big = write(tmp_path / "big.json", doc(*statements))
+    result = invoke("check", big, "-a", "s3:GetObject", "-r", "arn:aws:s3:::bucket-3/x", "--json")
+    (warning,) = [w for w in json.loads(result.stdout)["warnings"] if w["code"] == "policy-too-large"]
+    assert "more than the 6,144 that AWS accepts for a customer managed policy" in warning["message"]
+    small = write(tmp_path / "small.json", doc(*statements[:20]))
+    assert json.loads(invoke("check", small, "-a", "s3:GetObject", "-r", "arn:aws:s3:::bucket-3/x",
+                             "--json").stdout).get("warnings", []) == []
+    # A resource-based policy is held to the largest quota of its kind (a key policy's, 32,768).
+    bucket = iameval.load_policy(doc(*[allow("s3:GetObject", f"arn:aws:s3:::bucket-{i}/*", Principal="*")
+                                       for i in range(150)]), "resource_policy")
+    assert iameval.Authorizer(resource_policy=bucket).authorize(request("*")).warnings == ()

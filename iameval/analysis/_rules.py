@@ -13,6 +13,7 @@ from typing import Iterable, Mapping, NamedTuple
 
 from ..policy._errors import Location, Problem
 from ..policy._model import PolicyKind
+from ..policy._quotas import QUOTAS, SizeLimit
 from ..policy._refusals import ERROR, REFUSALS, WARNING, Rule
 
 __all__ = ["CODES", "ERROR", "Finding", "POLICY_TYPES", "PolicyType", "Rule", "SizeLimit", "WARNING", "exit_code",
@@ -46,15 +47,6 @@ WARNINGS = (
 
 CODES: Mapping[str, Rule] = {rule.code: rule for rule in REFUSALS + WARNINGS}
 
-class SizeLimit(NamedTuple):
-    """A size quota of §12.3."""
-
-    characters: int
-    whitespace: bool  # whether whitespace counts: it does in Organizations, not in IAM
-    what: str  # what the quota is for, in the finding's words
-    hint: str | None
-
-
 class PolicyType(StrEnum):
     """The type of a policy to validate or expand (`--type`): the kind it is loaded as, and the
     size quota AWS puts on it (§12.3). A role trust policy is the role's resource-based policy
@@ -70,23 +62,14 @@ class PolicyType(StrEnum):
         member.size_limit = size_limit
         return member
 
-    IDENTITY = ("identity", PolicyKind.IDENTITY, SizeLimit(
-        6144, False, "a customer managed policy",
-        "inline policies share 2,048 characters per user, 5,120 per group and 10,240 per role; split the policy"))
-    RESOURCE_POLICY = ("resource-policy", PolicyKind.RESOURCE_POLICY, SizeLimit(
-        20480, True, "the largest resource-based policy (an S3 bucket policy)",
-        "SQS queue policies allow 8,192 bytes; other services less"))
-    SCP = ("scp", PolicyKind.SCP, SizeLimit(
-        5120, True, "a service control policy", "whitespace counts in SCPs; remove indentation"))
-    RCP = ("rcp", PolicyKind.RCP, SizeLimit(
-        5120, True, "a resource control policy", "whitespace counts in RCPs; remove indentation"))
-    PERMISSION_BOUNDARY = ("permission-boundary", PolicyKind.PERMISSION_BOUNDARY, SizeLimit(
-        6144, False, "a managed policy used as a permissions boundary", None))
-    SESSION = ("session", PolicyKind.SESSION, SizeLimit(2048, False, "a session policy", None))
-    TRUST = ("trust", PolicyKind.RESOURCE_POLICY, SizeLimit(
-        2048, False, "a role trust policy (by default)", "the quota can be raised to 4,096 characters"))
-    KEY_POLICY = ("key-policy", PolicyKind.RESOURCE_POLICY, SizeLimit(
-        32768, True, "a KMS key policy", None))
+    IDENTITY = ("identity", PolicyKind.IDENTITY, QUOTAS["identity"])
+    RESOURCE_POLICY = ("resource-policy", PolicyKind.RESOURCE_POLICY, QUOTAS["resource-policy"])
+    SCP = ("scp", PolicyKind.SCP, QUOTAS["scp"])
+    RCP = ("rcp", PolicyKind.RCP, QUOTAS["rcp"])
+    PERMISSION_BOUNDARY = ("permission-boundary", PolicyKind.PERMISSION_BOUNDARY, QUOTAS["permission-boundary"])
+    SESSION = ("session", PolicyKind.SESSION, QUOTAS["session"])
+    TRUST = ("trust", PolicyKind.RESOURCE_POLICY, QUOTAS["trust"])
+    KEY_POLICY = ("key-policy", PolicyKind.RESOURCE_POLICY, QUOTAS["key-policy"])
 
     @property
     def is_trust(self) -> bool:

@@ -10,11 +10,13 @@ gives a policy's entries (`catalog/_judgements.py`).
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import Any
 
 from .. import catalog
-from ..policy._model import Policy
+from ..policy._model import Policy, PolicyKind
+from ..policy._quotas import QUOTAS, measure, over_quota
 from ._notice import Notice
 
 __all__ = ["REQUEST_CHECKS", "action_notices", "policy_notices", "request_notices"]
@@ -23,7 +25,7 @@ __all__ = ["REQUEST_CHECKS", "action_notices", "policy_notices", "request_notice
 # entries), beside the warnings of evaluation itself.
 REQUEST_CHECKS = frozenset({"unknown-service", "unknown-action", "no-matching-action", "unknown-condition-key",
                             "condition-key-not-applicable", "context-value-type", "resource-mismatch",
-                            "missing-version"})
+                            "missing-version", "policy-too-large"})
 
 
 def _notice(judgement: catalog.Judgement | None) -> Notice | None:
@@ -37,14 +39,34 @@ def action_notices(action: str) -> tuple[Notice, ...]:
     return (notice,) if notice is not None else ()
 
 
-def policy_notices(policies: Any) -> tuple[Notice, ...]:
-    """Policies without `Version` that hold `${...}`: their variables are literal text (§6.2, §9)."""
+# The quota each kind of policy is held to (§12.3): where the kind alone does not say which
+# quota applies (a resource-based policy: a bucket's, a queue's, a key's), the largest.
+_QUOTA_OF = {PolicyKind.IDENTITY: "identity", PolicyKind.RESOURCE_POLICY: "key-policy", PolicyKind.SCP: "scp",
+             PolicyKind.RCP: "rcp", PolicyKind.PERMISSION_BOUNDARY: "permission-boundary",
+             PolicyKind.SESSION: "session"}
+
+
+def policy_notices(policies: Any, kind: PolicyKind) -> tuple[Notice, ...]:
+    """What the policies themselves may not mean: no `Version` while holding `${...}`, whose
+    variables are then literal text (§6.2, §9); a size over the quota of their kind, which AWS
+    would not have accepted (§12.3)."""
     found = []
+    limit = QUOTAS[_QUOTA_OF[kind]]
     for policy in policies:
-        if isinstance(policy, Policy) and policy.version is None and "${" in policy.model_dump_json():
-            name = policy.name or "a policy"
+        if not isinstance(policy, Policy):
+            continue
+        name = policy.name or "a policy"
+        document = policy.to_json()
+        text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+        if policy.version is None and "${" in text:
             found.append(Notice(f"{name} has no `Version`: its `${{...}}` are literal text, not policy variables",
                                 "missing-version", "add `\"Version\": \"2012-10-17\"`"))
+        origin = policy.origin
+        written = (origin[0].text if origin is not None and origin[1] == () and origin[0].format in ("json", "jsonl")
+                   else text)
+        message = over_quota(measure(written.strip(), None, limit.whitespace), limit)
+        if message is not None:
+            found.append(Notice(f"{name}: {message}", "policy-too-large", limit.hint))
     return tuple(found)
 
 

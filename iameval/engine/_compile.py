@@ -263,7 +263,8 @@ class PolicySet:
         self.policies = tuple(policies)
         # What every request they take part in is told of these policies (`_checks`).
         self.notices = policy_notices(
-            p.model_copy(update={"name": label}) if p.name is None else p for p, label in zip(policies, labels))
+            (p.model_copy(update={"name": label}) if p.name is None else p for p, label in zip(policies, labels)),
+            kind)
         self.labels = tuple(labels)
         compiled = []
         for p_index, (policy, label) in enumerate(zip(policies, labels)):

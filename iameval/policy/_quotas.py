@@ -1,0 +1,55 @@
+"""The size quotas AWS puts on each type of policy (IAM-SEMANTICS §12.3), read by `validate` for
+a file and by the engine for the policies a request is decided against: one table, one way to
+count and one message.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, NamedTuple
+
+__all__ = ["QUOTAS", "SizeLimit", "measure", "over_quota"]
+
+
+class SizeLimit(NamedTuple):
+    """A size quota of §12.3."""
+
+    characters: int
+    whitespace: bool  # whether whitespace counts: it does in Organizations, not in IAM
+    what: str  # what the quota is for, in the finding's words
+    hint: str | None
+
+
+# By policy type, as `validate --type` names them.
+QUOTAS: dict[str, SizeLimit] = {
+    "identity": SizeLimit(
+        6144, False, "a customer managed policy",
+        "inline policies share 2,048 characters per user, 5,120 per group and 10,240 per role; split the policy"),
+    "resource-policy": SizeLimit(
+        20480, True, "the largest resource-based policy (an S3 bucket policy)",
+        "SQS queue policies allow 8,192 bytes; other services less"),
+    "scp": SizeLimit(5120, True, "a service control policy", "whitespace counts in SCPs; remove indentation"),
+    "rcp": SizeLimit(5120, True, "a resource control policy", "whitespace counts in RCPs; remove indentation"),
+    "permission-boundary": SizeLimit(6144, False, "a managed policy used as a permissions boundary", None),
+    "session": SizeLimit(2048, False, "a session policy", None),
+    "trust": SizeLimit(2048, False, "a role trust policy (by default)", "the quota can be raised to 4,096 characters"),
+    "key-policy": SizeLimit(32768, True, "a KMS key policy", None),
+}
+
+
+def measure(text: str | None, data: Any, whitespace: bool) -> int:
+    """A policy's size as AWS counts it: every character where whitespace counts, else those
+    that are not whitespace; of its text when there is one, else of its document written
+    compactly."""
+    if text is None:
+        text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    return len(text) if whitespace else len("".join(text.split()))
+
+
+def over_quota(size: int, limit: SizeLimit) -> str | None:
+    """The message for a policy over its quota, or None within it."""
+    if size <= limit.characters:
+        return None
+    counted = "characters" if limit.whitespace else "characters other than whitespace"
+    return (f"the policy has {size:,} {counted}, more than the {limit.characters:,} that AWS accepts for "
+            f"{limit.what}")
