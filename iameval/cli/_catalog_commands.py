@@ -24,6 +24,7 @@ from ..policy._files import load_policy_file
 from ..policy._model import Effect, Policy, PolicyKind
 from ._options import JsonOpt, fail
 from ._present import err, out
+from ..analysis._baseline import Baseline, baseline_json, ignored_codes, load_baseline
 from ..analysis._validate import CODES, Finding, PolicyType, exit_code, validate_paths
 
 __all__ = ["PolicyType", "expand_command", "validate_command"]
@@ -45,6 +46,14 @@ def validate_command(
     as_json: JsonOpt = False,
     sarif: Annotated[bool, typer.Option(
         "--sarif", help="Print the findings as a SARIF 2.1.0 log, for code-review tools.")] = False,
+    ignore: Annotated[Optional[list[str]], typer.Option(
+        "--ignore", metavar="CODE", help="Leave out the findings of this code (repeatable).")] = None,
+    baseline: Annotated[Optional[str], typer.Option(
+        "--baseline", metavar="FILE", help="Accept the findings this baseline file lists (by file, code and "
+        "element): only new findings are reported and count for the exit code.")] = None,
+    write_baseline: Annotated[Optional[str], typer.Option(
+        "--write-baseline", metavar="FILE", help="Write the findings to FILE as a baseline that accepts them, "
+        "and exit 0.")] = None,
 ) -> None:
     """Check policies offline, as IAM Access Analyzer's policy validation does.
 
@@ -56,14 +65,29 @@ def validate_command(
     """
     if as_json and sarif:
         fail(PolicyError([Problem("give --json or --sarif, not both", Location("iameval validate"), code="invalid-usage")]), False)
+    try:
+        ignored = ignored_codes(ignore or [])
+        accepted_before = load_baseline(baseline) if baseline else Baseline()
+    except PolicyError as exc:
+        fail(exc, as_json)
     findings, documents = validate_paths(policies, policy_type)
     if not documents:
         fail(PolicyError([Problem(f"no policy documents found in {', '.join(policies)}",
                                   Location("iameval validate"), code="no-policy-found")]), False)
+    findings = [f for f in findings if f.code not in ignored]
+    if write_baseline:
+        with open(write_baseline, "w", encoding="utf-8") as handle:
+            json.dump(baseline_json(findings), handle, indent=1)
+            handle.write("\n")
+        out.print(f"{_plural(len(findings), 'finding')} written to {escape(write_baseline)} as the baseline")
+        raise typer.Exit(0)
+    findings, accepted = accepted_before.split(findings)
+    if accepted and not (as_json or sarif):
+        out.print(f"[dim]{_plural(len(accepted), 'finding')} accepted by the baseline {escape(baseline or '')}[/]")
     if sarif:
         print(json.dumps(sarif_log(findings, CODES), indent=2))
     elif as_json:
-        print(json.dumps({"policies": documents, **_counts(findings),
+        print(json.dumps({"policies": documents, **_counts(findings), "accepted": len(accepted),
                           "findings": [f.as_dict() for f in findings]}))
     else:
         _print_findings(findings, documents)
