@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from .. import catalog
 from ..policy._errors import Location
@@ -288,8 +288,10 @@ class Checker:
         found = []
         statements = policy.statement
         scopes = [Scope(s, policy.variables_enabled) for s in statements]
+        candidates = _Candidates(statements)
         for j, narrow in enumerate(scopes):
-            for i, wide in enumerate(scopes):
+            for i in candidates.wide(j):
+                wide = scopes[i]
                 # A statement without effect (§12.2) covers nothing, and is reported on its own.
                 if i == j or statements[i].has_no_effect or not wide.covers(narrow):
                     continue
@@ -311,6 +313,113 @@ class Checker:
                         f"an explicit deny always wins ({see('2.1')})"))
                     break
         return found
+
+
+def _service(entry: str) -> str | None:
+    """The service of an `Action` entry (lower-cased), or None when a wildcard or a missing
+    colon leaves it open."""
+    head, colon, _ = entry.lower().partition(":")
+    return head if colon and "*" not in head and "?" not in head else None
+
+
+def _head(resource: str) -> str:
+    """The literal text a `Resource` entry starts with, before any `*`, `?` or `${`."""
+    cut = len(resource)
+    for mark in "*?$":
+        at = resource.find(mark)
+        if 0 <= at < cut:
+            cut = at
+    return resource[:cut]
+
+
+class _Candidates:
+    """The statements that may cover a statement, found without comparing every pair (issue 14).
+
+    Only a pre-filter: each candidate is still judged by `Scope.covers`, and a statement left
+    out is one that `Scope.covers` would refuse, or one (an Allow against a Deny) that
+    `overlaps` passes over. What it relies on, as `_coverage.py` judges: an `Action` entry whose
+    service has no wildcard covers only entries of that service; a `Resource` entry covers only
+    entries that start with its literal head; a statement with `NotResource` or no `Resource`
+    covers none with `Resource`; statements without `Action` compare their equal `NotAction`.
+    """
+
+    __slots__ = ("statements", "services", "heads", "any_service", "by_service", "by_head", "head_sizes")
+
+    def __init__(self, statements: tuple[Statement, ...] | list[Statement]):
+        self.statements = statements
+        # Per statement its services; None when one entry may be of any service.
+        self.services: list[frozenset[str] | None] = []
+        self.any_service: list[int] = []
+        self.by_service: dict[str, list[int]] = {}
+        self.by_head: dict[str, list[int]] = {}
+        self.heads: list[frozenset[str]] = []
+        for i, statement in enumerate(statements):
+            named = {_service(a) for a in statement.action or ()}
+            services = None if None in named else frozenset(s for s in named if s is not None)
+            self.services.append(services)
+            if statement.action is not None:
+                if services is None:
+                    self.any_service.append(i)
+                else:
+                    for service in services:
+                        self.by_service.setdefault(service, []).append(i)
+            heads = frozenset(_head(r) for r in statement.resource or ())
+            self.heads.append(heads)
+            for head in heads:
+                self.by_head.setdefault(head, []).append(i)
+        self.head_sizes = sorted({len(h) for h in self.by_head})
+
+    def _by_actions(self, j: int) -> list[int] | None:
+        """The statements whose `Action` may cover statement `j`'s; None when any may."""
+        narrow = self.statements[j]
+        if narrow.action is None or narrow.not_action is not None:
+            return None
+        services = self.services[j]
+        if services is None:
+            return self.any_service
+        lists = [self.by_service.get(s, []) for s in services]
+        if not lists:
+            return None  # an empty `Action`: `Scope.covers` refuses it
+        return sorted({*self.any_service, *min(lists, key=len)})
+
+    def _by_resources(self, j: int) -> list[int] | None:
+        """The statements whose `Resource` may cover statement `j`'s; None when any may."""
+        narrow = self.statements[j]
+        resources = narrow.resource
+        if not resources or narrow.not_resource is not None:
+            return None
+        first = resources[0]
+        found: set[int] = set()
+        for size in self.head_sizes:
+            if size > len(first):
+                break
+            found.update(self.by_head.get(first[:size], ()))
+        return sorted(found)
+
+    def _may_cover(self, i: int, j: int) -> bool:
+        wide, narrow = self.statements[i], self.statements[j]
+        if narrow.effect is Effect.DENY and wide.effect is not Effect.DENY:
+            return False  # an Allow over a Deny is neither redundant nor shadowing
+        if wide.action is None or narrow.action is None:
+            return (wide.not_action is not None and narrow.not_action is not None
+                    and set(wide.not_action) == set(narrow.not_action))
+        wide_services, narrow_services = self.services[i], self.services[j]
+        if wide_services is not None and (narrow_services is None or not narrow_services <= wide_services):
+            return False
+        if narrow.resource and wide.resource is not None:
+            first = narrow.resource[0]
+            return any(first.startswith(head) for head in self.heads[i])
+        return True
+
+    def wide(self, j: int) -> list[int]:
+        """In order, the statements that may cover statement `j`."""
+        by_actions, by_resources = self._by_actions(j), self._by_resources(j)
+        if by_actions is not None and by_resources is not None:
+            pool: Iterable[int] = sorted(set(by_actions).intersection(by_resources))
+        else:
+            pool = (by_actions if by_actions is not None else by_resources if by_resources is not None
+                    else range(len(self.statements)))
+        return [i for i in pool if self._may_cover(i, j)]
 
 
 def _covered(statement: Statement) -> _Actions:

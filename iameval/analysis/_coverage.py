@@ -41,25 +41,48 @@ def _covers(wide: tuple[str, ...], narrow: tuple[str, ...]) -> bool:
     """
     if "*" not in wide and "?" not in wide:
         return wide == narrow
-    n, m = len(wide), len(narrow)
-    # ok[i][j]: wide[i:] covers narrow[j:]
-    ok = [[False] * (m + 1) for _ in range(n + 1)]
-    ok[n][m] = True
-    for i in range(n - 1, -1, -1):
-        token = wide[i]
-        row, below = ok[i], ok[i + 1]
+    # Glob matching of `wide` over `narrow`'s tokens, chunk by chunk (the runs of `wide` between
+    # its `*`): the first chunk at the start, the last at the end, each one between at its
+    # leftmost place. `narrow`'s own `*` is a token that only a `*` of `wide` takes. Linear in
+    # `narrow` for each chunk position tried, with no table of the two lengths.
+    chunks = _chunks(wide)
+    if len(chunks) == 1:
+        return len(narrow) == len(chunks[0]) and _fits(chunks[0], narrow, 0)
+    first, *middle, last = chunks
+    if len(first) + len(last) > len(narrow) or not _fits(first, narrow, 0) \
+            or not _fits(last, narrow, len(narrow) - len(last)):
+        return False
+    start, end = len(first), len(narrow) - len(last)
+    for chunk in middle:
+        found = next((j for j in range(start, end - len(chunk) + 1) if _fits(chunk, narrow, j)), None)
+        if found is None:
+            return False
+        start = found + len(chunk)
+    return True
+
+
+def _chunks(wide: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The runs of tokens of `wide` between its `*` (empty ones included)."""
+    chunks: list[list[str]] = [[]]
+    for token in wide:
         if token == "*":
-            row[m] = below[m]
-            for j in range(m - 1, -1, -1):
-                row[j] = below[j] or row[j + 1]
-            continue
-        for j in range(m - 1, -1, -1):
-            other = narrow[j]
-            if token == "?":
-                row[j] = other != "*" and len(other) == 1 and below[j + 1]
-            else:
-                row[j] = token == other and below[j + 1]
-    return ok[0][0]
+            chunks.append([])
+        else:
+            chunks[-1].append(token)
+    return [tuple(chunk) for chunk in chunks]
+
+
+def _fits(chunk: tuple[str, ...], narrow: tuple[str, ...], at: int) -> bool:
+    """Whether `chunk` (no `*`) covers `narrow[at:at + len(chunk)]`: `?` one literal character,
+    anything else the same token."""
+    for offset, token in enumerate(chunk):
+        other = narrow[at + offset]
+        if token == "?":
+            if other == "*" or len(other) != 1:
+                return False
+        elif token != other:
+            return False
+    return True
 
 
 def _literal(pattern: str) -> bool:

@@ -49,25 +49,29 @@ def _overlap(a: str, b: str) -> bool:
         return False
     if not (a_tail.endswith(b_tail) or b_tail.endswith(a_tail)):
         return False
+    if len(b) > len(a):
+        a, b = b, a  # the relation is symmetric: rows run over the shorter (a template's segment)
     n, m = len(a), len(b)
-    # ok[i][j]: some text matches both a[i:] and b[j:]
-    ok = [[False] * (m + 1) for _ in range(n + 1)]
-    ok[n][m] = True
+    # row[j], for row i: some text matches both a[i:] and b[j:]. Two rows at a time keep memory
+    # to the shorter pattern and time to the product of the two lengths (issue 14).
+    below: list[bool] = []
     for i in range(n, -1, -1):
+        x = a[i] if i < n else None
+        row = [False] * (m + 1)
         for j in range(m, -1, -1):
-            if i == n and j == m:
-                continue
-            x = a[i] if i < n else None
             y = b[j] if j < m else None
-            if x == "*":
-                ok[i][j] = ok[i + 1][j] or (y is not None and ok[i][j + 1])
+            if x is None and y is None:
+                row[j] = True
+            elif x == "*":
+                row[j] = below[j] or (y is not None and row[j + 1])
             elif y == "*":
-                ok[i][j] = ok[i][j + 1] or (x is not None and ok[i + 1][j])
+                row[j] = row[j + 1] or (x is not None and below[j])
             elif x is None or y is None:
-                ok[i][j] = False
+                row[j] = False
             else:
-                ok[i][j] = (x == "?" or y == "?" or x == y) and ok[i + 1][j + 1]
-    return ok[0][0]
+                row[j] = (x == "?" or y == "?" or x == y) and below[j + 1]
+        below = row
+    return below[0]
 
 
 @lru_cache(maxsize=1 << 16)

@@ -5,6 +5,13 @@ The first chunk must match at the start, the last at the end, and each chunk in 
 found leftmost, which is all a glob with only `*` and `?` ever needs: no backtracking, so a
 pattern with 30 `*` against a 10,000-character ARN costs a few scans of the ARN, never the
 exponential blow-up of a regex engine.
+
+A chunk holding `?` cannot be found with `str.find`. A short one is searched with a regex of
+literal characters and `.`, which tries each start once, for at most as many steps as the chunk
+is long. A long one (`*a?a?...?b*`, issue 14) would make that the text's length times the
+chunk's: it is found instead by a bit-parallel scan (`_Chunk._scan`), one big-integer AND per
+literal character of the chunk over windows of the text, and stops at the first character that
+leaves no start.
 """
 
 from __future__ import annotations
@@ -19,24 +26,39 @@ __all__ = ["ActionMatcher", "Glob", "Pieces", "ResourcePattern", "action_glob", 
            "glob", "pattern_segments", "resource_pattern", "split_pieces"]
 
 
+# Chunks with `?` longer than this are found by `_Chunk._scan`, shorter ones by a regex.
+_LONG = 64
+
+
 class _Chunk:
     """The text between two `*`: literal characters and `?` (any one character).
 
     Built from `(text, wildcards)` pieces: `?` is a wildcard only in pieces with `wildcards`.
     """
 
-    __slots__ = ("text", "size", "regex")
+    __slots__ = ("text", "size", "regex", "_literals")
     text: str  # the literal text when there is no `?`; then `regex` is None
     size: int
     regex: re.Pattern[str] | None
+    _literals: tuple[tuple[str, tuple[int, ...]], ...] | None  # a long chunk's characters, each with its offsets
 
     def __init__(self, pieces: list[tuple[str, bool]]):
         self.size = sum(len(text) for text, _ in pieces)
+        self._literals = None
         if any(wildcards and "?" in text for text, wildcards in pieces):
             self.text = ""
             self.regex = re.compile("".join(
                 "".join("." if c == "?" else re.escape(c) for c in text) if wildcards else re.escape(text)
                 for text, wildcards in pieces), re.S)
+            if self.size > _LONG:
+                offsets: dict[str, list[int]] = {}
+                at = 0
+                for text, wildcards in pieces:
+                    for c in text:
+                        if c != "?" or not wildcards:
+                            offsets.setdefault(c, []).append(at)
+                        at += 1
+                self._literals = tuple((c, tuple(found)) for c, found in offsets.items())
         else:
             self.text = "".join(text for text, _ in pieces)
             self.regex = None
@@ -46,11 +68,48 @@ class _Chunk:
             return s.startswith(self.text, pos)
         return self.regex.match(s, pos) is not None
 
-    def find(self, s: str, pos: int) -> int:
+    def find(self, s: str, pos: int, end: int) -> int:
+        """The leftmost start at or after `pos` of the chunk within `s[:end]`, or -1."""
         if self.regex is None:
-            return s.find(self.text, pos)
-        found = self.regex.search(s, pos)
+            return s.find(self.text, pos, end)
+        if self._literals is not None:
+            return self._scan(s, pos, end)
+        found = self.regex.search(s, pos, end)
         return found.start() if found else -1
+
+    def _scan(self, s: str, pos: int, end: int) -> int:
+        """`find` for a long chunk holding `?`: bit i of `starts` says the chunk may start at
+        `pos + i`; each literal character at offset k keeps the starts i whose `pos + i + k`
+        holds it. Windows of at least twice the chunk keep the cost near the text scanned times
+        the chunk's literal characters over the integer's word size."""
+        size = self.size
+        window = max(2 * size, 4096)
+        while end - pos >= size:
+            stop = min(end, pos + window)
+            part = s[pos:stop]
+            starts = (1 << (stop - pos - size + 1)) - 1
+            table = dict.fromkeys(map(ord, set(part)), "0")
+            rows = []
+            for char, offsets in self._literals or ():
+                if ord(char) not in table:
+                    starts = 0  # a character the window lacks: no start in it
+                    break
+                table[ord(char)] = "1"
+                rows.append((int(part.translate(table)[::-1], 2), offsets))
+                table[ord(char)] = "0"
+            # The rarest characters first: they leave the fewest starts.
+            rows.sort(key=lambda row: row[0].bit_count())
+            for bits, offsets in rows:
+                if not starts:
+                    break
+                for offset in offsets:
+                    starts &= bits >> offset
+                    if not starts:
+                        break
+            if starts:
+                return pos + (starts & -starts).bit_length() - 1
+            pos = stop - size + 1
+        return -1
 
 
 _STAR = "*"
@@ -136,8 +195,8 @@ class Glob:
         pos = first.size
         end = len(s) - self._last.size
         for chunk in self._middle:
-            found = chunk.find(s, pos)
-            if found < 0 or found + chunk.size > end:
+            found = chunk.find(s, pos, end)
+            if found < 0:
                 return False
             pos = found + chunk.size
         return self._last.size == 0 or self._last.match_at(s, end)
