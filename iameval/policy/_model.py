@@ -15,8 +15,8 @@ import re
 from enum import StrEnum
 from typing import Any
 
-from pydantic import (BaseModel, Field, PrivateAttr, ValidationInfo, field_serializer, field_validator,
-                      model_validator)
+from pydantic import (BaseModel, Field, ModelWrapValidatorHandler, PrivateAttr, ValidationError, ValidationInfo,
+                      field_serializer, field_validator, model_validator)
 
 from ._errors import Path as JsonPath
 from ._source import Origin, Source
@@ -270,6 +270,27 @@ class Statement(BaseModel):
 _FIELDS_BY_ALIAS = {f.alias: name for name, f in Statement.model_fields.items()}
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate(data: Any) -> tuple[JsonPath, str] | None:
+    """The path of the first string of `data` that holds a lone surrogate (of its object, for a
+    key, so that the path itself can be written out), and that half."""
+    stack: list[tuple[JsonPath, Any]] = [((), data)]
+    while stack:
+        path, node = stack.pop()
+        texts: list[tuple[JsonPath, Any]] = [(path, node)]
+        if isinstance(node, dict):
+            texts = [(path, key) for key in node]
+            stack.extend((path + (key,), value) for key, value in reversed(node.items()))
+        elif isinstance(node, (list, tuple)):
+            stack.extend((path + (i,), item) for i, item in reversed(list(enumerate(node))))
+        for where, text in texts:
+            if isinstance(text, str) and (half := _SURROGATE.search(text)):
+                return where, half.group()
+    return None
+
+
 def _is_rcp_full_access(statement: Statement) -> bool:
     """The AWS managed RCPFullAWSAccess statement, the one Allow an RCP may hold (§4, §12.1)."""
     return (statement.effect is Effect.ALLOW and statement.principal is not None and statement.principal.wildcard
@@ -302,6 +323,25 @@ class Policy(BaseModel):
     @classmethod
     def _known_elements(cls, value: Any) -> Any:
         return _known_elements(value, cls, "policy", _POLICY_ELEMENTS, "a JSON object")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _whole_characters(cls, value: Any, handler: ModelWrapValidatorHandler["Policy"]) -> "Policy":
+        """A refusal that quotes half a character (a lone surrogate, which a document built in
+        Python may hold) cannot be written as text: the half character itself is refused."""
+        try:
+            return handler(value)
+        except ValidationError as exc:
+            try:
+                exc.errors(include_url=False)
+            except UnicodeEncodeError:
+                found = _lone_surrogate(value)
+                if found is None:  # pragma: no cover - the error quoted some other unwritable text
+                    raise
+                path, char = found
+                raise fail("invalid-character", f"`\\u{ord(char):04x}` is half of a character (a lone "
+                           "surrogate)", path) from None
+            raise
 
     @field_validator("version", mode="before")
     @classmethod

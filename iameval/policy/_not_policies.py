@@ -25,7 +25,7 @@ import yaml
 
 from ._errors import Location, PolicyError, Problem
 from ._errors import Path as JsonPath
-from ._source import Source, parse_text, read_text, source_format
+from ._source import MAX_ALIAS_VALUES, Source, parse_text, read_text, source_format
 
 __all__ = ["FileKind", "Recognised", "read_policy_sources", "recognise"]
 
@@ -300,10 +300,16 @@ def _untagged(text: str, name: str) -> Source | None:
         return None
     positions: dict[JsonPath, tuple[int, int]] = {(): (root.start_mark.line + 1, root.start_mark.column + 1)}
     inside: set[int] = set()
+    # Values built, at most: a document's own, and what aliases may add (`_source`'s bound), so
+    # that nested aliases (a "billion laughs") cannot make of a few bytes more than that.
+    budget = [len(text) + MAX_ALIAS_VALUES]
 
     def build(node: yaml.Node, path: JsonPath) -> Any:
         if id(node) in inside:  # an alias to a node that contains it
             return None
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _TooLarge
         inside.add(id(node))
         try:
             if isinstance(node, yaml.MappingNode):
@@ -326,6 +332,10 @@ def _untagged(text: str, name: str) -> Source | None:
 
     try:
         data = build(root, ())
-    except RecursionError:
+    except (RecursionError, _TooLarge):
         return None
     return Source(name, text, data, "yaml", 0, positions)
+
+
+class _TooLarge(Exception):
+    """The document would grow past its bound: it is not read for recognition."""

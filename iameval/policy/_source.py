@@ -7,12 +7,20 @@ its marks anyway and is read with them from the start.
 
 Duplicate keys are an error (IAM-SEMANTICS §6.1): a parser that keeps the last one silently
 evaluates a different policy from the one AWS would refuse.
+
+Hostile input is refused, located, before it can exhaust time or memory: a file over the size
+limit (`IAMEVAL_MAX_INPUT_BYTES`) or that is not a regular file, a number longer than Python
+reads, YAML aliases that expand without bound ("billion laughs"), a YAML tag whose value is no
+JSON value, and half a character (a lone surrogate).
 """
 
 from __future__ import annotations
 
 import json
+import math
+import os
 import re
+import stat
 import sys
 from functools import cache
 from pathlib import Path as FsPath
@@ -26,13 +34,20 @@ from ._errors import Location, PolicyError, Problem
 from ._errors import Path as JsonPath
 from ._grammars import grammar
 
-__all__ = ["Origin", "Source", "parse_text", "read_sources", "source_format"]
+__all__ = ["MAX_INPUT_BYTES", "Origin", "Source", "parse_text", "read_sources", "source_format"]
 
 JSON_SUFFIXES = {".json"}
 YAML_SUFFIXES = {".yaml", ".yml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 
 Pos = tuple[int, int]
+
+# The most bytes read from one file or from standard input, unless the environment variable
+# IAMEVAL_MAX_INPUT_BYTES says otherwise: room for a large account export.
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+# Values that YAML aliases may add to one document: far more than anchors shared between
+# statements need, far fewer than a "billion laughs" of nested aliases makes of a few bytes.
+MAX_ALIAS_VALUES = 100_000
 
 
 class Source:
@@ -162,6 +177,59 @@ class _NotJson(Exception):
     pass
 
 
+class _BadNumber(Exception):
+    pass
+
+
+def _max_digits() -> int:
+    """The most digits a number may have: what Python converts to an integer (4,300 unless
+    PYTHONINTMAXSTRDIGITS says otherwise), for floats too."""
+    return sys.get_int_max_str_digits() or 4300
+
+
+def _digits(text: str) -> int:
+    return sum(c.isdigit() for c in text)
+
+
+def _json_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value) or len(text) > _max_digits() and _digits(text) > _max_digits():
+        raise _BadNumber(text)
+    return value
+
+
+# A JSON string or number, to find a number outside strings.
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+-]*')
+
+
+def _number_problem(text: str, name: str, line_offset: int, found: str | None) -> Problem:
+    """The number (`found`, or the first one too long for Python) that cannot be read, at its place."""
+    for token in _JSON_TOKEN.finditer(text):
+        number = token.group()
+        if number[0] != '"' and (number == found or found is None and _digits(number) > _max_digits()):
+            return _number_message(number, "JSON", _at(text, token.start(), name, line_offset))
+    return _number_message(found or "", "JSON", Location(name, line_offset + 1, 1))  # pragma: no cover
+
+
+def _number_message(number: str, language: str, where: Location) -> Problem:
+    digits = _digits(number)
+    if digits > _max_digits():
+        return Problem(f"invalid {language}: a number of {digits:,} digits, more than the {_max_digits():,} "
+                       "iameval reads", where, "write it as a string if it is text", code="invalid-syntax")
+    return Problem(f"invalid {language}: the number `{_shown(number)}` is out of range", where,
+                   "a number must be finite", code="invalid-syntax")
+
+
+def _shown(text: str, most: int = 40) -> str:
+    """The user's text for a message: cut short, and with any half character escaped, which no
+    output could print."""
+    cut = text if len(text) <= most else text[:most] + "…"
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", cut)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _no_constant(name: str) -> Any:
     raise _NotJson(name)
 
@@ -178,7 +246,8 @@ def _at(text: str, pos: int, name: str, line_offset: int) -> Location:
 
 def _parse_json(text: str, name: str, line_offset: int) -> Source:
     try:
-        data = json.loads(text, object_pairs_hook=_strict_object, parse_constant=_no_constant)
+        data = json.loads(text, object_pairs_hook=_strict_object, parse_constant=_no_constant,
+                          parse_float=_json_float)
     except RecursionError:
         raise PolicyError([Problem("invalid JSON: nested too deeply", Location(name, line_offset + 1, 1),
                                    code="invalid-syntax")]) from None
@@ -201,11 +270,10 @@ def _parse_json(text: str, name: str, line_offset: int) -> Source:
         ) from None
     except json.JSONDecodeError as exc:
         raise PolicyError([_json_syntax_problem(exc, name, line_offset)]) from None
-    except ValueError as exc:  # a number too long for Python to read
-        digits = re.search(r"\d{1000,}", text)
-        raise PolicyError([Problem(f"invalid JSON: {exc}".split(";")[0],
-                                   _at(text, digits.start() if digits else 0, name, line_offset),
-                                   code="invalid-syntax")]) from None
+    except _BadNumber as exc:
+        raise PolicyError([_number_problem(text, name, line_offset, str(exc))]) from None
+    except ValueError:  # an integer too long for Python to read
+        raise PolicyError([_number_problem(text, name, line_offset, None)]) from None
     if "\\u" in text and (lone := _LONE_SURROGATE.search(text)):
         raise PolicyError([Problem(f"invalid JSON: `{lone.group()}` is half of a character (a lone "
                                    "surrogate)", _at(text, lone.start(), name, line_offset),
@@ -234,7 +302,25 @@ class _JsonLikeLoader(yaml.SafeLoader):
     """YAML whose plain scalars read as JSON's would (the YAML 1.2 JSON schema): `true`/`false`,
     `null`, and numbers written as JSON writes them. Everything else stays text: YAML 1.1 would
     read `011122223333` (an account ID) as an octal number, `2012-10-17` as a date, `on` as true
-    and `1:30` as 90."""
+    and `1:30` as 90.
+
+    An alias is composed as a node of its own, at the alias, sharing the anchored node's
+    contents: building the document then sees each alias, to count and to locate what it adds.
+    """
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.aliases: set[int] = set()  # the nodes composed for aliases, by id
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        if not self.check_event(yaml.AliasEvent):
+            return super().compose_node(parent, index)
+        mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+        anchored = super().compose_node(parent, index)
+        assert anchored is not None  # an alias names a node composed before it
+        alias = type(anchored)(anchored.tag, anchored.value, mark, mark)
+        self.aliases.add(id(alias))
+        return alias
 
 
 _JsonLikeLoader.yaml_implicit_resolvers = {
@@ -262,6 +348,17 @@ def _yaml_problem(exc: yaml.YAMLError, text: str, name: str) -> Problem:
     return Problem(f"invalid YAML: {exc}", Location(name), code="invalid-syntax")
 
 
+_YAML_TAG = "tag:yaml.org,2002:"
+# The tags whose values are JSON values; the others (`!!timestamp`, `!!binary`, `!!set`, ...)
+# make values that no policy holds.
+_JSON_SCALAR_TAGS = frozenset(_YAML_TAG + t for t in ("str", "int", "float", "bool", "null"))
+_COLLECTION_TAGS = {yaml.MappingNode: _YAML_TAG + "map", yaml.SequenceNode: _YAML_TAG + "seq"}
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix(_YAML_TAG) if tag.startswith(_YAML_TAG) else tag
+
+
 def _parse_yaml(text: str, name: str) -> Source:
     try:
         return _build_yaml(text, name)
@@ -280,27 +377,67 @@ def _build_yaml(text: str, name: str) -> Source:
         positions: dict[JsonPath, Pos] = {(): (root.start_mark.line + 1, root.start_mark.column + 1)}
         problems: list[Problem] = []
 
+        # The collections being built, by their contents (which an alias shares).
         inside: set[int] = set()
+        aliased = 0  # values added by aliases so far
 
-        def build(node: yaml.Node, path: JsonPath) -> Any:
-            if id(node) in inside:
-                mark = node.start_mark
-                raise PolicyError([Problem("a YAML alias refers to a node that contains it",
-                                           Location(name, mark.line + 1, mark.column + 1, path),
-                                           code="invalid-syntax")])
+        def at(node: yaml.Node, path: JsonPath) -> Location:
+            return Location(name, node.start_mark.line + 1, node.start_mark.column + 1, path)
+
+        def build(node: yaml.Node, path: JsonPath, alias: tuple[yaml.Node, JsonPath] | None = None) -> Any:
+            """The value of `node`; `alias`: the outermost alias it is reached through, and its path."""
+            nonlocal aliased
+            if alias is None and id(node) in loader.aliases:
+                alias = node, path
+            if alias is not None:
+                aliased += 1
+                if aliased > MAX_ALIAS_VALUES:
+                    raise PolicyError([Problem(f"invalid YAML: aliases add over {MAX_ALIAS_VALUES:,} values "
+                                               "to the document", at(*alias),
+                                               "aliases of aliases grow without bound (a \"billion laughs\"); "
+                                               "write the values out", code="invalid-syntax")])
             if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
-                inside.add(id(node))
+                if id(node.value) in inside:
+                    raise PolicyError([Problem("a YAML alias refers to a node that contains it",
+                                               at(node, path), code="invalid-syntax")])
+                if node.tag != _COLLECTION_TAGS[type(node)] and node.tag.startswith(_YAML_TAG):
+                    raise PolicyError([Problem(f"invalid YAML: the tag `{_short_tag(node.tag)}` makes no "
+                                               "JSON value", at(node, path), code="invalid-syntax")])
+                inside.add(id(node.value))
                 try:
-                    return build_collection(node, path)
+                    return build_collection(node, path, alias)
                 finally:
-                    inside.discard(id(node))
-            return loader.construct_object(node, deep=True)
+                    inside.discard(id(node.value))
+            return scalar(node, path)
 
-        def build_collection(node: yaml.Node, path: JsonPath) -> Any:
+        def scalar(node: yaml.Node, path: JsonPath) -> Any:
+            """A scalar as the JSON value it stands for; one that stands for none is refused."""
+            text: str = node.value
+            if _SURROGATE.search(text):
+                half = _SURROGATE.search(text)
+                assert half is not None
+                raise PolicyError([Problem(f"invalid YAML: `\\u{ord(half.group()):04x}` is half of a character "
+                                           "(a lone surrogate)", at(node, path), code="invalid-syntax")])
+            if node.tag not in _JSON_SCALAR_TAGS and node.tag.startswith(_YAML_TAG):
+                raise PolicyError([Problem(f"invalid YAML: the tag `{_short_tag(node.tag)}` makes no JSON value",
+                                           at(node, path), "quote the value to keep it as text",
+                                           code="invalid-syntax")])
+            try:
+                value = loader.construct_object(node, deep=True)
+            except (ValueError, KeyError, AttributeError, TypeError) as exc:
+                if isinstance(exc, ValueError) and _digits(text) > _max_digits():
+                    raise PolicyError([_number_message(text, "YAML", at(node, path))]) from None
+                raise PolicyError([Problem(f"invalid YAML: `{_shown(text)}` is not a valid `{_short_tag(node.tag)}`",
+                                           at(node, path), code="invalid-syntax")]) from None
+            if isinstance(value, float) and (not math.isfinite(value) or _digits(text) > _max_digits()):
+                raise PolicyError([_number_message(text, "YAML", at(node, path))])
+            return value
+
+        def build_collection(node: yaml.Node, path: JsonPath, alias: tuple[yaml.Node, JsonPath] | None) -> Any:
             if isinstance(node, yaml.MappingNode):
                 obj: dict[str, Any] = {}
                 for key_node, value_node in node.value:
-                    key = build(key_node, path + ("?",))
+                    key = build(key_node, path + ("?",), alias)
                     key = str(key) if not isinstance(key, str) else key
                     where = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
                     if key in obj:
@@ -308,13 +445,13 @@ def _build_yaml(text: str, name: str) -> Source:
                                                 Location(name, *where, path + (key,)), code="duplicate-key"))
                         continue
                     positions[path + (key,)] = where
-                    obj[key] = build(value_node, path + (key,))
+                    obj[key] = build(value_node, path + (key,), alias)
                 return obj
             if isinstance(node, yaml.SequenceNode):
                 items = []
                 for index, item in enumerate(node.value):
                     positions[path + (index,)] = (item.start_mark.line + 1, item.start_mark.column + 1)
-                    items.append(build(item, path + (index,)))
+                    items.append(build(item, path + (index,), alias))
                 return items
             raise AssertionError("a collection is a mapping or a sequence")
 
@@ -373,20 +510,86 @@ def parse_text(text: str, name: str, format: str | None = None) -> list[Source]:
     return sources
 
 
+def max_input_bytes() -> int:
+    """The most bytes read from one input: `IAMEVAL_MAX_INPUT_BYTES`, else `MAX_INPUT_BYTES`."""
+    given = os.environ.get("IAMEVAL_MAX_INPUT_BYTES", "").strip()
+    if not given:
+        return MAX_INPUT_BYTES
+    try:
+        limit = int(given)
+    except ValueError:
+        limit = 0
+    if limit <= 0:
+        raise PolicyError([Problem(f"the environment variable IAMEVAL_MAX_INPUT_BYTES must be a number of "
+                                   f"bytes, not `{_shown(given)}`", Location("IAMEVAL_MAX_INPUT_BYTES"),
+                                   code="unreadable-file")])
+    return limit
+
+
+def _too_large(where: str, limit: int) -> PolicyError:
+    return PolicyError([Problem(f"larger than {limit:,} bytes, the most iameval reads", Location(where),
+                                "raise the limit with the environment variable IAMEVAL_MAX_INPUT_BYTES",
+                                code="unreadable-file")])
+
+
+_NOT_REGULAR = ((stat.S_ISDIR, "is a directory, not a file"), (stat.S_ISFIFO, "is a named pipe, not a file"),
+                (stat.S_ISCHR, "is a device, not a file"), (stat.S_ISBLK, "is a device, not a file"),
+                (stat.S_ISSOCK, "is a socket, not a file"))
+
+
+def _read_bytes(name: str, limit: int) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes. A pipe or a device is refused
+    before it is read: either could wait for a writer forever, or never end."""
+    # Opened without blocking, so that a named pipe without a writer is refused, not waited on.
+    fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            message = next((text for test, text in _NOT_REGULAR if test(info.st_mode)), "is not a regular file")
+            hint = None if stat.S_ISDIR(info.st_mode) else "to read a stream, pipe it to standard input as `-`"
+            raise PolicyError([Problem(message, Location(name), hint, code="unreadable-file")])
+        size = info.st_size
+        if size > limit:
+            raise _too_large(name, limit)
+        # Its size, and what was added since (or what a file of no given size, in /proc, holds).
+        data = file.read(size + 1)
+        if len(data) > size:
+            data += file.read(limit + 1 - len(data))
+    if len(data) > limit:
+        raise _too_large(name, limit)
+    return data
+
+
 def read_text(name: str) -> str:
-    """The text of a file, or of standard input for `-`; an unreadable file is a `PolicyError`."""
+    """The text of a file, or of standard input for `-`; an unreadable file is a `PolicyError`.
+
+    Either is read up to `max_input_bytes()`: a larger one is refused, not read to its end.
+    """
+    limit = max_input_bytes()
     if name == "-":
+        if sys.stdin is None:  # the process was started with its standard input closed
+            raise PolicyError([Problem("standard input is closed", Location("<stdin>"), code="unreadable-file")])
         stream = getattr(sys.stdin, "buffer", None)
-        if stream is None:
-            return sys.stdin.read()
-        data: bytes = stream.read()
+        try:
+            if stream is None:
+                text = sys.stdin.read(limit + 1)
+                if len(text.encode("utf-8", "surrogateescape")) > limit:
+                    raise _too_large("<stdin>", limit)
+                return text
+            data: bytes = stream.read(limit + 1)
+        except (OSError, ValueError) as exc:  # a closed or unreadable stream
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "it is closed"
+            raise PolicyError([Problem(f"standard input cannot be read: {reason}", Location("<stdin>"),
+                                       code="unreadable-file")]) from None
+        if len(data) > limit:
+            raise _too_large("<stdin>", limit)
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise PolicyError([Problem(f"not UTF-8 text (byte {exc.start})", Location("<stdin>"),
                                         code="unreadable-file")]) from None
     try:
-        return FsPath(name).read_text(encoding="utf-8")
+        text = _read_bytes(name, limit).decode("utf-8")
     except FileNotFoundError:
         raise PolicyError([Problem("no such file", Location(name), code="unreadable-file")]) from None
     except IsADirectoryError:
@@ -395,6 +598,8 @@ def read_text(name: str) -> str:
         raise PolicyError([Problem(f"not UTF-8 text (byte {exc.start})", Location(name), code="unreadable-file")]) from None
     except OSError as exc:
         raise PolicyError([Problem(f"cannot be read: {exc.strerror}", Location(name), code="unreadable-file")]) from None
+    # As a file read as text: universal newlines.
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 DOCUMENT_SUFFIXES = JSON_SUFFIXES | YAML_SUFFIXES | JSONL_SUFFIXES
