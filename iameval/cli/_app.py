@@ -4,12 +4,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
+import traceback
 from pathlib import Path
-from typing import Annotated, Callable, Optional
+from typing import Annotated, Any, Callable, Optional
 
 import typer
 from rich.markup import escape
+from typer.core import TyperGroup
 
 from ..policy._errors import Location, PolicyError, Problem
 from ._catalog_commands import expand_command, validate_command
@@ -19,11 +23,45 @@ from ._present import out
 from ._quiz import TOPICS, load_bank, parse_difficulty, play, select
 from ._who_can import who_can_command
 
-__all__ = ["app", "main", "DEFAULT_PRINCIPAL", "DEFAULT_RESOURCE"]
+__all__ = ["app", "main", "DEFAULT_PRINCIPAL", "DEFAULT_RESOURCE", "EXIT_BROKEN_PIPE", "EXIT_BUG"]
+
+# Exit statuses beyond a command's own (0 Allow, 1 a deny, 2 invalid input; README.md).
+EXIT_BUG = 70  # EX_SOFTWARE of sysexits.h: an internal error, a bug of iameval
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for `cat` or `grep` whose reader went away
+
+
+class _Commands(TyperGroup):
+    """The sub-commands. `iameval` alone is a usage error: the help, on standard error, and exit 2
+    (typer's rich help would go to standard output and leave the error empty). A reader that goes
+    away (`iameval run ... | head -1`) ends the command quietly."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args:
+            with contextlib.redirect_stdout(sys.stderr):
+                text = ctx.get_help()  # rich help prints itself and returns nothing
+            if text:
+                typer.echo(text, err=True)
+            ctx.exit(2)
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _quiet_stdout()
+            raise typer.Exit(EXIT_BROKEN_PIPE) from None
+
+
+def _quiet_stdout() -> None:
+    """Send what is left of the output nowhere, so that flushing it at exit cannot fail again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
 
 app = typer.Typer(
+    cls=_Commands,
     help="Decide AWS IAM authorization requests exactly as AWS does, and say why.",
-    no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
@@ -84,16 +122,24 @@ def quiz(
 def _answer_reader(path: str | None) -> Callable[[str], str | None]:
     """Answers from a file, from piped standard input, or asked at the terminal."""
     if path is not None or not sys.stdin.isatty():
+        name = path or "<stdin>"
         try:
-            lines = iter((Path(path).read_text(encoding="utf-8") if path else sys.stdin.read()).splitlines())
+            data = Path(path).read_bytes() if path else sys.stdin.buffer.read()
+            lines = iter(data.decode("utf-8").splitlines())
         except OSError as exc:
-            fail(PolicyError([Problem(f"cannot read the answers: {exc.strerror}", Location(path),
+            fail(PolicyError([Problem(f"cannot read the answers: {exc.strerror}", Location(name),
+                                      code="unreadable-file")]), False)
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+            fail(PolicyError([Problem(f"the answers are not UTF-8 text (byte {exc.start})",
+                                      Location(name, line, column), "save the file as UTF-8",
                                       code="unreadable-file")]), False)
 
         def from_lines(prompt: str) -> str | None:
             out.print(prompt, end="")
             line = next(lines, None)
-            out.print(line if line is not None else "")
+            out.print(line if line is not None else "", markup=False)  # the user's text, as given
             return line
         return from_lines
 
@@ -111,7 +157,31 @@ app.command("expand")(expand_command)
 
 
 def main() -> None:
-    app()
+    """Run the command. An exception that escapes it is a bug of iameval, never an answer: it
+    exits with its own status, `EXIT_BUG`, and a short message (the traceback with
+    IAMEVAL_DEBUG=1), so that no script reads it as a deny (1) or as invalid input (2)."""
+    try:
+        app()
+    except SystemExit:
+        try:
+            sys.stdout.flush()  # output still buffered meets a reader that went away here
+        except BrokenPipeError:
+            _quiet_stdout()
+            sys.exit(EXIT_BROKEN_PIPE)
+        raise
+    except BrokenPipeError:
+        _quiet_stdout()
+        sys.exit(EXIT_BROKEN_PIPE)
+    except Exception as exc:
+        if os.environ.get("IAMEVAL_DEBUG"):
+            traceback.print_exc()
+        detail = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+        print(f"iameval: internal error ({detail})\n"
+              "This is a bug of iameval, not a fault of your input: please report it with the command and "
+              "input on iameval's issue tracker." + ("" if os.environ.get("IAMEVAL_DEBUG") else
+                                                     " Set IAMEVAL_DEBUG=1 to see the traceback."),
+              file=sys.stderr)
+        sys.exit(EXIT_BUG)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,6 +10,7 @@ import json
 from typing import Annotated, Any, NoReturn, Optional
 
 import typer
+from rich.markup import escape
 
 from ..engine import Authorizer, Decision, Request, Result
 from ..engine._context import merge_context
@@ -161,7 +162,7 @@ def _answer_pairs(asked: list[tuple[dict[str, Any], Request, Authorizer, Explana
             print(json.dumps(payload))
     elif explain_it:
         for (request, checked, _, explanation), result in zip(asked, results):
-            out.rule(f"{request['action']} on {request['resource']}", style="dim")
+            out.rule(f"{escape(request['action'])} on {escape(request['resource'])}", style="dim")
             print_explanation(out, explanation)
     else:
         print_pairs(out, [(request["action"], request["resource"], explanation.result,
@@ -228,6 +229,6 @@ def run(
     if not as_json:
         print_run_summary(out, outcomes)
     if not scenarios:
-        err.print(f"no scenarios found in {', '.join(paths)}")
+        err.print(f"no scenarios found in {escape(', '.join(paths))}", soft_wrap=True)
         raise typer.Exit(2)
     raise typer.Exit(2 if counts["errors"] else 1 if counts["failed"] else 0)

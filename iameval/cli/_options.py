@@ -47,6 +47,23 @@ def context_from(pairs: list[str], files: list[str]) -> dict[str, Any]:
     `KEY=VALUE` gives a string, and the same key given again makes a list (a multi-valued key);
     `KEY:=JSON` gives a typed value: `true`, `42`, `["a", "b"]`.
     """
+    def no_constant(name: str) -> Any:
+        # `NaN`, `Infinity` and `-Infinity`: Python's JSON reader takes them, JSON has none.
+        raise ValueError(f"`{name}` is not a JSON number")
+
+    def finite_float(text: str) -> float:
+        # A number too large for a float (`1e999`) is refused, never read as infinity.
+        number = float(text)
+        if number in (float("inf"), float("-inf")):
+            raise ValueError(f"`{text}` is too large a number")
+        return number
+
+    def whole(text: str) -> int:
+        try:
+            return int(text)
+        except ValueError:  # past Python's limit of digits
+            raise ValueError(f"a number of {len(text)} digits is too long") from None
+
     context: dict[str, Any] = {}
     problems: list[Problem] = []
     for name in files:
@@ -72,11 +89,24 @@ def context_from(pairs: list[str], files: list[str]) -> dict[str, Any]:
                                     code="invalid-context"))
             continue
         if typed:
+            start = len(key) + 3  # the 1-based column of the JSON in `KEY:=JSON`
             try:
-                parsed: Any = json.loads(value)
+                parsed: Any = json.loads(value, parse_constant=no_constant, parse_float=finite_float,
+                                         parse_int=whole)
             except json.JSONDecodeError as exc:
-                problems.append(Problem(f"the value of `{key}` is not JSON: {exc.msg}", Location("--context"),
+                problems.append(Problem(f"the value of `{key}` is not JSON: {exc.msg}",
+                                        Location("--context", 1, start + exc.pos, (key,)),
                                         "quote strings inside JSON, or use KEY=VALUE for a string",
+                                        code="invalid-context"))
+                continue
+            except RecursionError:
+                problems.append(Problem(f"the value of `{key}` is nested too deeply",
+                                        Location("--context", 1, start, (key,)), code="invalid-context"))
+                continue
+            except ValueError as exc:  # NaN, Infinity, 1e999, an integer of thousands of digits
+                problems.append(Problem(f"the value of `{key}` is not a JSON value: {exc}",
+                                        Location("--context", 1, start, (key,)),
+                                        "quote it to give it as a string, or use KEY=VALUE",
                                         code="invalid-context"))
                 continue
         else:

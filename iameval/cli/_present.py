@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from typing import Any, Mapping, Sequence
 
 from rich.console import Console
@@ -24,10 +25,21 @@ __all__ = ["assume_view_json", "err", "out", "outside_grant_json", "print_assume
            "print_outcome", "print_problems", "print_request", "print_result", "print_run_summary", "print_who_can",
            "statement_location", "who_can_json"]
 
+
+class _Console(Console):
+    """A console whose closed pipe (`iameval run ... | head -1`) raises `BrokenPipeError` for
+    the app to end the command quietly (`_app.main`), where rich's own exit status, 1, would
+    read as a deny."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, "broken pipe")
+
+
 # The command's output and its messages. Text is printed as given: rich would turn `:id:` or
 # `:x:` in a principal or key into an emoji.
-out = Console(highlight=False, emoji=False)
-err = Console(stderr=True, highlight=False, emoji=False)
+out = _Console(highlight=False, emoji=False)
+err = _Console(stderr=True, highlight=False, emoji=False)
 
 
 _STYLE = {Decision.ALLOW: "bold green", Decision.IMPLICIT_DENY: "bold yellow",
@@ -109,7 +121,7 @@ def print_request(console: Console, request: Mapping[str, tuple[str, bool]], res
         note = ""
         if default:
             note = "  [dim](derived)[/]" if name in derived else "  [dim](default)[/]"
-        console.print(f"  [dim]{name:<{width}}[/]{escape(value)}{note}", soft_wrap=True)
+        console.print(f"  [dim]{escape(name)}[/]{' ' * (width - len(name))}{escape(value)}{note}", soft_wrap=True)
 
 
 def print_problems(console: Console, error: PolicyError) -> None:

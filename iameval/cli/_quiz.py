@@ -370,7 +370,7 @@ def _show_question(console: Console, number: int, total: int, question: Question
              for key, value in request.context.items()]
     width = max(len(k) for k, _ in rows) + 2
     for key, value in rows:
-        console.print(f"  [dim]{escape(key):<{width}}[/]{escape(value)}", soft_wrap=True)
+        console.print(f"  [dim]{escape(key)}[/]{' ' * (width - len(key))}{escape(value)}", soft_wrap=True)
 
 
 def _policies(scenario: Scenario) -> list[tuple[str, Any]]:

@@ -175,8 +175,12 @@ class _Builder:
                 self.managed[entry["Arn"]] = (None, (problem,))
                 continue
             path = ("Policies", index, "PolicyVersionList", chosen, "Document")
+            name = entry.get("PolicyName")
+            if name is not None and not isinstance(name, str):
+                self.warn(("Policies", index, "PolicyName"), "`PolicyName` must be a string; the policy is "
+                          "named by its ARN")
             policy, problems = self.policy(versions[chosen].get("Document"), PolicyKind.IDENTITY, path,
-                                           entry.get("PolicyName") or entry["Arn"])
+                                           name if isinstance(name, str) and name else entry["Arn"])
             self.managed[entry["Arn"]] = (policy, problems)
 
     def listed(self, entity: dict[str, Any], key: str, path: JsonPath
@@ -219,7 +223,11 @@ class _Builder:
             if entry is None:  # reported, with its problems
                 yield None, problems
                 continue
-            name = f"{entry.get('PolicyName', index)} (inline, {owner})"
+            given = entry.get("PolicyName")
+            if given is not None and not isinstance(given, str):
+                self.warn(path + (key, index, "PolicyName"), "`PolicyName` must be a string; the policy is "
+                          "named by its index")
+            name = f"{given if isinstance(given, str) else index} (inline, {owner})"
             policy, problems = self.policy(entry.get("PolicyDocument"), PolicyKind.IDENTITY, where, name)
             yield policy, problems
 
@@ -256,6 +264,12 @@ class _Builder:
 def load_account(path: str) -> Account:
     """Read `get-account-authorization-details` output; raise `PolicyError` if it is not one."""
     sources = read_sources(path)
+    if len(sources) != 1:  # an empty JSON Lines file, or one of several lines
+        where = Location(path if path != "-" else "<stdin>", sources[1].line_offset + 1 if sources else None,
+                         1 if sources else None)
+        raise PolicyError([Problem(f"the file holds {len(sources)} documents; the account details are one",
+                                   where, "give the output of `aws iam get-account-authorization-details` "
+                                   "as one JSON document", code="invalid-account-details")])
     source = sources[0]
     data = source.data
     if not isinstance(data, dict) or not any(k in data for k in ("UserDetailList", "RoleDetailList")):
@@ -332,6 +346,8 @@ def _principal(builder: _Builder, entity: dict[str, Any], kind: str, named: tupl
     boundary = None
     boundary_entry = entity.get("PermissionsBoundary") or {}
     boundary_arn = boundary_entry.get("PermissionsBoundaryArn") if isinstance(boundary_entry, dict) else None
+    if not isinstance(boundary_arn, str):
+        boundary_arn = None
     if boundary_arn is None and boundary_entry:
         problems.append(builder.warn(path + ("PermissionsBoundary",),
                                      "`PermissionsBoundary` must be an object with `PermissionsBoundaryArn`"))

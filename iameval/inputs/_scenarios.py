@@ -7,13 +7,14 @@ them. A scenario that is invalid does not stop the others: it comes back with `.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
 from pydantic import ValidationError
 
-from ..policy._source import Source, expand_paths, parse_text, read_text
+from ..policy._source import JSONL_SUFFIXES, Source, expand_paths, parse_text, read_text
 from ..engine import Authorizer, Decision, Result
 from ..policy._source import Origin
 from ..policy._errors import Location, PolicyError, Problem, ScenarioError
@@ -163,7 +164,10 @@ def load_scenarios(*paths: str | Path) -> list[Scenario]:
         top = str(top)
         in_folder = top != "-" and Path(top).is_dir()
         for name in expand_paths([top]):
-            scenarios.extend(loader.file(name, in_folder))
+            try:
+                scenarios.extend(loader.file(name, in_folder))
+            except PolicyError as exc:  # one broken file never stops the others
+                scenarios.append(Scenario(Path(name).name, Location(name), error=ScenarioError(exc.problems)))
     return scenarios
 
 
@@ -180,9 +184,15 @@ class _Loader:
             sources = parse_text(read_text(name), display)
         except PolicyError as exc:
             good = exc.sources
-            broken = [Scenario(f"{stem}:{p.location.line}" if p.location.line else stem, p.location,
-                               error=ScenarioError([p]))
-                      for p in exc.problems]
+            # One invalid scenario a bad line of JSON Lines, else one for the file, with all its
+            # problems: a line that repeats two keys is one scenario, not two.
+            lines = Path(display).suffix.lower() in JSONL_SUFFIXES or any(s.format == "jsonl" for s in good)
+            grouped: dict[int | None, list[Problem]] = {}
+            for p in exc.problems:
+                grouped.setdefault(p.location.line if lines else None, []).append(p)
+            broken = [Scenario(f"{stem}:{ps[0].location.line}" if lines and ps[0].location.line else stem,
+                               ps[0].location, error=ScenarioError(ps))
+                      for ps in grouped.values()]
             return [s for src in good for s in self.source(src, stem)] + broken
         if in_folder and len(sources) == 1 and _is_policy(sources[0].data):
             return []
@@ -333,8 +343,19 @@ class _Loader:
                                           code="invalid-scenario")])
 
     def _policy_file(self, source: Source, path: JsonPath, file: str) -> tuple[Source, Any]:
+        """The policy a `{"file": ...}` reference names, relative to the scenario's folder; a path
+        no file can have, or a folder, is a problem of the reference, located at it."""
         full = source.directory / file
-        key = full.resolve()
+        try:
+            key = full.resolve()
+            folder = full.is_dir()
+        except (OSError, ValueError):  # a NUL byte, a path too long
+            shown = json.dumps(file)[1:-1]  # as the file writes it: `a\u0000b`
+            raise PolicyError([source.problem(path, f"`{shown}` is not a path a file can have",
+                                              code="unreadable-file")]) from None
+        if folder:
+            raise PolicyError([source.problem(path, f"policy file `{file}` is a folder (`{full}`)",
+                                              "a reference names one policy file", code="unreadable-file")])
         if key not in self._policy_files:
             try:
                 parsed = read_policy_sources(str(full))

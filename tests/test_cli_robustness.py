@@ -1,0 +1,301 @@
+"""Issue 14: odd input and odd circumstances end in a located error and a documented exit
+status, never in a traceback, a swallowed message or an exit status that reads as an answer.
+
+Exit statuses (README.md): 0 Allow, 1 a deny, 2 invalid input (and `iameval` alone), 70 a bug of
+iameval (EX_SOFTWARE), 141 a reader that went away (128 + SIGPIPE).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from helpers import A, FIXTURES, invoke, write
+from iameval.cli import _app
+from iameval.cli._app import EXIT_BROKEN_PIPE, EXIT_BUG
+from iameval.inputs._accounts import load_account, who_can
+from iameval.policy._errors import PolicyError
+
+SCRIPT = Path(sys.executable).parent / "iameval"
+SMALL = FIXTURES / "accounts" / "small-account.json"
+ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Sid": "All", "Effect": "Allow", "Action": "s3:*",
+                                                      "Resource": "*"}]}
+USER = f"arn:aws:iam::{A}:user/alice"
+
+
+def scenario(id: str, policy: Any = None, **request: Any) -> dict:
+    return {"id": id, "policies": {"identity": [ALLOW_ALL if policy is None else policy]},
+            "request": {"principal": USER, "action": "s3:GetObject", "resource": "*", **request},
+            "expect": "Allow"}
+
+
+# ------------------------------------------------------------------- 1. `iameval` alone
+
+def test_iameval_alone_is_a_usage_error_with_the_help_on_standard_error():
+    result = invoke()
+    assert result.exit_code == 2
+    assert "Usage" in result.stderr and "check" in result.stderr
+    assert result.stdout.strip() == ""
+
+
+# ------------------------------------------------------------------- 2. a bug, a closed pipe
+
+def crash(monkeypatch, capsys, *args: str) -> tuple[int, str]:
+    """`iameval run ...` through `main`, with the loading of scenarios broken as a bug would."""
+    def broken(*_: Any) -> Any:
+        raise RuntimeError("something iameval did not expect")
+    monkeypatch.setattr("iameval.cli._check.load_scenarios", broken)
+    monkeypatch.setattr(sys, "argv", ["iameval", "run", *args])
+    with pytest.raises(SystemExit) as exit_:
+        _app.main()
+    return exit_.value.code, capsys.readouterr().err
+
+
+def test_an_internal_error_exits_70_and_says_it_is_a_bug_to_report(monkeypatch, capsys):
+    monkeypatch.delenv("IAMEVAL_DEBUG", raising=False)
+    code, err = crash(monkeypatch, capsys, "x.json")
+    assert code == EXIT_BUG == 70
+    assert "bug of iameval" in err and "report it with the command and input" in err
+    assert "Traceback" not in err and "IAMEVAL_DEBUG=1" in err
+
+
+def test_iameval_debug_shows_the_traceback_of_an_internal_error(monkeypatch, capsys):
+    monkeypatch.setenv("IAMEVAL_DEBUG", "1")
+    code, err = crash(monkeypatch, capsys, "x.json")
+    assert code == EXIT_BUG
+    assert "Traceback" in err and "RuntimeError" in err
+
+
+@pytest.fixture
+def many(tmp_path) -> Path:
+    for i in range(400):
+        write(tmp_path / "many" / f"s{i:03}.json", scenario(f"scenario-{i}"))
+    return tmp_path / "many"
+
+
+@pytest.mark.parametrize("options", [[], ["--json"], ["--explain"]])
+def test_a_reader_that_goes_away_ends_the_output_quietly_with_141(many, options):
+    """`iameval run ... | head -1`: the reader closes the pipe; no traceback, and no status
+    that reads as an answer (0, 1) or as invalid input (2)."""
+    process = subprocess.Popen([str(SCRIPT), "run", str(many), *options], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.readline()
+    process.stdout.close()
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=120) == EXIT_BROKEN_PIPE == 141
+    assert err == ""
+
+
+def test_a_reader_gone_before_the_last_flush_ends_quietly_too(tmp_path):
+    path = write(tmp_path / "one.json", scenario("one"))
+    process = subprocess.Popen([str(SCRIPT), "run", str(path), "--json"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # before anything is written: the output meets the closed pipe at exit
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=60) == EXIT_BROKEN_PIPE
+    assert err == ""
+
+
+# ------------------------------------------------------------------- 3. the user's text as given
+
+def test_check_prints_context_keys_and_values_as_given(tmp_path):
+    policy = write(tmp_path / "p.json", ALLOW_ALL)
+    result = invoke("check", policy, "-a", "s3:GetObject", "-c", "[red]aws:username=[/x]", "-c", "k[/x]:=1")
+    assert result.exit_code == 0, result.output
+    assert "[red]aws:username" in result.stdout and "[/x]" in result.stdout and "k[/x]" in result.stdout
+
+
+def test_check_of_several_actions_explained_prints_their_names_as_given(tmp_path):
+    policy = write(tmp_path / "p.json", ALLOW_ALL)
+    result = invoke("check", policy, "-a", "s3:Get[/x]", "-a", "s3:[red]Put", "--explain")
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "s3:Get[/x] on *" in result.stdout and "s3:[red]Put on *" in result.stdout
+
+
+def test_run_prints_scenario_ids_policy_names_and_values_as_given(tmp_path):
+    named = {"name": "[red]named[/x]", "document": {"Version": "2012-10-17", "Statement": [
+        {"Sid": "A", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/[red]*",
+         "Condition": {"StringEquals": {"aws:PrincipalTag/[red]t": "[/x]v"}}}]}}
+    path = write(tmp_path / "s.json", scenario("[red]id[/x]", named, resource="arn:aws:s3:::b/[red]k",
+                                               context={"aws:PrincipalTag/[red]t": "[/x]v"}))
+    result = invoke("run", path, "--explain")
+    assert result.exit_code == 0, result.output
+    for text in ("[red]id[/x]", "[red]named[/x]", "arn:aws:s3:::b/[red]*", "aws:PrincipalTag/[red]t", "`[/x]v`"):
+        assert text in result.stdout, text
+
+
+def test_who_can_prints_principals_of_the_account_as_given(tmp_path):
+    data = json.loads(SMALL.read_text(encoding="utf-8"))
+    data["UserDetailList"][0]["UserName"] = "[red]alice[/x]"
+    data["UserDetailList"][0]["Arn"] = f"arn:aws:iam::{A}:user/[red]alice[/x]"
+    path = write(tmp_path / "account.json", data)
+    result = invoke("who-can", "--account-details", path, "-a", "s3:GetObject", "-r", "arn:aws:s3:::[red]b/k")
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "arn:aws:s3:::[red]b/k" in result.stdout
+
+
+def test_quiz_echoes_the_answers_read_as_given(tmp_path):
+    answers = write(tmp_path / "answers.txt", "[red]allow\n[/x]\nq\n")
+    result = invoke("quiz", "-n", "1", "--seed", "1", "--answers", answers)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "? [red]allow\n" in result.stdout and "? [/x]\n" in result.stdout
+
+
+# ------------------------------------------------------------------- 4. --context KEY:=JSON
+
+@pytest.mark.parametrize("value, words", [
+    ("[" * 1000, "nested too deeply"),
+    ("[" * 100_000, "nested too deeply"),
+    ("1e999999", "`1e999999` is too large a number"),
+    ("NaN", "`NaN` is not a JSON number"),
+    ("-Infinity", "`-Infinity` is not a JSON number"),
+    ("1" + "0" * 5000, "5001 digits is too long"),
+    ("[1,", "not JSON"),
+])
+def test_an_odd_typed_context_value_is_a_located_invalid_context(tmp_path, value, words):
+    policy = write(tmp_path / "p.json", ALLOW_ALL)
+    result = invoke("check", policy, "-a", "s3:GetObject", "-c", f"k:={value}")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("--context:1:") and words in result.stderr
+    as_json = invoke("check", policy, "-a", "s3:GetObject", "-c", f"k:={value}", "--json")
+    [problem] = json.loads(as_json.stdout)["problems"]
+    assert as_json.exit_code == 2 and problem["code"] == "invalid-context" and problem["element"] == "k"
+
+
+# ------------------------------------------------------------------- 5. quiz --answers
+
+def test_answers_that_are_not_utf8_are_a_located_error(tmp_path):
+    answers = tmp_path / "answers.txt"
+    answers.write_bytes(b"allow\nimpl\xffcit\n")
+    result = invoke("quiz", "-n", "1", "--seed", "1", "--answers", answers)
+    assert result.exit_code == 2, result.output
+    assert f"{answers}:2:5: error: the answers are not UTF-8 text" in result.stderr
+
+
+def test_piped_answers_that_are_not_utf8_are_a_located_error():
+    result = invoke("quiz", "-n", "1", "--seed", "1", input=b"\xfe")
+    assert result.exit_code == 2, result.output
+    assert "<stdin>:1:1: error: the answers are not UTF-8 text" in result.stderr
+
+
+# ------------------------------------------------------------------- 6. account exports of odd shape
+
+def loads_or_refuses(path: Path) -> None:
+    """The account loads (entries of the wrong shape passed over with a warning) and every
+    principal gets an answer, or the file is refused with located problems: never a crash."""
+    try:
+        account = load_account(str(path))
+    except PolicyError as exc:
+        assert exc.problems and all(p.location.file for p in exc.problems)
+        return
+    assert all(w.location.file for w in account.warnings)
+    who_can(account, "s3:GetObject", "*")
+
+
+@pytest.mark.parametrize("change", [
+    ("Policies", 0, "PolicyName", ["a"]),
+    ("Policies", 3, "PolicyName", {"a": 1}),
+    ("UserDetailList", 2, "PermissionsBoundary", "PermissionsBoundaryArn", ["arn"]),
+    ("RoleDetailList", 0, "PermissionsBoundary", "PermissionsBoundaryArn", 7),
+    ("UserDetailList", 0, "UserPolicyList", [{"PolicyName": ["x"], "PolicyDocument": ALLOW_ALL}]),
+])
+def test_an_account_value_of_another_json_type_is_reported_never_a_crash(tmp_path, change):
+    data = json.loads(SMALL.read_text(encoding="utf-8"))
+    node = data
+    for key in change[:-2]:
+        node = node.setdefault(key, {}) if isinstance(node, dict) else node[key]
+    node[change[-2]] = change[-1]
+    account = load_account(str(write(tmp_path / "account.json", data)))
+    assert account.warnings
+    who_can(account, "s3:GetObject", "*")
+
+
+@pytest.mark.parametrize("text, where", [
+    ("", ":"),  # an empty JSON Lines export
+    ('{"UserDetailList": []}\n{"RoleDetailList": []}\n', ":2:1:"),
+])
+def test_a_jsonl_export_of_other_than_one_document_is_invalid_account_details(tmp_path, text, where):
+    path = write(tmp_path / "account.jsonl", text)
+    with pytest.raises(PolicyError) as error:
+        load_account(str(path))
+    [problem] = error.value.problems
+    assert problem.code == "invalid-account-details" and f"{path}{where}" in str(problem)
+    result = invoke("who-can", "--account-details", path, "-a", "s3:GetObject")
+    assert result.exit_code == 2 and "account details are one" in result.stderr
+
+
+def _paths(node: Any, prefix: tuple = ()) -> list[tuple]:
+    """The paths of an export, not into policy documents (the policy loader's own tests cover those)."""
+    found = [prefix] if prefix else []
+    if prefix and prefix[-1] in ("Document", "PolicyDocument", "AssumeRolePolicyDocument"):
+        return found
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in items:
+        found += _paths(value, prefix + (key,))
+    return found
+
+
+def test_structural_mutations_of_an_account_export_never_crash(tmp_path):
+    """small-account.json with values replaced by other JSON types and keys dropped, by a seeded
+    random: every mutant loads with warnings or is refused, located."""
+    base = json.loads(SMALL.read_text(encoding="utf-8"))
+    paths = _paths(base)
+    others: list[Any] = [None, 0, 1.5, True, "", "x", [], {}, [1], {"a": 1}, ["x"], [{}], [[]]]
+    rng = random.Random(14)
+    for n in range(300):
+        data = copy.deepcopy(base)
+        for _ in range(rng.randint(1, 3)):
+            *parents, last = rng.choice(paths)
+            node: Any = data
+            try:
+                for key in parents:
+                    node = node[key]
+                if isinstance(node, dict) and rng.random() < 0.3:
+                    node.pop(last, None)
+                else:
+                    node[last] = copy.deepcopy(rng.choice(others))
+            except (KeyError, IndexError, TypeError):
+                pass  # an earlier mutation changed what this path runs through
+        loads_or_refuses(write(tmp_path / f"mutant-{n}.json", data))
+
+
+# ------------------------------------------------------------------- 7. scenarios and their policy files
+
+@pytest.mark.parametrize("file, words", [
+    ("a\u0000b", "`a\\u0000b` is not a path a file can have"),
+    ("policies", "policy file `policies` is a folder"),
+])
+def test_a_policy_reference_no_file_can_answer_is_a_located_error(tmp_path, file, words):
+    (tmp_path / "policies").mkdir()
+    path = write(tmp_path / "s.json", scenario("odd-reference", {"file": file}))
+    result = invoke("run", path)
+    assert result.exit_code == 2, result.output
+    assert f"{path}:" in result.stdout and "policies.identity[0].file" in result.stdout and words in result.stdout
+
+
+def test_one_broken_scenario_file_never_stops_the_others(tmp_path):
+    folder = tmp_path / "scenarios"
+    for i in range(6):
+        write(folder / f"good-{i}.json", scenario(f"good-{i}"))
+    write(folder / "nul.json", scenario("nul", {"file": "a\u0000b"}))
+    write(folder / "folder.json", scenario("folder", {"file": "."}))
+    (folder / "latin1.json").write_bytes('{"id": "caf\xe9"}'.encode("latin-1"))
+    write(folder / "broken.json", '{"id": ')
+    text = invoke("run", folder)
+    assert text.exit_code == 2, text.output
+    assert all(f" ok   good-{i}: Allow" in text.stdout for i in range(6))
+    assert text.stdout.count("ERROR") == 4
+    assert "10 scenarios: 6 as expected, 0 not, 4 could not be evaluated" in text.stdout
+    lines = [json.loads(line) for line in invoke("run", folder, "--json").stdout.splitlines()]
+    assert sorted(line["id"] for line in lines if line.get("ok")) == [f"good-{i}" for i in range(6)]
+    assert len([line for line in lines if "error" in line]) == 4
+    assert all(p["file"] and p["code"] for line in lines if "error" in line for p in line["problems"])
