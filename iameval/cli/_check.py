@@ -202,20 +202,30 @@ def run(
         show_default=False, metavar="FILE_OR_DIR...")],
     explain_it: ExplainOpt = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per scenario and line.")] = False,
+    junit: Annotated[Optional[str], typer.Option(
+        "--junit", metavar="FILE", help="Also write the results as JUnit XML to FILE (one test case per "
+        "scenario; a failure carries the decision's explanation), for CI test reports.")] = None,
+    exclude: Annotated[Optional[list[str]], typer.Option(
+        "--exclude", metavar="GLOB", help="Pass over the files whose path or name matches GLOB (repeatable), "
+        "e.g. `--exclude 'drafts/*'`.")] = None,
 ) -> None:
     """Evaluate scenario files and compare each decision with its `expect`.
 
     Exit 0 when every scenario is as expected, 1 when a decision differs, 2 when a scenario is
     invalid (the others are still evaluated and reported).
     """
-    scenarios = load_scenarios(*paths)
+    scenarios = load_scenarios(*paths, exclude=exclude or ())
+    explanations: dict[int, Explanation] = {}
     outcomes: list[ScenarioOutcome] = []
     for scenario in scenarios:
         outcome = run_scenario(scenario)
         outcomes.append(outcome)
         explanation = None
-        if explain_it and outcome.result is not None and scenario.request is not None:
-            explanation = explain(scenario.authorizer(), scenario.request)
+        if outcome.result is not None and scenario.request is not None and (
+                explain_it or (junit and outcome.ok is False)):
+            explanation = explanations[len(outcomes) - 1] = explain(scenario.authorizer(), scenario.request)
+            if not explain_it:
+                explanation = None
         if as_json:
             payload = outcome.to_json()
             if explanation:
@@ -226,9 +236,40 @@ def run(
             if explanation:
                 print_explanation(out, explanation)
     counts = run_counts(outcomes)
+    if junit:
+        write_junit(junit, outcomes, explanations)
     if not as_json:
         print_run_summary(out, outcomes)
     if not scenarios:
         err.print(f"no scenarios found in {escape(', '.join(paths))}", soft_wrap=True)
         raise typer.Exit(2)
     raise typer.Exit(2 if counts["errors"] else 1 if counts["failed"] else 0)
+
+
+def write_junit(path: str, outcomes: list[ScenarioOutcome], explanations: dict[int, Explanation]) -> None:
+    """The results as JUnit XML: a test case per scenario (its class the file it is in), a
+    failure for a decision that is not its `expect` (with the explanation), an error for a
+    scenario that could not be evaluated."""
+    from xml.etree import ElementTree
+
+    from ..testing import explanation_text
+
+    counts = run_counts(outcomes)
+    suite = ElementTree.Element("testsuite", name="iameval", tests=str(counts["scenarios"]),
+                                failures=str(counts["failed"]), errors=str(counts["errors"]), skipped="0")
+    for index, outcome in enumerate(outcomes):
+        scenario = outcome.scenario
+        case = ElementTree.SubElement(suite, "testcase", name=scenario.id,
+                                      classname=scenario.location.file or "scenarios")
+        if outcome.result is None:
+            error = ElementTree.SubElement(case, "error", message=str(outcome.error).split("\n")[0])
+            error.text = "\n".join(str(p) for p in outcome.problems)
+        elif outcome.ok is False:
+            failure = ElementTree.SubElement(case, "failure", message=f"expected {scenario.expect}, got "
+                                             f"{outcome.result.decision}: {outcome.result.summary}")
+            explanation = explanations.get(index)
+            failure.text = explanation_text(explanation) if explanation is not None else outcome.result.summary
+    ElementTree.indent(suite)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(ElementTree.tostring(suite, encoding="unicode", xml_declaration=True))
+        handle.write("\n")

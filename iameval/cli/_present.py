@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import errno
+import os
 from typing import Any, Mapping, Sequence
 
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
@@ -34,6 +35,19 @@ class _Console(Console):
     def on_broken_pipe(self) -> None:
         self.quiet = True
         raise BrokenPipeError(errno.EPIPE, "broken pipe")
+
+    # Lines are not wrapped when the output is not a terminal (and COLUMNS does not say a width):
+    # a file or a pipe gets one line per line of output, for `grep` and for scripts.
+    @property
+    def size(self) -> ConsoleDimensions:
+        size = super().size
+        if self.is_terminal or self._width is not None or (os.environ.get("COLUMNS") or "").isdigit():
+            return size
+        return ConsoleDimensions(100_000, size.height)
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        self._width, self._height = new_size
 
 
 # The command's output and its messages. Text is printed as given: rich would turn `:id:` or

@@ -7,10 +7,11 @@ them. A scenario that is invalid does not stop the others: it comes back with `.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from pydantic import ValidationError
 
@@ -152,11 +153,12 @@ def run_scenario(scenario: Scenario) -> ScenarioOutcome:
 
 # ------------------------------------------------------------------------------------- loading
 
-def load_scenarios(*paths: str | Path) -> list[Scenario]:
+def load_scenarios(*paths: str | Path, exclude: Sequence[str] = ()) -> list[Scenario]:
     """Every scenario in the files and folders given (folders: their JSON, JSONL and YAML files).
 
     In a folder, files that hold a policy document (an object with `Statement`) rather than
-    scenarios are policies referenced by `{"file": ...}` and are passed over.
+    scenarios are policies referenced by `{"file": ...}` and are passed over. A file whose path
+    or name matches a glob of `exclude` is passed over.
     """
     loader = _Loader()
     scenarios: list[Scenario] = []
@@ -164,6 +166,8 @@ def load_scenarios(*paths: str | Path) -> list[Scenario]:
         top = str(top)
         in_folder = top != "-" and Path(top).is_dir()
         for name in expand_paths([top]):
+            if any(fnmatch.fnmatch(name, glob) or fnmatch.fnmatch(Path(name).name, glob) for glob in exclude):
+                continue
             try:
                 scenarios.extend(loader.file(name, in_folder))
             except PolicyError as exc:  # one broken file never stops the others
