@@ -341,3 +341,13 @@ def test_run_writes_junit_and_passes_over_excluded_files(tmp_path):
     (failure,) = suite.iter("failure")
     assert failure.get("message").startswith("expected Allow, got ImplicitDeny")
     assert "identity-based policies: no Allow" in failure.text  # the explanation
+
+
+@pytest.mark.parametrize("command", [[], ["check"], ["run"], ["who-can"], ["validate"], ["expand"], ["quiz"]])
+def test_help_names_values_in_words(command):
+    """Option values read as words (`FILE`, `KEY=VALUE`), flags show none: never `<list[str]>`."""
+    result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "<" not in result.stdout, [line for line in result.stdout.splitlines() if "<" in line]
+    if command == ["check"]:
+        assert "KEY=VALUE" in result.stdout and "FILE" in result.stdout

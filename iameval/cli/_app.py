@@ -44,12 +44,58 @@ class _Commands(TyperGroup):
             ctx.exit(2)
         return super().parse_args(ctx, args)
 
+    def get_command(self, ctx: Any, name: str) -> Any:
+        """A sub-command whose help reads as words: a flag shows no type, an option the kind of
+        value it takes (`FILE`, `KEY=VALUE`), never `<list[str]>` or `<bool>`."""
+        command = super().get_command(ctx, name)
+        if command is None:
+            return None
+        _flag(command.get_help_option(ctx))  # made once and kept by the command
+        for param in getattr(command, "params", ()):
+            if getattr(param, "is_flag", False):
+                param.metavar = param.metavar or ""
+            elif param.param_type_name == "argument":
+                param.display_type_rich = _no_type
+            elif param.metavar is None:
+                param.metavar = _WORDS.get(param.opts[0], param.name.upper().replace("_", "-"))
+        return command
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return _flag(super().get_help_option(ctx))
+
+    def get_params(self, ctx: Any) -> Any:
+        params = super().get_params(ctx)
+        for param in params:
+            if getattr(param, "is_flag", False):
+                param.metavar = param.metavar or ""
+        return params
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except BrokenPipeError:
             _quiet_stdout()
             raise typer.Exit(EXIT_BROKEN_PIPE) from None
+
+
+def _flag(option: Any) -> Any:
+    """A flag (`--help`) shows no type in the help."""
+    if option is not None:
+        option.metavar = option.metavar or ""
+    return option
+
+
+def _no_type(ctx: Any) -> None:
+    """An argument's help shows its name alone (`POLICY...`), not its Python type."""
+    return None
+
+
+# The values options take, as their help names them.
+_WORDS = {"--scp": "FILE", "--rcp": "FILE", "--session-policy": "FILE", "--context": "KEY=VALUE",
+          "--context-file": "FILE", "--policy": "FILE", "--answers": "FILE", "--statement": "SID",
+          "--topic": "TOPIC", "--difficulty": "LEVEL", "--count": "N", "--seed": "N", "--type": "TYPE",
+          "--resource": "ARN", "--resource-policy": "FILE", "--resource-account": "ACCOUNT",
+          "--account-details": "FILE", "--action": "ACTION", "--credentials": "HOW"}
 
 
 def _quiet_stdout() -> None:
