@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import random
 import sys
@@ -9,11 +10,14 @@ from pathlib import Path
 
 import pexpect
 import pytest
+from rich.console import Console
 
 import iameval
 from helpers import invoke
 from iameval.policy._errors import PolicyError
-from iameval.cli._quiz import DIFFICULTIES, TOPICS, load_bank, parse_answer, parse_difficulty, select, variants
+from iameval.cli._present import out
+from iameval.cli._quiz import (DIFFICULTIES, TOPICS, Answers, _named, _scenario_data, answers_from, load_bank,
+                                parse_answer, parse_difficulty, play, select, variants)
 
 IAMEVAL = Path(sys.executable).parent / "iameval"
 
@@ -209,7 +213,6 @@ def test_generated_variants_are_valid_scenarios_whose_answer_the_engine_computed
 
 
 def _scenario_json(scenario) -> dict:
-    from iameval.cli._quiz import _scenario_data
     data = _scenario_data(scenario)
     return {"id": scenario.id, **data, "expect": str(scenario.expect)}
 
@@ -289,6 +292,8 @@ def test_the_quiz_played_in_a_terminal(tmp_path):
     child.sendline(questions[0].answer)
     child.expect("Right")
     child.expect(str(questions[0].answer))  # the explanation tree starts with the decision
+    child.expect("Press Enter for the next question")  # it stays on screen until Enter
+    child.sendline("")
     child.expect("Question 2/2")
     child.expect(r"\(q to stop\)\? ")
     child.sendline("q")
@@ -297,3 +302,89 @@ def test_the_quiz_played_in_a_terminal(tmp_path):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 1  # stopped before the last question
+
+
+# ------------------------------------------------------------------------------ at a terminal
+
+def _played(questions, answers) -> str:
+    console = Console(file=io.StringIO(), width=200, no_color=True, highlight=False)
+    play(console, questions, answers)
+    return console.file.getvalue()
+
+
+def _lines(*answers):
+    given = iter(answers)
+    return lambda prompt: next(given, None)
+
+
+def test_policies_are_named_by_role_and_name_in_the_question_and_its_explanation_never_identity_0(tmp_path):
+    path = _bank_file(tmp_path, expect="Allow")  # asked of an object, so the statement applies
+    path.write_text(path.read_text().replace("- Effect: Allow", "- Sid: ReadReports\n            Effect: Allow")
+                    .replace("action: s3:ListBucket", "action: s3:GetObject")
+                    .replace("resource: arn:aws:s3:::example-reports\n", "resource: arn:aws:s3:::example-reports/q1\n"))
+    _bank_file(tmp_path, "b.yaml")  # no name, no Sid: known by its number
+    without, with_sid = load_bank(tmp_path)  # b.yaml, then evaluation-order.yaml
+    shown = _played([with_sid], _lines("a"))
+    assert "identity-based policy ReadReports\n" in shown  # the policy's title
+    assert "of identity-based policy ReadReports" in shown  # the explanation's statement label
+    shown = _played([without], _lines("i"))
+    assert "identity-based policy 1\n" in shown
+    assert "identity[0]" not in shown
+
+
+def test_every_bank_question_names_its_policies_the_same_in_question_and_explanation(bank):
+    for question in bank:
+        scenario, shown = _named(question.scenario)
+        titles = [title for title, _ in shown]
+        assert len(set(titles)) == len(titles), question.id
+        for title, policy in shown:
+            assert policy.name and title.endswith(policy.name) and "[" not in policy.name, question.id
+        assert iameval.evaluate(scenario).decision == question.answer
+
+
+def test_an_answers_file_that_runs_out_says_so_naming_the_file_and_exits_2(tmp_path, capsys):
+    import typer
+    questions = select(load_bank(), count=3, seed=11)
+    path = tmp_path / "answers.txt"
+    path.write_text(f"{questions[0].answer}\n{questions[1].answer}\n")
+    with pytest.raises(typer.Exit) as stopped:
+        _played(questions, answers_from(str(path), out))
+    assert stopped.value.exit_code == 2
+    error = capsys.readouterr().err
+    assert f"{path}: error: the answers ran out at question 3 of 3: the file has 2 answers" in error
+    assert "--count" in error
+
+
+def test_answers_from_a_file_or_a_pipe_never_wait_for_enter(tmp_path):
+    terminal = Console(force_terminal=True)
+    assert not Answers(terminal, ["a"], "answers.txt").waits
+    assert not Answers(terminal, ["a"]).waits  # piped standard input
+    questions = select(load_bank(), count=2, seed=5)
+    shown = _played(questions, Answers(terminal, [str(q.answer) for q in questions], "answers.txt"))
+    assert "Press Enter" not in shown and "2/2" in shown
+
+
+PLAY_AT_A_TERMINAL = """\
+from iameval.cli._present import out
+from iameval.cli._quiz import answers_from, load_bank, play, select
+play(out, select(load_bank(), count=2, seed=21), answers_from(None, out))
+"""
+
+
+def test_at_a_terminal_the_explanation_stays_until_enter(tmp_path):
+    questions = select(load_bank(), count=2, seed=21)
+    child = pexpect.spawn(sys.executable, ["-c", PLAY_AT_A_TERMINAL], encoding="utf-8", timeout=30,
+                          dimensions=(50, 120),
+                          env={"TERM": "xterm", "NO_COLOR": "1", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    child.expect(r"\(q to stop\)\? ")
+    child.sendline(questions[0].answer)
+    child.expect("Right")
+    child.expect("Press Enter for the next question")
+    assert child.expect(["Question 2/2", pexpect.TIMEOUT], timeout=1) == 1  # still on the explanation
+    child.sendline("")
+    child.expect("Question 2/2")
+    child.expect(r"\(q to stop\)\? ")
+    child.sendline("q")
+    child.expect("1/1")
+    child.expect(pexpect.EOF)
+    child.close()

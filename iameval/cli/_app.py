@@ -8,8 +8,7 @@ import contextlib
 import os
 import sys
 import traceback
-from pathlib import Path
-from typing import Annotated, Any, Callable, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.markup import escape
@@ -20,7 +19,7 @@ from ._catalog_commands import expand_command, validate_command
 from ._check import check, run
 from ._options import DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, fail
 from ._present import out
-from ._quiz import TOPICS, load_bank, parse_difficulty, play, select
+from ._quiz import TOPICS, answers_from, load_bank, parse_difficulty, play, select
 from ._who_can import who_can_command
 
 __all__ = ["app", "main", "DEFAULT_PRINCIPAL", "DEFAULT_RESOURCE", "EXIT_BROKEN_PIPE", "EXIT_BUG"]
@@ -180,43 +179,10 @@ def quiz(
     if not questions:
         fail(PolicyError([Problem("no question matches these options", Location("iameval quiz"),
                                   code="no-question")]), False)
-    score = play(out, questions, _answer_reader(answers))
+    score = play(out, questions, answers_from(answers, out))
     right = sum(r for r, _ in score.values())
     asked = sum(a for _, a in score.values())
     raise typer.Exit(0 if asked == len(questions) and right == asked else 1)
-
-
-def _answer_reader(path: str | None) -> Callable[[str], str | None]:
-    """Answers from a file, from piped standard input, or asked at the terminal."""
-    if path is not None or not sys.stdin.isatty():
-        name = path or "<stdin>"
-        try:
-            data = Path(path).read_bytes() if path else sys.stdin.buffer.read()
-            lines = iter(data.decode("utf-8").splitlines())
-        except OSError as exc:
-            fail(PolicyError([Problem(f"cannot read the answers: {exc.strerror}", Location(name),
-                                      code="unreadable-file")]), False)
-        except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-            fail(PolicyError([Problem(f"the answers are not UTF-8 text (byte {exc.start})",
-                                      Location(name, line, column), "save the file as UTF-8",
-                                      code="unreadable-file")]), False)
-
-        def from_lines(prompt: str) -> str | None:
-            out.print(prompt, end="")
-            line = next(lines, None)
-            out.print(line if line is not None else "", markup=False)  # the user's text, as given
-            return line
-        return from_lines
-
-    def ask(prompt: str) -> str | None:
-        try:
-            return out.input(prompt)
-        except (EOFError, KeyboardInterrupt):
-            out.print()
-            return None
-    return ask
 
 
 app.command("validate")(validate_command)

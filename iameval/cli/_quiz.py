@@ -11,11 +11,12 @@ from __future__ import annotations
 import difflib
 import json
 import random
+import sys
 from dataclasses import dataclass, replace
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, NoReturn, Sequence
 
 from rich.console import Console
 from rich.markup import escape
@@ -24,14 +25,15 @@ from rich.table import Table
 
 from ..policy._source import Source, parse_text, read_text
 from ..engine import Decision
-from ..policy._errors import PolicyError, Problem
+from ..policy._errors import Location, PolicyError, Problem
 from ..policy._model import Policy
 from ..engine import Request, explain
+from ._options import fail
 from ._present import print_explanation
 from ..inputs._scenarios import QUESTION_FIELDS, Scenario, _Loader, evaluate
 
-__all__ = ["DIFFICULTIES", "Question", "TOPICS", "load_bank", "parse_answer", "parse_difficulty", "play",
-           "select", "variants"]
+__all__ = ["Answers", "answers_from", "DIFFICULTIES", "load_bank", "parse_answer", "parse_difficulty", "play",
+           "Question", "select", "TOPICS", "variants"]
 
 # Topic slug -> what it practises (the certification's policy-reasoning topics).
 TOPICS: dict[str, str] = {
@@ -348,12 +350,12 @@ def parse_answer(text: str) -> Decision | None:
 
 # ------------------------------------------------------------------------------------ playing
 
-def _show_question(console: Console, number: int, total: int, question: Question) -> None:
-    scenario = question.scenario
+def _show_question(console: Console, number: int, total: int, question: Question,
+                   policies: Sequence[tuple[str, Policy]]) -> None:
     stars = "★" * question.difficulty + "☆" * (len(DIFFICULTIES) - question.difficulty)
     console.rule(f"[bold]Question {number}/{total}[/]  {escape(question.topic)}  {stars}")
     console.print(escape(question.text))
-    for title, policy in _policies(scenario):
+    for title, policy in policies:
         console.print(f"\n[bold]{escape(title)}[/]")
         console.print(Syntax(json.dumps(policy.to_json(), indent=2), "json", line_numbers=True,
                              word_wrap=True, theme="ansi_dark"))
@@ -373,39 +375,127 @@ def _show_question(console: Console, number: int, total: int, question: Question
         console.print(f"  [dim]{escape(key)}[/]{' ' * (width - len(key))}{escape(value)}", soft_wrap=True)
 
 
-def _policies(scenario: Scenario) -> list[tuple[str, Any]]:
-    shown = []
-    for i, policy in enumerate(scenario.identity):
-        shown.append((f"Identity-based policy {policy.name or i + 1}", policy))
-    if scenario.resource_policy is not None:
-        policy = scenario.resource_policy
-        shown.append(("Resource-based policy" + (f" {policy.name}" if policy.name else ""), policy))
-    if scenario.permission_boundary is not None:
-        shown.append(("Permissions boundary", scenario.permission_boundary))
-    for i, policy in enumerate(scenario.session):
-        shown.append((f"Session policy {policy.name or i + 1}", policy))
-    for kind, levels in (("Service control policy", scenario.scps), ("Resource control policy", scenario.rcps)):
-        for n, level in enumerate(levels):
-            for policy in (level if isinstance(level, tuple) else (level,)):
-                where = "organization root" if n == 0 else f"level {n}"
-                shown.append((f"{kind} ({where}){' ' + policy.name if policy.name else ''}", policy))
-    return shown
+def _named(scenario: Scenario) -> tuple[Scenario, list[tuple[str, Policy]]]:
+    """The scenario with every policy named, and the policies as the question shows them, each
+    titled by its role and name (`identity-based policy ReadReports`).
+
+    The engine labels a policy by its name (`identity[0]` without one) and the explanation puts
+    the role before it, so the name given here is the one both the question and its explanation
+    use. A policy without a name is known by its first Sid, else by its number among the policies
+    of its role; an organization level says which (`FullAWSAccess (organization root)`).
+    """
+    shown: list[tuple[str, Policy]] = []
+
+    def names(noun: str, policies: Sequence[Policy], where: str = "") -> tuple[Policy, ...]:
+        own = [p.name or next((s.sid for s in p.statement if s.sid), None) for p in policies]
+        named = []
+        for i, (policy, name) in enumerate(zip(policies, own)):
+            if name is None or own.count(name) > 1:  # a Sid that two policies share tells neither apart
+                name = str(i + 1) if len(policies) > 1 or not where else None
+            label = " ".join(filter(None, (name, where)))
+            named.append(policy.model_copy(update={"name": label}))
+            shown.append((f"{noun} {label}", named[-1]))
+        return tuple(named)
+
+    def levels(noun: str, entries: Sequence[Policy | tuple[Policy, ...]]) -> tuple[Policy | tuple[Policy, ...], ...]:
+        made: list[Policy | tuple[Policy, ...]] = []
+        for n, entry in enumerate(entries):
+            where = "(organization root)" if n == 0 else f"(level {n})"
+            made.append(names(noun, entry, where) if isinstance(entry, tuple) else names(noun, [entry], where)[0])
+        return tuple(made)
+
+    def one(noun: str, policy: Policy | None) -> Policy | None:
+        return names(noun, [policy])[0] if policy is not None else None
+
+    named = replace(scenario, identity=names("identity-based policy", scenario.identity),
+                    resource_policy=one("resource-based policy", scenario.resource_policy),
+                    permission_boundary=one("permissions boundary", scenario.permission_boundary),
+                    session=names("session policy", scenario.session),
+                    scps=levels("service control policy", scenario.scps),
+                    rcps=levels("resource control policy", scenario.rcps))
+    return named, shown
 
 
-def play(console: Console, questions: Sequence[Question], read: Callable[[str], str | None]) -> dict[str, list[int]]:
+class Answers:
+    """Where the answers come from: the lines of `--answers FILE` (`name`, the file) or of piped
+    standard input (`name` None), or a person at the terminal (`lines` None)."""
+
+    def __init__(self, console: Console, lines: Sequence[str] | None = None, name: str | None = None):
+        self.console = console
+        self.lines = None if lines is None else tuple(lines)
+        self.name = name
+        self._next = 0
+
+    @property
+    def from_file(self) -> bool:
+        """Answers of `--answers FILE` (not of a pipe)."""
+        return self.lines is not None and self.name is not None
+
+    @property
+    def waits(self) -> bool:
+        """Whether an explanation stays until Enter: only for a person at a terminal, whose
+        standard input and output are both one; answers from a file or a pipe never wait."""
+        return self.lines is None and self.console.is_terminal and sys.stdin.isatty()
+
+    def read(self, prompt: str) -> str | None:
+        """The next answer, or None when there is no more (the last line read, Ctrl-D, Ctrl-C)."""
+        if self.lines is None:
+            try:
+                return self.console.input(prompt)
+            except (EOFError, KeyboardInterrupt):
+                self.console.print()
+                return None
+        self.console.print(prompt, end="")
+        line = self.lines[self._next] if self._next < len(self.lines) else None
+        self._next += line is not None
+        self.console.print(line if line is not None else "", markup=False)  # the user's text, as given
+        return line
+
+
+def answers_from(path: str | None, console: Console) -> Answers:
+    """The answers of `--answers FILE` (`path`), of standard input when it is not a terminal, or
+    else of the person at the terminal. A file that cannot be read or is not UTF-8 is invalid
+    input (exit 2)."""
+    if path is None and sys.stdin.isatty():
+        return Answers(console)
+    name = path or "<stdin>"
+    data = b""
+    try:
+        data = Path(path).read_bytes() if path else sys.stdin.buffer.read()
+        return Answers(console, data.decode("utf-8").splitlines(), path)
+    except OSError as exc:
+        fail(PolicyError([Problem(f"cannot read the answers: {exc.strerror}", Location(name),
+                                  code="unreadable-file")]), False)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        fail(PolicyError([Problem(f"the answers are not UTF-8 text (byte {exc.start})",
+                                  Location(name, line, column), "save the file as UTF-8",
+                                  code="unreadable-file")]), False)
+
+
+def play(console: Console, questions: Sequence[Question],
+         answers: Answers | Callable[[str], str | None]) -> dict[str, list[int]]:
     """Ask each question, check the answer, explain; returns {topic: [right, asked]}.
 
-    `read(prompt)` returns the next answer, or None when there is no more input: the quiz then
-    ends with the score so far.
+    `answers` gives the next answer, or None when there is no more input: the quiz then ends
+    with the score so far. When the lines of `--answers FILE` run out before the questions, the
+    score is followed by a message on standard error naming the file, and exit 2 (invalid
+    input). At a terminal each explanation stays until Enter.
     """
+    source = answers if isinstance(answers, Answers) else None
+    read = answers.read if isinstance(answers, Answers) else answers
     score: dict[str, list[int]] = {}
     for number, question in enumerate(questions, 1):
-        _show_question(console, number, len(questions), question)
+        scenario, policies = _named(question.scenario)
+        _show_question(console, number, len(questions), question, policies)
         answer = None
         while answer is None:
             text = read("\nYour answer: [A]llow, [I]mplicitDeny or [E]xplicitDeny (q to stop)? ")
             if text is None or text.strip().lower() in ("q", "quit", "exit"):
                 _show_score(console, score)
+                if text is None and source is not None and source.from_file:
+                    _ran_out(source, number, len(questions))
                 return score
             answer = parse_answer(text)
             if answer is None:
@@ -422,9 +512,25 @@ def play(console: Console, questions: Sequence[Question], read: Callable[[str], 
                       f"[dim]({escape(question.origin)}; the note is the original question's)[/]\n"
                       + escape(question.note))
         console.print()
-        print_explanation(console, explain(question.scenario.authorizer(), question.request))
+        print_explanation(console, explain(scenario.authorizer(), question.request))
+        if source is not None and source.waits and number < len(questions):
+            try:
+                console.input("\n[dim]Press Enter for the next question (Ctrl-D to stop).[/] ")
+            except (EOFError, KeyboardInterrupt):
+                console.print()
+                break
     _show_score(console, score)
     return score
+
+
+def _ran_out(answers: Answers, number: int, total: int) -> NoReturn:
+    """The answers file is shorter than the quiz: said so, as invalid input, never a quiet end."""
+    count = len(answers.lines or ())
+    fail(PolicyError([Problem(
+        f"the answers ran out at question {number} of {total}: the file has {count} "
+        f"{'answer' if count == 1 else 'answers'}, one a line", Location(answers.name),
+        "give an answer (A, I or E) for every question, or ask fewer with --count",
+        code="invalid-usage")]), False)
 
 
 def _show_score(console: Console, score: dict[str, list[int]]) -> None:
