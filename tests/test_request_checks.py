@@ -161,9 +161,13 @@ def test_check_names_the_conditional_principal_of_the_cloudsplaining_export():
     ("--account-details", ["a.json", "b.json"]),
 ])
 def test_an_option_of_one_value_given_twice_is_an_error(option, values):
-    args = ["check", READ_REPORTS, "-a", "s3:GetObject", "-r", Q1]
+    assert_repeated(["check", READ_REPORTS, "-a", "s3:GetObject", "-r", Q1], option, values)
+
+
+def assert_repeated(args: list, option: str, values: list[str]) -> None:
+    """The command, with `option` given each of `values`, is a `repeated-option` error located there."""
     for value in values:
-        args += [option, value]
+        args = [*args, option, value]
     result = invoke(*args, "--json")
     assert result.exit_code == 2
     (problem,) = json.loads(result.stdout)["problems"]
@@ -210,12 +214,7 @@ def test_who_can_takes_one_value_of_its_single_options(option, values):
     args = ["who-can", "--account-details", FIXTURES / "accounts" / "small-account.json", "-a", "s3:GetObject"]
     if option == "--account-details":
         args = ["who-can", "-a", "s3:GetObject"]
-    for value in values:
-        args += [option, value]
-    result = invoke(*args, "--json")
-    assert result.exit_code == 2
-    (problem,) = json.loads(result.stdout)["problems"]
-    assert (problem["code"], problem["file"]) == ("repeated-option", option)
+    assert_repeated(args, option, values)
 
 
 def test_a_policy_over_its_quota_is_reported_where_it_is_evaluated(tmp_path):
