@@ -1005,3 +1005,24 @@ def test_a_trust_policy_aws_would_refuse_leaves_its_role_unevaluated(tmp_path):
     assert any("trust policy of role Deployer" in str(w) or "Resource" in w.message for w in account.warnings), \
         [str(w) for w in account.warnings]
     assert not account.find(DEPLOYER).complete
+
+
+def test_inline_policies_over_their_aggregate_quota_are_reported(tmp_path):
+    """§12.3: a user's inline policies may add up to 2,048 characters (a group's 5,120, a role's
+    10,240); an export over it is reported, located at the list, and still read."""
+    data = json.loads(SMALL.read_text())
+    user = next(u for u in data["UserDetailList"] if u["UserName"] == "alice")
+    statements = [{"Sid": f"S{i}", "Effect": "Allow", "Action": "s3:GetObject",
+                   "Resource": f"arn:aws:s3:::bucket-{i:03}/*"} for i in range(30)]
+    user["UserPolicyList"] = [{"PolicyName": f"part-{n}", "PolicyDocument": {
+        "Version": "2012-10-17", "Statement": statements[n * 10:(n + 1) * 10]}} for n in range(3)]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(data, indent=1))
+    account = load_account(path)
+    (warning,) = [w for w in account.warnings if w.code == "policy-too-large"]
+    assert "the inline policies of user alice have" in warning.message
+    assert "more than the 2,048 that IAM accepts for a user's inline policies together" in warning.message
+    assert warning.location.path[-1] == "UserPolicyList"
+    user["UserPolicyList"] = user["UserPolicyList"][:1]
+    path.write_text(json.dumps(data, indent=1))
+    assert [w for w in load_account(path).warnings if w.code == "policy-too-large"] == []

@@ -29,6 +29,7 @@ from ..policy._errors import Location, PolicyError, Problem
 from ..policy._errors import Path as JsonPath
 from ..policy._load import load_policy
 from ..policy._model import Effect, Policy, PolicyKind
+from ..policy._quotas import INLINE_QUOTAS, measure
 
 __all__ = ["Account", "AccountPrincipal", "Grantee", "OutsideGrant", "WhoCanAnswer", "granted_outside", "load_account",
            "trusted_outside", "who_can"]
@@ -120,9 +121,9 @@ class _Builder:
         self.warnings: list[Problem] = []
         self.managed: dict[str, _Loaded] = {}
 
-    def warn(self, path: JsonPath, message: str, hint: str | None = None) -> Problem:
-        problem = self.source.problem(path, message, hint, severity="warning",
-                                      code="incomplete-account-details")
+    def warn(self, path: JsonPath, message: str, hint: str | None = None,
+             code: str = "incomplete-account-details") -> Problem:
+        problem = self.source.problem(path, message, hint, severity="warning", code=code)
         self.warnings.append(problem)
         return problem
 
@@ -218,6 +219,7 @@ class _Builder:
                 yield self.managed[arn]
 
     def inline(self, entity: dict[str, Any], key: str, path: JsonPath, owner: str) -> Iterable[_Loaded]:
+        total = 0  # the size of the inline policies together (§12.3)
         for index, entry, problems in self.listed(entity, key, path):
             where = path + (key, index, "PolicyDocument")
             if entry is None:  # reported, with its problems
@@ -229,7 +231,17 @@ class _Builder:
                           "named by its index")
             name = f"{given if isinstance(given, str) else index} (inline, {owner})"
             policy, problems = self.policy(entry.get("PolicyDocument"), PolicyKind.IDENTITY, where, name)
+            if policy is not None:
+                total += measure(None, policy.to_json(), whitespace=False)
             yield policy, problems
+        # IAM caps what one entity's inline policies add up to (§12.3): over it, AWS would not
+        # have stored them all.
+        kind = owner.partition(" ")[0]
+        limit = INLINE_QUOTAS.get(kind)
+        if limit is not None and total > limit:
+            self.warn(path + (key,), f"the inline policies of {owner} have {total:,} characters other than "
+                      f"whitespace, more than the {limit:,} that IAM accepts for a {kind}'s inline policies "
+                      "together", "move policies into managed policies", code="policy-too-large")
 
     def named(self, entity: dict[str, Any], key: str, path: JsonPath, what: str) -> tuple[str, str] | None:
         """The entity's `Arn` and its name (`key`, else the ARN's last part); None, reported,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any, NamedTuple
 
-__all__ = ["QUOTAS", "SizeLimit", "measure", "over_quota"]
+__all__ = ["INLINE_QUOTAS", "QUOTAS", "SizeLimit", "measure", "over_quota"]
 
 
 class SizeLimit(NamedTuple):
@@ -35,6 +35,10 @@ QUOTAS: dict[str, SizeLimit] = {
     "trust": SizeLimit(2048, False, "a role trust policy (by default)", "the quota can be raised to 4,096 characters"),
     "key-policy": SizeLimit(32768, True, "a KMS key policy", None),
 }
+
+
+# What the inline policies of one user, group or role may add up to (whitespace not counted).
+INLINE_QUOTAS: dict[str, int] = {"user": 2048, "group": 5120, "role": 10240}
 
 
 def measure(text: str | None, data: Any, whitespace: bool) -> int:
