@@ -8,6 +8,7 @@ iameval (EX_SOFTWARE), 141 a reader that went away (128 + SIGPIPE).
 from __future__ import annotations
 
 import copy
+import io
 import json
 import random
 import subprocess
@@ -17,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 
 from helpers import A, FIXTURES, invoke, runner, write
-from iameval.cli import _app, app
+from iameval.cli import _app, _present, app
 from iameval.cli._app import EXIT_BROKEN_PIPE, EXIT_BUG
 from iameval.cli._present import out
 from iameval.inputs._accounts import load_account, who_can
@@ -351,3 +353,19 @@ def test_help_names_values_in_words(command):
     assert "<" not in result.stdout, [line for line in result.stdout.splitlines() if "<" in line]
     if command == ["check"]:
         assert "KEY=VALUE" in result.stdout and "FILE" in result.stdout
+
+
+def test_long_work_shows_progress_at_a_terminal_only(monkeypatch):
+    """A bar with the count on standard error when it is a terminal; nothing otherwise."""
+    terminal = Console(file=io.StringIO(), force_terminal=True, width=100)
+    monkeypatch.setattr(_present, "err", terminal)
+    with _present.progress("scenarios", 30) as advance:
+        for _ in range(30):
+            advance()
+    shown = terminal.file.getvalue()
+    assert "scenarios" in shown and "30/30" in shown
+    piped = Console(file=io.StringIO(), force_terminal=False, width=100)
+    monkeypatch.setattr(_present, "err", piped)
+    with _present.progress("scenarios", 30) as advance:
+        advance()
+    assert piped.file.getvalue() == ""

@@ -14,7 +14,7 @@ catalogue does not know (§7.2).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from ..policy._errors import Path as JsonPath
 from ..policy._errors import PolicyError
@@ -75,12 +75,13 @@ def _order(finding: Finding) -> tuple[str, int, int, str]:
     return (loc.file or "", loc.line or 0, loc.column or 0, finding.code)
 
 
-def validate_paths(names: list[str], kind: PolicyType | PolicyKind | str = PolicyType.IDENTITY
-                   ) -> tuple[list[Finding], int]:
+def validate_paths(names: list[str], kind: PolicyType | PolicyKind | str = PolicyType.IDENTITY,
+                   on_file: Callable[[str], None] | None = None) -> tuple[list[Finding], int]:
     """Validate every policy document in the files and folders named (`-` for standard input).
 
     Returns the findings and the number of documents read; a file that cannot be read or parsed
-    is an error finding, and the other files are validated all the same.
+    is an error finding, and the other files are validated all the same. `on_file` is told each
+    file once it is done (a progress bar).
     """
     policy_type = _policy_type(kind, None, ())  # an unknown type is refused before any file is read
     findings: list[Finding] = []
@@ -95,4 +96,6 @@ def validate_paths(names: list[str], kind: PolicyType | PolicyKind | str = Polic
         for source in sources:
             documents += 1
             findings.extend(validate_policy(source.data, policy_type, source))
+        if on_file is not None:
+            on_file(name)
     return findings, documents

@@ -23,7 +23,8 @@ from ..policy._errors import Location, PolicyError, Problem, format_path
 from ..policy._files import load_policy_file
 from ..policy._model import Effect, Policy, PolicyKind
 from ._options import JsonOpt, fail
-from ._present import err, out
+from ..policy._source import expand_paths
+from ._present import err, out, progress
 from ..analysis._baseline import Baseline, baseline_json, ignored_codes, load_baseline
 from ..analysis._validate import CODES, Finding, PolicyType, exit_code, validate_paths
 
@@ -70,7 +71,9 @@ def validate_command(
         accepted_before = load_baseline(baseline) if baseline else Baseline()
     except PolicyError as exc:
         fail(exc, as_json)
-    findings, documents = validate_paths(policies, policy_type)
+    files = list(expand_paths(policies))
+    with progress("files", len(files)) as advance:
+        findings, documents = validate_paths(files, policy_type, on_file=lambda _: advance())
     if not documents:
         fail(PolicyError([Problem(f"no policy documents found in {', '.join(policies)}",
                                   Location("iameval validate"), code="no-policy-found")]), False)

@@ -24,7 +24,7 @@ from ._options import (ACCOUNT_HELP, CREDENTIALS_HELP, DEFAULT_PRINCIPAL, DEFAUL
                        RESOURCE_POLICY_HELP, ContextFileOpt, ContextOpt, ExplainOpt, JsonOpt, RcpOpt, ScpOpt,
                        checked_request, context_from, fail, org_policies, read_account, single)
 from ._present import (err, out, print_explanation, print_outcome, print_pairs, print_request, print_result,
-                       print_run_summary, run_counts)
+                       print_run_summary, progress, run_counts)
 
 __all__ = ["check", "run"]
 
@@ -217,6 +217,23 @@ def run(
     scenarios = load_scenarios(*paths, exclude=exclude or ())
     explanations: dict[int, Explanation] = {}
     outcomes: list[ScenarioOutcome] = []
+    with progress("scenarios", len(scenarios)) as advance:
+        _run_all(scenarios, outcomes, explanations, explain_it, as_json, junit, advance)
+    counts = run_counts(outcomes)
+    if junit:
+        write_junit(junit, outcomes, explanations)
+    if not as_json:
+        print_run_summary(out, outcomes)
+    if not scenarios:
+        err.print(f"no scenarios found in {escape(', '.join(paths))}", soft_wrap=True)
+        raise typer.Exit(2)
+    raise typer.Exit(2 if counts["errors"] else 1 if counts["failed"] else 0)
+
+
+def _run_all(scenarios: list[Any], outcomes: list[ScenarioOutcome], explanations: dict[int, Explanation],
+             explain_it: bool, as_json: bool, junit: str | None, advance: Any) -> None:
+    """Each scenario decided and reported as it comes (explained for --explain, and for a JUnit
+    failure), counted by the progress bar."""
     for scenario in scenarios:
         outcome = run_scenario(scenario)
         outcomes.append(outcome)
@@ -235,15 +252,7 @@ def run(
             print_outcome(out, outcome)
             if explanation:
                 print_explanation(out, explanation)
-    counts = run_counts(outcomes)
-    if junit:
-        write_junit(junit, outcomes, explanations)
-    if not as_json:
-        print_run_summary(out, outcomes)
-    if not scenarios:
-        err.print(f"no scenarios found in {escape(', '.join(paths))}", soft_wrap=True)
-        raise typer.Exit(2)
-    raise typer.Exit(2 if counts["errors"] else 1 if counts["failed"] else 0)
+        advance()
 
 
 def write_junit(path: str, outcomes: list[ScenarioOutcome], explanations: dict[int, Explanation]) -> None:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import errno
+from contextlib import contextmanager
 import os
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from rich.console import Console, ConsoleDimensions
 from rich.markup import escape
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn,
+                           TimeRemainingColumn)
+from rich.text import Text
 from rich.table import Table
 from rich.tree import Tree
 
@@ -398,3 +402,24 @@ def print_explanation(console: Console, explanation: Explanation) -> None:
         tree.add(f"[yellow]warning[/]: {escape(notice_text(warning))}")
     console.print(tree)
     console.print(escape(explanation.headline))
+
+
+class _Rate(ProgressColumn):
+    """Items per second."""
+
+    def render(self, task: Task) -> Text:
+        return Text(f"{task.speed:,.0f}/s" if task.speed else "", style="progress.data.speed")
+
+
+@contextmanager
+def progress(what: str, total: int) -> Iterator[Callable[[], None]]:
+    """A progress bar on standard error for long work (`what`: "scenarios", "files"), with its
+    count and rate; nothing when standard error is not a terminal or the work is short. Yields
+    the function that counts one item done."""
+    if not err.is_terminal or total < 20:
+        yield lambda: None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _Rate(),
+                  TimeRemainingColumn(), console=err, transient=True) as bar:
+        task = bar.add_task(what, total=total)
+        yield lambda: bar.advance(task)
