@@ -13,6 +13,7 @@ import pytest
 
 import iameval
 from helpers import ALICE, FIXTURES, OBJECT, allow, authorizer, doc, flat, invoke, request, write
+from iameval.analysis import validate_policy
 from iameval.engine import REQUEST_CHECKS
 
 READ_REPORTS = FIXTURES / "examples" / "read-reports.json"
@@ -33,6 +34,9 @@ def codes(result: iameval.Result) -> list[tuple[str, str | None]]:
     pytest.param(request(ALICE, context={"aws:SorceIp": "203.0.113.7"}), "unknown-condition-key",
                  "the catalogue knows no condition key `aws:SorceIp`", "did you mean `aws:SourceIp`?",
                  id="unknown-key"),
+    pytest.param(request(ALICE, context={"s4:prefix": "reports/"}), "unknown-condition-key",
+                 "the catalogue knows no service `s4` (in the condition key `s4:prefix`)", "did you mean `s3`?",
+                 id="unknown-key-service"),
     pytest.param(request(ALICE, context={"s3:prefix": "reports/"}), "condition-key-not-applicable",
                  "`s3:prefix` is not a condition key of `s3:GetObject`", "iameval expand ACTION --details",
                  id="key-of-another-action"),
@@ -231,3 +235,12 @@ def test_a_policy_over_its_quota_is_reported_where_it_is_evaluated(tmp_path):
     bucket = iameval.load_policy(doc(*[allow("s3:GetObject", f"arn:aws:s3:::bucket-{i}/*", Principal="*")
                                        for i in range(150)]), "resource_policy")
     assert iameval.Authorizer(resource_policy=bucket).authorize(request("*")).warnings == ()
+
+
+def test_validate_reads_condition_keys_by_the_same_judgement():
+    """A key of a service nobody knows is a finding of validate too; an identity provider's claim is not."""
+    policy = doc(allow("s3:GetObject", Condition={"StringEquals": {"s4:prefix": "x", "accounts.google.com:aud": "y",
+                                                                    "SAML:aud": "z"}}))
+    findings = [f for f in validate_policy(policy) if f.code == "unknown-condition-key"]
+    assert [f.message for f in findings] == ["the catalogue knows no service `s4` (in the condition key `s4:prefix`)"]
+

@@ -192,10 +192,8 @@ class Checker:
         found = []
         found.extend(self.condition_values(at, entry, operator))
         prefix = entry.key.partition(":")[0].lower()
-        if prefix != "aws" and not catalog.knows_service(prefix):
-            return found  # an identity provider's key (`accounts.google.com:aud`), or unknown to check
         key = catalog.condition_key(entry.key)
-        if key is None:
+        if key is None:  # unknown, or a key the catalogue cannot judge (`catalog.key_judgement`)
             if prefix not in actions.unknown_services:
                 found.extend(self.judged(at, catalog.key_judgement(entry.key)))
             return found

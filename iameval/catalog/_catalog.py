@@ -250,9 +250,27 @@ def condition_key(name: str) -> ConditionKey | None:
             return key
     prefix = lowered.partition(":")[0]
     svc = service(prefix)
-    if svc is None:
-        return None
-    return find_key(lowered, svc.condition_keys)
+    if svc is not None:
+        return find_key(lowered, svc.condition_keys)
+    # A key whose prefix is not its service's (AWS Marketplace Catalog's `catalog:ChangeType`).
+    for owner in _key_prefixes().get(prefix, ()):
+        found = find_key(lowered, _read_keys(_optional("conditionKeys", f"{owner}.json")))
+        if found is not None:
+            return found
+    return None
+
+
+@cache
+def _key_prefixes() -> Mapping[str, tuple[str, ...]]:
+    """The services whose condition keys have a prefix that is not a service's own, by that
+    prefix; read once, when a key of such a prefix is first asked about."""
+    found: dict[str, list[str]] = {}
+    for owner in sorted(service_prefixes()):
+        for name in (raw["key"] for raw in _optional("conditionKeys", f"{owner}.json").values()):
+            prefix = name.partition(":")[0].lower()
+            if prefix != owner and prefix != "aws" and prefix not in service_prefixes():
+                found.setdefault(prefix, []).append(owner)
+    return MappingProxyType({k: tuple(v) for k, v in found.items()})
 
 
 @cache

@@ -72,12 +72,17 @@ def suggest_key(key: str) -> str | None:
 
 
 def key_judgement(key: str, actions: Sequence[Action] | None = None) -> Judgement | None:
-    """A condition key the catalogue does not know; with `actions`, a service key that none of
-    them takes (AWS never sends it with them). Keys of services the catalogue does not know (an
-    identity provider's, `accounts.google.com:aud`) are not judged."""
+    """A condition key the catalogue does not know (its service's prefix included); with
+    `actions`, a service key that none of them takes (AWS never sends it with them). An identity
+    provider's claims (`accounts.google.com:aud`, `SAML:aud`) are not the catalogue's to judge."""
     prefix = key.partition(":")[0].lower()
-    if prefix != "aws" and not knows_service(prefix):
-        return None
+    if not key:
+        return None  # an operator without keys: its own finding (`empty-element`)
+    if prefix != "aws" and not knows_service(prefix) and condition_key(key) is None:
+        if "." in prefix or prefix == "saml":
+            return None  # an identity provider's claim: `accounts.google.com:aud`, `SAML:aud`
+        return Judgement("unknown-condition-key", f"the catalogue knows no service `{prefix}` (in the condition "
+                         f"key `{key}`)", did_you_mean(suggest_service(prefix)))
     known = condition_key(key)
     if known is None:
         return Judgement("unknown-condition-key", f"the catalogue knows no condition key `{key}`",

@@ -20,7 +20,7 @@ from ._principals import MatchClass, Principals
 from ._conditions import CompiledCondition
 from ._checks import policy_notices
 from ._notice import Notice
-from ._request import Caller
+from ._request import Caller, is_key_policy_action
 from ..policy._arn import split_arn
 from ..policy._references import see
 from ..policy._variables import Lookup, Template, parse_template
@@ -324,7 +324,7 @@ class PolicySet:
         allows: list[tuple[Callable[[Context], bool] | None, Match]] = []
         denies: list[tuple[Callable[[Context], bool] | None, Match]] = []
         warnings: list[Notice] = []
-        key_policy = self.kind is PolicyKind.RESOURCE_POLICY and action[:4] == "kms:"
+        key_policy = self.kind is PolicyKind.RESOURCE_POLICY and is_key_policy_action(action)
         for statement in candidates:
             if key_policy and statement.resources is None:
                 # A key-policy statement without `Resource` has no effect, Allow or Deny (§2.7).

@@ -145,15 +145,13 @@ def _other_account(context: Context, caller: Caller) -> bool:
 
 # The services whose actions a rule can decide: `rules_for` has nothing for the others.
 RULED_SERVICES = frozenset({"sts", "iam", "kms", "sqs", "s3"})
-# Callers that sign their requests with credentials of an account.
-_AUTHENTICATED = _WITH_IDENTITY
 
 
 def rules_for(caller: Caller, credentials: Credentials | None, action: str) -> tuple[Candidate, ...]:
     """The rules of §2.7 that can decide requests of this caller, with these credentials, for
     this action (lower-cased), in the order they are asked; usually none."""
     service, _, operation = action.partition(":")
-    if service not in RULED_SERVICES or caller.kind not in _AUTHENTICATED:
+    if service not in RULED_SERVICES or caller.kind not in _WITH_IDENTITY:
         return ()
     if action == "sts:getcalleridentity":
         return (Candidate(GET_CALLER_IDENTITY, None),)
@@ -240,7 +238,7 @@ def scp_exemption(caller: Caller) -> str | None:
     """Why SCPs do not apply to this caller, or None when they do (§2.6, §4)."""
     if caller.kind is CallerKind.FEDERATED_PROVIDER:
         return "SCPs govern principals of member accounts; an identity provider's token is not one"
-    if caller.kind not in _AUTHENTICATED:
+    if caller.kind not in _WITH_IDENTITY:
         return "SCPs do not govern service principals or anonymous callers"
     if _service_linked(caller):
         return "SCPs do not govern service-linked roles"
