@@ -396,6 +396,10 @@ WEB_IDENTITY = "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create
         request(OKTA, "sts:AssumeRoleWithSAML", TARGET, context={"SAML:aud": "https://signin.aws.amazon.com/saml"}),
         WEB_IDENTITY, resource=trust({"Federated": OKTA}, "sts:AssumeRoleWithSAML", Condition={
             "StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}})),
+    # §14.18: AWS does not say whether `*` reaches a provider's token; the engine lets it.
+    row("star-reaches-a-provider", "Allow", None,
+        request("accounts.google.com", "sts:AssumeRoleWithWebIdentity", TARGET), WEB_IDENTITY,
+        resource=trust("*", "sts:AssumeRoleWithWebIdentity")),
     row("other-provider", "ImplicitDeny", None,
         request("accounts.google.com", "sts:AssumeRoleWithWebIdentity", TARGET), WEB_IDENTITY,
         resource=trust({"Federated": "cognito-identity.amazonaws.com"}, "sts:AssumeRoleWithWebIdentity")),
