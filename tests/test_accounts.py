@@ -1026,3 +1026,28 @@ def test_inline_policies_over_their_aggregate_quota_are_reported(tmp_path):
     user["UserPolicyList"] = user["UserPolicyList"][:1]
     path.write_text(json.dumps(data, indent=1))
     assert [w for w in load_account(path).warnings if w.code == "policy-too-large"] == []
+
+
+def test_aws_managed_policies_of_an_export_are_held_to_no_size_quota(tmp_path):
+    """§14.20: ReadOnlyAccess (91,266 characters) attached from `arn:aws:iam::aws:policy/` draws
+    no size warning; the same document as a customer managed policy is over its 6,144."""
+    data = json.loads(SMALL.read_text())
+    document = json.loads((FIXTURES / "managed-policies" / "ReadOnlyAccess.json").read_text())
+    arns = {"aws": "arn:aws:iam::aws:policy/ReadOnlyAccess", "copy": f"arn:aws:iam::{A}:policy/ReadOnlyCopy"}
+    for name, arn in arns.items():
+        data["Policies"].append({"PolicyName": name, "Arn": arn, "PolicyVersionList": [
+            {"Document": document, "VersionId": "v1", "IsDefaultVersion": True}]})
+    alice = next(u for u in data["UserDetailList"] if u["UserName"] == "alice")
+    path = tmp_path / "export.json"
+
+    def size_warnings(attached: str) -> list[str]:
+        alice["AttachedManagedPolicies"] = [{"PolicyName": attached, "PolicyArn": arns[attached]}]
+        path.write_text(json.dumps(data))
+        answers = who_can(load_account(path), "s3:GetObject", SHARED_OBJECT)
+        (answer,) = [a for a in answers if a.principal.arn == ALICE]
+        return [str(w) for w in answer.result.warnings if w.code == "policy-too-large"]
+
+    assert size_warnings("aws") == []
+    (warning,) = size_warnings("copy")
+    assert warning.startswith("copy: the policy has 91,2")
+    assert warning.endswith("more than the 6,144 that AWS accepts for a customer managed policy")

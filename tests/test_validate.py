@@ -22,6 +22,7 @@ import helpers
 import iameval
 from helpers import position_of
 from iameval import catalog, load_policy
+from iameval.policy._quotas import QUOTAS, quota_of
 from iameval.policy._source import parse_text
 from iameval.cli._catalog_commands import validate_command
 from iameval.policy._errors import Location, Problem, format_path
@@ -424,13 +425,41 @@ def test_an_unknown_policy_type_is_refused():
 @pytest.fixture(scope="module")
 def managed_findings() -> tuple[list[Finding], int]:
     files = sorted(str(p) for p in MANAGED.glob("*.json") if p.name != "index.json")
-    return validate_paths(files, "identity")
+    return validate_paths(files, "aws-managed")
 
 
 def test_every_aws_managed_policy_validates_without_errors(managed_findings):
     findings, documents = managed_findings
     assert documents == 1594
     assert [str(f) for f in findings if f.severity == "error"] == []
+
+
+def test_aws_managed_policies_are_held_to_no_size_quota():
+    """§14.20: ReadOnlyAccess, 91,266 characters other than whitespace, is over what a customer
+    managed policy may hold (6,144), a quota that does not bind AWS's own managed policies; as
+    `aws-managed` it is validated as an identity policy in every other way."""
+    path = str(MANAGED / "ReadOnlyAccess.json")
+    as_copy, _ = validate_paths([path], "identity")
+    as_aws, _ = validate_paths([path], "aws-managed")
+    (large,) = [f for f in as_copy if f.code == "policy-too-large"]
+    assert "91,266" in large.message and "6,144" in large.message
+    assert as_aws == [f for f in as_copy if f.code != "policy-too-large"] and as_aws
+
+
+@pytest.mark.parametrize("arn, aws_managed", [
+    ("arn:aws:iam::aws:policy/ReadOnlyAccess", True),
+    ("arn:aws:iam::aws:policy/job-function/ViewOnlyAccess", True),
+    ("arn:aws-cn:iam::aws:policy/ReadOnlyAccess", True),
+    ("arn:aws-us-gov:iam::aws:policy/ReadOnlyAccess", True),
+    ("arn:aws:iam::111122223333:policy/ReadOnlyAccess", False),  # a customer's copy
+    ("arn:aws:iam::111122223333:policy/aws/ReadOnlyAccess", False),
+    (None, False),
+])
+def test_an_aws_managed_policy_is_known_by_its_arn(arn, aws_managed):
+    """§14.20: the ARN of an AWS managed policy names the account `aws`; it has no quota, a
+    customer's policy of the same name the customer managed one."""
+    assert (quota_of("identity", arn) is None) is aws_managed
+    assert quota_of("aws-managed") is None and quota_of("identity") == QUOTAS["identity"]
 
 
 def test_the_warnings_table_in_the_docs_is_what_validation_finds(managed_findings):
@@ -685,7 +714,7 @@ def test_the_good_lines_of_a_json_lines_file_are_validated_beside_the_bad_one(tm
     (lambda source: load_policy(source.data, "bogus-kind", source=source),
      "identity, resource_policy, permission_boundary, session, scp, rcp"),
     (lambda source: validate_policy(source.data, "bogus-kind", source),
-     "identity, resource-policy, scp, rcp, permission-boundary, session, trust, key-policy"),
+     "identity, resource-policy, scp, rcp, permission-boundary, session, trust, key-policy, aws-managed"),
 ])
 def test_an_unknown_policy_type_is_a_located_policy_error_naming_the_types(refuse, choices):
     (source,) = parse_text(json.dumps(doc(allow("s3:GetObject", OBJECTS))), "policy.json")

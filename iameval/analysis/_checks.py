@@ -9,7 +9,6 @@ another makes pointless (`_coverage.py`). A warning never changes how a policy i
 from __future__ import annotations
 
 import ipaddress
-import json
 import re
 from typing import Any, Iterable, Mapping
 
@@ -17,6 +16,7 @@ from .. import catalog
 from ..policy._errors import Location
 from ..policy._errors import Path as JsonPath
 from ..policy._model import ConditionEntry, Effect, Policy, PolicyKind, Statement
+from ..policy._quotas import over_quota
 from ..policy._operators import Comparison, Family, Operator, SetQualifier, parse_operator
 from ..policy._references import see
 from ..policy._source import Source
@@ -101,20 +101,15 @@ class Checker:
         return found
 
     def size(self, data: Any) -> list[Finding]:
-        """The size quotas of §12.3: IAM counts characters other than whitespace; Organizations
-        counts every character."""
-        limit, whitespace, what, hint = self.policy_type.size_limit
-        if self.source is not None and not self.base and self.source.format in ("json", "jsonl"):
-            text = self.source.text.strip()
-        else:
-            text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-        size = len(text) if whitespace else len("".join(text.split()))
-        if size <= limit:
+        """The size quota of the policy's type (§12.3), counted as AWS counts it; none for an AWS
+        managed policy (§14.20)."""
+        limit = self.policy_type.size_limit
+        text = (self.source.text.strip() if self.source is not None and not self.base
+                and self.source.format in ("json", "jsonl") else None)
+        message = over_quota(limit, text, data)
+        if limit is None or message is None:
             return []
-        counted = "characters" if whitespace else "characters other than whitespace"
-        return [self.finding("policy-too-large", (),
-                             f"the policy has {size:,} {counted}, more than the {limit:,} that "
-                             f"AWS accepts for {what}", hint)]
+        return [self.finding("policy-too-large", (), message, limit.hint)]
 
     # ----------------------------------------------------------------------- one statement
 

@@ -13,7 +13,7 @@ from typing import Iterable, Mapping, NamedTuple
 
 from ..policy._errors import Location, Problem
 from ..policy._model import PolicyKind
-from ..policy._quotas import QUOTAS, SizeLimit
+from ..policy._quotas import AWS_MANAGED, QUOTAS, SizeLimit
 from ..policy._refusals import ERROR, REFUSALS, WARNING, Rule
 
 __all__ = ["CODES", "ERROR", "Finding", "POLICY_TYPES", "PolicyType", "Rule", "SizeLimit", "WARNING", "exit_code",
@@ -53,9 +53,9 @@ class PolicyType(StrEnum):
     (§2.5), with the extra rules of §6.3."""
 
     kind: PolicyKind
-    size_limit: SizeLimit
+    size_limit: SizeLimit | None
 
-    def __new__(cls, value: str, kind: PolicyKind, size_limit: SizeLimit) -> "PolicyType":
+    def __new__(cls, value: str, kind: PolicyKind, size_limit: SizeLimit | None) -> "PolicyType":
         member = str.__new__(cls, value)
         member._value_ = value
         member.kind = kind
@@ -70,6 +70,8 @@ class PolicyType(StrEnum):
     SESSION = ("session", PolicyKind.SESSION, QUOTAS["session"])
     TRUST = ("trust", PolicyKind.RESOURCE_POLICY, QUOTAS["trust"])
     KEY_POLICY = ("key-policy", PolicyKind.RESOURCE_POLICY, QUOTAS["key-policy"])
+    # An identity policy that AWS wrote: no size quota binds it (§14.20).
+    AWS_MANAGED = (AWS_MANAGED, PolicyKind.IDENTITY, QUOTAS[AWS_MANAGED])
 
     @property
     def is_trust(self) -> bool:

@@ -33,7 +33,8 @@ __all__ = ["PolicyType", "expand_command", "validate_command"]
 
 TypeOpt = Annotated[PolicyType, typer.Option(
     "--type", "-t", help="The policy type: identity, resource-policy (a bucket or queue policy), "
-    "scp, rcp, permission-boundary, session, trust (a role trust policy) or key-policy (a KMS key policy).",
+    "scp, rcp, permission-boundary, session, trust (a role trust policy), key-policy (a KMS key policy) or "
+    "aws-managed (an identity policy AWS wrote, held to no size quota).",
     case_sensitive=False)]
 
 _SEVERITY_STYLE = {"error": "red", "warning": "yellow"}

@@ -16,7 +16,7 @@ from typing import Any
 
 from .. import catalog
 from ..policy._model import Policy, PolicyKind
-from ..policy._quotas import QUOTAS, measure, over_quota
+from ..policy._quotas import over_quota, quota_of
 from ._notice import Notice
 
 __all__ = ["REQUEST_CHECKS", "action_notices", "policy_notices", "request_notices"]
@@ -51,7 +51,6 @@ def policy_notices(policies: Any, kind: PolicyKind) -> tuple[Notice, ...]:
     variables are then literal text (§6.2, §9); a size over the quota of their kind, which AWS
     would not have accepted (§12.3)."""
     found = []
-    limit = QUOTAS[_QUOTA_OF[kind]]
     for policy in policies:
         if not isinstance(policy, Policy):
             continue
@@ -64,8 +63,9 @@ def policy_notices(policies: Any, kind: PolicyKind) -> tuple[Notice, ...]:
         origin = policy.origin
         written = (origin[0].text if origin is not None and origin[1] == () and origin[0].format in ("json", "jsonl")
                    else text)
-        message = over_quota(measure(written.strip(), None, limit.whitespace), limit)
-        if message is not None:
+        limit = quota_of(_QUOTA_OF[kind], policy.arn)  # none for an AWS managed policy (§14.20)
+        message = over_quota(limit, written.strip())
+        if limit is not None and message is not None:
             found.append(Notice(f"{name}: {message}", "policy-too-large", limit.hint))
     return tuple(found)
 

@@ -182,6 +182,8 @@ class _Builder:
                           "named by its ARN")
             policy, problems = self.policy(versions[chosen].get("Document"), PolicyKind.IDENTITY, path,
                                            name if isinstance(name, str) and name else entry["Arn"])
+            if policy is not None:  # its ARN says whether AWS wrote it, and so its quota (§14.20)
+                policy = policy.model_copy(update={"arn": entry["Arn"]})
             self.managed[entry["Arn"]] = (policy, problems)
 
     def listed(self, entity: dict[str, Any], key: str, path: JsonPath

@@ -306,7 +306,8 @@ class Policy(BaseModel):
     """A policy document (§6.1), with an optional name for explanations.
 
     `name` is not part of the document: it is how results refer to the policy (a file name, a
-    managed policy's name, or the scenario's `name`).
+    managed policy's name, or the scenario's `name`). Nor is `arn`, a managed policy's ARN where
+    it is known (an account export): it says whether AWS wrote the policy (§14.20).
     """
 
     model_config = FROZEN
@@ -315,6 +316,7 @@ class Policy(BaseModel):
     id: str | None = Field(None, alias="Id")
     statement: tuple[Statement, ...] = Field(alias="Statement")
     name: str | None = Field(None, exclude=True)
+    arn: str | None = Field(None, exclude=True)
     # Where the document was read (its source and the path of the document in it), for the
     # locations printed with results; like `name`, not part of what the policy says.
     _origin: Origin | None = PrivateAttr(default=None)
