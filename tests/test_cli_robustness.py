@@ -109,6 +109,36 @@ def test_a_reader_gone_before_the_last_flush_ends_quietly_too(tmp_path):
     assert err == ""
 
 
+@pytest.mark.parametrize("command", [["--help"], ["check", "--help"], ["who-can", "--help"]])
+def test_help_for_a_reader_gone_ends_quietly_with_141(command):
+    """`iameval --help | head -1`: typer's rich help meets the closed pipe; rich's console would
+    exit 1, which reads as a deny."""
+    process = subprocess.Popen([str(SCRIPT), *command], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # before the help is written
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=60) == EXIT_BROKEN_PIPE
+    assert err == ""
+
+
+@pytest.mark.parametrize("args, line", [
+    (["check", "--bogus"], "iameval check: error: no such option: --bogus (hint: see `iameval check --help`)"),
+    (["check", "--actoin", "s3:GetObject"],
+     "iameval check: error: no such option: --actoin (hint: did you mean --action? see `iameval check --help`)"),
+    (["check"], "iameval check: error: missing option '--action' / '-a' (hint: see `iameval check --help`)"),
+    (["check", "-a"], "iameval check: error: option '-a' requires an argument (hint: see `iameval check --help`)"),
+    (["chek"], "iameval: error: no such command 'chek' (hint: did you mean 'check'? see `iameval --help`)"),
+    (["--bogus"], "iameval: error: no such option: --bogus (hint: see `iameval --help`)"),
+    (["quiz", "--count", "0"], "iameval quiz: error: invalid value for '--count' / '-n': Input should be greater "
+     "than or equal to 1 (hint: see `iameval quiz --help`)"),
+])
+def test_usage_errors_are_error_lines_like_the_others_exit_2(args, line):
+    """typer's boxed usage errors read as iameval's `error:` lines: the command, the message and
+    a hint, on standard error, exit 2."""
+    result = runner.invoke(app, args, prog_name="iameval")
+    assert (result.exit_code, result.stderr.strip(), result.stdout) == (2, line, "")
+
+
 # ------------------------------------------------------------------- 3. the user's text as given
 
 def test_check_prints_context_keys_and_values_as_given(tmp_path):

@@ -8,7 +8,7 @@ import contextlib
 import os
 import sys
 import traceback
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, NoReturn, Optional
 
 import typer
 from rich.markup import escape
@@ -31,8 +31,10 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for `cat` or `grep
 
 class _Commands(TyperGroup):
     """The sub-commands. `iameval` alone is a usage error: the help, on standard error, and exit 2
-    (typer's rich help would go to standard output and leave the error empty). A reader that goes
-    away (`iameval run ... | head -1`) ends the command quietly."""
+    (typer's rich help would go to standard output and leave the error empty). A usage error (an
+    unknown option, a missing one, a bad value) is an `error:` line like every other, exit 2,
+    where typer would draw a box. A reader that goes away (`iameval run ... | head -1`,
+    `iameval --help | head -1`) ends the command quietly."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if not args:
@@ -41,7 +43,10 @@ class _Commands(TyperGroup):
             if text:
                 typer.echo(text, err=True)
             ctx.exit(2)
-        return super().parse_args(ctx, args)
+        try:
+            return super().parse_args(ctx, args)
+        except _ClickError as exc:
+            _usage_error(exc, ctx)
 
     def get_command(self, ctx: Any, name: str) -> Any:
         """A sub-command whose help reads as words: a flag shows no type, an option the kind of
@@ -49,7 +54,7 @@ class _Commands(TyperGroup):
         command = super().get_command(ctx, name)
         if command is None:
             return None
-        _flag(command.get_help_option(ctx))  # made once and kept by the command
+        _help_flag(command.get_help_option(ctx))  # made once and kept by the command
         for param in getattr(command, "params", ()):
             if getattr(param, "is_flag", False):
                 param.metavar = param.metavar or ""
@@ -60,7 +65,7 @@ class _Commands(TyperGroup):
         return command
 
     def get_help_option(self, ctx: Any) -> Any:
-        return _flag(super().get_help_option(ctx))
+        return _help_flag(super().get_help_option(ctx))
 
     def get_params(self, ctx: Any) -> Any:
         params = super().get_params(ctx)
@@ -75,12 +80,49 @@ class _Commands(TyperGroup):
         except BrokenPipeError:
             _quiet_stdout()
             raise typer.Exit(EXIT_BROKEN_PIPE) from None
+        except _ClickError as exc:  # a sub-command's usage, or an unknown sub-command
+            _usage_error(exc, ctx)
 
 
-def _flag(option: Any) -> Any:
-    """A flag (`--help`) shows no type in the help."""
-    if option is not None:
-        option.metavar = option.metavar or ""
+# click's base of the errors it raises while reading a command line (`UsageError`, `NoSuchOption`,
+# `BadParameter`), reached through typer's public `BadParameter`, whether typer bundles click (as
+# 0.2x does) or depends on it.
+_ClickError: type[Exception] = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
+def _usage_error(exc: Exception, ctx: Any) -> NoReturn:
+    """A usage error as iameval reports invalid input: `iameval check: error: no such option:
+    --bogus (hint: see `iameval check --help`)`, exit 2 (click would exit 1 for some)."""
+    own = getattr(exc, "ctx", None)
+    # An error of a sub-command's parser may come without its context: the group knows its name.
+    where = own.command_path if own is not None else " ".join(filter(None, (ctx.command_path,
+                                                                              ctx.invoked_subcommand)))
+    possible = getattr(exc, "possibilities", None)  # of an unknown option: click adds them to the message
+    message = getattr(exc, "message") if possible else getattr(exc, "format_message")()
+    message, _, guess = message.partition(". Did you mean ")  # typer's guess at an unknown command
+    guesses = ", ".join(possible or ()) or guess.rstrip("?")
+    hint = (f"did you mean {guesses}? " if guesses else "") + f"see `{where} --help`"
+    fail(PolicyError([Problem(message[:1].lower() + message[1:].rstrip("."), Location(where), hint,
+                              code="invalid-usage")]), False)
+
+
+def _help_flag(option: Any) -> Any:
+    """`--help` shows no type in the help, and its reader going away (`iameval --help | head -1`)
+    ends it quietly with `EXIT_BROKEN_PIPE`: rich's console would exit 1, which reads as a deny."""
+    if option is None or getattr(option, "_iameval", False):
+        return option
+    option.metavar = option.metavar or ""
+    show = option.callback
+
+    def show_help(ctx: Any, param: Any, value: Any) -> Any:
+        try:
+            return show(ctx, param, value)
+        except (SystemExit, BrokenPipeError):  # rich's Console.on_broken_pipe exits; click's echo raises
+            _quiet_stdout()
+            raise typer.Exit(EXIT_BROKEN_PIPE) from None
+
+    option.callback = show_help
+    option._iameval = True
     return option
 
 
