@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import os
 import random
 import subprocess
 import sys
@@ -212,13 +213,41 @@ def test_answers_that_are_not_utf8_are_a_located_error(tmp_path):
     answers.write_bytes(b"allow\nimpl\xffcit\n")
     result = invoke("quiz", "-n", "1", "--seed", "1", "--answers", answers)
     assert result.exit_code == 2, result.output
-    assert f"{answers}:2:5: error: the answers are not UTF-8 text" in result.stderr
+    assert f"{answers}:2:5: error: not UTF-8 text (byte 10) (hint: save the file as UTF-8)" in result.stderr
 
 
 def test_piped_answers_that_are_not_utf8_are_a_located_error():
     result = invoke("quiz", "-n", "1", "--seed", "1", input=b"\xfe")
     assert result.exit_code == 2, result.output
-    assert "<stdin>:1:1: error: the answers are not UTF-8 text" in result.stderr
+    assert "<stdin>:1:1: error: not UTF-8 text (byte 0)" in result.stderr
+
+
+def test_answers_are_read_up_to_the_input_limit_as_policies_are(tmp_path, monkeypatch):
+    """`--answers FILE` and piped answers are held to IAMEVAL_MAX_INPUT_BYTES, as every input."""
+    answers = write(tmp_path / "answers.txt", "allow\n" * 20)  # 120 bytes
+    monkeypatch.setenv("IAMEVAL_MAX_INPUT_BYTES", "100")
+    for given in (["--answers", answers], []):
+        result = runner.invoke(app, ["quiz", "-n", "1", "--seed", "1", *given], input="allow\n" * 20)
+        where = answers if given else "<stdin>"
+        assert result.exit_code == 2, result.output
+        assert f"{where}: error: larger than 100 bytes, the most iameval reads" in result.stderr
+    monkeypatch.setenv("IAMEVAL_MAX_INPUT_BYTES", "120")
+    assert invoke("quiz", "-n", "1", "--seed", "1", "--answers", answers).exit_code in (0, 1)
+
+
+@pytest.mark.parametrize("special, message", [("fifo", "is a named pipe, not a file"),
+                                               ("/dev/zero", "is a device, not a file")])
+def test_answers_that_are_no_regular_file_are_refused_not_waited_on(tmp_path, special, message):
+    """A named pipe without a writer would wait forever, /dev/zero never end: refused, as for a
+    policy."""
+    path = Path(special)
+    if special == "fifo":
+        path = tmp_path / "answers"
+        os.mkfifo(path)
+    done = subprocess.run([str(SCRIPT), "quiz", "-n", "1", "--answers", str(path)], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2
+    assert f"{path}: error: {message}" in done.stderr
 
 
 # ------------------------------------------------------------------- 6. account exports of odd shape

@@ -454,24 +454,16 @@ class Answers:
 
 def answers_from(path: str | None, console: Console) -> Answers:
     """The answers of `--answers FILE` (`path`), of standard input when it is not a terminal, or
-    else of the person at the terminal. A file that cannot be read or is not UTF-8 is invalid
+    else of the person at the terminal. Either is read as a policy is (`read_text`): up to
+    IAMEVAL_MAX_INPUT_BYTES, a file only if it is a regular file, UTF-8; anything else is invalid
     input (exit 2)."""
-    if path is None and sys.stdin.isatty():
+    if path is None and sys.stdin is not None and sys.stdin.isatty():
         return Answers(console)
-    name = path or "<stdin>"
-    data = b""
     try:
-        data = Path(path).read_bytes() if path else sys.stdin.buffer.read()
-        return Answers(console, data.decode("utf-8").splitlines(), path)
-    except OSError as exc:
-        fail(PolicyError([Problem(f"cannot read the answers: {exc.strerror}", Location(name),
-                                  code="unreadable-file")]), False)
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        fail(PolicyError([Problem(f"the answers are not UTF-8 text (byte {exc.start})",
-                                  Location(name, line, column), "save the file as UTF-8",
-                                  code="unreadable-file")]), False)
+        text = read_text(path or "-")
+    except PolicyError as exc:
+        fail(exc, False)
+    return Answers(console, text.splitlines(), path)
 
 
 def play(console: Console, questions: Sequence[Question],

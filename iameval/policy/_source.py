@@ -560,6 +560,14 @@ def _read_bytes(name: str, limit: int) -> bytes:
     return data
 
 
+def _not_utf8(name: str, data: bytes, exc: UnicodeDecodeError) -> PolicyError:
+    """Input that is not UTF-8, located at the line and column of its first bad byte."""
+    line = data.count(b"\n", 0, exc.start) + 1
+    column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+    return PolicyError([Problem(f"not UTF-8 text (byte {exc.start})", Location(name, line, column),
+                                "save the file as UTF-8", code="unreadable-file")])
+
+
 def read_text(name: str) -> str:
     """The text of a file, or of standard input for `-`; an unreadable file is a `PolicyError`.
 
@@ -586,16 +594,17 @@ def read_text(name: str) -> str:
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise PolicyError([Problem(f"not UTF-8 text (byte {exc.start})", Location("<stdin>"),
-                                        code="unreadable-file")]) from None
+            raise _not_utf8("<stdin>", data, exc) from None
+    data = b""
     try:
-        text = _read_bytes(name, limit).decode("utf-8")
+        data = _read_bytes(name, limit)
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise PolicyError([Problem("no such file", Location(name), code="unreadable-file")]) from None
     except IsADirectoryError:
         raise PolicyError([Problem("is a directory, not a file", Location(name), code="unreadable-file")]) from None
     except UnicodeDecodeError as exc:
-        raise PolicyError([Problem(f"not UTF-8 text (byte {exc.start})", Location(name), code="unreadable-file")]) from None
+        raise _not_utf8(name, data, exc) from None
     except OSError as exc:
         raise PolicyError([Problem(f"cannot be read: {exc.strerror}", Location(name), code="unreadable-file")]) from None
     # As a file read as text: universal newlines.
