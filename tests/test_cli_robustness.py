@@ -428,3 +428,22 @@ def test_long_work_shows_progress_at_a_terminal_only(monkeypatch):
     with _present.progress("scenarios", 30) as advance:
         advance()
     assert piped.file.getvalue() == ""
+
+
+@pytest.mark.parametrize("options, total", [
+    (["-a", "s3:GetObject", "-a", "s3:PutObject", "-a", "s3:DeleteObject"], 27),  # 3 actions x 9 principals
+    (["--assume"], 36),  # 4 roles x 9 principals
+])
+def test_who_can_shows_progress_over_principals_at_a_terminal_only(monkeypatch, options, total):
+    """who-can over a large export asks every principal each action: a bar of the principals
+    asked, on standard error at a terminal; nothing otherwise, and the answers unchanged."""
+    args = ["who-can", "--account-details", str(SMALL), *options]
+    piped = Console(file=io.StringIO(), force_terminal=False, width=100)
+    monkeypatch.setattr(_present, "err", piped)
+    plain = invoke(*args)
+    assert piped.file.getvalue() == ""
+    terminal = Console(file=io.StringIO(), force_terminal=True, width=100)
+    monkeypatch.setattr(_present, "err", terminal)
+    shown = invoke(*args)
+    assert "principals" in terminal.file.getvalue() and f"{total}/{total}" in terminal.file.getvalue()
+    assert (shown.exit_code, shown.stdout) == (plain.exit_code, plain.stdout) and plain.exit_code == 0

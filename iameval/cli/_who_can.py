@@ -24,7 +24,7 @@ from ..policy._errors import Location, PolicyError, Problem
 from ._options import (DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, RESOURCE_ACCOUNT_HELP, RESOURCE_POLICY_HELP,
                        ContextFileOpt, ContextOpt, JsonOpt, RcpOpt, ScpOpt, checked_request, context_from, fail,
                        org_policies, read_account, single)
-from ._present import (assume_view_json, out, outside_grant_json, print_assume_view, print_who_can,
+from ._present import (assume_view_json, out, outside_grant_json, print_assume_view, print_who_can, progress,
                        who_can_json)
 
 __all__ = ["who_can_command"]
@@ -95,10 +95,11 @@ def who_can_command(
                                                code="unknown-principal")])
                 roles = [role]
             checked_request({"principal": DEFAULT_PRINCIPAL, "action": "sts:AssumeRole", "context": given_context})
-            views = [(role, who_can(account, "sts:AssumeRole", role.arn, scps=kwargs.get("scps", ()),
-                                    rcps=kwargs.get("rcps", ()), context=given_context,
-                                    strict_context=strict_context))
-                     for role in roles]
+            with progress("principals", len(roles) * len(account.principals)) as advance:
+                views = [(role, who_can(account, "sts:AssumeRole", role.arn, scps=kwargs.get("scps", ()),
+                                        rcps=kwargs.get("rcps", ()), context=given_context,
+                                        strict_context=strict_context, on_answer=advance))
+                         for role in roles]
             _print_assume(views, account, as_json)
             raise typer.Exit(0 if any(a.allowed for _, answers in views for a in answers) else 1)
         if not action:
@@ -120,12 +121,15 @@ def who_can_command(
                 policies[key_policy] = {}
                 org_policies(policy_file, scp, rcp, policies[key_policy], name)
         sections = []
-        for name in actions:
-            kwargs = policies[is_key_policy_action(name)]
-            asked = dict(resource_policy=kwargs.get("resource_policy"), rcps=kwargs.get("rcps", ()),
-                         context=given_context, resource_account=owner, strict_context=strict_context)
-            sections.append((name, who_can(account, name, target, scps=kwargs.get("scps", ()), **asked),
-                             granted_outside(account, name, target, **asked)))
+        # Every principal asked each action: the long work of a large export or a wide wildcard.
+        with progress("principals", len(actions) * len(account.principals)) as advance:
+            for name in actions:
+                kwargs = policies[is_key_policy_action(name)]
+                asked = dict(resource_policy=kwargs.get("resource_policy"), rcps=kwargs.get("rcps", ()),
+                             context=given_context, resource_account=owner, strict_context=strict_context)
+                sections.append((name, who_can(account, name, target, scps=kwargs.get("scps", ()), on_answer=advance,
+                                               **asked),
+                                 granted_outside(account, name, target, **asked)))
     except PolicyError as exc:
         fail(exc, as_json)
     for name, answers, outside in sections:

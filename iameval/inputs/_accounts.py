@@ -17,7 +17,7 @@ from __future__ import annotations
 import urllib.parse
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from ..policy._source import Source, parse_text, read_sources
 from ..policy._arn import split_arn
@@ -427,7 +427,8 @@ class WhoCanAnswer:
 
 def who_can(account: Account, action: str, resource: str, *, resource_policy: Policy | None = None,
             scps: Sequence[_Level] = (), rcps: Sequence[_Level] = (), context: Mapping[str, Any] | None = None,
-            resource_account: str | None = None, strict_context: bool = False) -> list[WhoCanAnswer]:
+            resource_account: str | None = None, strict_context: bool = False,
+            on_answer: Callable[[], None] | None = None) -> list[WhoCanAnswer]:
     """Ask every user and role of the account whether it may perform `action` on `resource`.
 
     A role is asked as a session of that role without a session policy (§2.4). For
@@ -438,15 +439,16 @@ def who_can(account: Account, action: str, resource: str, *, resource_policy: Po
     A principal the request denies is explained (§13), unless `strict_context`: when the chain
     would allow it were the conditions on keys the request did not give to hold, its answer
     says which (`WhoCanAnswer.allowed_if`, `unless`). Its decision stays the plain one.
+
+    `on_answer` is told of each principal answered (a progress bar).
     """
     unknown: tuple[Problem, ...] = ()  # why every answer would be a guess
     if resource_policy is None:
         resource_policy, unknown = account.resource_policy(action, resource)
-    answers = []
-    for principal in account.principals:
+
+    def answer(principal: AccountPrincipal) -> WhoCanAnswer:
         if unknown or not principal.complete:
-            answers.append(WhoCanAnswer(principal, error=PolicyError(unknown or principal.problems)))
-            continue
+            return WhoCanAnswer(principal, error=PolicyError(unknown or principal.problems))
         request = {"principal": principal.arn, "action": action, "resource": resource,
                    "context": merge_context(principal.context(), context or {})}
         if resource_account:
@@ -455,14 +457,18 @@ def who_can(account: Account, action: str, resource: str, *, resource_policy: Po
             authorizer = principal.authorizer(resource_policy=resource_policy, scps=scps, rcps=rcps)
             result = authorizer.authorize(request)
             if result.allowed or strict_context:
-                answers.append(WhoCanAnswer(principal, result))
-                continue
+                return WhoCanAnswer(principal, result)
             # Only a denied principal needs its trace: explaining costs more than deciding.
             allowed_if, unless = conditional_access(authorizer, request, explain(authorizer, request))
         except PolicyError as exc:
-            answers.append(WhoCanAnswer(principal, error=exc))
-            continue
-        answers.append(WhoCanAnswer(principal, result, allowed_if=allowed_if, unless=unless))
+            return WhoCanAnswer(principal, error=exc)
+        return WhoCanAnswer(principal, result, allowed_if=allowed_if, unless=unless)
+
+    answers = []
+    for principal in account.principals:
+        answers.append(answer(principal))
+        if on_answer is not None:
+            on_answer()
     return answers
 
 
