@@ -55,6 +55,7 @@ REAL = {
     "session": IDENTITY,
     "trust": _documents("policy-examples/trust"),
     "key-policy": _documents("policy-examples/resource"),
+    "aws-managed": _documents(managed=40),
 }
 NAMES_PRINCIPALS = ("resource-policy", "rcp", "trust", "key-policy")
 
