@@ -274,10 +274,13 @@ def _resource_policy(reader: _Reader, change: _Change) -> None:
                          key_policy=key_policy)
     policy, _ = load_found(found) if found is not None else (None, ())
     partition = reader.defaults.partition
-    target = (f"arn:{partition}:s3:::{change.get('bucket')}" if change.type == "aws_s3_bucket_policy"
-              else _queue_arn(change.get("queue_url"), partition) if change.type == "aws_sqs_queue_policy"
-              else change.get("arn"))
-    if policy is not None and isinstance(target, str):
+    key = {"aws_s3_bucket_policy": "bucket", "aws_sqs_queue_policy": "queue_url"}.get(change.type, "arn")
+    named = change.get(key)
+    if not isinstance(named, str):  # known only after apply
+        named = placeholder(f"{change.address}.{key}")
+    target = (f"arn:{partition}:s3:::{named}" if key == "bucket"
+              else _queue_arn(named, partition) or named if key == "queue_url" else named)
+    if policy is not None:
         reader.resource_policies[target] = policy
 
 
