@@ -622,3 +622,31 @@ def test_validate_names_each_policy_by_where_it_lives(tmp_path):
     assert (f"{path}:{line}:{column}: warning[unknown-action]: "
             "Resources.AppRole.Properties.Policies[0].PolicyDocument.Statement[0].Action: "
             "AppRole (AWS::IAM::Role) inline policy S3Access: ") in result.stdout
+
+
+def test_a_scenario_references_a_template_principal(tmp_path):
+    template(tmp_path, ROLE)
+    write(tmp_path / "scenarios.json", [
+        {"id": "reads", "policies": {"template": {"file": "template.yaml", "principal": "AppRole"}},
+         "request": {"action": "s3:GetObject", "resource": "arn:aws:s3:::data/x"}, "expect": "Allow"},
+        {"id": "boundary-and-deny", "policies": {"template": {"file": "template.yaml", "principal": "AppRole"}},
+         "request": {"action": "s3:DeleteObject", "resource": "arn:aws:s3:::data/x"}, "expect": "ExplicitDeny"},
+        {"id": "nobody", "policies": {"template": {"file": "template.yaml", "principal": "Nobody"}},
+         "request": {"action": "s3:GetObject", "resource": "*"}, "expect": "Allow"},
+    ])
+    result = invoke("run", tmp_path / "scenarios.json", "--json")
+    outcomes = {o["id"]: o for o in map(json.loads, result.stdout.splitlines())}
+    assert outcomes["reads"]["ok"] and outcomes["boundary-and-deny"]["ok"]
+    assert outcomes["nobody"]["problems"][0]["code"] == "unknown-principal"
+    assert result.exit_code == 2
+
+
+def test_expand_reads_a_policy_of_a_template_by_its_name(tmp_path):
+    path = template(tmp_path, ROLE)
+    result = invoke("expand", "--policy", path, "--name", "Extra", "--json")
+    assert result.exit_code == 0, result.output
+    assert [a["action"] for a in json.loads(result.stdout)["actions"]] == ["sqs:SendMessage"]
+    result = invoke("expand", "--policy", path, "--name", "AppRole", "--json")
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["problems"][0]["message"] == \
+        "`AppRole` names 2 of its policies: give one with --name"

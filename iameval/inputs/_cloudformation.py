@@ -88,8 +88,9 @@ class _Reader:
         self.source = Source(source.name, source.text, self.out, source.format, 0, self.intrinsics.positions)
         self.generated: set[str] = set()  # resources whose generated name was reported
         self.warned: set[tuple[JsonPath, str]] = set()
-        self.resource_policies: dict[str, Policy] = {}
-        self.organization: dict[PolicyKind, list[Policy]] = {PolicyKind.SCP: [], PolicyKind.RCP: []}
+        # Loaded once the whole template is read: locating a problem fixes the positions.
+        self.held: list[tuple[FoundPolicy, list[str]]] = []  # resource policies, by their resources' ARNs
+        self.organization: list[FoundPolicy] = []
 
     def warn(self, at: JsonPath, message: str, code: str, hint: str | None = None) -> None:
         if (at, message) not in self.warned:
@@ -226,10 +227,8 @@ class _Reader:
                         document: str = "PolicyDocument") -> None:
         found = self.found(logical, "policy" if not key_policy else "key policy", PolicyKind.RESOURCE_POLICY,
                            document, key_policy=key_policy)
-        policy, _ = load_found(found) if found is not None else (None, ())
-        if policy is not None:
-            for target in targets:
-                self.resource_policies[target] = policy
+        if found is not None:
+            self.held.append((found, targets))
 
     # ---------------------------------------------------------------------------- reading
 
@@ -312,9 +311,8 @@ def _organization_policy(reader: _Reader, logical: str) -> None:
     if kind is None:
         return  # a tag, backup or AI opt-out policy: no IAM policy
     found = reader.found(logical, "SCP" if kind is PolicyKind.SCP else "RCP", kind, "Content")
-    policy, _ = load_found(found) if found is not None else (None, ())
-    if policy is not None:
-        reader.organization[kind].append(policy)
+    if found is not None:
+        reader.organization.append(found)
 
 
 def _permission_set(reader: _Reader, logical: str) -> None:
@@ -343,6 +341,11 @@ def read_template(source: Source, defaults: Defaults) -> Infrastructure:
     reader = _Reader(source, defaults)
     reader.read()
     account, names = reader.assembly.account()
+    resource_policies = {target: policy for found, targets in reader.held
+                         for policy in [load_found(found)[0]] if policy is not None for target in targets}
+    organization = [(found.kind, policy) for found in reader.organization
+                    for policy in [load_found(found)[0]] if policy is not None]
     return Infrastructure(source.name, "SAM" if sam else "CloudFormation", account, tuple(reader.assembly.found),
-                          reader.resource_policies, tuple(reader.organization[PolicyKind.SCP]),
-                          tuple(reader.organization[PolicyKind.RCP]), names, tuple(reader.assembly.warnings))
+                          resource_policies, tuple(p for k, p in organization if k is PolicyKind.SCP),
+                          tuple(p for k, p in organization if k is PolicyKind.RCP), names,
+                          tuple(reader.assembly.warnings))

@@ -41,8 +41,9 @@ class Intrinsics:
     """The evaluator of one template: its parameters, mappings and conditions, the defaults
     of a deployment, and `resource_value` for `Ref` and `Fn::GetAtt` of its resources.
 
-    `positions` gathers, for each path of the evaluated output, the line and column of the
-    element of the template it came from.
+    `origins` gathers, for each path of the evaluated output, the path of the element of the
+    template it came from; `positions` turns them into lines and columns, when a problem is to
+    be located.
     """
 
     def __init__(self, source: Source, defaults: Defaults, resource_value: ResourceValue, warn: Warn):
@@ -54,16 +55,23 @@ class Intrinsics:
         self.parameters = _section(data, "Parameters")
         self.mappings = _section(data, "Mappings")
         self.conditions = _section(data, "Conditions")
-        self.positions: dict[JsonPath, tuple[int, int]] = {}
+        self.origins: dict[JsonPath, JsonPath] = {}
         self._conditions_known: dict[str, bool] = {}
         self._asking: set[str] = set()  # conditions being evaluated, against a cycle
+
+    def positions(self) -> dict[JsonPath, tuple[int, int]]:
+        """The line and column, in the template, of each element of the output."""
+        found = {}
+        for out, at in self.origins.items():
+            where = self.source.locate(at)
+            found[out] = (where.line or 1, where.column or 1)
+        return found
 
     # ----------------------------------------------------------------------------- values
 
     def value(self, node: Any, at: JsonPath, out: JsonPath) -> Any:
         """`node` (at `at` in the template) evaluated; `out` is where it lands in the output."""
-        where = self.source.locate(at)
-        self.positions.setdefault(out, (where.line or 1, where.column or 1))
+        self.origins.setdefault(out, at)
         if isinstance(node, dict):
             if len(node) == 1:
                 (key, argument), = node.items()

@@ -169,7 +169,9 @@ class Assembly:
         return found
 
     def warn(self, problem: Problem) -> Problem:
-        self.warnings.append(problem)
+        """Record a warning once (a policy attached to two principals is one fault)."""
+        if problem not in self.warnings:
+            self.warnings.append(problem)
         return problem
 
     def find(self, kind: str, name: str) -> Entity | None:
@@ -240,10 +242,10 @@ def held_as_text(source: Source, path: JsonPath, text: str) -> tuple[Any, Source
     """A policy written as JSON text in one element of the file (a Terraform attribute, an SCP's
     `Content`): its document, and a source that locates it there (`located_at`). A `PolicyError`
     located there when the text is not JSON."""
-    where = source.locate(path)
     try:
         (inner,) = parse_text(text, source.name, "json")
     except PolicyError as exc:
+        where = source.locate(path)
         raise PolicyError([Problem(f"the policy text is not JSON: {p.message.removeprefix('invalid JSON: ')}",
                                    Location(where.file, where.line, where.column, path), p.hint, "warning",
                                    code=p.code) for p in exc.problems]) from None
@@ -254,9 +256,12 @@ def located_at(source: Source, path: JsonPath, document: Any) -> Source:
     """A source that locates every element of `document` at the element `path` of `source`,
     with that path before the element's own: for a document the file does not write out
     element by element (JSON text, a SAM policy template)."""
-    where = source.locate(path)
     mirror: Any = document
     for part in reversed(path):
         mirror = [None] * part + [mirror] if isinstance(part, int) else {part: mirror}
-    return Source(source.name, source.text, mirror, source.format, 0,
-                  {(): (1, 1), path: (where.line or 1, where.column or 1)})
+
+    def positions() -> dict[JsonPath, tuple[int, int]]:  # only when a problem is to be located
+        where = source.locate(path)
+        return {(): (1, 1), path: (where.line or 1, where.column or 1)}
+
+    return Source(source.name, source.text, mirror, source.format, 0, positions)

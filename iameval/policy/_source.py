@@ -24,7 +24,7 @@ import stat
 import sys
 from functools import cache
 from pathlib import Path as FsPath
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 import yaml
 from lark import Lark, Token, Tree
@@ -54,13 +54,14 @@ class Source:
     """One document's text and data: a file, one line of a JSON Lines file, or standard input.
 
     `locate(path)` turns a JSON path into a `Location`; the positions are computed on the first
-    call only.
+    call only (from the text, or by `positions` when it is a function: a document derived from
+    another, such as a template with its intrinsic functions evaluated).
     """
 
     __slots__ = ("name", "text", "data", "format", "line_offset", "_positions")
 
     def __init__(self, name: str, text: str, data: Any, format: str, line_offset: int = 0,
-                 positions: dict[JsonPath, Pos] | None = None):
+                 positions: dict[JsonPath, Pos] | Callable[[], dict[JsonPath, Pos]] | None = None):
         self.name = name
         self.text = text
         self.data = data
@@ -78,6 +79,8 @@ class Source:
     def _positions_map(self) -> dict[JsonPath, Pos]:
         if self._positions is None:
             self._positions = _json_positions(self.text)[0]
+        elif callable(self._positions):
+            self._positions = self._positions()
         return self._positions
 
     def locate(self, path: JsonPath = ()) -> Location:
