@@ -124,10 +124,11 @@ def test_who_can_refuses_a_plan_given_as_the_resource_policy():
     assert [p["code"] for p in json.loads(result.stdout)["problems"]] == ["not-a-policy"]
 
 
-def test_expand_refuses_a_template_given_as_the_policy():
-    result = invoke("expand", "--policy", NOT / "cfnlint-good-iam-policy.yaml")
-    assert result.exit_code == 2, result.output
-    assert "this is a CloudFormation template, not a policy" in result.stderr
+def test_expand_reads_the_one_policy_of_a_template_given_as_the_policy():
+    """Its `Fn::If` on a condition that is false leaves the second statement out (`AWS::NoValue`)."""
+    result = invoke("expand", "--policy", NOT / "cfnlint-good-iam-policy.yaml", "--json")
+    assert result.exit_code == 0, result.output
+    assert [a["action"] for a in json.loads(result.stdout)["actions"]] == ["s3:GetObject", "s3:ListBucket"]
 
 
 def test_a_template_on_standard_input_is_named_as_such():

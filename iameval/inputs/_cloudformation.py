@@ -19,15 +19,14 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..policy._errors import Path as JsonPath
-from ..policy._errors import PolicyError
 from ..policy._model import Policy, PolicyKind
 from ..policy._not_policies import FileKind, recognise
 from ..policy._source import Source
 from ._intrinsics import NO_VALUE, Intrinsics
 from ._placeholders import placeholder
 from ._sam import sam_policies
-from ._templates import (Assembly, Defaults, Entity, FoundPolicy, Infrastructure, held_as_text, load_found, step,
-                         warning)
+from ._templates import (ORGANIZATION_TYPES, Assembly, Defaults, Entity, FoundPolicy, Infrastructure, load_found,
+                         queue_arn, step, warning)
 
 __all__ = ["read_template"]
 
@@ -71,7 +70,6 @@ _ENTITIES = {"AWS::IAM::Role": "role", "AWS::IAM::User": "user", "AWS::IAM::Grou
 _ATTACHED_TO = (("Roles", "role"), ("Users", "user"), ("Groups", "group"))
 _ONE_ENTITY = {"AWS::IAM::RolePolicy": ("RoleName", "role"), "AWS::IAM::UserPolicy": ("UserName", "user"),
                "AWS::IAM::GroupPolicy": ("GroupName", "group")}
-_ORGANIZATION_TYPES = {"SERVICE_CONTROL_POLICY": PolicyKind.SCP, "RESOURCE_CONTROL_POLICY": PolicyKind.RCP}
 
 
 class _Reader:
@@ -167,12 +165,10 @@ class _Reader:
             return None
         source = self.source
         if isinstance(value, str):
-            try:
-                value, source = held_as_text(self.source, at, value)
-            except PolicyError as exc:
-                for problem in exc.problems:
-                    self.assembly.warn(problem)
+            held = self.assembly.text_policy(self.source, at, value)
+            if held is None:
                 return None
+            value, source = held
         resource_type = self.resources[logical].get("Type")
         return self.assembly.policy(FoundPolicy(f"{logical} ({resource_type}) {label}", kind, value, source, at,
                                                 trust, key_policy))
@@ -244,14 +240,6 @@ class _Reader:
             if handler is not None:
                 handler(self, logical)
 
-    def queue_arn(self, url: Any) -> str | None:
-        """A queue's ARN from its URL (`https://sqs.REGION.amazonaws.com/ACCOUNT/NAME`)."""
-        if not isinstance(url, str):
-            return None
-        parts = url.split("/")
-        if len(parts) >= 5 and parts[2].startswith("sqs."):
-            return f"arn:{self.defaults.partition}:sqs:{parts[2].split('.')[1]}:{parts[3]}:{parts[4]}"
-        return None
 
 
 def _policy(reader: _Reader, logical: str) -> None:
@@ -296,7 +284,7 @@ def _key(reader: _Reader, logical: str) -> None:
 
 def _queue_policy(reader: _Reader, logical: str) -> None:
     queues = reader.prop(logical, "Queues")
-    arns = [reader.queue_arn(q) for q in queues] if isinstance(queues, list) else []
+    arns = [queue_arn(q, reader.defaults.partition) for q in queues] if isinstance(queues, list) else []
     reader.resource_policy(logical, [a for a in arns if a is not None])
 
 
@@ -307,7 +295,7 @@ def _topic_policy(reader: _Reader, logical: str) -> None:
 
 
 def _organization_policy(reader: _Reader, logical: str) -> None:
-    kind = _ORGANIZATION_TYPES.get(str(reader.prop(logical, "Type")))
+    kind = ORGANIZATION_TYPES.get(str(reader.prop(logical, "Type")))
     if kind is None:
         return  # a tag, backup or AI opt-out policy: no IAM policy
     found = reader.found(logical, "SCP" if kind is PolicyKind.SCP else "RCP", kind, "Content")

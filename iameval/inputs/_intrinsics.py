@@ -22,7 +22,7 @@ from typing import Any, Callable, Mapping
 
 from ..policy._errors import Path as JsonPath
 from ..policy._source import Source
-from ._placeholders import placeholder
+from ._placeholders import is_placeholder, placeholder
 from ._templates import Defaults
 
 __all__ = ["NO_VALUE", "Intrinsics"]
@@ -172,7 +172,7 @@ class Intrinsics:
             items = argument if isinstance(argument, list) else [argument]
             if key == "Fn::Equals" and len(items) == 2:
                 left, right = (self.value(v, inner + (i,), ("?",)) for i, v in enumerate(items))
-                if _unknown(left) or _unknown(right):
+                if is_placeholder(left) or is_placeholder(right):
                     self.warn(inner, "`Fn::Equals` compares a value unknown until deployment; the condition is "
                               "taken as false", "unknown-until-deploy")
                     return False
@@ -195,10 +195,6 @@ def _section(data: dict[str, Any], key: str) -> dict[str, Any]:
 
 def _scalar(value: Any) -> Any:
     return str(value).lower() if isinstance(value, bool) else str(value) if isinstance(value, (int, float)) else value
-
-
-def _unknown(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith("<") and value.endswith(">")
 
 
 def _args(ev: Intrinsics, argument: Any, at: JsonPath, name: str, count: int) -> list[Any] | None:

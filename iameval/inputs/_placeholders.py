@@ -21,5 +21,5 @@ def placeholder(what: str) -> str:
 
 
 def is_placeholder(value: object) -> bool:
-    """Whether a string holds a placeholder (so that its policy is known only in part)."""
-    return isinstance(value, str) and "<" in value and ">" in value
+    """Whether a value is a placeholder (not one that holds one: `arn:...:role/<AppRole>`)."""
+    return isinstance(value, str) and value.startswith("<") and value.endswith(">")

@@ -22,8 +22,8 @@ from ..policy._model import Policy, PolicyKind
 from ..policy._source import Source, parse_text
 from ._accounts import Account, AccountPrincipal
 
-__all__ = ["Assembly", "Defaults", "Entity", "FoundPolicy", "Infrastructure", "held_as_text", "load_found", "step", "located_at",
-           "warning"]
+__all__ = ["ORGANIZATION_TYPES", "Assembly", "Defaults", "Entity", "FoundPolicy", "Infrastructure", "held_as_text",
+           "load_found", "located_at", "queue_arn", "step", "warning"]
 
 
 @dataclass(frozen=True)
@@ -124,6 +124,19 @@ def step(value: Any, part: str | int) -> Any:
     return None
 
 
+# The organization policy types that are IAM policies (`Type` of AWS::Organizations::Policy,
+# `type` of aws_organizations_policy); tag, backup and AI opt-out policies are not.
+ORGANIZATION_TYPES = {"SERVICE_CONTROL_POLICY": PolicyKind.SCP, "RESOURCE_CONTROL_POLICY": PolicyKind.RCP}
+
+
+def queue_arn(url: Any, partition: str) -> str | None:
+    """A queue's ARN from its URL (`https://sqs.REGION.amazonaws.com/ACCOUNT/NAME`)."""
+    parts = url.split("/") if isinstance(url, str) else []
+    if len(parts) >= 5 and parts[2].startswith("sqs."):
+        return f"arn:{partition}:sqs:{parts[2].split('.')[1]}:{parts[3]}:{parts[4]}"
+    return None
+
+
 def warning(source: Source, path: JsonPath, message: str, code: str, hint: str | None = None) -> Problem:
     """A located warning about the file."""
     return source.problem(path, message, hint, severity="warning", code=code)
@@ -167,6 +180,16 @@ class Assembly:
         """Record a policy for `validate`."""
         self.found.append(found)
         return found
+
+    def text_policy(self, source: Source, path: JsonPath, text: str) -> tuple[Any, Source] | None:
+        """A policy held as JSON text (`held_as_text`); None, with its problems as warnings,
+        when the text is not JSON."""
+        try:
+            return held_as_text(source, path, text)
+        except PolicyError as exc:
+            for problem in exc.problems:
+                self.warn(problem)
+            return None
 
     def warn(self, problem: Problem) -> Problem:
         """Record a warning once (a policy attached to two principals is one fault)."""

@@ -19,12 +19,12 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..policy._errors import Path as JsonPath
-from ..policy._errors import PolicyError, Problem
+from ..policy._errors import Problem
 from ..policy._model import Policy, PolicyKind
 from ..policy._source import Source
 from ._placeholders import placeholder
-from ._templates import (Assembly, Defaults, Entity, FoundPolicy, Infrastructure, held_as_text, load_found, step,
-                         warning)
+from ._templates import (ORGANIZATION_TYPES, Assembly, Defaults, Entity, FoundPolicy, Infrastructure, load_found,
+                         queue_arn, step, warning)
 
 __all__ = ["is_plan", "read_plan"]
 
@@ -32,7 +32,6 @@ _ENTITIES = {"aws_iam_role": "role", "aws_iam_user": "user", "aws_iam_group": "g
 _ONE_ENTITY = {"aws_iam_role_policy": "role", "aws_iam_user_policy": "user", "aws_iam_group_policy": "group"}
 _ATTACHMENTS = {"aws_iam_role_policy_attachment": "role", "aws_iam_user_policy_attachment": "user",
                 "aws_iam_group_policy_attachment": "group"}
-_ORGANIZATION_TYPES = {"SERVICE_CONTROL_POLICY": PolicyKind.SCP, "RESOURCE_CONTROL_POLICY": PolicyKind.RCP}
 
 
 def is_plan(data: Any) -> bool:
@@ -94,12 +93,10 @@ class _Reader:
         if not isinstance(text, str) or not text.strip():
             return None
         suffix = " (before)" if change.state == "before" else ""
-        try:
-            data, located = held_as_text(self.source, where, text)
-        except PolicyError as exc:
-            for problem in exc.problems:
-                self.assembly.warn(problem)
+        held = self.assembly.text_policy(self.source, where, text)
+        if held is None:
             return None
+        data, located = held
         return self.assembly.policy(FoundPolicy(f"{change.address} {label}{suffix}".replace("  ", " ").strip(), kind,
                                                 data, located, where, trust, key_policy))
 
@@ -154,7 +151,7 @@ def _found_only(reader: _Reader, change: _Change) -> None:
     """The policies of a resource as it was before the plan, for `validate`."""
     for key, label, kind, trust in _POLICY_ATTRIBUTES.get(change.type, ()):
         if change.type == "aws_organizations_policy":
-            kind = _ORGANIZATION_TYPES.get(str(change.get("type") or "SERVICE_CONTROL_POLICY"), kind)
+            kind = ORGANIZATION_TYPES.get(str(change.get("type") or "SERVICE_CONTROL_POLICY"), kind)
         reader.found(change, key, label, kind, trust=trust, key_policy=change.type == "aws_kms_key")
     blocks = change.values.get("inline_policy") if change.type == "aws_iam_role" else None
     for index, _ in enumerate(blocks if isinstance(blocks, list) else []):
@@ -279,20 +276,13 @@ def _resource_policy(reader: _Reader, change: _Change) -> None:
     if not isinstance(named, str):  # known only after apply
         named = placeholder(f"{change.address}.{key}")
     target = (f"arn:{partition}:s3:::{named}" if key == "bucket"
-              else _queue_arn(named, partition) or named if key == "queue_url" else named)
+              else queue_arn(named, partition) or named if key == "queue_url" else named)
     if policy is not None:
         reader.resource_policies[target] = policy
 
 
-def _queue_arn(url: Any, partition: str) -> str | None:
-    parts = url.split("/") if isinstance(url, str) else []
-    if len(parts) >= 5 and parts[2].startswith("sqs."):
-        return f"arn:{partition}:sqs:{parts[2].split('.')[1]}:{parts[3]}:{parts[4]}"
-    return None
-
-
 def _organization_policy(reader: _Reader, change: _Change) -> None:
-    kind = _ORGANIZATION_TYPES.get(str(change.get("type") or "SERVICE_CONTROL_POLICY"))
+    kind = ORGANIZATION_TYPES.get(str(change.get("type") or "SERVICE_CONTROL_POLICY"))
     if kind is None:
         return  # a tag, backup or AI opt-out policy: no IAM policy
     found = reader.found(change, "content", "", kind)
