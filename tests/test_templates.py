@@ -650,3 +650,30 @@ def test_expand_reads_a_policy_of_a_template_by_its_name(tmp_path):
     assert result.exit_code == 2
     assert json.loads(result.stdout)["problems"][0]["message"] == \
         "`AppRole` names 2 of its policies: give one with --name"
+
+
+def test_without_the_catalogue_a_policy_template_is_reported_and_its_role_not_evaluated(monkeypatch):
+    import iameval.inputs._sam as sam
+
+    monkeypatch.setattr(sam, "policy_templates", lambda: None)
+    found = load_infrastructure(str(CFN / "sam-all_policy_templates-input.yaml"))
+    role = found.find("KitchenSinkFunctionRole")
+    assert role is not None and not role.complete
+    unknown = [p for p in role.problems if p.code == "sam-policy-template-unknown"]
+    assert unknown and unknown[0].hint == "install it with `pip install 'iameval[templates]'`"
+    assert "aws-sam-translator" in unknown[0].message
+
+
+def test_names_that_refer_to_each_other_in_a_circle_are_refused_not_a_crash(tmp_path):
+    path = template(tmp_path, """
+Resources:
+  A:
+    Type: AWS::IAM::Role
+    Properties: {RoleName: !GetAtt B.Arn, AssumeRolePolicyDocument: {Version: '2012-10-17', Statement: []}}
+  B:
+    Type: AWS::IAM::Role
+    Properties: {RoleName: !GetAtt A.Arn, AssumeRolePolicyDocument: {Version: '2012-10-17', Statement: []}}
+""")
+    result = invoke("validate", path, "--json")
+    assert result.exit_code == 2, result.output
+    assert [f["code"] for f in json.loads(result.stdout)["findings"]] == ["invalid-syntax"]

@@ -19,7 +19,11 @@ def load_infrastructure(path: str, parameters: Mapping[str, str] | None = None) 
     `parameters`: the template's parameters, and `AWS::AccountId`, `AWS::Region`... (`Defaults`)."""
     source = read_infrastructure_source(path)
     defaults = Defaults(dict(parameters or {}))
-    return read_plan(source, defaults) if is_plan(source.data) else read_template(source, defaults)
+    try:
+        return read_plan(source, defaults) if is_plan(source.data) else read_template(source, defaults)
+    except RecursionError:  # values nested past Python's depth, or names that refer to each other
+        raise PolicyError([Problem("nested too deeply to evaluate, or names that refer to each other in a circle",
+                                   Location(source.name, 1, 1), code="invalid-syntax")]) from None
 
 
 def parse_parameters(pairs: list[str]) -> dict[str, str]:
