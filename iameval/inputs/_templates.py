@@ -1,7 +1,8 @@
 """Policies where they live: what a CloudFormation (or SAM, or CDK) template or a Terraform plan
 holds, in the structures an account export is read into.
 
-`load_infrastructure` reads either kind of file into an `Infrastructure`: its users and roles as
+`load_infrastructure` (`_infrastructure.py`) reads either kind of file into an `Infrastructure`,
+through `_cloudformation.py` or `_terraform.py`, which share what is here: its users and roles as
 an `Account` (each with its identity policies, boundary, trust policy and tags, so that
 `who_can` and `check --principal` work as for an export), the resource-based policies it holds
 by the ARN of their resource, its SCPs and RCPs, every policy found with its type (for
