@@ -65,7 +65,11 @@ def test_check_refuses_the_file_with_its_own_code_and_exit_2(name, what, element
     assert "Traceback" not in result.output
 
 
-@pytest.mark.parametrize("name, what, element, needle", REAL)
+# What `validate` reads itself (templates and plans: tests/test_templates.py) is left out.
+NOT_READ_BY_VALIDATE = [row for row in REAL if row.values[1] == ACCOUNT]
+
+
+@pytest.mark.parametrize("name, what, element, needle", NOT_READ_BY_VALIDATE)
 def test_validate_reports_the_file_as_one_error_located(name, what, element, needle):
     path = NOT / name
     result = invoke("validate", path)
@@ -76,15 +80,15 @@ def test_validate_reports_the_file_as_one_error_located(name, what, element, nee
 
 
 def test_validate_sarif_names_the_rule_of_a_file_that_is_not_a_policy():
-    result = invoke("validate", NOT / "tfc-issue-115-iam_policy.json", "--sarif")
+    result = invoke("validate", NOT / "aws-cli-docs-example.json", "--sarif")
     assert result.exit_code == 2, result.output
     (run,) = json.loads(result.stdout)["runs"]
     assert [r["ruleId"] for r in run["results"]] == ["not-a-policy"]
 
 
-def test_validate_of_a_folder_names_the_template_and_still_validates_the_policies(tmp_path):
+def test_validate_of_a_folder_reads_the_template_and_still_validates_the_policies(tmp_path):
     """A policy with a stray key stays a policy with an unknown element: only a document without
-    `Statement` is taken for another kind of file."""
+    `Statement` is taken for another kind of file (here a template, whose policies are read)."""
     (tmp_path / "template.yaml").write_text((NOT / "cfnlint-good-iam-policy.yaml").read_text())
     write(tmp_path / "policy.json", {**doc(allow("s3:GetObject", OBJECT)), "Resources": {}})
     result = invoke("validate", tmp_path, "--json")
@@ -92,7 +96,7 @@ def test_validate_of_a_folder_names_the_template_and_still_validates_the_policie
     findings = json.loads(result.stdout)["findings"]
     assert [(Path(f["file"]).name, f["code"], f["element"]) for f in findings] == [
         ("policy.json", "unknown-element", "Resources"),
-        ("template.yaml", "not-a-policy", "AWSTemplateFormatVersion")]
+        ("template.yaml", "unknown-until-deploy", "Resources.SomeManagedPolicy")]
 
 
 # ------------------------------------------------------------------- the options that read policies
@@ -120,10 +124,11 @@ def test_who_can_refuses_a_plan_given_as_the_resource_policy():
     assert [p["code"] for p in json.loads(result.stdout)["problems"]] == ["not-a-policy"]
 
 
-def test_expand_refuses_a_template_given_as_the_policy():
-    result = invoke("expand", "--policy", NOT / "cfnlint-good-iam-policy.yaml")
-    assert result.exit_code == 2, result.output
-    assert "this is a CloudFormation template, not a policy" in result.stderr
+def test_expand_reads_the_one_policy_of_a_template_given_as_the_policy():
+    """Its `Fn::If` on a condition that is false leaves the second statement out (`AWS::NoValue`)."""
+    result = invoke("expand", "--policy", NOT / "cfnlint-good-iam-policy.yaml", "--json")
+    assert result.exit_code == 0, result.output
+    assert [a["action"] for a in json.loads(result.stdout)["actions"]] == ["s3:GetObject", "s3:ListBucket"]
 
 
 def test_a_template_on_standard_input_is_named_as_such():
@@ -155,16 +160,12 @@ def _hint(path: Path) -> str:
     return hint
 
 
-@pytest.mark.parametrize("name, says", [
-    ("cfnlint-good-iam-policy.yaml", "iameval does not read CloudFormation templates yet: save each policy of "
-                                     "the template"),
-    ("sam-connector_sns_to_sqs-input.yaml", "iameval does not read SAM templates yet: save each policy of the "
-                                            "template"),
-    ("tfc-issue-115-iam_policy.json", "iameval does not read Terraform plans yet: save each policy in a file "
-                                      "of its own; they are JSON text in attributes such as `policy`"),
-])
-def test_the_hint_for_infrastructure_code_says_to_take_the_policies_out(name, says):
-    assert _hint(NOT / name).startswith(says)
+@pytest.mark.parametrize("name", ["cfnlint-good-iam-policy.yaml", "sam-connector_sns_to_sqs-input.yaml",
+                                  "tfc-issue-115-iam_policy.json"])
+def test_the_hint_for_a_template_or_plan_names_the_commands_that_read_it(name):
+    path = NOT / name
+    assert _hint(path) == (f"`iameval validate {path}` checks its policies; `iameval check` and `iameval who-can` "
+                           f"read it with `--template {path}`")
 
 
 def test_the_hint_for_an_account_export_names_the_option_that_reads_it():

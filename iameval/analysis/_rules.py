@@ -16,8 +16,8 @@ from ..policy._model import PolicyKind
 from ..policy._quotas import AWS_MANAGED, QUOTAS, SizeLimit
 from ..policy._refusals import ERROR, REFUSALS, WARNING, Rule
 
-__all__ = ["CODES", "ERROR", "Finding", "POLICY_TYPES", "PolicyType", "Rule", "SizeLimit", "WARNING", "exit_code",
-           "finding_from_problem"]
+__all__ = ["CODES", "ERROR", "Finding", "POLICY_TYPES", "PolicyType", "Rule", "SizeLimit", "TEMPLATE_RULES",
+           "WARNING", "exit_code", "finding_from_problem"]
 
 # What AWS accepts but most likely not as meant: reported, and the policy is still evaluated.
 WARNINGS = (
@@ -45,7 +45,21 @@ WARNINGS = (
          "A KMS key policy statement without `Action` or `Resource`", "§2.7.kms"),
 )
 
-CODES: Mapping[str, Rule] = {rule.code: rule for rule in REFUSALS + WARNINGS}
+# What reading a template or a plan reports (`inputs/_templates.py`): a file of another kind,
+# values known only at deployment, and what the file says that iameval cannot follow.
+TEMPLATE_RULES = (
+    Rule("not-a-template", ERROR, "Neither a CloudFormation template nor a Terraform plan", "§12.1"),
+    Rule("unknown-until-deploy", WARNING, "A value known only at deployment, which stands as a placeholder", "§14.21"),
+    Rule("unknown-until-apply", WARNING, "A value of a plan known only after apply", "§14.21"),
+    Rule("unsupported-intrinsic", WARNING, "An intrinsic function iameval does not evaluate", "§14.21"),
+    Rule("invalid-intrinsic", WARNING, "An intrinsic function of the wrong shape, or naming nothing", "§14.21"),
+    Rule("sam-policy-template-unknown", WARNING, "A SAM policy template that cannot be expanded", "§14.21"),
+    Rule("invalid-sam-policy", WARNING, "A SAM `Policies` entry of no known form", "§14.21"),
+    Rule("policy-outside-file", WARNING, "An attached policy or boundary the file does not hold", "§14.21"),
+    Rule("principal-outside-file", WARNING, "A policy attached to a principal the file does not hold", "§14.21"),
+)
+
+CODES: Mapping[str, Rule] = {rule.code: rule for rule in REFUSALS + WARNINGS + TEMPLATE_RULES}
 
 class PolicyType(StrEnum):
     """The type of a policy to validate or expand (`--type`): the kind it is loaded as, and the

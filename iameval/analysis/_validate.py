@@ -14,13 +14,16 @@ catalogue does not know (§7.2).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from dataclasses import replace
+from typing import Any, Callable, Mapping
 
 from ..policy._errors import Path as JsonPath
 from ..policy._errors import PolicyError
 from ..policy._load import load_policy, unknown_policy_type
 from ..policy._model import PolicyKind
-from ..policy._not_policies import read_policy_sources
+from ..inputs._infrastructure import load_infrastructure
+from ..inputs._templates import FoundPolicy
+from ..policy._not_policies import INFRASTRUCTURE, NotAPolicy, read_policy_sources
 from ..policy._source import Source, expand_paths
 from ._checks import Checker
 from ._rules import CODES, POLICY_TYPES, Finding, PolicyType, Rule, exit_code, finding_from_problem
@@ -32,6 +35,7 @@ __all__ = [
     "PolicyType",
     "Rule",
     "exit_code",
+    "validate_found",
     "validate_paths",
     "validate_policy",
 ]
@@ -75,13 +79,37 @@ def _order(finding: Finding) -> tuple[str, int, int, str]:
     return (loc.file or "", loc.line or 0, loc.column or 0, finding.code)
 
 
+def validate_found(found: FoundPolicy) -> list[Finding]:
+    """The findings of a policy of a template or plan, with the type its place gives it; each
+    message names the policy by where it lives (`AppRole (AWS::IAM::Role) inline policy S3`)."""
+    policy_type = (PolicyType.TRUST if found.trust else PolicyType.KEY_POLICY if found.key_policy
+                   else _policy_type(found.kind, None, ()))
+    return [replace(f, message=f"{found.label}: {f.message}")
+            for f in validate_policy(found.data, policy_type, found.source, found.path)]
+
+
+def _validate_infrastructure(name: str, parameters: Mapping[str, str]) -> tuple[list[Finding], int]:
+    """Every policy of a template or plan, validated with its own type, and what reading it reported."""
+    try:
+        infrastructure = load_infrastructure(name, parameters)
+    except PolicyError as exc:
+        return [finding_from_problem(p) for p in exc.problems], 1
+    findings = [finding_from_problem(p) for p in infrastructure.warnings]
+    for found in infrastructure.policies:
+        findings.extend(validate_found(found))
+    return findings, len(infrastructure.policies)
+
+
 def validate_paths(names: list[str], kind: PolicyType | PolicyKind | str = PolicyType.IDENTITY,
-                   on_file: Callable[[str], None] | None = None) -> tuple[list[Finding], int]:
+                   on_file: Callable[[str], None] | None = None, parameters: Mapping[str, str] | None = None
+                   ) -> tuple[list[Finding], int]:
     """Validate every policy document in the files and folders named (`-` for standard input).
 
-    Returns the findings and the number of documents read; a file that cannot be read or parsed
-    is an error finding, and the other files are validated all the same. `on_file` is told each
-    file once it is done (a progress bar).
+    A CloudFormation, SAM or CDK template or a Terraform plan has each of its policies
+    validated with the type its place gives it (`kind` is for policy files), with `parameters`
+    for the template's (`--parameter`). Returns the findings and the number of documents read;
+    a file that cannot be read or parsed is an error finding, and the other files are validated
+    all the same. `on_file` is told each file once it is done (a progress bar).
     """
     policy_type = _policy_type(kind, None, ())  # an unknown type is refused before any file is read
     findings: list[Finding] = []
@@ -90,9 +118,15 @@ def validate_paths(names: list[str], kind: PolicyType | PolicyKind | str = Polic
         try:
             sources = read_policy_sources(name)
         except PolicyError as exc:
-            findings.extend(finding_from_problem(p) for p in exc.problems)
-            sources = list(exc.sources)  # the good lines of a JSON Lines file
-            documents += 1 if not sources else 0
+            if isinstance(exc, NotAPolicy) and exc.kinds and exc.kinds <= INFRASTRUCTURE and not exc.sources:
+                found, count = _validate_infrastructure(name, parameters or {})
+                findings.extend(found)
+                documents += count
+                sources = []
+            else:
+                findings.extend(finding_from_problem(p) for p in exc.problems)
+                sources = list(exc.sources)  # the good lines of a JSON Lines file
+                documents += 1 if not sources else 0
         for source in sources:
             documents += 1
             findings.extend(validate_policy(source.data, policy_type, source))

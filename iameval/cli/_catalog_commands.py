@@ -22,7 +22,8 @@ from ._sarif import sarif_log
 from ..policy._errors import Location, PolicyError, Problem, format_path
 from ..policy._files import load_policy_file
 from ..policy._model import Effect, Policy, PolicyKind
-from ._options import JsonOpt, fail
+from ..policy._not_policies import INFRASTRUCTURE, NotAPolicy
+from ._options import PARAMETER_HELP, JsonOpt, fail, read_infrastructure
 from ..policy._source import expand_paths
 from ._present import err, out, progress
 from ..analysis._baseline import Baseline, baseline_json, ignored_codes, load_baseline
@@ -103,6 +104,19 @@ def _counts(findings: list[Finding]) -> dict[str, int]:
             "warnings": sum(1 for f in findings if f.severity == "warning")}
 
 
+def _template_policy(path: str, name: str | None, parameters: list[str]) -> Policy:
+    """The policy of a template or plan that `--name` names: by its name, or by the logical ID or
+    address of the one resource holding it; the only one when the file holds one."""
+    found = read_infrastructure(path, parameters).policies
+    chosen = [p for p in found if name is None or p.label == name or p.label.split(" ", 1)[0] == name]
+    if len(chosen) != 1:
+        listed = ", ".join(f"`{p.label}`" for p in (chosen or found)[:10])
+        what = f"`{name}` names {len(chosen)} of its policies" if name else f"the file holds {len(found)} policies"
+        raise PolicyError([Problem(f"{what}: give one with --name", Location("--name"),
+                                   f"its policies: {listed}" if found else None, code="invalid-usage")])
+    return chosen[0].load()
+
+
 def _print_findings(findings: list[Finding], documents: int) -> None:
     for finding in findings:
         style = _SEVERITY_STYLE.get(finding.severity, "")
@@ -133,6 +147,12 @@ def expand_command(
     statement: Annotated[Optional[str], typer.Option(
         "--statement", "-s", help="With --policy: only this statement, by Sid, by `Statement[i]` "
         "or by index i (from 0).", show_default=False)] = None,
+    name: Annotated[Optional[str], typer.Option(
+        "--name", metavar="NAME", help="With --policy of a template or plan: the policy, by its name as "
+        "`validate` shows it, or by the logical ID or address of the resource that holds it.",
+        show_default=False)] = None,
+    parameter: Annotated[Optional[list[str]], typer.Option(
+        "--parameter", metavar="KEY=VALUE", help=PARAMETER_HELP, show_default=False)] = None,
     details: Annotated[bool, typer.Option(
         "--details", help="Also show each action's resource types (with ARN templates) and "
         "condition keys (with types).")] = False,
@@ -152,7 +172,7 @@ def expand_command(
         if statement is not None and not policy:
             raise PolicyError([Problem("--statement needs --policy", Location("iameval expand"), code="invalid-usage")])
         if policy:
-            _expand_policy(policy, policy_type.kind, statement, details, as_json)
+            _expand_policy(policy, policy_type.kind, statement, details, as_json, name, parameter or [])
             raise typer.Exit(0)
     except PolicyError as exc:
         fail(exc, as_json)
@@ -180,8 +200,14 @@ def expand_command(
     raise typer.Exit(1 if unmatched else 0)
 
 
-def _expand_policy(path: str, kind: PolicyKind, statement: str | None, details: bool, as_json: bool) -> None:
-    document = load_policy_file(path, kind)
+def _expand_policy(path: str, kind: PolicyKind, statement: str | None, details: bool, as_json: bool,
+                   name: str | None, parameters: list[str]) -> None:
+    try:
+        document = load_policy_file(path, kind)
+    except NotAPolicy as exc:
+        if not (exc.kinds and exc.kinds <= INFRASTRUCTURE):
+            raise
+        document = _template_policy(path, name, parameters)
     only = None
     if statement is not None:
         only = _statement_index(document, statement)

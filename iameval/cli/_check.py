@@ -16,13 +16,15 @@ from ..engine import Authorizer, Decision, Request, Result
 from ..engine._context import merge_context
 from ..engine import Explanation, explain
 from ..inputs._accounts import Account
+from ..inputs._templates import Infrastructure
 from ..inputs._scenarios import ScenarioOutcome, load_scenarios, run_scenario
 from ..policy._errors import Location, PolicyError, Problem
 from ..policy._files import load_policy_file, load_policy_files
 from ..policy._model import PolicyKind
 from ._options import (ACCOUNT_HELP, CREDENTIALS_HELP, DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, RESOURCE_ACCOUNT_HELP,
                        RESOURCE_POLICY_HELP, ContextFileOpt, ContextOpt, ExplainOpt, JsonOpt, RcpOpt, ScpOpt,
-                       checked_request, context_from, fail, org_policies, read_account, single)
+                       PARAMETER_HELP, TEMPLATE_HELP, checked_request, context_from, fail, org_policies,
+                       principals_from, single)
 from ._present import (err, out, print_explanation, print_outcome, print_pairs, print_request, print_result,
                        print_run_summary, progress, run_counts)
 
@@ -50,6 +52,11 @@ def check(
         "--credentials", metavar="HOW", show_default=False, help=CREDENTIALS_HELP)] = None,
     account_details: Annotated[Optional[list[str]], typer.Option(
         "--account-details", metavar="FILE", help=ACCOUNT_HELP)] = None,
+    template: Annotated[Optional[list[str]], typer.Option(
+        "--template", metavar="FILE", help=TEMPLATE_HELP + " With --principal (a logical ID, a Terraform address "
+        "or an ARN), that principal's policies are used as from --account-details.")] = None,
+    parameter: Annotated[Optional[list[str]], typer.Option(
+        "--parameter", metavar="KEY=VALUE", help=PARAMETER_HELP)] = None,
     resource_policy: Annotated[Optional[list[str]], typer.Option(
         "--resource-policy", metavar="FILE", help=RESOURCE_POLICY_HELP)] = None,
     resource_account: Annotated[Optional[list[str]], typer.Option(
@@ -69,27 +76,31 @@ def check(
 
     With --account-details, the principal's identity policies and boundary come from the
     account (and a role's trust policy serves as the resource policy of `sts:AssumeRole` on it).
+    With --template, they come from a template or plan, as does the resource policy of the
+    resource asked about when the file holds it.
     With several --action or --resource values, every action is asked of every resource.
     Exit 0 when every answer is Allow, 1 when one is ImplicitDeny or ExplicitDeny, 2 on invalid
     input (an option that takes one value given twice is invalid).
     """
     pairs = [(a, r) for a in action for r in (resource or [DEFAULT_RESOURCE])]
     try:
-        principal_, credentials_, details, resource_policy_, resource_account_, boundary = (
+        principal_, credentials_, resource_policy_, resource_account_, boundary = (
             single(principal, "--principal"), single(credentials, "--credentials"),
-            single(account_details, "--account-details"), single(resource_policy, "--resource-policy"),
+            single(resource_policy, "--resource-policy"),
             single(resource_account, "--resource-account"), single(permission_boundary, "--permission-boundary"))
-        if not (policies or details or resource_policy_ or boundary or session_policy or scp or rcp):
+        if not (policies or account_details or template or resource_policy_ or boundary or session_policy or scp
+                or rcp):
             raise PolicyError([Problem("give at least one policy: identity-based policy files, --resource-policy, "
                                        "--permission-boundary, --session-policy, --scp, --rcp, or --account-details "
-                                       "with --principal", Location("iameval check"), code="invalid-usage")])
+                                       "or --template with --principal", Location("iameval check"),
+                                       code="invalid-usage")])
         shared: dict[str, Any] = {"identity": load_policy_files(policies, PolicyKind.IDENTITY) if policies else []}
         if boundary:
             shared["permission_boundary"] = load_policy_file(boundary, PolicyKind.PERMISSION_BOUNDARY)
         if session_policy:
             shared["session"] = load_policy_files(session_policy, PolicyKind.SESSION)
         given_context = context_from(context or [], context_file or [])
-        account = read_account(details) if details else None
+        account = principals_from(account_details, template, parameter)
         asked = []
         for one_action, one_resource in pairs:
             kwargs = dict(shared)
@@ -171,18 +182,25 @@ def _answer_pairs(asked: list[tuple[dict[str, Any], Request, Authorizer, Explana
     raise typer.Exit(0 if all(r.allowed for r in results) else 1)
 
 
-def _from_account(account: Account, principal: str | None, request: dict[str, Any], kwargs: dict[str, Any]) -> None:
-    """Take the principal's policies (and tags, and a target role's trust policy) from the account."""
+def _from_account(account: Account | Infrastructure, principal: str | None, request: dict[str, Any],
+                  kwargs: dict[str, Any]) -> None:
+    """Take the principal's policies (and tags, and a target role's trust policy, or the
+    template's policy of the resource) from the account, template or plan."""
+    option = "--account-details" if isinstance(account, Account) else "--template"
     if principal is None:
-        raise PolicyError([Problem("--account-details needs --principal: the ARN of a user "
-                                   "or role of the account, or of a role session",
+        raise PolicyError([Problem(f"{option} needs --principal: the ARN of a user or role of the "
+                                   + ("account, or of a role session" if isinstance(account, Account) else
+                                      "file, its logical ID or its Terraform address"),
                                    Location("iameval check"), code="invalid-usage")])
     found = account.find(principal)
     if found is None:
-        raise PolicyError([Problem(f"`{principal}` is not a user or role of the account",
+        raise PolicyError([Problem(f"`{principal}` is not a user or role of the "
+                                   + ("account" if isinstance(account, Account) else "file"),
                                    Location("--principal"), code="unknown-principal")])
     if not found.complete:
         raise PolicyError(found.problems)
+    if not principal.startswith("arn:"):  # a logical ID or address: the request is the principal's
+        request["principal"] = found.arn
     kwargs["identity"] = kwargs["identity"] + list(found.identity)
     if "permission_boundary" not in kwargs and found.permission_boundary is not None:
         kwargs["permission_boundary"] = found.permission_boundary

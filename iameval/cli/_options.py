@@ -15,6 +15,8 @@ from rich.markup import escape
 from ..engine._context import merge_context
 from ..engine._request import PROVIDER_ACTIONS, CallerError, Credentials, Request, is_key_policy_action, parse_caller
 from ..inputs._accounts import Account, load_account
+from ..inputs._infrastructure import load_infrastructure, parse_parameters
+from ..inputs._templates import Infrastructure
 from ..policy._errors import Location, PolicyError, Problem
 from ..policy._files import load_policy_file, load_policy_files
 from ..policy._model import PolicyKind
@@ -25,7 +27,7 @@ __all__ = ["ACCOUNT_HELP", "CREDENTIALS_HELP", "RESOURCE_ACCOUNT_HELP", "RESOURC
            "AccountOpt", "ActionOpt", "CredentialsOpt", "ContextFileOpt", "ContextOpt", "DEFAULT_PRINCIPAL",
            "DEFAULT_RESOURCE", "ExplainOpt", "JsonOpt", "RcpOpt", "ResourceAccountOpt",
            "ResourceOpt", "ResourcePolicyOpt", "ScpOpt", "checked_request", "context_from", "fail",
-           "org_policies", "read_account"]
+           "org_policies", "PARAMETER_HELP", "principals_from", "read_account", "read_infrastructure", "TEMPLATE_HELP"]
 
 DEFAULT_PRINCIPAL = "arn:aws:iam::123456789012:user/iameval-user"
 DEFAULT_RESOURCE = "*"
@@ -207,6 +209,38 @@ def checked_request(fields: dict[str, Any]) -> Request:
 
 def read_account(path: str) -> Account:
     account = load_account(path)
-    for warning in account.warnings:
-        err.print(f"[yellow]{escape(str(warning))}[/]", soft_wrap=True)
+    _print_warnings(account.warnings)
     return account
+
+
+TEMPLATE_HELP = ("A CloudFormation, SAM or CDK-synthesized template, or a Terraform plan (`terraform show -json`): "
+                 "its users and roles, with their policies, and its resource-based policies.")
+PARAMETER_HELP = ("A template parameter's value (repeatable); `AWS::AccountId`, `AWS::Region`, `AWS::StackName` "
+                  "too. Default: the parameter's `Default`; account 123456789012, region us-east-1.")
+
+
+def read_infrastructure(path: str, parameters: list[str]) -> Infrastructure:
+    """A template or plan, its warnings (values unknown until deployment...) printed."""
+    infrastructure = load_infrastructure(path, parse_parameters(parameters))
+    _print_warnings(infrastructure.warnings)
+    return infrastructure
+
+
+def principals_from(account_details: list[str] | None, template: list[str] | None,
+                    parameters: list[str] | None) -> Account | Infrastructure | None:
+    """The principals of `--account-details` or of `--template` (not both), or None."""
+    details, template_file = single(account_details, "--account-details"), single(template, "--template")
+    if details and template_file:
+        raise PolicyError([Problem("give --account-details or --template, not both", Location("--template"),
+                                   code="invalid-usage")])
+    if parameters and not template_file:
+        raise PolicyError([Problem("--parameter gives the values of a template's parameters: give --template",
+                                   Location("--parameter"), code="invalid-usage")])
+    if template_file:
+        return read_infrastructure(template_file, parameters or [])
+    return read_account(details) if details else None
+
+
+def _print_warnings(warnings: tuple[Problem, ...]) -> None:
+    for warning in warnings:
+        err.print(f"[yellow]{escape(str(warning))}[/]", soft_wrap=True)

@@ -23,7 +23,7 @@ from ..inputs._accounts import Account, AccountPrincipal, WhoCanAnswer, granted_
 from ..policy._errors import Location, PolicyError, Problem
 from ._options import (DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, RESOURCE_ACCOUNT_HELP, RESOURCE_POLICY_HELP,
                        ContextFileOpt, ContextOpt, JsonOpt, RcpOpt, ScpOpt, checked_request, context_from, fail,
-                       org_policies, read_account, single)
+                       PARAMETER_HELP, TEMPLATE_HELP, org_policies, principals_from, single)
 from ._present import (assume_view_json, out, outside_grant_json, print_assume_view, print_who_can, progress,
                        who_can_json)
 
@@ -36,9 +36,13 @@ StrictContextOpt = Annotated[bool, typer.Option(
 
 
 def who_can_command(
-    account_details: Annotated[list[str], typer.Option(
+    account_details: Annotated[Optional[list[str]], typer.Option(
         "--account-details", metavar="FILE", help="The output of `aws iam get-account-authorization-details`.",
-        show_default=False)],
+        show_default=False)] = None,
+    template: Annotated[Optional[list[str]], typer.Option(
+        "--template", metavar="FILE", help=TEMPLATE_HELP, show_default=False)] = None,
+    parameter: Annotated[Optional[list[str]], typer.Option(
+        "--parameter", metavar="KEY=VALUE", help=PARAMETER_HELP, show_default=False)] = None,
     action: Annotated[Optional[list[str]], typer.Option(
         "--action", "-a", help="The action, e.g. `s3:GetObject`; repeatable, and a wildcard such as "
         "`iam:Create*` stands for every action of the catalogue it matches. Each is answered on its own.",
@@ -60,7 +64,8 @@ def who_can_command(
     strict_context: StrictContextOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """List every user and role of an account allowed to do ACTION on RESOURCE, and why.
+    """List every user and role of an account (or of a template or plan) allowed to do ACTION on
+    RESOURCE, and why.
 
     Each role is asked as a session of itself. Principals that an Allow would reach were its
     conditions on keys the request did not give to hold are listed as "allowed if", with those
@@ -71,7 +76,11 @@ def who_can_command(
     """
     try:
         # Options of one value: given twice, an error (`single`), never the last one silently.
-        account = read_account(single(account_details, "--account-details") or "")
+        holder = principals_from(account_details, template, parameter)
+        if holder is None:
+            raise PolicyError([Problem("give --account-details FILE, or --template FILE", Location("iameval who-can"),
+                                       code="invalid-usage")])
+        account = holder if isinstance(holder, Account) else holder.account
         role_or_resource, policy_file, owner = (
             single(resource, "--resource"), single(resource_policy, "--resource-policy"),
             single(resource_account, "--resource-account"))
@@ -125,7 +134,8 @@ def who_can_command(
         with progress("principals", len(actions) * len(account.principals)) as advance:
             for name in actions:
                 kwargs = policies[is_key_policy_action(name)]
-                asked = dict(resource_policy=kwargs.get("resource_policy"), rcps=kwargs.get("rcps", ()),
+                held = None if isinstance(holder, Account) else holder.resource_policy(name, target)[0]
+                asked = dict(resource_policy=kwargs.get("resource_policy") or held, rcps=kwargs.get("rcps", ()),
                              context=given_context, resource_account=owner, strict_context=strict_context)
                 sections.append((name, who_can(account, name, target, scps=kwargs.get("scps", ()), on_answer=advance,
                                                **asked),

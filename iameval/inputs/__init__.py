@@ -1,17 +1,23 @@
-"""Stage 3: what the engine is run over: scenario files (SCENARIO.md) and account exports.
+"""Stage 3: what the engine is run over: scenario files (SCENARIO.md), account exports, and the
+templates and plans that hold policies where they live.
 """
 
 from ._scenarios import Scenario, ScenarioOutcome, evaluate, load_scenarios
 from ._accounts import Account, AccountPrincipal, WhoCanAnswer, load_account, trusted_outside, who_can
+from ._infrastructure import load_infrastructure
+from ._templates import FoundPolicy, Infrastructure
 
 __all__ = [
     "Account",
     "AccountPrincipal",
+    "FoundPolicy",
+    "Infrastructure",
     "Scenario",
     "ScenarioOutcome",
     "WhoCanAnswer",
     "evaluate",
     "load_account",
+    "load_infrastructure",
     "load_scenarios",
     "trusted_outside",
     "who_can",

@@ -23,7 +23,9 @@ from ..policy._errors import Path as JsonPath
 from ..policy._load import load_policy
 from ..policy._not_policies import read_policy_sources
 from ..policy._model import Policy, PolicyKind
+from ..engine._context import merge_context
 from ..engine._request import Request, is_key_policy_action
+from ._infrastructure import load_infrastructure
 
 __all__ = ["Scenario", "ScenarioOutcome", "evaluate", "load_scenarios", "run_scenario"]
 
@@ -243,8 +245,16 @@ class _Loader:
             policies = {}
         request = data.get("request")
         key_policy = isinstance(request, dict) and is_key_policy_action(request.get("action"))
+        if "template" in policies:
+            try:
+                request = self._template(policies["template"], source, base + ("policies", "template"), request,
+                                         fields)
+            except PolicyError as exc:
+                problems.extend(exc.problems)
         for key, value in policies.items():
             where = base + ("policies", key)
+            if key == "template":
+                continue
             kind = _POLICY_TYPES.get(key)
             if kind is None:
                 problems.append(source.problem(where, f"unknown policy type `{key}`",
@@ -252,15 +262,17 @@ class _Loader:
                                                code="unknown-policy-type"))
                 continue
             try:
-                fields["resource_policy" if key == "resource" else key] = self._policies(
-                    key, kind, value, source, where, key_policy and key == "resource")
+                given = self._policies(key, kind, value, source, where, key_policy and key == "resource")
+                name = "resource_policy" if key == "resource" else key
+                # A template's principal's identity policies come first; the others are replaced.
+                fields[name] = fields.get(name, ()) + given if key == "identity" else given
             except PolicyError as exc:
                 problems.extend(exc.problems)
         if "request" not in data:
             problems.append(source.problem(base, "missing `request`", code="missing-field"))
         else:
             try:
-                fields["request"] = Request.model_validate(data["request"])
+                fields["request"] = Request.model_validate(request)
             except ValidationError as exc:
                 problems.extend(_request_problems(exc, source, base + ("request",)))
         expect = data.get("expect")
@@ -345,6 +357,41 @@ class _Loader:
                                key_policy=key_policy)
         raise PolicyError([source.problem(path, "a policy needs `Statement`, `document` or `file`",
                                           code="invalid-scenario")])
+
+    def _template(self, value: Any, source: Source, path: JsonPath, request: Any, fields: dict[str, Any]) -> Any:
+        """`policies.template`: a principal of a template or plan, `{"file", "principal",
+        "parameters"}` (SCENARIO.md). Its identity policies, boundary and tags go into the
+        scenario as from an account export, and the file's resource policy of the request's
+        resource unless `policies.resource` gives one. Returns the request, with the principal's
+        ARN when it names none and its tags as `aws:PrincipalTag/...` where its context lacks them."""
+        shape = (isinstance(value, dict) and isinstance(value.get("file"), str)
+                 and isinstance(value.get("principal"), str) and set(value) <= {"file", "principal", "parameters"}
+                 and isinstance(value.get("parameters", {}), dict))
+        if not shape:
+            raise PolicyError([source.problem(path, "`template` must be an object with `file` and `principal` "
+                                              "(and optionally `parameters`)", code="invalid-scenario")])
+        parameters = {str(k): str(v) for k, v in value.get("parameters", {}).items()}
+        infrastructure = load_infrastructure(str(source.directory / value["file"]), parameters)
+        principal = infrastructure.find(value["principal"])
+        if principal is None:
+            raise PolicyError([source.problem(path + ("principal",), f"`{value['principal']}` is not a user or "
+                                              f"role of `{value['file']}`", code="unknown-principal")])
+        if not principal.complete:
+            raise PolicyError(principal.problems)
+        fields["identity"] = principal.identity
+        if principal.permission_boundary is not None:
+            fields["permission_boundary"] = principal.permission_boundary
+        if not isinstance(request, dict):
+            return request
+        request = {"principal": principal.arn, **request}
+        request["context"] = merge_context(principal.context(), request.get("context") or {})
+        if isinstance(request.get("action"), str) and isinstance(request.get("resource"), str):
+            held, problems = infrastructure.resource_policy(request["action"], request["resource"])
+            if problems:
+                raise PolicyError(problems)
+            if held is not None:
+                fields["resource_policy"] = held
+        return request
 
     def _policy_file(self, source: Source, path: JsonPath, file: str) -> tuple[Source, Any]:
         """The policy a `{"file": ...}` reference names, relative to the scenario's folder; a path

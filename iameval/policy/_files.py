@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ._not_policies import read_policy_sources
+from ._not_policies import FileKind, NotAPolicy, read_policy_sources
 from ._source import expand_paths
 from ._source import Source
 from ._errors import Location, PolicyError, Problem
@@ -36,12 +36,14 @@ def load_policy_files(paths: list[str], kind: PolicyKind | str = PolicyKind.IDEN
     """
     policies: list[Policy] = []
     problems: list[Problem] = []
+    kinds: set[FileKind] = set()  # what the files that are not policies are
     read: list[tuple[str, list[Source]]] = []
     for name in expand_paths(paths):
         try:
             read.append((name, read_policy_sources(name)))
         except PolicyError as exc:
             problems.extend(exc.problems)
+            kinds |= exc.kinds if isinstance(exc, NotAPolicy) else set()
     # A policy is named after its file; two files of one name (in two folders) by their paths,
     # so that results, and the locations printed with them, tell them apart.
     names = [Path(name).name for name, _ in read]
@@ -57,5 +59,5 @@ def load_policy_files(paths: list[str], kind: PolicyKind | str = PolicyKind.IDEN
     if not policies and not problems:
         problems.append(Problem("no policy document found", Location(", ".join(paths)), code="no-policy-found"))
     if problems:
-        raise PolicyError(problems)
+        raise NotAPolicy(problems, kinds=kinds) if kinds else PolicyError(problems)
     return policies

@@ -27,7 +27,8 @@ from ._errors import Location, PolicyError, Problem
 from ._errors import Path as JsonPath
 from ._source import MAX_ALIAS_VALUES, Source, parse_text, read_text, source_format
 
-__all__ = ["FileKind", "Recognised", "read_policy_sources", "recognise"]
+__all__ = ["FileKind", "INFRASTRUCTURE", "INTRINSICS", "NotAPolicy", "Recognised", "SHORT_FORMS",
+           "read_infrastructure_source", "read_policy_sources", "recognise"]
 
 
 class FileKind(Enum):
@@ -41,6 +42,16 @@ class FileKind(Enum):
     ACCOUNT_DETAILS = "an account export (aws iam get-account-authorization-details)"
     SCENARIO = "a scenario file"
     COMMAND_OUTPUT = "the output of an aws command"
+
+
+class NotAPolicy(PolicyError):
+    """A file that holds something other than policies: `kinds` says what (a caller that reads
+    templates and plans goes on with those)."""
+
+    def __init__(self, problems: Iterable[Problem], sources: Iterable[Source] = (),
+                 kinds: Iterable[FileKind] = ()):
+        super().__init__(problems, sources)
+        self.kinds = frozenset(kinds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +77,10 @@ WRAPPERS = (
 # `!Sub ...` is `{"Fn::Sub": ...}`.
 INTRINSICS = frozenset({"Ref", "Sub", "GetAtt", "Join", "If", "Select", "Split", "FindInMap", "ImportValue",
                         "Base64", "Cidr", "GetAZs", "Equals", "And", "Or", "Not", "Condition", "Transform"})
+# The tags of those short forms, and the keys of the long forms they stand for.
+SHORT_FORMS = {f"!{name}": name if name in ("Ref", "Condition") else f"Fn::{name}" for name in INTRINSICS}
+# What `load_infrastructure` reads (`iameval validate`, `--template`).
+INFRASTRUCTURE = frozenset({FileKind.CLOUDFORMATION, FileKind.SAM, FileKind.TERRAFORM_PLAN})
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 ACCOUNT_LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList")
@@ -167,16 +182,14 @@ def _message(found: Recognised) -> str:
     return f"this is {found.kind.value}, not a policy"
 
 
-_TEMPLATE_HINT = ("iameval does not read {what} yet: save each policy of the template ({where}) in a file of "
-                  "its own, with intrinsic functions such as `!Sub` replaced by their values")
+_READS_IT = ("`iameval validate {file}` checks its policies; `iameval check` and `iameval who-can` read it with "
+             "`--template {file}`")
 _TERRAFORM_HINT = ("iameval does not read Terraform {what} yet: save each policy in a file of its own; they "
                    "are JSON text in attributes such as `policy` and `assume_role_policy` of {where}")
 _HINTS = {
-    FileKind.CLOUDFORMATION: _TEMPLATE_HINT.format(
-        what="CloudFormation templates", where="a `PolicyDocument`, `AssumeRolePolicyDocument` or `KeyPolicy`"),
-    FileKind.SAM: _TEMPLATE_HINT.format(
-        what="SAM templates", where="a `PolicyDocument`, or the statements of a function's `Policies`"),
-    FileKind.TERRAFORM_PLAN: _TERRAFORM_HINT.format(what="plans", where="the resources under `planned_values`"),
+    FileKind.CLOUDFORMATION: _READS_IT,
+    FileKind.SAM: _READS_IT,
+    FileKind.TERRAFORM_PLAN: _READS_IT,
     FileKind.TERRAFORM_STATE: _TERRAFORM_HINT.format(what="state", where="its resources"),
     FileKind.TERRAFORM_CONFIGURATION: (
         "iameval does not read Terraform configuration yet: save each policy in a file of its own "
@@ -224,19 +237,35 @@ def read_policy_sources(name: str) -> list[Source]:
     except PolicyError as exc:
         tagged = _tagged_yaml(text, display, name, exc.problems) if source_format(display, text) == "yaml" else None
         if tagged is not None:
-            raise PolicyError(tagged) from None
-        problems, kept = _refuse(exc.sources, name)
+            raise NotAPolicy(tagged[0], kinds=tagged[1]) from None
+        problems, kept, kinds = _refuse(exc.sources, name)
         if not problems:
             raise
-        raise PolicyError([*exc.problems, *problems], kept) from None
-    problems, kept = _refuse(sources, name)
+        raise NotAPolicy([*exc.problems, *problems], kept, kinds) from None
+    problems, kept, kinds = _refuse(sources, name)
     if problems:
-        raise PolicyError(problems, kept)
+        raise NotAPolicy(problems, kept, kinds)
     return sources
 
 
-def _refuse(sources: Iterable[Source], name: str) -> tuple[list[Problem], list[Source]]:
-    """A problem for each kind of document that is not a policy, and the documents that may be.
+def read_infrastructure_source(name: str) -> Source:
+    """Read a CloudFormation or SAM template (YAML with its short forms, or JSON) or a Terraform
+    plan; anything else is refused with `not-a-template`."""
+    display = "<stdin>" if name == "-" else name
+    sources = parse_text(read_text(name), display, short_forms=SHORT_FORMS)
+    found = recognise(sources[0].data) if len(sources) == 1 else None
+    if found is None or found.kind not in INFRASTRUCTURE:
+        what = f"this is {found.kind.value}" if found is not None else "this is neither"
+        raise PolicyError([Problem(f"{what}, not a CloudFormation template or a Terraform plan",
+                                   Location(display, 1, 1),
+                                   "give a template (JSON or YAML) or the output of `terraform show -json PLAN`",
+                                   code="not-a-template")])
+    return sources[0]
+
+
+def _refuse(sources: Iterable[Source], name: str) -> tuple[list[Problem], list[Source], set[FileKind]]:
+    """A problem for each kind of document that is not a policy, the documents that may be,
+    and the kinds found.
 
     A kind is reported once a file: a JSON Lines file of scenarios is one mistake, not one a line.
     """
@@ -250,11 +279,13 @@ def _refuse(sources: Iterable[Source], name: str) -> tuple[list[Problem], list[S
         elif found.kind not in seen:
             seen.add(found.kind)
             problems.append(_problem(found, source, name))
-    return problems, kept
+    return problems, kept, seen
 
 
-def _tagged_yaml(text: str, display: str, name: str, problems: tuple[Problem, ...]) -> list[Problem] | None:
-    """The problems of YAML that failed to read and holds a CloudFormation short form (`!Sub`).
+def _tagged_yaml(text: str, display: str, name: str, problems: tuple[Problem, ...]
+                 ) -> tuple[list[Problem], set[FileKind]] | None:
+    """The problems of YAML that failed to read and holds a CloudFormation short form (`!Sub`),
+    and what the file is.
 
     A template is named as such (a SAM one by its transform or resource types); a policy that
     holds one keeps its error, with a hint that the short form is CloudFormation's.
@@ -268,14 +299,14 @@ def _tagged_yaml(text: str, display: str, name: str, problems: tuple[Problem, ..
         long_form = "Ref" if function == "Ref" else "Condition" if function == "Condition" else f"Fn::{function}"
         hint = (f"`!{function}` is CloudFormation's short form of `{long_form}`, which only CloudFormation "
                 "reads: write the value it stands for")
-        return [replace(p, hint=hint) if p.code == "invalid-syntax" else p for p in problems]
+        return [replace(p, hint=hint) if p.code == "invalid-syntax" else p for p in problems], set()
     found = recognise(source.data) if source is not None else None
     if source is not None and found is not None:
-        return [_problem(found, source, name)]
+        return [_problem(found, source, name)], {found.kind}
     # A template with other faults besides (or of a shape we do not know): the tag tells.
     where = Location(display, tag.start_mark.line + 1, tag.start_mark.column + 1)
     found = Recognised(FileKind.CLOUDFORMATION, ())
-    return [Problem(_message(found), where, _hint(found, None, name), code="not-a-policy")]
+    return [Problem(_message(found), where, _hint(found, None, name), code="not-a-policy")], {found.kind}
 
 
 def _first_intrinsic(text: str) -> yaml.TagToken | None:

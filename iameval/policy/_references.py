@@ -47,6 +47,7 @@ AWS_DOCS: dict[str, str] = {
     # §14: corners AWS leaves open; the page closest to each, which messages cite with "AWS
     # leaves this open".
     "14.12": _IAM + "reference_policies_elements_id.html",
+    "14.21": "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference.html",
 }
 
 

@@ -24,7 +24,7 @@ import stat
 import sys
 from functools import cache
 from pathlib import Path as FsPath
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, Mapping
 
 import yaml
 from lark import Lark, Token, Tree
@@ -54,13 +54,14 @@ class Source:
     """One document's text and data: a file, one line of a JSON Lines file, or standard input.
 
     `locate(path)` turns a JSON path into a `Location`; the positions are computed on the first
-    call only.
+    call only (from the text, or by `positions` when it is a function: a document derived from
+    another, such as a template with its intrinsic functions evaluated).
     """
 
     __slots__ = ("name", "text", "data", "format", "line_offset", "_positions")
 
     def __init__(self, name: str, text: str, data: Any, format: str, line_offset: int = 0,
-                 positions: dict[JsonPath, Pos] | None = None):
+                 positions: dict[JsonPath, Pos] | Callable[[], dict[JsonPath, Pos]] | None = None):
         self.name = name
         self.text = text
         self.data = data
@@ -78,6 +79,8 @@ class Source:
     def _positions_map(self) -> dict[JsonPath, Pos]:
         if self._positions is None:
             self._positions = _json_positions(self.text)[0]
+        elif callable(self._positions):
+            self._positions = self._positions()
         return self._positions
 
     def locate(self, path: JsonPath = ()) -> Location:
@@ -359,16 +362,18 @@ def _short_tag(tag: str) -> str:
     return "!!" + tag.removeprefix(_YAML_TAG) if tag.startswith(_YAML_TAG) else tag
 
 
-def _parse_yaml(text: str, name: str) -> Source:
+def _parse_yaml(text: str, name: str, short_forms: Mapping[str, str]) -> Source:
     try:
-        return _build_yaml(text, name)
+        return _build_yaml(text, name, short_forms)
     except yaml.YAMLError as exc:
         raise PolicyError([_yaml_problem(exc, text, name)]) from None
     except RecursionError:
         raise PolicyError([Problem("nested too deeply", Location(name, 1, 1), code="invalid-syntax")]) from None
 
 
-def _build_yaml(text: str, name: str) -> Source:
+def _build_yaml(text: str, name: str, short_forms: Mapping[str, str]) -> Source:
+    """`short_forms`: local tags read as a one-key mapping (`!Sub x` as `{"Fn::Sub": x}`, the
+    value at the tag's place); any other local tag is refused as PyYAML refuses it."""
     loader = _JsonLikeLoader(text)
     try:
         root = loader.get_single_node()
@@ -389,6 +394,12 @@ def _build_yaml(text: str, name: str) -> Source:
             nonlocal aliased
             if alias is None and id(node) in loader.aliases:
                 alias = node, path
+            if node.tag in short_forms:
+                key = short_forms[node.tag]
+                positions[path + (key,)] = (node.start_mark.line + 1, node.start_mark.column + 1)
+                plain = _COLLECTION_TAGS[type(node)] if isinstance(node, yaml.CollectionNode) else _YAML_TAG + "str"
+                return {key: build(type(node)(plain, node.value, node.start_mark, node.end_mark),
+                                   path + (key,), alias)}
             if alias is not None:
                 aliased += 1
                 if aliased > MAX_ALIAS_VALUES:
@@ -475,8 +486,11 @@ def source_format(name: str, text: str) -> str:
     return "json" if text.lstrip()[:1] in ("{", "[") else "yaml"
 
 
-def parse_text(text: str, name: str, format: str | None = None) -> list[Source]:
+def parse_text(text: str, name: str, format: str | None = None, *,
+               short_forms: Mapping[str, str] | None = None) -> list[Source]:
     """Parse one text into its documents: one, or one per line for JSON Lines.
+
+    `short_forms`: YAML local tags to read as one-key mappings (CloudFormation's `!Sub`).
 
     Raises `PolicyError` with the file, line and column of each problem. For JSON Lines, a bad
     line raises only after the good ones were parsed, with the bad lines in `.problems`; the
@@ -485,7 +499,7 @@ def parse_text(text: str, name: str, format: str | None = None) -> list[Source]:
     guessed = format is None and FsPath(name).suffix.lower() not in DOCUMENT_SUFFIXES
     format = format or source_format(name, text)
     if format == "yaml":
-        return [_parse_yaml(text, name)]
+        return [_parse_yaml(text, name, short_forms or {})]
     if format == "json":
         try:
             return [_parse_json(text, name, 0)]

@@ -1,0 +1,291 @@
+"""Policies where they live: what a CloudFormation (or SAM, or CDK) template or a Terraform plan
+holds, in the structures an account export is read into.
+
+`load_infrastructure` (`_infrastructure.py`) reads either kind of file into an `Infrastructure`,
+through `_cloudformation.py` or `_terraform.py`, which share what is here: its users and roles as
+an `Account` (each with its identity policies, boundary, trust policy and tags, so that
+`who_can` and `check --principal` work as for an export), the resource-based policies it holds
+by the ARN of their resource, its SCPs and RCPs, every policy found with its type (for
+`validate`), and located, coded warnings for what cannot be known before deployment
+(`_placeholders.py`) or could not be read. A principal one of whose policies is unknown is
+marked incomplete, as in an account export: listed as not evaluated, never guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from ..policy._errors import Location, PolicyError, Problem
+from ..policy._errors import Path as JsonPath
+from ..policy._load import load_policy
+from ..policy._model import Policy, PolicyKind
+from ..policy._source import Source, parse_text
+from ._accounts import Account, AccountPrincipal
+
+__all__ = ["ORGANIZATION_TYPES", "Assembly", "Defaults", "Entity", "FoundPolicy", "Infrastructure", "held_as_text",
+           "load_found", "located_at", "queue_arn", "step", "warning"]
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """What a template or plan does not say and a deployment would: the account, region and
+    stack, and the template's parameters (`--parameter KEY=VALUE`; `AWS::AccountId`,
+    `AWS::Region`, `AWS::StackName` may be given the same way)."""
+
+    parameters: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def account(self) -> str:
+        return self.parameters.get("AWS::AccountId", "123456789012")
+
+    @property
+    def region(self) -> str:
+        return self.parameters.get("AWS::Region", "us-east-1")
+
+    @property
+    def partition(self) -> str:
+        region = self.region
+        return ("aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-")
+                else self.parameters.get("AWS::Partition", "aws"))
+
+
+@dataclass(frozen=True)
+class FoundPolicy:
+    """One policy document of the file, as a deployment would see it.
+
+    `label` names it by where it lives (`AppRole (AWS::IAM::Role) inline policy S3Access`,
+    `aws_iam_role_policy.app["reader"]`); `source` and `path` locate it in the file (for a
+    document held as JSON text, at the attribute that holds it); `data` is the document with
+    intrinsic functions evaluated. `trust` and `key_policy` say which rules it is read with.
+    """
+
+    label: str
+    kind: PolicyKind
+    data: Any
+    source: Source
+    path: JsonPath
+    trust: bool = False
+    key_policy: bool = False
+
+    def load(self) -> Policy:
+        """The policy, named by its label; `PolicyError` with located problems if AWS would refuse it."""
+        return load_policy(self.data, self.kind, source=self.source, path=self.path, name=self.label,
+                           trust=self.trust, key_policy=self.key_policy)
+
+
+@dataclass(frozen=True)
+class Infrastructure:
+    """What one template or plan holds (module docstring)."""
+
+    file: str
+    format: str  # "CloudFormation", "SAM", "Terraform plan"
+    account: Account
+    policies: tuple[FoundPolicy, ...] = ()
+    resource_policies: Mapping[str, Policy] = field(default_factory=dict)
+    scps: tuple[Policy, ...] = ()
+    rcps: tuple[Policy, ...] = ()
+    names: Mapping[str, str] = field(default_factory=dict)  # logical ID or address -> principal ARN
+    warnings: tuple[Problem, ...] = ()
+
+    def find(self, name: str) -> AccountPrincipal | None:
+        """The user or role a logical ID, a Terraform address or an ARN names (a role session
+        finds its role, as in `Account.find`)."""
+        return self.account.find(self.names.get(name, name))
+
+    def resource_policy(self, action: str, resource: str) -> tuple[Policy | None, tuple[Problem, ...]]:
+        """The resource policy the file holds for a request: a role's trust policy for
+        `sts:AssumeRole` on it (§2.5), else the policy of the resource the ARN names (an S3
+        object's is its bucket's, §11)."""
+        trust, problems = self.account.resource_policy(action, resource)
+        if trust is not None or problems:
+            return trust, problems
+        if resource in self.resource_policies:
+            return self.resource_policies[resource], ()
+        if resource.startswith("arn:") and ":s3:::" in resource:
+            bucket = resource.split("/", 1)[0]
+            return self.resource_policies.get(bucket), ()
+        return None, ()
+
+
+def load_found(found: FoundPolicy) -> tuple[Policy | None, tuple[Problem, ...]]:
+    """A found policy loaded, or its problems as warnings (its principal is then incomplete)."""
+    try:
+        return found.load(), ()
+    except PolicyError as exc:
+        return None, tuple(Problem(p.message, p.location, p.hint, "warning", code=p.code) for p in exc.problems)
+
+
+def step(value: Any, part: str | int) -> Any:
+    """`value[part]`, or None when there is no such element."""
+    if isinstance(value, dict):
+        return value.get(part) if isinstance(part, str) else None
+    if isinstance(value, list) and isinstance(part, int) and part < len(value):
+        return value[part]
+    return None
+
+
+# The organization policy types that are IAM policies (`Type` of AWS::Organizations::Policy,
+# `type` of aws_organizations_policy); tag, backup and AI opt-out policies are not.
+ORGANIZATION_TYPES = {"SERVICE_CONTROL_POLICY": PolicyKind.SCP, "RESOURCE_CONTROL_POLICY": PolicyKind.RCP}
+
+
+def queue_arn(url: Any, partition: str) -> str | None:
+    """A queue's ARN from its URL (`https://sqs.REGION.amazonaws.com/ACCOUNT/NAME`)."""
+    parts = url.split("/") if isinstance(url, str) else []
+    if len(parts) >= 5 and parts[2].startswith("sqs."):
+        return f"arn:{partition}:sqs:{parts[2].split('.')[1]}:{parts[3]}:{parts[4]}"
+    return None
+
+
+def warning(source: Source, path: JsonPath, message: str, code: str, hint: str | None = None) -> Problem:
+    """A located warning about the file."""
+    return source.problem(path, message, hint, severity="warning", code=code)
+
+
+@dataclass
+class Entity:
+    """A user, group or role of the file while it is read: its policies as found, what is
+    attached to it by ARN, and the problems that leave it incomplete. `key` is how the file
+    names it (a logical ID, a Terraform address)."""
+
+    key: str
+    kind: str  # "user", "group" or "role"
+    arn: str
+    name: str
+    inline: list[FoundPolicy] = field(default_factory=list)
+    managed: list[tuple[str, Source, JsonPath]] = field(default_factory=list)
+    boundary: tuple[str, Source, JsonPath] | None = None
+    trust: FoundPolicy | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    groups: list[str] = field(default_factory=list)  # group names
+    problems: list[Problem] = field(default_factory=list)
+
+
+class Assembly:
+    """The users, groups and roles of a file and its managed policies, put together into an
+    `Account` as `load_account` does for an export (the same rules: a policy that cannot be
+    loaded, or an attached one the file does not hold, leaves its principal incomplete)."""
+
+    def __init__(self) -> None:
+        self.entities: dict[str, Entity] = {}
+        self.managed: dict[str, FoundPolicy] = {}  # ARN -> the managed policy the file defines
+        self.found: list[FoundPolicy] = []
+        self.warnings: list[Problem] = []
+
+    def add(self, entity: Entity) -> Entity:
+        self.entities[entity.key] = entity
+        return entity
+
+    def policy(self, found: FoundPolicy) -> FoundPolicy:
+        """Record a policy for `validate`."""
+        self.found.append(found)
+        return found
+
+    def text_policy(self, source: Source, path: JsonPath, text: str) -> tuple[Any, Source] | None:
+        """A policy held as JSON text (`held_as_text`); None, with its problems as warnings,
+        when the text is not JSON."""
+        try:
+            return held_as_text(source, path, text)
+        except PolicyError as exc:
+            for problem in exc.problems:
+                self.warn(problem)
+            return None
+
+    def warn(self, problem: Problem) -> Problem:
+        """Record a warning once (a policy attached to two principals is one fault)."""
+        if problem not in self.warnings:
+            self.warnings.append(problem)
+        return problem
+
+    def find(self, kind: str, name: str) -> Entity | None:
+        """The entity of a kind named by its key, its name or its ARN."""
+        for entity in self.entities.values():
+            if entity.kind == kind and name in (entity.key, entity.name, entity.arn):
+                return entity
+        return None
+
+    def account(self) -> tuple[Account, dict[str, str]]:
+        """The principals, and the ARN of each by its key."""
+        loaded: dict[int, tuple[Policy | None, tuple[Problem, ...]]] = {}
+
+        def load(found: FoundPolicy) -> tuple[Policy | None, tuple[Problem, ...]]:
+            if id(found) not in loaded:  # its problems are `validate`'s to report, and its principals'
+                loaded[id(found)] = load_found(found)
+            return loaded[id(found)]
+
+        def attached(entity: Entity) -> list[tuple[Policy | None, tuple[Problem, ...]]]:
+            policies = [load(f) for f in entity.inline]
+            for arn, source, path in entity.managed:
+                if arn in self.managed:
+                    policies.append(load(self.managed[arn]))
+                else:
+                    policies.append((None, (self.warn(warning(
+                        source, path, f"attached policy `{arn}` is not in the file", "policy-outside-file",
+                        "its statements are unknown here: the principals it is attached to are not evaluated")),)))
+            return policies
+
+        principals: list[AccountPrincipal] = []
+        names: dict[str, str] = {}
+        groups = {e.name: e for e in self.entities.values() if e.kind == "group"}
+        for entity in self.entities.values():
+            if entity.kind == "group":
+                continue
+            policies = attached(entity)
+            for group in entity.groups:
+                if group in groups:
+                    policies += attached(groups[group])
+            problems = list(entity.problems)
+            identity: list[Policy] = []
+            for policy, policy_problems in policies:
+                problems.extend(policy_problems)
+                if policy is not None and all(policy is not p for p in identity):
+                    identity.append(policy)
+            boundary = None
+            if entity.boundary is not None:
+                arn, source, path = entity.boundary
+                if arn in self.managed:
+                    boundary, boundary_problems = load(self.managed[arn])
+                    problems.extend(boundary_problems)
+                else:
+                    problems.append(self.warn(warning(source, path, f"permissions boundary `{arn}` is not in the file",
+                                                      "policy-outside-file")))
+            trust = None
+            if entity.trust is not None:
+                trust, trust_problems = load(entity.trust)
+                problems.extend(trust_problems)
+            principals.append(AccountPrincipal(
+                arn=entity.arn, kind=entity.kind, name=entity.name, identity=tuple(identity),
+                permission_boundary=boundary, trust_policy=trust, tags=dict(entity.tags),
+                groups=tuple(entity.groups), problems=tuple(problems)))
+            names[entity.key] = entity.arn
+        return Account(tuple(principals), ()), names
+
+
+def held_as_text(source: Source, path: JsonPath, text: str) -> tuple[Any, Source]:
+    """A policy written as JSON text in one element of the file (a Terraform attribute, an SCP's
+    `Content`): its document, and a source that locates it there (`located_at`). A `PolicyError`
+    located there when the text is not JSON."""
+    try:
+        (inner,) = parse_text(text, source.name, "json")
+    except PolicyError as exc:
+        where = source.locate(path)
+        raise PolicyError([Problem(f"the policy text is not JSON: {p.message.removeprefix('invalid JSON: ')}",
+                                   Location(where.file, where.line, where.column, path), p.hint, "warning",
+                                   code=p.code) for p in exc.problems]) from None
+    return inner.data, located_at(source, path, inner.data)
+
+
+def located_at(source: Source, path: JsonPath, document: Any) -> Source:
+    """A source that locates every element of `document` at the element `path` of `source`,
+    with that path before the element's own: for a document the file does not write out
+    element by element (JSON text, a SAM policy template)."""
+    mirror: Any = document
+    for part in reversed(path):
+        mirror = [None] * part + [mirror] if isinstance(part, int) else {part: mirror}
+
+    def positions() -> dict[JsonPath, tuple[int, int]]:  # only when a problem is to be located
+        where = source.locate(path)
+        return {(): (1, 1), path: (where.line or 1, where.column or 1)}
+
+    return Source(source.name, source.text, mirror, source.format, 0, positions)

@@ -1,0 +1,322 @@
+"""Terraform plans (`terraform show -json PLAN`): every policy their resources hold.
+
+`aws_iam_policy`, `aws_iam_role` (`assume_role_policy`, `inline_policy`, `managed_policy_arns`,
+`permissions_boundary`), `aws_iam_user`, `aws_iam_group`, `aws_iam_role_policy`,
+`aws_iam_user_policy`, `aws_iam_group_policy`, the `*_policy_attachment` resources,
+`aws_iam_user_group_membership` and `aws_iam_group_membership`; the resource-based policies of
+`aws_s3_bucket_policy`, `aws_kms_key`, `aws_sqs_queue_policy`, `aws_sns_topic_policy`; SCPs and
+RCPs of `aws_organizations_policy`; `aws_ssoadmin_permission_set_inline_policy`.
+
+The principals are those of `after`, the state the plan leads to; `validate` reads `before` too
+(a policy the plan changes). A value known only after apply (`after_unknown`) is a placeholder
+(`_placeholders.py`) with an `unknown-until-apply` warning; an unknown policy leaves its principal
+incomplete. Every policy is JSON text in an attribute: its problems are located at that
+attribute, with the resource's address in its name (`aws_iam_role_policy.app["reader"]`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from ..policy._errors import Path as JsonPath
+from ..policy._errors import Problem
+from ..policy._model import Policy, PolicyKind
+from ..policy._source import Source
+from ._placeholders import placeholder
+from ._templates import (ORGANIZATION_TYPES, Assembly, Defaults, Entity, FoundPolicy, Infrastructure, load_found,
+                         queue_arn, step, warning)
+
+__all__ = ["is_plan", "read_plan"]
+
+_ENTITIES = {"aws_iam_role": "role", "aws_iam_user": "user", "aws_iam_group": "group"}
+_ONE_ENTITY = {"aws_iam_role_policy": "role", "aws_iam_user_policy": "user", "aws_iam_group_policy": "group"}
+_ATTACHMENTS = {"aws_iam_role_policy_attachment": "role", "aws_iam_user_policy_attachment": "user",
+                "aws_iam_group_policy_attachment": "group"}
+
+
+def is_plan(data: Any) -> bool:
+    return isinstance(data, dict) and ("resource_changes" in data or "planned_values" in data)
+
+
+class _Change:
+    """One resource of the plan: its address, its `after` (or `before`) values and which are unknown."""
+
+    def __init__(self, index: int, change: dict[str, Any], state: str):
+        self.index = index
+        self.address = str(change.get("address"))
+        self.type = str(change.get("type"))
+        given = change.get("change")
+        body: dict[str, Any] = given if isinstance(given, dict) else {}
+        values = body.get(state)
+        self.values: dict[str, Any] = values if isinstance(values, dict) else {}
+        unknown = body.get("after_unknown") if state == "after" else None
+        self.unknown: dict[str, Any] = unknown if isinstance(unknown, dict) else {}
+        self.state = state
+        self.exists = isinstance(values, dict)
+
+    def at(self, *path: str | int) -> JsonPath:
+        return ("resource_changes", self.index, "change", self.state, *path)
+
+    def get(self, key: str) -> Any:
+        """A value, or None when it is absent or unknown until apply."""
+        return None if self.unknown.get(key) is True else self.values.get(key)
+
+    def is_unknown(self, key: str) -> bool:
+        return self.unknown.get(key) is True
+
+
+class _Reader:
+    def __init__(self, source: Source, defaults: Defaults):
+        self.source = source
+        self.defaults = defaults
+        self.assembly = Assembly()
+        self.resource_policies: dict[str, Policy] = {}
+        self.organization: dict[PolicyKind, list[Policy]] = {PolicyKind.SCP: [], PolicyKind.RCP: []}
+        self.unknown: list[tuple[str, Problem]] = []  # (address, warning) of policies unknown until apply
+
+    def found(self, change: _Change, key: str, label: str, kind: PolicyKind, *, trust: bool = False,
+              key_policy: bool = False, path: JsonPath = ()) -> FoundPolicy | None:
+        """The policy in attribute `key` (JSON text), recorded for `validate`; None, reported,
+        when it is unknown until apply or not JSON."""
+        where = change.at(*(path or (key,)))
+        container: Any = change.values
+        unknown: Any = change.unknown
+        for part in path[:-1] if path else ():
+            container = step(container, part)
+            unknown = step(unknown, part)
+        last = path[-1] if path else key
+        if (isinstance(unknown, dict) and unknown.get(last) is True) or (
+                isinstance(unknown, list) and isinstance(last, int) and last < len(unknown) and unknown[last] is True):
+            self.unknown_policy(change, where, label)
+            return None
+        text = container.get(last) if isinstance(container, dict) else None
+        if not isinstance(text, str) or not text.strip():
+            return None
+        suffix = " (before)" if change.state == "before" else ""
+        held = self.assembly.text_policy(self.source, where, text)
+        if held is None:
+            return None
+        data, located = held
+        return self.assembly.policy(FoundPolicy(f"{change.address} {label}{suffix}".replace("  ", " ").strip(), kind,
+                                                data, located, where, trust, key_policy))
+
+    def unknown_policy(self, change: _Change, where: JsonPath, label: str) -> None:
+        self.unknown.append((change.address, self.assembly.warn(warning(
+            self.source, where, f"the {label or 'policy'} of `{change.address}` is known only after apply",
+            "unknown-until-apply", "apply the plan, or write the policy without values computed at apply"))))
+
+    def references(self, address: str, key: str) -> list[str]:
+        """The addresses an attribute of a root-module resource refers to in the configuration."""
+        data = self.source.data
+        module = step(step(data, "configuration"), "root_module")
+        bare = address.split("[", 1)[0]
+        for resource in step(module, "resources") or []:
+            if step(resource, "address") == bare:
+                found = step(step(step(resource, "expressions"), key), "references")
+                return [r for r in found if isinstance(r, str)] if isinstance(found, list) else []
+        return []
+
+    def named(self, change: _Change, kind: str) -> tuple[str, str]:
+        """An IAM entity's name and ARN; placeholders when known only after apply."""
+        d = self.defaults
+        name = change.get("name")
+        if not isinstance(name, str):
+            name = placeholder(f"{change.address}.name")
+        arn = change.get("arn")
+        if not isinstance(arn, str):
+            path = change.get("path")
+            arn = f"arn:{d.partition}:iam::{d.account}:{kind}{path if isinstance(path, str) else '/'}{name}"
+        return name, arn
+
+    def read(self) -> None:
+        data = self.source.data
+        changes = data.get("resource_changes") if isinstance(data, dict) else None
+        entries = [(i, c) for i, c in enumerate(changes) if isinstance(c, dict) and c.get("mode", "managed") == "managed"
+                   ] if isinstance(changes, list) else []
+        for index, entry in entries:  # `before`: validated, not evaluated
+            before = _Change(index, entry, "before")
+            if before.exists and _HANDLERS.get(before.type) is not None:
+                _found_only(self, before)
+        after = [c for c in (_Change(i, c, "after") for i, c in entries) if c.exists]
+        for change in after:  # principals first: policies are attached to them by name
+            if change.type in _ENTITIES:
+                _entity(self, change)
+        for later in after:
+            handler = _HANDLERS.get(later.type)
+            if handler is not None and later.type not in _ENTITIES:
+                handler(self, later)
+
+
+def _found_only(reader: _Reader, change: _Change) -> None:
+    """The policies of a resource as it was before the plan, for `validate`."""
+    for key, label, kind, trust in _POLICY_ATTRIBUTES.get(change.type, ()):
+        if change.type == "aws_organizations_policy":
+            kind = ORGANIZATION_TYPES.get(str(change.get("type") or "SERVICE_CONTROL_POLICY"), kind)
+        reader.found(change, key, label, kind, trust=trust, key_policy=change.type == "aws_kms_key")
+    blocks = change.values.get("inline_policy") if change.type == "aws_iam_role" else None
+    for index, _ in enumerate(blocks if isinstance(blocks, list) else []):
+        reader.found(change, "policy", f"inline policy {index}", PolicyKind.IDENTITY,
+                     path=("inline_policy", index, "policy"))
+
+
+# The policy attributes of each type: (attribute, label, kind, trust).
+_POLICY_ATTRIBUTES: dict[str, tuple[tuple[str, str, PolicyKind, bool], ...]] = {
+    "aws_iam_policy": (("policy", "", PolicyKind.IDENTITY, False),),
+    "aws_iam_role": (("assume_role_policy", "trust policy", PolicyKind.RESOURCE_POLICY, True),),
+    "aws_iam_role_policy": (("policy", "", PolicyKind.IDENTITY, False),),
+    "aws_iam_user_policy": (("policy", "", PolicyKind.IDENTITY, False),),
+    "aws_iam_group_policy": (("policy", "", PolicyKind.IDENTITY, False),),
+    "aws_s3_bucket_policy": (("policy", "", PolicyKind.RESOURCE_POLICY, False),),
+    "aws_kms_key": (("policy", "key policy", PolicyKind.RESOURCE_POLICY, False),),
+    "aws_sqs_queue_policy": (("policy", "", PolicyKind.RESOURCE_POLICY, False),),
+    "aws_sns_topic_policy": (("policy", "", PolicyKind.RESOURCE_POLICY, False),),
+    "aws_organizations_policy": (("content", "", PolicyKind.SCP, False),),
+    "aws_ssoadmin_permission_set_inline_policy": (("inline_policy", "", PolicyKind.IDENTITY, False),),
+}
+
+
+def _entity(reader: _Reader, change: _Change) -> None:
+    kind = _ENTITIES[change.type]
+    name, arn = reader.named(change, kind)
+    entity = reader.assembly.add(Entity(change.address, kind, arn, name))
+    if kind == "role":
+        entity.trust = reader.found(change, "assume_role_policy", "trust policy", PolicyKind.RESOURCE_POLICY,
+                                    trust=True)
+        if entity.trust is None and change.is_unknown("assume_role_policy"):
+            entity.problems.append(reader.unknown[-1][1])
+        for index, block in enumerate(change.values.get("inline_policy") or []):
+            block_name = block.get("name") if isinstance(block, dict) else None
+            found = reader.found(change, "policy", f"inline policy {block_name or index}", PolicyKind.IDENTITY,
+                                 path=("inline_policy", index, "policy"))
+            if found is not None:
+                entity.inline.append(found)
+        for index, policy_arn in enumerate(change.get("managed_policy_arns") or []):
+            if isinstance(policy_arn, str):
+                entity.managed.append((policy_arn, reader.source, change.at("managed_policy_arns", index)))
+    boundary = change.get("permissions_boundary")
+    if isinstance(boundary, str) and boundary:
+        entity.boundary = (boundary, reader.source, change.at("permissions_boundary"))
+    tags = change.get("tags")
+    if isinstance(tags, dict):
+        entity.tags.update({k: v for k, v in tags.items() if isinstance(v, str)})
+
+
+def _target(reader: _Reader, change: _Change, key: str, kind: str) -> Entity | None:
+    """The user, group or role an attribute names; one known only after apply is found by the
+    reference the configuration writes (`role = aws_iam_role.app.id`)."""
+    name = change.get(key)
+    target = reader.assembly.find(kind, name) if isinstance(name, str) else None
+    for reference in reader.references(change.address, key) if target is None else ():
+        target = reader.assembly.entities.get(reference)
+        if target is not None:
+            break
+    if target is None:
+        what = f"`{name}`" if isinstance(name, str) else "known only after apply"
+        reader.assembly.warn(warning(reader.source, change.at(key), f"the {kind} {what} is not in the plan: "
+                                     "the policy is not attached to any principal here", "principal-outside-file"))
+    return target
+
+
+def _managed_policy(reader: _Reader, change: _Change) -> None:
+    found = reader.found(change, "policy", "", PolicyKind.IDENTITY)
+    _, arn = reader.named(change, "policy")
+    if found is not None:
+        reader.assembly.managed[arn] = found
+
+
+def _one_entity_policy(reader: _Reader, change: _Change) -> None:
+    found = reader.found(change, "policy", "", PolicyKind.IDENTITY)
+    kind = _ONE_ENTITY[change.type]
+    target = _target(reader, change, kind, kind)
+    if target is not None and found is not None:
+        target.inline.append(found)
+    elif target is not None and change.is_unknown("policy"):
+        target.problems.append(reader.unknown[-1][1])
+
+
+def _attachment(reader: _Reader, change: _Change) -> None:
+    arn = change.get("policy_arn")
+    kind = _ATTACHMENTS[change.type]
+    target = _target(reader, change, kind, kind)
+    if target is not None:
+        target.managed.append((arn if isinstance(arn, str) else placeholder(f"{change.address}.policy_arn"),
+                               reader.source, change.at("policy_arn")))
+
+
+def _policy_attachment(reader: _Reader, change: _Change) -> None:
+    """`aws_iam_policy_attachment`: one policy, to lists of users, roles and groups."""
+    arn = change.get("policy_arn")
+    for key, kind in (("users", "user"), ("roles", "role"), ("groups", "group")):
+        for index, name in enumerate(change.get(key) or []):
+            target = reader.assembly.find(kind, name) if isinstance(name, str) else None
+            if target is not None and isinstance(arn, str):
+                target.managed.append((arn, reader.source, change.at("policy_arn")))
+
+
+def _memberships(reader: _Reader, change: _Change) -> None:
+    """`aws_iam_user_group_membership` (a user, its groups) and `aws_iam_group_membership`."""
+    if change.type == "aws_iam_user_group_membership":
+        pairs = [(change.get("user"), g) for g in change.get("groups") or []]
+    else:
+        pairs = [(u, change.get("group")) for u in change.get("users") or []]
+    for user_name, group in pairs:
+        user = reader.assembly.find("user", user_name) if isinstance(user_name, str) else None
+        if user is not None and isinstance(group, str):
+            user.groups.append(group)
+
+
+def _resource_policy(reader: _Reader, change: _Change) -> None:
+    key_policy = change.type == "aws_kms_key"
+    found = reader.found(change, "policy", "key policy" if key_policy else "", PolicyKind.RESOURCE_POLICY,
+                         key_policy=key_policy)
+    policy, _ = load_found(found) if found is not None else (None, ())
+    partition = reader.defaults.partition
+    key = {"aws_s3_bucket_policy": "bucket", "aws_sqs_queue_policy": "queue_url"}.get(change.type, "arn")
+    named = change.get(key)
+    if not isinstance(named, str):  # known only after apply
+        named = placeholder(f"{change.address}.{key}")
+    target = (f"arn:{partition}:s3:::{named}" if key == "bucket"
+              else queue_arn(named, partition) or named if key == "queue_url" else named)
+    if policy is not None:
+        reader.resource_policies[target] = policy
+
+
+def _organization_policy(reader: _Reader, change: _Change) -> None:
+    kind = ORGANIZATION_TYPES.get(str(change.get("type") or "SERVICE_CONTROL_POLICY"))
+    if kind is None:
+        return  # a tag, backup or AI opt-out policy: no IAM policy
+    found = reader.found(change, "content", "", kind)
+    policy, _ = load_found(found) if found is not None else (None, ())
+    if policy is not None:
+        reader.organization[kind].append(policy)
+
+
+def _permission_set(reader: _Reader, change: _Change) -> None:
+    reader.found(change, "inline_policy", "", PolicyKind.IDENTITY)
+
+
+_HANDLERS: dict[str, Callable[[_Reader, _Change], None]] = {
+    "aws_iam_role": _entity, "aws_iam_user": _entity, "aws_iam_group": _entity,
+    "aws_iam_policy": _managed_policy,
+    **{t: _one_entity_policy for t in _ONE_ENTITY},
+    **{t: _attachment for t in _ATTACHMENTS},
+    "aws_iam_policy_attachment": _policy_attachment,
+    "aws_iam_user_group_membership": _memberships,
+    "aws_iam_group_membership": _memberships,
+    "aws_s3_bucket_policy": _resource_policy,
+    "aws_kms_key": _resource_policy,
+    "aws_sqs_queue_policy": _resource_policy,
+    "aws_sns_topic_policy": _resource_policy,
+    "aws_organizations_policy": _organization_policy,
+    "aws_ssoadmin_permission_set_inline_policy": _permission_set,
+}
+
+
+def read_plan(source: Source, defaults: Defaults) -> Infrastructure:
+    """Every policy of a parsed plan (module docstring), its principals as an account."""
+    reader = _Reader(source, defaults)
+    reader.read()
+    account, names = reader.assembly.account()
+    return Infrastructure(source.name, "Terraform plan", account, tuple(reader.assembly.found),
+                          reader.resource_policies, tuple(reader.organization[PolicyKind.SCP]),
+                          tuple(reader.organization[PolicyKind.RCP]), names, tuple(reader.assembly.warnings))
