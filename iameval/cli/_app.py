@@ -18,8 +18,6 @@ from ..policy._errors import Location, PolicyError, Problem
 from ._catalog_commands import expand_command, validate_command
 from ._check import check, run
 from ._options import DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, fail
-from ._present import out
-from ._quiz import TOPICS, answers_from, load_bank, parse_difficulty, play, select
 from ._who_can import who_can_command
 
 __all__ = ["app", "main", "DEFAULT_PRINCIPAL", "DEFAULT_RESOURCE", "EXIT_BROKEN_PIPE", "EXIT_BUG"]
@@ -158,6 +156,9 @@ def quiz(
     Answers are read from the terminal, or one per line from --answers FILE or from standard
     input when it is not a terminal. Exit 0 when every question was answered right, 1 otherwise.
     """
+    from ._present import out
+    from ._quiz import TOPICS, answers_from, load_bank, parse_difficulty, play, select
+
     try:
         bank = load_bank()
     except PolicyError as exc:

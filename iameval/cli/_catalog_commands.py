@@ -12,21 +12,22 @@ exits 0 when every pattern matched an action, 1 when one matched none, 2 on inva
 from __future__ import annotations
 
 import json
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.markup import escape
 
-from .. import catalog
-from ._sarif import sarif_log
 from ..policy._errors import Location, PolicyError, Problem, format_path
-from ..policy._files import load_policy_file
-from ..policy._model import Effect, Policy, PolicyKind
+from ..policy._kind import PolicyKind
 from ._options import JsonOpt, fail
-from ..policy._source import expand_paths
-from ._present import err, out, progress
-from ..analysis._baseline import Baseline, baseline_json, ignored_codes, load_baseline
-from ..analysis._validate import CODES, Finding, PolicyType, exit_code, validate_paths
+from ..analysis._rules import Finding, PolicyType
+
+if TYPE_CHECKING:
+    from .. import catalog
+    from ..policy._model import Policy
+
+# Each command imports what it runs when it runs: `--help` and the other commands need none of
+# it (issue 14, start-up).
 
 __all__ = ["PolicyType", "expand_command", "validate_command"]
 
@@ -64,6 +65,12 @@ def validate_command(
     shadowed statements, and broad grants. Every finding has FILE:LINE:COLUMN, the element, a
     severity and a stable code. Exit 0 when clean, 1 with warnings only, 2 with an error.
     """
+    from ..analysis._baseline import Baseline, baseline_json, ignored_codes, load_baseline
+    from ..analysis._validate import CODES, exit_code, validate_paths
+    from ..policy._source import expand_paths
+    from ._present import out, progress
+    from ._sarif import sarif_log
+
     if as_json and sarif:
         fail(PolicyError([Problem("give --json or --sarif, not both", Location("iameval validate"), code="invalid-usage")]), False)
     try:
@@ -103,6 +110,8 @@ def _counts(findings: list[Finding]) -> dict[str, int]:
 
 
 def _print_findings(findings: list[Finding], documents: int) -> None:
+    from ._present import out
+
     for finding in findings:
         style = _SEVERITY_STYLE.get(finding.severity, "")
         loc = finding.location
@@ -144,6 +153,9 @@ def expand_command(
     without conditions takes away on every resource. Exit 0 when every pattern matched, 1 when
     one matched nothing, 2 on invalid input.
     """
+    from .. import catalog
+    from ._present import err, out
+
     try:
         if bool(patterns) == bool(policy):
             raise PolicyError([Problem("give action patterns, or --policy FILE", Location("iameval expand"),
@@ -180,6 +192,11 @@ def expand_command(
 
 
 def _expand_policy(path: str, kind: PolicyKind, statement: str | None, details: bool, as_json: bool) -> None:
+    from .. import catalog
+    from ..policy._files import load_policy_file
+    from ..policy._model import Effect
+    from ._present import out
+
     document = load_policy_file(path, kind)
     only = None
     if statement is not None:
@@ -217,6 +234,8 @@ def _statement_index(document: Policy, wanted: str) -> int:
 
 
 def _print_actions(rows: list[tuple[catalog.Action | None, str, tuple[str, ...]]], details: bool) -> None:
+    from ._present import out
+
     if not rows:
         return
     width = max(len(name) for _, name, _ in rows) + 2

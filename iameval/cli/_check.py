@@ -7,24 +7,24 @@ ExplicitDeny (or a scenario not as expected), 2 invalid input.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
 import typer
 from rich.markup import escape
 
-from ..engine import Authorizer, Decision, Request, Result
-from ..engine._context import merge_context
-from ..engine import Explanation, explain
-from ..inputs._accounts import Account
-from ..inputs._scenarios import ScenarioOutcome, load_scenarios, run_scenario
 from ..policy._errors import Location, PolicyError, Problem
-from ..policy._files import load_policy_file, load_policy_files
-from ..policy._model import PolicyKind
+from ..policy._kind import PolicyKind
 from ._options import (ACCOUNT_HELP, CREDENTIALS_HELP, DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, RESOURCE_ACCOUNT_HELP,
                        RESOURCE_POLICY_HELP, ContextFileOpt, ContextOpt, ExplainOpt, JsonOpt, RcpOpt, ScpOpt,
                        checked_request, context_from, fail, org_policies, read_account, single)
-from ._present import (err, out, print_explanation, print_outcome, print_pairs, print_request, print_result,
-                       print_run_summary, progress, run_counts)
+
+if TYPE_CHECKING:
+    from ..engine import Authorizer, Explanation, Request, Result
+    from ..inputs._accounts import Account
+    from ..inputs._scenarios import ScenarioOutcome
+
+# Each command imports what it runs when it runs: `--help` and the other commands need none of
+# it (issue 14, start-up).
 
 __all__ = ["check", "run"]
 
@@ -73,6 +73,10 @@ def check(
     Exit 0 when every answer is Allow, 1 when one is ImplicitDeny or ExplicitDeny, 2 on invalid
     input (an option that takes one value given twice is invalid).
     """
+    from ..engine import Authorizer, Decision, explain
+    from ..policy._files import load_policy_file, load_policy_files
+    from ._present import out, print_explanation, print_request, print_result
+
     pairs = [(a, r) for a in action for r in (resource or [DEFAULT_RESOURCE])]
     try:
         principal_, credentials_, details, resource_policy_, resource_account_, boundary = (
@@ -152,6 +156,8 @@ def _shown(request: dict[str, Any], checked: Request, result: Result, default_pr
 def _answer_pairs(asked: list[tuple[dict[str, Any], Request, Authorizer, Explanation]], as_json: bool,
                   explain_it: bool) -> NoReturn:
     """Several actions or resources: one answer per pair, as a table (JSON Lines with --json)."""
+    from ._present import out, print_explanation, print_pairs
+
     results = [explanation.result for _, _, _, explanation in asked]
     if as_json:
         for (request, _, _, explanation), result in zip(asked, results):
@@ -173,6 +179,8 @@ def _answer_pairs(asked: list[tuple[dict[str, Any], Request, Authorizer, Explana
 
 def _from_account(account: Account, principal: str | None, request: dict[str, Any], kwargs: dict[str, Any]) -> None:
     """Take the principal's policies (and tags, and a target role's trust policy) from the account."""
+    from ..engine._context import merge_context
+
     if principal is None:
         raise PolicyError([Problem("--account-details needs --principal: the ARN of a user "
                                    "or role of the account, or of a role session",
@@ -214,6 +222,9 @@ def run(
     Exit 0 when every scenario is as expected, 1 when a decision differs, 2 when a scenario is
     invalid (the others are still evaluated and reported).
     """
+    from ..inputs._scenarios import load_scenarios
+    from ._present import err, out, print_run_summary, progress, run_counts
+
     scenarios = load_scenarios(*paths, exclude=exclude or ())
     explanations: dict[int, Explanation] = {}
     outcomes: list[ScenarioOutcome] = []
@@ -234,6 +245,10 @@ def _run_all(scenarios: list[Any], outcomes: list[ScenarioOutcome], explanations
              explain_it: bool, as_json: bool, junit: str | None, advance: Any) -> None:
     """Each scenario decided and reported as it comes (explained for --explain, and for a JUnit
     failure), counted by the progress bar."""
+    from ..engine import explain
+    from ..inputs._scenarios import run_scenario
+    from ._present import out, print_explanation, print_outcome
+
     for scenario in scenarios:
         outcome = run_scenario(scenario)
         outcomes.append(outcome)
@@ -262,6 +277,7 @@ def write_junit(path: str, outcomes: list[ScenarioOutcome], explanations: dict[i
     from xml.etree import ElementTree
 
     from ..testing import explanation_text
+    from ._present import run_counts
 
     counts = run_counts(outcomes)
     suite = ElementTree.Element("testsuite", name="iameval", tests=str(counts["scenarios"]),

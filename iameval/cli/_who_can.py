@@ -13,19 +13,20 @@ Exit 0 when some principal of the file is allowed for some action, 1 when none i
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from ..catalog import expand
-from ..engine._request import is_key_policy_action
-from ..inputs._accounts import Account, AccountPrincipal, WhoCanAnswer, granted_outside, trusted_outside, who_can
 from ..policy._errors import Location, PolicyError, Problem
 from ._options import (DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, RESOURCE_ACCOUNT_HELP, RESOURCE_POLICY_HELP,
                        ContextFileOpt, ContextOpt, JsonOpt, RcpOpt, ScpOpt, checked_request, context_from, fail,
                        org_policies, read_account, single)
-from ._present import (assume_view_json, out, outside_grant_json, print_assume_view, print_who_can,
-                       who_can_json)
+
+if TYPE_CHECKING:
+    from ..inputs._accounts import Account, AccountPrincipal, WhoCanAnswer
+
+# The command imports what it runs when it runs: `--help` and the other commands need none of it
+# (issue 14, start-up).
 
 __all__ = ["who_can_command"]
 
@@ -69,6 +70,10 @@ def who_can_command(
     are listed as not evaluated. Exit 0 when some principal is allowed for some action, 1 when
     none is, 2 on invalid input.
     """
+    from ..engine._request import is_key_policy_action
+    from ..inputs._accounts import granted_outside, who_can
+    from ._present import out, outside_grant_json, print_who_can, who_can_json
+
     try:
         # Options of one value: given twice, an error (`single`), never the last one silently.
         account = read_account(single(account_details, "--account-details") or "")
@@ -144,6 +149,8 @@ def who_can_command(
 def _actions(given: list[str]) -> list[str]:
     """The actions asked, in the order given: a wildcard stands for the actions of the catalogue
     it matches (`iameval expand`); one that matches none is an error, never an empty answer."""
+    from ..catalog import expand
+
     found: dict[str, str] = {}  # lower-cased -> as named (actions are case-insensitive, §7.2)
     problems = []
     for entry in given:
@@ -163,6 +170,9 @@ def _actions(given: list[str]) -> list[str]:
 
 
 def _print_assume(views: list[tuple[AccountPrincipal, list[WhoCanAnswer]]], account: Account, as_json: bool) -> None:
+    from ..inputs._accounts import trusted_outside
+    from ._present import assume_view_json, out, print_assume_view
+
     for role, answers in views:
         outside = trusted_outside(role, account)
         if as_json:

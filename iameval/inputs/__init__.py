@@ -1,8 +1,13 @@
 """Stage 3: what the engine is run over: scenario files (SCENARIO.md) and account exports.
 """
 
-from ._scenarios import Scenario, ScenarioOutcome, evaluate, load_scenarios
-from ._accounts import Account, AccountPrincipal, WhoCanAnswer, load_account, trusted_outside, who_can
+from typing import TYPE_CHECKING
+
+from .._lazy import on_first_use
+
+if TYPE_CHECKING:
+    from ._scenarios import Scenario, ScenarioOutcome, evaluate, load_scenarios
+    from ._accounts import Account, AccountPrincipal, WhoCanAnswer, load_account, trusted_outside, who_can
 
 __all__ = [
     "Account",
@@ -16,3 +21,8 @@ __all__ = [
     "trusted_outside",
     "who_can",
 ]
+
+__getattr__, __dir__ = on_first_use(__name__, {
+    "._scenarios": "Scenario ScenarioOutcome evaluate load_scenarios",
+    "._accounts": "Account AccountPrincipal WhoCanAnswer load_account trusted_outside who_can",
+})

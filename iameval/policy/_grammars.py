@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from lark import Lark
+if TYPE_CHECKING:
+    from lark import Lark
 
 __all__ = ["grammar"]
 
@@ -19,7 +21,9 @@ _PACKAGE = Path(__file__).resolve().parent.parent
 
 @cache
 def grammar(name: str, **options: object) -> Lark:
-    """The parser of `grammar/NAME.lark`, built once."""
+    """The parser of `grammar/NAME.lark`, built once (and lark imported) when first asked for."""
+    from lark import Lark
+
     for folder in (_PACKAGE / "grammar", _PACKAGE.parent / "grammar"):
         path = folder / f"{name}.lark"
         if path.is_file():

@@ -1,0 +1,87 @@
+"""Start-up time (issue 14): the wall time of short `iameval` commands, process start included.
+
+    .venv/bin/python bench/startup.py [CHECKOUT ...] [--runs N] [--only TEXT]
+
+Each command runs `--runs` times (20) in a fresh interpreter, as the console script does
+(`from iameval.cli import main; main()`), with the checkout first on `sys.path`; checkouts are
+alternated run by run, so that two commits can be compared in one go under the same load:
+`git archive COMMIT | tar -x -C DIR`, then `bench/startup.py DIR .`. `python -c pass` is the
+floor: what starting this interpreter costs at all. Prints one table: the least and the median
+wall time per command and checkout, in milliseconds. A command whose exit status is not the one
+expected stops the run (a fast error is no start-up figure).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+# What the console script does, the checkout first on the path (and checked to be the one imported).
+CHILD = r"""
+import re, sys
+sys.path.insert(0, sys.argv[1])
+from iameval.cli import main
+import iameval
+assert iameval.__file__.startswith(sys.argv[1]), iameval.__file__
+sys.argv = ["iameval", *sys.argv[2:]]
+sys.exit(main())
+"""
+
+EXAMPLE = "fixtures/examples/read-reports.json"
+
+# (label, arguments of `iameval`, expected exit status); `None` arguments: the floor.
+COMMANDS: list[tuple[str, list[str] | None, int]] = [
+    ("`python -c pass` (the floor)", None, 0),
+    ("`iameval --help`", ["--help"], 0),
+    ("`iameval --version`", ["--version"], 0),
+    (f"`iameval check {EXAMPLE} --action s3:GetObject --resource arn:aws:s3:::example-reports/q1.csv`",
+     ["check", EXAMPLE, "--action", "s3:GetObject", "--resource", "arn:aws:s3:::example-reports/q1.csv"], 0),
+    (f"`iameval validate {EXAMPLE}`", ["validate", EXAMPLE], 0),
+    ("`iameval run fixtures/scenarios/sample-scenarios.jsonl` (30 scenarios)",
+     ["run", "fixtures/scenarios/sample-scenarios.jsonl"], 0),
+]
+
+
+def once(checkout: Path, arguments: list[str] | None, expected: int) -> float:
+    """Seconds of wall time for one run of the command in a fresh process, output to a pipe."""
+    command = [sys.executable, "-c", "pass"] if arguments is None else [
+        sys.executable, "-c", CHILD, str(checkout), *arguments]
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != expected:
+        raise SystemExit(f"{checkout}: iameval {' '.join(arguments or [])}: exit {done.returncode}, "
+                         f"expected {expected}\n{done.stderr}")
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("checkouts", nargs="*", type=Path, default=[ROOT])
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--only", help="run the commands whose label holds this text")
+    args = parser.parse_args()
+    checkouts = [c.resolve() for c in args.checkouts]
+    print("| command | " + " | ".join(f"`{c.name}` min / median ms" for c in checkouts) + " |")
+    print("|---|" + "---:|" * len(checkouts))
+    for label, arguments, expected in COMMANDS:
+        if args.only and args.only not in label:
+            continue
+        once(checkouts[0], arguments, expected)  # a first run fills the file system's caches
+        times: list[list[float]] = [[] for _ in checkouts]
+        for _ in range(args.runs):
+            for index, checkout in enumerate(checkouts):
+                times[index].append(once(checkout, arguments, expected))
+        cells = [f"{min(t) * 1000:.0f} / {statistics.median(t) * 1000:.0f}" for t in times]
+        print(f"| {label} | " + " | ".join(cells) + " |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
