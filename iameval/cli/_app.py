@@ -8,7 +8,7 @@ import contextlib
 import os
 import sys
 import traceback
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 from rich.markup import escape
@@ -19,6 +19,12 @@ from ._catalog_commands import expand_command, validate_command
 from ._check import check, run
 from ._options import DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, fail
 from ._who_can import who_can_command
+
+if TYPE_CHECKING:
+    from ._quiz import Question
+
+# `quiz` imports what it plays when it is played: `--help` and the other commands need none of it
+# (issue 14, start-up).
 
 __all__ = ["app", "main", "DEFAULT_PRINCIPAL", "DEFAULT_RESOURCE", "EXIT_BROKEN_PIPE", "EXIT_BUG"]
 
@@ -157,7 +163,7 @@ def quiz(
     input when it is not a terminal. Exit 0 when every question was answered right, 1 otherwise.
     """
     from ._present import out
-    from ._quiz import TOPICS, answers_from, load_bank, parse_difficulty, play, select
+    from ._quiz import TOPICS, answers_from, parse_difficulty, play, select
 
     try:
         bank = load_bank()
@@ -184,6 +190,14 @@ def quiz(
     right = sum(r for r, _ in score.values())
     asked = sum(a for _, a in score.values())
     raise typer.Exit(0 if asked == len(questions) and right == asked else 1)
+
+
+def load_bank() -> list[Question]:
+    """The question bank that ships with iameval (`_quiz.load_bank`), whose loader, with the
+    engine, is imported only when the quiz is played."""
+    from ._quiz import load_bank as shipped
+
+    return shipped()
 
 
 app.command("validate")(validate_command)

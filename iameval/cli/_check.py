@@ -7,7 +7,7 @@ ExplicitDeny (or a scenario not as expected), 2 invalid input.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional, Sequence
 
 import typer
 from rich.markup import escape
@@ -21,7 +21,7 @@ from ._options import (ACCOUNT_HELP, CREDENTIALS_HELP, DEFAULT_PRINCIPAL, DEFAUL
 if TYPE_CHECKING:
     from ..engine import Authorizer, Explanation, Request, Result
     from ..inputs._accounts import Account
-    from ..inputs._scenarios import ScenarioOutcome
+    from ..inputs._scenarios import Scenario, ScenarioOutcome
 
 # Each command imports what it runs when it runs: `--help` and the other commands need none of
 # it (issue 14, start-up).
@@ -222,7 +222,6 @@ def run(
     Exit 0 when every scenario is as expected, 1 when a decision differs, 2 when a scenario is
     invalid (the others are still evaluated and reported).
     """
-    from ..inputs._scenarios import load_scenarios
     from ._present import err, out, print_run_summary, progress, run_counts
 
     scenarios = load_scenarios(*paths, exclude=exclude or ())
@@ -239,6 +238,14 @@ def run(
         err.print(f"no scenarios found in {escape(', '.join(paths))}", soft_wrap=True)
         raise typer.Exit(2)
     raise typer.Exit(2 if counts["errors"] else 1 if counts["failed"] else 0)
+
+
+def load_scenarios(*paths: str, exclude: Sequence[str] = ()) -> list[Scenario]:
+    """The scenarios of the files and folders given (`inputs.load_scenarios`), whose loader,
+    with the engine, is imported only when `run` runs."""
+    from ..inputs._scenarios import load_scenarios as load
+
+    return load(*paths, exclude=exclude)
 
 
 def _run_all(scenarios: list[Any], outcomes: list[ScenarioOutcome], explanations: dict[int, Explanation],
