@@ -7,13 +7,15 @@ Each command runs `--runs` times (20) in a fresh interpreter, as the console scr
 alternated run by run, so that two commits can be compared in one go under the same load:
 `git archive COMMIT | tar -x -C DIR`, then `bench/startup.py DIR .`. `python -c pass` is the
 floor: what starting this interpreter costs at all. Prints one table: the least and the median
-wall time per command and checkout, in milliseconds. A command whose exit status is not the one
-expected stops the run (a fast error is no start-up figure).
+wall time per command and checkout, in milliseconds, and the least CPU time (user + system) of
+the child, which other work on a shared machine disturbs less than the wall time. A command
+whose exit status is not the one expected stops the run (a fast error is no start-up figure).
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import subprocess
 import sys
@@ -49,17 +51,23 @@ COMMANDS: list[tuple[str, list[str] | None, int]] = [
 ]
 
 
-def once(checkout: Path, arguments: list[str] | None, expected: int) -> float:
-    """Seconds of wall time for one run of the command in a fresh process, output to a pipe."""
+def _cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def once(checkout: Path, arguments: list[str] | None, expected: int) -> tuple[float, float]:
+    """Seconds of wall time and of CPU time for one run of the command in a fresh process,
+    output to a pipe."""
     command = [sys.executable, "-c", "pass"] if arguments is None else [
         sys.executable, "-c", CHILD, str(checkout), *arguments]
-    start = time.perf_counter()
+    cpu, start = _cpu(), time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, _cpu() - cpu
     if done.returncode != expected:
         raise SystemExit(f"{checkout}: iameval {' '.join(arguments or [])}: exit {done.returncode}, "
                          f"expected {expected}\n{done.stderr}")
-    return seconds
+    return seconds, cpu
 
 
 def main() -> None:
@@ -69,17 +77,18 @@ def main() -> None:
     parser.add_argument("--only", help="run the commands whose label holds this text")
     args = parser.parse_args()
     checkouts = [c.resolve() for c in args.checkouts]
-    print("| command | " + " | ".join(f"`{c.name}` min / median ms" for c in checkouts) + " |")
+    print("| command | " + " | ".join(f"`{c.name}` wall min / median, CPU min (ms)" for c in checkouts) + " |")
     print("|---|" + "---:|" * len(checkouts))
     for label, arguments, expected in COMMANDS:
         if args.only and args.only not in label:
             continue
         once(checkouts[0], arguments, expected)  # a first run fills the file system's caches
-        times: list[list[float]] = [[] for _ in checkouts]
+        times: list[list[tuple[float, float]]] = [[] for _ in checkouts]
         for _ in range(args.runs):
             for index, checkout in enumerate(checkouts):
                 times[index].append(once(checkout, arguments, expected))
-        cells = [f"{min(t) * 1000:.0f} / {statistics.median(t) * 1000:.0f}" for t in times]
+        cells = [f"{min(w for w, _ in t) * 1000:.0f} / {statistics.median(w for w, _ in t) * 1000:.0f}, "
+                 f"{min(c for _, c in t) * 1000:.0f}" for t in times]
         print(f"| {label} | " + " | ".join(cells) + " |", flush=True)
 
 
