@@ -111,6 +111,14 @@ def test_every_public_name_of_a_package_is_read_on_first_use(package):
         getattr(module, "NoSuchName")
 
 
+@pytest.mark.parametrize("package", ["iameval.catalog", "iameval.analysis"])
+def test_a_package_s_names_are_those_its_modules_name(package):
+    """The names a package lists before importing its modules are the modules' own surface."""
+    module = __import__(package, fromlist=["__all__"])
+    modules = {module.__name__ + where for where in module._SURFACE}
+    assert set(module.__all__) == {name for where in modules for name in __import__(where, fromlist=["__all__"]).__all__}
+
+
 def test_a_stage_is_read_from_the_package_as_before():
     assert iameval.catalog.expand("s3:GetObjectTagging")[0].name == "GetObjectTagging"
     findings = iameval.analysis.validate_policy({"Version": "2012-10-17", "Statement": [
