@@ -2,7 +2,9 @@
 `quiz`, which plays the practice questions of `_quiz`.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: typer reads the commands' signatures at every start, and
+# annotations evaluated once, where they are defined, cost less than strings it evaluates again
+# (issue 14, start-up). Names imported for type checking alone are quoted.
 
 import contextlib
 import os
@@ -192,7 +194,7 @@ def quiz(
     raise typer.Exit(0 if asked == len(questions) and right == asked else 1)
 
 
-def load_bank() -> list[Question]:
+def load_bank() -> "list[Question]":
     """The question bank that ships with iameval (`_quiz.load_bank`), whose loader, with the
     engine, is imported only when the quiz is played."""
     from ._quiz import load_bank as shipped

@@ -9,7 +9,9 @@ Registered on the `iameval` app by `_app.py`, as `check`, `who-can` and `run` ar
 exits 0 when every pattern matched an action, 1 when one matched none, 2 on invalid input.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: typer reads the commands' signatures at every start, and
+# annotations evaluated once, where they are defined, cost less than strings it evaluates again
+# (issue 14, start-up). Names imported for type checking alone are quoted.
 
 import json
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -221,7 +223,7 @@ def _expand_policy(path: str, kind: PolicyKind, statement: str | None, details: 
     out.print(f"{subject} allows {_plural(len(result.allowed), 'action')}")
 
 
-def _statement_index(document: Policy, wanted: str) -> int:
+def _statement_index(document: "Policy", wanted: str) -> int:
     for index, item in enumerate(document.statement):
         if item.label(index) == wanted:  # its Sid, or `Statement[i]` as listings name it
             return index
@@ -233,7 +235,7 @@ def _statement_index(document: Policy, wanted: str) -> int:
                                "give a Sid, `Statement[i]` or an index i from 0", code="unknown-statement")])
 
 
-def _print_actions(rows: list[tuple[catalog.Action | None, str, tuple[str, ...]]], details: bool) -> None:
+def _print_actions(rows: "list[tuple[catalog.Action | None, str, tuple[str, ...]]]", details: bool) -> None:
     from ._present import out
 
     if not rows:

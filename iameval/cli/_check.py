@@ -4,7 +4,9 @@ Exit codes a script can use: 0 Allow (or every scenario as expected), 1 Implicit
 ExplicitDeny (or a scenario not as expected), 2 invalid input.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: typer reads the commands' signatures at every start, and
+# annotations evaluated once, where they are defined, cost less than strings it evaluates again
+# (issue 14, start-up). Names imported for type checking alone are quoted.
 
 import json
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional, Sequence
@@ -134,7 +136,7 @@ def check(
     raise typer.Exit(0 if result.decision is Decision.ALLOW else 1)
 
 
-def _shown(request: dict[str, Any], checked: Request, result: Result, default_principal: bool,
+def _shown(request: dict[str, Any], checked: "Request", result: "Result", default_principal: bool,
            default_resource: bool) -> dict[str, tuple[str, bool]]:
     """The request as the output lists it: each value, and whether it was a default or derived."""
     shown: dict[str, tuple[str, bool]] = {
@@ -153,7 +155,7 @@ def _shown(request: dict[str, Any], checked: Request, result: Result, default_pr
     return shown
 
 
-def _answer_pairs(asked: list[tuple[dict[str, Any], Request, Authorizer, Explanation]], as_json: bool,
+def _answer_pairs(asked: "list[tuple[dict[str, Any], Request, Authorizer, Explanation]]", as_json: bool,
                   explain_it: bool) -> NoReturn:
     """Several actions or resources: one answer per pair, as a table (JSON Lines with --json)."""
     from ._present import out, print_explanation, print_pairs
@@ -177,7 +179,7 @@ def _answer_pairs(asked: list[tuple[dict[str, Any], Request, Authorizer, Explana
     raise typer.Exit(0 if all(r.allowed for r in results) else 1)
 
 
-def _from_account(account: Account, principal: str | None, request: dict[str, Any], kwargs: dict[str, Any]) -> None:
+def _from_account(account: "Account", principal: str | None, request: dict[str, Any], kwargs: dict[str, Any]) -> None:
     """Take the principal's policies (and tags, and a target role's trust policy) from the account."""
     from ..engine._context import merge_context
 
@@ -240,7 +242,7 @@ def run(
     raise typer.Exit(2 if counts["errors"] else 1 if counts["failed"] else 0)
 
 
-def load_scenarios(*paths: str, exclude: Sequence[str] = ()) -> list[Scenario]:
+def load_scenarios(*paths: str, exclude: Sequence[str] = ()) -> "list[Scenario]":
     """The scenarios of the files and folders given (`inputs.load_scenarios`), whose loader,
     with the engine, is imported only when `run` runs."""
     from ..inputs._scenarios import load_scenarios as load
@@ -248,7 +250,7 @@ def load_scenarios(*paths: str, exclude: Sequence[str] = ()) -> list[Scenario]:
     return load(*paths, exclude=exclude)
 
 
-def _run_all(scenarios: list[Any], outcomes: list[ScenarioOutcome], explanations: dict[int, Explanation],
+def _run_all(scenarios: list[Any], outcomes: "list[ScenarioOutcome]", explanations: "dict[int, Explanation]",
              explain_it: bool, as_json: bool, junit: str | None, advance: Any) -> None:
     """Each scenario decided and reported as it comes (explained for --explain, and for a JUnit
     failure), counted by the progress bar."""
@@ -277,7 +279,7 @@ def _run_all(scenarios: list[Any], outcomes: list[ScenarioOutcome], explanations
         advance()
 
 
-def write_junit(path: str, outcomes: list[ScenarioOutcome], explanations: dict[int, Explanation]) -> None:
+def write_junit(path: str, outcomes: "list[ScenarioOutcome]", explanations: "dict[int, Explanation]") -> None:
     """The results as JUnit XML: a test case per scenario (its class the file it is in), a
     failure for a decision that is not its `expect` (with the explanation), an error for a
     scenario that could not be evaluated."""

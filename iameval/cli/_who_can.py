@@ -10,7 +10,9 @@ Exit 0 when some principal of the file is allowed for some action, 1 when none i
 (principals only "allowed if" do not count), 2 on invalid input.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: typer reads the commands' signatures at every start, and
+# annotations evaluated once, where they are defined, cost less than strings it evaluates again
+# (issue 14, start-up). Names imported for type checking alone are quoted.
 
 import json
 from typing import TYPE_CHECKING, Annotated, Any, Optional
@@ -169,7 +171,8 @@ def _actions(given: list[str]) -> list[str]:
     return list(found.values())
 
 
-def _print_assume(views: list[tuple[AccountPrincipal, list[WhoCanAnswer]]], account: Account, as_json: bool) -> None:
+def _print_assume(views: "list[tuple[AccountPrincipal, list[WhoCanAnswer]]]", account: "Account",
+                  as_json: bool) -> None:
     from ..inputs._accounts import trusted_outside
     from ._present import assume_view_json, out, print_assume_view
 
