@@ -1,6 +1,6 @@
 """Start-up time (issue 14): the wall time of short `iameval` commands, process start included.
 
-    .venv/bin/python bench/startup.py [CHECKOUT ...] [--runs N] [--only TEXT]
+    .venv/bin/python bench/startup.py [CHECKOUT ...] [--runs N] [--only TEXT] [--instructions]
 
 Each command runs `--runs` times (20) in a fresh interpreter, as the console script does
 (`from iameval.cli import main; main()`), with the checkout first on `sys.path`; checkouts are
@@ -10,11 +10,16 @@ floor: what starting this interpreter costs at all. Prints one table: the least 
 wall time per command and checkout, in milliseconds, and the least CPU time (user + system) of
 the child, which other work on a shared machine disturbs less than the wall time. A command
 whose exit status is not the one expected stops the run (a fast error is no start-up figure).
+
+`--instructions` counts instead the instructions of one run of each command under valgrind's
+callgrind (millions): a comparison that the load of a shared machine cannot blur, as
+`bench/instructions.py` makes of the hot path.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import resource
 import statistics
 import subprocess
@@ -70,13 +75,34 @@ def once(checkout: Path, arguments: list[str] | None, expected: int) -> tuple[fl
     return seconds, cpu
 
 
+def instructions(checkout: Path, arguments: list[str] | None, expected: int) -> int:
+    """The instructions callgrind counts for one run of the command."""
+    command = [sys.executable, "-c", "pass"] if arguments is None else [
+        sys.executable, "-c", CHILD, str(checkout), *arguments]
+    done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command], cwd=ROOT,
+                          capture_output=True, text=True)
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    if done.returncode != expected or found is None:
+        raise SystemExit(f"{checkout}: iameval {' '.join(arguments or [])}: exit {done.returncode}\n{done.stderr}")
+    return int(found.group(1))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("checkouts", nargs="*", type=Path, default=[ROOT])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--only", help="run the commands whose label holds this text")
+    parser.add_argument("--instructions", action="store_true", help="count instructions under callgrind")
     args = parser.parse_args()
     checkouts = [c.resolve() for c in args.checkouts]
+    if args.instructions:
+        print("| command | " + " | ".join(f"`{c.name}` million instructions" for c in checkouts) + " |")
+        print("|---|" + "---:|" * len(checkouts))
+        for label, arguments, expected in COMMANDS:
+            if not args.only or args.only in label:
+                cells = [f"{instructions(c, arguments, expected) / 1e6:,.0f}" for c in checkouts]
+                print(f"| {label} | " + " | ".join(cells) + " |", flush=True)
+        return
     print("| command | " + " | ".join(f"`{c.name}` wall min / median, CPU min (ms)" for c in checkouts) + " |")
     print("|---|" + "---:|" * len(checkouts))
     for label, arguments, expected in COMMANDS:
