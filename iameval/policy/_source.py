@@ -170,9 +170,7 @@ def _json_positions(text: str) -> tuple[dict[JsonPath, Pos], list[tuple[JsonPath
 
 
 def _pos(node: Tree[Token] | Token) -> Pos:
-    from lark import Token
-
-    if isinstance(node, Token):
+    if isinstance(node, str):  # a Token (a str), read without importing lark on every node
         return node.line or 1, node.column or 1
     if node.meta.empty:
         return 1, 1
