@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Iterable, Mapping, NamedTuple
 
 from ..policy._errors import Location, Problem
-from ..policy._model import PolicyKind
+from ..policy._kind import PolicyKind
 from ..policy._quotas import AWS_MANAGED, QUOTAS, SizeLimit
 from ..policy._refusals import ERROR, REFUSALS, WARNING, Rule
 

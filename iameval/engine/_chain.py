@@ -25,8 +25,8 @@ from ..policy._model import Policy, PolicyKind
 from ..policy._references import see
 from ._plan import (RCP_IMPLIED_ALLOW, ROOT_NEEDS_NO_ALLOW, GateKind, Plan, PolicySets, Who,
                     is_resource_policy_required)
-from ._request import (_WITH_IDENTITY, PROVIDER_ACTIONS, Caller, CallerError, CallerKind, Credentials, Request,
-                       parse_caller)
+from ._callers import _WITH_IDENTITY
+from ._request import PROVIDER_ACTIONS, Caller, CallerError, CallerKind, Credentials, Request, parse_caller
 from ._result import Decision, Result
 from ._services import SERVICE_RULE, Candidate, ServiceRule, scp_exemption
 

@@ -19,6 +19,7 @@ from pydantic import (BaseModel, Field, ModelWrapValidatorHandler, PrivateAttr, 
                       field_serializer, field_validator, model_validator)
 
 from ._errors import Path as JsonPath
+from ._kind import PolicyKind
 from ._source import Origin, Source
 from ._elements import (FROZEN, ConditionEntry, PrincipalMap, check_action, check_resource, fail, json_type,
                         optional_string, read_condition, string_list)
@@ -41,48 +42,6 @@ class Effect(StrEnum):
 
     ALLOW = "Allow"
     DENY = "Deny"
-
-
-class PolicyKind(StrEnum):
-    """Where a policy sits in the authorization chain (IAM-SEMANTICS §2.1, §6.3)."""
-
-    IDENTITY = "identity"
-    RESOURCE_POLICY = "resource_policy"
-    PERMISSION_BOUNDARY = "permission_boundary"
-    SESSION = "session"
-    SCP = "scp"
-    RCP = "rcp"
-
-    @property
-    def has_principal(self) -> bool:
-        """Resource-side policies name principals; the others must not (§6.3)."""
-        return self in (PolicyKind.RESOURCE_POLICY, PolicyKind.RCP)
-
-    @property
-    def is_iam(self) -> bool:
-        """Policies stored by IAM, with its Sid rules (§6.2)."""
-        return self in (PolicyKind.IDENTITY, PolicyKind.PERMISSION_BOUNDARY, PolicyKind.SESSION)
-
-    @property
-    def article(self) -> str:
-        """The noun with its article, for messages: `an identity-based policy`."""
-        return _ARTICLES[self]
-
-    @property
-    def noun(self) -> str:
-        """The kind as AWS names it, for messages: `identity-based policy`."""
-        return _NOUNS[self]
-
-
-_NOUNS = {
-    PolicyKind.IDENTITY: "identity-based policy",
-    PolicyKind.RESOURCE_POLICY: "resource-based policy",
-    PolicyKind.PERMISSION_BOUNDARY: "permissions boundary",
-    PolicyKind.SESSION: "session policy",
-    PolicyKind.SCP: "service control policy",
-    PolicyKind.RCP: "resource control policy",
-}
-_ARTICLES = {kind: ("an " if noun[0] in "aeiou" else "a ") + noun for kind, noun in _NOUNS.items()}
 
 
 def _known_elements(value: Any, model: type[BaseModel], what: str, elements: tuple[str, ...], shape: str) -> Any:
