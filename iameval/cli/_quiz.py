@@ -23,7 +23,7 @@ from rich.markup import escape
 from rich.syntax import Syntax
 from rich.table import Table
 
-from ..policy._source import Source, parse_text, read_text
+from ..policy._source import Source, not_utf8, parse_text, read_text
 from ..engine import Decision
 from ..policy._errors import Location, PolicyError, Problem
 from ..policy._model import Policy
@@ -467,11 +467,7 @@ def answers_from(path: str | None, console: Console) -> Answers:
         fail(PolicyError([Problem(f"cannot read the answers: {exc.strerror}", Location(name),
                                   code="unreadable-file")]), False)
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        fail(PolicyError([Problem(f"the answers are not UTF-8 text (byte {exc.start})",
-                                  Location(name, line, column), "save the file as UTF-8",
-                                  code="unreadable-file")]), False)
+        fail(not_utf8(exc, name, "the answers are "), False)
 
 
 def play(console: Console, questions: Sequence[Question],

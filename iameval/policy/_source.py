@@ -34,7 +34,7 @@ from ._errors import Location, PolicyError, Problem
 from ._errors import Path as JsonPath
 from ._grammars import grammar
 
-__all__ = ["MAX_INPUT_BYTES", "Origin", "Source", "parse_text", "read_sources", "source_format"]
+__all__ = ["MAX_INPUT_BYTES", "Origin", "Source", "not_utf8", "parse_text", "read_sources", "source_format"]
 
 JSON_SUFFIXES = {".json"}
 YAML_SUFFIXES = {".yaml", ".yml"}
@@ -560,6 +560,18 @@ def _read_bytes(name: str, limit: int) -> bytes:
     return data
 
 
+def not_utf8(exc: UnicodeDecodeError, where: str, what: str = "") -> PolicyError:
+    """`what` (a file's text, or `the answers are `) is not UTF-8: the first byte that is not,
+    located by its line and column (a count of characters, as for every other problem) as well
+    as by its offset."""
+    data = exc.object
+    start = data.rfind(b"\n", 0, exc.start) + 1
+    column = len(data[start:exc.start].decode("utf-8", "replace")) + 1
+    return PolicyError([Problem(f"{what}not UTF-8 text (byte {exc.start})",
+                                Location(where, data.count(b"\n", 0, exc.start) + 1, column),
+                                "save the file as UTF-8", code="unreadable-file")])
+
+
 def read_text(name: str) -> str:
     """The text of a file, or of standard input for `-`; an unreadable file is a `PolicyError`.
 
@@ -586,8 +598,7 @@ def read_text(name: str) -> str:
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise PolicyError([Problem(f"not UTF-8 text (byte {exc.start})", Location("<stdin>"),
-                                        code="unreadable-file")]) from None
+            raise not_utf8(exc, "<stdin>") from None
     try:
         text = _read_bytes(name, limit).decode("utf-8")
     except FileNotFoundError:
@@ -595,7 +606,7 @@ def read_text(name: str) -> str:
     except IsADirectoryError:
         raise PolicyError([Problem("is a directory, not a file", Location(name), code="unreadable-file")]) from None
     except UnicodeDecodeError as exc:
-        raise PolicyError([Problem(f"not UTF-8 text (byte {exc.start})", Location(name), code="unreadable-file")]) from None
+        raise not_utf8(exc, name) from None
     except OSError as exc:
         raise PolicyError([Problem(f"cannot be read: {exc.strerror}", Location(name), code="unreadable-file")]) from None
     # As a file read as text: universal newlines.

@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 from typing import Any, Mapping
 
-from .engine import Authorizer, Decision, Explanation, Request, explain
+from ..engine import Authorizer, Decision, Explanation, Request, explain
 
 __all__ = ["assert_allowed", "assert_decision", "assert_denied", "explanation_text"]
 
@@ -25,7 +25,7 @@ def explanation_text(explanation: Explanation, width: int = 100) -> str:
     """The explanation as `check --explain` prints it, as plain text."""
     from rich.console import Console
 
-    from .cli._present import print_explanation
+    from ..cli._present import print_explanation
 
     buffer = io.StringIO()
     print_explanation(Console(file=buffer, width=width, no_color=True, highlight=False, soft_wrap=False), explanation)
