@@ -270,6 +270,19 @@ def test_a_json_lines_scenario_repeating_keys_is_one_invalid_scenario(tmp_path):
     assert [line["id"] for line in lines] == [json.loads(good)["id"], "s.jsonl:2"]
 
 
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])
+def test_a_json_lines_scenario_whose_string_holds_a_unicode_line_separator_is_one_scenario(tmp_path, separator):
+    """Found by tests/test_fuzz.py: JSON Lines were cut at every break `str.splitlines` knows, so
+    a description holding U+2028 (valid in a JSON string) made two invalid scenarios of one."""
+    good, second = (FIXTURES / "scenarios" / "sample-scenarios.jsonl").read_text().splitlines()[:2]
+    described = json.loads(second) | {"description": f"one{separator}line"}
+    path = tmp_path / "s.jsonl"
+    path.write_text(f"{good}\n{json.dumps(described, ensure_ascii=False)}\n", encoding="utf-8")
+    scenarios = iameval.load_scenarios(path)
+    assert [(s.id, s.error) for s in scenarios] == [(json.loads(good)["id"], None), (described["id"], None)]
+    assert scenarios[1].description == f"one{separator}line"
+
+
 def test_a_json_scenario_file_repeating_keys_is_one_invalid_result(tmp_path):
     path = tmp_path / "s.json"
     path.write_text('{"id": "x", "id": "y", "description": "a", "description": "b", "request": {}}')

@@ -496,7 +496,9 @@ def parse_text(text: str, name: str, format: str | None = None) -> list[Source]:
             format = "jsonl"
     sources: list[Source] = []
     problems: list[Problem] = []
-    for number, line in enumerate(text.splitlines()):
+    # Lines end at `\n` only: U+2028, U+0085 and the other breaks `str.splitlines` knows may stand
+    # inside a JSON string, and a line cut there would be two bad scenarios instead of one.
+    for number, line in enumerate(text.split("\n")):
         if not line.strip():
             continue
         try:

@@ -213,9 +213,9 @@ def mutate(text: str, rng: random.Random, mutation: str | None = None) -> Mutant
         return Mutant(mutation, _truncate(raw, rng), ".json")
     if mutation == "yaml-laughs":
         return Mutant(mutation, _laughs(rng), ".yaml")
-    lines = text.splitlines()
+    lines = text.split("\n")
     lined = len(lines) > 1 and all(line.lstrip().startswith("{") for line in lines if line.strip())
-    at = rng.randrange(len(lines)) if lined else 0
+    at = rng.choice([i for i, line in enumerate(lines) if line.strip()]) if lined else 0
     try:
         data = json.loads(lines[at] if lined else text)
     except ValueError:  # not JSON (YAML, or already broken): bytes only
@@ -229,6 +229,6 @@ def mutate(text: str, rng: random.Random, mutation: str | None = None) -> Mutant
     _STRUCTURAL[mutation](data, rng)
     written = _dump(data)
     if lined:
-        written = "\n".join(lines[:at] + [written] + lines[at + 1:]) + "\n"
+        written = "\n".join(lines[:at] + [written] + lines[at + 1:])
     suffix = ".yaml" if mutation == "yaml-tag" else ".jsonl" if lined else ".json"
     return Mutant(mutation, written.encode("utf-8", "surrogatepass"), suffix)
