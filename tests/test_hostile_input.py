@@ -182,6 +182,26 @@ def test_a_lone_surrogate_in_a_document_built_in_python_is_a_located_error(state
     str(problem).encode("utf-8")
 
 
+@pytest.mark.parametrize("field, value, element", [
+    ("action", "\ud800", "request.action"),
+    ("resource", "bucket\udcff", "request.resource"),
+    ("context", {"aws:SourceIp\udc80": [[1]]}, "request.context"),
+])
+def test_a_lone_surrogate_in_a_request_built_in_python_is_a_request_error(field, value, element):
+    """Found by tests/test_fuzz.py: a refusal quoting the half character raised
+    `UnicodeEncodeError` from pydantic instead of a `RequestError`."""
+    request = {"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:GetObject", "resource": "*",
+               field: value}
+    authorizer = iameval.Authorizer(identity=[iameval.load_policy(POLICY)])
+    for ask in (authorizer.authorize, lambda r: iameval.explain(authorizer, r)):
+        with pytest.raises(iameval.RequestError) as caught:
+            ask(request)
+        [problem] = caught.value.problems
+        assert (format_path(problem.location.path), problem.code) == (element, "invalid-request")
+        assert "half of a character" in problem.message
+        str(problem).encode("utf-8")
+
+
 # ------------------------------------------------------------ 6. pipes, devices, size limit
 
 def _run(*args: str, timeout: float = 60, **options) -> subprocess.CompletedProcess[str]:

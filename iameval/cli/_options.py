@@ -13,7 +13,8 @@ from pydantic import ValidationError
 from rich.markup import escape
 
 from ..engine._context import merge_context
-from ..engine._request import PROVIDER_ACTIONS, CallerError, Credentials, Request, is_key_policy_action, parse_caller
+from ..engine._request import (PROVIDER_ACTIONS, CallerError, Credentials, Request, is_key_policy_action, parse_caller,
+                               request_errors)
 from ..inputs._accounts import Account, load_account
 from ..policy._errors import Location, PolicyError, Problem
 from ..policy._files import load_policy_file, load_policy_files
@@ -192,12 +193,11 @@ def checked_request(fields: dict[str, Any]) -> Request:
     """The request the options make, or a `PolicyError` naming the option at fault."""
     try:
         request = Request.model_validate(fields)
-    except ValidationError as exc:
+    except (ValidationError, UnicodeEncodeError) as exc:
         raise PolicyError([
-            Problem(e["msg"].removeprefix("Value error, "), Location(
-                _REQUEST_OPTIONS.get(str(e["loc"][0]), "iameval") if e["loc"] else "iameval",
-                path=tuple(e["loc"][1:])), code="invalid-request")
-            for e in exc.errors(include_url=False)]) from None
+            Problem(message, Location(_REQUEST_OPTIONS.get(str(path[0]), "iameval") if path else "iameval",
+                                      path=path[1:]), code="invalid-request")
+            for message, path in request_errors(exc, fields)]) from None
     try:
         parse_caller(request.principal, None, PROVIDER_ACTIONS.get(request.action.lower()))
     except CallerError as exc:

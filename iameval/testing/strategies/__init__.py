@@ -30,7 +30,7 @@ except ImportError as exc:  # pragma: no cover - the tests run with hypothesis
 
 from .chain import chain_documents, chain_statements, rcp_levels, scp_levels
 from .conditions import condition_contexts, condition_entries, operator_values
-from .inputs import account_exports, mutants, scenario_files, scenarios
+from .inputs import account_exports, mutants, odd_requests, scenario_files, scenarios
 from .policies import condition_blocks, documents_as_written, one_or_more, policy_documents, requests, statements
 from .refusals import faulty_documents, faulty_statements, mutated_documents
 
@@ -46,6 +46,7 @@ __all__ = [
     "faulty_statements",
     "mutants",
     "mutated_documents",
+    "odd_requests",
     "one_or_more",
     "operator_values",
     "policy_documents",

@@ -17,12 +17,12 @@ from typing import Any, Sequence
 from hypothesis import strategies as st
 
 from ...policy import PolicyKind
-from ..mutations import MUTATIONS, Mutant, mutate
+from ..mutations import MUTATIONS, ODD_STRINGS, ODD_VALUES, Mutant, mutate
 from .chain import rcp_levels, scp_levels
-from .policies import A, ALICE, B, BOB, SESSION, policy_documents, requests
+from .policies import A, ALICE, B, BOB, CONTEXT_VALUES, SESSION, policy_documents, requests
 from .refusals import faulty_statements
 
-__all__ = ["ScenarioFile", "account_exports", "mutants", "scenario_files", "scenarios"]
+__all__ = ["ScenarioFile", "account_exports", "mutants", "odd_requests", "scenario_files", "scenarios"]
 
 _DECISIONS = st.sampled_from([None, "Allow", "ImplicitDeny", "ExplicitDeny"])
 _CALLERS = st.sampled_from([ALICE, SESSION, BOB])
@@ -156,3 +156,38 @@ def mutants(texts: Sequence[str]) -> st.SearchStrategy[Mutant]:
     """A hostile variant of one of `texts` (real files' contents), by one of `MUTATIONS`."""
     return st.builds(mutate, st.sampled_from(list(texts)), st.randoms(use_true_random=False),
                      st.sampled_from(MUTATIONS))
+
+
+def _nest(depth: int) -> list[Any]:
+    value: list[Any] = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+_ODD = st.sampled_from(ODD_VALUES) | st.sampled_from(ODD_STRINGS)
+_NESTED = st.integers(2, 3000).map(_nest)
+_ODD_VALUES = _ODD | st.lists(_ODD, max_size=3) | _NESTED
+_KEYS = st.sampled_from(sorted(CONTEXT_VALUES)) | st.sampled_from(ODD_STRINGS)
+_REQUEST_FIELDS = st.lists(st.sampled_from(["principal", "action", "resource", "resource_account", "context",
+                                            "federated_from", "resource_policy_required", "credentials",
+                                            "unknown"]), max_size=2, unique=True)
+
+
+@st.composite
+def _odd_requests(draw: st.DrawFn) -> dict[str, Any]:
+    request = draw(requests(draw(_CALLERS), True))
+    for field in draw(_REQUEST_FIELDS):
+        if field == "context":
+            request["context"] = draw(st.dictionaries(_KEYS, _ODD_VALUES, max_size=3) | _ODD)
+        elif draw(_FAULTY) == 0:
+            request.pop(field, None)
+        else:
+            request[field] = draw(_ODD_VALUES)
+    return request
+
+
+def odd_requests() -> st.SearchStrategy[dict[str, Any]]:
+    """A request of `requests`' alphabet with one or two fields missing, unknown, or of odd
+    values: every JSON type, strings of odd Unicode or rich markup, lists nested thousands deep."""
+    return _odd_requests()
