@@ -17,7 +17,7 @@ from typing import Any, Sequence
 from hypothesis import strategies as st
 
 from ...policy import PolicyKind
-from ..mutations import MUTATIONS, ODD_STRINGS, ODD_VALUES, Mutant, mutate
+from ..mutations import DRAWN, ODD_STRINGS, ODD_VALUES, Mutant, mutate
 from .chain import rcp_levels, scp_levels
 from .policies import A, ALICE, B, BOB, CONTEXT_VALUES, SESSION, policy_documents, requests
 from .refusals import faulty_statements
@@ -153,9 +153,10 @@ def account_exports() -> st.SearchStrategy[dict[str, Any]]:
 
 
 def mutants(texts: Sequence[str]) -> st.SearchStrategy[Mutant]:
-    """A hostile variant of one of `texts` (real files' contents), by one of `MUTATIONS`."""
+    """A hostile variant of one of `texts` (real files' contents), by one of the mutations
+    (`iameval.testing.mutations.DRAWN`)."""
     return st.builds(mutate, st.sampled_from(list(texts)), st.randoms(use_true_random=False),
-                     st.sampled_from(MUTATIONS))
+                     st.sampled_from(DRAWN))
 
 
 def _nest(depth: int) -> list[Any]:
