@@ -12,7 +12,7 @@ bench/fuzz.py on many more.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from ..engine import Authorizer, explain
 from ..inputs import load_account, load_scenarios, who_can
@@ -64,22 +64,21 @@ def check_requests(authorizer: Authorizer, requests: Iterable[Mapping[str, Any]]
 def check_policy(data: Any, kind: PolicyKind | str, requests: Sequence[Mapping[str, Any]] = ()) -> Policy | None:
     """A policy document is loaded or refused; a loaded one answers `requests` (as the only
     policy of its kind that can stand alone: identity policies beside it for the others)."""
-    try:
-        policy = load_policy(data, kind)
-    except PolicyError as exc:
-        _located(exc, file=False)
-        return None
-    _answer(policy, PolicyKind(kind), requests)
-    return policy
+    return _loaded(lambda: load_policy(data, kind), kind, requests, file=False)
 
 
 def check_policy_file(path: Path, kind: PolicyKind | str, requests: Sequence[Mapping[str, Any]] = ()
                       ) -> Policy | None:
     """A policy file is loaded, or refused with every problem located in it."""
+    return _loaded(lambda: load_policy_file(path, kind), kind, requests, file=True)
+
+
+def _loaded(load: Callable[[], Policy], kind: PolicyKind | str, requests: Sequence[Mapping[str, Any]],
+            file: bool) -> Policy | None:
     try:
-        policy = load_policy_file(path, kind)
+        policy = load()
     except PolicyError as exc:
-        _located(exc, file=True)
+        _located(exc, file)
         return None
     _answer(policy, PolicyKind(kind), requests)
     return policy

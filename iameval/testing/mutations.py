@@ -200,9 +200,9 @@ def _laughs(rng: random.Random) -> bytes:
 
 
 MUTATIONS: tuple[str, ...] = ("flip-bytes", "truncate", *_STRUCTURAL, "yaml-block", "yaml-laughs")
-# The mutations as drawn: an alias bomb a quarter as often as the others, since refusing one
+# The mutations as drawn: an alias bomb a twelfth as often as the others, since refusing one
 # means expanding it up to the bound (`MAX_ALIAS_VALUES`), a second or so.
-DRAWN: tuple[str, ...] = tuple(name for name in MUTATIONS for _ in range(1 if name == "yaml-laughs" else 4))
+DRAWN: tuple[str, ...] = tuple(name for name in MUTATIONS for _ in range(1 if name == "yaml-laughs" else 12))
 
 
 def mutate(text: str, rng: random.Random, mutation: str | None = None) -> Mutant:
