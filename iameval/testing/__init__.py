@@ -9,6 +9,11 @@ explanation (the evaluator's own trace, IAM-SEMANTICS §13).
 Scenario files are collected by the pytest plugin (`iameval.pytest_plugin`, installed with
 iameval): every file named `*.iam.json`, `*.iam.jsonl`, `*.iam.yaml` or `*.iam.yml` (the ini
 option `iameval_scenarios` sets other patterns) becomes one test per scenario.
+
+For property tests and fuzzing: `iameval.testing.strategies`, the hypothesis strategies of
+iameval's own tests (hypothesis is optional: the `test` extra); `iameval.testing.mutations`,
+hostile variants of real files; `iameval.testing.fuzz`, what iameval promises for any input, as
+checks (tests/test_fuzz.py and bench/fuzz.py run them).
 """
 
 from __future__ import annotations
