@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Iterable, Mapping, NamedTuple
+from typing import Iterable, Mapping
 
 from ..policy._errors import Location, Problem
 from ..policy._kind import PolicyKind

@@ -201,16 +201,15 @@ def checked_request(fields: dict[str, Any]) -> Request:
     """The request the options make, or a `PolicyError` naming the option at fault."""
     from pydantic import ValidationError
 
-    from ..engine._request import PROVIDER_ACTIONS, CallerError, Request, parse_caller
+    from ..engine._request import PROVIDER_ACTIONS, CallerError, Request, parse_caller, request_errors
 
     try:
         request = Request.model_validate(fields)
-    except ValidationError as exc:
+    except (ValidationError, UnicodeEncodeError) as exc:
         raise PolicyError([
-            Problem(e["msg"].removeprefix("Value error, "), Location(
-                _REQUEST_OPTIONS.get(str(e["loc"][0]), "iameval") if e["loc"] else "iameval",
-                path=tuple(e["loc"][1:])), code="invalid-request")
-            for e in exc.errors(include_url=False)]) from None
+            Problem(message, Location(_REQUEST_OPTIONS.get(str(path[0]), "iameval") if path else "iameval",
+                                      path=path[1:]), code="invalid-request")
+            for message, path in request_errors(exc, fields)]) from None
     try:
         parse_caller(request.principal, None, PROVIDER_ACTIONS.get(request.action.lower()))
     except CallerError as exc:

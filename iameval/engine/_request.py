@@ -12,13 +12,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Mapping, NoReturn, SupportsIndex
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_serializer, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_serializer, field_validator,
+                      model_validator)
 
 from ..policy._arn import ACCOUNT_ID, split_arn
 from ._callers import _KIND_CREDENTIALS, CallerKind, Credentials
+from ..policy._model import half_character, lone_surrogate
 
 __all__ = ["Caller", "CallerKind", "Credentials", "FrozenContext", "Request", "parse_caller", "CallerError",
-           "PROVIDER_ACTIONS", "is_key_policy_action"]
+           "PROVIDER_ACTIONS", "is_key_policy_action", "request_errors"]
 
 ContextScalar = str | int | float | bool
 ContextValue = ContextScalar | list[ContextScalar]
@@ -296,3 +298,20 @@ class Request(BaseModel):
         if value is not None and not ACCOUNT_ID.fullmatch(value):
             raise ValueError(f"`resource_account` `{value}` is not a 12-digit account ID")
         return value
+
+
+def request_errors(exc: ValidationError | UnicodeEncodeError, data: Any) -> list[tuple[str, tuple[str | int, ...]]]:
+    """The message and field path of each fault of `data`, which `Request.model_validate` refused
+    with `exc`. A message quoting half a character (a lone surrogate: a request built in Python, a
+    command-line argument of bytes that are not UTF-8) cannot be written, so that pydantic raises
+    `UnicodeEncodeError` making or reading it: the half character itself is then the fault."""
+    if isinstance(exc, ValidationError):
+        try:
+            return [(e["msg"].removeprefix("Value error, "), tuple(e["loc"])) for e in exc.errors(include_url=False)]
+        except UnicodeEncodeError:
+            pass
+    found = lone_surrogate(data)
+    if found is None:  # pragma: no cover - some other text that cannot be written
+        raise exc
+    path, char = found
+    return [(half_character(char), path)]

@@ -232,7 +232,7 @@ _FIELDS_BY_ALIAS = {f.alias: name for name, f in Statement.model_fields.items()}
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _lone_surrogate(data: Any) -> tuple[JsonPath, str] | None:
+def lone_surrogate(data: Any) -> tuple[JsonPath, str] | None:
     """The path of the first string of `data` that holds a lone surrogate (of its object, for a
     key, so that the path itself can be written out), and that half."""
     stack: list[tuple[JsonPath, Any]] = [((), data)]
@@ -248,6 +248,11 @@ def _lone_surrogate(data: Any) -> tuple[JsonPath, str] | None:
             if isinstance(text, str) and (half := _SURROGATE.search(text)):
                 return where, half.group()
     return None
+
+
+def half_character(char: str) -> str:
+    """The refusal of a lone surrogate, written with its code point (it cannot be written itself)."""
+    return f"`\\u{ord(char):04x}` is half of a character (a lone surrogate)"
 
 
 def _is_rcp_full_access(statement: Statement) -> bool:
@@ -296,12 +301,11 @@ class Policy(BaseModel):
             try:
                 exc.errors(include_url=False)
             except UnicodeEncodeError:
-                found = _lone_surrogate(value)
+                found = lone_surrogate(value)
                 if found is None:  # pragma: no cover - the error quoted some other unwritable text
                     raise
                 path, char = found
-                raise fail("invalid-character", f"`\\u{ord(char):04x}` is half of a character (a lone "
-                           "surrogate)", path) from None
+                raise fail("invalid-character", half_character(char), path) from None
             raise
 
     @field_validator("version", mode="before")

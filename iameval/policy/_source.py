@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 # lark (positions of JSON) and the YAML reader (`_yaml.py`) are imported when first needed: a
 # valid JSON policy needs neither until a position is printed (issue 14, start-up).
 
-__all__ = ["MAX_INPUT_BYTES", "Origin", "Source", "parse_text", "read_sources", "source_format"]
+__all__ = ["MAX_INPUT_BYTES", "Origin", "Source", "not_utf8", "parse_text", "read_sources", "source_format"]
 
 JSON_SUFFIXES = {".json"}
 YAML_SUFFIXES = {".yaml", ".yml"}
@@ -345,7 +345,9 @@ def parse_text(text: str, name: str, format: str | None = None, *,
             format = "jsonl"
     sources: list[Source] = []
     problems: list[Problem] = []
-    for number, line in enumerate(text.splitlines()):
+    # Lines end at `\n` only: U+2028, U+0085 and the other breaks `str.splitlines` knows may stand
+    # inside a JSON string, and a line cut there would be two bad scenarios instead of one.
+    for number, line in enumerate(text.split("\n")):
         if not line.strip():
             continue
         try:
@@ -409,11 +411,15 @@ def _read_bytes(name: str, limit: int) -> bytes:
     return data
 
 
-def _not_utf8(name: str, data: bytes, exc: UnicodeDecodeError) -> PolicyError:
-    """Input that is not UTF-8, located at the line and column of its first bad byte."""
-    line = data.count(b"\n", 0, exc.start) + 1
-    column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-    return PolicyError([Problem(f"not UTF-8 text (byte {exc.start})", Location(name, line, column),
+def not_utf8(exc: UnicodeDecodeError, where: str, what: str = "") -> PolicyError:
+    """`what` (a file's text, or `the answers are `) is not UTF-8: the first byte that is not,
+    located by its line and column (a count of characters, as for every other problem) as well
+    as by its offset."""
+    data = exc.object
+    start = data.rfind(b"\n", 0, exc.start) + 1
+    column = len(data[start:exc.start].decode("utf-8", "replace")) + 1
+    return PolicyError([Problem(f"{what}not UTF-8 text (byte {exc.start})",
+                                Location(where, data.count(b"\n", 0, exc.start) + 1, column),
                                 "save the file as UTF-8", code="unreadable-file")])
 
 
@@ -443,8 +449,7 @@ def read_text(name: str) -> str:
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise _not_utf8("<stdin>", data, exc) from None
-    data = b""
+            raise not_utf8(exc, "<stdin>") from None
     try:
         data = _read_bytes(name, limit)
         text = data.decode("utf-8")
@@ -453,7 +458,7 @@ def read_text(name: str) -> str:
     except IsADirectoryError:
         raise PolicyError([Problem("is a directory, not a file", Location(name), code="unreadable-file")]) from None
     except UnicodeDecodeError as exc:
-        raise _not_utf8(name, data, exc) from None
+        raise not_utf8(exc, name) from None
     except OSError as exc:
         raise PolicyError([Problem(f"cannot be read: {exc.strerror}", Location(name), code="unreadable-file")]) from None
     # As a file read as text: universal newlines.
