@@ -25,7 +25,7 @@ import yaml
 
 from ._errors import Location, PolicyError, Problem
 from ._errors import Path as JsonPath
-from ._source import MAX_ALIAS_VALUES, Source, parse_text, read_text, source_format
+from ._source import MAX_ALIAS_VALUES, BoundedLoader, Source, parse_text, read_text, source_format
 
 __all__ = ["FileKind", "Recognised", "read_policy_sources", "recognise"]
 
@@ -281,7 +281,7 @@ def _tagged_yaml(text: str, display: str, name: str, problems: tuple[Problem, ..
 def _first_intrinsic(text: str) -> yaml.TagToken | None:
     """The first tag of the text that is a CloudFormation short form, up to any syntax error."""
     try:
-        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+        for token in yaml.scan(text, Loader=BoundedLoader):
             if isinstance(token, yaml.TagToken) and token.value[0] == "!" and token.value[1] in INTRINSICS:
                 return token
     except yaml.YAMLError:
@@ -293,7 +293,7 @@ def _untagged(text: str, name: str) -> Source | None:
     """The YAML document with its tags passed over (`!Sub x` read as `x`) and its positions, for
     recognition alone; `None` when the text is not one YAML document."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=BoundedLoader)
     except (yaml.YAMLError, RecursionError):
         return None
     if root is None:
