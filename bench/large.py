@@ -19,7 +19,8 @@ Then, per checkout (default: this one), each in a child process of its own, alte
 checkouts case by case: `load_account` on the export; `iameval who-can --account-details
 account.json -a s3:GetObject -r arn:aws:s3:::b/k`; `iameval check policy.json -a s3:GetObject
 -r arn:aws:s3:::bucket-1/k`; `iameval validate policy.json`; `iameval validate deep.yaml`. Prints
-one table: the child's wall time (process start and imports included) and its peak RSS
+one table: the child's wall time (process start and imports included), its CPU time (user and
+system: what the figure would be on an idle machine, the machine being shared) and its peak RSS
 (`ru_maxrss`); a case that takes longer than `--timeout` (300 s) is shown as `> 300 s`, one
 that fails by its exit status and last line.
 
@@ -175,8 +176,8 @@ def cases(folder: Path) -> list[tuple[str, list[str]]]:
 
 
 def run(checkout: Path, arguments: list[str], timeout: float) -> str:
-    """`S s, M MiB` for one child (wall time, peak RSS); `> T s` past the timeout; `exit N: last
-    line` for a crash (`check`'s 1 for a denial and `validate`'s 1 or 2 for findings are answers)."""
+    """`S s (CPU C s), M MiB` for one child (wall time, CPU time, peak RSS); `> T s` past the
+    timeout; `exit N: last line` for a crash (`check`'s 1 for a denial and `validate`'s 1 or 2 for findings are answers)."""
     env = {**os.environ, "IAMEVAL_MAX_INPUT_BYTES": str(256 * 1024 * 1024)}
     killed = threading.Event()
 
@@ -201,7 +202,7 @@ def run(checkout: Path, arguments: list[str], timeout: float) -> str:
     if code not in (0, 1, 2) or "Traceback" in errors:
         last = errors.strip().splitlines()[-1:] or [""]
         return f"exit {code}: {last[0][:80]}"
-    return f"{seconds:.1f} s, {usage.ru_maxrss // 1024} MiB"
+    return f"{seconds:.1f} s (CPU {usage.ru_utime + usage.ru_stime:.1f} s), {usage.ru_maxrss // 1024} MiB"
 
 
 def main() -> None:

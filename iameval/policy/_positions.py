@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import json
 import re
+from array import array
+from bisect import bisect_right
 from typing import Any
 
 from ._errors import Path as JsonPath
@@ -26,6 +28,7 @@ __all__ = ["JsonPositions", "Pos"]
 Pos = tuple[int, int]
 
 _SPACE = re.compile(r"[ \t\n\r]*")
+_NEWLINE = re.compile("\n")
 
 
 def _dropped(pairs: list[tuple[str, Any]]) -> None:
@@ -60,12 +63,15 @@ class _Children:
 class JsonPositions:
     """Positions in one JSON text that `json.loads` accepted, found on demand."""
 
-    __slots__ = ("text", "_start", "_children")
+    __slots__ = ("text", "_start", "_children", "_lines")
 
     def __init__(self, text: str):
         self.text = text
         self._start = _past_space(text, 0)
         self._children: dict[int, _Children] = {}  # by the container's offset
+        # Where each line starts, made at the first position asked: counting the lines before
+        # each element again would read a large text once per problem.
+        self._lines: array[int] | None = None
 
     def offset(self, path: JsonPath) -> int:
         """Where the element at `path` starts (its key, for a member of an object), or the
@@ -88,7 +94,14 @@ class JsonPositions:
 
     def position(self, path: JsonPath) -> Pos:
         """The line and column (from 1) of `offset(path)`."""
-        return line_and_column(self.text, self.offset(path))
+        return self._line_and_column(self.offset(path))
+
+    def _line_and_column(self, offset: int) -> Pos:
+        if self._lines is None:
+            self._lines = array("q", [0])
+            self._lines.extend(newline.end() for newline in _NEWLINE.finditer(self.text))
+        line = bisect_right(self._lines, offset)
+        return line, offset - self._lines[line - 1] + 1
 
     def duplicates(self) -> list[tuple[JsonPath, Pos, str]]:
         """Each key that repeats one before it in the same object, with its path and position,
@@ -106,7 +119,7 @@ class JsonPositions:
             seen: set[str] = set()
             for key, start, child in zip(children.keys, children.starts, children.values):
                 if key in seen:
-                    found.append((path + (key,), line_and_column(self.text, start), key))
+                    found.append((path + (key,), self._line_and_column(start), key))
                     continue
                 seen.add(key)
                 stack.append((path + (key,), child))
