@@ -156,3 +156,31 @@ def test_a_path_the_document_lacks_is_found_at_its_nearest_ancestor(document, sp
     for path, offset in offsets.items():
         assert positions.offset(path + ("absent",)) == offset
         assert positions.offset(path + (99,)) == offset
+
+
+# ------------------------------------------------------------- small texts that used to be slow
+
+def test_yaml_flow_collections_nested_43000_deep_are_refused_at_the_start(tmp_path):
+    # PyYAML's scanner looks at every open flow level for each token: 40 s here before the bound.
+    path = tmp_path / "deep.yaml"
+    path.write_text("[" * 43_000)
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2, result.output
+    assert f"{path}:1:1: error[invalid-syntax]: nested too deeply" in result.output
+
+
+def test_yaml_flow_collections_within_the_bound_are_read():
+    [source] = parse_text("a: " + "[" * 150 + "x" + "]" * 150 + "\n", "p.yaml")
+    value = source.data["a"]
+    for _ in range(150):
+        (value,) = value
+    assert value == "x"
+
+
+def test_a_cloudformation_tag_before_deep_nesting_names_the_template(tmp_path):
+    # The tag is looked for, and the document read again without tags, by the same bounded loader.
+    path = tmp_path / "template.yaml"
+    path.write_text("Resources: !Sub x\nOther: " + "[" * 43_000)
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2, result.output
+    assert f"{path}:1:12: error[not-a-policy]: this is a CloudFormation template" in result.output
