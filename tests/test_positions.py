@@ -104,34 +104,26 @@ def _written(value: Any, spaces: st.DataObject) -> tuple[str, dict[JsonPath, int
         put(spaces.draw(_SPACES))
 
     def write(node: Any, path: JsonPath) -> None:
-        if isinstance(node, dict):
-            put("{")
-            for index, (key, item) in enumerate(node.items()):
-                space()
-                offsets[path + (key,)] = size
-                put(json.dumps(key, ensure_ascii=spaces.draw(st.booleans())))
+        if not isinstance(node, (dict, list)):
+            put(json.dumps(node))
+            return
+        is_object = isinstance(node, dict)
+        members = list(node.items()) if is_object else list(enumerate(node))
+        put("{" if is_object else "[")
+        for index, (part, item) in enumerate(members):
+            space()
+            offsets[path + (part,)] = size
+            if is_object:
+                put(json.dumps(part, ensure_ascii=spaces.draw(st.booleans())))
                 space()
                 put(":")
                 space()
-                write(item, path + (key,))
-                space()
-                if index < len(node) - 1:
-                    put(",")
+            write(item, path + (part,))
             space()
-            put("}")
-        elif isinstance(node, list):
-            put("[")
-            for index, item in enumerate(node):
-                space()
-                offsets[path + (index,)] = size
-                write(item, path + (index,))
-                space()
-                if index < len(node) - 1:
-                    put(",")
-            space()
-            put("]")
-        else:
-            put(json.dumps(node))
+            if index < len(members) - 1:
+                put(",")
+        space()
+        put("}" if is_object else "]")
 
     space()
     offsets[()] = size
