@@ -23,7 +23,7 @@ from typing import Any
 
 from ._errors import Path as JsonPath
 
-__all__ = ["JsonPositions", "Pos"]
+__all__ = ["JsonPositions", "Pos", "line_and_column"]
 
 Pos = tuple[int, int]
 
@@ -55,8 +55,7 @@ class _Children:
         self.keys = keys
         self.starts = starts
         self.values = values
-        # The index of each key's first occurrence: the one `json` would have kept, had it
-        # been allowed to keep one.
+        # The index of each key's first occurrence: a repeated key is reported at its second.
         self.first = {} if keys is None else {key: index for index, key in reversed(list(enumerate(keys)))}
 
 
@@ -110,7 +109,7 @@ class JsonPositions:
         stack: list[tuple[JsonPath, int]] = [((), self._start)]
         while stack:
             path, value = stack.pop()
-            children = self._scan(value)
+            children = self._scan(value, keep=False)  # each container is read once
             if children is None:
                 continue
             if children.keys is None:
@@ -125,8 +124,9 @@ class JsonPositions:
                 stack.append((path + (key,), child))
         return found
 
-    def _scan(self, value: int) -> _Children | None:
-        """The children of the container that starts at `value`; None for a scalar."""
+    def _scan(self, value: int, keep: bool = True) -> _Children | None:
+        """The children of the container that starts at `value`; None for a scalar. `keep`:
+        keep them for the next path through the container."""
         if value in self._children:
             return self._children[value]
         text = self.text
@@ -151,7 +151,8 @@ class JsonPositions:
             if text[at] == ",":
                 at = _past_space(text, at + 1)
         children = _Children(keys, starts, values)
-        self._children[value] = children
+        if keep:
+            self._children[value] = children
         return children
 
 
