@@ -162,6 +162,14 @@ def identity_policy(statements: int, seed: int = 2026) -> str:
     return '{"Version": "2012-10-17", "Statement": [\n' + ",\n".join(lines) + "\n]}\n"
 
 
+def write_inputs(folder: str, megabytes: str, statements: str) -> None:
+    """The three input files, in `folder`."""
+    where = Path(folder)
+    (where / "account.json").write_text(account_export(float(megabytes)), encoding="utf-8")
+    (where / "policy.json").write_text(identity_policy(int(statements)), encoding="utf-8")
+    (where / "deep.yaml").write_text("[" * 43_000, encoding="utf-8")
+
+
 def cases(folder: Path) -> list[tuple[str, list[str]]]:
     """(label, child arguments) for every case."""
     account, policy, deep = (str(folder / n) for n in ("account.json", "policy.json", "deep.yaml"))
@@ -216,9 +224,11 @@ def main() -> None:
     checkouts = [c.resolve() for c in args.checkouts]
     with tempfile.TemporaryDirectory(prefix="iameval-large-") as tmp:
         folder = Path(tmp)
-        (folder / "account.json").write_text(account_export(args.megabytes), encoding="utf-8")
-        (folder / "policy.json").write_text(identity_policy(args.statements), encoding="utf-8")
-        (folder / "deep.yaml").write_text("[" * 43_000, encoding="utf-8")
+        # Written by a child: a child's peak RSS counts its parent's from before the exec (Linux
+        # keeps the high-water mark), so this process must never hold the inputs.
+        subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); import large; "
+                        "large.write_inputs(*sys.argv[2:])", str(HERE), tmp, str(args.megabytes),
+                        str(args.statements)], check=True)
         sizes = {n: (folder / n).stat().st_size for n in ("account.json", "policy.json", "deep.yaml")}
         print("inputs: " + ", ".join(f"{n} {s / 1e6:.1f} MB" for n, s in sizes.items()))
         print("| case | " + " | ".join(f"`{c.name}`" for c in checkouts) + " |")
