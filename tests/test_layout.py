@@ -75,5 +75,5 @@ def test_each_stage_imports_only_itself_and_earlier_stages():
 
 def test_the_package_ships_its_type_marker_grammars_and_question_bank():
     assert (PACKAGE / "py.typed").is_file()
-    assert sorted(p.name for p in (ROOT / "grammar").glob("*.lark")) == ["json.lark", "variables.lark"]
+    assert sorted(p.name for p in (ROOT / "grammar").glob("*.lark")) == ["variables.lark"]
     assert len(list((PACKAGE / "questions").glob("*.yaml"))) == 13

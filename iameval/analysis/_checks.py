@@ -362,34 +362,35 @@ class _Candidates:
                 self.by_head.setdefault(head, []).append(i)
         self.head_sizes = sorted({len(h) for h in self.by_head})
 
-    def _by_actions(self, j: int) -> list[int] | None:
-        """The statements whose `Action` may cover statement `j`'s; None when any may."""
+    def _by_actions(self, j: int) -> list[list[int]] | None:
+        """The lists of statements whose `Action` may cover statement `j`'s; None when any may."""
         narrow = self.statements[j]
         if narrow.action is None or narrow.not_action is not None:
             return None
         services = self.services[j]
         if services is None:
-            return self.any_service
+            return [self.any_service]
         lists = [self.by_service.get(s, []) for s in services]
         if not lists:
             return None  # an empty `Action`: `Scope.covers` refuses it
-        return sorted({*self.any_service, *min(lists, key=len)})
+        return [self.any_service, min(lists, key=len)]
 
-    def _by_resources(self, j: int) -> list[int] | None:
-        """The statements whose `Resource` may cover statement `j`'s; None when any may."""
+    def _by_resources(self, j: int) -> list[list[int]] | None:
+        """The lists of statements whose `Resource` may cover statement `j`'s; None when any may."""
         narrow = self.statements[j]
         resources = narrow.resource
         if not resources or narrow.not_resource is not None:
             return None
         first = resources[0]
-        found: set[int] = set()
+        found: list[list[int]] = []
         for size in self.head_sizes:
             if size > len(first):
                 break
-            found.update(self.by_head.get(first[:size], ()))
-        return sorted(found)
+            found.append(self.by_head.get(first[:size], []))
+        return found
 
     def _may_cover(self, i: int, j: int) -> bool:
+        """Whether statement `i` passes both pre-filters for `j` (and the effects' test)."""
         wide, narrow = self.statements[i], self.statements[j]
         if narrow.effect is Effect.DENY and wide.effect is not Effect.DENY:
             return False  # an Allow over a Deny is neither redundant nor shadowing
@@ -399,19 +400,20 @@ class _Candidates:
         wide_services, narrow_services = self.services[i], self.services[j]
         if wide_services is not None and (narrow_services is None or not narrow_services <= wide_services):
             return False
-        if narrow.resource and wide.resource is not None:
+        if narrow.resource:
             first = narrow.resource[0]
-            return any(first.startswith(head) for head in self.heads[i])
+            return wide.resource is not None and any(first.startswith(head) for head in self.heads[i])
         return True
 
     def wide(self, j: int) -> list[int]:
-        """In order, the statements that may cover statement `j`."""
-        by_actions, by_resources = self._by_actions(j), self._by_resources(j)
-        if by_actions is not None and by_resources is not None:
-            pool: Iterable[int] = sorted(set(by_actions).intersection(by_resources))
-        else:
-            pool = (by_actions if by_actions is not None else by_resources if by_resources is not None
-                    else range(len(self.statements)))
+        """In order, the statements that may cover statement `j`: of the smaller pre-filter's
+        statements, those `_may_cover` keeps, which tests both (so that a policy of a few
+        services, whose every service names a large share of the statements, is not compared
+        pair by pair)."""
+        pools = [lists for lists in (self._by_actions(j), self._by_resources(j)) if lists is not None]
+        pool: Iterable[int] = range(len(self.statements))
+        if pools:
+            pool = sorted(set().union(*min(pools, key=lambda lists: sum(map(len, lists)))))
         return [i for i in pool if self._may_cover(i, j)]
 
 

@@ -306,7 +306,7 @@ def facing_segments(arn: Sequence[str], count: int) -> list[str]:
 class ResourcePattern:
     """One `Resource` entry, matched against a requested resource by the rules of §7.3."""
 
-    __slots__ = ("pattern", "_pieces", "_all", "_whole_glob", "_segment_pieces", "_segment_globs",
+    __slots__ = ("pattern", "_pieces", "_all", "_whole_glob", "_segment_globs",
                  "_prefix", "_last", "equal", "startswith")
     pattern: str
     equal: str | None
@@ -314,8 +314,7 @@ class ResourcePattern:
     _pieces: "Pieces"
     _all: bool
     _whole_glob: Glob | None
-    _segment_pieces: "list[Pieces] | None"
-    _segment_globs: tuple[Glob, ...] | None
+    _segment_globs: tuple[Glob, ...] | None  # () when the pattern matches no ARN
     _prefix: str | None  # the first five segments, when they have no wildcard
     _last: Glob | None  # then the resource segment's glob
 
@@ -330,25 +329,20 @@ class ResourcePattern:
         return pattern
 
     def _build(self, pieces: Pieces) -> None:
-        if len(pieces) == 1 and pieces[0][1]:  # a pattern as written, without resolved variables
-            self.pattern = pieces[0][0]
-            segments = [[(part, True)] for part in self.pattern.split(":", 5)]
-        else:
-            self.pattern = "".join(text for text, _ in pieces)
-            segments = split_pieces(pieces)
+        self.pattern = pieces[0][0] if len(pieces) == 1 else "".join(text for text, _ in pieces)
         self._pieces = pieces
         self._all = pieces == [("*", True)]
-        last = pieces[-1] if pieces else ("", False)
-        # Only the policy's own `*` reaches past colons, never one in a variable's value (§9).
-        self._segment_pieces = _aligned(segments, last[1] and last[0].endswith("*"))
-        # Globs are made when first needed: most patterns never need more than the last.
+        segments = self._split()
+        # Globs are made when first needed, from the pieces split again (kept split, a large
+        # policy's patterns took a third of its compiled size): most never need more than the last.
         self._whole_glob = self._segment_globs = None
         # The usual shape: five segments without wildcards, then the resource segment. Then a
         # prefix comparison and one glob decide, the same as six segment globs would.
         self._prefix = self._last = None
         if len(segments) == 6 and not any(
                 wildcards and ("*" in text or "?" in text) for segment in segments[:5] for text, wildcards in segment):
-            self._prefix = ":".join("".join(text for text, _ in segment) for segment in segments[:5]) + ":"
+            last_segment = "".join(text for text, _ in segments[5])
+            self._prefix = self.pattern[:len(self.pattern) - len(last_segment)]  # up to the fifth colon
             self._last = Glob.from_parts(segments[5])
         # Simpler still, and as good for any resource, ARN or not: the whole pattern is literal
         # (`equal`: the resource must be this text), or literal then one final `*` (`startswith`).
@@ -366,12 +360,22 @@ class ResourcePattern:
             self._whole_glob = Glob.from_parts(self._pieces)
         return self._whole_glob
 
+    def _split(self) -> list[Pieces]:
+        """The pattern's segments, at the colons of the policy's own text."""
+        pieces = self._pieces
+        if len(pieces) == 1 and pieces[0][1]:  # a pattern as written, without resolved variables
+            return [[(part, True)] for part in self.pattern.split(":", 5)]
+        return split_pieces(pieces)
+
     @property
     def _segments(self) -> tuple[Glob, ...] | None:
         """One glob per segment as `_aligned` gives them; None when the pattern matches no ARN."""
-        if self._segment_globs is None and self._segment_pieces is not None:
-            self._segment_globs = tuple(Glob.from_parts(s) for s in self._segment_pieces)
-        return self._segment_globs
+        if self._segment_globs is None:
+            last = self._pieces[-1] if self._pieces else ("", False)
+            # Only the policy's own `*` reaches past colons, never one in a variable's value (§9).
+            segments = _aligned(self._split(), last[1] and last[0].endswith("*"))
+            self._segment_globs = () if segments is None else tuple(Glob.from_parts(s) for s in segments)
+        return self._segment_globs or None
 
     def __repr__(self) -> str:
         return f"ResourcePattern({self.pattern!r})"

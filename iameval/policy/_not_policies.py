@@ -314,8 +314,10 @@ def _first_intrinsic(text: str) -> yaml.TagToken | None:
     """The first tag of the text that is a CloudFormation short form, up to any syntax error."""
     import yaml
 
+    from ._yaml import BoundedLoader
+
     try:
-        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+        for token in yaml.scan(text, Loader=BoundedLoader):
             if isinstance(token, yaml.TagToken) and token.value[0] == "!" and token.value[1] in INTRINSICS:
                 return token
     except yaml.YAMLError:
@@ -328,8 +330,10 @@ def _untagged(text: str, name: str) -> Source | None:
     recognition alone; `None` when the text is not one YAML document."""
     import yaml
 
+    from ._yaml import BoundedLoader
+
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=BoundedLoader)
     except (yaml.YAMLError, RecursionError):
         return None
     if root is None:

@@ -104,19 +104,19 @@ def _variable_problems(policy: Policy, locate: Locate) -> Iterator[Problem]:
     values of String and Arn operators (§9). Variables anywhere else are refused by the element
     that holds them, under any `Version`."""
     for i, statement in enumerate(policy.statement):
+        # Only the texts that hold `${` have a path made: most have none.
         texts: list[tuple[JsonPath, str]] = [(("Statement", i, element, j), text)
                  for element, values in (("Resource", statement.resource), ("NotResource", statement.not_resource))
-                 for j, text in enumerate(values or ())]
+                 for j, text in enumerate(values or ()) if "${" in text]
         for entry in statement.condition or ():
             if parse_operator(entry.operator).family in (Family.STRING, Family.ARN):
                 texts += [(("Statement", i, "Condition", entry.operator, entry.key, j), value)
-                          for j, value in enumerate(entry.values) if isinstance(value, str)]
+                          for j, value in enumerate(entry.values) if isinstance(value, str) and "${" in value]
         for path, text in texts:
-            if "${" in text:
-                try:
-                    parse_template(text)
-                except TemplateError as exc:
-                    yield locate(path, "invalid-variable", str(exc))
+            try:
+                parse_template(text)
+            except TemplateError as exc:
+                yield locate(path, "invalid-variable", str(exc))
 
 
 def trust_problems(data: Any, locate: Locate) -> Iterator[Problem]:

@@ -1,9 +1,10 @@
 """Reading JSON and YAML text into plain data, keeping a way back to line and column.
 
 Valid JSON is read by Python's `json` module, which is fast but keeps no positions. Positions
-are recovered only when they are needed, that is when a document has a problem to report: then
-the text is parsed again with the position-keeping lark grammar `grammar/json.lark`. YAML keeps
-its marks anyway and is read with them from the start.
+are recovered only for the elements that have a problem to report, by a scan of the text that
+follows their path (`_positions.JsonPositions`): loading stays near linear in time and within a
+small multiple of the text in memory, however large the file. YAML keeps its marks anyway and
+is read with them from the start.
 
 Duplicate keys are an error (IAM-SEMANTICS §6.1): a parser that keeps the last one silently
 evaluates a different policy from the one AWS would refuse.
@@ -22,27 +23,21 @@ import os
 import re
 import stat
 import sys
-from functools import cache
 from pathlib import Path as FsPath
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from ._errors import Location, PolicyError, Problem
 from ._errors import Path as JsonPath
-from ._grammars import grammar
+from ._positions import JsonPositions, Pos, line_and_column
 
-if TYPE_CHECKING:
-    from lark import Lark, Token, Tree
-
-# lark (positions of JSON) and the YAML reader (`_yaml.py`) are imported when first needed: a
-# valid JSON policy needs neither until a position is printed (issue 14, start-up).
+# The YAML reader (`_yaml.py`, and PyYAML) is imported when first needed: a JSON policy needs
+# none of it (issue 14, start-up).
 
 __all__ = ["MAX_INPUT_BYTES", "Origin", "Source", "not_utf8", "parse_text", "read_sources", "source_format"]
 
 JSON_SUFFIXES = {".json"}
 YAML_SUFFIXES = {".yaml", ".yml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
-
-Pos = tuple[int, int]
 
 # The most bytes read from one file or from standard input, unless the environment variable
 # IAMEVAL_MAX_INPUT_BYTES says otherwise: room for a large account export.
@@ -55,9 +50,10 @@ MAX_ALIAS_VALUES = 100_000
 class Source:
     """One document's text and data: a file, one line of a JSON Lines file, or standard input.
 
-    `locate(path)` turns a JSON path into a `Location`; the positions are computed on the first
-    call only (from the text, or by `positions` when it is a function: a document derived from
-    another, such as a template with its intrinsic functions evaluated).
+    `locate(path)` turns a JSON path into a `Location`. A YAML document comes with the positions
+    of its elements; a JSON document's are found when asked for, by a scan of its text; a
+    document derived from another (a template with its intrinsic functions evaluated) gives
+    `positions` as a function, called on the first request.
     """
 
     __slots__ = ("name", "text", "data", "format", "line_offset", "_positions")
@@ -69,7 +65,7 @@ class Source:
         self.data = data
         self.format = format
         self.line_offset = line_offset
-        self._positions = positions
+        self._positions: dict[JsonPath, Pos] | Callable[[], dict[JsonPath, Pos]] | JsonPositions | None = positions
 
     @property
     def directory(self) -> FsPath:
@@ -78,12 +74,17 @@ class Source:
             return FsPath.cwd()
         return FsPath(self.name).parent
 
-    def _positions_map(self) -> dict[JsonPath, Pos]:
+    def _position(self, path: JsonPath) -> Pos:
+        """Where the element at `path` is, or its nearest ancestor that the document has."""
         if self._positions is None:
-            self._positions = _json_positions(self.text)[0]
+            self._positions = JsonPositions(self.text)
         elif callable(self._positions):
             self._positions = self._positions()
-        return self._positions
+        if isinstance(self._positions, JsonPositions):
+            return self._positions.position(path)
+        while path not in self._positions and path:
+            path = path[:-1]
+        return self._positions.get(path, (1, 1))
 
     def locate(self, path: JsonPath = ()) -> Location:
         """The location of the element at `path` (or of its nearest located ancestor).
@@ -92,11 +93,7 @@ class Source:
         `Statement` as a single object); it is mapped back onto the document as written.
         """
         real = _as_written(self.data, path)
-        positions = self._positions_map()
-        probe = real
-        while probe not in positions and probe:
-            probe = probe[:-1]
-        line, column = positions.get(probe, (1, 1))
+        line, column = self._position(real)
         return Location(self.name, line + self.line_offset, column, real)
 
     def problem(self, path: JsonPath, message: str, hint: str | None = None,
@@ -122,62 +119,20 @@ def _as_written(data: Any, path: JsonPath) -> JsonPath:
     return tuple(real)
 
 
-class _DuplicateKey(Exception):
-    pass
+class _StrictObjects:
+    """The `object_pairs_hook` of one reading: objects as dicts, noting whether one repeats a key
+    (the keys are then found, with their places, once the text is known to be JSON)."""
 
+    __slots__ = ("repeated",)
 
-def _strict_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj = dict(pairs)
-    if len(obj) != len(pairs):
-        raise _DuplicateKey()
-    return obj
+    def __init__(self) -> None:
+        self.repeated = False
 
-
-@cache
-def _json_parser() -> Lark:
-    return grammar("json", parser="lalr", propagate_positions=True, maybe_placeholders=False)
-
-
-def _json_positions(text: str) -> tuple[dict[JsonPath, Pos], list[tuple[JsonPath, Pos, str]]]:
-    """Positions of every key and list item, and the keys that appear twice in one object."""
-    from lark import Token, Tree
-
-    tree = _json_parser().parse(text)
-    positions: dict[JsonPath, Pos] = {}
-    duplicates: list[tuple[JsonPath, Pos, str]] = []
-    stack: list[tuple[JsonPath, Tree[Token] | Token]] = [((), tree)]
-    positions[()] = _pos(tree)
-    while stack:
-        path, node = stack.pop()
-        if not isinstance(node, Tree):
-            continue
-        if node.data == "object":
-            seen: set[str] = set()
-            for pair in node.children:
-                assert isinstance(pair, Tree)  # an object holds `pair`s: STRING ":" value
-                key_token, value = pair.children
-                assert isinstance(key_token, Token)
-                key: str = json.loads(key_token)
-                where = _pos(key_token)
-                if key in seen:
-                    duplicates.append((path + (key,), where, key))
-                    continue
-                seen.add(key)
-                positions[path + (key,)] = where
-                stack.append((path + (key,), value))
-        elif node.data == "array":
-            for index, item in enumerate(node.children):
-                positions[path + (index,)] = _pos(item)
-                stack.append((path + (index,), item))
-    return positions, duplicates
-
-
-def _pos(node: Tree[Token] | Token) -> Pos:
-    if isinstance(node, str):  # a Token (a str), read without importing lark on every node
-        return node.line or 1, node.column or 1
-    if node.meta.empty:
-        return 1, 1
-    return node.meta.line, node.meta.column
+    def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(pairs)
+        if len(obj) != len(pairs):
+            self.repeated = True
+        return obj
 
 
 class _NotJson(Exception):
@@ -247,14 +202,14 @@ _LONE_SURROGATE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0
 
 
 def _at(text: str, pos: int, name: str, line_offset: int) -> Location:
-    line = text.count("\n", 0, pos) + 1
-    return Location(name, line + line_offset, pos - (text.rfind("\n", 0, pos) + 1) + 1)
+    line, column = line_and_column(text, pos)
+    return Location(name, line + line_offset, column)
 
 
 def _parse_json(text: str, name: str, line_offset: int) -> Source:
+    objects = _StrictObjects()
     try:
-        data = json.loads(text, object_pairs_hook=_strict_object, parse_constant=_no_constant,
-                          parse_float=_json_float)
+        data = json.loads(text, object_pairs_hook=objects, parse_constant=_no_constant, parse_float=_json_float)
     except RecursionError:
         raise PolicyError([Problem("invalid JSON: nested too deeply", Location(name, line_offset + 1, 1),
                                    code="invalid-syntax")]) from None
@@ -262,27 +217,19 @@ def _parse_json(text: str, name: str, line_offset: int) -> Source:
         raise PolicyError([Problem(f"invalid JSON: `{exc}` is not a JSON value",
                                    _at(text, text.find(str(exc)), name, line_offset),
                                    code="invalid-syntax")]) from None
-    except _DuplicateKey:
-        from lark.exceptions import UnexpectedInput
-
-        try:
-            _, duplicates = _json_positions(text)
-        except UnexpectedInput as exc:  # pragma: no cover - json accepted what lark refused
-            raise PolicyError([Problem(f"invalid JSON: {exc}", Location(name, exc.line, exc.column),
-                                               code="invalid-syntax")])
-        raise PolicyError(
-            Problem(f"duplicate key `{key}`: JSON objects must not repeat a key",
-                    Location(name, line + line_offset, column, path),
-                    hint="AWS refuses a policy with a repeated key; merge the two values",
-                    code="duplicate-key")
-            for path, (line, column), key in duplicates
-        ) from None
     except json.JSONDecodeError as exc:
         raise PolicyError([_json_syntax_problem(exc, name, line_offset)]) from None
     except _BadNumber as exc:
         raise PolicyError([_number_problem(text, name, line_offset, str(exc))]) from None
     except ValueError:  # an integer too long for Python to read
         raise PolicyError([_number_problem(text, name, line_offset, None)]) from None
+    if objects.repeated:
+        raise PolicyError(
+            Problem(f"duplicate key `{key}`: JSON objects must not repeat a key",
+                    Location(name, line + line_offset, column, path),
+                    hint="AWS refuses a policy with a repeated key; merge the two values",
+                    code="duplicate-key")
+            for path, (line, column), key in JsonPositions(text).duplicates())
     if "\\u" in text and (lone := _LONE_SURROGATE.search(text)):
         raise PolicyError([Problem(f"invalid JSON: `{lone.group()}` is half of a character (a lone "
                                    "surrogate)", _at(text, lone.start(), name, line_offset),
