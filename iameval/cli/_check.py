@@ -22,7 +22,8 @@ from ..policy._errors import Location, PolicyError, Problem
 from ..policy._files import load_policy_file, load_policy_files
 from ..policy._model import PolicyKind
 from ._options import (ACCOUNT_HELP, CREDENTIALS_HELP, DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, RESOURCE_ACCOUNT_HELP,
-                       RESOURCE_POLICY_HELP, ContextFileOpt, ContextOpt, ExplainOpt, JsonOpt, RcpOpt, ScpOpt,
+                       RESOURCE_POLICY_HELP, ContextFileOpt, ContextOpt, ExplainOpt, JsonOpt, ManagedPoliciesOpt,
+                       RcpOpt, ScpOpt,
                        PARAMETER_HELP, TEMPLATE_HELP, checked_request, context_from, fail, org_policies,
                        principals_from, single)
 from ._present import (err, out, print_explanation, print_outcome, print_pairs, print_request, print_result,
@@ -57,6 +58,7 @@ def check(
         "or an ARN), that principal's policies are used as from --account-details.")] = None,
     parameter: Annotated[Optional[list[str]], typer.Option(
         "--parameter", metavar="KEY=VALUE", help=PARAMETER_HELP)] = None,
+    managed_policies: ManagedPoliciesOpt = None,
     resource_policy: Annotated[Optional[list[str]], typer.Option(
         "--resource-policy", metavar="FILE", help=RESOURCE_POLICY_HELP)] = None,
     resource_account: Annotated[Optional[list[str]], typer.Option(
@@ -100,7 +102,7 @@ def check(
         if session_policy:
             shared["session"] = load_policy_files(session_policy, PolicyKind.SESSION)
         given_context = context_from(context or [], context_file or [])
-        account = principals_from(account_details, template, parameter)
+        account = principals_from(account_details, template, parameter, managed_policies)
         asked = []
         for one_action, one_resource in pairs:
             kwargs = dict(shared)

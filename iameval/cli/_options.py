@@ -14,7 +14,7 @@ from rich.markup import escape
 
 from ..engine._context import merge_context
 from ..engine._request import PROVIDER_ACTIONS, CallerError, Credentials, Request, is_key_policy_action, parse_caller
-from ..inputs._accounts import Account, load_account
+from ..inputs._accounts import Account, load_account, load_managed_policies
 from ..inputs._infrastructure import load_infrastructure, parse_parameters
 from ..inputs._templates import Infrastructure
 from ..policy._errors import Location, PolicyError, Problem
@@ -25,7 +25,7 @@ from ._present import err, print_problems
 
 __all__ = ["ACCOUNT_HELP", "CREDENTIALS_HELP", "RESOURCE_ACCOUNT_HELP", "RESOURCE_POLICY_HELP", "single",
            "AccountOpt", "ActionOpt", "CredentialsOpt", "ContextFileOpt", "ContextOpt", "DEFAULT_PRINCIPAL",
-           "DEFAULT_RESOURCE", "ExplainOpt", "JsonOpt", "RcpOpt", "ResourceAccountOpt",
+           "DEFAULT_RESOURCE", "ExplainOpt", "JsonOpt", "ManagedPoliciesOpt", "RcpOpt", "ResourceAccountOpt",
            "ResourceOpt", "ResourcePolicyOpt", "ScpOpt", "checked_request", "context_from", "fail",
            "org_policies", "PARAMETER_HELP", "principals_from", "read_account", "read_infrastructure", "TEMPLATE_HELP"]
 
@@ -207,8 +207,15 @@ def checked_request(fields: dict[str, Any]) -> Request:
     return request
 
 
-def read_account(path: str) -> Account:
-    account = load_account(path)
+ManagedPoliciesOpt = Annotated[Optional[list[str]], typer.Option(
+    "--managed-policies", metavar="PATH", show_default=False,
+    help="AWS managed policies fresher than iameval's snapshot (see --version), which they win over: a folder of "
+    "NAME.json documents, or an account export whose `Policies` hold them. Serves the AWS managed policies that "
+    "--account-details or --template attach by ARN without holding them.")]
+
+
+def read_account(path: str, managed_policies: str | None = None) -> Account:
+    account = load_account(path, load_managed_policies(managed_policies) if managed_policies else None)
     _print_warnings(account.warnings)
     return account
 
@@ -219,17 +226,24 @@ PARAMETER_HELP = ("A template parameter's value (repeatable); `AWS::AccountId`, 
                   "too. Default: the parameter's `Default`; account 123456789012, region us-east-1.")
 
 
-def read_infrastructure(path: str, parameters: list[str]) -> Infrastructure:
+def read_infrastructure(path: str, parameters: list[str], managed_policies: str | None = None) -> Infrastructure:
     """A template or plan, its warnings (values unknown until deployment...) printed."""
-    infrastructure = load_infrastructure(path, parse_parameters(parameters))
+    infrastructure = load_infrastructure(path, parse_parameters(parameters),
+                                         load_managed_policies(managed_policies) if managed_policies else None)
     _print_warnings(infrastructure.warnings)
     return infrastructure
 
 
 def principals_from(account_details: list[str] | None, template: list[str] | None,
-                    parameters: list[str] | None) -> Account | Infrastructure | None:
-    """The principals of `--account-details` or of `--template` (not both), or None."""
+                    parameters: list[str] | None, managed_policies: list[str] | None = None
+                    ) -> Account | Infrastructure | None:
+    """The principals of `--account-details` or of `--template` (not both), or None; the AWS
+    managed policies they attach from `--managed-policies`, else iameval's snapshot."""
     details, template_file = single(account_details, "--account-details"), single(template, "--template")
+    managed = single(managed_policies, "--managed-policies")
+    if managed and not (details or template_file):
+        raise PolicyError([Problem("--managed-policies serves the policies that --account-details or --template "
+                                   "attach: give one of them", Location("--managed-policies"), code="invalid-usage")])
     if details and template_file:
         raise PolicyError([Problem("give --account-details or --template, not both", Location("--template"),
                                    code="invalid-usage")])
@@ -237,8 +251,8 @@ def principals_from(account_details: list[str] | None, template: list[str] | Non
         raise PolicyError([Problem("--parameter gives the values of a template's parameters: give --template",
                                    Location("--parameter"), code="invalid-usage")])
     if template_file:
-        return read_infrastructure(template_file, parameters or [])
-    return read_account(details) if details else None
+        return read_infrastructure(template_file, parameters or [], managed)
+    return read_account(details, managed) if details else None
 
 
 def _print_warnings(warnings: tuple[Problem, ...]) -> None:

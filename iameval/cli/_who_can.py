@@ -22,7 +22,8 @@ from ..engine._request import is_key_policy_action
 from ..inputs._accounts import Account, AccountPrincipal, WhoCanAnswer, granted_outside, trusted_outside, who_can
 from ..policy._errors import Location, PolicyError, Problem
 from ._options import (DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, RESOURCE_ACCOUNT_HELP, RESOURCE_POLICY_HELP,
-                       ContextFileOpt, ContextOpt, JsonOpt, RcpOpt, ScpOpt, checked_request, context_from, fail,
+                       ContextFileOpt, ContextOpt, JsonOpt, ManagedPoliciesOpt, RcpOpt, ScpOpt, checked_request,
+                       context_from, fail,
                        PARAMETER_HELP, TEMPLATE_HELP, org_policies, principals_from, single)
 from ._present import (assume_view_json, out, outside_grant_json, print_assume_view, print_who_can, progress,
                        who_can_json)
@@ -43,6 +44,7 @@ def who_can_command(
         "--template", metavar="FILE", help=TEMPLATE_HELP, show_default=False)] = None,
     parameter: Annotated[Optional[list[str]], typer.Option(
         "--parameter", metavar="KEY=VALUE", help=PARAMETER_HELP, show_default=False)] = None,
+    managed_policies: ManagedPoliciesOpt = None,
     action: Annotated[Optional[list[str]], typer.Option(
         "--action", "-a", help="The action, e.g. `s3:GetObject`; repeatable, and a wildcard such as "
         "`iam:Create*` stands for every action of the catalogue it matches. Each is answered on its own.",
@@ -76,7 +78,7 @@ def who_can_command(
     """
     try:
         # Options of one value: given twice, an error (`single`), never the last one silently.
-        holder = principals_from(account_details, template, parameter)
+        holder = principals_from(account_details, template, parameter, managed_policies)
         if holder is None:
             raise PolicyError([Problem("give --account-details FILE, or --template FILE", Location("iameval who-can"),
                                        code="invalid-usage")])

@@ -3,13 +3,16 @@ templates and plans that hold policies where they live.
 """
 
 from ._scenarios import Scenario, ScenarioOutcome, evaluate, load_scenarios
-from ._accounts import Account, AccountPrincipal, WhoCanAnswer, load_account, trusted_outside, who_can
+from ._accounts import (Account, AccountPrincipal, WhoCanAnswer, load_account, load_managed_policies, trusted_outside,
+                        who_can)
 from ._infrastructure import load_infrastructure
+from ._managed import AwsManagedPolicies
 from ._templates import FoundPolicy, Infrastructure
 
 __all__ = [
     "Account",
     "AccountPrincipal",
+    "AwsManagedPolicies",
     "FoundPolicy",
     "Infrastructure",
     "Scenario",
@@ -18,6 +21,7 @@ __all__ = [
     "evaluate",
     "load_account",
     "load_infrastructure",
+    "load_managed_policies",
     "load_scenarios",
     "trusted_outside",
     "who_can",

@@ -80,7 +80,7 @@ class _Reader:
         resources = data.get("Resources")
         self.resources: dict[str, Any] = {k: v for k, v in resources.items() if isinstance(v, dict)} if isinstance(
             resources, dict) else {}
-        self.assembly = Assembly()
+        self.assembly = Assembly(defaults.aws_managed)
         self.intrinsics = Intrinsics(source, defaults, self.resource_value, self.warn)
         self.out: dict[str, Any] = {"Resources": {}}
         self.source = Source(source.name, source.text, self.out, source.format, 0, self.intrinsics.positions)

@@ -21,7 +21,9 @@ from ..policy._errors import Path as JsonPath
 from ..policy._load import load_policy
 from ..policy._model import Policy, PolicyKind
 from ..policy._source import Source, parse_text
+from ..policy._quotas import is_aws_managed
 from ._accounts import Account, AccountPrincipal
+from ._managed import AwsManagedPolicies, Loaded
 
 __all__ = ["ORGANIZATION_TYPES", "Assembly", "Defaults", "Entity", "FoundPolicy", "Infrastructure", "held_as_text",
            "load_found", "located_at", "queue_arn", "step", "warning"]
@@ -31,9 +33,11 @@ __all__ = ["ORGANIZATION_TYPES", "Assembly", "Defaults", "Entity", "FoundPolicy"
 class Defaults:
     """What a template or plan does not say and a deployment would: the account, region and
     stack, and the template's parameters (`--parameter KEY=VALUE`; `AWS::AccountId`,
-    `AWS::Region`, `AWS::StackName` may be given the same way)."""
+    `AWS::Region`, `AWS::StackName` may be given the same way); and the AWS managed policies
+    its roles are attached to by ARN (`--managed-policies`, else iameval's snapshot)."""
 
     parameters: Mapping[str, str] = field(default_factory=dict)
+    aws_managed: AwsManagedPolicies = field(default_factory=AwsManagedPolicies)
 
     @property
     def account(self) -> str:
@@ -167,7 +171,8 @@ class Assembly:
     `Account` as `load_account` does for an export (the same rules: a policy that cannot be
     loaded, or an attached one the file does not hold, leaves its principal incomplete)."""
 
-    def __init__(self) -> None:
+    def __init__(self, aws_managed: AwsManagedPolicies) -> None:
+        self.aws_managed = aws_managed
         self.entities: dict[str, Entity] = {}
         self.managed: dict[str, FoundPolicy] = {}  # ARN -> the managed policy the file defines
         self.found: list[FoundPolicy] = []
@@ -207,23 +212,28 @@ class Assembly:
 
     def account(self) -> tuple[Account, dict[str, str]]:
         """The principals, and the ARN of each by its key."""
-        loaded: dict[int, tuple[Policy | None, tuple[Problem, ...]]] = {}
+        loaded: dict[int, Loaded] = {}
 
-        def load(found: FoundPolicy) -> tuple[Policy | None, tuple[Problem, ...]]:
+        def load(found: FoundPolicy) -> Loaded:
             if id(found) not in loaded:  # its problems are `validate`'s to report, and its principals'
                 loaded[id(found)] = load_found(found)
             return loaded[id(found)]
 
-        def attached(entity: Entity) -> list[tuple[Policy | None, tuple[Problem, ...]]]:
-            policies = [load(f) for f in entity.inline]
-            for arn, source, path in entity.managed:
-                if arn in self.managed:
-                    policies.append(load(self.managed[arn]))
-                else:
-                    policies.append((None, (self.warn(warning(
-                        source, path, f"attached policy `{arn}` is not in the file", "policy-outside-file",
-                        "its statements are unknown here: the principals it is attached to are not evaluated")),)))
-            return policies
+        def managed(arn: str, source: Source, path: JsonPath, what: str) -> Loaded:
+            """The file's managed policy of an ARN, else an AWS managed policy, else a warning."""
+            if arn in self.managed:
+                return load(self.managed[arn])
+            held = self.aws_managed.resolve(arn)
+            if held is not None:
+                return held
+            message, hint = (self.aws_managed.missing(arn, what) if is_aws_managed(arn) else (
+                f"{what} `{arn}` is not in the file",
+                "its statements are unknown here: the principals it is attached to are not evaluated"))
+            return None, (self.warn(warning(source, path, message, "policy-outside-file", hint)),)
+
+        def attached(entity: Entity) -> list[Loaded]:
+            return [load(f) for f in entity.inline] + [managed(arn, source, path, "attached policy")
+                                                       for arn, source, path in entity.managed]
 
         principals: list[AccountPrincipal] = []
         names: dict[str, str] = {}
@@ -243,13 +253,8 @@ class Assembly:
                     identity.append(policy)
             boundary = None
             if entity.boundary is not None:
-                arn, source, path = entity.boundary
-                if arn in self.managed:
-                    boundary, boundary_problems = load(self.managed[arn])
-                    problems.extend(boundary_problems)
-                else:
-                    problems.append(self.warn(warning(source, path, f"permissions boundary `{arn}` is not in the file",
-                                                      "policy-outside-file")))
+                boundary, boundary_problems = managed(*entity.boundary, "permissions boundary")
+                problems.extend(boundary_problems)
             trust = None
             if entity.trust is not None:
                 trust, trust_problems = load(entity.trust)

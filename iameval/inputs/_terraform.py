@@ -69,7 +69,7 @@ class _Reader:
     def __init__(self, source: Source, defaults: Defaults):
         self.source = source
         self.defaults = defaults
-        self.assembly = Assembly()
+        self.assembly = Assembly(defaults.aws_managed)
         self.resource_policies: dict[str, Policy] = {}
         self.organization: dict[PolicyKind, list[Policy]] = {PolicyKind.SCP: [], PolicyKind.RCP: []}
         self.unknown: list[tuple[str, Problem]] = []  # (address, warning) of policies unknown until apply
