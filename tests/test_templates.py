@@ -532,8 +532,8 @@ def test_an_attachment_to_a_role_known_only_after_apply_follows_the_configuratio
 
 def test_a_plans_before_is_validated_too():
     found = load_infrastructure(str(PLANS / "tfc-issue-522-lambda_role.json"))
-    assert labels(found) == ["aws_iam_role.lambda_execution_role trust policy (before)",
-                             "aws_iam_role.lambda_execution_role trust policy"]
+    assert labels(found)[:2] == ["aws_iam_role.lambda_execution_role trust policy (before)",
+                                 "aws_iam_role.lambda_execution_role trust policy"]
 
 
 def _plan(resources: list[dict[str, Any]]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from ..policy._model import Policy, PolicyKind
 from ..policy._not_policies import FileKind, recognise
 from ..policy._source import Source
 from ._intrinsics import NO_VALUE, Intrinsics
+from ._lambda_permissions import Permission, function_policies
 from ._placeholders import placeholder
 from ._sam import sam_policies
 from ._templates import (ORGANIZATION_TYPES, Assembly, Defaults, Entity, FoundPolicy, Infrastructure, load_found,
@@ -89,6 +90,7 @@ class _Reader:
         # Loaded once the whole template is read: locating a problem fixes the positions.
         self.held: list[tuple[FoundPolicy, list[str]]] = []  # resource policies, by their resources' ARNs
         self.organization: list[FoundPolicy] = []
+        self.permissions: list[Permission] = []  # of Lambda functions
 
     def warn(self, at: JsonPath, message: str, code: str, hint: str | None = None) -> None:
         if (at, message) not in self.warned:
@@ -294,6 +296,17 @@ def _topic_policy(reader: _Reader, logical: str) -> None:
                            else [])
 
 
+# Resource policies of a resource named by ARN: the type, the property of the policy and of the ARN.
+_BY_ARN = {"AWS::SecretsManager::ResourcePolicy": ("ResourcePolicy", "SecretId"),
+           "AWS::S3Tables::TableBucketPolicy": ("ResourcePolicy", "TableBucketARN")}
+
+
+def _policy_by_arn(reader: _Reader, logical: str) -> None:
+    document, named = _BY_ARN[reader.resources[logical]["Type"]]
+    arn = reader.prop(logical, named)
+    reader.resource_policy(logical, [arn] if isinstance(arn, str) else [], document=document)
+
+
 def _organization_policy(reader: _Reader, logical: str) -> None:
     kind = ORGANIZATION_TYPES.get(str(reader.prop(logical, "Type")))
     if kind is None:
@@ -305,6 +318,43 @@ def _organization_policy(reader: _Reader, logical: str) -> None:
 
 def _permission_set(reader: _Reader, logical: str) -> None:
     reader.found(logical, "inline policy", PolicyKind.IDENTITY, "InlinePolicy")
+
+
+def _lambda_permission(reader: _Reader, logical: str) -> None:
+    """A statement of the function's resource-based policy (`_lambda_permissions.py`)."""
+    function = reader.prop(logical, "FunctionName")
+    if not isinstance(function, str):
+        reader.warn(reader.at(logical, "FunctionName"), f"the function of `{logical}` is not known: its permission is "
+                    "not read", "invalid-intrinsic")
+        return
+    reader.permissions.append(Permission(
+        logical, logical, reader.prop(logical, "Action"), reader.prop(logical, "Principal"), function, None,
+        Permission.conditions_of(*(reader.prop(logical, k) for k in (
+            "SourceArn", "SourceAccount", "PrincipalOrgID", "FunctionUrlAuthType", "EventSourceToken"))),
+        reader.raw, ("Resources", logical)))
+
+
+# Resource-based policies iameval validates but does not apply to requests: the resource type and
+# the property that holds the policy.
+_NOT_APPLIED = {
+    "AWS::S3::AccessPoint": "Policy", "AWS::S3Express::AccessPoint": "Policy",
+    "AWS::S3::MultiRegionAccessPointPolicy": "Policy", "AWS::CloudTrail::ResourcePolicy": "ResourcePolicy",
+    "AWS::ApiGateway::RestApi": "Policy", "AWS::CodeArtifact::Domain": "PermissionsPolicyDocument",
+    "AWS::CodeArtifact::Repository": "PermissionsPolicyDocument", "AWS::Backup::BackupVault": "AccessPolicy",
+    "AWS::ECR::Repository": "RepositoryPolicyText", "AWS::Logs::ResourcePolicy": "PolicyDocument",
+    "AWS::EventBridge::EventBusPolicy": "Statement", "AWS::Events::EventBus": "Policy",
+    "AWS::OpenSearchService::Domain": "AccessPolicies", "AWS::Glue::ResourcePolicy": "PolicyInJson",
+}
+
+
+def _not_applied(reader: _Reader, logical: str) -> None:
+    """A resource policy `validate` checks, and that requests are decided without (said once)."""
+    kind = reader.resources[logical]["Type"]
+    found = reader.found(logical, "resource-based policy", PolicyKind.RESOURCE_POLICY, _NOT_APPLIED[kind])
+    if found is not None:
+        reader.warn(reader.at(logical, _NOT_APPLIED[kind]), f"the policy of `{logical}` ({kind}) is validated, but "
+                    "`check` and `who-can` do not apply it to requests", "policy-not-applied",
+                    "give it with --resource-policy to decide a request on that resource with it")
 
 
 _HANDLERS: dict[str, Callable[[_Reader, str], None]] = {
@@ -319,6 +369,9 @@ _HANDLERS: dict[str, Callable[[_Reader, str], None]] = {
     "AWS::SNS::TopicPolicy": _topic_policy,
     "AWS::Organizations::Policy": _organization_policy,
     "AWS::SSO::PermissionSet": _permission_set,
+    "AWS::Lambda::Permission": _lambda_permission,
+    **{t: _policy_by_arn for t in _BY_ARN},
+    **{t: _not_applied for t in _NOT_APPLIED},
 }
 
 
@@ -328,6 +381,8 @@ def read_template(source: Source, defaults: Defaults) -> Infrastructure:
     sam = found is not None and found.kind is FileKind.SAM
     reader = _Reader(source, defaults)
     reader.read()
+    for arn, permissions in function_policies(reader.permissions, defaults):
+        reader.held.append((reader.assembly.policy(permissions), [arn]))
     account, names = reader.assembly.account()
     resource_policies = {target: policy for found, targets in reader.held
                          for policy in [load_found(found)[0]] if policy is not None for target in targets}

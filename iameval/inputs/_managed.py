@@ -92,9 +92,9 @@ class AwsManagedPolicies:
 
     def missing(self, arn: str, what: str) -> tuple[str, str]:
         """The warning (message, hint) for an AWS managed ARN that no copy holds."""
-        where = f"{self.origin} nor " if self.origin else ""
-        return (f"{what} `{arn}` is an AWS managed policy that neither {where}iameval's snapshot ({SNAPSHOT}) "
-                "holds", "give a current copy with --managed-policies PATH; until then the principals it is "
+        holders = (f"neither {self.origin} nor iameval's snapshot ({SNAPSHOT}) holds" if self.origin
+                   else f"iameval's snapshot ({SNAPSHOT}) does not hold")
+        return (f"{what} `{arn}` is an AWS managed policy that {holders}", "give a current copy with --managed-policies PATH; until then the principals it is "
                 "attached to are not evaluated")
 
 

@@ -22,6 +22,7 @@ from ..policy._errors import Path as JsonPath
 from ..policy._errors import Problem
 from ..policy._model import Policy, PolicyKind
 from ..policy._source import Source
+from ._lambda_permissions import Permission, function_policies
 from ._placeholders import placeholder
 from ._templates import (ORGANIZATION_TYPES, Assembly, Defaults, Entity, FoundPolicy, Infrastructure, load_found,
                          queue_arn, step, warning)
@@ -73,6 +74,7 @@ class _Reader:
         self.resource_policies: dict[str, Policy] = {}
         self.organization: dict[PolicyKind, list[Policy]] = {PolicyKind.SCP: [], PolicyKind.RCP: []}
         self.unknown: list[tuple[str, Problem]] = []  # (address, warning) of policies unknown until apply
+        self.permissions: list[Permission] = []  # of Lambda functions
 
     def found(self, change: _Change, key: str, label: str, kind: PolicyKind, *, trust: bool = False,
               key_policy: bool = False, path: JsonPath = ()) -> FoundPolicy | None:
@@ -157,22 +159,6 @@ def _found_only(reader: _Reader, change: _Change) -> None:
     for index, _ in enumerate(blocks if isinstance(blocks, list) else []):
         reader.found(change, "policy", f"inline policy {index}", PolicyKind.IDENTITY,
                      path=("inline_policy", index, "policy"))
-
-
-# The policy attributes of each type: (attribute, label, kind, trust).
-_POLICY_ATTRIBUTES: dict[str, tuple[tuple[str, str, PolicyKind, bool], ...]] = {
-    "aws_iam_policy": (("policy", "", PolicyKind.IDENTITY, False),),
-    "aws_iam_role": (("assume_role_policy", "trust policy", PolicyKind.RESOURCE_POLICY, True),),
-    "aws_iam_role_policy": (("policy", "", PolicyKind.IDENTITY, False),),
-    "aws_iam_user_policy": (("policy", "", PolicyKind.IDENTITY, False),),
-    "aws_iam_group_policy": (("policy", "", PolicyKind.IDENTITY, False),),
-    "aws_s3_bucket_policy": (("policy", "", PolicyKind.RESOURCE_POLICY, False),),
-    "aws_kms_key": (("policy", "key policy", PolicyKind.RESOURCE_POLICY, False),),
-    "aws_sqs_queue_policy": (("policy", "", PolicyKind.RESOURCE_POLICY, False),),
-    "aws_sns_topic_policy": (("policy", "", PolicyKind.RESOURCE_POLICY, False),),
-    "aws_organizations_policy": (("content", "", PolicyKind.SCP, False),),
-    "aws_ssoadmin_permission_set_inline_policy": (("inline_policy", "", PolicyKind.IDENTITY, False),),
-}
 
 
 def _entity(reader: _Reader, change: _Change) -> None:
@@ -265,20 +251,90 @@ def _memberships(reader: _Reader, change: _Change) -> None:
             user.groups.append(group)
 
 
+def _bucket_arn(reader: _Reader, change: _Change, named: str) -> str:
+    return f"arn:{reader.defaults.partition}:s3:::{named}"
+
+
+def _queue_arn(reader: _Reader, change: _Change, named: str) -> str:
+    return queue_arn(named, reader.defaults.partition) or named
+
+
+def _named_arn(service: str) -> Callable[[_Reader, _Change, str], str]:
+    """The ARN of a queue or topic from its name, where its `arn` is known only after apply."""
+    def arn(reader: _Reader, change: _Change, named: str) -> str:
+        given = change.get("arn")
+        d = reader.defaults
+        return given if isinstance(given, str) and given else f"arn:{d.partition}:{service}:{d.region}:{d.account}:{named}"
+    return arn
+
+
+# The resource-based policies a plan holds and requests are decided with: by type, the attribute
+# of the policy, the attribute that names the resource, and the resource's ARN from that name.
+_RESOURCE_POLICIES: dict[str, tuple[str, str, Callable[[_Reader, _Change, str], str] | None]] = {
+    "aws_s3_bucket_policy": ("policy", "bucket", _bucket_arn),
+    "aws_s3_bucket": ("policy", "bucket", _bucket_arn),
+    "aws_kms_key": ("policy", "arn", None),
+    "aws_sqs_queue_policy": ("policy", "queue_url", _queue_arn),
+    "aws_sqs_queue": ("policy", "name", _named_arn("sqs")),
+    "aws_sns_topic_policy": ("policy", "arn", None),
+    "aws_sns_topic": ("policy", "name", _named_arn("sns")),
+    "aws_dynamodb_resource_policy": ("policy", "resource_arn", None),
+    "aws_kinesis_resource_policy": ("policy", "resource_arn", None),
+    "aws_secretsmanager_secret_policy": ("policy", "secret_arn", None),
+    "aws_s3tables_table_bucket_policy": ("resource_policy", "table_bucket_arn", None),
+}
+
+# Resource-based policies `validate` checks and requests are decided without: by type, the attribute.
+_NOT_APPLIED = {
+    "aws_api_gateway_rest_api": "policy", "aws_api_gateway_rest_api_policy": "policy",
+    "aws_backup_vault_policy": "policy", "aws_codeartifact_domain_permissions_policy": "policy_document",
+    "aws_codeartifact_repository_permissions_policy": "policy_document",
+    "aws_cloudwatch_log_resource_policy": "policy_document", "aws_cloudwatch_event_bus_policy": "policy",
+    "aws_ecr_repository_policy": "policy", "aws_ecr_registry_policy": "policy", "aws_glue_resource_policy": "policy",
+    "aws_opensearch_domain": "access_policies", "aws_opensearch_domain_policy": "access_policies",
+    "aws_elasticsearch_domain": "access_policies", "aws_elasticsearch_domain_policy": "access_policies",
+    "aws_s3tables_table_policy": "resource_policy", "aws_s3_access_point": "policy",
+    "aws_s3control_access_point_policy": "policy", "aws_s3control_bucket_policy": "policy",
+}
+
+
 def _resource_policy(reader: _Reader, change: _Change) -> None:
     key_policy = change.type == "aws_kms_key"
-    found = reader.found(change, "policy", "key policy" if key_policy else "", PolicyKind.RESOURCE_POLICY,
+    attribute, key, arn_of = _RESOURCE_POLICIES[change.type]
+    found = reader.found(change, attribute, "key policy" if key_policy else "", PolicyKind.RESOURCE_POLICY,
                          key_policy=key_policy)
     policy, _ = load_found(found) if found is not None else (None, ())
-    partition = reader.defaults.partition
-    key = {"aws_s3_bucket_policy": "bucket", "aws_sqs_queue_policy": "queue_url"}.get(change.type, "arn")
     named = change.get(key)
-    if not isinstance(named, str):  # known only after apply
+    if not isinstance(named, str) or not named:  # known only after apply
         named = placeholder(f"{change.address}.{key}")
-    target = (f"arn:{partition}:s3:::{named}" if key == "bucket"
-              else queue_arn(named, partition) or named if key == "queue_url" else named)
     if policy is not None:
-        reader.resource_policies[target] = policy
+        reader.resource_policies[arn_of(reader, change, named) if arn_of is not None else named] = policy
+
+
+def _not_applied(reader: _Reader, change: _Change) -> None:
+    """A resource policy `validate` checks, and that requests are decided without (said once)."""
+    attribute = _NOT_APPLIED[change.type]
+    if reader.found(change, attribute, "", PolicyKind.RESOURCE_POLICY) is not None:
+        reader.assembly.warn(warning(reader.source, change.at(attribute), f"the policy of `{change.address}` is "
+                                     "validated, but `check` and `who-can` do not apply it to requests",
+                                     "policy-not-applied",
+                                     "give it with --resource-policy to decide a request on that resource with it"))
+
+
+def _lambda_permission(reader: _Reader, change: _Change) -> None:
+    """A statement of the function's resource-based policy (`_lambda_permissions.py`)."""
+    function = change.get("function_name")
+    if not isinstance(function, str) or not function:
+        function = placeholder(f"{change.address}.function_name")
+    sid = change.get("statement_id")
+    qualifier = change.get("qualifier")
+    reader.permissions.append(Permission(
+        change.address, sid if isinstance(sid, str) and sid else change.address, change.get("action"),
+        change.get("principal"), function, qualifier if isinstance(qualifier, str) and qualifier else None,
+        Permission.conditions_of(*(change.get(k) if not change.is_unknown(k) else placeholder(f"{change.address}.{k}")
+                                   for k in ("source_arn", "source_account", "principal_org_id",
+                                             "function_url_auth_type", "event_source_token"))),
+        reader.source, change.at()))
 
 
 def _organization_policy(reader: _Reader, change: _Change) -> None:
@@ -295,6 +351,21 @@ def _permission_set(reader: _Reader, change: _Change) -> None:
     reader.found(change, "inline_policy", "", PolicyKind.IDENTITY)
 
 
+# The policy attributes of each type: (attribute, label, kind, trust).
+_POLICY_ATTRIBUTES: dict[str, tuple[tuple[str, str, PolicyKind, bool], ...]] = {
+    "aws_iam_policy": (("policy", "", PolicyKind.IDENTITY, False),),
+    "aws_iam_role": (("assume_role_policy", "trust policy", PolicyKind.RESOURCE_POLICY, True),),
+    "aws_iam_role_policy": (("policy", "", PolicyKind.IDENTITY, False),),
+    "aws_iam_user_policy": (("policy", "", PolicyKind.IDENTITY, False),),
+    "aws_iam_group_policy": (("policy", "", PolicyKind.IDENTITY, False),),
+    **{t: ((attribute, "key policy" if t == "aws_kms_key" else "", PolicyKind.RESOURCE_POLICY, False),)
+       for t, (attribute, _, _) in _RESOURCE_POLICIES.items()},
+    **{t: ((attribute, "", PolicyKind.RESOURCE_POLICY, False),) for t, attribute in _NOT_APPLIED.items()},
+    "aws_organizations_policy": (("content", "", PolicyKind.SCP, False),),
+    "aws_ssoadmin_permission_set_inline_policy": (("inline_policy", "", PolicyKind.IDENTITY, False),),
+}
+
+
 _HANDLERS: dict[str, Callable[[_Reader, _Change], None]] = {
     "aws_iam_role": _entity, "aws_iam_user": _entity, "aws_iam_group": _entity,
     "aws_iam_policy": _managed_policy,
@@ -303,10 +374,9 @@ _HANDLERS: dict[str, Callable[[_Reader, _Change], None]] = {
     "aws_iam_policy_attachment": _policy_attachment,
     "aws_iam_user_group_membership": _memberships,
     "aws_iam_group_membership": _memberships,
-    "aws_s3_bucket_policy": _resource_policy,
-    "aws_kms_key": _resource_policy,
-    "aws_sqs_queue_policy": _resource_policy,
-    "aws_sns_topic_policy": _resource_policy,
+    **{t: _resource_policy for t in _RESOURCE_POLICIES},
+    **{t: _not_applied for t in _NOT_APPLIED},
+    "aws_lambda_permission": _lambda_permission,
     "aws_organizations_policy": _organization_policy,
     "aws_ssoadmin_permission_set_inline_policy": _permission_set,
 }
@@ -316,6 +386,10 @@ def read_plan(source: Source, defaults: Defaults) -> Infrastructure:
     """Every policy of a parsed plan (module docstring), its principals as an account."""
     reader = _Reader(source, defaults)
     reader.read()
+    for arn, permissions in function_policies(reader.permissions, defaults):
+        policy, _ = load_found(reader.assembly.policy(permissions))
+        if policy is not None:
+            reader.resource_policies[arn] = policy
     account, names = reader.assembly.account()
     return Infrastructure(source.name, "Terraform plan", account, tuple(reader.assembly.found),
                           reader.resource_policies, tuple(reader.organization[PolicyKind.SCP]),

@@ -1,0 +1,135 @@
+"""Templates and plans, second round: a Lambda function's resource-based policy built from its
+permissions, resource policies held inline (`aws_s3_bucket.policy`) or validated but not applied,
+`aws_iam_policy_document` data sources, organization policies applied by their targets, and
+`who-can --assume --resource` by logical ID or address.
+
+Real files of fixtures/iac (with their licences); small templates written here where no licensed
+file has the form (a permission for an account, with conditions).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from helpers import FIXTURES, flat, invoke, position_of, write
+from iameval.inputs._accounts import granted_outside
+from iameval.inputs._infrastructure import load_infrastructure
+
+IAC = FIXTURES / "iac"
+CFN = IAC / "cloudformation"
+PLANS = IAC / "terraform-plans"
+CIS = CFN / "cfnlint-quickstart-cis_benchmark.yaml"
+PUBLIC = PLANS / "tfpv-public_access.json"
+
+
+# ------------------------------------------------------------------------ Lambda permissions
+
+def test_a_cloudformation_permission_is_a_statement_of_the_functions_policy():
+    """`AWS::Lambda::Permission` for config.amazonaws.com on a function named `EvaluateVpcFlowLogs`."""
+    found = load_infrastructure(str(CIS))
+    function = "arn:aws:lambda:us-east-1:123456789012:function:EvaluateVpcFlowLogs"
+    [permissions] = [p for p in found.policies if p.label.startswith("EvaluateVpcFlowLogs (Lambda function)")]
+    assert permissions.data["Statement"] == [{
+        "Sid": "ConfigPermissionToCallVpcFlowLogLambda", "Effect": "Allow",
+        "Principal": {"Service": "config.amazonaws.com"}, "Action": "lambda:InvokeFunction", "Resource": function}]
+    where = permissions.source.locate(("Statement", 0, "Principal"))
+    assert (where.line, where.column) == position_of(CIS, "ConfigPermissionToCallVpcFlowLogLambda:")
+    grants = granted_outside(found.account, "lambda:InvokeFunction", function,
+                             resource_policy=found.resource_policy("lambda:InvokeFunction", function)[0])
+    assert [(g.kind, g.principal) for g in grants] == [("service", "config.amazonaws.com")]
+
+
+def test_a_terraform_permission_for_anyone_is_found_by_validate_and_who_can():
+    function = "arn:aws:lambda:us-east-1:123456789012:function:lambda_called_from_sns"
+    result = invoke("who-can", "--template", PUBLIC, "-a", "lambda:InvokeFunction", "-r", function)
+    assert "anyone, including anonymous callers" in flat(result.stdout), result.output
+    assert "AllowExecutionFromSNS of resource-based policy lambda_called_from_sns (Lambda function) permissions " \
+           "aws_lambda_permission.with_sns" in flat(result.stdout)
+    checked = invoke("validate", PUBLIC)
+    assert any("public-principal" in row and "aws_lambda_permission.with_sns" in row
+               for row in checked.stdout.splitlines()), checked.stdout
+
+
+PERMISSIONS = """
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties: {FunctionName: reports, Role: arn:aws:iam::123456789012:role/fn, Code: {ZipFile: x}}
+  FromPartner:
+    Type: AWS::Lambda::Permission
+    Properties: {FunctionName: !Ref Fn, Action: lambda:InvokeFunction, Principal: '444455556666'}
+  FromBucket:
+    Type: AWS::Lambda::Permission
+    Properties:
+      FunctionName: !GetAtt Fn.Arn
+      Action: lambda:InvokeFunction
+      Principal: s3.amazonaws.com
+      SourceArn: arn:aws:s3:::uploads
+      SourceAccount: '123456789012'
+  FromOrg:
+    Type: AWS::Lambda::Permission
+    Properties: {FunctionName: 123456789012:function:reports:live, Action: lambda:GetFunction, Principal: '*',
+                 PrincipalOrgID: o-a1b2c3d4e5}
+  ByUrl:
+    Type: AWS::Lambda::Permission
+    Properties: {FunctionName: reports, Action: lambda:InvokeFunctionUrl, Principal: '*', FunctionUrlAuthType: NONE}
+"""
+
+
+def test_each_permission_is_the_statement_lambda_writes(tmp_path):
+    """An account ID is its root; SourceArn an ArnLike, the others StringEquals; a qualifier
+    (`:live`) is a policy of the alias's own ARN."""
+    found = load_infrastructure(str(write(tmp_path / "fn.yaml", PERMISSIONS)))
+    function = "arn:aws:lambda:us-east-1:123456789012:function:reports"
+    policy = found.resource_policies[function]
+    assert [json.loads(s.model_dump_json(by_alias=True, exclude_none=True)) for s in policy.statement] == [
+        {"Sid": "FromPartner", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+         "Action": "lambda:InvokeFunction", "Resource": function},
+        {"Sid": "FromBucket", "Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"},
+         "Action": "lambda:InvokeFunction", "Resource": function,
+         "Condition": {"ArnLike": {"AWS:SourceArn": "arn:aws:s3:::uploads"},
+                       "StringEquals": {"AWS:SourceAccount": "123456789012"}}},
+        {"Sid": "ByUrl", "Effect": "Allow", "Principal": "*", "Action": "lambda:InvokeFunctionUrl",
+         "Resource": function, "Condition": {"StringEquals": {"lambda:FunctionUrlAuthType": "NONE"}}}]
+    alias = found.resource_policies[f"{function}:live"]
+    assert alias.statement[0].condition is not None
+    result = invoke("who-can", "--template", tmp_path / "fn.yaml", "-a", "lambda:InvokeFunction", "-r", function)
+    text = flat(result.stdout)
+    assert "any principal of account 444455556666" in text and "service s3.amazonaws.com" in text
+    assert "anyone" not in text  # ByUrl is for lambda:InvokeFunctionUrl
+
+
+# ----------------------------------------------------------------- other resource policies
+
+def test_an_inline_bucket_policy_of_aws_s3_bucket_decides_requests():
+    plan = PLANS / "regula-bucketpolicy_allowlist_infra.json"
+    found = load_infrastructure(str(plan))
+    assert "arn:aws:s3:::denylist-inline-policy" in found.resource_policies
+    assert any(p.label == "aws_s3_bucket.allowget-inline-policy" for p in found.policies)
+
+
+@pytest.mark.parametrize("address", [
+    "aws_api_gateway_rest_api_policy.example", "aws_backup_vault_policy.example",
+    "aws_codeartifact_domain_permissions_policy.example", "aws_opensearch_domain_policy.main",
+    "aws_s3tables_table_policy.example",
+])
+def test_a_resource_policy_not_applied_is_validated_and_said(address):
+    found = load_infrastructure(str(PUBLIC))
+    assert any(p.label == address for p in found.policies)
+    [said] = [w for w in found.warnings if w.code == "policy-not-applied" and f"`{address}`" in w.message]
+    assert said.location.line is not None and "--resource-policy" in (said.hint or "")
+
+
+def test_resource_policies_of_direct_arns_are_applied():
+    found = load_infrastructure(str(PUBLIC))
+    for arn in ("arn:aws:kinesis::111122223333:stream/example-stream",
+                "arn:aws:s3tables:us-east-2:123456789012:bucket/example-bucket"):
+        assert arn in found.resource_policies
+
+
+def test_a_cloudformation_resource_policy_not_applied_is_said():
+    found = load_infrastructure(str(CFN / "cfnpv-public_access_test.yml"))
+    said = [w for w in found.warnings if w.code == "policy-not-applied"]
+    assert said and all(w.location.line for w in said)
