@@ -16,6 +16,7 @@ import pytest
 from helpers import FIXTURES, flat, invoke, position_of, write
 from iameval.inputs._accounts import granted_outside
 from iameval.inputs._infrastructure import load_infrastructure
+from iameval.policy._errors import format_path
 
 IAC = FIXTURES / "iac"
 CFN = IAC / "cloudformation"
@@ -133,3 +134,52 @@ def test_a_cloudformation_resource_policy_not_applied_is_said():
     found = load_infrastructure(str(CFN / "cfnpv-public_access_test.yml"))
     said = [w for w in found.warnings if w.code == "policy-not-applied"]
     assert said and all(w.location.line for w in said)
+
+
+# ------------------------------------------------------ aws_iam_policy_document data sources
+
+def test_a_policy_from_a_data_source_read_at_apply_is_built_from_its_arguments():
+    """The bucket policy is known only after apply; the configuration says it is the JSON of
+    `data.aws_iam_policy_document.example`, whose arguments the plan holds (`resources` unknown)."""
+    plan = PLANS / "regula-resource_view_01_infra.json"
+    found = load_infrastructure(str(plan))
+    label = "aws_s3_bucket_policy.example (from data.aws_iam_policy_document.example)"
+    [document] = [p for p in found.policies if p.label == label]
+    resource = "arn:aws:<service>:::<data.aws_iam_policy_document.example.statement[0].resources[0]>"
+    assert document.data == {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:*", "Resource": resource, "Principal": "*"}]}
+    [said] = [w for w in found.warnings if "statement[0].resources[0]" in w.message]
+    assert said.code == "unknown-until-apply" and format_path(said.location.path).startswith("resource_changes[")
+    # Anyone is granted it, on the resource that only apply will name (§14.21): on no real one.
+    grants = granted_outside(found.account, "s3:GetObject", resource, resource_policy=document.load())
+    assert [g.kind for g in grants] == ["anyone"]
+    assert "anyone" not in flat(invoke("who-can", "--template", plan, "-a", "s3:GetObject",
+                                       "-r", "arn:aws:s3:::real-bucket/x").stdout)
+
+
+def test_a_trust_policy_from_a_data_source_in_a_module_by_its_instance_key():
+    found = load_infrastructure(str(PLANS / "checkov-github_actions_oidc_trust.json"))
+    role = found.find('module.poc.aws_iam_role.r6["p2"]')
+    assert role is not None and role.complete and role.trust_policy is not None
+    assert role.trust_policy.name == ('module.poc.aws_iam_role.r6["p2"] trust policy '
+                                      '(from module.poc.data.aws_iam_policy_document.r4["p2"])')
+    [statement] = role.trust_policy.statement
+    assert statement.condition is not None and "system:serviceaccount:p2:default" in json.dumps(
+        role.trust_policy.to_json())
+
+
+def test_a_data_source_read_while_planning_gives_its_json(tmp_path):
+    """`prior_state` holds a data source Terraform read while planning, with its `json`: a
+    resource whose policy refers to it takes that document (here the plan of
+    tfpv-iam_policy.json, its policy marked known only after apply)."""
+    plan = json.loads((PLANS / "tfpv-iam_policy.json").read_text())
+    [change] = [c for c in plan["resource_changes"] if c["type"] == "aws_iam_policy"][:1]
+    del change["change"]["after"]["policy"]
+    change["change"].setdefault("after_unknown", {})["policy"] = True
+    found = load_infrastructure(str(write(tmp_path / "plan.json", plan)))
+    [document] = [p for p in found.policies if p.label.startswith(f"{change['address']} (from data.")]
+    assert format_path(document.path).startswith("prior_state.values.root_module.resources[")
+    assert format_path(document.path).endswith(".values.json")
+    where = document.source.locate(document.path + ("Statement",))
+    assert where.line is not None and where.line > 1  # at the data source's `json`, not the plan's start
+    assert document.load().statement

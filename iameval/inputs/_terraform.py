@@ -24,8 +24,9 @@ from ..policy._model import Policy, PolicyKind
 from ..policy._source import Source
 from ._lambda_permissions import Permission, function_policies
 from ._placeholders import placeholder
+from ._policy_documents import DataDocument, PolicyDocuments, configured_expression, configured_references
 from ._templates import (ORGANIZATION_TYPES, Assembly, Defaults, Entity, FoundPolicy, Infrastructure, load_found,
-                         queue_arn, step, warning)
+                         located_at, queue_arn, step, warning)
 
 __all__ = ["is_plan", "read_plan"]
 
@@ -75,6 +76,7 @@ class _Reader:
         self.organization: dict[PolicyKind, list[Policy]] = {PolicyKind.SCP: [], PolicyKind.RCP: []}
         self.unknown: list[tuple[str, Problem]] = []  # (address, warning) of policies unknown until apply
         self.permissions: list[Permission] = []  # of Lambda functions
+        self.documents = PolicyDocuments(source.data, defaults.partition)
 
     def found(self, change: _Change, key: str, label: str, kind: PolicyKind, *, trust: bool = False,
               key_policy: bool = False, path: JsonPath = ()) -> FoundPolicy | None:
@@ -89,6 +91,9 @@ class _Reader:
         last = path[-1] if path else key
         if (isinstance(unknown, dict) and unknown.get(last) is True) or (
                 isinstance(unknown, list) and isinstance(last, int) and last < len(unknown) and unknown[last] is True):
+            document = self.documents.referred(change.address, key) if not path else None
+            if document is not None and (document.text is not None or document.data is not None):
+                return self.from_document(change, document, label, kind, trust, key_policy)
             self.unknown_policy(change, where, label)
             return None
         text = container.get(last) if isinstance(container, dict) else None
@@ -102,21 +107,28 @@ class _Reader:
         return self.assembly.policy(FoundPolicy(f"{change.address} {label}{suffix}".replace("  ", " ").strip(), kind,
                                                 data, located, where, trust, key_policy))
 
+    def from_document(self, change: _Change, document: DataDocument, label: str, kind: PolicyKind, trust: bool,
+                      key_policy: bool) -> FoundPolicy | None:
+        """The policy of an attribute known only after apply, from the data source it refers to
+        (`_policy_documents.py`), located there; what stands as a placeholder in it is said."""
+        if document.text is not None:
+            held = self.assembly.text_policy(self.source, document.path, document.text)
+            if held is None:
+                return None
+            data, located = held
+        else:
+            data, located = document.data, located_at(self.source, document.path, document.data)
+        for what in document.unknown:
+            self.assembly.warn(warning(self.source, document.path, f"`{what}` is known only after apply: it stands "
+                                       f"as a placeholder in the policy of `{change.address}`", "unknown-until-apply"))
+        name = f"{change.address} {label}".strip()
+        return self.assembly.policy(FoundPolicy(f"{name} (from {document.address})", kind, data, located,
+                                                document.path, trust, key_policy))
+
     def unknown_policy(self, change: _Change, where: JsonPath, label: str) -> None:
         self.unknown.append((change.address, self.assembly.warn(warning(
             self.source, where, f"the {label or 'policy'} of `{change.address}` is known only after apply",
             "unknown-until-apply", "apply the plan, or write the policy without values computed at apply"))))
-
-    def references(self, address: str, key: str) -> list[str]:
-        """The addresses an attribute of a root-module resource refers to in the configuration."""
-        data = self.source.data
-        module = step(step(data, "configuration"), "root_module")
-        bare = address.split("[", 1)[0]
-        for resource in step(module, "resources") or []:
-            if step(resource, "address") == bare:
-                found = step(step(step(resource, "expressions"), key), "references")
-                return [r for r in found if isinstance(r, str)] if isinstance(found, list) else []
-        return []
 
     def named(self, change: _Change, kind: str) -> tuple[str, str]:
         """An IAM entity's name and ARN; placeholders when known only after apply."""
@@ -192,7 +204,7 @@ def _target(reader: _Reader, change: _Change, key: str, kind: str) -> Entity | N
     reference the configuration writes (`role = aws_iam_role.app.id`)."""
     name = change.get(key)
     target = reader.assembly.find(kind, name) if isinstance(name, str) else None
-    for reference in reader.references(change.address, key) if target is None else ():
+    for reference in configured_references(reader.source.data, change.address, key) if target is None else ():
         target = reader.assembly.entities.get(reference)
         if target is not None:
             break
@@ -298,9 +310,16 @@ _NOT_APPLIED = {
 }
 
 
+# Resources whose policy attribute the provider computes when the configuration writes none.
+_COMPUTED_POLICY = {"aws_s3_bucket", "aws_sqs_queue", "aws_sns_topic"}
+
+
 def _resource_policy(reader: _Reader, change: _Change) -> None:
     key_policy = change.type == "aws_kms_key"
     attribute, key, arn_of = _RESOURCE_POLICIES[change.type]
+    if change.type in _COMPUTED_POLICY and change.is_unknown(attribute) and configured_expression(
+            reader.source.data, change.address, attribute)[0] is None:
+        return  # no policy written: the one of a separate policy resource, or none
     found = reader.found(change, attribute, "key policy" if key_policy else "", PolicyKind.RESOURCE_POLICY,
                          key_policy=key_policy)
     policy, _ = load_found(found) if found is not None else (None, ())
