@@ -563,8 +563,10 @@ def test_plan_types_no_licensed_plan_had(tmp_path):
             "policy": _document({"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
                                  "Action": "sqs:SendMessage", "Resource": "*"})}},
         {"type": "aws_organizations_policy", "name": "scp", "after": {
-            "name": "scp", "type": "SERVICE_CONTROL_POLICY",
+            "name": "scp", "type": "SERVICE_CONTROL_POLICY", "id": "p-12345678",
             "content": _document({"Effect": "Deny", "Action": "iam:*", "Resource": "*"})}},
+        {"type": "aws_organizations_policy_attachment", "name": "here", "after": {
+            "policy_id": "p-12345678", "target_id": ACCOUNT}},
         {"type": "aws_ssoadmin_permission_set_inline_policy", "name": "ps", "after": {
             "inline_policy": _document({"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"})}},
     ]))
@@ -572,7 +574,9 @@ def test_plan_types_no_licensed_plan_had(tmp_path):
     alice = found.find("aws_iam_user.alice")
     assert alice is not None and [p.name for p in alice.identity] == ["aws_iam_policy.read"]
     assert list(found.resource_policies) == [f"arn:aws:sqs:us-east-1:{ACCOUNT}:jobs"]
-    assert len(found.scps) == 1
+    # Attached to the account the plan deploys to: one level, with the FullAWSAccess AWS attaches.
+    assert [[p.name for p in level] for level in found.scps] == [
+        ["FullAWSAccess (attached by AWS)", "aws_organizations_policy.scp"]]
     assert "aws_ssoadmin_permission_set_inline_policy.ps" in labels(found)
 
 

@@ -183,3 +183,110 @@ def test_a_data_source_read_while_planning_gives_its_json(tmp_path):
     where = document.source.locate(document.path + ("Statement",))
     assert where.line is not None and where.line > 1  # at the data source's `json`, not the plan's start
     assert document.load().statement
+
+
+# --------------------------------------------------------------- SCPs and RCPs by their targets
+
+ORGANIZATION = """
+Parameters:
+  Workloads: {Type: String, Default: '111122223333'}
+Resources:
+  App:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: app
+      AssumeRolePolicyDocument:
+        Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}]
+      Policies:
+        - PolicyName: all-s3
+          PolicyDocument: {Statement: [{Effect: Allow, Action: 's3:*', Resource: '*'}]}
+  NoDeletes:
+    Type: AWS::Organizations::Policy
+    Properties:
+      Name: no-deletes
+      Type: SERVICE_CONTROL_POLICY
+      TargetIds: [r-abcd]
+      Content: {Version: '2012-10-17', Statement: [{Effect: Deny, Action: 's3:DeleteBucket', Resource: '*'}]}
+  NoTagging:
+    Type: AWS::Organizations::Policy
+    Properties:
+      Name: no-tagging
+      Type: SERVICE_CONTROL_POLICY
+      TargetIds: [!Ref Workloads]
+      Content: {Version: '2012-10-17', Statement: [{Effect: Deny, Action: 's3:PutBucketTagging', Resource: '*'}]}
+  NoPolicies:
+    Type: AWS::Organizations::Policy
+    Properties:
+      Name: no-policies
+      Type: SERVICE_CONTROL_POLICY
+      TargetIds: [ou-abcd-11112222]
+      Content: {Version: '2012-10-17', Statement: [{Effect: Deny, Action: 's3:PutBucketPolicy', Resource: '*'}]}
+"""
+
+
+@pytest.mark.parametrize("action, account, exit_code", [
+    ("s3:DeleteBucket", "111122223333", 1),      # attached to the root: applied
+    ("s3:PutBucketTagging", "111122223333", 1),  # attached to the account the template deploys to
+    ("s3:PutBucketTagging", "444455556666", 0),  # ... to another account: not applied
+    ("s3:PutBucketPolicy", "111122223333", 0),   # attached to an OU: not applied
+    ("s3:GetObject", "111122223333", 0),         # FullAWSAccess allows the rest
+])
+def test_scps_apply_by_their_targets(tmp_path, action, account, exit_code):
+    path = write(tmp_path / "org.yaml", ORGANIZATION)
+    result = invoke("check", "--template", path, "--principal", "App", "--parameter", f"AWS::AccountId={account}",
+                    "-a", action, "-r", "arn:aws:s3:::data", "--json")
+    assert result.exit_code == exit_code, result.output
+    answer = json.loads(result.stdout)
+    assert answer["decision"] == ("ExplicitDeny" if exit_code else "Allow")
+
+
+def test_which_organization_policies_apply_is_said_where_they_are_attached(tmp_path):
+    path = write(tmp_path / "org.yaml", ORGANIZATION)
+    found = load_infrastructure(str(path), {"AWS::AccountId": "111122223333"})
+    said = {w.message: (w.code, w.location.line) for w in found.warnings if w.code.startswith("organization-")}
+    assert said == {
+        "the SCP `NoDeletes` is applied at the organization root (`r-abcd`)":
+            ("organization-policy-applied", position_of(path, "TargetIds: [r-abcd]")[0]),
+        "the SCP `NoTagging` is applied to the account 111122223333 the file deploys to":
+            ("organization-policy-applied", position_of(path, "TargetIds: [!Ref Workloads]")[0]),
+        "the SCP `NoPolicies` is not applied: its targets (`ou-abcd-11112222`) are neither the organization root "
+        "nor the account 111122223333 the file deploys to":
+            ("organization-policy-not-applied", position_of(path, "TargetIds: [ou-abcd-11112222]")[0]),
+    }
+    assert [[p.name for p in level] for level in found.scps] == [
+        ["FullAWSAccess (attached by AWS)", "NoDeletes (AWS::Organizations::Policy) SCP"],
+        ["FullAWSAccess (attached by AWS)", "NoTagging (AWS::Organizations::Policy) SCP"]]
+    # --scp gives the levels instead.
+    scp = write(tmp_path / "allow-all.json", {"Version": "2012-10-17",
+                                              "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+    given = invoke("check", "--template", path, "--principal", "App", "--scp", scp, "-a", "s3:DeleteBucket",
+                   "-r", "arn:aws:s3:::data")
+    assert given.exit_code == 0, given.output
+
+
+def test_a_plans_rcp_attached_to_the_root_by_reference(tmp_path):
+    """`target_id = aws_organizations_organization.org.roots[0].id`, known only after apply: the root."""
+    rcp = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                                                    "Resource": "*", "Condition": {"BoolIfExists": {
+                                                        "aws:SecureTransport": "false"}}}]}
+    plan = {"format_version": "1.2", "resource_changes": [
+        {"address": "aws_organizations_policy.tls", "mode": "managed", "type": "aws_organizations_policy",
+         "name": "tls", "change": {"actions": ["create"], "after": {
+             "name": "tls", "type": "RESOURCE_CONTROL_POLICY", "content": json.dumps(rcp)},
+             "after_unknown": {"id": True}}},
+        {"address": "aws_organizations_policy_attachment.root", "mode": "managed",
+         "type": "aws_organizations_policy_attachment", "name": "root", "change": {
+             "actions": ["create"], "after": {}, "after_unknown": {"policy_id": True, "target_id": True}}}],
+        "configuration": {"root_module": {"resources": [
+            {"address": "aws_organizations_policy_attachment.root", "type": "aws_organizations_policy_attachment",
+             "expressions": {"policy_id": {"references": ["aws_organizations_policy.tls.id",
+                                                          "aws_organizations_policy.tls"]},
+                             "target_id": {"references": ["aws_organizations_organization.org.roots[0].id",
+                                                          "aws_organizations_organization.org.roots[0]",
+                                                          "aws_organizations_organization.org.roots",
+                                                          "aws_organizations_organization.org"]}}}]}}}
+    found = load_infrastructure(str(write(tmp_path / "plan.json", plan)))
+    assert [[p.name for p in level] for level in found.rcps] == [["aws_organizations_policy.tls"]]
+    assert found.scps == ()
+    [said] = [w for w in found.warnings if w.code == "organization-policy-applied"]
+    assert "at the organization root" in said.message

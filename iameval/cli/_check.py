@@ -25,7 +25,7 @@ from ._options import (ACCOUNT_HELP, CREDENTIALS_HELP, DEFAULT_PRINCIPAL, DEFAUL
                        RESOURCE_POLICY_HELP, ContextFileOpt, ContextOpt, ExplainOpt, JsonOpt, ManagedPoliciesOpt,
                        RcpOpt, ScpOpt,
                        PARAMETER_HELP, TEMPLATE_HELP, checked_request, context_from, fail, org_policies,
-                       principals_from, single)
+                       file_organization, principals_from, single)
 from ._present import (err, out, print_explanation, print_outcome, print_pairs, print_request, print_result,
                        print_run_summary, progress, run_counts)
 
@@ -204,6 +204,7 @@ def _from_account(account: Account | Infrastructure, principal: str | None, requ
     if not principal.startswith("arn:"):  # a logical ID or address: the request is the principal's
         request["principal"] = found.arn
     kwargs["identity"] = kwargs["identity"] + list(found.identity)
+    file_organization(account, kwargs)
     if "permission_boundary" not in kwargs and found.permission_boundary is not None:
         kwargs["permission_boundary"] = found.permission_boundary
     request["context"] = merge_context(found.context(), request["context"])

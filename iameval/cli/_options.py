@@ -27,7 +27,8 @@ __all__ = ["ACCOUNT_HELP", "CREDENTIALS_HELP", "RESOURCE_ACCOUNT_HELP", "RESOURC
            "AccountOpt", "ActionOpt", "CredentialsOpt", "ContextFileOpt", "ContextOpt", "DEFAULT_PRINCIPAL",
            "DEFAULT_RESOURCE", "ExplainOpt", "JsonOpt", "ManagedPoliciesOpt", "RcpOpt", "ResourceAccountOpt",
            "ResourceOpt", "ResourcePolicyOpt", "ScpOpt", "checked_request", "context_from", "fail",
-           "org_policies", "PARAMETER_HELP", "principals_from", "read_account", "read_infrastructure", "TEMPLATE_HELP"]
+           "file_organization", "org_policies", "PARAMETER_HELP", "principals_from", "read_account",
+           "read_infrastructure", "TEMPLATE_HELP"]
 
 DEFAULT_PRINCIPAL = "arn:aws:iam::123456789012:user/iameval-user"
 DEFAULT_RESOURCE = "*"
@@ -182,6 +183,14 @@ def org_policies(resource_policy: str | None, scp: list[str] | None, rcp: list[s
                                                      key_policy=is_key_policy_action(action))
     for option, name, kind in ((scp, "scps", PolicyKind.SCP), (rcp, "rcps", PolicyKind.RCP)):
         kwargs[name] = load_policy_files(option, kind) if option else []
+
+
+def file_organization(holder: Account | Infrastructure, kwargs: dict[str, Any]) -> None:
+    """A template's or plan's SCPs and RCPs that apply to its account (`organization_levels`),
+    unless --scp or --rcp give others."""
+    if isinstance(holder, Infrastructure):
+        for name in ("scps", "rcps"):
+            kwargs[name] = kwargs.get(name) or list(getattr(holder, name))
 
 
 # The option that gives each field of a request, to locate a problem with it.

@@ -24,7 +24,7 @@ from ..policy._errors import Location, PolicyError, Problem
 from ._options import (DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, RESOURCE_ACCOUNT_HELP, RESOURCE_POLICY_HELP,
                        ContextFileOpt, ContextOpt, JsonOpt, ManagedPoliciesOpt, RcpOpt, ScpOpt, checked_request,
                        context_from, fail,
-                       PARAMETER_HELP, TEMPLATE_HELP, org_policies, principals_from, single)
+                       PARAMETER_HELP, TEMPLATE_HELP, file_organization, org_policies, principals_from, single)
 from ._present import (assume_view_json, out, outside_grant_json, print_assume_view, print_who_can, progress,
                        who_can_json)
 
@@ -97,6 +97,7 @@ def who_can_command(
                                    for name in ignored])
             kwargs: dict[str, Any] = {}
             org_policies(None, scp, rcp, kwargs, "sts:AssumeRole")
+            file_organization(holder, kwargs)
             roles = list(account.roles)
             if role_or_resource:
                 role = account.find(role_or_resource)
@@ -131,6 +132,7 @@ def who_can_command(
             if key_policy not in policies:
                 policies[key_policy] = {}
                 org_policies(policy_file, scp, rcp, policies[key_policy], name)
+                file_organization(holder, policies[key_policy])
         sections = []
         # Every principal asked each action: the long work of a large export or a wide wildcard.
         with progress("principals", len(actions) * len(account.principals)) as advance:

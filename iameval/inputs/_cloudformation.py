@@ -26,8 +26,8 @@ from ._intrinsics import NO_VALUE, Intrinsics
 from ._lambda_permissions import Permission, function_policies
 from ._placeholders import placeholder
 from ._sam import sam_policies
-from ._templates import (ORGANIZATION_TYPES, Assembly, Defaults, Entity, FoundPolicy, Infrastructure, load_found,
-                         queue_arn, step, warning)
+from ._templates import (ORGANIZATION_TYPES, Assembly, Defaults, Entity, FoundPolicy, Infrastructure, Targeted,
+                         load_found, organization_levels, queue_arn, step, warning)
 
 __all__ = ["read_template"]
 
@@ -89,7 +89,7 @@ class _Reader:
         self.warned: set[tuple[JsonPath, str]] = set()
         # Loaded once the whole template is read: locating a problem fixes the positions.
         self.held: list[tuple[FoundPolicy, list[str]]] = []  # resource policies, by their resources' ARNs
-        self.organization: list[FoundPolicy] = []
+        self.organization: list[tuple[str, FoundPolicy, list[str]]] = []  # SCPs and RCPs, with their targets
         self.permissions: list[Permission] = []  # of Lambda functions
 
     def warn(self, at: JsonPath, message: str, code: str, hint: str | None = None) -> None:
@@ -312,8 +312,10 @@ def _organization_policy(reader: _Reader, logical: str) -> None:
     if kind is None:
         return  # a tag, backup or AI opt-out policy: no IAM policy
     found = reader.found(logical, "SCP" if kind is PolicyKind.SCP else "RCP", kind, "Content")
+    targets = reader.prop(logical, "TargetIds")
     if found is not None:
-        reader.organization.append(found)
+        reader.organization.append((logical, found, [t for t in targets if isinstance(t, str)] if isinstance(targets, list)
+                                    else []))
 
 
 def _permission_set(reader: _Reader, logical: str) -> None:
@@ -386,9 +388,11 @@ def read_template(source: Source, defaults: Defaults) -> Infrastructure:
     account, names = reader.assembly.account()
     resource_policies = {target: policy for found, targets in reader.held
                          for policy in [load_found(found)[0]] if policy is not None for target in targets}
-    organization = [(found.kind, policy) for found in reader.organization
+    organization = [(found.kind, Targeted(policy, f"`{logical}`", tuple(targets), reader.raw,
+                                          ("Resources", logical, "Properties", "TargetIds")))
+                    for logical, found, targets in reader.organization
                     for policy in [load_found(found)[0]] if policy is not None]
+    scps, rcps = (organization_levels([t for k, t in organization if k is kind], kind, defaults.account,
+                                      reader.assembly) for kind in (PolicyKind.SCP, PolicyKind.RCP))
     return Infrastructure(source.name, "SAM" if sam else "CloudFormation", account, tuple(reader.assembly.found),
-                          resource_policies, tuple(p for k, p in organization if k is PolicyKind.SCP),
-                          tuple(p for k, p in organization if k is PolicyKind.RCP), names,
-                          tuple(reader.assembly.warnings))
+                          resource_policies, scps, rcps, names, tuple(reader.assembly.warnings))

@@ -25,7 +25,7 @@ from ..policy._quotas import is_aws_managed
 from ._accounts import Account, AccountPrincipal
 from ._managed import AwsManagedPolicies, Loaded
 
-__all__ = ["ORGANIZATION_TYPES", "Assembly", "Defaults", "Entity", "FoundPolicy", "Infrastructure", "held_as_text",
+__all__ = ["ORGANIZATION_TYPES", "ROOT", "Assembly", "Targeted", "organization_levels", "Defaults", "Entity", "FoundPolicy", "Infrastructure", "held_as_text",
            "load_found", "located_at", "queue_arn", "step", "warning"]
 
 
@@ -87,8 +87,10 @@ class Infrastructure:
     account: Account
     policies: tuple[FoundPolicy, ...] = ()
     resource_policies: Mapping[str, Policy] = field(default_factory=dict)
-    scps: tuple[Policy, ...] = ()
-    rcps: tuple[Policy, ...] = ()
+    # The organization levels of SCPs and RCPs that apply to the account the file deploys to
+    # (`organization_levels`), from the root down.
+    scps: tuple[tuple[Policy, ...], ...] = ()
+    rcps: tuple[tuple[Policy, ...], ...] = ()
     names: Mapping[str, str] = field(default_factory=dict)  # logical ID or address -> principal ARN
     warnings: tuple[Problem, ...] = ()
 
@@ -132,6 +134,62 @@ def step(value: Any, part: str | int) -> Any:
 # The organization policy types that are IAM policies (`Type` of AWS::Organizations::Policy,
 # `type` of aws_organizations_policy); tag, backup and AI opt-out policies are not.
 ORGANIZATION_TYPES = {"SERVICE_CONTROL_POLICY": PolicyKind.SCP, "RESOURCE_CONTROL_POLICY": PolicyKind.RCP}
+
+
+# A target known to be the organization's root where its ID is not (a plan's `roots[0].id`).
+ROOT = "r-<root>"
+
+# What AWS attaches to every root, OU and account of an organization unless it is detached (§4).
+_FULL_AWS_ACCESS = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+@dataclass(frozen=True)
+class Targeted:
+    """An SCP or RCP of the file, loaded, with the roots, OUs and accounts it is attached to and
+    where the file says so."""
+
+    policy: Policy
+    label: str
+    targets: tuple[str, ...]
+    source: Source
+    path: JsonPath
+
+
+def organization_levels(policies: list[Targeted], kind: PolicyKind, account: str,
+                        assembly: Assembly) -> tuple[tuple[Policy, ...], ...]:
+    """The levels of SCPs or RCPs (§4) that apply to the account the file deploys to: those
+    attached to the organization root (`r-...`), then those attached to the account. Those
+    attached elsewhere (an OU, whose accounts the file does not say; another account) are not
+    applied. Each is said, located: which applied where, which not. An SCP level also holds
+    FullAWSAccess, which AWS attaches to every root, OU and account unless it is detached (the
+    OUs between are taken to hold it); an RCP level needs no Allow (RCPFullAWSAccess is implied)."""
+    noun = "SCP" if kind is PolicyKind.SCP else "RCP"
+    root: list[Policy] = []
+    own: list[Policy] = []
+    for entry in policies:
+        roots = [t for t in entry.targets if t.startswith("r-")]
+        where = []
+        if roots:
+            root.append(entry.policy)
+            where.append(f"at the organization root (`{'`, `'.join(roots)}`)")
+        if account in entry.targets:
+            own.append(entry.policy)
+            where.append(f"to the account {account} the file deploys to")
+        if where:
+            assembly.warn(warning(entry.source, entry.path, f"the {noun} {entry.label} is applied "
+                                  + " and ".join(where), "organization-policy-applied",
+                                  "SCPs with FullAWSAccess, which AWS attaches to every root, OU and account unless "
+                                  "detached" if kind is PolicyKind.SCP else None))
+        else:
+            targets = ", ".join(f"`{t}`" for t in entry.targets) or "none"
+            assembly.warn(warning(entry.source, entry.path, f"the {noun} {entry.label} is not applied: its targets "
+                                  f"({targets}) are neither the organization root nor the account {account} the file "
+                                  "deploys to", "organization-policy-not-applied",
+                                  "an OU's accounts are not known here; give the policy with --scp or --rcp to apply "
+                                  "it, or the account with --parameter AWS::AccountId=ACCOUNT"))
+    full = (load_policy(_FULL_AWS_ACCESS, PolicyKind.SCP, name="FullAWSAccess (attached by AWS)"),) \
+        if kind is PolicyKind.SCP else ()
+    return tuple(full + tuple(level) for level in (root, own) if level)
 
 
 def queue_arn(url: Any, partition: str) -> str | None:

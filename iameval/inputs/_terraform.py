@@ -5,7 +5,10 @@
 `aws_iam_user_policy`, `aws_iam_group_policy`, the `*_policy_attachment` resources,
 `aws_iam_user_group_membership` and `aws_iam_group_membership`; the resource-based policies of
 `aws_s3_bucket_policy`, `aws_kms_key`, `aws_sqs_queue_policy`, `aws_sns_topic_policy`; SCPs and
-RCPs of `aws_organizations_policy`; `aws_ssoadmin_permission_set_inline_policy`.
+RCPs of `aws_organizations_policy`, applied by their `aws_organizations_policy_attachment`s
+(`organization_levels`); `aws_ssoadmin_permission_set_inline_policy`; the function policy a
+Lambda function's `aws_lambda_permission`s make; policies taken from `aws_iam_policy_document`
+data sources (`_policy_documents.py`).
 
 The principals are those of `after`, the state the plan leads to; `validate` reads `before` too
 (a policy the plan changes). A value known only after apply (`after_unknown`) is a placeholder
@@ -25,8 +28,8 @@ from ..policy._source import Source
 from ._lambda_permissions import Permission, function_policies
 from ._placeholders import placeholder
 from ._policy_documents import DataDocument, PolicyDocuments, configured_expression, configured_references
-from ._templates import (ORGANIZATION_TYPES, Assembly, Defaults, Entity, FoundPolicy, Infrastructure, load_found,
-                         located_at, queue_arn, step, warning)
+from ._templates import (ORGANIZATION_TYPES, ROOT, Assembly, Defaults, Entity, FoundPolicy, Infrastructure, Targeted,
+                         load_found, located_at, organization_levels, queue_arn, step, warning)
 
 __all__ = ["is_plan", "read_plan"]
 
@@ -73,7 +76,9 @@ class _Reader:
         self.defaults = defaults
         self.assembly = Assembly(defaults.aws_managed)
         self.resource_policies: dict[str, Policy] = {}
-        self.organization: dict[PolicyKind, list[Policy]] = {PolicyKind.SCP: [], PolicyKind.RCP: []}
+        # SCPs and RCPs by address: kind, policy, where it is, and its `id` where known.
+        self.organization: dict[str, tuple[PolicyKind, Policy, JsonPath, str | None]] = {}
+        self.attachments: list[tuple[str, str, JsonPath]] = []  # (policy address, target, where) of attachments
         self.unknown: list[tuple[str, Problem]] = []  # (address, warning) of policies unknown until apply
         self.permissions: list[Permission] = []  # of Lambda functions
         self.documents = PolicyDocuments(source.data, defaults.partition)
@@ -363,7 +368,32 @@ def _organization_policy(reader: _Reader, change: _Change) -> None:
     found = reader.found(change, "content", "", kind)
     policy, _ = load_found(found) if found is not None else (None, ())
     if policy is not None:
-        reader.organization[kind].append(policy)
+        given = change.get("id")
+        reader.organization[change.address] = (kind, policy, change.at("content"), given if isinstance(given, str)
+                                               else None)
+
+
+def _organization_attachment(reader: _Reader, change: _Change) -> None:
+    """`aws_organizations_policy_attachment`: the policy by its `id`, or the address the
+    configuration refers to; the target by its ID, or the root a reference to
+    `aws_organizations_organization....roots` names."""
+    plan = reader.source.data
+    policy_id = change.get("policy_id")
+    policy = next((address for address, (_, _, _, given) in reader.organization.items()
+                   if given is not None and given == policy_id), None)
+    for reference in configured_references(plan, change.address, "policy_id") if policy is None else ():
+        address = reference.rsplit(".", 1)[0] if reference.endswith(".id") else reference
+        if address in reader.organization:
+            policy = address
+    target = change.get("target_id")
+    if not isinstance(target, str) or not target:
+        references = configured_references(plan, change.address, "target_id")
+        target = ROOT if any(".roots" in r for r in references) else placeholder(f"{change.address}.target_id")
+    if policy is not None:
+        reader.attachments.append((policy, target, change.at("target_id")))
+    else:
+        reader.assembly.warn(warning(reader.source, change.at("policy_id"), f"the policy `{change.address}` attaches "
+                                     "is not in the plan", "policy-outside-file"))
 
 
 def _permission_set(reader: _Reader, change: _Change) -> None:
@@ -397,6 +427,7 @@ _HANDLERS: dict[str, Callable[[_Reader, _Change], None]] = {
     **{t: _not_applied for t in _NOT_APPLIED},
     "aws_lambda_permission": _lambda_permission,
     "aws_organizations_policy": _organization_policy,
+    "aws_organizations_policy_attachment": _organization_attachment,
     "aws_ssoadmin_permission_set_inline_policy": _permission_set,
 }
 
@@ -410,6 +441,12 @@ def read_plan(source: Source, defaults: Defaults) -> Infrastructure:
         if policy is not None:
             reader.resource_policies[arn] = policy
     account, names = reader.assembly.account()
+    organization: dict[PolicyKind, list[Targeted]] = {PolicyKind.SCP: [], PolicyKind.RCP: []}
+    for address, (kind, policy, path, _) in reader.organization.items():
+        attached = [(target, where) for name, target, where in reader.attachments if name == address]
+        organization[kind].append(Targeted(policy, f"`{address}`", tuple(t for t, _ in attached), source,
+                                           attached[0][1] if attached else path))
+    scps, rcps = (organization_levels(organization[kind], kind, defaults.account, reader.assembly)
+                  for kind in (PolicyKind.SCP, PolicyKind.RCP))
     return Infrastructure(source.name, "Terraform plan", account, tuple(reader.assembly.found),
-                          reader.resource_policies, tuple(reader.organization[PolicyKind.SCP]),
-                          tuple(reader.organization[PolicyKind.RCP]), names, tuple(reader.assembly.warnings))
+                          reader.resource_policies, scps, rcps, names, tuple(reader.assembly.warnings))
