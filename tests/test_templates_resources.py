@@ -290,3 +290,24 @@ def test_a_plans_rcp_attached_to_the_root_by_reference(tmp_path):
     assert found.scps == ()
     [said] = [w for w in found.warnings if w.code == "organization-policy-applied"]
     assert "at the organization root" in said.message
+
+
+# ------------------------------------------------------------ who-can --assume --resource NAME
+
+@pytest.mark.parametrize("template, name, arn", [
+    (PLANS / "regula-admin_policy_infra.json", "aws_iam_role.my_test_role",
+     "arn:aws:iam::123456789012:role/my_test_role"),
+    (CFN / "cfnpv-public_access_test.yml", "CodePipelineServiceRole",
+     "arn:aws:iam::123456789012:role/<CodePipelineServiceRole>"),
+])
+def test_who_can_assume_takes_a_role_by_its_logical_id_or_address(template, name, arn):
+    by_name = invoke("who-can", "--template", template, "--assume", "--resource", name, "--json")
+    by_arn = invoke("who-can", "--template", template, "--assume", "--resource", arn, "--json")
+    assert by_name.exit_code == by_arn.exit_code and by_name.stdout == by_arn.stdout
+    assert [json.loads(line)["role"] for line in by_name.stdout.splitlines()] == [arn]
+
+
+def test_who_can_assume_a_name_that_is_no_role_of_the_file():
+    result = invoke("who-can", "--template", PLANS / "regula-admin_policy_infra.json", "--assume",
+                    "--resource", "aws_iam_user.my_test_user")
+    assert result.exit_code == 2 and "is not a role of the file" in result.output

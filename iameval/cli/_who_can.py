@@ -54,7 +54,8 @@ def who_can_command(
         help=f"The resource ARN. Default: `{DEFAULT_RESOURCE}`.")] = None,
     assume: Annotated[bool, typer.Option(
         "--assume", help="The role session view: who can assume each role of the account "
-        "(or the role given with --resource), by its trust policy.")] = False,
+        "(or the role given with --resource: its ARN, or of a template its logical ID or address), by its trust "
+        "policy.")] = False,
     resource_policy: Annotated[Optional[list[str]], typer.Option(
         "--resource-policy", metavar="FILE", help=RESOURCE_POLICY_HELP)] = None,
     resource_account: Annotated[Optional[list[str]], typer.Option(
@@ -99,10 +100,11 @@ def who_can_command(
             org_policies(None, scp, rcp, kwargs, "sts:AssumeRole")
             file_organization(holder, kwargs)
             roles = list(account.roles)
-            if role_or_resource:
-                role = account.find(role_or_resource)
+            if role_or_resource:  # of a template or plan, by its logical ID or address too
+                role = holder.find(role_or_resource)
                 if role is None or role.kind != "role":
-                    raise PolicyError([Problem(f"`{role_or_resource}` is not a role of the account",
+                    raise PolicyError([Problem(f"`{role_or_resource}` is not a role of the "
+                                               + ("account" if isinstance(holder, Account) else "file"),
                                                Location("--resource"),
                                                code="unknown-principal")])
                 roles = [role]
