@@ -156,7 +156,8 @@ def test_managed_policies_that_are_neither_folder_nor_export_are_refused(tmp_pat
     result = invoke("who-can", "--account-details", AWS_CLI, "--managed-policies", MANAGED / "ReadOnlyAccess.json",
                     "-a", "s3:GetObject")
     assert result.exit_code == 2 and "ReadOnlyAccess.json:1:1" in result.output
-    alone = invoke("check", "--managed-policies", MANAGED, "-a", "s3:GetObject", "--scp", MANAGED / "ReadOnlyAccess.json")
+    alone = invoke("check", "--managed-policies", MANAGED, "-a", "s3:GetObject",
+                   "--scp", MANAGED / "ReadOnlyAccess.json")
     assert alone.exit_code == 2 and "--managed-policies" in alone.output
 
 

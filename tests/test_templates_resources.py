@@ -35,7 +35,7 @@ def test_a_cloudformation_permission_is_a_statement_of_the_functions_policy():
     assert permissions.data["Statement"] == [{
         "Sid": "ConfigPermissionToCallVpcFlowLogLambda", "Effect": "Allow",
         "Principal": {"Service": "config.amazonaws.com"}, "Action": "lambda:InvokeFunction", "Resource": function}]
-    where = permissions.source.locate(("Statement", 0, "Principal"))
+    where = permissions.source.locate(permissions.path + ("Statement", 0, "Principal"))
     assert (where.line, where.column) == position_of(CIS, "ConfigPermissionToCallVpcFlowLogLambda:")
     grants = granted_outside(found.account, "lambda:InvokeFunction", function,
                              resource_policy=found.resource_policy("lambda:InvokeFunction", function)[0])
@@ -46,6 +46,7 @@ def test_a_terraform_permission_for_anyone_is_found_by_validate_and_who_can():
     function = "arn:aws:lambda:us-east-1:123456789012:function:lambda_called_from_sns"
     result = invoke("who-can", "--template", PUBLIC, "-a", "lambda:InvokeFunction", "-r", function)
     assert "anyone, including anonymous callers" in flat(result.stdout), result.output
+    assert "policy-too-large" not in result.output  # measured on its own document, not on the plan's text
     assert "AllowExecutionFromSNS of resource-based policy lambda_called_from_sns (Lambda function) permissions " \
            "aws_lambda_permission.with_sns" in flat(result.stdout)
     checked = invoke("validate", PUBLIC)
@@ -94,6 +95,9 @@ def test_each_permission_is_the_statement_lambda_writes(tmp_path):
                        "StringEquals": {"AWS:SourceAccount": "123456789012"}}},
         {"Sid": "ByUrl", "Effect": "Allow", "Principal": "*", "Action": "lambda:InvokeFunctionUrl",
          "Resource": function, "Condition": {"StringEquals": {"lambda:FunctionUrlAuthType": "NONE"}}}]
+    [permissions] = [p for p in found.policies if p.label.startswith("reports (Lambda function)")]
+    where = permissions.source.locate(permissions.path + ("Statement", 1, "Condition"))
+    assert (where.line, where.column) == position_of(tmp_path / "fn.yaml", "FromBucket:")
     alias = found.resource_policies[f"{function}:live"]
     assert alias.statement[0].condition is not None
     result = invoke("who-can", "--template", tmp_path / "fn.yaml", "-a", "lambda:InvokeFunction", "-r", function)

@@ -314,8 +314,8 @@ def _organization_policy(reader: _Reader, logical: str) -> None:
     found = reader.found(logical, "SCP" if kind is PolicyKind.SCP else "RCP", kind, "Content")
     targets = reader.prop(logical, "TargetIds")
     if found is not None:
-        reader.organization.append((logical, found, [t for t in targets if isinstance(t, str)] if isinstance(targets, list)
-                                    else []))
+        given = [t for t in targets if isinstance(t, str)] if isinstance(targets, list) else []
+        reader.organization.append((logical, found, given))
 
 
 def _permission_set(reader: _Reader, logical: str) -> None:

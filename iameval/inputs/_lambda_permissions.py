@@ -19,7 +19,7 @@ from typing import Any
 from ..policy._errors import Path as JsonPath
 from ..policy._model import PolicyKind
 from ..policy._source import Source
-from ._templates import Defaults, FoundPolicy
+from ._templates import Defaults, FoundPolicy, located_at
 
 __all__ = ["Permission", "function_policies"]
 
@@ -63,7 +63,8 @@ class Permission:
     def statement(self, resource: str, defaults: Defaults) -> dict[str, Any]:
         principal: Any = self.principal
         if isinstance(principal, str) and principal != "*":
-            principal = ({"AWS": f"arn:{defaults.partition}:iam::{principal}:root"} if re.fullmatch(r"\d{12}", principal)
+            account = re.fullmatch(r"\d{12}", principal) is not None
+            principal = ({"AWS": f"arn:{defaults.partition}:iam::{principal}:root"} if account
                          else {"AWS": principal} if principal.startswith("arn:") else {"Service": principal})
         statement: dict[str, Any] = {"Sid": self.sid, "Effect": "Allow", "Principal": principal,
                                      "Action": self.action, "Resource": resource}
@@ -85,18 +86,11 @@ def function_policies(permissions: list[Permission], defaults: Defaults) -> list
     for arn, given in by_function.items():
         document = {"Version": "2012-10-17", "Id": "default",
                     "Statement": [p.statement(arn, defaults) for p in given]}
-        first = given[0].source
-
-        def positions(given: list[Permission] = given) -> dict[JsonPath, tuple[int, int]]:
-            found: dict[JsonPath, tuple[int, int]] = {}
-            for index, permission in enumerate(given):
-                where = permission.source.locate(permission.path)
-                found[("Statement", index)] = (where.line or 1, where.column or 1)
-            found[()] = found[("Statement", 0)]
-            return found
-
+        # Located at the first permission, each statement at its own.
+        at = given[0].path
+        located = located_at(given[0].source, at, document,
+                             {("Statement", index): p.path for index, p in enumerate(given)})
         label = f"{arn.rsplit(':function:', 1)[-1]} (Lambda function) permissions " + ", ".join(
             p.label for p in given)
-        policies.append((arn, FoundPolicy(label, PolicyKind.RESOURCE_POLICY, document,
-                                          Source(first.name, first.text, document, first.format, 0, positions), ())))
+        policies.append((arn, FoundPolicy(label, PolicyKind.RESOURCE_POLICY, document, located, at)))
     return policies

@@ -94,8 +94,9 @@ class AwsManagedPolicies:
         """The warning (message, hint) for an AWS managed ARN that no copy holds."""
         holders = (f"neither {self.origin} nor iameval's snapshot ({SNAPSHOT}) holds" if self.origin
                    else f"iameval's snapshot ({SNAPSHOT}) does not hold")
-        return (f"{what} `{arn}` is an AWS managed policy that {holders}", "give a current copy with --managed-policies PATH; until then the principals it is "
-                "attached to are not evaluated")
+        return (f"{what} `{arn}` is an AWS managed policy that {holders}",
+                "give a current copy with --managed-policies PATH; until then the principals it is attached to are "
+                "not evaluated")
 
 
 def _read_copy(file: Path, name: str) -> Loaded:

@@ -25,8 +25,9 @@ from ..policy._quotas import is_aws_managed
 from ._accounts import Account, AccountPrincipal
 from ._managed import AwsManagedPolicies, Loaded
 
-__all__ = ["ORGANIZATION_TYPES", "ROOT", "Assembly", "Targeted", "organization_levels", "Defaults", "Entity", "FoundPolicy", "Infrastructure", "held_as_text",
-           "load_found", "located_at", "queue_arn", "step", "warning"]
+__all__ = ["ORGANIZATION_TYPES", "ROOT", "Assembly", "Defaults", "Entity", "FoundPolicy", "Infrastructure",
+           "Targeted", "held_as_text", "load_found", "located_at", "organization_levels", "queue_arn", "step",
+           "warning"]
 
 
 @dataclass(frozen=True)
@@ -339,16 +340,21 @@ def held_as_text(source: Source, path: JsonPath, text: str) -> tuple[Any, Source
     return inner.data, located_at(source, path, inner.data)
 
 
-def located_at(source: Source, path: JsonPath, document: Any) -> Source:
+def located_at(source: Source, path: JsonPath, document: Any,
+               parts: Mapping[JsonPath, JsonPath] | None = None) -> Source:
     """A source that locates every element of `document` at the element `path` of `source`,
     with that path before the element's own: for a document the file does not write out
-    element by element (JSON text, a SAM policy template)."""
+    element by element (JSON text, a SAM policy template). `parts`: elements of the document
+    written elsewhere in the file (a Lambda permission's statement), by their paths there."""
     mirror: Any = document
     for part in reversed(path):
         mirror = [None] * part + [mirror] if isinstance(part, int) else {part: mirror}
 
     def positions() -> dict[JsonPath, tuple[int, int]]:  # only when a problem is to be located
-        where = source.locate(path)
-        return {(): (1, 1), path: (where.line or 1, where.column or 1)}
+        found: dict[JsonPath, tuple[int, int]] = {(): (1, 1)}
+        for inner, written in {(): path, **(parts or {})}.items():
+            where = source.locate(written)
+            found[path + inner] = (where.line or 1, where.column or 1)
+        return found
 
     return Source(source.name, source.text, mirror, source.format, 0, positions)

@@ -281,7 +281,9 @@ def _named_arn(service: str) -> Callable[[_Reader, _Change, str], str]:
     def arn(reader: _Reader, change: _Change, named: str) -> str:
         given = change.get("arn")
         d = reader.defaults
-        return given if isinstance(given, str) and given else f"arn:{d.partition}:{service}:{d.region}:{d.account}:{named}"
+        if isinstance(given, str) and given:
+            return given
+        return f"arn:{d.partition}:{service}:{d.region}:{d.account}:{named}"
     return arn
 
 
