@@ -315,3 +315,16 @@ def test_who_can_assume_a_name_that_is_no_role_of_the_file():
     result = invoke("who-can", "--template", PLANS / "regula-admin_policy_infra.json", "--assume",
                     "--resource", "aws_iam_user.my_test_user")
     assert result.exit_code == 2 and "is not a role of the file" in result.output
+
+
+def test_a_scenario_takes_the_templates_scps_unless_it_gives_its_own(tmp_path):
+    write(tmp_path / "org.yaml", ORGANIZATION)
+    scenario = {"id": "delete", "policies": {"template": {
+        "file": "org.yaml", "principal": "App", "parameters": {"AWS::AccountId": "111122223333"}}},
+        "request": {"action": "s3:DeleteBucket", "resource": "arn:aws:s3:::data"}, "expect": "ExplicitDeny"}
+    own = {**scenario, "id": "own", "expect": "Allow", "policies": {**scenario["policies"], "scps": [
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}]}}
+    write(tmp_path / "scenarios.json", [scenario, own])
+    result = invoke("run", tmp_path / "scenarios.json", "--json")
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["ok"] for line in result.stdout.splitlines()] == [True, True]

@@ -2,12 +2,13 @@
 a template's role (every role SAM generates gets `AWSLambdaBasicExecutionRole`) or an account
 export attaches without holding the document.
 
-A snapshot of AWS's managed policies ships with iameval (`iameval/data/aws-managed-policies.json.gz`,
-the default version of each, of the partition `aws`; see `iameval/data/LICENSE-aws-managed-policies`). It is read only
-when an ARN must be resolved. `--managed-policies PATH` gives fresher copies, which win over the
-snapshot: a folder of `NAME.json` documents, matched by the policy's name, or an account export
-whose `Policies` hold AWS managed policies. An ARN neither holds stays unknown: its principals are
-not evaluated, never guessed.
+A snapshot of AWS's managed policies ships with iameval (`data/aws-managed-policies.json.gz`:
+the default version of each, of the partition `aws`; its source and licence are in
+`data/LICENSE-aws-managed-policies`). It is read only when an ARN must be resolved.
+`--managed-policies PATH` gives fresher copies, which win over the snapshot: a folder of
+`NAME.json` documents, matched by the policy's name, or an account export whose `Policies` hold
+AWS managed policies. An ARN neither holds stays unknown: its principals are not evaluated,
+never guessed.
 """
 
 from __future__ import annotations

@@ -163,7 +163,8 @@ def organization_levels(policies: list[Targeted], kind: PolicyKind, account: str
     attached elsewhere (an OU, whose accounts the file does not say; another account) are not
     applied. Each is said, located: which applied where, which not. An SCP level also holds
     FullAWSAccess, which AWS attaches to every root, OU and account unless it is detached (the
-    OUs between are taken to hold it); an RCP level needs no Allow (RCPFullAWSAccess is implied)."""
+    OUs between are taken to hold it); an RCP level needs no Allow (RCPFullAWSAccess is implied).
+    IAM-SEMANTICS §14.22."""
     noun = "SCP" if kind is PolicyKind.SCP else "RCP"
     root: list[Policy] = []
     own: list[Policy] = []
