@@ -3,7 +3,10 @@
 `AWS::IAM::Role` (trust policy, inline policies, managed policy ARNs, permissions boundary),
 `::User`, `::Group`, `::Policy`, `::ManagedPolicy`, `::RolePolicy`, `::UserPolicy`,
 `::GroupPolicy`; the resource-based policies of `AWS::S3::BucketPolicy`, `AWS::KMS::Key`,
-`AWS::SQS::QueuePolicy`, `AWS::SNS::TopicPolicy`; SCPs and RCPs of `AWS::Organizations::Policy`;
+`AWS::SQS::QueuePolicy`, `AWS::SNS::TopicPolicy`, `AWS::SecretsManager::ResourcePolicy`,
+`AWS::S3Tables::TableBucketPolicy`, and a function's `AWS::Lambda::Permission`s
+(`_lambda_permissions.py`); other resource policies validated only (`_NOT_APPLIED`); SCPs and
+RCPs of `AWS::Organizations::Policy`, applied by their `TargetIds` (`organization_levels`);
 `AWS::SSO::PermissionSet` inline policies; and the role SAM generates for an
 `AWS::Serverless::Function` or `::StateMachine` with its `Policies` (`_sam.py`). A resource whose
 `Condition` is false is not deployed, and not read.
