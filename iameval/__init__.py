@@ -16,10 +16,15 @@ explanations), `iameval.inputs` (scenario files, account exports), `iameval.anal
 (validation), `iameval.cli` (the command).
 """
 
-from .engine import Authorizer, Credentials, Decision, Explanation, Request, Result, ServiceRule, explain
-from .inputs import Scenario, evaluate, load_scenarios
-from .policy import (Effect, Location, Policy, PolicyError, PolicyKind, Problem, RequestError, ScenarioError, Statement,
-                     load_policy, load_policy_file, load_policy_files)
+from typing import TYPE_CHECKING
+
+from ._lazy import on_first_use
+
+if TYPE_CHECKING:
+    from .engine import Authorizer, Credentials, Decision, Explanation, Request, Result, ServiceRule, explain
+    from .inputs import Scenario, evaluate, load_scenarios
+    from .policy import (Effect, Location, Policy, PolicyError, PolicyKind, Problem, RequestError, ScenarioError,
+                         Statement, load_policy, load_policy_file, load_policy_files)
 
 __all__ = [
     "Authorizer",
@@ -46,3 +51,11 @@ __all__ = [
     "load_policy_files",
     "load_scenarios",
 ]
+
+# Each name is imported when it is first read (`_lazy.py`): `import iameval` is free.
+__getattr__, __dir__ = on_first_use(__name__, {
+    ".engine": "Authorizer Credentials Decision Explanation Request Result ServiceRule explain",
+    ".inputs": "Scenario evaluate load_scenarios",
+    ".policy": "Effect Location Policy PolicyError PolicyKind Problem RequestError ScenarioError Statement "
+               "load_policy load_policy_file load_policy_files",
+})

@@ -20,22 +20,18 @@ from typer.testing import CliRunner
 import iameval
 from iameval.cli import app
 from iameval.engine import REQUEST_CHECKS
+from iameval.testing.strategies.chain import A_FED as FED_CAROL, A_ROOT as ROOT_A, ANONYMOUS, B_ROOT as ROOT_B
+from iameval.testing.strategies.chain import SERVICE as CLOUDTRAIL
+from iameval.testing.strategies.policies import A, ALICE, B, BOB
 
 # ------------------------------------------------------------------------------- principals
 
-A = "111122223333"
-B = "444455556666"
-ALICE = f"arn:aws:iam::{A}:user/alice"
+# Accounts A and B, their users, roots and callers of no identity are those of the hypothesis
+# strategies (iameval.testing.strategies), so that tables and properties speak of the same ones.
 DAVE = f"arn:aws:iam::{A}:user/dave"
 CAROL = f"arn:aws:iam::{A}:user/carol"
-BOB = f"arn:aws:iam::{B}:user/bob"
-ROOT_A = f"arn:aws:iam::{A}:root"
-ROOT_B = f"arn:aws:iam::{B}:root"
 READER_ROLE = f"arn:aws:iam::{A}:role/Reader"
 READER_SESSION = f"arn:aws:sts::{A}:assumed-role/Reader/alice-session"
-FED_CAROL = f"arn:aws:sts::{A}:federated-user/carol"
-ANONYMOUS = "*"
-CLOUDTRAIL = "cloudtrail.amazonaws.com"
 
 BUCKET = "arn:aws:s3:::example-bucket"
 OBJECT = f"{BUCKET}/reports/2024.csv"

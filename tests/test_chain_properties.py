@@ -34,137 +34,20 @@ from hypothesis import strategies as st
 from helpers import (A, ALICE, ANONYMOUS, B, BOB, BUCKET, CLOUDTRAIL, DAVE, FED_CAROL, READER_ROLE, READER_SESSION,
                      ROOT_A, ROOT_B, allow, authorizer, case, decide, deny, doc, grant, request, trust)
 from iameval import Authorizer, Decision
+from iameval.testing.strategies.chain import (BUCKET_OBJECT, CALLERS, CONTEXT_VALUES, FEDERATED, FULL_ACCESS,
+                                              NO_IDENTITY, REQUESTS, ROLE_SESSIONS, SERVICE, USERS, chain_documents,
+                                              chain_statements, rcp_levels, scp_levels)
 
 # ==========================================================================================
 # Part 1: properties
 # ==========================================================================================
 
-A_USER = ALICE
-A_ROLE = f"arn:aws:iam::{A}:role/app"
-A_SESSION = f"arn:aws:sts::{A}:assumed-role/app/s1"
-A_FED = FED_CAROL
-A_ROOT = ROOT_A
-B_USER = BOB
-B_ROLE = f"arn:aws:iam::{B}:role/ops"
-B_SESSION = f"arn:aws:sts::{B}:assumed-role/ops/s2"
-B_ROOT = ROOT_B
-SERVICE = CLOUDTRAIL
-
-USERS = {A_USER, B_USER}
-ROLE_SESSIONS = {A_SESSION, B_SESSION}
-FEDERATED = {A_FED}
-ROOTS = {A_ROOT, B_ROOT}
-NO_IDENTITY = {SERVICE, ANONYMOUS}
-CALLERS = sorted(USERS | ROLE_SESSIONS | FEDERATED | ROOTS | NO_IDENTITY)
-
-BUCKET_OBJECT = "arn:aws:s3:::bucket-a/team/key.txt"
-QUEUE = f"arn:aws:sqs:us-east-1:{A}:orders"
-KEY = f"arn:aws:kms:us-east-1:{A}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-TARGET_ROLE = f"arn:aws:iam::{A}:role/target"
-# (action, resource): S3 (no account in the ARN), SQS and KMS in account A, a role (trust
-# policy, §2.5), and an action on `*`.
-REQUESTS = [
-    ("s3:GetObject", BUCKET_OBJECT),
-    ("s3:PutObject", BUCKET_OBJECT),
-    ("sqs:SendMessage", QUEUE),
-    ("kms:Decrypt", KEY),
-    ("sts:AssumeRole", TARGET_ROLE),
-    ("ec2:DescribeInstances", "*"),
-]
-ACTION_PATTERNS = ["*", "*", "s3:*", "s3:GetObject", "s3:Put*", "sqs:SendMessage", "kms:*", "sts:AssumeRole",
-                   "ec2:Describe*", "iam:*"]
-RESOURCE_PATTERNS = ["*", "*", "*", "arn:aws:s3:::bucket-a/*", "arn:aws:s3:::bucket-b/*", f"arn:aws:sqs:*:{A}:*",
-                     f"arn:aws:kms:us-east-1:{A}:key/*", f"arn:aws:iam::{A}:role/*",
-                     "arn:aws:s3:::bucket-a/${aws:PrincipalTag/team}/*"]
-RESOURCE_PRINCIPALS = ["*", {"AWS": "*"}, {"AWS": A}, {"AWS": A_ROOT}, {"AWS": B}, {"AWS": A_USER},
-                       {"AWS": B_USER}, {"AWS": A_ROLE}, {"AWS": A_SESSION}, {"AWS": B_ROLE},
-                       {"AWS": B_SESSION}, {"AWS": A_FED}, {"Service": SERVICE}, {"AWS": [A_USER, B]}]
-CONDITIONS = [
-    {"StringEquals": {"aws:PrincipalTag/team": "team"}},
-    {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
-    {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
-    {"StringEquals": {"aws:PrincipalAccount": A}},
-    {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-abc"}},
-    {"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{A}:*"}},
-]
-CONTEXT_VALUES = {
-    "aws:PrincipalTag/team": st.sampled_from(["team", "other"]),
-    "aws:MultiFactorAuthPresent": st.booleans(),
-    "aws:SourceIp": st.sampled_from(["10.1.2.3", "203.0.113.5"]),
-    "aws:PrincipalOrgID": st.sampled_from(["o-abc", "o-xyz"]),
-}
-
-
-# Strategies are built once, not on every draw: hypothesis spends more time checking a freshly
-# built strategy than drawing from it. Hence the module-level strategies and cached factories.
-# Mostly Allows: with many Denies nearly every request ends in ExplicitDeny.
-_EFFECTS = st.sampled_from(["Allow"] * 9 + ["Deny"])
-_RESOURCE_PRINCIPALS = st.sampled_from(RESOURCE_PRINCIPALS)
-_ACTION_ELEMENTS = st.sampled_from(["Action", "Action", "NotAction"])
-_ACTIONS = st.lists(st.sampled_from(ACTION_PATTERNS), min_size=1, max_size=2)
-_RESOURCES = st.lists(st.sampled_from(RESOURCE_PATTERNS), min_size=1, max_size=2)
-_QUARTER = st.integers(0, 3)
-_CONDITIONS = st.sampled_from(CONDITIONS)
-
-
-@st.composite
-def _statement(draw, kind: str, effect: str | None) -> dict:
-    if kind == "rcp":
-        effect = "Deny"  # customer RCPs are Deny-only (§4)
-    effect = effect or draw(_EFFECTS)
-    out: dict = {"Effect": effect}
-    if kind == "rcp":
-        out["Principal"] = "*"
-    elif kind == "resource_policy":
-        out["Principal"] = draw(_RESOURCE_PRINCIPALS)
-    element = "Action" if kind == "rcp" else draw(_ACTION_ELEMENTS)
-    out[element] = sorted(set(draw(_ACTIONS)))
-    out["Resource"] = sorted(set(draw(_RESOURCES)))
-    # RCPs are Deny-only: most real ones carry a Condition (a data perimeter), so most here do.
-    if draw(_QUARTER) == 0 or (kind == "rcp" and draw(_QUARTER) > 0):
-        out["Condition"] = draw(_CONDITIONS)
-    return out
-
-
-@cache
-def statement(kind: str, effect: str | None = None) -> st.SearchStrategy:
-    """One statement of a policy of `kind` (identity, permission_boundary, session, scp,
-    resource, rcp), with or without a Condition."""
-    return _statement(kind, effect)
-
-
-@cache
-def document(kind: str, min_size: int = 1) -> st.SearchStrategy:
-    return st.lists(statement(kind), min_size=min_size, max_size=2).map(
-        lambda statements: {"Version": "2012-10-17", "Statement": statements})
-
-
-FULL_ACCESS = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 GRANT_ALL = {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}
 
 
 def _with_statement(document_: dict | None, statement_: dict) -> dict:
     statements = list(document_["Statement"]) if document_ else []
     return {"Version": "2012-10-17", "Statement": statements + [statement_]}
-
-
-# Allow-list SCPs, as organizations write them in place of FullAWSAccess (§4).
-ALLOW_LISTS = [["s3:*"], ["ec2:*", "iam:*"], ["sqs:*", "kms:*", "sts:*"]]
-
-
-@cache
-def scp_level() -> st.SearchStrategy:
-    """One SCP level: FullAWSAccess with generated policies, an allow-list, or generated only."""
-    with_full = st.lists(document("scp"), max_size=2).map(lambda docs: [FULL_ACCESS] + docs)
-    allow_list = st.sampled_from(ALLOW_LISTS).map(
-        lambda actions: [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions,
-                                                                   "Resource": "*"}]}])
-    return st.one_of(with_full, with_full, allow_list, st.lists(document("scp"), min_size=1, max_size=2))
-
-
-@cache
-def rcp_level() -> st.SearchStrategy:
-    return st.lists(document("rcp"), min_size=1, max_size=2)
 
 
 @dataclass(frozen=True)
@@ -200,12 +83,12 @@ _REQUESTS = st.sampled_from(REQUESTS)
 _BUCKET_REQUESTS = st.sampled_from(REQUESTS[:2])
 _ACCOUNTS = st.sampled_from([A, B])
 _CONTEXT_KEYS = st.lists(st.sampled_from(sorted(CONTEXT_VALUES)), unique=True, max_size=4)
-_IDENTITY_POLICIES = st.lists(document("identity"), min_size=1, max_size=2)
-_BOUNDARIES = st.none() | document("permission_boundary")
-_SESSION_POLICIES = st.lists(document("session"), max_size=2)
-_RESOURCE_POLICIES = st.none() | document("resource_policy")
-_ALLOW_ONLY_RESOURCE_STATEMENTS = st.lists(statement("resource_policy", "Allow"), min_size=1, max_size=3)
-_SCP_LEVELS = st.lists(scp_level(), max_size=2)
+_IDENTITY_POLICIES = st.lists(chain_documents("identity"), min_size=1, max_size=2)
+_BOUNDARIES = st.none() | chain_documents("permission_boundary")
+_SESSION_POLICIES = st.lists(chain_documents("session"), max_size=2)
+_RESOURCE_POLICIES = st.none() | chain_documents("resource_policy")
+_ALLOW_ONLY_RESOURCE_STATEMENTS = st.lists(chain_statements("resource_policy", "Allow"), min_size=1, max_size=3)
+_SCP_LEVELS = st.lists(scp_levels(), max_size=2)
 _RCP_LEVEL_COUNTS = st.sampled_from([0, 0, 1, 2])
 
 
@@ -235,7 +118,7 @@ def _worlds(draw, callers: st.SearchStrategy, same_account: bool, boundary: bool
     if resource == "maybe":
         resource_policy = draw(_RESOURCE_POLICIES)
     elif resource == "always":
-        resource_policy = draw(document("resource_policy"))
+        resource_policy = draw(chain_documents("resource_policy"))
     else:
         resource_policy = {"Version": "2012-10-17", "Statement": draw(_ALLOW_ONLY_RESOURCE_STATEMENTS)}
     if (generous or allow_identity) and has_identity(principal):
@@ -243,7 +126,7 @@ def _worlds(draw, callers: st.SearchStrategy, same_account: bool, boundary: bool
     if generous:
         resource_policy = _with_statement(resource_policy, GRANT_ALL)
     scps = tuple(draw(_SCP_LEVELS))
-    rcps = tuple(draw(rcp_level()) for _ in range(draw(_RCP_LEVEL_COUNTS)))
+    rcps = tuple(draw(rcp_levels()) for _ in range(draw(_RCP_LEVEL_COUNTS)))
     return World(request, identity, resource_policy, bound, sessions, scps, rcps)
 
 
@@ -269,7 +152,7 @@ def never_adds_access(before: Decision, after: Decision) -> None:
 @given(worlds() | worlds(generous=True), st.data())
 def test_adding_an_scp_level_never_adds_access(world, data):
     """§4: every SCP level must allow; one more level can only take away."""
-    level = data.draw(scp_level())
+    level = data.draw(scp_levels())
     at = data.draw(st.integers(0, len(world.scps)))
     after = replace(world, scps=world.scps[:at] + (level,) + world.scps[at:])
     never_adds_access(world.decide(), after.decide())
@@ -278,7 +161,7 @@ def test_adding_an_scp_level_never_adds_access(world, data):
 @given(worlds() | worlds(generous=True), st.data())
 def test_adding_an_rcp_level_never_adds_access(world, data):
     """§4: RCPs can only deny (RCPFullAWSAccess is implied at every level)."""
-    after = replace(world, rcps=world.rcps + (data.draw(rcp_level()),))
+    after = replace(world, rcps=world.rcps + (data.draw(rcp_levels()),))
     never_adds_access(world.decide(), after.decide())
 
 
@@ -287,7 +170,7 @@ def test_adding_an_rcp_level_never_adds_access(world, data):
     st.data())
 def test_giving_a_principal_a_boundary_never_adds_access(world, data):
     """§5: a boundary sets a ceiling and never grants; it also makes Deny+NotPrincipal apply."""
-    after = replace(world, boundary=data.draw(document("permission_boundary")))
+    after = replace(world, boundary=data.draw(chain_documents("permission_boundary")))
     never_adds_access(world.decide(), after.decide())
 
 
@@ -295,7 +178,7 @@ def test_giving_a_principal_a_boundary_never_adds_access(world, data):
     lambda generous: worlds(callers=tuple(sorted(ROLE_SESSIONS)), session=False, generous=generous)), st.data())
 def test_giving_a_role_session_a_session_policy_never_adds_access(world, data):
     """§2.4, §5: with a session policy a role session's permissions are identity ∩ session."""
-    after = replace(world, session=tuple(data.draw(st.lists(document("session"), min_size=1, max_size=2))))
+    after = replace(world, session=tuple(data.draw(st.lists(chain_documents("session"), min_size=1, max_size=2))))
     never_adds_access(world.decide(), after.decide())
 
 

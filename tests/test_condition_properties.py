@@ -1,14 +1,12 @@
 """Laws of condition operators that hold for any values (IAM-SEMANTICS §8.1, §8.3, §8.5).
 
-Values come from small alphabets and small pools (a few addresses, a few instants written in
-several ISO forms and as epoch seconds) so that matches actually happen and both sides of each
-law are exercised. Every example is a one-statement identity policy and one request.
+Values come from the small pools of `iameval.testing.strategies.conditions`, so that matches
+actually happen and both sides of each law are exercised. Every example is a one-statement
+identity policy and one request.
 """
 
 from __future__ import annotations
 
-import base64
-from datetime import datetime, timedelta, timezone
 from functools import cache
 from typing import Any
 
@@ -16,7 +14,9 @@ import pytest
 from hypothesis import given, strategies as st
 
 import iameval
-from helpers import A, ALICE, scaled
+from helpers import ALICE, scaled
+from iameval.testing.strategies.conditions import (FAMILIES, OPERATORS, condition_block, condition_contexts,
+                                                   condition_entries, operator_values)
 
 OBJECT = "arn:aws:s3:::example-bucket/key"
 
@@ -34,101 +34,6 @@ def _allowed(condition: dict, context: dict, deny_condition: dict | None = None)
     return result.allowed
 
 
-# ------------------------------------------------------------------------------- value pools
-
-def _one_or_more(values: st.SearchStrategy) -> st.SearchStrategy:
-    """A policy value: one value, or a list of one to three (§8.1: OR'ed)."""
-    return st.one_of(values, st.lists(values, min_size=1, max_size=3))
-
-
-TEXT = st.text(alphabet="ab", max_size=3)
-PATTERN = st.text(alphabet="ab*?", max_size=4)
-MIXED_CASE = st.text(alphabet="aAbB", max_size=3)
-
-NUMBER = st.one_of(st.integers(-2, 2), st.integers(-2, 2).map(str),
-                   st.integers(-2, 2).map(lambda n: f"{n}.0"), st.sampled_from(["0.5", "-0.5", "1.50"]))
-
-
-def _date_forms(moment: datetime) -> list[str]:
-    """One instant in the forms of §8.4: ISO with Z, with an offset, without seconds, and epoch."""
-    forms = [moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
-             moment.astimezone(timezone(timedelta(hours=5, minutes=30))).isoformat(),
-             moment.strftime("%Y-%m-%dT%H:%MZ"),
-             str(int(moment.timestamp()))]
-    if moment.hour == 0:
-        forms.append(moment.strftime("%Y-%m-%d"))
-    return forms
-
-
-_INSTANTS = [datetime(2024, 1, 1, tzinfo=timezone.utc) + timedelta(hours=h) for h in (0, 1, 2)]
-DATE = st.sampled_from([form for moment in _INSTANTS for form in _date_forms(moment)])
-
-IP_ADDRESS = st.one_of(st.integers(0, 7).map(lambda n: f"10.0.0.{n}"),
-                       st.integers(0, 3).map(lambda n: f"2001:db8::{n}"))
-IP_RANGE = st.one_of(
-    st.builds(lambda n, p: f"10.0.0.{n}/{p}", st.integers(0, 7), st.integers(29, 32)),
-    st.integers(0, 7).map(lambda n: f"10.0.0.{n}"),
-    st.builds(lambda n, p: f"2001:db8::{n}/{p}", st.integers(0, 3), st.integers(126, 128)),
-    st.sampled_from(["::/0", "0.0.0.0/0"]),
-)
-
-BINARY = st.sampled_from([base64.b64encode(b).decode() for b in (b"a", b"b", b"ab")])
-BOOL = st.one_of(st.sampled_from(["true", "false", "True", "FALSE"]), st.booleans())
-
-_ARN_SEGMENT = st.text(alphabet="ab", min_size=0, max_size=2)
-_ARN_PATTERN_SEGMENT = st.text(alphabet="ab*?", min_size=0, max_size=3)
-ARN_VALUE = st.builds(lambda s, r, a, res: f"arn:aws:{s}:{r}:{a}:{res}",
-                      st.sampled_from(["s3", "iam"]), _ARN_SEGMENT, st.sampled_from(["", A]),
-                      st.text(alphabet="ab/:", max_size=4))
-ARN_PATTERN = st.one_of(
-    st.just("*"),
-    st.builds(lambda s, r, a, res: f"arn:aws:{s}:{r}:{a}:{res}",
-              st.sampled_from(["s3", "iam"]), _ARN_PATTERN_SEGMENT,
-              st.sampled_from(["", A, "*"]), st.text(alphabet="ab/:*?", max_size=4)),
-)
-
-# family -> (condition key, policy values, context values)
-FAMILIES: dict[str, tuple[str, st.SearchStrategy, st.SearchStrategy]] = {
-    "StringEquals": ("s3:prefix", PATTERN, PATTERN),
-    "StringLike": ("s3:prefix", PATTERN, TEXT),
-    "StringEqualsIgnoreCase": ("aws:PrincipalTag/team", MIXED_CASE, MIXED_CASE),
-    "Numeric": ("s3:max-keys", NUMBER, NUMBER),
-    "Date": ("aws:CurrentTime", DATE, DATE),
-    "Bool": ("aws:SecureTransport", BOOL, BOOL),
-    "Binary": ("example:Blob", BINARY, BINARY),
-    "Ip": ("aws:SourceIp", IP_RANGE, IP_ADDRESS),
-    "Arn": ("aws:SourceArn", ARN_PATTERN, ARN_VALUE),
-}
-
-# operator -> the family pool it draws from
-OPERATORS = {
-    "StringEquals": "StringEquals", "StringNotEquals": "StringEquals",
-    "StringEqualsIgnoreCase": "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase": "StringEqualsIgnoreCase",
-    "StringLike": "StringLike", "StringNotLike": "StringLike",
-    "NumericEquals": "Numeric", "NumericNotEquals": "Numeric", "NumericLessThan": "Numeric",
-    "NumericLessThanEquals": "Numeric", "NumericGreaterThan": "Numeric", "NumericGreaterThanEquals": "Numeric",
-    "DateEquals": "Date", "DateNotEquals": "Date", "DateLessThan": "Date", "DateLessThanEquals": "Date",
-    "DateGreaterThan": "Date", "DateGreaterThanEquals": "Date",
-    "Bool": "Bool", "BinaryEquals": "Binary",
-    "IpAddress": "Ip", "NotIpAddress": "Ip",
-    "ArnEquals": "Arn", "ArnNotEquals": "Arn", "ArnLike": "Arn", "ArnNotLike": "Arn",
-}
-
-
-# Strategies are built once (cached factories, module-level values), not on every draw:
-# hypothesis spends more time checking a freshly built strategy than drawing from it.
-@cache
-def _policy_values(operator: str) -> st.SearchStrategy:
-    _, values, _ = FAMILIES[OPERATORS[operator]]
-    if OPERATORS[operator] == "Bool":
-        # One JSON type per key (§12.1): booleans and strings do not mix in one list.
-        return st.one_of(st.booleans(), _one_or_more(st.sampled_from(["true", "false", "True"])))
-    if OPERATORS[operator] == "Numeric":
-        return st.one_of(_one_or_more(st.integers(-2, 2)),
-                         _one_or_more(st.one_of(st.integers(-2, 2).map(str), st.sampled_from(["0.5", "1.50"]))))
-    return _one_or_more(values)
-
-
 # ------------------------------------------------------------- negated = not positive (§8.1)
 
 @pytest.mark.parametrize("positive, negated", [
@@ -144,7 +49,7 @@ def _policy_values(operator: str) -> st.SearchStrategy:
 @given(data=st.data())
 def test_negated_operator_is_the_complement_on_a_present_single_value(positive, negated, data):
     key, _, context_values = FAMILIES[OPERATORS[positive]]
-    values = data.draw(_policy_values(positive), label="policy values")
+    values = data.draw(operator_values(positive), label="policy values")
     value = data.draw(context_values, label="context value")
     context = {key: value}
     assert _allowed({positive: {key: values}}, context) != _allowed({negated: {key: values}}, context)
@@ -171,7 +76,7 @@ def _single_or_list(family: str) -> st.SearchStrategy:
 @given(data=st.data())
 def test_if_exists_equals_the_operator_when_the_key_is_present(operator, data):
     key, _, context_values = FAMILIES[OPERATORS[_base(operator)]]
-    values = data.draw(_policy_values(_base(operator)), label="policy values")
+    values = data.draw(operator_values(_base(operator)), label="policy values")
     value = data.draw(_single_or_list(OPERATORS[_base(operator)]), label="context value")
     context = {key: value}
     assert _allowed({operator: {key: values}}, context) == _allowed({operator + "IfExists": {key: values}}, context)
@@ -187,67 +92,21 @@ _IF_EXISTS = st.sampled_from(["", "IfExists"])
 @given(data=st.data())
 def test_for_all_values_holds_on_an_empty_list(operator, data):
     key, _, _ = FAMILIES[OPERATORS[operator]]
-    values = data.draw(_policy_values(operator), label="policy values")
+    values = data.draw(operator_values(operator), label="policy values")
     if_exists = data.draw(_IF_EXISTS, label="IfExists")
     assert _allowed({f"ForAllValues:{operator}{if_exists}": {key: values}}, {key: []})
 
 
 # ------------------------------------------ adding a condition never allows more (§8.1, §7.1)
 
-_ALL_OPERATORS = st.sampled_from(sorted(OPERATORS))
-_FAMILY_NAMES = st.sampled_from(sorted(FAMILIES))
-_NULL_VALUES = st.sampled_from(["true", "false"])
-_QUALIFIERS = st.sampled_from(["", "", "ForAllValues:", "ForAnyValue:"])
-_SUFFIXES = st.sampled_from(["", "", "IfExists"])
-_SHAPES = st.sampled_from(["absent", "single", "list", "empty"])
-_CONTEXT_LISTS = {family: st.lists(values, min_size=1, max_size=3) for family, (_, _, values) in FAMILIES.items()}
-
-
-@st.composite
-def _entry(draw) -> tuple[str, str, Any]:
-    """One operator-key pair with its values, possibly qualified, negated or IfExists."""
-    if draw(st.integers(0, 9)) == 0:
-        family = draw(_FAMILY_NAMES)
-        return "Null", FAMILIES[family][0], draw(_NULL_VALUES)
-    base = draw(_ALL_OPERATORS)
-    qualifier = draw(_QUALIFIERS)
-    suffix = draw(_SUFFIXES)
-    key = FAMILIES[OPERATORS[base]][0]
-    return f"{qualifier}{base}{suffix}", key, draw(_policy_values(base))
-
-
-@st.composite
-def _context(draw) -> dict:
-    """A context where each family's key is absent, single-valued, a list, or an empty list."""
-    context: dict[str, Any] = {}
-    for family in sorted(FAMILIES):
-        key, _, values = FAMILIES[family]
-        if key in context:
-            continue
-        shape = draw(_SHAPES)
-        if shape == "single":
-            context[key] = draw(values)
-        elif shape == "list":
-            context[key] = draw(_CONTEXT_LISTS[family])
-        elif shape == "empty":
-            context[key] = []
-    return context
-
-
-def _block(entries: list[tuple[str, str, Any]]) -> dict:
-    block: dict[str, dict[str, Any]] = {}
-    for operator, key, values in entries:
-        block.setdefault(operator, {})[key] = values
-    return block
-
 
 @scaled(4)
-@given(base=st.lists(_entry(), max_size=2), extra=_entry(), context=_context(),
-       deny=st.one_of(st.none(), _entry()))
+@given(base=st.lists(condition_entries(), max_size=2), extra=condition_entries(), context=condition_contexts(),
+       deny=st.one_of(st.none(), condition_entries()))
 def test_adding_a_condition_to_an_allow_never_allows_more(base, extra, context, deny):
     pairs = {(operator, key.lower()) for operator, key, _ in base}
     if len(pairs) < len(base) or (extra[0], extra[1].lower()) in pairs:
         return  # the same operator-key pair twice would merge values, not add a condition
-    deny_condition = _block([deny]) if deny is not None else None
-    if _allowed(_block(base + [extra]), context, deny_condition):
-        assert _allowed(_block(base), context, deny_condition)
+    deny_condition = condition_block([deny]) if deny is not None else None
+    if _allowed(condition_block(base + [extra]), context, deny_condition):
+        assert _allowed(condition_block(base), context, deny_condition)

@@ -182,6 +182,26 @@ def test_a_lone_surrogate_in_a_document_built_in_python_is_a_located_error(state
     str(problem).encode("utf-8")
 
 
+@pytest.mark.parametrize("field, value, element", [
+    ("action", "\ud800", "request.action"),
+    ("resource", "bucket\udcff", "request.resource"),
+    ("context", {"aws:SourceIp\udc80": [[1]]}, "request.context"),
+])
+def test_a_lone_surrogate_in_a_request_built_in_python_is_a_request_error(field, value, element):
+    """Found by tests/test_fuzz.py: a refusal quoting the half character raised
+    `UnicodeEncodeError` from pydantic instead of a `RequestError`."""
+    request = {"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:GetObject", "resource": "*",
+               field: value}
+    authorizer = iameval.Authorizer(identity=[iameval.load_policy(POLICY)])
+    for ask in (authorizer.authorize, lambda r: iameval.explain(authorizer, r)):
+        with pytest.raises(iameval.RequestError) as caught:
+            ask(request)
+        [problem] = caught.value.problems
+        assert (format_path(problem.location.path), problem.code) == (element, "invalid-request")
+        assert "half of a character" in problem.message
+        str(problem).encode("utf-8")
+
+
 # ------------------------------------------------------------ 6. pipes, devices, size limit
 
 def _run(*args: str, timeout: float = 60, **options) -> subprocess.CompletedProcess[str]:
@@ -268,6 +288,19 @@ def test_a_json_lines_scenario_repeating_keys_is_one_invalid_scenario(tmp_path):
     assert result.exit_code == 2
     lines = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
     assert [line["id"] for line in lines] == [json.loads(good)["id"], "s.jsonl:2"]
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])
+def test_a_json_lines_scenario_whose_string_holds_a_unicode_line_separator_is_one_scenario(tmp_path, separator):
+    """Found by tests/test_fuzz.py: JSON Lines were cut at every break `str.splitlines` knows, so
+    a description holding U+2028 (valid in a JSON string) made two invalid scenarios of one."""
+    good, second = (FIXTURES / "scenarios" / "sample-scenarios.jsonl").read_text().splitlines()[:2]
+    described = json.loads(second) | {"description": f"one{separator}line"}
+    path = tmp_path / "s.jsonl"
+    path.write_text(f"{good}\n{json.dumps(described, ensure_ascii=False)}\n", encoding="utf-8")
+    scenarios = iameval.load_scenarios(path)
+    assert [(s.id, s.error) for s in scenarios] == [(json.loads(good)["id"], None), (described["id"], None)]
+    assert scenarios[1].description == f"one{separator}line"
 
 
 def test_a_json_scenario_file_repeating_keys_is_one_invalid_result(tmp_path):

@@ -134,6 +134,18 @@ def test_deeply_nested_json_is_a_located_error(tmp_path):
     assert "p.json:1:1: error: invalid JSON: nested too deeply" in result.output
 
 
+def test_a_file_that_is_not_utf8_is_located_at_its_first_bad_byte(tmp_path):
+    """Found by tests/test_fuzz.py: the error gave the byte offset only, no line or column."""
+    path = tmp_path / "p.json"
+    path.write_bytes('{"Version": "2012-10-17",\n "é\xff": 1}'.encode("utf-8").replace(b"\xc3\xbf", b"\xff"))
+    result = runner.invoke(app, ["check", str(path), "-a", "s3:GetObject"])
+    assert result.exit_code == 2
+    assert f"{path}:2:4: error: not UTF-8 text (byte 30)" in result.output
+    with pytest.raises(iameval.PolicyError) as caught:
+        iameval.load_policy_file(path)
+    assert (caught.value.problems[0].location.line, caught.value.problems[0].location.column) == (2, 4)
+
+
 def test_standard_input_that_is_not_utf8_is_an_error():
     result = runner.invoke(app, ["check", "-", "-a", "s3:GetObject"], input=b"\xff{}")
     assert result.exit_code == 2

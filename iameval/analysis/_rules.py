@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Iterable, Mapping, NamedTuple
+from typing import Iterable, Mapping
 
 from ..policy._errors import Location, Problem
-from ..policy._model import PolicyKind
+from ..policy._kind import PolicyKind
 from ..policy._quotas import AWS_MANAGED, QUOTAS, SizeLimit
 from ..policy._refusals import ERROR, REFUSALS, WARNING, Rule
 

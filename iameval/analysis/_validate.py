@@ -15,18 +15,19 @@ catalogue does not know (§7.2).
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from ..policy._errors import Path as JsonPath
 from ..policy._errors import PolicyError
 from ..policy._load import load_policy, unknown_policy_type
 from ..policy._model import PolicyKind
-from ..inputs._infrastructure import load_infrastructure
-from ..inputs._templates import FoundPolicy
 from ..policy._not_policies import INFRASTRUCTURE, NotAPolicy, read_policy_sources
 from ..policy._source import Source, expand_paths
 from ._checks import Checker
 from ._rules import CODES, POLICY_TYPES, Finding, PolicyType, Rule, exit_code, finding_from_problem
+
+if TYPE_CHECKING:
+    from ..inputs._templates import FoundPolicy
 
 __all__ = [
     "CODES",
@@ -91,6 +92,8 @@ def validate_found(found: FoundPolicy) -> list[Finding]:
 def _validate_infrastructure(name: str, parameters: Mapping[str, str]) -> tuple[list[Finding], int]:
     """Every policy of a template or plan, validated with its own type, and what reading it reported."""
     try:
+        from ..inputs._infrastructure import load_infrastructure  # templates and plans only (start-up)
+
         infrastructure = load_infrastructure(name, parameters)
     except PolicyError as exc:
         return [finding_from_problem(p) for p in exc.problems], 1

@@ -2,13 +2,15 @@
 `quiz`, which plays the practice questions of `_quiz`.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: typer reads the commands' signatures at every start, and
+# annotations evaluated once, where they are defined, cost less than strings it evaluates again
+# (issue 14, start-up). Names imported for type checking alone are quoted.
 
 import contextlib
 import os
 import sys
 import traceback
-from typing import Annotated, Any, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
 import typer
 from rich.markup import escape
@@ -18,9 +20,13 @@ from ..policy._errors import Location, PolicyError, Problem
 from ._catalog_commands import expand_command, validate_command
 from ._check import check, run
 from ._options import DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, fail
-from ._present import out
-from ._quiz import TOPICS, answers_from, load_bank, parse_difficulty, play, select
 from ._who_can import who_can_command
+
+if TYPE_CHECKING:
+    from ._quiz import Question
+
+# `quiz` imports what it plays when it is played: `--help` and the other commands need none of it
+# (issue 14, start-up).
 
 __all__ = ["app", "main", "DEFAULT_PRINCIPAL", "DEFAULT_RESOURCE", "EXIT_BROKEN_PIPE", "EXIT_BUG"]
 
@@ -201,6 +207,9 @@ def quiz(
     Answers are read from the terminal, or one per line from --answers FILE or from standard
     input when it is not a terminal. Exit 0 when every question was answered right, 1 otherwise.
     """
+    from ._present import out
+    from ._quiz import TOPICS, answers_from, parse_difficulty, play, select
+
     try:
         bank = load_bank()
     except PolicyError as exc:
@@ -226,6 +235,14 @@ def quiz(
     right = sum(r for r, _ in score.values())
     asked = sum(a for _, a in score.values())
     raise typer.Exit(0 if asked == len(questions) and right == asked else 1)
+
+
+def load_bank() -> "list[Question]":
+    """The question bank that ships with iameval (`_quiz.load_bank`), whose loader, with the
+    engine, is imported only when the quiz is played."""
+    from ._quiz import load_bank as shipped
+
+    return shipped()
 
 
 app.command("validate")(validate_command)

@@ -9,25 +9,27 @@ Registered on the `iameval` app by `_app.py`, as `check`, `who-can` and `run` ar
 exits 0 when every pattern matched an action, 1 when one matched none, 2 on invalid input.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: typer reads the commands' signatures at every start, and
+# annotations evaluated once, where they are defined, cost less than strings it evaluates again
+# (issue 14, start-up). Names imported for type checking alone are quoted.
 
 import json
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.markup import escape
 
-from .. import catalog
-from ._sarif import sarif_log
 from ..policy._errors import Location, PolicyError, Problem, format_path
-from ..policy._files import load_policy_file
-from ..policy._model import Effect, Policy, PolicyKind
-from ..policy._not_policies import INFRASTRUCTURE, NotAPolicy
-from ._options import PARAMETER_HELP, JsonOpt, fail, read_infrastructure
-from ..policy._source import expand_paths
-from ._present import err, out, progress
-from ..analysis._baseline import Baseline, baseline_json, ignored_codes, load_baseline
-from ..analysis._validate import CODES, Finding, PolicyType, exit_code, validate_paths
+from ..policy._kind import PolicyKind
+from ._options import PARAMETER_HELP, JsonOpt, fail
+from ..analysis._rules import Finding, PolicyType
+
+if TYPE_CHECKING:
+    from .. import catalog
+    from ..policy._model import Policy
+
+# Each command imports what it runs when it runs: `--help` and the other commands need none of
+# it (issue 14, start-up).
 
 __all__ = ["PolicyType", "expand_command", "validate_command"]
 
@@ -66,6 +68,12 @@ def validate_command(
     shadowed statements, and broad grants. Every finding has FILE:LINE:COLUMN, the element, a
     severity and a stable code. Exit 0 when clean, 1 with warnings only, 2 with an error.
     """
+    from ..analysis._baseline import Baseline, baseline_json, ignored_codes, load_baseline
+    from ..analysis._validate import CODES, exit_code, validate_paths
+    from ..policy._source import expand_paths
+    from ._present import out, progress
+    from ._sarif import sarif_log
+
     if as_json and sarif:
         fail(PolicyError([Problem("give --json or --sarif, not both", Location("iameval validate"), code="invalid-usage")]), False)
     try:
@@ -104,9 +112,11 @@ def _counts(findings: list[Finding]) -> dict[str, int]:
             "warnings": sum(1 for f in findings if f.severity == "warning")}
 
 
-def _template_policy(path: str, name: str | None, parameters: list[str]) -> Policy:
+def _template_policy(path: str, name: str | None, parameters: list[str]) -> "Policy":
     """The policy of a template or plan that `--name` names: by its name, or by the logical ID or
     address of the one resource holding it; the only one when the file holds one."""
+    from ._options import read_infrastructure
+
     found = read_infrastructure(path, parameters).policies
     chosen = [p for p in found if name is None or p.label == name or p.label.split(" ", 1)[0] == name]
     if len(chosen) != 1:
@@ -118,6 +128,8 @@ def _template_policy(path: str, name: str | None, parameters: list[str]) -> Poli
 
 
 def _print_findings(findings: list[Finding], documents: int) -> None:
+    from ._present import out
+
     for finding in findings:
         style = _SEVERITY_STYLE.get(finding.severity, "")
         loc = finding.location
@@ -165,6 +177,9 @@ def expand_command(
     without conditions takes away on every resource. Exit 0 when every pattern matched, 1 when
     one matched nothing, 2 on invalid input.
     """
+    from .. import catalog
+    from ._present import err, out
+
     try:
         if bool(patterns) == bool(policy):
             raise PolicyError([Problem("give action patterns, or --policy FILE", Location("iameval expand"),
@@ -202,6 +217,12 @@ def expand_command(
 
 def _expand_policy(path: str, kind: PolicyKind, statement: str | None, details: bool, as_json: bool,
                    name: str | None, parameters: list[str]) -> None:
+    from .. import catalog
+    from ..policy._files import load_policy_file
+    from ..policy._model import Effect
+    from ..policy._not_policies import INFRASTRUCTURE, NotAPolicy
+    from ._present import out
+
     try:
         document = load_policy_file(path, kind)
     except NotAPolicy as exc:
@@ -231,7 +252,7 @@ def _expand_policy(path: str, kind: PolicyKind, statement: str | None, details: 
     out.print(f"{subject} allows {_plural(len(result.allowed), 'action')}")
 
 
-def _statement_index(document: Policy, wanted: str) -> int:
+def _statement_index(document: "Policy", wanted: str) -> int:
     for index, item in enumerate(document.statement):
         if item.label(index) == wanted:  # its Sid, or `Statement[i]` as listings name it
             return index
@@ -243,7 +264,9 @@ def _statement_index(document: Policy, wanted: str) -> int:
                                "give a Sid, `Statement[i]` or an index i from 0", code="unknown-statement")])
 
 
-def _print_actions(rows: list[tuple[catalog.Action | None, str, tuple[str, ...]]], details: bool) -> None:
+def _print_actions(rows: "list[tuple[catalog.Action | None, str, tuple[str, ...]]]", details: bool) -> None:
+    from ._present import out
+
     if not rows:
         return
     width = max(len(name) for _, name, _ in rows) + 2

@@ -4,30 +4,32 @@ Exit codes a script can use: 0 Allow (or every scenario as expected), 1 Implicit
 ExplicitDeny (or a scenario not as expected), 2 invalid input.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: typer reads the commands' signatures at every start, and
+# annotations evaluated once, where they are defined, cost less than strings it evaluates again
+# (issue 14, start-up). Names imported for type checking alone are quoted.
 
 import json
-from typing import Annotated, Any, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional, Sequence
 
 import typer
 from rich.markup import escape
 
-from ..engine import Authorizer, Decision, Request, Result
-from ..engine._context import merge_context
-from ..engine import Explanation, explain
-from ..inputs._accounts import Account
-from ..inputs._templates import Infrastructure
-from ..inputs._scenarios import ScenarioOutcome, load_scenarios, run_scenario
 from ..policy._errors import Location, PolicyError, Problem
-from ..policy._files import load_policy_file, load_policy_files
-from ..policy._model import PolicyKind
+from ..policy._kind import PolicyKind
 from ._options import (ACCOUNT_HELP, CREDENTIALS_HELP, DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, RESOURCE_ACCOUNT_HELP,
                        RESOURCE_POLICY_HELP, ContextFileOpt, ContextOpt, ExplainOpt, JsonOpt, ManagedPoliciesOpt,
                        RcpOpt, ScpOpt,
                        PARAMETER_HELP, TEMPLATE_HELP, checked_request, context_from, fail, org_policies,
                        file_organization, principals_from, single)
-from ._present import (err, out, print_explanation, print_outcome, print_pairs, print_request, print_result,
-                       print_run_summary, progress, run_counts)
+
+if TYPE_CHECKING:
+    from ..engine import Authorizer, Explanation, Request, Result
+    from ..inputs._accounts import Account
+    from ..inputs._templates import Infrastructure
+    from ..inputs._scenarios import Scenario, ScenarioOutcome
+
+# Each command imports what it runs when it runs: `--help` and the other commands need none of
+# it (issue 14, start-up).
 
 __all__ = ["check", "run"]
 
@@ -84,6 +86,10 @@ def check(
     Exit 0 when every answer is Allow, 1 when one is ImplicitDeny or ExplicitDeny, 2 on invalid
     input (an option that takes one value given twice is invalid).
     """
+    from ..engine import Authorizer, Decision, explain
+    from ..policy._files import load_policy_file, load_policy_files
+    from ._present import out, print_explanation, print_request, print_result
+
     pairs = [(a, r) for a in action for r in (resource or [DEFAULT_RESOURCE])]
     try:
         principal_, credentials_, resource_policy_, resource_account_, boundary = (
@@ -143,7 +149,7 @@ def check(
     raise typer.Exit(0 if result.decision is Decision.ALLOW else 1)
 
 
-def _shown(request: dict[str, Any], checked: Request, result: Result, default_principal: bool,
+def _shown(request: dict[str, Any], checked: "Request", result: "Result", default_principal: bool,
            default_resource: bool) -> dict[str, tuple[str, bool]]:
     """The request as the output lists it: each value, and whether it was a default or derived."""
     shown: dict[str, tuple[str, bool]] = {
@@ -162,9 +168,11 @@ def _shown(request: dict[str, Any], checked: Request, result: Result, default_pr
     return shown
 
 
-def _answer_pairs(asked: list[tuple[dict[str, Any], Request, Authorizer, Explanation]], as_json: bool,
+def _answer_pairs(asked: "list[tuple[dict[str, Any], Request, Authorizer, Explanation]]", as_json: bool,
                   explain_it: bool) -> NoReturn:
     """Several actions or resources: one answer per pair, as a table (JSON Lines with --json)."""
+    from ._present import out, print_explanation, print_pairs
+
     results = [explanation.result for _, _, _, explanation in asked]
     if as_json:
         for (request, _, _, explanation), result in zip(asked, results):
@@ -184,10 +192,13 @@ def _answer_pairs(asked: list[tuple[dict[str, Any], Request, Authorizer, Explana
     raise typer.Exit(0 if all(r.allowed for r in results) else 1)
 
 
-def _from_account(account: Account | Infrastructure, principal: str | None, request: dict[str, Any],
+def _from_account(account: "Account | Infrastructure", principal: str | None, request: dict[str, Any],
                   kwargs: dict[str, Any]) -> None:
     """Take the principal's policies (and tags, and a target role's trust policy, or the
     template's policy of the resource) from the account, template or plan."""
+    from ..engine._context import merge_context
+    from ..inputs._accounts import Account
+
     option = "--account-details" if isinstance(account, Account) else "--template"
     if principal is None:
         raise PolicyError([Problem(f"{option} needs --principal: the ARN of a user or role of the "
@@ -235,6 +246,8 @@ def run(
     Exit 0 when every scenario is as expected, 1 when a decision differs, 2 when a scenario is
     invalid (the others are still evaluated and reported).
     """
+    from ._present import err, out, print_run_summary, progress, run_counts
+
     scenarios = load_scenarios(*paths, exclude=exclude or ())
     explanations: dict[int, Explanation] = {}
     outcomes: list[ScenarioOutcome] = []
@@ -251,10 +264,22 @@ def run(
     raise typer.Exit(2 if counts["errors"] else 1 if counts["failed"] else 0)
 
 
-def _run_all(scenarios: list[Any], outcomes: list[ScenarioOutcome], explanations: dict[int, Explanation],
+def load_scenarios(*paths: str, exclude: Sequence[str] = ()) -> "list[Scenario]":
+    """The scenarios of the files and folders given (`inputs.load_scenarios`), whose loader,
+    with the engine, is imported only when `run` runs."""
+    from ..inputs._scenarios import load_scenarios as load
+
+    return load(*paths, exclude=exclude)
+
+
+def _run_all(scenarios: list[Any], outcomes: "list[ScenarioOutcome]", explanations: "dict[int, Explanation]",
              explain_it: bool, as_json: bool, junit: str | None, advance: Any) -> None:
     """Each scenario decided and reported as it comes (explained for --explain, and for a JUnit
     failure), counted by the progress bar."""
+    from ..engine import explain
+    from ..inputs._scenarios import run_scenario
+    from ._present import out, print_explanation, print_outcome
+
     for scenario in scenarios:
         outcome = run_scenario(scenario)
         outcomes.append(outcome)
@@ -276,13 +301,14 @@ def _run_all(scenarios: list[Any], outcomes: list[ScenarioOutcome], explanations
         advance()
 
 
-def write_junit(path: str, outcomes: list[ScenarioOutcome], explanations: dict[int, Explanation]) -> None:
+def write_junit(path: str, outcomes: "list[ScenarioOutcome]", explanations: "dict[int, Explanation]") -> None:
     """The results as JUnit XML: a test case per scenario (its class the file it is in), a
     failure for a decision that is not its `expect` (with the explanation), an error for a
     scenario that could not be evaluated."""
     from xml.etree import ElementTree
 
     from ..testing import explanation_text
+    from ._present import run_counts
 
     counts = run_counts(outcomes)
     suite = ElementTree.Element("testsuite", name="iameval", tests=str(counts["scenarios"]),

@@ -6,22 +6,21 @@ Also the one way a command fails on invalid input: its problems, and exit code 2
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
 import typer
-from pydantic import ValidationError
-from rich.markup import escape
 
-from ..engine._context import merge_context
-from ..engine._request import PROVIDER_ACTIONS, CallerError, Credentials, Request, is_key_policy_action, parse_caller
-from ..inputs._accounts import Account, load_account, load_managed_policies
-from ..inputs._infrastructure import load_infrastructure, parse_parameters
-from ..inputs._templates import Infrastructure
+from ..engine._callers import Credentials
 from ..policy._errors import Location, PolicyError, Problem
-from ..policy._files import load_policy_file, load_policy_files
-from ..policy._model import PolicyKind
-from ..policy._source import read_sources
-from ._present import err, print_problems
+from ..policy._kind import PolicyKind
+
+if TYPE_CHECKING:
+    from ..engine._request import Request
+    from ..inputs._accounts import Account
+    from ..inputs._templates import Infrastructure
+
+# What the functions below need is imported when they run: `iameval --help` builds every
+# command's options from this module and needs none of it (issue 14, start-up).
 
 __all__ = ["ACCOUNT_HELP", "CREDENTIALS_HELP", "RESOURCE_ACCOUNT_HELP", "RESOURCE_POLICY_HELP", "single",
            "AccountOpt", "ActionOpt", "CredentialsOpt", "ContextFileOpt", "ContextOpt", "DEFAULT_PRINCIPAL",
@@ -36,6 +35,8 @@ DEFAULT_RESOURCE = "*"
 
 def fail(error: PolicyError, as_json: bool) -> NoReturn:
     """Report invalid input (as JSON with `--json`) and exit 2."""
+    from ._present import err, print_problems
+
     if as_json:
         print(json.dumps({"error": str(error), "problems": [p.as_dict() for p in error.problems]}))
     else:
@@ -50,6 +51,9 @@ def context_from(pairs: list[str], files: list[str]) -> dict[str, Any]:
     `KEY=VALUE` gives a string, and the same key given again makes a list (a multi-valued key);
     `KEY:=JSON` gives a typed value: `true`, `42`, `["a", "b"]`.
     """
+    from ..engine._context import merge_context
+    from ..policy._source import read_sources
+
     def no_constant(name: str) -> Any:
         # `NaN`, `Infinity` and `-Infinity`: Python's JSON reader takes them, JSON has none.
         raise ValueError(f"`{name}` is not a JSON number")
@@ -178,6 +182,9 @@ def org_policies(resource_policy: str | None, scp: list[str] | None, rcp: list[s
                  kwargs: dict[str, Any], action: str) -> None:
     """Load the resource policy and the organization levels into Authorizer arguments. The
     resource policy of a KMS action is a key policy (§2.7)."""
+    from ..engine._request import is_key_policy_action
+    from ..policy._files import load_policy_file, load_policy_files
+
     if resource_policy:
         kwargs["resource_policy"] = load_policy_file(resource_policy, PolicyKind.RESOURCE_POLICY,
                                                      key_policy=is_key_policy_action(action))
@@ -188,6 +195,8 @@ def org_policies(resource_policy: str | None, scp: list[str] | None, rcp: list[s
 def file_organization(holder: Account | Infrastructure, kwargs: dict[str, Any]) -> None:
     """A template's or plan's SCPs and RCPs that apply to its account (`organization_levels`),
     unless --scp or --rcp give others."""
+    from ..inputs._templates import Infrastructure
+
     if isinstance(holder, Infrastructure):
         for name in ("scps", "rcps"):
             kwargs[name] = kwargs.get(name) or list(getattr(holder, name))
@@ -201,14 +210,17 @@ _REQUEST_OPTIONS = {"principal": "--principal", "action": "--action", "resource"
 
 def checked_request(fields: dict[str, Any]) -> Request:
     """The request the options make, or a `PolicyError` naming the option at fault."""
+    from pydantic import ValidationError
+
+    from ..engine._request import PROVIDER_ACTIONS, CallerError, Request, parse_caller, request_errors
+
     try:
         request = Request.model_validate(fields)
-    except ValidationError as exc:
+    except (ValidationError, UnicodeEncodeError) as exc:
         raise PolicyError([
-            Problem(e["msg"].removeprefix("Value error, "), Location(
-                _REQUEST_OPTIONS.get(str(e["loc"][0]), "iameval") if e["loc"] else "iameval",
-                path=tuple(e["loc"][1:])), code="invalid-request")
-            for e in exc.errors(include_url=False)]) from None
+            Problem(message, Location(_REQUEST_OPTIONS.get(str(path[0]), "iameval") if path else "iameval",
+                                      path=path[1:]), code="invalid-request")
+            for message, path in request_errors(exc, fields)]) from None
     try:
         parse_caller(request.principal, None, PROVIDER_ACTIONS.get(request.action.lower()))
     except CallerError as exc:
@@ -224,6 +236,8 @@ ManagedPoliciesOpt = Annotated[Optional[list[str]], typer.Option(
 
 
 def read_account(path: str, managed_policies: str | None = None) -> Account:
+    from ..inputs._accounts import load_account, load_managed_policies
+
     account = load_account(path, load_managed_policies(managed_policies) if managed_policies else None)
     _print_warnings(account.warnings)
     return account
@@ -237,6 +251,9 @@ PARAMETER_HELP = ("A template parameter's value (repeatable); `AWS::AccountId`, 
 
 def read_infrastructure(path: str, parameters: list[str], managed_policies: str | None = None) -> Infrastructure:
     """A template or plan, its warnings (values unknown until deployment...) printed."""
+    from ..inputs._accounts import load_managed_policies
+    from ..inputs._infrastructure import load_infrastructure, parse_parameters
+
     infrastructure = load_infrastructure(path, parse_parameters(parameters),
                                          load_managed_policies(managed_policies) if managed_policies else None)
     _print_warnings(infrastructure.warnings)
@@ -265,5 +282,9 @@ def principals_from(account_details: list[str] | None, template: list[str] | Non
 
 
 def _print_warnings(warnings: tuple[Problem, ...]) -> None:
+    from rich.markup import escape
+
+    from ._present import err
+
     for warning in warnings:
         err.print(f"[yellow]{escape(str(warning))}[/]", soft_wrap=True)

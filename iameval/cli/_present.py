@@ -5,15 +5,10 @@ from __future__ import annotations
 import errno
 from contextlib import contextmanager
 import os
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
 
 from rich.console import Console, ConsoleDimensions
 from rich.markup import escape
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn,
-                           TimeRemainingColumn)
-from rich.text import Text
-from rich.table import Table
-from rich.tree import Tree
 
 from ..engine import Authorizer, Decision, Result
 from ..engine._compile import Match, PolicySet
@@ -23,8 +18,12 @@ from ..engine._explain import MissingKey
 from ..policy import Effect
 from ..policy._errors import PolicyError
 from ..policy._references import see
-from ..inputs._accounts import AccountPrincipal, OutsideGrant, WhoCanAnswer
-from ..inputs._scenarios import ScenarioOutcome
+
+if TYPE_CHECKING:
+    from rich.tree import Tree
+
+    from ..inputs._accounts import AccountPrincipal, OutsideGrant, WhoCanAnswer
+    from ..inputs._scenarios import ScenarioOutcome
 
 __all__ = ["assume_view_json", "err", "out", "outside_grant_json", "print_assume_view", "print_explanation",
            "print_outcome", "print_problems", "print_request", "print_result", "print_run_summary", "print_who_can",
@@ -115,6 +114,8 @@ def print_missing(console: Console, missing: Sequence[MissingKey]) -> None:
 
 def print_pairs(console: Console, answers: Sequence[tuple[str, str, Result, Sequence[MissingKey]]]) -> None:
     """One answer per action and resource, as a table."""
+    from rich.table import Table
+
     table = Table(box=None, pad_edge=False)
     for column in ("action", "resource", "decision", "why"):
         table.add_column(column, overflow="fold")
@@ -374,6 +375,8 @@ def _statement_node(parent: Tree, trace: StatementTrace, style: str) -> None:
 
 def print_explanation(console: Console, explanation: Explanation) -> None:
     """The decision as a tree: each gate with its verdict, the statements that applied, near misses."""
+    from rich.tree import Tree
+
     result = explanation.result
     tree = Tree(f"[{_STYLE[result.decision]}]{result.decision}[/]: {escape(result.summary)}")
     for gate in explanation.gates:
@@ -404,13 +407,6 @@ def print_explanation(console: Console, explanation: Explanation) -> None:
     console.print(escape(explanation.headline))
 
 
-class _Rate(ProgressColumn):
-    """Items per second."""
-
-    def render(self, task: Task) -> Text:
-        return Text(f"{task.speed:,.0f}/s" if task.speed else "", style="progress.data.speed")
-
-
 @contextmanager
 def progress(what: str, total: int) -> Iterator[Callable[[], None]]:
     """A progress bar on standard error for long work (`what`: "scenarios", "files"), with its
@@ -419,7 +415,17 @@ def progress(what: str, total: int) -> Iterator[Callable[[], None]]:
     if not err.is_terminal or total < 20:
         yield lambda: None
         return
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _Rate(),
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn,
+                               TimeRemainingColumn)
+    from rich.text import Text
+
+    class Rate(ProgressColumn):
+        """Items per second."""
+
+        def render(self, task: Task) -> Text:
+            return Text(f"{task.speed:,.0f}/s" if task.speed else "", style="progress.data.speed")
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), Rate(),
                   TimeRemainingColumn(), console=err, transient=True) as bar:
         task = bar.add_task(what, total=total)
         yield lambda: bar.advance(task)

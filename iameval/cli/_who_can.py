@@ -10,23 +10,26 @@ Exit 0 when some principal of the file is allowed for some action, 1 when none i
 (principals only "allowed if" do not count), 2 on invalid input.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: typer reads the commands' signatures at every start, and
+# annotations evaluated once, where they are defined, cost less than strings it evaluates again
+# (issue 14, start-up). Names imported for type checking alone are quoted.
 
 import json
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from ..catalog import expand
-from ..engine._request import is_key_policy_action
-from ..inputs._accounts import Account, AccountPrincipal, WhoCanAnswer, granted_outside, trusted_outside, who_can
 from ..policy._errors import Location, PolicyError, Problem
 from ._options import (DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, RESOURCE_ACCOUNT_HELP, RESOURCE_POLICY_HELP,
                        ContextFileOpt, ContextOpt, JsonOpt, ManagedPoliciesOpt, RcpOpt, ScpOpt, checked_request,
-                       context_from, fail,
-                       PARAMETER_HELP, TEMPLATE_HELP, file_organization, org_policies, principals_from, single)
-from ._present import (assume_view_json, out, outside_grant_json, print_assume_view, print_who_can, progress,
-                       who_can_json)
+                       context_from, fail, PARAMETER_HELP, TEMPLATE_HELP, file_organization, org_policies,
+                       principals_from, single)
+
+if TYPE_CHECKING:
+    from ..inputs._accounts import Account, AccountPrincipal, WhoCanAnswer
+
+# The command imports what it runs when it runs: `--help` and the other commands need none of it
+# (issue 14, start-up).
 
 __all__ = ["who_can_command"]
 
@@ -77,6 +80,10 @@ def who_can_command(
     are listed as not evaluated. Exit 0 when some principal is allowed for some action, 1 when
     none is, 2 on invalid input.
     """
+    from ..engine._request import is_key_policy_action
+    from ..inputs._accounts import Account, granted_outside, who_can
+    from ._present import out, outside_grant_json, print_who_can, progress, who_can_json
+
     try:
         # Options of one value: given twice, an error (`single`), never the last one silently.
         holder = principals_from(account_details, template, parameter, managed_policies)
@@ -164,6 +171,8 @@ def who_can_command(
 def _actions(given: list[str]) -> list[str]:
     """The actions asked, in the order given: a wildcard stands for the actions of the catalogue
     it matches (`iameval expand`); one that matches none is an error, never an empty answer."""
+    from ..catalog import expand
+
     found: dict[str, str] = {}  # lower-cased -> as named (actions are case-insensitive, §7.2)
     problems = []
     for entry in given:
@@ -182,7 +191,11 @@ def _actions(given: list[str]) -> list[str]:
     return list(found.values())
 
 
-def _print_assume(views: list[tuple[AccountPrincipal, list[WhoCanAnswer]]], account: Account, as_json: bool) -> None:
+def _print_assume(views: "list[tuple[AccountPrincipal, list[WhoCanAnswer]]]", account: "Account",
+                  as_json: bool) -> None:
+    from ..inputs._accounts import trusted_outside
+    from ._present import assume_view_json, out, print_assume_view
+
     for role, answers in views:
         outside = trusted_outside(role, account)
         if as_json:

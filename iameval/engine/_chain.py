@@ -25,8 +25,9 @@ from ..policy._model import Policy, PolicyKind
 from ..policy._references import see
 from ._plan import (RCP_IMPLIED_ALLOW, ROOT_NEEDS_NO_ALLOW, GateKind, Plan, PolicySets, Who,
                     is_resource_policy_required)
-from ._request import (_WITH_IDENTITY, PROVIDER_ACTIONS, Caller, CallerError, CallerKind, Credentials, Request,
-                       parse_caller)
+from ._callers import _WITH_IDENTITY
+from ._request import (PROVIDER_ACTIONS, Caller, CallerError, CallerKind, Credentials, Request, parse_caller,
+                       request_errors)
 from ._result import Decision, Result
 from ._services import SERVICE_RULE, Candidate, ServiceRule, scp_exemption
 
@@ -115,10 +116,9 @@ class Authorizer:
         if type(request) is not Request and not isinstance(request, Request):  # the type test is quicker
             try:
                 request = Request.model_validate(request)
-            except ValidationError as exc:
-                raise RequestError([Problem(e["msg"].removeprefix("Value error, "),
-                                            Location(path=("request",) + tuple(e["loc"])), code="invalid-request")
-                                    for e in exc.errors(include_url=False)]) from None
+            except (ValidationError, UnicodeEncodeError) as exc:
+                raise RequestError([Problem(message, Location(path=("request",) + path), code="invalid-request")
+                                    for message, path in request_errors(exc, request)]) from None
         given = request.context
         principal_arn: str | None = None
         if given:

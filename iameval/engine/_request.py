@@ -10,100 +10,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from enum import StrEnum
 from typing import Any, Mapping, NoReturn, SupportsIndex
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_serializer, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_serializer, field_validator,
+                      model_validator)
 
 from ..policy._arn import ACCOUNT_ID, split_arn
+from ._callers import _KIND_CREDENTIALS, CallerKind, Credentials
+from ..policy._model import half_character, lone_surrogate
 
 __all__ = ["Caller", "CallerKind", "Credentials", "FrozenContext", "Request", "parse_caller", "CallerError",
-           "PROVIDER_ACTIONS", "is_key_policy_action"]
+           "PROVIDER_ACTIONS", "is_key_policy_action", "request_errors"]
 
 ContextScalar = str | int | float | bool
 ContextValue = ContextScalar | list[ContextScalar]
 
 
-class CallerKind(StrEnum):
-    ROOT = "root"
-    USER = "user"
-    ROLE = "role"
-    ASSUMED_ROLE = "assumed-role"
-    FEDERATED_USER = "federated-user"
-    SERVICE = "service"
-    ANONYMOUS = "anonymous"
-    FEDERATED_PROVIDER = "federated-provider"
-    CANONICAL_USER = "canonical-user"
-
-    @property
-    def principal_type(self) -> str | None:
-        """The value of `aws:PrincipalType` (§1)."""
-        return _PRINCIPAL_TYPES.get(self)
-
-    @property
-    def has_identity(self) -> bool:
-        """Service principals, anonymous and federated-provider callers have no identity side (§2.6)."""
-        return self in _WITH_IDENTITY
-
-
-_PRINCIPAL_TYPES = {
-    CallerKind.ROOT: "Account",
-    CallerKind.USER: "User",
-    CallerKind.ROLE: "AssumedRole",
-    CallerKind.ASSUMED_ROLE: "AssumedRole",
-    CallerKind.FEDERATED_USER: "FederatedUser",
-    CallerKind.ANONYMOUS: "Anonymous",
-}
-_WITH_IDENTITY = frozenset({CallerKind.ROOT, CallerKind.USER, CallerKind.ROLE,
-                            CallerKind.ASSUMED_ROLE, CallerKind.FEDERATED_USER})
-
-
-class Credentials(StrEnum):
-    """How the caller's credentials were obtained (IAM-SEMANTICS §2.7; SCENARIO.md
-    `request.credentials`): long-term keys, or the STS operation that issued a session.
-
-    The principal's ARN says it for most callers; a GetSessionToken session carries the ARN of
-    its IAM user (or root user), so only the request can tell it apart from long-term keys.
-    """
-
-    LONG_TERM = "long-term"
-    ASSUME_ROLE = "AssumeRole"
-    ASSUME_ROLE_WITH_SAML = "AssumeRoleWithSAML"
-    ASSUME_ROLE_WITH_WEB_IDENTITY = "AssumeRoleWithWebIdentity"
-    GET_FEDERATION_TOKEN = "GetFederationToken"
-    GET_SESSION_TOKEN = "GetSessionToken"
-
-    @property
-    def role_session(self) -> bool:
-        """Credentials of a role session: AssumeRole and its SAML and web-identity forms."""
-        return self in _ROLE_SESSIONS
-
-    @classmethod
-    def of(cls, kind: "CallerKind", given: "Credentials | None") -> "Credentials | None":
-        """The credentials of a caller of `kind`: as given, else what its ARN says (None for
-        callers without credentials of an account: service principals, anonymous callers,
-        identity providers)."""
-        return given if given is not None else _DEFAULT_CREDENTIALS.get(kind)
-
-
-_ROLE_SESSIONS = frozenset({Credentials.ASSUME_ROLE, Credentials.ASSUME_ROLE_WITH_SAML,
-                            Credentials.ASSUME_ROLE_WITH_WEB_IDENTITY})
-# Which credentials each kind of caller can hold; the first is what its ARN implies. A role ARN
-# given as the caller stands for a session of that role.
-_KIND_CREDENTIALS: dict[CallerKind, tuple[Credentials, ...]] = {
-    CallerKind.ROOT: (Credentials.LONG_TERM, Credentials.GET_SESSION_TOKEN),
-    CallerKind.USER: (Credentials.LONG_TERM, Credentials.GET_SESSION_TOKEN),
-    CallerKind.ROLE: (Credentials.ASSUME_ROLE, Credentials.ASSUME_ROLE_WITH_SAML,
-                      Credentials.ASSUME_ROLE_WITH_WEB_IDENTITY),
-    CallerKind.ASSUMED_ROLE: (Credentials.ASSUME_ROLE, Credentials.ASSUME_ROLE_WITH_SAML,
-                              Credentials.ASSUME_ROLE_WITH_WEB_IDENTITY),
-    CallerKind.FEDERATED_USER: (Credentials.GET_FEDERATION_TOKEN,),
-}
 _HOLDERS = {CallerKind.ROOT: "the root user", CallerKind.USER: "an IAM user", CallerKind.ROLE: "a role session",
             CallerKind.ASSUMED_ROLE: "a role session", CallerKind.FEDERATED_USER: "a federated-user session",
             CallerKind.SERVICE: "a service principal", CallerKind.ANONYMOUS: "an anonymous caller",
             CallerKind.FEDERATED_PROVIDER: "an identity provider"}
-_DEFAULT_CREDENTIALS = {kind: held[0] for kind, held in _KIND_CREDENTIALS.items()}
 _CREDENTIAL_NAMES = {c.value.lower(): c for c in Credentials}
 
 # The actions an identity provider's token calls, and the provider they come from (§2.7).
@@ -372,3 +298,20 @@ class Request(BaseModel):
         if value is not None and not ACCOUNT_ID.fullmatch(value):
             raise ValueError(f"`resource_account` `{value}` is not a 12-digit account ID")
         return value
+
+
+def request_errors(exc: ValidationError | UnicodeEncodeError, data: Any) -> list[tuple[str, tuple[str | int, ...]]]:
+    """The message and field path of each fault of `data`, which `Request.model_validate` refused
+    with `exc`. A message quoting half a character (a lone surrogate: a request built in Python, a
+    command-line argument of bytes that are not UTF-8) cannot be written, so that pydantic raises
+    `UnicodeEncodeError` making or reading it: the half character itself is then the fault."""
+    if isinstance(exc, ValidationError):
+        try:
+            return [(e["msg"].removeprefix("Value error, "), tuple(e["loc"])) for e in exc.errors(include_url=False)]
+        except UnicodeEncodeError:
+            pass
+    found = lone_surrogate(data)
+    if found is None:  # pragma: no cover - some other text that cannot be written
+        raise exc
+    path, char = found
+    return [(half_character(char), path)]

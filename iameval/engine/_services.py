@@ -17,7 +17,8 @@ from typing import Any, Callable, NamedTuple
 
 from ..catalog._catalog import rcp_supported_services
 from ._context import Context
-from ._request import _WITH_IDENTITY, PROVIDER_ACTIONS, Caller, CallerKind, Credentials
+from ._callers import _WITH_IDENTITY
+from ._request import PROVIDER_ACTIONS, Caller, CallerKind, Credentials
 
 __all__ = ["RULED_SERVICES", "SERVICE_RULE", "RULES", "Candidate", "ServiceRule", "lockout", "rcp_exemption",
            "resource_policy_exemption", "rules_for", "scp_exemption"]

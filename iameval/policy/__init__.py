@@ -3,10 +3,15 @@
 Policies, their statements, the errors that locate what AWS refuses, and the readers of files.
 """
 
-from ._errors import Location, PolicyError, Problem, RequestError, ScenarioError
-from ._model import Effect, Policy, PolicyKind, Statement
-from ._load import load_policy
-from ._files import load_policy_file, load_policy_files
+from typing import TYPE_CHECKING
+
+from .._lazy import on_first_use
+
+if TYPE_CHECKING:
+    from ._errors import Location, PolicyError, Problem, RequestError, ScenarioError
+    from ._model import Effect, Policy, PolicyKind, Statement
+    from ._load import load_policy
+    from ._files import load_policy_file, load_policy_files
 
 __all__ = [
     "Effect",
@@ -22,3 +27,10 @@ __all__ = [
     "load_policy_file",
     "load_policy_files",
 ]
+
+__getattr__, __dir__ = on_first_use(__name__, {
+    "._errors": "Location PolicyError Problem RequestError ScenarioError",
+    "._model": "Effect Policy PolicyKind Statement",
+    "._load": "load_policy",
+    "._files": "load_policy_file load_policy_files",
+})

@@ -19,6 +19,7 @@ from pydantic import (BaseModel, Field, ModelWrapValidatorHandler, PrivateAttr, 
                       field_serializer, field_validator, model_validator)
 
 from ._errors import Path as JsonPath
+from ._kind import PolicyKind
 from ._source import Origin, Source
 from ._elements import (FROZEN, ConditionEntry, PrincipalMap, check_action, check_resource, fail, json_type,
                         optional_string, read_condition, string_list)
@@ -41,48 +42,6 @@ class Effect(StrEnum):
 
     ALLOW = "Allow"
     DENY = "Deny"
-
-
-class PolicyKind(StrEnum):
-    """Where a policy sits in the authorization chain (IAM-SEMANTICS §2.1, §6.3)."""
-
-    IDENTITY = "identity"
-    RESOURCE_POLICY = "resource_policy"
-    PERMISSION_BOUNDARY = "permission_boundary"
-    SESSION = "session"
-    SCP = "scp"
-    RCP = "rcp"
-
-    @property
-    def has_principal(self) -> bool:
-        """Resource-side policies name principals; the others must not (§6.3)."""
-        return self in (PolicyKind.RESOURCE_POLICY, PolicyKind.RCP)
-
-    @property
-    def is_iam(self) -> bool:
-        """Policies stored by IAM, with its Sid rules (§6.2)."""
-        return self in (PolicyKind.IDENTITY, PolicyKind.PERMISSION_BOUNDARY, PolicyKind.SESSION)
-
-    @property
-    def article(self) -> str:
-        """The noun with its article, for messages: `an identity-based policy`."""
-        return _ARTICLES[self]
-
-    @property
-    def noun(self) -> str:
-        """The kind as AWS names it, for messages: `identity-based policy`."""
-        return _NOUNS[self]
-
-
-_NOUNS = {
-    PolicyKind.IDENTITY: "identity-based policy",
-    PolicyKind.RESOURCE_POLICY: "resource-based policy",
-    PolicyKind.PERMISSION_BOUNDARY: "permissions boundary",
-    PolicyKind.SESSION: "session policy",
-    PolicyKind.SCP: "service control policy",
-    PolicyKind.RCP: "resource control policy",
-}
-_ARTICLES = {kind: ("an " if noun[0] in "aeiou" else "a ") + noun for kind, noun in _NOUNS.items()}
 
 
 def _known_elements(value: Any, model: type[BaseModel], what: str, elements: tuple[str, ...], shape: str) -> Any:
@@ -273,7 +232,7 @@ _FIELDS_BY_ALIAS = {f.alias: name for name, f in Statement.model_fields.items()}
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _lone_surrogate(data: Any) -> tuple[JsonPath, str] | None:
+def lone_surrogate(data: Any) -> tuple[JsonPath, str] | None:
     """The path of the first string of `data` that holds a lone surrogate (of its object, for a
     key, so that the path itself can be written out), and that half."""
     stack: list[tuple[JsonPath, Any]] = [((), data)]
@@ -289,6 +248,11 @@ def _lone_surrogate(data: Any) -> tuple[JsonPath, str] | None:
             if isinstance(text, str) and (half := _SURROGATE.search(text)):
                 return where, half.group()
     return None
+
+
+def half_character(char: str) -> str:
+    """The refusal of a lone surrogate, written with its code point (it cannot be written itself)."""
+    return f"`\\u{ord(char):04x}` is half of a character (a lone surrogate)"
 
 
 def _is_rcp_full_access(statement: Statement) -> bool:
@@ -337,12 +301,11 @@ class Policy(BaseModel):
             try:
                 exc.errors(include_url=False)
             except UnicodeEncodeError:
-                found = _lone_surrogate(value)
+                found = lone_surrogate(value)
                 if found is None:  # pragma: no cover - the error quoted some other unwritable text
                     raise
                 path, char = found
-                raise fail("invalid-character", f"`\\u{ord(char):04x}` is half of a character (a lone "
-                           "surrogate)", path) from None
+                raise fail("invalid-character", half_character(char), path) from None
             raise
 
     @field_validator("version", mode="before")

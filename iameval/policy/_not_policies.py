@@ -19,13 +19,14 @@ import shlex
 from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path as FsPath
-from typing import Any, Iterable
-
-import yaml
+from typing import TYPE_CHECKING, Any, Iterable
 
 from ._errors import Location, PolicyError, Problem
 from ._errors import Path as JsonPath
 from ._source import MAX_ALIAS_VALUES, Source, parse_text, read_text, source_format
+
+if TYPE_CHECKING:
+    import yaml  # imported by the functions that read YAML, for YAML input only (issue 14, start-up)
 
 __all__ = ["FileKind", "INFRASTRUCTURE", "INTRINSICS", "NotAPolicy", "Recognised", "SHORT_FORMS",
            "read_infrastructure_source", "read_policy_sources", "recognise"]
@@ -311,6 +312,8 @@ def _tagged_yaml(text: str, display: str, name: str, problems: tuple[Problem, ..
 
 def _first_intrinsic(text: str) -> yaml.TagToken | None:
     """The first tag of the text that is a CloudFormation short form, up to any syntax error."""
+    import yaml
+
     try:
         for token in yaml.scan(text, Loader=yaml.SafeLoader):
             if isinstance(token, yaml.TagToken) and token.value[0] == "!" and token.value[1] in INTRINSICS:
@@ -323,6 +326,8 @@ def _first_intrinsic(text: str) -> yaml.TagToken | None:
 def _untagged(text: str, name: str) -> Source | None:
     """The YAML document with its tags passed over (`!Sub x` read as `x`) and its positions, for
     recognition alone; `None` when the text is not one YAML document."""
+    import yaml
+
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except (yaml.YAMLError, RecursionError):

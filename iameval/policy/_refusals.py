@@ -14,13 +14,16 @@ import json
 
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from ._errors import Path as JsonPath
 from ._errors import Problem
-from ._model import Policy, PolicyKind
+from ._kind import PolicyKind
 from ._operators import Family, parse_operator
 from ._variables import TemplateError, parse_template
+
+if TYPE_CHECKING:
+    from ._model import Policy
 
 __all__ = ["ERROR", "REFUSALS", "Rule", "WARNING", "character_problems", "document_problems",
            "may_hold_bad_characters", "trust_problems"]

@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from enum import Enum
-from typing import Callable, Literal
-
-from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedInput
+from typing import TYPE_CHECKING, Callable, Literal
 
 from ._grammars import grammar
+
+if TYPE_CHECKING:
+    from lark import Lark
 
 __all__ = ["Lookup", "Template", "TemplateError", "UNUSABLE", "Unusable", "Variable", "parse_template"]
 
@@ -93,6 +93,9 @@ def _parser() -> Lark:
 def parse_template(text: str) -> Template:
     """Parse a string that contains `${`; raise `TemplateError` when a variable is malformed.
     A template is a value, made once per text: loading checks it and compiling reads it."""
+    from lark import Token, Tree
+    from lark.exceptions import UnexpectedInput
+
     try:
         tree = _parser().parse(text)
     except UnexpectedInput as exc:

@@ -9,6 +9,11 @@ explanation (the evaluator's own trace, IAM-SEMANTICS §13).
 Scenario files are collected by the pytest plugin (`iameval.pytest_plugin`, installed with
 iameval): every file named `*.iam.json`, `*.iam.jsonl`, `*.iam.yaml` or `*.iam.yml` (the ini
 option `iameval_scenarios` sets other patterns) becomes one test per scenario.
+
+For property tests and fuzzing: `iameval.testing.strategies`, the hypothesis strategies of
+iameval's own tests (hypothesis is optional: the `test` extra); `iameval.testing.mutations`,
+hostile variants of real files; `iameval.testing.fuzz`, what iameval promises for any input, as
+checks (tests/test_fuzz.py and bench/fuzz.py run them).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 import io
 from typing import Any, Mapping
 
-from .engine import Authorizer, Decision, Explanation, Request, explain
+from ..engine import Authorizer, Decision, Explanation, Request, explain
 
 __all__ = ["assert_allowed", "assert_decision", "assert_denied", "explanation_text"]
 
@@ -25,7 +30,7 @@ def explanation_text(explanation: Explanation, width: int = 100) -> str:
     """The explanation as `check --explain` prints it, as plain text."""
     from rich.console import Console
 
-    from .cli._present import print_explanation
+    from ..cli._present import print_explanation
 
     buffer = io.StringIO()
     print_explanation(Console(file=buffer, width=width, no_color=True, highlight=False, soft_wrap=False), explanation)
