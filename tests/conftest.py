@@ -22,3 +22,15 @@ _COMMON = dict(deadline=None, print_blob=True, suppress_health_check=[HealthChec
 settings.register_profile("ci", max_examples=100, derandomize=True, database=None, **_COMMON)
 settings.register_profile("thorough", max_examples=1000, derandomize=False, **_COMMON)
 settings.load_profile(os.environ.get("IAMEVAL_HYPOTHESIS") or os.environ.get("HYPOTHESIS_PROFILE") or "ci")
+
+
+import pytest
+
+
+@pytest.fixture
+def no_snapshot(monkeypatch: pytest.MonkeyPatch) -> None:
+    """iameval's snapshot of AWS managed policies as if it held none of them: an AWS managed
+    policy newer than the snapshot (the principals it is attached to are then not evaluated)."""
+    from iameval.inputs import _managed
+
+    monkeypatch.setattr(_managed, "_from_snapshot", lambda arn: None)

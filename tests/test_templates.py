@@ -26,6 +26,7 @@ CFN = IAC / "cloudformation"
 PLANS = IAC / "terraform-plans"
 EVERY = sorted(p for p in IAC.rglob("*") if p.suffix in (".json", ".yaml", ".yml"))
 ACCOUNT = "123456789012"
+BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 
 
 def template(tmp_path: Path, text: str, name: str = "template.yaml") -> Path:
@@ -330,8 +331,10 @@ def test_sam_policy_templates_expand_from_the_translators_catalogue():
     assert poller["Statement"][0]["Resource"] == "arn:aws:sqs:us-east-1:123456789012:name"
     role = found.find("KitchenSinkFunctionRole")
     assert role is not None and len(role.identity) > 60
-    # SAM attaches AWSLambdaBasicExecutionRole, which the file does not hold: not evaluated.
-    assert [p.code for p in role.problems] == ["policy-outside-file"]
+    # SAM attaches AWSLambdaBasicExecutionRole, which the file does not hold: iameval's snapshot does.
+    assert role.complete
+    [basic] = [p for p in role.identity if p.arn == BASIC_EXECUTION]
+    assert basic.name == "AWSLambdaBasicExecutionRole (AWS managed)"
 
 
 def test_sam_policies_of_every_form(tmp_path):
@@ -358,7 +361,9 @@ Resources:
                              "Fn (AWS::Serverless::Function) policy template DynamoDBReadPolicy"]
     assert "arn:aws:dynamodb:us-east-1:123456789012:table/orders" in json.dumps(
         policy(found, "Fn (AWS::Serverless::Function) policy template DynamoDBReadPolicy"))
-    assert {p.code for p in role.problems} == {"policy-outside-file", "sam-policy-template-unknown"}
+    assert {p.code for p in role.problems} == {"sam-policy-template-unknown"}
+    # Named without its ARN, an AWS managed policy is attached by the ARN of its name, with its path.
+    assert {p.arn for p in role.identity} >= {"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", BASIC_EXECUTION}
 
 
 # ------------------------------------------------------------------------- intrinsics
@@ -514,10 +519,10 @@ def test_each_resource_type_of_a_plan_gives_its_policy(name, label):
 
 
 def test_a_policy_known_only_after_apply_leaves_its_principal_incomplete():
-    found = load_infrastructure(str(PLANS / "checkov-runner-plan-mixed.json"))
-    assert "unknown-until-apply" in codes(found)
-    role = found.find("aws_iam_role.iam_for_eks")
-    assert role is not None and not role.complete
+    found = load_infrastructure(str(PLANS / "checkov-github_actions_oidc_trust.json"))
+    # Its data source's principal (`identifiers`) is known only after apply: no document to build.
+    role = found.find('module.poc.aws_iam_role.r1["p1"]')
+    assert role is not None and [p.code for p in role.problems] == ["unknown-until-apply"]
 
 
 def test_an_attachment_to_a_role_known_only_after_apply_follows_the_configuration():
@@ -528,8 +533,8 @@ def test_an_attachment_to_a_role_known_only_after_apply_follows_the_configuratio
 
 def test_a_plans_before_is_validated_too():
     found = load_infrastructure(str(PLANS / "tfc-issue-522-lambda_role.json"))
-    assert labels(found) == ["aws_iam_role.lambda_execution_role trust policy (before)",
-                             "aws_iam_role.lambda_execution_role trust policy"]
+    assert labels(found)[:2] == ["aws_iam_role.lambda_execution_role trust policy (before)",
+                                 "aws_iam_role.lambda_execution_role trust policy"]
 
 
 def _plan(resources: list[dict[str, Any]]) -> dict[str, Any]:
@@ -558,8 +563,10 @@ def test_plan_types_no_licensed_plan_had(tmp_path):
             "policy": _document({"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
                                  "Action": "sqs:SendMessage", "Resource": "*"})}},
         {"type": "aws_organizations_policy", "name": "scp", "after": {
-            "name": "scp", "type": "SERVICE_CONTROL_POLICY",
+            "name": "scp", "type": "SERVICE_CONTROL_POLICY", "id": "p-12345678",
             "content": _document({"Effect": "Deny", "Action": "iam:*", "Resource": "*"})}},
+        {"type": "aws_organizations_policy_attachment", "name": "here", "after": {
+            "policy_id": "p-12345678", "target_id": ACCOUNT}},
         {"type": "aws_ssoadmin_permission_set_inline_policy", "name": "ps", "after": {
             "inline_policy": _document({"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"})}},
     ]))
@@ -567,7 +574,9 @@ def test_plan_types_no_licensed_plan_had(tmp_path):
     alice = found.find("aws_iam_user.alice")
     assert alice is not None and [p.name for p in alice.identity] == ["aws_iam_policy.read"]
     assert list(found.resource_policies) == [f"arn:aws:sqs:us-east-1:{ACCOUNT}:jobs"]
-    assert len(found.scps) == 1
+    # Attached to the account the plan deploys to: one level, with the FullAWSAccess AWS attaches.
+    assert [[p.name for p in level] for level in found.scps] == [
+        ["FullAWSAccess (attached by AWS)", "aws_organizations_policy.scp"]]
     assert "aws_ssoadmin_permission_set_inline_policy.ps" in labels(found)
 
 

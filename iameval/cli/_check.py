@@ -17,9 +17,10 @@ from rich.markup import escape
 from ..policy._errors import Location, PolicyError, Problem
 from ..policy._kind import PolicyKind
 from ._options import (ACCOUNT_HELP, CREDENTIALS_HELP, DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, RESOURCE_ACCOUNT_HELP,
-                       RESOURCE_POLICY_HELP, ContextFileOpt, ContextOpt, ExplainOpt, JsonOpt, RcpOpt, ScpOpt,
+                       RESOURCE_POLICY_HELP, ContextFileOpt, ContextOpt, ExplainOpt, JsonOpt, ManagedPoliciesOpt,
+                       RcpOpt, ScpOpt,
                        PARAMETER_HELP, TEMPLATE_HELP, checked_request, context_from, fail, org_policies,
-                       principals_from, single)
+                       file_organization, principals_from, single)
 
 if TYPE_CHECKING:
     from ..engine import Authorizer, Explanation, Request, Result
@@ -59,6 +60,7 @@ def check(
         "or an ARN), that principal's policies are used as from --account-details.")] = None,
     parameter: Annotated[Optional[list[str]], typer.Option(
         "--parameter", metavar="KEY=VALUE", help=PARAMETER_HELP)] = None,
+    managed_policies: ManagedPoliciesOpt = None,
     resource_policy: Annotated[Optional[list[str]], typer.Option(
         "--resource-policy", metavar="FILE", help=RESOURCE_POLICY_HELP)] = None,
     resource_account: Annotated[Optional[list[str]], typer.Option(
@@ -106,7 +108,7 @@ def check(
         if session_policy:
             shared["session"] = load_policy_files(session_policy, PolicyKind.SESSION)
         given_context = context_from(context or [], context_file or [])
-        account = principals_from(account_details, template, parameter)
+        account = principals_from(account_details, template, parameter, managed_policies)
         asked = []
         for one_action, one_resource in pairs:
             kwargs = dict(shared)
@@ -213,6 +215,7 @@ def _from_account(account: "Account | Infrastructure", principal: str | None, re
     if not principal.startswith("arn:"):  # a logical ID or address: the request is the principal's
         request["principal"] = found.arn
     kwargs["identity"] = kwargs["identity"] + list(found.identity)
+    file_organization(account, kwargs)
     if "permission_boundary" not in kwargs and found.permission_boundary is not None:
         kwargs["permission_boundary"] = found.permission_boundary
     request["context"] = merge_context(found.context(), request["context"])

@@ -24,9 +24,10 @@ if TYPE_CHECKING:
 
 __all__ = ["ACCOUNT_HELP", "CREDENTIALS_HELP", "RESOURCE_ACCOUNT_HELP", "RESOURCE_POLICY_HELP", "single",
            "AccountOpt", "ActionOpt", "CredentialsOpt", "ContextFileOpt", "ContextOpt", "DEFAULT_PRINCIPAL",
-           "DEFAULT_RESOURCE", "ExplainOpt", "JsonOpt", "RcpOpt", "ResourceAccountOpt",
+           "DEFAULT_RESOURCE", "ExplainOpt", "JsonOpt", "ManagedPoliciesOpt", "RcpOpt", "ResourceAccountOpt",
            "ResourceOpt", "ResourcePolicyOpt", "ScpOpt", "checked_request", "context_from", "fail",
-           "org_policies", "PARAMETER_HELP", "principals_from", "read_account", "read_infrastructure", "TEMPLATE_HELP"]
+           "file_organization", "org_policies", "PARAMETER_HELP", "principals_from", "read_account",
+           "read_infrastructure", "TEMPLATE_HELP"]
 
 DEFAULT_PRINCIPAL = "arn:aws:iam::123456789012:user/iameval-user"
 DEFAULT_RESOURCE = "*"
@@ -191,6 +192,16 @@ def org_policies(resource_policy: str | None, scp: list[str] | None, rcp: list[s
         kwargs[name] = load_policy_files(option, kind) if option else []
 
 
+def file_organization(holder: Account | Infrastructure, kwargs: dict[str, Any]) -> None:
+    """A template's or plan's SCPs and RCPs that apply to its account (`organization_levels`),
+    unless --scp or --rcp give others."""
+    from ..inputs._templates import Infrastructure
+
+    if isinstance(holder, Infrastructure):
+        for name in ("scps", "rcps"):
+            kwargs[name] = kwargs.get(name) or list(getattr(holder, name))
+
+
 # The option that gives each field of a request, to locate a problem with it.
 _REQUEST_OPTIONS = {"principal": "--principal", "action": "--action", "resource": "--resource",
                     "resource_account": "--resource-account", "context": "--context",
@@ -217,10 +228,17 @@ def checked_request(fields: dict[str, Any]) -> Request:
     return request
 
 
-def read_account(path: str) -> Account:
-    from ..inputs._accounts import load_account
+ManagedPoliciesOpt = Annotated[Optional[list[str]], typer.Option(
+    "--managed-policies", metavar="PATH", show_default=False,
+    help="AWS managed policies fresher than iameval's snapshot (see --version), which they win over: a folder of "
+    "NAME.json documents, or an account export whose `Policies` hold them. Serves the AWS managed policies that "
+    "--account-details or --template attach by ARN without holding them.")]
 
-    account = load_account(path)
+
+def read_account(path: str, managed_policies: str | None = None) -> Account:
+    from ..inputs._accounts import load_account, load_managed_policies
+
+    account = load_account(path, load_managed_policies(managed_policies) if managed_policies else None)
     _print_warnings(account.warnings)
     return account
 
@@ -231,19 +249,27 @@ PARAMETER_HELP = ("A template parameter's value (repeatable); `AWS::AccountId`, 
                   "too. Default: the parameter's `Default`; account 123456789012, region us-east-1.")
 
 
-def read_infrastructure(path: str, parameters: list[str]) -> Infrastructure:
+def read_infrastructure(path: str, parameters: list[str], managed_policies: str | None = None) -> Infrastructure:
     """A template or plan, its warnings (values unknown until deployment...) printed."""
+    from ..inputs._accounts import load_managed_policies
     from ..inputs._infrastructure import load_infrastructure, parse_parameters
 
-    infrastructure = load_infrastructure(path, parse_parameters(parameters))
+    infrastructure = load_infrastructure(path, parse_parameters(parameters),
+                                         load_managed_policies(managed_policies) if managed_policies else None)
     _print_warnings(infrastructure.warnings)
     return infrastructure
 
 
 def principals_from(account_details: list[str] | None, template: list[str] | None,
-                    parameters: list[str] | None) -> Account | Infrastructure | None:
-    """The principals of `--account-details` or of `--template` (not both), or None."""
+                    parameters: list[str] | None, managed_policies: list[str] | None = None
+                    ) -> Account | Infrastructure | None:
+    """The principals of `--account-details` or of `--template` (not both), or None; the AWS
+    managed policies they attach from `--managed-policies`, else iameval's snapshot."""
     details, template_file = single(account_details, "--account-details"), single(template, "--template")
+    managed = single(managed_policies, "--managed-policies")
+    if managed and not (details or template_file):
+        raise PolicyError([Problem("--managed-policies serves the policies that --account-details or --template "
+                                   "attach: give one of them", Location("--managed-policies"), code="invalid-usage")])
     if details and template_file:
         raise PolicyError([Problem("give --account-details or --template, not both", Location("--template"),
                                    code="invalid-usage")])
@@ -251,8 +277,8 @@ def principals_from(account_details: list[str] | None, template: list[str] | Non
         raise PolicyError([Problem("--parameter gives the values of a template's parameters: give --template",
                                    Location("--parameter"), code="invalid-usage")])
     if template_file:
-        return read_infrastructure(template_file, parameters or [])
-    return read_account(details) if details else None
+        return read_infrastructure(template_file, parameters or [], managed)
+    return read_account(details, managed) if details else None
 
 
 def _print_warnings(warnings: tuple[Problem, ...]) -> None:

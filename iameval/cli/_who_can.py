@@ -21,8 +21,9 @@ import typer
 
 from ..policy._errors import Location, PolicyError, Problem
 from ._options import (DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, RESOURCE_ACCOUNT_HELP, RESOURCE_POLICY_HELP,
-                       ContextFileOpt, ContextOpt, JsonOpt, RcpOpt, ScpOpt, checked_request, context_from, fail,
-                       PARAMETER_HELP, TEMPLATE_HELP, org_policies, principals_from, single)
+                       ContextFileOpt, ContextOpt, JsonOpt, ManagedPoliciesOpt, RcpOpt, ScpOpt, checked_request,
+                       context_from, fail, PARAMETER_HELP, TEMPLATE_HELP, file_organization, org_policies,
+                       principals_from, single)
 
 if TYPE_CHECKING:
     from ..inputs._accounts import Account, AccountPrincipal, WhoCanAnswer
@@ -46,6 +47,7 @@ def who_can_command(
         "--template", metavar="FILE", help=TEMPLATE_HELP, show_default=False)] = None,
     parameter: Annotated[Optional[list[str]], typer.Option(
         "--parameter", metavar="KEY=VALUE", help=PARAMETER_HELP, show_default=False)] = None,
+    managed_policies: ManagedPoliciesOpt = None,
     action: Annotated[Optional[list[str]], typer.Option(
         "--action", "-a", help="The action, e.g. `s3:GetObject`; repeatable, and a wildcard such as "
         "`iam:Create*` stands for every action of the catalogue it matches. Each is answered on its own.",
@@ -55,7 +57,8 @@ def who_can_command(
         help=f"The resource ARN. Default: `{DEFAULT_RESOURCE}`.")] = None,
     assume: Annotated[bool, typer.Option(
         "--assume", help="The role session view: who can assume each role of the account "
-        "(or the role given with --resource), by its trust policy.")] = False,
+        "(or the role given with --resource: its ARN, or of a template its logical ID or address), by its trust "
+        "policy.")] = False,
     resource_policy: Annotated[Optional[list[str]], typer.Option(
         "--resource-policy", metavar="FILE", help=RESOURCE_POLICY_HELP)] = None,
     resource_account: Annotated[Optional[list[str]], typer.Option(
@@ -83,7 +86,7 @@ def who_can_command(
 
     try:
         # Options of one value: given twice, an error (`single`), never the last one silently.
-        holder = principals_from(account_details, template, parameter)
+        holder = principals_from(account_details, template, parameter, managed_policies)
         if holder is None:
             raise PolicyError([Problem("give --account-details FILE, or --template FILE", Location("iameval who-can"),
                                        code="invalid-usage")])
@@ -102,11 +105,13 @@ def who_can_command(
                                    for name in ignored])
             kwargs: dict[str, Any] = {}
             org_policies(None, scp, rcp, kwargs, "sts:AssumeRole")
+            file_organization(holder, kwargs)
             roles = list(account.roles)
-            if role_or_resource:
-                role = account.find(role_or_resource)
+            if role_or_resource:  # of a template or plan, by its logical ID or address too
+                role = holder.find(role_or_resource)
                 if role is None or role.kind != "role":
-                    raise PolicyError([Problem(f"`{role_or_resource}` is not a role of the account",
+                    raise PolicyError([Problem(f"`{role_or_resource}` is not a role of the "
+                                               + ("account" if isinstance(holder, Account) else "file"),
                                                Location("--resource"),
                                                code="unknown-principal")])
                 roles = [role]
@@ -136,6 +141,7 @@ def who_can_command(
             if key_policy not in policies:
                 policies[key_policy] = {}
                 org_policies(policy_file, scp, rcp, policies[key_policy], name)
+                file_organization(holder, policies[key_policy])
         sections = []
         # Every principal asked each action: the long work of a large export or a wide wildcard.
         with progress("principals", len(actions) * len(account.principals)) as advance:

@@ -8,13 +8,16 @@ from .._lazy import on_first_use
 
 if TYPE_CHECKING:
     from ._scenarios import Scenario, ScenarioOutcome, evaluate, load_scenarios
-    from ._accounts import Account, AccountPrincipal, WhoCanAnswer, load_account, trusted_outside, who_can
+    from ._accounts import (Account, AccountPrincipal, WhoCanAnswer, load_account, load_managed_policies,
+                            trusted_outside, who_can)
     from ._infrastructure import load_infrastructure
+    from ._managed import AwsManagedPolicies
     from ._templates import FoundPolicy, Infrastructure
 
 __all__ = [
     "Account",
     "AccountPrincipal",
+    "AwsManagedPolicies",
     "FoundPolicy",
     "Infrastructure",
     "Scenario",
@@ -23,6 +26,7 @@ __all__ = [
     "evaluate",
     "load_account",
     "load_infrastructure",
+    "load_managed_policies",
     "load_scenarios",
     "trusted_outside",
     "who_can",
@@ -30,7 +34,8 @@ __all__ = [
 
 __getattr__, __dir__ = on_first_use(__name__, {
     "._scenarios": "Scenario ScenarioOutcome evaluate load_scenarios",
-    "._accounts": "Account AccountPrincipal WhoCanAnswer load_account trusted_outside who_can",
+    "._accounts": "Account AccountPrincipal WhoCanAnswer load_account load_managed_policies trusted_outside who_can",
+    "._managed": "AwsManagedPolicies",
     "._infrastructure": "load_infrastructure",
     "._templates": "FoundPolicy Infrastructure",
 })

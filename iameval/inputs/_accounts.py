@@ -17,6 +17,7 @@ from __future__ import annotations
 import urllib.parse
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from ..policy._source import Source, parse_text, read_sources
@@ -29,10 +30,11 @@ from ..policy._errors import Location, PolicyError, Problem
 from ..policy._errors import Path as JsonPath
 from ..policy._load import load_policy
 from ..policy._model import Effect, Policy, PolicyKind
-from ..policy._quotas import INLINE_QUOTAS, measure
+from ..policy._quotas import INLINE_QUOTAS, is_aws_managed, measure
+from ._managed import AwsManagedPolicies, Loaded as _Loaded
 
 __all__ = ["Account", "AccountPrincipal", "Grantee", "OutsideGrant", "WhoCanAnswer", "granted_outside", "load_account",
-           "trusted_outside", "who_can"]
+           "load_managed_policies", "trusted_outside", "who_can"]
 
 # One organization level of SCPs or RCPs: a policy, or the policies attached there.
 _Level = Policy | Sequence[Policy]
@@ -110,16 +112,24 @@ class Account:
         return None
 
 
-# A policy of the file as loaded (None when it could not be; `Policy.origin` says where it is),
-# and its problems.
-_Loaded = tuple[Policy | None, tuple[Problem, ...]]
-
-
 class _Builder:
-    def __init__(self, source: Source):
+    def __init__(self, source: Source, aws_managed: AwsManagedPolicies | None = None):
         self.source = source
+        self.aws_managed = aws_managed or AwsManagedPolicies()
         self.warnings: list[Problem] = []
+        # The managed policies of the file by ARN, as loaded (`Policy.origin` says where each is).
         self.managed: dict[str, _Loaded] = {}
+
+    def managed_policy(self, arn: str, where: JsonPath, what: str) -> _Loaded:
+        """The managed policy an ARN names: the file's, else an AWS managed policy
+        (`AwsManagedPolicies`, which an export made with `--filter` lacks); else a warning."""
+        held = self.managed.get(arn) or self.aws_managed.resolve(arn)
+        if held is not None:
+            return held
+        message, hint = (self.aws_managed.missing(arn, what) if is_aws_managed(arn) else (
+            f"{what} `{arn}` is not in the file", "export with `aws iam get-account-authorization-details` "
+            "without `--filter`, so that every managed policy is included"))
+        return None, (self.warn(where, message, hint),)
 
     def warn(self, path: JsonPath, message: str, hint: str | None = None,
              code: str = "incomplete-account-details") -> Problem:
@@ -212,13 +222,8 @@ class _Builder:
                 yield None, problems
             elif not isinstance(arn, str):
                 yield None, (self.warn(where, "an attachment without `PolicyArn`"),)
-            elif arn not in self.managed:
-                problem = self.warn(where, f"attached policy `{arn}` is not in the file",
-                                    "export with `aws iam get-account-authorization-details` without "
-                                    "`--filter`, so that AWS managed policies are included")
-                yield None, (problem,)
             else:
-                yield self.managed[arn]
+                yield self.managed_policy(arn, where, "attached policy")
 
     def inline(self, entity: dict[str, Any], key: str, path: JsonPath, owner: str) -> Iterable[_Loaded]:
         total = 0  # the size of the inline policies together (§12.3)
@@ -275,8 +280,9 @@ class _Builder:
         return tags, found
 
 
-def load_account(path: str) -> Account:
-    """Read `get-account-authorization-details` output; raise `PolicyError` if it is not one."""
+def _export(path: str, keys: tuple[str, ...] = ("UserDetailList", "RoleDetailList")) -> Source:
+    """The one document of a `get-account-authorization-details` output with one of `keys`;
+    `PolicyError` if the file is not one."""
     sources = read_sources(path)
     if len(sources) != 1:  # an empty JSON Lines file, or one of several lines
         where = Location(path if path != "-" else "<stdin>", sources[1].line_offset + 1 if sources else None,
@@ -286,12 +292,33 @@ def load_account(path: str) -> Account:
                                    "as one JSON document", code="invalid-account-details")])
     source = sources[0]
     data = source.data
-    if not isinstance(data, dict) or not any(k in data for k in ("UserDetailList", "RoleDetailList")):
+    if not isinstance(data, dict) or not any(k in data for k in keys):
         raise PolicyError([source.problem((), "this is not the output of "
                                           "`aws iam get-account-authorization-details`",
                                           "it has `UserDetailList`, `GroupDetailList`, `RoleDetailList` "
                                           "and `Policies`", code="invalid-account-details")])
-    builder = _Builder(source)
+    return source
+
+
+def load_managed_policies(path: str) -> AwsManagedPolicies:
+    """`--managed-policies PATH`: AWS managed policies fresher than iameval's snapshot, which they
+    win over. A folder of `NAME.json` documents (read when a policy of that name is asked), or an
+    account export whose `Policies` hold AWS managed policies (`PolicyError` if it is neither)."""
+    if Path(path).is_dir():
+        return AwsManagedPolicies(folder=Path(path), origin=path)
+    builder = _Builder(_export(path, ("Policies",)))
+    builder.read_managed(builder.source.data)
+    return AwsManagedPolicies(exported={arn: loaded for arn, loaded in builder.managed.items() if is_aws_managed(arn)},
+                              origin=path)
+
+
+def load_account(path: str, aws_managed: AwsManagedPolicies | None = None) -> Account:
+    """Read `get-account-authorization-details` output; raise `PolicyError` if it is not one.
+    An attached AWS managed policy the export does not hold is found in `aws_managed` (by
+    default, iameval's snapshot)."""
+    source = _export(path)
+    data = source.data
+    builder = _Builder(source, aws_managed)
     if data.get("IsTruncated"):
         builder.warn(("IsTruncated",), "the export is truncated: later pages of users, groups, roles and "
                      "policies are missing, so answers cover only the principals in this file",
@@ -366,12 +393,9 @@ def _principal(builder: _Builder, entity: dict[str, Any], kind: str, named: tupl
         problems.append(builder.warn(path + ("PermissionsBoundary",),
                                      "`PermissionsBoundary` must be an object with `PermissionsBoundaryArn`"))
     if boundary_arn:
-        where = path + ("PermissionsBoundary", "PermissionsBoundaryArn")
-        if boundary_arn in builder.managed:
-            boundary, boundary_problems = builder.managed[boundary_arn]
-            problems.extend(boundary_problems)
-        else:
-            problems.append(builder.warn(where, f"permissions boundary `{boundary_arn}` is not in the file"))
+        boundary, boundary_problems = builder.managed_policy(
+            boundary_arn, path + ("PermissionsBoundary", "PermissionsBoundaryArn"), "permissions boundary")
+        problems.extend(boundary_problems)
     trust = None
     if kind == "role" and "AssumeRolePolicyDocument" in entity:
         where = path + ("AssumeRolePolicyDocument",)

@@ -3,7 +3,10 @@
 `AWS::IAM::Role` (trust policy, inline policies, managed policy ARNs, permissions boundary),
 `::User`, `::Group`, `::Policy`, `::ManagedPolicy`, `::RolePolicy`, `::UserPolicy`,
 `::GroupPolicy`; the resource-based policies of `AWS::S3::BucketPolicy`, `AWS::KMS::Key`,
-`AWS::SQS::QueuePolicy`, `AWS::SNS::TopicPolicy`; SCPs and RCPs of `AWS::Organizations::Policy`;
+`AWS::SQS::QueuePolicy`, `AWS::SNS::TopicPolicy`, `AWS::SecretsManager::ResourcePolicy`,
+`AWS::S3Tables::TableBucketPolicy`, and a function's `AWS::Lambda::Permission`s
+(`_lambda_permissions.py`); other resource policies validated only (`_NOT_APPLIED`); SCPs and
+RCPs of `AWS::Organizations::Policy`, applied by their `TargetIds` (`organization_levels`);
 `AWS::SSO::PermissionSet` inline policies; and the role SAM generates for an
 `AWS::Serverless::Function` or `::StateMachine` with its `Policies` (`_sam.py`). A resource whose
 `Condition` is false is not deployed, and not read.
@@ -23,10 +26,11 @@ from ..policy._model import PolicyKind
 from ..policy._not_policies import FileKind, recognise
 from ..policy._source import Source
 from ._intrinsics import NO_VALUE, Intrinsics
+from ._lambda_permissions import Permission, function_policies
 from ._placeholders import placeholder
 from ._sam import sam_policies
-from ._templates import (ORGANIZATION_TYPES, Assembly, Defaults, Entity, FoundPolicy, Infrastructure, load_found,
-                         queue_arn, step, warning)
+from ._templates import (ORGANIZATION_TYPES, Assembly, Defaults, Entity, FoundPolicy, Infrastructure, Targeted,
+                         load_found, organization_levels, queue_arn, step, warning)
 
 __all__ = ["read_template"]
 
@@ -80,7 +84,7 @@ class _Reader:
         resources = data.get("Resources")
         self.resources: dict[str, Any] = {k: v for k, v in resources.items() if isinstance(v, dict)} if isinstance(
             resources, dict) else {}
-        self.assembly = Assembly()
+        self.assembly = Assembly(defaults.aws_managed)
         self.intrinsics = Intrinsics(source, defaults, self.resource_value, self.warn)
         self.out: dict[str, Any] = {"Resources": {}}
         self.source = Source(source.name, source.text, self.out, source.format, 0, self.intrinsics.positions)
@@ -88,7 +92,8 @@ class _Reader:
         self.warned: set[tuple[JsonPath, str]] = set()
         # Loaded once the whole template is read: locating a problem fixes the positions.
         self.held: list[tuple[FoundPolicy, list[str]]] = []  # resource policies, by their resources' ARNs
-        self.organization: list[FoundPolicy] = []
+        self.organization: list[tuple[str, FoundPolicy, list[str]]] = []  # SCPs and RCPs, with their targets
+        self.permissions: list[Permission] = []  # of Lambda functions
 
     def warn(self, at: JsonPath, message: str, code: str, hint: str | None = None) -> None:
         if (at, message) not in self.warned:
@@ -294,17 +299,67 @@ def _topic_policy(reader: _Reader, logical: str) -> None:
                            else [])
 
 
+# Resource policies of a resource named by ARN: the type, the property of the policy and of the ARN.
+_BY_ARN = {"AWS::SecretsManager::ResourcePolicy": ("ResourcePolicy", "SecretId"),
+           "AWS::S3Tables::TableBucketPolicy": ("ResourcePolicy", "TableBucketARN")}
+
+
+def _policy_by_arn(reader: _Reader, logical: str) -> None:
+    document, named = _BY_ARN[reader.resources[logical]["Type"]]
+    arn = reader.prop(logical, named)
+    reader.resource_policy(logical, [arn] if isinstance(arn, str) else [], document=document)
+
+
 def _organization_policy(reader: _Reader, logical: str) -> None:
     kind = ORGANIZATION_TYPES.get(str(reader.prop(logical, "Type")))
     if kind is None:
         return  # a tag, backup or AI opt-out policy: no IAM policy
     found = reader.found(logical, "SCP" if kind is PolicyKind.SCP else "RCP", kind, "Content")
+    targets = reader.prop(logical, "TargetIds")
     if found is not None:
-        reader.organization.append(found)
+        given = [t for t in targets if isinstance(t, str)] if isinstance(targets, list) else []
+        reader.organization.append((logical, found, given))
 
 
 def _permission_set(reader: _Reader, logical: str) -> None:
     reader.found(logical, "inline policy", PolicyKind.IDENTITY, "InlinePolicy")
+
+
+def _lambda_permission(reader: _Reader, logical: str) -> None:
+    """A statement of the function's resource-based policy (`_lambda_permissions.py`)."""
+    function = reader.prop(logical, "FunctionName")
+    if not isinstance(function, str):
+        reader.warn(reader.at(logical, "FunctionName"), f"the function of `{logical}` is not known: its permission is "
+                    "not read", "invalid-intrinsic")
+        return
+    reader.permissions.append(Permission(
+        logical, logical, reader.prop(logical, "Action"), reader.prop(logical, "Principal"), function, None,
+        Permission.conditions_of(*(reader.prop(logical, k) for k in (
+            "SourceArn", "SourceAccount", "PrincipalOrgID", "FunctionUrlAuthType", "EventSourceToken"))),
+        reader.raw, ("Resources", logical)))
+
+
+# Resource-based policies iameval validates but does not apply to requests: the resource type and
+# the property that holds the policy.
+_NOT_APPLIED = {
+    "AWS::S3::AccessPoint": "Policy", "AWS::S3Express::AccessPoint": "Policy",
+    "AWS::S3::MultiRegionAccessPointPolicy": "Policy", "AWS::CloudTrail::ResourcePolicy": "ResourcePolicy",
+    "AWS::ApiGateway::RestApi": "Policy", "AWS::CodeArtifact::Domain": "PermissionsPolicyDocument",
+    "AWS::CodeArtifact::Repository": "PermissionsPolicyDocument", "AWS::Backup::BackupVault": "AccessPolicy",
+    "AWS::ECR::Repository": "RepositoryPolicyText", "AWS::Logs::ResourcePolicy": "PolicyDocument",
+    "AWS::EventBridge::EventBusPolicy": "Statement", "AWS::Events::EventBus": "Policy",
+    "AWS::OpenSearchService::Domain": "AccessPolicies", "AWS::Glue::ResourcePolicy": "PolicyInJson",
+}
+
+
+def _not_applied(reader: _Reader, logical: str) -> None:
+    """A resource policy `validate` checks, and that requests are decided without (said once)."""
+    kind = reader.resources[logical]["Type"]
+    found = reader.found(logical, "resource-based policy", PolicyKind.RESOURCE_POLICY, _NOT_APPLIED[kind])
+    if found is not None:
+        reader.warn(reader.at(logical, _NOT_APPLIED[kind]), f"the policy of `{logical}` ({kind}) is validated, but "
+                    "`check` and `who-can` do not apply it to requests", "policy-not-applied",
+                    "give it with --resource-policy to decide a request on that resource with it")
 
 
 _HANDLERS: dict[str, Callable[[_Reader, str], None]] = {
@@ -319,6 +374,9 @@ _HANDLERS: dict[str, Callable[[_Reader, str], None]] = {
     "AWS::SNS::TopicPolicy": _topic_policy,
     "AWS::Organizations::Policy": _organization_policy,
     "AWS::SSO::PermissionSet": _permission_set,
+    "AWS::Lambda::Permission": _lambda_permission,
+    **{t: _policy_by_arn for t in _BY_ARN},
+    **{t: _not_applied for t in _NOT_APPLIED},
 }
 
 
@@ -328,12 +386,16 @@ def read_template(source: Source, defaults: Defaults) -> Infrastructure:
     sam = found is not None and found.kind is FileKind.SAM
     reader = _Reader(source, defaults)
     reader.read()
+    for arn, permissions in function_policies(reader.permissions, defaults):
+        reader.held.append((reader.assembly.policy(permissions), [arn]))
     account, names = reader.assembly.account()
     resource_policies = {target: policy for found, targets in reader.held
                          for policy in [load_found(found)[0]] if policy is not None for target in targets}
-    organization = [(found.kind, policy) for found in reader.organization
+    organization = [(found.kind, Targeted(policy, f"`{logical}`", tuple(targets), reader.raw,
+                                          ("Resources", logical, "Properties", "TargetIds")))
+                    for logical, found, targets in reader.organization
                     for policy in [load_found(found)[0]] if policy is not None]
+    scps, rcps = (organization_levels([t for k, t in organization if k is kind], kind, defaults.account,
+                                      reader.assembly) for kind in (PolicyKind.SCP, PolicyKind.RCP))
     return Infrastructure(source.name, "SAM" if sam else "CloudFormation", account, tuple(reader.assembly.found),
-                          resource_policies, tuple(p for k, p in organization if k is PolicyKind.SCP),
-                          tuple(p for k, p in organization if k is PolicyKind.RCP), names,
-                          tuple(reader.assembly.warnings))
+                          resource_policies, scps, rcps, names, tuple(reader.assembly.warnings))

@@ -7,18 +7,22 @@ from typing import Mapping
 from ..policy._errors import Location, PolicyError, Problem
 from ..policy._not_policies import read_infrastructure_source
 from ._cloudformation import read_template
+from ._managed import AwsManagedPolicies
 from ._templates import Defaults, Infrastructure
 from ._terraform import is_plan, read_plan
 
 __all__ = ["load_infrastructure", "parse_parameters"]
 
 
-def load_infrastructure(path: str, parameters: Mapping[str, str] | None = None) -> Infrastructure:
+def load_infrastructure(path: str, parameters: Mapping[str, str] | None = None,
+                        aws_managed: AwsManagedPolicies | None = None) -> Infrastructure:
     """Read a CloudFormation, SAM or CDK-synthesized template (JSON, or YAML with its short
     forms) or a Terraform plan (`terraform show -json`); `PolicyError` if the file is neither.
-    `parameters`: the template's parameters, and `AWS::AccountId`, `AWS::Region`... (`Defaults`)."""
+    `parameters`: the template's parameters, and `AWS::AccountId`, `AWS::Region`... (`Defaults`);
+    `aws_managed`: where the AWS managed policies attached by ARN are found (by default,
+    iameval's snapshot)."""
     source = read_infrastructure_source(path)
-    defaults = Defaults(dict(parameters or {}))
+    defaults = Defaults(dict(parameters or {}), aws_managed or AwsManagedPolicies())
     try:
         return read_plan(source, defaults) if is_plan(source.data) else read_template(source, defaults)
     except RecursionError:  # values nested past Python's depth, or names that refer to each other

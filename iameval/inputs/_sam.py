@@ -65,7 +65,8 @@ def sam_policies(reader: _Reader, logical: str, kind: str) -> None:
         path: tuple[str | int, ...] = ("Policies",) if index is None else ("Policies", index)
         where = reader.at(logical, *path)
         if isinstance(entry, str):
-            arn = entry if entry.startswith("arn:") else f"arn:{d.partition}:iam::aws:policy/{entry}"
+            arn = entry if entry.startswith("arn:") else (reader.defaults.aws_managed.arn_of(entry, d.partition)
+                                                          or f"arn:{d.partition}:iam::aws:policy/{entry}")
             entity.managed.append((arn, reader.source, where))
         elif isinstance(entry, dict) and "Statement" in entry:
             found = reader.found(logical, f"inline policy {index or 0}", PolicyKind.IDENTITY, *path)

@@ -361,8 +361,9 @@ class _Loader:
     def _template(self, value: Any, source: Source, path: JsonPath, request: Any, fields: dict[str, Any]) -> Any:
         """`policies.template`: a principal of a template or plan, `{"file", "principal",
         "parameters"}` (SCENARIO.md). Its identity policies, boundary and tags go into the
-        scenario as from an account export, and the file's resource policy of the request's
-        resource unless `policies.resource` gives one. Returns the request, with the principal's
+        scenario as from an account export, the file's SCPs and RCPs that apply to its account
+        (`organization_levels`) unless `policies.scps`/`rcps` give others, and the file's resource
+        policy of the request's resource unless `policies.resource` gives one. Returns the request, with the principal's
         ARN when it names none and its tags as `aws:PrincipalTag/...` where its context lacks them."""
         shape = (isinstance(value, dict) and isinstance(value.get("file"), str)
                  and isinstance(value.get("principal"), str) and set(value) <= {"file", "principal", "parameters"}
@@ -381,6 +382,9 @@ class _Loader:
         fields["identity"] = principal.identity
         if principal.permission_boundary is not None:
             fields["permission_boundary"] = principal.permission_boundary
+        for name in ("scps", "rcps"):  # those of the file that apply to its account; `policies` may replace them
+            if getattr(infrastructure, name):
+                fields[name] = getattr(infrastructure, name)
         if not isinstance(request, dict):
             return request
         request = {"principal": principal.arn, **request}

@@ -21,19 +21,24 @@ from ..policy._errors import Path as JsonPath
 from ..policy._load import load_policy
 from ..policy._model import Policy, PolicyKind
 from ..policy._source import Source, parse_text
+from ..policy._quotas import is_aws_managed
 from ._accounts import Account, AccountPrincipal
+from ._managed import AwsManagedPolicies, Loaded
 
-__all__ = ["ORGANIZATION_TYPES", "Assembly", "Defaults", "Entity", "FoundPolicy", "Infrastructure", "held_as_text",
-           "load_found", "located_at", "queue_arn", "step", "warning"]
+__all__ = ["ORGANIZATION_TYPES", "ROOT", "Assembly", "Defaults", "Entity", "FoundPolicy", "Infrastructure",
+           "Targeted", "held_as_text", "load_found", "located_at", "organization_levels", "queue_arn", "step",
+           "warning"]
 
 
 @dataclass(frozen=True)
 class Defaults:
     """What a template or plan does not say and a deployment would: the account, region and
     stack, and the template's parameters (`--parameter KEY=VALUE`; `AWS::AccountId`,
-    `AWS::Region`, `AWS::StackName` may be given the same way)."""
+    `AWS::Region`, `AWS::StackName` may be given the same way); and the AWS managed policies
+    its roles are attached to by ARN (`--managed-policies`, else iameval's snapshot)."""
 
     parameters: Mapping[str, str] = field(default_factory=dict)
+    aws_managed: AwsManagedPolicies = field(default_factory=AwsManagedPolicies)
 
     @property
     def account(self) -> str:
@@ -83,8 +88,10 @@ class Infrastructure:
     account: Account
     policies: tuple[FoundPolicy, ...] = ()
     resource_policies: Mapping[str, Policy] = field(default_factory=dict)
-    scps: tuple[Policy, ...] = ()
-    rcps: tuple[Policy, ...] = ()
+    # The organization levels of SCPs and RCPs that apply to the account the file deploys to
+    # (`organization_levels`), from the root down.
+    scps: tuple[tuple[Policy, ...], ...] = ()
+    rcps: tuple[tuple[Policy, ...], ...] = ()
     names: Mapping[str, str] = field(default_factory=dict)  # logical ID or address -> principal ARN
     warnings: tuple[Problem, ...] = ()
 
@@ -130,6 +137,63 @@ def step(value: Any, part: str | int) -> Any:
 ORGANIZATION_TYPES = {"SERVICE_CONTROL_POLICY": PolicyKind.SCP, "RESOURCE_CONTROL_POLICY": PolicyKind.RCP}
 
 
+# A target known to be the organization's root where its ID is not (a plan's `roots[0].id`).
+ROOT = "r-<root>"
+
+# What AWS attaches to every root, OU and account of an organization unless it is detached (§4).
+_FULL_AWS_ACCESS = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+@dataclass(frozen=True)
+class Targeted:
+    """An SCP or RCP of the file, loaded, with the roots, OUs and accounts it is attached to and
+    where the file says so."""
+
+    policy: Policy
+    label: str
+    targets: tuple[str, ...]
+    source: Source
+    path: JsonPath
+
+
+def organization_levels(policies: list[Targeted], kind: PolicyKind, account: str,
+                        assembly: Assembly) -> tuple[tuple[Policy, ...], ...]:
+    """The levels of SCPs or RCPs (§4) that apply to the account the file deploys to: those
+    attached to the organization root (`r-...`), then those attached to the account. Those
+    attached elsewhere (an OU, whose accounts the file does not say; another account) are not
+    applied. Each is said, located: which applied where, which not. An SCP level also holds
+    FullAWSAccess, which AWS attaches to every root, OU and account unless it is detached (the
+    OUs between are taken to hold it); an RCP level needs no Allow (RCPFullAWSAccess is implied).
+    IAM-SEMANTICS §14.22."""
+    noun = "SCP" if kind is PolicyKind.SCP else "RCP"
+    root: list[Policy] = []
+    own: list[Policy] = []
+    for entry in policies:
+        roots = [t for t in entry.targets if t.startswith("r-")]
+        where = []
+        if roots:
+            root.append(entry.policy)
+            where.append(f"at the organization root (`{'`, `'.join(roots)}`)")
+        if account in entry.targets:
+            own.append(entry.policy)
+            where.append(f"to the account {account} the file deploys to")
+        if where:
+            assembly.warn(warning(entry.source, entry.path, f"the {noun} {entry.label} is applied "
+                                  + " and ".join(where), "organization-policy-applied",
+                                  "SCPs with FullAWSAccess, which AWS attaches to every root, OU and account unless "
+                                  "detached" if kind is PolicyKind.SCP else None))
+        else:
+            targets = ", ".join(f"`{t}`" for t in entry.targets) or "none"
+            assembly.warn(warning(entry.source, entry.path, f"the {noun} {entry.label} is not applied: its targets "
+                                  f"({targets}) are neither the organization root nor the account {account} the file "
+                                  "deploys to", "organization-policy-not-applied",
+                                  "an OU's accounts are not known here; give the policy with --scp or --rcp to apply "
+                                  "it, or the account with --parameter AWS::AccountId=ACCOUNT"))
+    full = (load_policy(_FULL_AWS_ACCESS, PolicyKind.SCP, name="FullAWSAccess (attached by AWS)"),) \
+        if kind is PolicyKind.SCP else ()
+    return tuple(full + tuple(level) for level in (root, own) if level)
+
+
 def queue_arn(url: Any, partition: str) -> str | None:
     """A queue's ARN from its URL (`https://sqs.REGION.amazonaws.com/ACCOUNT/NAME`)."""
     parts = url.split("/") if isinstance(url, str) else []
@@ -167,7 +231,8 @@ class Assembly:
     `Account` as `load_account` does for an export (the same rules: a policy that cannot be
     loaded, or an attached one the file does not hold, leaves its principal incomplete)."""
 
-    def __init__(self) -> None:
+    def __init__(self, aws_managed: AwsManagedPolicies) -> None:
+        self.aws_managed = aws_managed
         self.entities: dict[str, Entity] = {}
         self.managed: dict[str, FoundPolicy] = {}  # ARN -> the managed policy the file defines
         self.found: list[FoundPolicy] = []
@@ -207,23 +272,28 @@ class Assembly:
 
     def account(self) -> tuple[Account, dict[str, str]]:
         """The principals, and the ARN of each by its key."""
-        loaded: dict[int, tuple[Policy | None, tuple[Problem, ...]]] = {}
+        loaded: dict[int, Loaded] = {}
 
-        def load(found: FoundPolicy) -> tuple[Policy | None, tuple[Problem, ...]]:
+        def load(found: FoundPolicy) -> Loaded:
             if id(found) not in loaded:  # its problems are `validate`'s to report, and its principals'
                 loaded[id(found)] = load_found(found)
             return loaded[id(found)]
 
-        def attached(entity: Entity) -> list[tuple[Policy | None, tuple[Problem, ...]]]:
-            policies = [load(f) for f in entity.inline]
-            for arn, source, path in entity.managed:
-                if arn in self.managed:
-                    policies.append(load(self.managed[arn]))
-                else:
-                    policies.append((None, (self.warn(warning(
-                        source, path, f"attached policy `{arn}` is not in the file", "policy-outside-file",
-                        "its statements are unknown here: the principals it is attached to are not evaluated")),)))
-            return policies
+        def managed(arn: str, source: Source, path: JsonPath, what: str) -> Loaded:
+            """The file's managed policy of an ARN, else an AWS managed policy, else a warning."""
+            if arn in self.managed:
+                return load(self.managed[arn])
+            held = self.aws_managed.resolve(arn)
+            if held is not None:
+                return held
+            message, hint = (self.aws_managed.missing(arn, what) if is_aws_managed(arn) else (
+                f"{what} `{arn}` is not in the file",
+                "its statements are unknown here: the principals it is attached to are not evaluated"))
+            return None, (self.warn(warning(source, path, message, "policy-outside-file", hint)),)
+
+        def attached(entity: Entity) -> list[Loaded]:
+            return [load(f) for f in entity.inline] + [managed(arn, source, path, "attached policy")
+                                                       for arn, source, path in entity.managed]
 
         principals: list[AccountPrincipal] = []
         names: dict[str, str] = {}
@@ -243,13 +313,8 @@ class Assembly:
                     identity.append(policy)
             boundary = None
             if entity.boundary is not None:
-                arn, source, path = entity.boundary
-                if arn in self.managed:
-                    boundary, boundary_problems = load(self.managed[arn])
-                    problems.extend(boundary_problems)
-                else:
-                    problems.append(self.warn(warning(source, path, f"permissions boundary `{arn}` is not in the file",
-                                                      "policy-outside-file")))
+                boundary, boundary_problems = managed(*entity.boundary, "permissions boundary")
+                problems.extend(boundary_problems)
             trust = None
             if entity.trust is not None:
                 trust, trust_problems = load(entity.trust)
@@ -276,16 +341,21 @@ def held_as_text(source: Source, path: JsonPath, text: str) -> tuple[Any, Source
     return inner.data, located_at(source, path, inner.data)
 
 
-def located_at(source: Source, path: JsonPath, document: Any) -> Source:
+def located_at(source: Source, path: JsonPath, document: Any,
+               parts: Mapping[JsonPath, JsonPath] | None = None) -> Source:
     """A source that locates every element of `document` at the element `path` of `source`,
     with that path before the element's own: for a document the file does not write out
-    element by element (JSON text, a SAM policy template)."""
+    element by element (JSON text, a SAM policy template). `parts`: elements of the document
+    written elsewhere in the file (a Lambda permission's statement), by their paths there."""
     mirror: Any = document
     for part in reversed(path):
         mirror = [None] * part + [mirror] if isinstance(part, int) else {part: mirror}
 
     def positions() -> dict[JsonPath, tuple[int, int]]:  # only when a problem is to be located
-        where = source.locate(path)
-        return {(): (1, 1), path: (where.line or 1, where.column or 1)}
+        found: dict[JsonPath, tuple[int, int]] = {(): (1, 1)}
+        for inner, written in {(): path, **(parts or {})}.items():
+            where = source.locate(written)
+            found[path + inner] = (where.line or 1, where.column or 1)
+        return found
 
     return Source(source.name, source.text, mirror, source.format, 0, positions)

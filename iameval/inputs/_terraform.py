@@ -5,7 +5,10 @@
 `aws_iam_user_policy`, `aws_iam_group_policy`, the `*_policy_attachment` resources,
 `aws_iam_user_group_membership` and `aws_iam_group_membership`; the resource-based policies of
 `aws_s3_bucket_policy`, `aws_kms_key`, `aws_sqs_queue_policy`, `aws_sns_topic_policy`; SCPs and
-RCPs of `aws_organizations_policy`; `aws_ssoadmin_permission_set_inline_policy`.
+RCPs of `aws_organizations_policy`, applied by their `aws_organizations_policy_attachment`s
+(`organization_levels`); `aws_ssoadmin_permission_set_inline_policy`; the function policy a
+Lambda function's `aws_lambda_permission`s make; policies taken from `aws_iam_policy_document`
+data sources (`_policy_documents.py`).
 
 The principals are those of `after`, the state the plan leads to; `validate` reads `before` too
 (a policy the plan changes). A value known only after apply (`after_unknown`) is a placeholder
@@ -22,9 +25,11 @@ from ..policy._errors import Path as JsonPath
 from ..policy._errors import Problem
 from ..policy._model import Policy, PolicyKind
 from ..policy._source import Source
+from ._lambda_permissions import Permission, function_policies
 from ._placeholders import placeholder
-from ._templates import (ORGANIZATION_TYPES, Assembly, Defaults, Entity, FoundPolicy, Infrastructure, load_found,
-                         queue_arn, step, warning)
+from ._policy_documents import DataDocument, PolicyDocuments, configured_expression, configured_references
+from ._templates import (ORGANIZATION_TYPES, ROOT, Assembly, Defaults, Entity, FoundPolicy, Infrastructure, Targeted,
+                         load_found, located_at, organization_levels, queue_arn, step, warning)
 
 __all__ = ["is_plan", "read_plan"]
 
@@ -69,10 +74,14 @@ class _Reader:
     def __init__(self, source: Source, defaults: Defaults):
         self.source = source
         self.defaults = defaults
-        self.assembly = Assembly()
+        self.assembly = Assembly(defaults.aws_managed)
         self.resource_policies: dict[str, Policy] = {}
-        self.organization: dict[PolicyKind, list[Policy]] = {PolicyKind.SCP: [], PolicyKind.RCP: []}
+        # SCPs and RCPs by address: kind, policy, where it is, and its `id` where known.
+        self.organization: dict[str, tuple[PolicyKind, Policy, JsonPath, str | None]] = {}
+        self.attachments: list[tuple[str, str, JsonPath]] = []  # (policy address, target, where) of attachments
         self.unknown: list[tuple[str, Problem]] = []  # (address, warning) of policies unknown until apply
+        self.permissions: list[Permission] = []  # of Lambda functions
+        self.documents = PolicyDocuments(source.data, defaults.partition)
 
     def found(self, change: _Change, key: str, label: str, kind: PolicyKind, *, trust: bool = False,
               key_policy: bool = False, path: JsonPath = ()) -> FoundPolicy | None:
@@ -87,6 +96,9 @@ class _Reader:
         last = path[-1] if path else key
         if (isinstance(unknown, dict) and unknown.get(last) is True) or (
                 isinstance(unknown, list) and isinstance(last, int) and last < len(unknown) and unknown[last] is True):
+            document = self.documents.referred(change.address, key) if not path else None
+            if document is not None and (document.text is not None or document.data is not None):
+                return self.from_document(change, document, label, kind, trust, key_policy)
             self.unknown_policy(change, where, label)
             return None
         text = container.get(last) if isinstance(container, dict) else None
@@ -100,21 +112,28 @@ class _Reader:
         return self.assembly.policy(FoundPolicy(f"{change.address} {label}{suffix}".replace("  ", " ").strip(), kind,
                                                 data, located, where, trust, key_policy))
 
+    def from_document(self, change: _Change, document: DataDocument, label: str, kind: PolicyKind, trust: bool,
+                      key_policy: bool) -> FoundPolicy | None:
+        """The policy of an attribute known only after apply, from the data source it refers to
+        (`_policy_documents.py`), located there; what stands as a placeholder in it is said."""
+        if document.text is not None:
+            held = self.assembly.text_policy(self.source, document.path, document.text)
+            if held is None:
+                return None
+            data, located = held
+        else:
+            data, located = document.data, located_at(self.source, document.path, document.data)
+        for what in document.unknown:
+            self.assembly.warn(warning(self.source, document.path, f"`{what}` is known only after apply: it stands "
+                                       f"as a placeholder in the policy of `{change.address}`", "unknown-until-apply"))
+        name = f"{change.address} {label}".strip()
+        return self.assembly.policy(FoundPolicy(f"{name} (from {document.address})", kind, data, located,
+                                                document.path, trust, key_policy))
+
     def unknown_policy(self, change: _Change, where: JsonPath, label: str) -> None:
         self.unknown.append((change.address, self.assembly.warn(warning(
             self.source, where, f"the {label or 'policy'} of `{change.address}` is known only after apply",
             "unknown-until-apply", "apply the plan, or write the policy without values computed at apply"))))
-
-    def references(self, address: str, key: str) -> list[str]:
-        """The addresses an attribute of a root-module resource refers to in the configuration."""
-        data = self.source.data
-        module = step(step(data, "configuration"), "root_module")
-        bare = address.split("[", 1)[0]
-        for resource in step(module, "resources") or []:
-            if step(resource, "address") == bare:
-                found = step(step(step(resource, "expressions"), key), "references")
-                return [r for r in found if isinstance(r, str)] if isinstance(found, list) else []
-        return []
 
     def named(self, change: _Change, kind: str) -> tuple[str, str]:
         """An IAM entity's name and ARN; placeholders when known only after apply."""
@@ -159,22 +178,6 @@ def _found_only(reader: _Reader, change: _Change) -> None:
                      path=("inline_policy", index, "policy"))
 
 
-# The policy attributes of each type: (attribute, label, kind, trust).
-_POLICY_ATTRIBUTES: dict[str, tuple[tuple[str, str, PolicyKind, bool], ...]] = {
-    "aws_iam_policy": (("policy", "", PolicyKind.IDENTITY, False),),
-    "aws_iam_role": (("assume_role_policy", "trust policy", PolicyKind.RESOURCE_POLICY, True),),
-    "aws_iam_role_policy": (("policy", "", PolicyKind.IDENTITY, False),),
-    "aws_iam_user_policy": (("policy", "", PolicyKind.IDENTITY, False),),
-    "aws_iam_group_policy": (("policy", "", PolicyKind.IDENTITY, False),),
-    "aws_s3_bucket_policy": (("policy", "", PolicyKind.RESOURCE_POLICY, False),),
-    "aws_kms_key": (("policy", "key policy", PolicyKind.RESOURCE_POLICY, False),),
-    "aws_sqs_queue_policy": (("policy", "", PolicyKind.RESOURCE_POLICY, False),),
-    "aws_sns_topic_policy": (("policy", "", PolicyKind.RESOURCE_POLICY, False),),
-    "aws_organizations_policy": (("content", "", PolicyKind.SCP, False),),
-    "aws_ssoadmin_permission_set_inline_policy": (("inline_policy", "", PolicyKind.IDENTITY, False),),
-}
-
-
 def _entity(reader: _Reader, change: _Change) -> None:
     kind = _ENTITIES[change.type]
     name, arn = reader.named(change, kind)
@@ -206,7 +209,7 @@ def _target(reader: _Reader, change: _Change, key: str, kind: str) -> Entity | N
     reference the configuration writes (`role = aws_iam_role.app.id`)."""
     name = change.get(key)
     target = reader.assembly.find(kind, name) if isinstance(name, str) else None
-    for reference in reader.references(change.address, key) if target is None else ():
+    for reference in configured_references(reader.source.data, change.address, key) if target is None else ():
         target = reader.assembly.entities.get(reference)
         if target is not None:
             break
@@ -265,20 +268,99 @@ def _memberships(reader: _Reader, change: _Change) -> None:
             user.groups.append(group)
 
 
+def _bucket_arn(reader: _Reader, change: _Change, named: str) -> str:
+    return f"arn:{reader.defaults.partition}:s3:::{named}"
+
+
+def _queue_arn(reader: _Reader, change: _Change, named: str) -> str:
+    return queue_arn(named, reader.defaults.partition) or named
+
+
+def _named_arn(service: str) -> Callable[[_Reader, _Change, str], str]:
+    """The ARN of a queue or topic from its name, where its `arn` is known only after apply."""
+    def arn(reader: _Reader, change: _Change, named: str) -> str:
+        given = change.get("arn")
+        d = reader.defaults
+        if isinstance(given, str) and given:
+            return given
+        return f"arn:{d.partition}:{service}:{d.region}:{d.account}:{named}"
+    return arn
+
+
+# The resource-based policies a plan holds and requests are decided with: by type, the attribute
+# of the policy, the attribute that names the resource, and the resource's ARN from that name.
+_RESOURCE_POLICIES: dict[str, tuple[str, str, Callable[[_Reader, _Change, str], str] | None]] = {
+    "aws_s3_bucket_policy": ("policy", "bucket", _bucket_arn),
+    "aws_s3_bucket": ("policy", "bucket", _bucket_arn),
+    "aws_kms_key": ("policy", "arn", None),
+    "aws_sqs_queue_policy": ("policy", "queue_url", _queue_arn),
+    "aws_sqs_queue": ("policy", "name", _named_arn("sqs")),
+    "aws_sns_topic_policy": ("policy", "arn", None),
+    "aws_sns_topic": ("policy", "name", _named_arn("sns")),
+    "aws_dynamodb_resource_policy": ("policy", "resource_arn", None),
+    "aws_kinesis_resource_policy": ("policy", "resource_arn", None),
+    "aws_secretsmanager_secret_policy": ("policy", "secret_arn", None),
+    "aws_s3tables_table_bucket_policy": ("resource_policy", "table_bucket_arn", None),
+}
+
+# Resource-based policies `validate` checks and requests are decided without: by type, the attribute.
+_NOT_APPLIED = {
+    "aws_api_gateway_rest_api": "policy", "aws_api_gateway_rest_api_policy": "policy",
+    "aws_backup_vault_policy": "policy", "aws_codeartifact_domain_permissions_policy": "policy_document",
+    "aws_codeartifact_repository_permissions_policy": "policy_document",
+    "aws_cloudwatch_log_resource_policy": "policy_document", "aws_cloudwatch_event_bus_policy": "policy",
+    "aws_ecr_repository_policy": "policy", "aws_ecr_registry_policy": "policy", "aws_glue_resource_policy": "policy",
+    "aws_opensearch_domain": "access_policies", "aws_opensearch_domain_policy": "access_policies",
+    "aws_elasticsearch_domain": "access_policies", "aws_elasticsearch_domain_policy": "access_policies",
+    "aws_s3tables_table_policy": "resource_policy", "aws_s3_access_point": "policy",
+    "aws_s3control_access_point_policy": "policy", "aws_s3control_bucket_policy": "policy",
+}
+
+
+# Resources whose policy attribute the provider computes when the configuration writes none.
+_COMPUTED_POLICY = {"aws_s3_bucket", "aws_sqs_queue", "aws_sns_topic"}
+
+
 def _resource_policy(reader: _Reader, change: _Change) -> None:
     key_policy = change.type == "aws_kms_key"
-    found = reader.found(change, "policy", "key policy" if key_policy else "", PolicyKind.RESOURCE_POLICY,
+    attribute, key, arn_of = _RESOURCE_POLICIES[change.type]
+    if change.type in _COMPUTED_POLICY and change.is_unknown(attribute) and configured_expression(
+            reader.source.data, change.address, attribute)[0] is None:
+        return  # no policy written: the one of a separate policy resource, or none
+    found = reader.found(change, attribute, "key policy" if key_policy else "", PolicyKind.RESOURCE_POLICY,
                          key_policy=key_policy)
     policy, _ = load_found(found) if found is not None else (None, ())
-    partition = reader.defaults.partition
-    key = {"aws_s3_bucket_policy": "bucket", "aws_sqs_queue_policy": "queue_url"}.get(change.type, "arn")
     named = change.get(key)
-    if not isinstance(named, str):  # known only after apply
+    if not isinstance(named, str) or not named:  # known only after apply
         named = placeholder(f"{change.address}.{key}")
-    target = (f"arn:{partition}:s3:::{named}" if key == "bucket"
-              else queue_arn(named, partition) or named if key == "queue_url" else named)
     if policy is not None:
-        reader.resource_policies[target] = policy
+        reader.resource_policies[arn_of(reader, change, named) if arn_of is not None else named] = policy
+
+
+def _not_applied(reader: _Reader, change: _Change) -> None:
+    """A resource policy `validate` checks, and that requests are decided without (said once)."""
+    attribute = _NOT_APPLIED[change.type]
+    if reader.found(change, attribute, "", PolicyKind.RESOURCE_POLICY) is not None:
+        reader.assembly.warn(warning(reader.source, change.at(attribute), f"the policy of `{change.address}` is "
+                                     "validated, but `check` and `who-can` do not apply it to requests",
+                                     "policy-not-applied",
+                                     "give it with --resource-policy to decide a request on that resource with it"))
+
+
+def _lambda_permission(reader: _Reader, change: _Change) -> None:
+    """A statement of the function's resource-based policy (`_lambda_permissions.py`)."""
+    function = change.get("function_name")
+    if not isinstance(function, str) or not function:
+        function = placeholder(f"{change.address}.function_name")
+    sid = change.get("statement_id")
+    qualifier = change.get("qualifier")
+    reader.permissions.append(Permission(
+        change.address, sid if isinstance(sid, str) and sid else change.address, change.get("action"),
+        change.get("principal"), function, qualifier if isinstance(qualifier, str) and qualifier else None,
+        Permission.conditions_of(*(change.get(k) if not change.is_unknown(k) else placeholder(f"{change.address}.{k}")
+                                   for k in ("source_arn", "source_account", "principal_org_id",
+                                             "function_url_auth_type", "event_source_token"))),
+        reader.source, change.at()))
 
 
 def _organization_policy(reader: _Reader, change: _Change) -> None:
@@ -288,11 +370,51 @@ def _organization_policy(reader: _Reader, change: _Change) -> None:
     found = reader.found(change, "content", "", kind)
     policy, _ = load_found(found) if found is not None else (None, ())
     if policy is not None:
-        reader.organization[kind].append(policy)
+        given = change.get("id")
+        reader.organization[change.address] = (kind, policy, change.at("content"), given if isinstance(given, str)
+                                               else None)
+
+
+def _organization_attachment(reader: _Reader, change: _Change) -> None:
+    """`aws_organizations_policy_attachment`: the policy by its `id`, or the address the
+    configuration refers to; the target by its ID, or the root a reference to
+    `aws_organizations_organization....roots` names."""
+    plan = reader.source.data
+    policy_id = change.get("policy_id")
+    policy = next((address for address, (_, _, _, given) in reader.organization.items()
+                   if given is not None and given == policy_id), None)
+    for reference in configured_references(plan, change.address, "policy_id") if policy is None else ():
+        address = reference.rsplit(".", 1)[0] if reference.endswith(".id") else reference
+        if address in reader.organization:
+            policy = address
+    target = change.get("target_id")
+    if not isinstance(target, str) or not target:
+        references = configured_references(plan, change.address, "target_id")
+        target = ROOT if any(".roots" in r for r in references) else placeholder(f"{change.address}.target_id")
+    if policy is not None:
+        reader.attachments.append((policy, target, change.at("target_id")))
+    else:
+        reader.assembly.warn(warning(reader.source, change.at("policy_id"), f"the policy `{change.address}` attaches "
+                                     "is not in the plan", "policy-outside-file"))
 
 
 def _permission_set(reader: _Reader, change: _Change) -> None:
     reader.found(change, "inline_policy", "", PolicyKind.IDENTITY)
+
+
+# The policy attributes of each type: (attribute, label, kind, trust).
+_POLICY_ATTRIBUTES: dict[str, tuple[tuple[str, str, PolicyKind, bool], ...]] = {
+    "aws_iam_policy": (("policy", "", PolicyKind.IDENTITY, False),),
+    "aws_iam_role": (("assume_role_policy", "trust policy", PolicyKind.RESOURCE_POLICY, True),),
+    "aws_iam_role_policy": (("policy", "", PolicyKind.IDENTITY, False),),
+    "aws_iam_user_policy": (("policy", "", PolicyKind.IDENTITY, False),),
+    "aws_iam_group_policy": (("policy", "", PolicyKind.IDENTITY, False),),
+    **{t: ((attribute, "key policy" if t == "aws_kms_key" else "", PolicyKind.RESOURCE_POLICY, False),)
+       for t, (attribute, _, _) in _RESOURCE_POLICIES.items()},
+    **{t: ((attribute, "", PolicyKind.RESOURCE_POLICY, False),) for t, attribute in _NOT_APPLIED.items()},
+    "aws_organizations_policy": (("content", "", PolicyKind.SCP, False),),
+    "aws_ssoadmin_permission_set_inline_policy": (("inline_policy", "", PolicyKind.IDENTITY, False),),
+}
 
 
 _HANDLERS: dict[str, Callable[[_Reader, _Change], None]] = {
@@ -303,11 +425,11 @@ _HANDLERS: dict[str, Callable[[_Reader, _Change], None]] = {
     "aws_iam_policy_attachment": _policy_attachment,
     "aws_iam_user_group_membership": _memberships,
     "aws_iam_group_membership": _memberships,
-    "aws_s3_bucket_policy": _resource_policy,
-    "aws_kms_key": _resource_policy,
-    "aws_sqs_queue_policy": _resource_policy,
-    "aws_sns_topic_policy": _resource_policy,
+    **{t: _resource_policy for t in _RESOURCE_POLICIES},
+    **{t: _not_applied for t in _NOT_APPLIED},
+    "aws_lambda_permission": _lambda_permission,
     "aws_organizations_policy": _organization_policy,
+    "aws_organizations_policy_attachment": _organization_attachment,
     "aws_ssoadmin_permission_set_inline_policy": _permission_set,
 }
 
@@ -316,7 +438,17 @@ def read_plan(source: Source, defaults: Defaults) -> Infrastructure:
     """Every policy of a parsed plan (module docstring), its principals as an account."""
     reader = _Reader(source, defaults)
     reader.read()
+    for arn, permissions in function_policies(reader.permissions, defaults):
+        policy, _ = load_found(reader.assembly.policy(permissions))
+        if policy is not None:
+            reader.resource_policies[arn] = policy
     account, names = reader.assembly.account()
+    organization: dict[PolicyKind, list[Targeted]] = {PolicyKind.SCP: [], PolicyKind.RCP: []}
+    for address, (kind, policy, path, _) in reader.organization.items():
+        attached = [(target, where) for name, target, where in reader.attachments if name == address]
+        organization[kind].append(Targeted(policy, f"`{address}`", tuple(t for t, _ in attached), source,
+                                           attached[0][1] if attached else path))
+    scps, rcps = (organization_levels(organization[kind], kind, defaults.account, reader.assembly)
+                  for kind in (PolicyKind.SCP, PolicyKind.RCP))
     return Infrastructure(source.name, "Terraform plan", account, tuple(reader.assembly.found),
-                          reader.resource_policies, tuple(reader.organization[PolicyKind.SCP]),
-                          tuple(reader.organization[PolicyKind.RCP]), names, tuple(reader.assembly.warnings))
+                          reader.resource_policies, scps, rcps, names, tuple(reader.assembly.warnings))

@@ -48,6 +48,7 @@ AWS_DOCS: dict[str, str] = {
     # leaves this open".
     "14.12": _IAM + "reference_policies_elements_id.html",
     "14.21": "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference.html",
+    "14.22": _ORGS + "orgs_manage_policies_scps.html",
 }
 
 
