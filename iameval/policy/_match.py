@@ -376,6 +376,22 @@ class ResourcePattern:
     def __repr__(self) -> str:
         return f"ResourcePattern({self.pattern!r})"
 
+    @property
+    def pieces(self) -> Pieces:
+        """The whole pattern as `(text, wildcards)` pieces: how a resource that is no ARN is matched."""
+        return self._pieces
+
+    @property
+    def segment_pieces(self) -> "list[Pieces] | None":
+        """The pieces of each segment as they face a 6-segment ARN (`_aligned`, §7.3), None when
+        the pattern matches no such ARN; for the symbolic reading (`analysis._symbolic`)."""
+        return self._segment_pieces
+
+    @property
+    def matches_every_resource(self) -> bool:
+        """The pattern is `*` alone."""
+        return self._all
+
     def matches(self, resource: str, resource_segments: list[str] | None) -> bool:
         """`resource_segments` is `split_arn(resource)` when the resource is a 6-segment ARN."""
         if self._all:
