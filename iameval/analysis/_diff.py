@@ -36,18 +36,21 @@ from ..engine._context import Context
 from ..engine._plan import Plan
 from ..engine._request import Request
 from ..engine._services import RULED_SERVICES, _other_account
+from ..policy._errors import Location
 from ..policy._match import ResourcePattern
 from ..policy._model import Policy, PolicyKind
 from ._symbolic import Space, Unencodable
 
 __all__ = ["DiffFinding", "DiffReport", "Example", "Outcome", "SymbolicMismatch", "UnknownPart", "can_never",
-           "diff", "DIFF_KINDS"]
+           "diff", "DIFF_KINDS", "UNSEARCHED_KINDS"]
 
 # The caller whose requests are searched, by the type of the policies compared.
 _USER = "arn:aws:iam::123456789012:user/iameval-user"
 _SESSION = "arn:aws:sts::123456789012:assumed-role/iameval-role/iameval-session"
 # Where the compared policies sit; the other gates allow everything, so that only they decide.
 DIFF_KINDS = ("identity", "scp", "rcp", "boundary", "session")
+# Policies that name their callers: answered `unknown` until principals are searched too.
+UNSEARCHED_KINDS = ("resource", "trust")
 _ALLOW_ALL = Policy.model_validate({"Version": "2012-10-17", "Statement": [
     {"Sid": "AllowAll", "Effect": "Allow", "Action": "*", "Resource": "*"}]}, context={"kind": PolicyKind.IDENTITY}
 ).model_copy(update={"name": "iameval-allow-all"})
@@ -86,6 +89,7 @@ class DiffFinding:
     actions: tuple[str, ...]
     statements: tuple[str, ...]
     example: Example
+    locations: tuple[Location, ...] = field(default=(), compare=False)  # the statements', where read
 
     def as_dict(self) -> dict[str, Any]:
         return {"actions": list(self.actions), "statements": list(self.statements),
@@ -125,6 +129,8 @@ class DiffReport:
 def diff(old: Sequence[Policy], new: Sequence[Policy], kind: str = "identity",
          principal: str | None = None) -> DiffReport:
     """What `new` allows that `old` does not, as policies of `kind` (one of `DIFF_KINDS`)."""
+    if kind in UNSEARCHED_KINDS:
+        return _unsearched(kind)
     caller = principal or (_SESSION if kind == "session" else _USER)
     return _search(_authorizer(old, kind), _authorizer(new, kind), caller, None, None)
 
@@ -133,10 +139,18 @@ def can_never(policies: Sequence[Policy], actions: Sequence[str], resources: Seq
               kind: str = "identity", principal: str | None = None) -> DiffReport:
     """Whether `policies` (of `kind`) allow any request for `actions` (patterns, `*` and `?`)
     on `resources` (ARN patterns, default any): no findings when none is allowed."""
+    if kind in UNSEARCHED_KINDS:
+        return _unsearched(kind)
     caller = principal or (_SESSION if kind == "session" else _USER)
     wanted = [a.lower() for a in actions]
     return _search(None, _authorizer(policies, kind), caller,
                    lambda action: any(fnmatch.fnmatchcase(action, w) for w in wanted), resources)
+
+
+def _unsearched(kind: str) -> DiffReport:
+    return DiffReport((), (UnknownPart((), f"{kind} policies name their callers, and principals are not searched "
+                                           "yet: only the policies of one caller are (identity, scp, rcp, boundary, "
+                                           "session)"),))
 
 
 def _authorizer(policies: Sequence[Policy], kind: str) -> Authorizer:
@@ -359,6 +373,7 @@ def _judge(a: Authorizer, request: Request, entries: list[_Entry], truths: list[
 def _findings(old: Authorizer | None, new: Authorizer, request: Request, actions: list[str],
               names: dict[str, str]) -> list[DiffFinding]:
     """The class's actions by service, each with the example replayed for one of its actions."""
+    by_ref = {s.ref: s for p in _sets(new) for s in p.statements}
     by_service: dict[str, list[str]] = {}
     for action in actions:
         by_service.setdefault(action.partition(":")[0], []).append(action)
@@ -370,8 +385,11 @@ def _findings(old: Authorizer | None, new: Authorizer, request: Request, actions
         if not result.allowed or (before is not None and before.allowed):
             raise SymbolicMismatch(f"the engine does not confirm that `{example.action}` is newly allowed for "
                                    f"{example.model_dump(exclude_defaults=True)}")
-        statements = tuple(dict.fromkeys(f"{m.ref.statement} of {m.ref.policy}" for m in result.reasons
-                                         if m.ref.policy != _ALLOW_ALL.name))
+        reasons = [m for m in result.reasons if m.ref.policy != _ALLOW_ALL.name]
+        statements = tuple(dict.fromkeys(f"{m.ref.statement} of {m.ref.policy}" for m in reasons))
+        locations = tuple(origin[0].locate(origin[1]) for m in reasons
+                          if (origin := by_ref[m.ref].origin) is not None)
         out.append(DiffFinding(tuple(sorted(names[a] for a in group)), statements,
-                               Example(example.principal, example.action, example.resource, dict(example.context))))
+                               Example(example.principal, example.action, example.resource, dict(example.context)),
+                               locations))
     return out

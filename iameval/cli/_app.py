@@ -17,6 +17,7 @@ from typer.core import TyperGroup
 from ..policy._errors import Location, PolicyError, Problem
 from ._catalog_commands import expand_command, validate_command
 from ._check import check, run
+from ._diff_commands import can_never_command, diff_command
 from ._options import DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, fail
 from ._present import out
 from ._quiz import TOPICS, answers_from, load_bank, parse_difficulty, play, select
@@ -229,6 +230,8 @@ def quiz(
 
 app.command("validate")(validate_command)
 app.command("expand")(expand_command)
+app.command("diff")(diff_command)
+app.command("can-never")(can_never_command)
 
 
 def main() -> None:
