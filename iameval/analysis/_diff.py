@@ -23,6 +23,7 @@ construct and where it is written.
 from __future__ import annotations
 
 import fnmatch
+from functools import cache
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Callable, Iterable, Sequence
@@ -54,7 +55,8 @@ UNSEARCHED_KINDS = ("resource", "trust")
 _ALLOW_ALL = Policy.model_validate({"Version": "2012-10-17", "Statement": [
     {"Sid": "AllowAll", "Effect": "Allow", "Action": "*", "Resource": "*"}]}, context={"kind": PolicyKind.IDENTITY}
 ).model_copy(update={"name": "iameval-allow-all"})
-_SEARCH_LIMIT = 400  # combinations of holding statements tried per class before answering unknown
+_SEARCH_LIMIT = 400
+_TIMEOUT_MS = 10_000  # per solver call  # combinations of holding statements tried per class before answering unknown
 
 
 class Outcome(StrEnum):
@@ -175,25 +177,46 @@ def _sets(a: Authorizer) -> tuple[PolicySet, ...]:
     return (*a.scps, *a.rcps, a.resource_policy, a.identity, a.permission_boundary, a.session)
 
 
-def _universe(authorizers: Iterable[Authorizer]) -> dict[str, str]:
-    """Every action a request can name, lower-cased, with its catalogue name: the catalogue's,
-    those the policies name that it lacks, and one instance of each pattern that names none."""
-    names: dict[str, str] = {}
+@cache
+def _catalogue() -> dict[str, dict[str, str]]:
+    """The catalogue's actions by service, lower-cased, each with its catalogue name."""
+    services: dict[str, dict[str, str]] = {}
     for prefix in sorted(catalog.service_prefixes()):
         service = catalog.service(prefix)
         if service is not None:
+            names = services.setdefault(prefix.lower(), {})
             for action in service.actions.values():
                 names[str(action).lower()] = str(action)
+    return services
+
+
+def _universe(authorizers: Iterable[Authorizer]) -> dict[str, str]:
+    """Every action a request can name that a statement of `authorizers` reaches, lower-cased,
+    with its catalogue name: the catalogue's, those the policies name that it lacks, and one
+    instance of each pattern that names none."""
+    services = _catalogue()
+    names: dict[str, str] = {}
+    every = False
     for a in authorizers:
         for policies in _sets(a):
             for statement in policies.statements:
                 matcher = statement.actions
                 for exact in matcher.exact:
-                    names.setdefault(exact, exact)
+                    names[exact] = services.get(exact.partition(":")[0], {}).get(exact, exact)
                 for glob in matcher.globs:
-                    if not any(glob.matches(n) for n in names):
+                    service, colon, _ = glob.pattern.partition(":")
+                    if matcher.negated or not colon or "*" in service or "?" in service:
+                        every = True
+                        continue
+                    found = {n: shown for n, shown in services.get(service, {}).items() if glob.matches(n)}
+                    if not found:
                         instance = glob.pattern.replace("*", "").replace("?", "x")
-                        names.setdefault(instance, instance)
+                        found = {instance: instance}
+                    names.update(found)
+                every = every or (matcher.negated and not matcher.globs)
+    if every:
+        for actions in services.values():
+            names.update(actions)
     return names
 
 
@@ -254,7 +277,7 @@ def _entries(a: Authorizer, plan: Plan, space: Space, reasons: dict[str, str]) -
 
 def _search(old: Authorizer | None, new: Authorizer, principal: str, wanted: Callable[[str], bool] | None,
             resources: Sequence[str] | None) -> DiffReport:
-    names = _universe([a for a in (old, new) if a is not None])
+    names = _universe([new])
     findings: list[DiffFinding] = []
     unknown: list[UnknownPart] = []
     classes = _classes(old, new, names, wanted)
@@ -287,26 +310,22 @@ def _search_class(old: Authorizer | None, new: Authorizer, principal: str, actio
     reasons: dict[str, str] = {}
     new_entries = _entries(new, new_plan, space, reasons)
     old_entries = _entries(old, old_plan, space, reasons) if old is not None and old_plan is not None else []
-    solver = z3.Solver()
-    solver.set("timeout", 10_000)
+    clauses: list[z3.BoolRef] = []
     if resources is not None:
-        solver.add(z3.Or(*[space.resource_in(ResourcePattern(r)) for r in resources]))
+        clauses.append(z3.Or(*[space.resource_in(ResourcePattern(r)) for r in resources]))
     # Which of the rest of the request the chain reads: the resource's account (§3), and whether a
-    # trust or key policy is mandatory (§2.5, mirrored as `is_resource_policy_required` reads it).
+    # trust or key policy is mandatory (§2.5, `mandatory_marks`).
     flags = [space.same_account]
     if new_plan.sts_or_kms:
         flags.append(space.mandatory(action))
-    solver.add(*space.constraints)  # read after the encodings, which add to them
+    clauses.extend(space.constraints)  # read after the encodings, which add to them
     for _ in range(_SEARCH_LIMIT):
-        verdict = solver.check(space.nice)
-        if verdict != z3.sat:
-            verdict = solver.check()
-        if verdict == z3.unknown:
-            return None, f"the solver gave no answer for `{action}` ({solver.reason_unknown()})"
-        if verdict == z3.unsat:
+        verdict, model = _solve(clauses, space.nice)
+        if model is None and verdict == z3.unknown:
+            return None, f"the solver gave no answer for `{action}` within {_TIMEOUT_MS // 1000} s"
+        if model is None:
             free = [r for r in reasons]
             return None, ("not encoded: " + "; ".join(free)) if free else None
-        model = solver.model()
         resource, context = space.render(model)
         request = _request(principal, action, resource, context)
         truths = [z3.is_true(model.eval(e.formula, model_completion=True)) for e in new_entries + old_entries]
@@ -316,7 +335,7 @@ def _search_class(old: Authorizer | None, new: Authorizer, principal: str, actio
             _check_truths(old, request, old_entries, old_truths) if old is not None else True)
         if not exact:
             # A free statement the engine reads otherwise: rule this combination out alone.
-            solver.add(z3.Or(*[e.formula != z3.BoolVal(t) for e, t in zip(new_entries + old_entries, truths)],
+            clauses.append(z3.Or(*[e.formula != z3.BoolVal(t) for e, t in zip(new_entries + old_entries, truths)],
                              *[f != model.eval(f, model_completion=True) for f in flags]))
             continue
         new_allows = _judge(new, request, new_entries, new_truths)
@@ -325,10 +344,26 @@ def _search_class(old: Authorizer | None, new: Authorizer, principal: str, actio
             return request, None
         settled = [f != model.eval(f, model_completion=True) for f in flags]
         if not new_allows:
-            solver.add(z3.Or(*settled, *_monotone(new_entries, new_truths, more=True)))
+            clauses.append(z3.Or(*settled, *_monotone(new_entries, new_truths, more=True)))
         if old_allows:
-            solver.add(z3.Or(*settled, *_monotone(old_entries, old_truths, more=False)))
+            clauses.append(z3.Or(*settled, *_monotone(old_entries, old_truths, more=False)))
     return None, f"more than {_SEARCH_LIMIT} combinations of statements for `{action}`"
+
+
+def _solve(clauses: list[z3.BoolRef], nice: z3.BoolRef) -> tuple[Any, z3.ModelRef | None]:
+    """A model of `clauses`, readable (`nice`) if one is. A fresh solver each time: z3's
+    incremental mode is many times slower on strings than its one-shot one (measured)."""
+    verdict = z3.unsat
+    for extra in ([nice], []):
+        solver = z3.Solver()
+        solver.set("timeout", _TIMEOUT_MS)
+        solver.add(*clauses, *extra)
+        found = solver.check()
+        if found == z3.sat:
+            return found, solver.model()
+        if found == z3.unknown:
+            verdict = found
+    return verdict, None
 
 
 def _monotone(entries: list[_Entry], truths: list[bool], more: bool) -> list[z3.BoolRef]:
