@@ -425,6 +425,7 @@ def _findings(old: Authorizer | None, new: Authorizer, request: Request, actions
         locations = tuple(origin[0].locate(origin[1]) for m in reasons
                           if (origin := by_ref[m.ref].origin) is not None)
         out.append(DiffFinding(tuple(sorted(names[a] for a in group)), statements,
-                               Example(example.principal, example.action, example.resource, dict(example.context)),
+                               Example(example.principal, example.action, example.resource,
+                                       {k: list(v) if isinstance(v, tuple) else v for k, v in example.context.items()}),
                                locations))
     return out

@@ -158,7 +158,8 @@ class Space:
         self.is_arn = z3.Bool("resource_is_arn")
         self._segments = [z3.StringVal("arn")] + [z3.String(f"resource_segment_{i}") for i in range(1, 6)]
         self.resource = z3.If(self.is_arn, _join(self._segments), z3.StringVal("*"))
-        # Readable examples: printable ASCII where it is enough (`_diff` asks without it if not).
+        # Readable examples: printable ASCII and single values where they are enough (`_diff`
+        # asks without them if not).
         # Everything is said as membership in a regular language, which z3 solves far faster
         # than (dis)equalities of strings.
         self.nice = z3.Bool("printable")
@@ -204,7 +205,25 @@ class Space:
         marks = mandatory_marks(action)
         if marks is None:
             return z3.BoolVal(False)
-        return z3.And(*[z3.Contains(self.resource, z3.StringVal(m)) for m in marks])
+        return z3.And(*[self._contains(m) for m in marks])
+
+    def _contains(self, marker: str) -> z3.BoolRef:
+        """`marker in resource`, said of the ARN's segments (z3 is slow on `Contains` of a
+        concatenation): an occurrence starts in some segment and runs on through the next ones,
+        or lies inside the last, the only one that holds colons."""
+        parts = marker.split(":")
+        segments = self._segments
+        options = [z3.Contains(segments[5], z3.StringVal(marker))]
+        for start in range(5):
+            end = min(start + len(parts) - 1, 5)
+            if end == start:
+                options.append(z3.Contains(segments[start], z3.StringVal(marker)))
+                continue
+            terms = [z3.SuffixOf(z3.StringVal(parts[0]), segments[start])]
+            terms += [segments[start + j] == z3.StringVal(parts[j]) for j in range(1, end - start)]
+            terms.append(z3.PrefixOf(z3.StringVal(":".join(parts[end - start:])), segments[end]))
+            options.append(z3.And(*terms))
+        return z3.If(self.is_arn, z3.Or(*options), z3.BoolVal(marker in "*"))
 
     @staticmethod
     def _arn_match(segments: list[Any], pattern: ResourcePattern) -> z3.BoolRef:
@@ -392,6 +411,7 @@ class Space:
             else:
                 raise Unencodable(f"condition operator family `{typed}`", where)
         self.constraints.append(z3.And(count >= 0, count <= MAX_VALUES, z3.Implies(z3.Not(multi), count == 1)))
+        self.constraints.append(z3.Implies(self.nice, z3.Not(multi)))  # one value reads best
         key = self._keys[name] = _Key(family=typed, multi=multi, count=count, values=values)
         return key
 
