@@ -219,39 +219,44 @@ def _load(document_: dict) -> list:
     return [load_policy(document_, "identity", name="P")]
 
 
+# The actions of the policies drawn, and more: the laws hold action by action, and the rest of
+# the catalogue is the table's to cover.
+_ABOUT = ["s3:*", "ec2:*", "iam:*"]
+
+
 def _with(document_: dict, statement: dict) -> dict:
     return {**document_, "Statement": document_["Statement"] + [{"Sid": "Added", **statement}]}
 
 
-@scaled(0.2)
+@scaled(0.1)
 @given(_IDENTITY, st.data())
 def test_diff_of_a_policy_with_itself_is_empty(document_, data):
-    report = diff(_load(document_), _load(shuffled(data, document_)), principal=ALICE)
+    report = diff(_load(document_), _load(shuffled(data, document_)), principal=ALICE, actions=_ABOUT)
     assert not report.findings
 
 
-@scaled(0.3)
+@scaled(0.2)
 @given(_IDENTITY, _ALLOWS, requests(ALICE, rich=True))
 def test_an_added_allow_is_found_unless_already_allowed(document_, statement, request):
     old, new = _load(document_), _load(_with(document_, statement))
-    report = diff(old, new, principal=ALICE)
+    report = diff(old, new, principal=ALICE, actions=_ABOUT)
     replays(report, old, new, ALICE)
     if Authorizer(identity=new).authorize(request).allowed and not Authorizer(identity=old).authorize(request).allowed:
         covered = {a.lower() for part in (*report.findings, *report.unknown) for a in part.actions}
         assert request["action"].lower() in covered, report.as_dict()
 
 
-@scaled(0.2)
+@scaled(0.1)
 @given(_IDENTITY, _DENIES)
 def test_an_added_deny_never_creates_access(document_, statement):
-    assert not diff(_load(document_), _load(_with(document_, statement)), principal=ALICE).findings
+    assert not diff(_load(document_), _load(_with(document_, statement)), principal=ALICE, actions=_ABOUT).findings
 
 
-@scaled(0.2)
+@scaled(0.1)
 @given(_IDENTITY)
 def test_can_never_agrees_with_diff_against_no_policy(document_):
     policies = _load(document_)
-    against_none = diff([], policies, principal=ALICE)
+    against_none = diff([], policies, principal=ALICE, actions=_ABOUT)
     if against_none.unknown:
         return
     allowed = {a.lower() for f in against_none.findings for a in f.actions}

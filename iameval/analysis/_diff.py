@@ -22,7 +22,6 @@ construct and where it is written.
 
 from __future__ import annotations
 
-import fnmatch
 from functools import cache
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -34,11 +33,11 @@ from .. import catalog
 from ..engine._chain import Authorizer, decide
 from ..engine._compile import CompiledStatement, Entries, Match, PolicySet, StatementRef
 from ..engine._context import Context
-from ..engine._plan import Plan
+from ..engine._plan import Plan, mandatory_marks
 from ..engine._request import Request
 from ..engine._services import RULED_SERVICES, _other_account
 from ..policy._errors import Location
-from ..policy._match import ResourcePattern
+from ..policy._match import ResourcePattern, action_glob
 from ..policy._model import Policy, PolicyKind
 from ._symbolic import Space, Unencodable
 
@@ -129,12 +128,13 @@ class DiffReport:
 # --------------------------------------------------------------------------- public calls
 
 def diff(old: Sequence[Policy], new: Sequence[Policy], kind: str = "identity",
-         principal: str | None = None) -> DiffReport:
-    """What `new` allows that `old` does not, as policies of `kind` (one of `DIFF_KINDS`)."""
+         principal: str | None = None, actions: Sequence[str] | None = None) -> DiffReport:
+    """What `new` allows that `old` does not, as policies of `kind` (one of `DIFF_KINDS`), for
+    `actions` (patterns, `*` and `?`; default every action)."""
     if kind in UNSEARCHED_KINDS:
         return _unsearched(kind)
     caller = principal or (_SESSION if kind == "session" else _USER)
-    return _search(_authorizer(old, kind), _authorizer(new, kind), caller, None, None)
+    return _search(_authorizer(old, kind), _authorizer(new, kind), caller, _wanted(actions), None)
 
 
 def can_never(policies: Sequence[Policy], actions: Sequence[str], resources: Sequence[str] | None = None,
@@ -144,9 +144,15 @@ def can_never(policies: Sequence[Policy], actions: Sequence[str], resources: Seq
     if kind in UNSEARCHED_KINDS:
         return _unsearched(kind)
     caller = principal or (_SESSION if kind == "session" else _USER)
-    wanted = [a.lower() for a in actions]
-    return _search(None, _authorizer(policies, kind), caller,
-                   lambda action: any(fnmatch.fnmatchcase(action, w) for w in wanted), resources)
+    return _search(None, _authorizer(policies, kind), caller, _wanted(actions), resources)
+
+
+def _wanted(patterns: Sequence[str] | None) -> Callable[[str], bool] | None:
+    """Which actions (lower-cased) the question is about: those the patterns name (§7.2)."""
+    if patterns is None:
+        return None
+    globs = [action_glob(p) for p in patterns]
+    return lambda action: any(g.matches(action) for g in globs)
 
 
 def _unsearched(kind: str) -> DiffReport:
@@ -310,15 +316,47 @@ def _search_class(old: Authorizer | None, new: Authorizer, principal: str, actio
     reasons: dict[str, str] = {}
     new_entries = _entries(new, new_plan, space, reasons)
     old_entries = _entries(old, old_plan, space, reasons) if old is not None and old_plan is not None else []
-    clauses: list[z3.BoolRef] = []
+    base: list[z3.BoolRef] = []
     if resources is not None:
-        clauses.append(z3.Or(*[space.resource_in(ResourcePattern(r)) for r in resources]))
-    # Which of the rest of the request the chain reads: the resource's account (§3), and whether a
-    # trust or key policy is mandatory (§2.5, `mandatory_marks`).
-    flags = [space.same_account]
-    if new_plan.sts_or_kms:
-        flags.append(space.mandatory(action))
-    clauses.extend(space.constraints)  # read after the encodings, which add to them
+        base.append(z3.Or(*[space.resource_in(ResourcePattern(r)) for r in resources]))
+    base.extend(space.constraints)  # read after the encodings, which add to them
+    # What the chain reads of the request beyond the statements: whether the resource is in
+    # another account (§3) and whether a trust or key policy must allow it (§2.5). Each way is
+    # searched apart, and only where `decide` allows with every Allow holding and no Deny (the
+    # chain is monotone): identity policies never reach another account's resource on their own.
+    marks = mandatory_marks(action) if new_plan.sts_or_kms else None
+    caller = new_plan.caller.account or ""
+    other = "999999999999" if caller != "999999999999" else "888888888888"
+    ways = [(True, False), (False, False)] + ([(True, True), (False, True)] if marks else [])
+    unknown = None
+    for same, mandatory in ways:
+        probe = _request(principal, action, _probe(caller if same else other, marks if mandatory else None), {})
+        if not _judge(new, probe, new_entries, [e.allow for e in new_entries]) or (
+                old is not None and _judge(old, probe, old_entries, [not e.allow for e in old_entries])):
+            continue
+        fixed = [space.same_account == z3.BoolVal(same)]
+        if marks:
+            fixed.append(space.mandatory(action) == z3.BoolVal(mandatory))
+        found, reason = _search_way(old, new, principal, action, base + fixed, space, new_entries, old_entries,
+                                    reasons)
+        if found is not None:
+            return found, None
+        unknown = unknown or reason
+    return None, unknown
+
+
+def _probe(account: str, marks: tuple[str, str] | None) -> str:
+    """A resource in `account`, on which a trust or key policy is mandatory when `marks` are given."""
+    if marks is None:
+        return f"arn:aws:s3:us-east-1:{account}:probe"
+    return f"arn:aws:probe:us-east-1:{account}:probe{marks[0]}{marks[1]}"
+
+
+def _search_way(old: Authorizer | None, new: Authorizer, principal: str, action: str, clauses: list[z3.BoolRef],
+                space: Space, new_entries: list[_Entry], old_entries: list[_Entry], reasons: dict[str, str]
+                ) -> tuple[Request | None, str | None]:
+    """The search of `_search_class` with the resource's account and the mandatory resource
+    policy fixed: blocking clauses then speak of statements alone."""
     for _ in range(_SEARCH_LIMIT):
         verdict, model = _solve(clauses, space.nice)
         if model is None and verdict == z3.unknown:
@@ -335,18 +373,16 @@ def _search_class(old: Authorizer | None, new: Authorizer, principal: str, actio
             _check_truths(old, request, old_entries, old_truths) if old is not None else True)
         if not exact:
             # A free statement the engine reads otherwise: rule this combination out alone.
-            clauses.append(z3.Or(*[e.formula != z3.BoolVal(t) for e, t in zip(new_entries + old_entries, truths)],
-                             *[f != model.eval(f, model_completion=True) for f in flags]))
+            clauses.append(z3.Or(*[e.formula != z3.BoolVal(t) for e, t in zip(new_entries + old_entries, truths)]))
             continue
         new_allows = _judge(new, request, new_entries, new_truths)
         old_allows = _judge(old, request, old_entries, old_truths) if old is not None else False
         if new_allows and not old_allows:
             return request, None
-        settled = [f != model.eval(f, model_completion=True) for f in flags]
         if not new_allows:
-            clauses.append(z3.Or(*settled, *_monotone(new_entries, new_truths, more=True)))
+            clauses.append(z3.Or(*_monotone(new_entries, new_truths, more=True)))
         if old_allows:
-            clauses.append(z3.Or(*settled, *_monotone(old_entries, old_truths, more=False)))
+            clauses.append(z3.Or(*_monotone(old_entries, old_truths, more=False)))
     return None, f"more than {_SEARCH_LIMIT} combinations of statements for `{action}`"
 
 

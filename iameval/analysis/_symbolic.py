@@ -213,15 +213,17 @@ class Space:
         or lies inside the last, the only one that holds colons."""
         parts = marker.split(":")
         segments = self._segments
-        options = [z3.Contains(segments[5], z3.StringVal(marker))]
+        anything = z3.Star(_ALL)
+        inside = z3.Concat(anything, _literal(marker), anything)
+        options = [z3.InRe(segments[5], inside)]
         for start in range(5):
             end = min(start + len(parts) - 1, 5)
             if end == start:
-                options.append(z3.Contains(segments[start], z3.StringVal(marker)))
+                options.append(z3.InRe(segments[start], inside))
                 continue
-            terms = [z3.SuffixOf(z3.StringVal(parts[0]), segments[start])]
-            terms += [segments[start + j] == z3.StringVal(parts[j]) for j in range(1, end - start)]
-            terms.append(z3.PrefixOf(z3.StringVal(":".join(parts[end - start:])), segments[end]))
+            terms = [z3.InRe(segments[start], z3.Concat(anything, _literal(parts[0])))]
+            terms += [z3.InRe(segments[start + j], _literal(parts[j])) for j in range(1, end - start)]
+            terms.append(z3.InRe(segments[end], z3.Concat(_literal(":".join(parts[end - start:])), anything)))
             options.append(z3.And(*terms))
         return z3.If(self.is_arn, z3.Or(*options), z3.BoolVal(marker in "*"))
 
