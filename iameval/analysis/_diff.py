@@ -307,9 +307,9 @@ def _search_class(old: Authorizer | None, new: Authorizer, principal: str, actio
     """A request of the class's first action that `new` allows and `old` does not, or None
     with why the answer is unknown (None when there is none)."""
     action = actions[0]
-    base = _request(principal, action, "*", {})
-    _, new_plan, _ = new.prepare(base)
-    old_plan = old.prepare(base)[1] if old is not None else None
+    first = _request(principal, action, "*", {})
+    _, new_plan, _ = new.prepare(first)
+    old_plan = old.prepare(first)[1] if old is not None else None
     if any(c.test not in (None, _other_account) for c in (*new_plan.allowing_rules, *new_plan.refusing_rules)):
         return None, f"a rule of the service for `{action}` that reads the request's context (§2.7)"
     space = Space(new_plan.caller_keys, new_plan.caller.account)

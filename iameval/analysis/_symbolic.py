@@ -21,7 +21,6 @@ resource, as `Authorizer.prepare` derives it.
 from __future__ import annotations
 
 import ipaddress
-import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -446,7 +445,7 @@ class Space:
             return _UNREADABLE[family]
         if family is Family.BOOL:
             return "true" if z3.is_true(model.eval(value[1], model_completion=True)) else "false"
-        number = model.eval(value[1], model_completion=True).as_long()
+        number: int = model.eval(value[1], model_completion=True).as_long()
         if family is Family.IP:
             six = z3.is_true(model.eval(value[2], model_completion=True))
             return str(ipaddress.IPv6Address(number) if six else ipaddress.IPv4Address(number))
@@ -466,8 +465,6 @@ def _join(parts: list[Any]) -> Any:
 
 def _text(model: z3.ModelRef, value: z3.SeqRef) -> str:
     found = model.eval(value, model_completion=True)
-    return str(found.as_string()) if z3.is_string_value(found) else ""
+    text: str = found.as_string() if z3.is_string_value(found) else ""
+    return text
 
-
-# Deep regexes of long policies recurse in z3's Python layer.
-sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))
