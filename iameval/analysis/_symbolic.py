@@ -24,7 +24,6 @@ import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from functools import cache
 from typing import Any, Callable
 
 import z3
@@ -33,10 +32,12 @@ from ..engine._compile import CompiledStatement
 from ..engine._conditions import CompiledCondition
 from ..engine._context import DERIVABLE, Context, ContextEntry
 from ..engine._plan import mandatory_marks
-from ..policy._match import Pieces, ResourcePattern, resource_pattern
+from ..policy._match import ResourcePattern, resource_pattern
 from ..policy._operators import Comparison, Family, SetQualifier
 from ..policy._values import as_text, holds_when_absent, null_expects_absent, parse_policy_value
 from ..policy._variables import UNUSABLE, Lookup, Unusable, parse_template
+from ._languages import (ALL, ARN6, DIGITS12, NO_COLON, PRINTABLE, PRINTABLE_NO_COLON, casefold_regex, glob_regex,
+                         literal)
 
 __all__ = ["MAX_VALUES", "Space", "Unencodable"]
 
@@ -62,76 +63,6 @@ class Unencodable(Exception):
         super().__init__(f"{construct} ({where})")
         self.construct = construct
         self.where = where
-
-
-# ------------------------------------------------------------------------------- patterns
-
-_ALL = z3.AllChar(z3.ReSort(z3.StringSort()))
-_NO_COLON = z3.Star(z3.Diff(_ALL, z3.Re(z3.StringVal(":"))))
-# A requested ARN of six segments, as `Authorizer.prepare` and `_read_arn` split it (§7.3).
-_ARN6 = z3.Concat(z3.Re(z3.StringVal("arn:")), z3.Loop(z3.Concat(_NO_COLON, z3.Re(z3.StringVal(":"))), 4, 4),
-                  z3.Star(_ALL))
-_DIGITS12 = z3.Loop(z3.Range("0", "9"), 12, 12)
-_PRINTABLE = z3.Star(z3.Range(" ", "~"))
-_PRINTABLE_NO_COLON = z3.Star(z3.Union(z3.Range(" ", "9"), z3.Range(";", "~")))
-
-
-def _literal(text: str) -> z3.ReRef:
-    return z3.Re(z3.StringVal(text))
-
-
-def glob_regex(pieces: Pieces) -> z3.ReRef:
-    """A glob as a regular language: `*` any run, `?` one character, in pieces with wildcards;
-    other pieces (resolved variables, escapes) literal (§7.2, §9)."""
-    parts: list[z3.ReRef] = []
-    for text, wildcards in pieces:
-        if not wildcards:
-            parts.append(_literal(text))
-            continue
-        run = ""
-        for char in text:
-            if char in "*?":
-                if run:
-                    parts.append(_literal(run))
-                    run = ""
-                parts.append(z3.Star(_ALL) if char == "*" else _ALL)
-            else:
-                run += char
-        if run:
-            parts.append(_literal(run))
-    if not parts:
-        return _literal("")
-    return parts[0] if len(parts) == 1 else z3.Concat(*parts)
-
-
-@cache
-def _folds() -> dict[str, tuple[str, ...]]:
-    """Every character z3 can hold, by what it case-folds to."""
-    found: dict[str, list[str]] = {}
-    for code in range(0x30000):
-        char = chr(code)
-        found.setdefault(char.casefold(), []).append(char)
-    return {k: tuple(v) for k, v in found.items()}
-
-
-def casefold_regex(folded: str) -> z3.ReRef:
-    """The strings whose `casefold()` is `folded` (StringEqualsIgnoreCase, §8.4): at each place
-    a character folding to the next one or more characters of `folded`."""
-    folds = _folds()
-    longest = max(len(k) for k in folds)
-    after: list[z3.ReRef | None] = [None] * len(folded) + [_literal("")]
-    for i in range(len(folded) - 1, -1, -1):
-        options = []
-        for k in range(1, min(longest, len(folded) - i) + 1):
-            rest = after[i + k]
-            chars = folds.get(folded[i:i + k])
-            if rest is None or not chars:
-                continue
-            head = z3.Union(*[_literal(c) for c in chars]) if len(chars) > 1 else _literal(chars[0])
-            options.append(z3.Concat(head, rest))
-        after[i] = (z3.Union(*options) if len(options) > 1 else options[0]) if options else None
-    first = after[0]
-    return first if first is not None else z3.Empty(z3.ReSort(z3.StringSort()))
 
 
 # ------------------------------------------------------------------------------- keys
@@ -163,14 +94,14 @@ class Space:
         # than (dis)equalities of strings.
         self.nice = z3.Bool("printable")
         self.constraints: list[z3.BoolRef] = [
-            z3.If(self.nice, z3.InRe(s, _PRINTABLE_NO_COLON), z3.InRe(s, _NO_COLON)) for s in self._segments[1:5]]
-        self.constraints.append(z3.Implies(self.nice, z3.InRe(self._segments[5], _PRINTABLE)))
+            z3.If(self.nice, z3.InRe(s, PRINTABLE_NO_COLON), z3.InRe(s, NO_COLON)) for s in self._segments[1:5]]
+        self.constraints.append(z3.Implies(self.nice, z3.InRe(self._segments[5], PRINTABLE)))
         # aws:ResourceAccount: the ARN's account when it is twelve digits, else the caller's.
         segment = self._segments[4]
         own = self.caller_account
-        self._named = z3.And(self.is_arn, z3.InRe(segment, _DIGITS12))
+        self._named = z3.And(self.is_arn, z3.InRe(segment, DIGITS12))
         self._own = z3.StringVal(own)
-        other = z3.Intersect(_DIGITS12, z3.Complement(_literal(own))) if own else _DIGITS12
+        other = z3.Intersect(DIGITS12, z3.Complement(literal(own))) if own else DIGITS12
         self.same_account = z3.Not(z3.And(self.is_arn, z3.InRe(segment, other)))
         self._presence: dict[str, z3.BoolRef] = {}
         self._names: dict[str, str] = {}  # each key as first written
@@ -212,17 +143,17 @@ class Space:
         or lies inside the last, the only one that holds colons."""
         parts = marker.split(":")
         segments = self._segments
-        anything = z3.Star(_ALL)
-        inside = z3.Concat(anything, _literal(marker), anything)
+        anything = z3.Star(ALL)
+        inside = z3.Concat(anything, literal(marker), anything)
         options = [z3.InRe(segments[5], inside)]
         for start in range(5):
             end = min(start + len(parts) - 1, 5)
             if end == start:
                 options.append(z3.InRe(segments[start], inside))
                 continue
-            terms = [z3.InRe(segments[start], z3.Concat(anything, _literal(parts[0])))]
-            terms += [z3.InRe(segments[start + j], _literal(parts[j])) for j in range(1, end - start)]
-            terms.append(z3.InRe(segments[end], z3.Concat(_literal(":".join(parts[end - start:])), anything)))
+            terms = [z3.InRe(segments[start], z3.Concat(anything, literal(parts[0])))]
+            terms += [z3.InRe(segments[start + j], literal(parts[j])) for j in range(1, end - start)]
+            terms.append(z3.InRe(segments[end], z3.Concat(literal(":".join(parts[end - start:])), anything)))
             options.append(z3.And(*terms))
         return z3.If(self.is_arn, z3.Or(*options), z3.BoolVal(marker in "*"))
 
@@ -314,7 +245,7 @@ class Space:
             elif comparison is Comparison.EQUALS_IGNORE_CASE:
                 regexes = [casefold_regex("".join(t for t, _ in p).casefold()) for p in values]
             else:
-                regexes = [_literal("".join(t for t, _ in p)) for p in values]
+                regexes = [literal("".join(t for t, _ in p)) for p in values]
             if not regexes:
                 return lambda v: z3.BoolVal(False)
             language = z3.Union(*regexes) if len(regexes) > 1 else regexes[0]
@@ -324,7 +255,7 @@ class Space:
 
             def arn(v: Any) -> z3.BoolRef:
                 segments = self._arn_segments(v)
-                return z3.And(z3.InRe(v, _ARN6), z3.Or(*[self._arn_match(segments, p) for p in patterns])
+                return z3.And(z3.InRe(v, ARN6), z3.Or(*[self._arn_match(segments, p) for p in patterns])
                               if patterns else z3.BoolVal(False))
             return arn
         if family is Family.BOOL:
@@ -362,8 +293,8 @@ class Space:
         if found is None:
             base = value.sexpr().replace("|", "")
             found = [z3.StringVal("arn")] + [z3.String(f"{base}_segment_{i}") for i in range(1, 6)]
-            self.constraints.append(z3.Implies(z3.InRe(value, _ARN6), value == _join(found)))
-            self.constraints.extend(z3.InRe(s, _NO_COLON) for s in found[1:5])
+            self.constraints.append(z3.Implies(z3.InRe(value, ARN6), value == _join(found)))
+            self.constraints.extend(z3.InRe(s, NO_COLON) for s in found[1:5])
             self._arns[value.sexpr()] = found
         return found
 
@@ -396,7 +327,7 @@ class Space:
             if typed is None:
                 text = z3.String(each)
                 values.append(text)
-                self.constraints.append(z3.Implies(self.nice, z3.InRe(text, _PRINTABLE)))
+                self.constraints.append(z3.Implies(self.nice, z3.InRe(text, PRINTABLE)))
             elif typed is Family.BOOL:
                 values.append((z3.Bool(each + "_ok"), z3.Bool(each)))
             elif typed is Family.IP:
