@@ -119,7 +119,7 @@ def diff(old: Sequence[Policy], new: Sequence[Policy], kind: str = "identity",
     if kind in UNSEARCHED_KINDS:
         return _unsearched(kind)
     caller = principal or (_SESSION if kind == "session" else _USER)
-    return _search(_authorizer(old, kind), _authorizer(new, kind), caller, _wanted(actions), None)
+    return _search(_authorizer(old, kind), _authorizer(new, kind), caller, actions, None)
 
 
 def can_never(policies: Sequence[Policy], actions: Sequence[str], resources: Sequence[str] | None = None,
@@ -129,7 +129,7 @@ def can_never(policies: Sequence[Policy], actions: Sequence[str], resources: Seq
     if kind in UNSEARCHED_KINDS:
         return _unsearched(kind)
     caller = principal or (_SESSION if kind == "session" else _USER)
-    return _search(None, _authorizer(policies, kind), caller, _wanted(actions), resources)
+    return _search(None, _authorizer(policies, kind), caller, actions, resources)
 
 
 def _wanted(patterns: Sequence[str] | None) -> Callable[[str], bool] | None:
@@ -231,18 +231,23 @@ def _classes(old: Authorizer | None, new: Authorizer, names: dict[str, str],
     return list(classes.values())
 
 
-def _search(old: Authorizer | None, new: Authorizer, principal: str, wanted: Callable[[str], bool] | None,
+def _search(old: Authorizer | None, new: Authorizer, principal: str, actions: Sequence[str] | None,
             resources: Sequence[str] | None) -> DiffReport:
     names = _universe([new])
+    # An action the question names that neither the catalogue nor the policies know is asked too.
+    for action in actions or ():
+        if "*" not in action and "?" not in action:
+            names.setdefault(action.lower(), action)
+    wanted = _wanted(actions)
     findings: list[DiffFinding] = []
     unknown: list[UnknownPart] = []
     classes = _classes(old, new, names, wanted)
-    for actions in classes:
-        found, reason = search_class(old, new, principal, actions, resources)
+    for group in classes:
+        found, reason = search_class(old, new, principal, group, resources)
         if found is not None:
-            findings.extend(_findings(old, new, found, actions, names))
+            findings.extend(_findings(old, new, found, group, names))
         elif reason is not None:
-            unknown.append(UnknownPart(tuple(sorted(names[a] for a in actions)), reason))
+            unknown.append(UnknownPart(tuple(sorted(names[a] for a in group)), reason))
     findings.sort(key=lambda f: f.actions)
     return DiffReport(tuple(findings), tuple(unknown), len(classes))
 
