@@ -1,4 +1,6 @@
-"""Stage 4: questions about policies rather than requests: validation (§12), with stable codes."""
+"""Stage 4: questions about policies rather than requests: validation (§12), with stable codes;
+`diff` and `can_never`, about every request (`_diff`), imported on first use: the solver they
+need costs start-up time that the other commands do not pay."""
 
 from typing import TYPE_CHECKING
 
@@ -6,10 +8,15 @@ from .._lazy import on_first_use
 
 if TYPE_CHECKING:
     from ._validate import *  # noqa: F403
+    from ._diff import (DIFF_KINDS, UNSEARCHED_KINDS, DiffFinding, DiffReport, Example, Outcome, SymbolicMismatch,
+                        UnknownPart, can_never, diff)
 
-# `_validate` names the surface once, in its __all__; here its names are imported when first read
-# (`_lazy.py`), so that the command's `--type` reads `PolicyType` (`_rules`) without validation.
+# Each module names its surface once, in its __all__; here its names are imported when first read
+# (`_lazy.py`), so that the command's `--type` reads `PolicyType` (`_rules`) without validation,
+# and no command but diff and can-never pays for the solver.
 _SURFACE = {"._validate": "CODES Finding POLICY_TYPES PolicyType Rule exit_code validate_found validate_paths "
-                           "validate_policy"}
+                           "validate_policy",
+            "._diff": "DIFF_KINDS DiffFinding DiffReport Example Outcome SymbolicMismatch UNSEARCHED_KINDS "
+                      "UnknownPart can_never diff"}
 __all__ = sorted(name for names in _SURFACE.values() for name in names.split())
 __getattr__, __dir__ = on_first_use(__name__, _SURFACE)

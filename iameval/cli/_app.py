@@ -19,6 +19,7 @@ from typer.core import TyperGroup
 from ..policy._errors import Location, PolicyError, Problem
 from ._catalog_commands import expand_command, validate_command
 from ._check import check, run
+from ._diff_commands import can_never_command, diff_command
 from ._options import DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, fail
 from ._who_can import who_can_command
 
@@ -247,6 +248,8 @@ def load_bank() -> "list[Question]":
 
 app.command("validate")(validate_command)
 app.command("expand")(expand_command)
+app.command("diff")(diff_command)
+app.command("can-never")(can_never_command)
 
 
 def main() -> None:

@@ -191,6 +191,11 @@ class CompiledCondition:
             return matcher(entry.texts[0], values, context) != negated
         return test
 
+    @property
+    def has_variables(self) -> bool:
+        """Whether policy values with `${...}` are templates here (policy variables enabled, §9)."""
+        return bool(self._templates)
+
     # ------------------------------------------------------------------------ request time
 
     def policy_values(self, context: Context) -> list[tuple[str, str | None]]:

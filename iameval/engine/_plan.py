@@ -18,7 +18,7 @@ from ._context import ContextEntry
 from ._request import Caller, CallerKind, Credentials
 from ._services import RULED_SERVICES, lockout, rcp_exemption, resource_policy_exemption, rules_for, scp_exemption
 
-__all__ = ["Gate", "GateKind", "Plan", "PolicySets", "Who", "is_resource_policy_required"]
+__all__ = ["Gate", "GateKind", "Plan", "PolicySets", "Who", "is_resource_policy_required", "mandatory_marks"]
 
 
 class GateKind(StrEnum):
@@ -41,14 +41,20 @@ class GateKind(StrEnum):
 _MANDATORY_STS = ("sts:tagsession", "sts:setsourceidentity", "sts:setcontext")
 
 
+def mandatory_marks(action: str) -> tuple[str, str] | None:
+    """What a resource of `action` (lower-cased) contains when only a resource-policy grant can
+    allow it (§2.5): a role, for the trust actions; a KMS key, for KMS actions."""
+    if action.startswith("sts:assumerole") or action in _MANDATORY_STS:
+        return ":iam::", ":role/"
+    if action.startswith("kms:"):
+        return ":kms:", ":key/"
+    return None
+
+
 def is_resource_policy_required(action: str, resource: str) -> bool:
     """Requests for which only a resource-policy grant can allow (§2.5): role trust and KMS keys."""
-    action = action.lower()
-    if action.startswith("sts:assumerole") or action in _MANDATORY_STS:
-        return ":iam::" in resource and ":role/" in resource
-    if action.startswith("kms:"):
-        return ":kms:" in resource and ":key/" in resource
-    return False
+    marks = mandatory_marks(action.lower())
+    return marks is not None and marks[0] in resource and marks[1] in resource
 
 
 # RCPs can only deny: RCPFullAWSAccess is attached at every level and cannot be detached, so a

@@ -371,14 +371,31 @@ class ResourcePattern:
     def _segments(self) -> tuple[Glob, ...] | None:
         """One glob per segment as `_aligned` gives them; None when the pattern matches no ARN."""
         if self._segment_globs is None:
-            last = self._pieces[-1] if self._pieces else ("", False)
-            # Only the policy's own `*` reaches past colons, never one in a variable's value (§9).
-            segments = _aligned(self._split(), last[1] and last[0].endswith("*"))
+            segments = self.segment_pieces
             self._segment_globs = () if segments is None else tuple(Glob.from_parts(s) for s in segments)
         return self._segment_globs or None
 
     def __repr__(self) -> str:
         return f"ResourcePattern({self.pattern!r})"
+
+    @property
+    def pieces(self) -> Pieces:
+        """The whole pattern as `(text, wildcards)` pieces: how a resource that is no ARN is matched."""
+        return self._pieces
+
+    @property
+    def segment_pieces(self) -> "list[Pieces] | None":
+        """The pieces of each segment as they face a 6-segment ARN (`_aligned`, §7.3), None when
+        the pattern matches no such ARN; for the symbolic reading (`analysis._symbolic`). Computed
+        when asked, not kept (a large policy's patterns took a third of its compiled size)."""
+        last = self._pieces[-1] if self._pieces else ("", False)
+        # Only the policy's own `*` reaches past colons, never one in a variable's value (§9).
+        return _aligned(self._split(), last[1] and last[0].endswith("*"))
+
+    @property
+    def matches_every_resource(self) -> bool:
+        """The pattern is `*` alone."""
+        return self._all
 
     def matches(self, resource: str, resource_segments: list[str] | None) -> bool:
         """`resource_segments` is `split_arn(resource)` when the resource is a 6-segment ARN."""

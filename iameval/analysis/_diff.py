@@ -1,0 +1,278 @@
+"""What one set of policies allows that another does not, for every request (IAM-SEMANTICS §2-§8).
+
+`diff(old, new)` answers "does this change newly allow anything, and what?", `can_never` "can
+these policies ever allow these actions?". Both search the requests of one caller:
+
+- Actions are finite (the catalogue, with the actions the policies name that it lacks). They
+  fall into classes that plan alike: the same statements of each policy reach them in every
+  gate, under both versions. A class whose statements are the same under both cannot differ.
+- Within a class, `_search.search_class` finds a request that the new policies allow and the
+  old do not, the engine's own chain judging (`decide`).
+- Every example is replayed through `Authorizer.authorize` under both versions, for one action
+  of each service of its class, before it is returned. A disagreement is a bug of the encoding,
+  raised as `SymbolicMismatch`.
+
+What cannot be encoded makes the answer for its class `unknown`, with the construct and where it
+is written, never "no new access".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cache
+from typing import Any, Callable, Iterable, Sequence
+
+from .. import catalog
+from ..engine._chain import Authorizer
+from ..engine._request import Request
+from ..engine._services import RULED_SERVICES
+from ..policy._errors import Location
+from ..policy._match import action_glob
+from ..policy._model import Policy, PolicyKind
+from ._search import SymbolicMismatch, policy_sets, search_class
+
+__all__ = ["DiffFinding", "DiffReport", "Example", "Outcome", "SymbolicMismatch", "UnknownPart", "can_never",
+           "diff", "DIFF_KINDS", "UNSEARCHED_KINDS"]
+
+# The caller whose requests are searched, by the type of the policies compared.
+_USER = "arn:aws:iam::123456789012:user/iameval-user"
+_SESSION = "arn:aws:sts::123456789012:assumed-role/iameval-role/iameval-session"
+# Where the compared policies sit; the other gates allow everything, so that only they decide.
+DIFF_KINDS = ("identity", "scp", "rcp", "boundary", "session")
+# Policies that name their callers: answered `unknown` until principals are searched too.
+UNSEARCHED_KINDS = ("resource", "trust")
+_ALLOW_ALL = Policy.model_validate({"Version": "2012-10-17", "Statement": [
+    {"Sid": "AllowAll", "Effect": "Allow", "Action": "*", "Resource": "*"}]}, context={"kind": PolicyKind.IDENTITY}
+).model_copy(update={"name": "iameval-allow-all"})
+
+
+class Outcome(StrEnum):
+    NO_NEW_ACCESS = "no-new-access"
+    NEW_ACCESS = "new-access"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Example:
+    """A request that the new policies allow and the old do not, replayed through the engine."""
+
+    principal: str
+    action: str
+    resource: str
+    context: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"principal": self.principal, "action": self.action, "resource": self.resource,
+                "context": self.context}
+
+
+@dataclass(frozen=True)
+class DiffFinding:
+    """Actions newly allowed (catalogue names, one service), the statements of the new policies
+    that allow the example, and the example."""
+
+    actions: tuple[str, ...]
+    statements: tuple[str, ...]
+    example: Example
+    locations: tuple[Location, ...] = field(default=(), compare=False)  # the statements', where read
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"actions": list(self.actions), "statements": list(self.statements),
+                "example": self.example.as_dict()}
+
+
+@dataclass(frozen=True)
+class UnknownPart:
+    """Actions for which the answer is not known, and why: a construct and where it is."""
+
+    actions: tuple[str, ...]
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"actions": list(self.actions), "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class DiffReport:
+    findings: tuple[DiffFinding, ...]
+    unknown: tuple[UnknownPart, ...] = ()
+    classes: int = field(default=0, compare=False)  # action classes searched, for bench
+
+    @property
+    def result(self) -> Outcome:
+        if self.findings:
+            return Outcome.NEW_ACCESS
+        return Outcome.UNKNOWN if self.unknown else Outcome.NO_NEW_ACCESS
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"result": str(self.result), "findings": [f.as_dict() for f in self.findings],
+                "unknown": [u.as_dict() for u in self.unknown]}
+
+
+# --------------------------------------------------------------------------- public calls
+
+def diff(old: Sequence[Policy], new: Sequence[Policy], kind: str = "identity",
+         principal: str | None = None, actions: Sequence[str] | None = None) -> DiffReport:
+    """What `new` allows that `old` does not, as policies of `kind` (one of `DIFF_KINDS`), for
+    `actions` (patterns, `*` and `?`; default every action)."""
+    if kind in UNSEARCHED_KINDS:
+        return _unsearched(kind)
+    caller = principal or (_SESSION if kind == "session" else _USER)
+    return _search(_authorizer(old, kind), _authorizer(new, kind), caller, actions, None)
+
+
+def can_never(policies: Sequence[Policy], actions: Sequence[str], resources: Sequence[str] | None = None,
+              kind: str = "identity", principal: str | None = None) -> DiffReport:
+    """Whether `policies` (of `kind`) allow any request for `actions` (patterns, `*` and `?`)
+    on `resources` (ARN patterns, default any): no findings when none is allowed."""
+    if kind in UNSEARCHED_KINDS:
+        return _unsearched(kind)
+    caller = principal or (_SESSION if kind == "session" else _USER)
+    return _search(None, _authorizer(policies, kind), caller, actions, resources)
+
+
+def _wanted(patterns: Sequence[str] | None) -> Callable[[str], bool] | None:
+    """Which actions (lower-cased) the question is about: those the patterns name (§7.2)."""
+    if patterns is None:
+        return None
+    globs = [action_glob(p) for p in patterns]
+    return lambda action: any(g.matches(action) for g in globs)
+
+
+def _unsearched(kind: str) -> DiffReport:
+    return DiffReport((), (UnknownPart((), f"{kind} policies name their callers, and principals are not searched "
+                                           "yet: only the policies of one caller are (identity, scp, rcp, boundary, "
+                                           "session)"),))
+
+
+def _authorizer(policies: Sequence[Policy], kind: str) -> Authorizer:
+    if kind == "identity":
+        return Authorizer(identity=policies)
+    if kind == "scp":
+        return Authorizer(identity=[_ALLOW_ALL], scps=[list(policies)])
+    if kind == "rcp":
+        return Authorizer(identity=[_ALLOW_ALL], rcps=[list(policies)])
+    if kind == "boundary":
+        if len(policies) != 1:
+            raise ValueError("a principal has one permissions boundary: give one policy")
+        return Authorizer(identity=[_ALLOW_ALL], permission_boundary=policies[0])
+    if kind == "session":
+        return Authorizer(identity=[_ALLOW_ALL], session=policies)
+    raise ValueError(f"unknown policy type `{kind}`: use one of {', '.join(DIFF_KINDS)}")
+
+
+# --------------------------------------------------------------------------- actions
+
+@cache
+def _catalogue() -> dict[str, dict[str, str]]:
+    """The catalogue's actions by service, lower-cased, each with its catalogue name."""
+    services: dict[str, dict[str, str]] = {}
+    for prefix in sorted(catalog.service_prefixes()):
+        service = catalog.service(prefix)
+        if service is not None:
+            names = services.setdefault(prefix.lower(), {})
+            for action in service.actions.values():
+                names[str(action).lower()] = str(action)
+    return services
+
+
+def _universe(authorizers: Iterable[Authorizer]) -> dict[str, str]:
+    """Every action a request can name that a statement of `authorizers` reaches, lower-cased,
+    with its catalogue name: the catalogue's, those the policies name that it lacks, and one
+    instance of each pattern that names none."""
+    services = _catalogue()
+    names: dict[str, str] = {}
+    every = False
+    for a in authorizers:
+        for policies in policy_sets(a):
+            for statement in policies.statements:
+                matcher = statement.actions
+                for exact in matcher.exact:
+                    names[exact] = services.get(exact.partition(":")[0], {}).get(exact, exact)
+                for glob in matcher.globs:
+                    service, colon, _ = glob.pattern.partition(":")
+                    if matcher.negated or not colon or "*" in service or "?" in service:
+                        every = True
+                        continue
+                    found = {n: shown for n, shown in services.get(service, {}).items() if glob.matches(n)}
+                    if not found:
+                        instance = glob.pattern.replace("*", "").replace("?", "x")
+                        found = {instance: instance}
+                    names.update(found)
+                every = every or (matcher.negated and not matcher.globs)
+    if every:
+        for actions in services.values():
+            names.update(actions)
+    return names
+
+
+def _signature(a: Authorizer, action: str) -> tuple[Any, ...]:
+    """What plans of `action` under `a` take from the policies: each gate's candidate statements."""
+    return tuple(tuple(s.statement for s in policies.candidates(action)) for policies in policy_sets(a))
+
+
+def _classes(old: Authorizer | None, new: Authorizer, names: dict[str, str],
+             wanted: Callable[[str], bool] | None) -> list[list[str]]:
+    """The actions whose requests can differ, in classes that plan alike under both versions.
+    Services with rules of their own (§2.7) and the actions whose trust or key policy is
+    mandatory (§2.5) keep classes of their own."""
+    classes: dict[tuple[Any, ...], list[str]] = {}
+    for action in names:
+        if wanted is not None and not wanted(action):
+            continue
+        new_sig = _signature(new, action)
+        old_sig = _signature(old, action) if old is not None else None
+        if new_sig == old_sig or not any(new_sig):
+            continue  # the same statements decide under both: the same answers
+        service = action.partition(":")[0]
+        own = service if service in RULED_SERVICES else ""
+        classes.setdefault((new_sig, old_sig, own), []).append(action)
+    return list(classes.values())
+
+
+def _search(old: Authorizer | None, new: Authorizer, principal: str, actions: Sequence[str] | None,
+            resources: Sequence[str] | None) -> DiffReport:
+    names = _universe([new])
+    # An action the question names that neither the catalogue nor the policies know is asked too.
+    for action in actions or ():
+        if "*" not in action and "?" not in action:
+            names.setdefault(action.lower(), action)
+    wanted = _wanted(actions)
+    findings: list[DiffFinding] = []
+    unknown: list[UnknownPart] = []
+    classes = _classes(old, new, names, wanted)
+    for group in classes:
+        found, reason = search_class(old, new, principal, group, resources)
+        if found is not None:
+            findings.extend(_findings(old, new, found, group, names))
+        elif reason is not None:
+            unknown.append(UnknownPart(tuple(sorted(names[a] for a in group)), reason))
+    findings.sort(key=lambda f: f.actions)
+    return DiffReport(tuple(findings), tuple(unknown), len(classes))
+
+
+def _findings(old: Authorizer | None, new: Authorizer, request: Request, actions: list[str],
+              names: dict[str, str]) -> list[DiffFinding]:
+    """The class's actions by service, each with the example replayed for one of its actions."""
+    by_ref = {s.ref: s for p in policy_sets(new) for s in p.statements}
+    by_service: dict[str, list[str]] = {}
+    for action in actions:
+        by_service.setdefault(action.partition(":")[0], []).append(action)
+    out = []
+    for group in by_service.values():
+        example = request.model_copy(update={"action": names[group[0]]})
+        result = new.authorize(example)
+        before = old.authorize(example) if old is not None else None
+        if not result.allowed or (before is not None and before.allowed):
+            raise SymbolicMismatch(f"the engine does not confirm that `{example.action}` is newly allowed for "
+                                   f"{example.model_dump(exclude_defaults=True)}")
+        reasons = [m for m in result.reasons if m.ref.policy != _ALLOW_ALL.name]
+        statements = tuple(dict.fromkeys(f"{m.ref.statement} of {m.ref.policy}" for m in reasons))
+        locations = tuple(origin[0].locate(origin[1]) for m in reasons
+                          if (origin := by_ref[m.ref].origin) is not None)
+        out.append(DiffFinding(tuple(sorted(names[a] for a in group)), statements,
+                               Example(example.principal, example.action, example.resource,
+                                       {k: list(v) if isinstance(v, tuple) else v for k, v in example.context.items()}),
+                               locations))
+    return out

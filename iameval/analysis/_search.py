@@ -1,0 +1,217 @@
+"""The search of one class of actions: a request that new policies allow and old ones do not.
+
+Within a class, the engine's own plan (`Authorizer.prepare`) says which statements each gate
+can use, and the engine's own chain (`_chain.decide`) decides from which of them hold. z3
+proposes a resource and a context under which some statements hold (`_symbolic`); `decide`,
+told those truths as its `hold`, judges; a combination that does not newly allow is blocked with
+every combination it settles, the chain being monotone (more Allows holding never deny, more
+Denies never allow), and the search goes on until none is left (IAM-SEMANTICS §2-§5). The
+resource's account (§3) and a mandatory trust or key policy (§2.5), which the chain reads
+beyond the statements, are searched one way at a time.
+
+Every request proposed is read by the engine too: a statement the solver encodes that the
+engine reads otherwise is a bug, raised as `SymbolicMismatch`; one that is not encoded stands as
+a free unknown, and the answer is then `unknown` rather than "no new access".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import z3
+
+from ..engine._chain import Authorizer, decide
+from ..engine._compile import CompiledStatement, Entries, Match, PolicySet, StatementRef
+from ..engine._context import Context
+from ..engine._plan import Plan, mandatory_marks
+from ..engine._request import Request
+from ..engine._services import _other_account
+from ..policy._match import ResourcePattern
+from ._symbolic import Space, Unencodable
+
+__all__ = ["SymbolicMismatch", "policy_sets", "request_of", "search_class"]
+
+_SEARCH_LIMIT = 400  # combinations of holding statements tried per way before answering unknown
+_TIMEOUT_MS = 10_000  # per solver call
+
+
+class SymbolicMismatch(AssertionError):
+    """The solver's reading of a request and the engine's disagree: a bug, never a finding."""
+
+
+def policy_sets(a: Authorizer) -> tuple[PolicySet, ...]:
+    return (*a.scps, *a.rcps, a.resource_policy, a.identity, a.permission_boundary, a.session)
+
+
+@dataclass
+class _Entry:
+    allow: bool
+    match: Match
+    statement: CompiledStatement
+    formula: z3.BoolRef
+    free: bool  # not encoded: a free unknown
+
+
+def _gate_entries(plan: Plan) -> list[tuple[bool, Entries]]:
+    gates = [*plan.scps, *plan.rcps, plan.resource_policy, plan.identity, plan.permission_boundary, plan.session]
+    return [(allow, g.allows if allow else g.denies) for g in gates for allow in (True, False)]
+
+
+def _entries(a: Authorizer, plan: Plan, space: Space, reasons: dict[str, str]) -> list[_Entry]:
+    by_ref: dict[StatementRef, CompiledStatement] = {s.ref: s for p in policy_sets(a) for s in p.statements}
+    out = []
+    for allow, entries in _gate_entries(plan):
+        for _, match in entries:
+            statement = by_ref[match.ref]
+            try:
+                formula, free = space.statement(statement), False
+            except Unencodable as exc:
+                formula, free = z3.Bool(f"free_{len(reasons)}_{id(statement)}"), True
+                reasons.setdefault(str(exc), str(exc))
+            out.append(_Entry(allow, match, statement, formula, free))
+    return out
+
+
+def request_of(principal: str, action: str, resource: str, context: dict[str, Any]) -> Request:
+    return Request.model_validate({"principal": principal, "action": action, "resource": resource,
+                                   "context": context})
+
+
+def search_class(old: Authorizer | None, new: Authorizer, principal: str, actions: list[str],
+                  resources: Sequence[str] | None) -> tuple[Request | None, str | None]:
+    """A request of the class's first action that `new` allows and `old` does not, or None
+    with why the answer is unknown (None when there is none)."""
+    action = actions[0]
+    first = request_of(principal, action, "*", {})
+    _, new_plan, _ = new.prepare(first)
+    old_plan = old.prepare(first)[1] if old is not None else None
+    if any(c.test not in (None, _other_account) for c in (*new_plan.allowing_rules, *new_plan.refusing_rules)):
+        return None, f"a rule of the service for `{action}` that reads the request's context (§2.7)"
+    space = Space(new_plan.caller_keys, new_plan.caller.account)
+    reasons: dict[str, str] = {}
+    new_entries = _entries(new, new_plan, space, reasons)
+    old_entries = _entries(old, old_plan, space, reasons) if old is not None and old_plan is not None else []
+    base: list[z3.BoolRef] = []
+    if resources is not None:
+        base.append(z3.Or(*[space.resource_in(ResourcePattern(r)) for r in resources]))
+    base.extend(space.constraints)  # read after the encodings, which add to them
+    # What the chain reads of the request beyond the statements: whether the resource is in
+    # another account (§3) and whether a trust or key policy must allow it (§2.5). Each way is
+    # searched apart, and only where `decide` allows with every Allow holding and no Deny (the
+    # chain is monotone): identity policies never reach another account's resource on their own.
+    marks = mandatory_marks(action) if new_plan.sts_or_kms else None
+    caller = new_plan.caller.account or ""
+    other = "999999999999" if caller != "999999999999" else "888888888888"
+    ways = [(True, False), (False, False)] + ([(True, True), (False, True)] if marks else [])
+    unknown = None
+    for same, mandatory in ways:
+        probe = request_of(principal, action, _probe(caller if same else other, marks if mandatory else None), {})
+        if not _judge(new, probe, new_entries, [e.allow for e in new_entries]) or (
+                old is not None and _judge(old, probe, old_entries, [not e.allow for e in old_entries])):
+            continue
+        fixed = [space.same_account == z3.BoolVal(same)]
+        if marks:
+            fixed.append(space.mandatory(action) == z3.BoolVal(mandatory))
+        found, reason = _search_way(old, new, principal, action, base + fixed, space, new_entries, old_entries,
+                                    reasons)
+        if found is not None:
+            return found, None
+        unknown = unknown or reason
+    return None, unknown
+
+
+def _probe(account: str, marks: tuple[str, str] | None) -> str:
+    """A resource in `account`, on which a trust or key policy is mandatory when `marks` are given."""
+    if marks is None:
+        return f"arn:aws:s3:us-east-1:{account}:probe"
+    return f"arn:aws:probe:us-east-1:{account}:probe{marks[0]}{marks[1]}"
+
+
+def _search_way(old: Authorizer | None, new: Authorizer, principal: str, action: str, clauses: list[z3.BoolRef],
+                space: Space, new_entries: list[_Entry], old_entries: list[_Entry], reasons: dict[str, str]
+                ) -> tuple[Request | None, str | None]:
+    """The search of `_search_class` with the resource's account and the mandatory resource
+    policy fixed: blocking clauses then speak of statements alone."""
+    for _ in range(_SEARCH_LIMIT):
+        verdict, model = _solve(clauses, space.nice)
+        if model is None and verdict == z3.unknown:
+            return None, f"the solver gave no answer for `{action}` within {_TIMEOUT_MS // 1000} s"
+        if model is None:
+            free = [r for r in reasons]
+            return None, ("not encoded: " + "; ".join(free)) if free else None
+        resource, context = space.render(model)
+        request = request_of(principal, action, resource, context)
+        truths = [z3.is_true(model.eval(e.formula, model_completion=True)) for e in new_entries + old_entries]
+        new_truths = truths[:len(new_entries)]
+        old_truths = truths[len(new_entries):]
+        exact = _check_truths(new, request, new_entries, new_truths) & (
+            _check_truths(old, request, old_entries, old_truths) if old is not None else True)
+        if not exact:
+            # A free statement the engine reads otherwise: rule this combination out alone.
+            clauses.append(z3.Or(*[e.formula != z3.BoolVal(t) for e, t in zip(new_entries + old_entries, truths)]))
+            continue
+        new_allows = _judge(new, request, new_entries, new_truths)
+        old_allows = _judge(old, request, old_entries, old_truths) if old is not None else False
+        if new_allows and not old_allows:
+            return request, None
+        if not new_allows:
+            clauses.append(z3.Or(*_monotone(new_entries, new_truths, more=True)))
+        if old_allows:
+            clauses.append(z3.Or(*_monotone(old_entries, old_truths, more=False)))
+    return None, f"more than {_SEARCH_LIMIT} combinations of statements for `{action}`"
+
+
+def _solve(clauses: list[z3.BoolRef], nice: z3.BoolRef) -> tuple[Any, z3.ModelRef | None]:
+    """A model of `clauses`, readable (`nice`) if one is. A fresh solver each time: z3's
+    incremental mode is many times slower on strings than its one-shot one (measured)."""
+    verdict = z3.unsat
+    for extra in ([nice], []):
+        solver = z3.Solver()
+        solver.set("timeout", _TIMEOUT_MS)
+        solver.add(*clauses, *extra)
+        found = solver.check()
+        if found == z3.sat:
+            return found, solver.model()
+        if found == z3.unknown:
+            verdict = found
+    return verdict, None
+
+
+def _monotone(entries: list[_Entry], truths: list[bool], more: bool) -> list[z3.BoolRef]:
+    """What must change for the answer to change the wanted way: `more` (to allow), an Allow
+    that did not hold holds or a Deny that held does not; else the reverse."""
+    out = []
+    for entry, truth in zip(entries, truths):
+        if entry.allow == more and not truth:
+            out.append(entry.formula)
+        elif entry.allow != more and truth:
+            out.append(z3.Not(entry.formula))
+    return out
+
+
+def _check_truths(a: Authorizer, request: Request, entries: list[_Entry], truths: list[bool]) -> bool:
+    """Whether the engine finds the statements holding as the model says; a statement encoded
+    that the engine reads otherwise is a bug (`SymbolicMismatch`), a free one only imprecision."""
+    _, _, context = a.prepare(request)
+    exact = True
+    for entry, truth in zip(entries, truths):
+        if entry.statement.holds(context) != truth:
+            if not entry.free:
+                raise SymbolicMismatch(
+                    f"statement {entry.match.ref.statement} of {entry.match.ref.policy}: the solver read it as "
+                    f"{'holding' if truth else 'not holding'} for {request.model_dump(exclude_defaults=True)}, "
+                    "the engine the other way")
+            exact = False
+    return exact
+
+
+def _judge(a: Authorizer, request: Request, entries: list[_Entry], truths: list[bool]) -> bool:
+    """`decide` itself, told which statements hold."""
+    holding = {e.match for e, t in zip(entries, truths) if t}
+
+    def hold(gate: Entries, context: Context) -> tuple[Match, ...]:
+        return tuple(m for _, m in gate if m in holding)
+
+    prepared, plan, context = a.prepare(request)
+    return decide(plan, prepared, context, hold).allowed

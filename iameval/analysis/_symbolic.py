@@ -1,0 +1,401 @@
+"""The tests of one statement as a z3 formula over a request's resource and context (IAM-SEMANTICS §7.3, §8, §9).
+
+`Space` holds the unknowns of the requests of one caller: the resource, and for every condition
+key a statement reads whether it is present, whether it is a list, and its values. `statement`
+turns what `CompiledStatement.holds` tests (its `Resource`/`NotResource`, then each condition)
+into a formula; `render` turns a model back into a concrete resource and context, which the
+caller replays through the engine itself. The chain is never encoded here: `_diff` asks the
+engine's own `decide` which combinations of holding statements allow.
+
+The encodings mirror the matching primitives, reading each operator's meaning from its parsed
+`Operator` (family, comparison, negation, set qualifier, absent-key rule) and each pattern's
+pieces from `ResourcePattern`/`Glob` input, never from names. What is not encoded raises
+`Unencodable` with the construct and where it is written: the caller then answers `unknown`
+rather than "no new access".
+
+The derived keys of the caller (`aws:username`, `aws:PrincipalArn`...) are fixed by the caller,
+as AWS sets them, and never given by the requests made here; `aws:ResourceAccount` follows the
+resource, as `Authorizer.prepare` derives it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any, Callable
+
+import z3
+
+from ..engine._compile import CompiledStatement
+from ..engine._conditions import CompiledCondition
+from ..engine._context import DERIVABLE, Context, ContextEntry
+from ..engine._plan import mandatory_marks
+from ..policy._match import ResourcePattern, resource_pattern
+from ..policy._operators import Comparison, Family, SetQualifier
+from ..policy._values import as_text, holds_when_absent, null_expects_absent, parse_policy_value
+from ..policy._variables import UNUSABLE, Lookup, Unusable, parse_template
+from ._languages import (ALL, ARN6, DIGITS12, NO_COLON, PRINTABLE, PRINTABLE_NO_COLON, casefold_regex, glob_regex,
+                         literal)
+
+__all__ = ["MAX_VALUES", "Space", "Unencodable"]
+
+# A multi-valued key is given at most this many values: enough for ForAllValues and ForAnyValue to
+# tell every combination of a value matching or not apart for one condition (§8.5).
+MAX_VALUES = 2
+# Numbers are read to this many decimal places: a policy value with more is `unknown`.
+_SCALE = 10 ** 6
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
+_DATE_RANGE = ((datetime(1, 1, 1, tzinfo=timezone.utc) - _EPOCH) // _MICROSECOND,
+               (datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc) - _EPOCH) // _MICROSECOND)
+# What an unreadable value of each typed family is given as (§8.4: the comparison is then false).
+_UNREADABLE = {Family.NUMERIC: "not-a-number", Family.DATE: "not-a-date", Family.BOOL: "not-a-bool",
+               Family.IP: "not-an-address"}
+_RESOURCE_ACCOUNT = "aws:resourceaccount"
+
+
+class Unencodable(Exception):
+    """A construct the symbolic reading does not encode, with where it is written."""
+
+    def __init__(self, construct: str, where: str):
+        super().__init__(f"{construct} ({where})")
+        self.construct = construct
+        self.where = where
+
+
+# ------------------------------------------------------------------------------- keys
+
+@dataclass(frozen=True)
+class _Key:
+    """The values of one condition key given in the request: a list or not, how many, each."""
+
+    family: Family | None  # the typed family its operators read it as; None: text
+    multi: z3.BoolRef
+    count: z3.ArithRef
+    values: list[Any]  # per value: a z3 string, or (readable, typed value[, is IPv6])
+
+
+class Space:
+    """The unknowns of the requests of one caller, and the formulas of statements over them."""
+
+    def __init__(self, caller_keys: dict[str, ContextEntry], caller_account: str | None):
+        self._caller_keys = caller_keys
+        self.caller_account = caller_account or ""
+        # A request names a 6-segment ARN or `*` (`Request`): an ARN is its five segments
+        # after `arn`, none but the last holding a colon.
+        self.is_arn = z3.Bool("resource_is_arn")
+        self._segments = [z3.StringVal("arn")] + [z3.String(f"resource_segment_{i}") for i in range(1, 6)]
+        self.resource = z3.If(self.is_arn, _join(self._segments), z3.StringVal("*"))
+        # Readable examples: printable ASCII and single values where they are enough (`_diff`
+        # asks without them if not).
+        # Everything is said as membership in a regular language, which z3 solves far faster
+        # than (dis)equalities of strings.
+        self.nice = z3.Bool("printable")
+        self.constraints: list[z3.BoolRef] = [
+            z3.If(self.nice, z3.InRe(s, PRINTABLE_NO_COLON), z3.InRe(s, NO_COLON)) for s in self._segments[1:5]]
+        self.constraints.append(z3.Implies(self.nice, z3.InRe(self._segments[5], PRINTABLE)))
+        # aws:ResourceAccount: the ARN's account when it is twelve digits, else the caller's.
+        segment = self._segments[4]
+        own = self.caller_account
+        self._named = z3.And(self.is_arn, z3.InRe(segment, DIGITS12))
+        self._own = z3.StringVal(own)
+        other = z3.Intersect(DIGITS12, z3.Complement(literal(own))) if own else DIGITS12
+        self.same_account = z3.Not(z3.And(self.is_arn, z3.InRe(segment, other)))
+        self._presence: dict[str, z3.BoolRef] = {}
+        self._names: dict[str, str] = {}  # each key as first written
+        self._keys: dict[str, _Key] = {}
+        self._arns: dict[str, list[z3.SeqRef]] = {}
+
+    # --------------------------------------------------------------------- statements
+
+    def statement(self, compiled: CompiledStatement) -> z3.BoolRef:
+        """What `CompiledStatement.holds` tests, as a formula (§7.3, §8)."""
+        where = f"statement {compiled.ref.statement} of {compiled.ref.policy}"
+        terms: list[z3.BoolRef] = []
+        if compiled.resources is not None:
+            patterns: list[z3.BoolRef] = [self.resource_in(p) for p in compiled.resources]
+            for template in compiled.variable_resources:
+                pieces = template.resolve(self._lookup(where))
+                if pieces is not None:
+                    patterns.append(self.resource_in(resource_pattern(tuple(pieces))))
+            hit = z3.Or(*patterns) if patterns else z3.BoolVal(False)
+            terms.append(z3.Not(hit) if compiled.not_resource else hit)
+        terms.extend(self.condition(c, where) for c in compiled.conditions)
+        return z3.And(*terms) if terms else z3.BoolVal(True)
+
+    def resource_in(self, pattern: ResourcePattern) -> z3.BoolRef:
+        """The requested resource matches `pattern` (§7.3): an ARN segment by segment; the
+        only other resource a request names, `*`, as the engine itself matches it."""
+        return z3.If(self.is_arn, self._arn_match(self._segments, pattern), z3.BoolVal(pattern.matches("*", None)))
+
+    def mandatory(self, action: str) -> z3.BoolRef:
+        """Only a resource-policy grant can allow `action` on the resource (`mandatory_marks`, §2.5)."""
+        marks = mandatory_marks(action)
+        if marks is None:
+            return z3.BoolVal(False)
+        return z3.And(*[self._contains(m) for m in marks])
+
+    def _contains(self, marker: str) -> z3.BoolRef:
+        """`marker in resource`, said of the ARN's segments (z3 is slow on `Contains` of a
+        concatenation): an occurrence starts in some segment and runs on through the next ones,
+        or lies inside the last, the only one that holds colons."""
+        parts = marker.split(":")
+        segments = self._segments
+        anything = z3.Star(ALL)
+        inside = z3.Concat(anything, literal(marker), anything)
+        options = [z3.InRe(segments[5], inside)]
+        for start in range(5):
+            end = min(start + len(parts) - 1, 5)
+            if end == start:
+                options.append(z3.InRe(segments[start], inside))
+                continue
+            terms = [z3.InRe(segments[start], z3.Concat(anything, literal(parts[0])))]
+            terms += [z3.InRe(segments[start + j], literal(parts[j])) for j in range(1, end - start)]
+            terms.append(z3.InRe(segments[end], z3.Concat(literal(":".join(parts[end - start:])), anything)))
+            options.append(z3.And(*terms))
+        return z3.If(self.is_arn, z3.Or(*options), z3.BoolVal(marker in "*"))
+
+    @staticmethod
+    def _arn_match(segments: list[Any], pattern: ResourcePattern) -> z3.BoolRef:
+        """`ResourcePattern.matches` on a 6-segment ARN: segment by segment (§7.3)."""
+        if pattern.matches_every_resource:
+            return z3.BoolVal(True)
+        facing = pattern.segment_pieces
+        if facing is None:
+            return z3.BoolVal(False)
+        count = len(facing)
+        faced = segments[:count - 1] + [_join(segments[count - 1:])]
+        terms = []
+        for part, pieces in zip(faced, facing):
+            if z3.is_string_value(part):
+                terms.append(z3.BoolVal(resource_pattern(tuple(pieces)).matches(part.as_string(), None)))
+            else:
+                terms.append(z3.InRe(part, glob_regex(pieces)))
+        return z3.And(*terms)
+
+    def _lookup(self, where: str) -> Lookup:
+        """How variables resolve: from the caller's derived keys (§9); a variable on any other
+        key is not encoded."""
+        def lookup(key: str) -> str | None | Unusable:
+            if key not in DERIVABLE or key == _RESOURCE_ACCOUNT:
+                raise Unencodable(f"policy variable `${{{key}}}` on a key the request gives", where)
+            entry = self._caller_keys.get(key)
+            return None if entry is None else entry.texts[0] if not entry.multi else UNUSABLE
+        return lookup
+
+    # --------------------------------------------------------------------- conditions
+
+    def condition(self, condition: CompiledCondition, where: str) -> z3.BoolRef:
+        """What `CompiledCondition.holds` tests (§8.1, §8.3, §8.5), over the key's unknowns."""
+        entry, operator, name = condition.entry, condition.operator, condition.key
+        where = f"`{operator.name}` on `{entry.key}` in {where}"
+        family = operator.family
+        absent = z3.BoolVal(holds_when_absent(operator, entry.values))
+        if name in DERIVABLE and name != _RESOURCE_ACCOUNT:
+            # Fixed by the caller: the engine's own test answers, on the caller's keys alone.
+            if any("${" in as_text(v) for v in entry.values):
+                self._values(condition, where)  # raises for a variable on a given key
+            return z3.BoolVal(condition.holds(Context({}, self._caller_keys, self.caller_account)))
+        if family is Family.NULL:
+            present = z3.BoolVal(not all(null_expects_absent(v) for v in entry.values))
+            if name == _RESOURCE_ACCOUNT:
+                return present if self.caller_account else absent
+            return z3.If(self._present(entry.key), present, absent)
+        matcher = self._matcher(condition, where)
+        negated, qualifier = operator.negated, operator.set_qualifier
+        if name == _RESOURCE_ACCOUNT:
+                # One value, always present: every qualifier tests it alone (§8.5).
+            return z3.If(self._named, matcher(self._segments[4]), matcher(self._own)) != z3.BoolVal(negated)
+        key = self._key(entry.key, family, where)
+        present = self._present(entry.key)
+        single = matcher(key.values[0]) != z3.BoolVal(negated)
+        tests = [(i < key.count, matcher(v) != z3.BoolVal(negated)) for i, v in enumerate(key.values)]
+        if qualifier is SetQualifier.FOR_ALL_VALUES or (qualifier is None and negated):
+            many = z3.And(*[z3.Implies(inside, test) for inside, test in tests])
+        else:
+            many = z3.Or(*[z3.And(inside, test) for inside, test in tests])
+        return z3.If(z3.Not(present), absent, z3.If(key.multi, many, single))
+
+    def _values(self, condition: CompiledCondition, where: str) -> list[Any]:
+        """The policy values of a condition as its family reads them; variables resolved."""
+        family = condition.operator.family
+        values: list[Any] = []
+        for value in condition.entry.values:
+            text = as_text(value)
+            if "${" in text and family in (Family.STRING, Family.ARN) and condition.has_variables:
+                pieces = parse_template(text).resolve(self._lookup(where))
+                if pieces is not None:
+                    values.append(pieces)
+            elif family in (Family.STRING, Family.ARN):
+                values.append([(text, True)])
+            else:
+                values.append(parse_policy_value(family, text))
+        return values
+
+    def _matcher(self, condition: CompiledCondition, where: str) -> Callable[[Any], z3.BoolRef]:
+        """Does one value (a z3 string, or a typed value) match any policy value (§8.4)?"""
+        operator = condition.operator
+        family, comparison = operator.family, operator.comparison
+        values = self._values(condition, where)
+        if family is Family.STRING:
+            if comparison is Comparison.LIKE:
+                regexes = [glob_regex(p) for p in values]
+            elif comparison is Comparison.EQUALS_IGNORE_CASE:
+                regexes = [casefold_regex("".join(t for t, _ in p).casefold()) for p in values]
+            else:
+                regexes = [literal("".join(t for t, _ in p)) for p in values]
+            if not regexes:
+                return lambda v: z3.BoolVal(False)
+            language = z3.Union(*regexes) if len(regexes) > 1 else regexes[0]
+            return lambda v: z3.InRe(v, language)
+        if family is Family.ARN:
+            patterns = [resource_pattern(tuple(p)) for p in values]
+
+            def arn(v: Any) -> z3.BoolRef:
+                segments = self._arn_segments(v)
+                return z3.And(z3.InRe(v, ARN6), z3.Or(*[self._arn_match(segments, p) for p in patterns])
+                              if patterns else z3.BoolVal(False))
+            return arn
+        if family is Family.BOOL:
+            wanted = [z3.BoolVal(v == "true") for v in values]
+            return lambda v: z3.And(v[0], z3.Or(*[v[1] == w for w in wanted]))
+        if family is Family.IP:
+            blocks = [(n.version == 6, int(n.network_address), int(n.netmask)) for n in values]
+            return lambda v: z3.And(v[0], z3.Or(*[
+                z3.And(v[2] == z3.BoolVal(six), v[1] & z3.BitVecVal(mask, 128) == z3.BitVecVal(network, 128))
+                for six, network, mask in blocks]))
+        if family is Family.NUMERIC:
+            scaled = []
+            for number in values:
+                exact = Decimal(number) * _SCALE
+                if exact != exact.to_integral_value():
+                    raise Unencodable(f"number `{number}` with more than 6 decimal places", where)
+                scaled.append(int(exact))
+            return self._ordered(comparison, scaled)
+        if family is Family.DATE:
+            return self._ordered(comparison, [(d - _EPOCH) // _MICROSECOND for d in values])
+        raise Unencodable(f"condition operator `{operator.name}`", where)
+
+    @staticmethod
+    def _ordered(comparison: Comparison, values: list[int]) -> Callable[[Any], z3.BoolRef]:
+        compare: dict[Comparison, Callable[[Any, int], z3.BoolRef]] = {
+            Comparison.EQUALS: lambda a, b: a == b, Comparison.LESS_THAN: lambda a, b: a < b,
+            Comparison.LESS_THAN_EQUALS: lambda a, b: a <= b, Comparison.GREATER_THAN: lambda a, b: a > b,
+            Comparison.GREATER_THAN_EQUALS: lambda a, b: a >= b}
+        test = compare[comparison]
+        return lambda v: z3.And(v[0], z3.Or(*[test(v[1], b) for b in values]) if values else z3.BoolVal(False))
+
+    def _arn_segments(self, value: z3.SeqRef) -> list[Any]:
+        """Six segments of a string unknown, tied to it when it is a 6-segment ARN."""
+        found = self._arns.get(value.sexpr())
+        if found is None:
+            base = value.sexpr().replace("|", "")
+            found = [z3.StringVal("arn")] + [z3.String(f"{base}_segment_{i}") for i in range(1, 6)]
+            self.constraints.append(z3.Implies(z3.InRe(value, ARN6), value == _join(found)))
+            self.constraints.extend(z3.InRe(s, NO_COLON) for s in found[1:5])
+            self._arns[value.sexpr()] = found
+        return found
+
+    def _present(self, written: str) -> z3.BoolRef:
+        """Whether the request gives the key (any case, §8.2)."""
+        name = written.lower()
+        found = self._presence.get(name)
+        if found is None:
+            found = self._presence[name] = z3.Bool(f"k{len(self._presence)}_present")
+            self._names[name] = written
+        return found
+
+    def _key(self, written: str, family: Family, where: str) -> _Key:
+        """The values of a key given in the request; one key read as two typed families (or as
+        one and as text) is not encoded."""
+        name = written.lower()
+        typed = None if family in (Family.STRING, Family.ARN) else family
+        key = self._keys.get(name)
+        if key is not None:
+            if key.family != typed:
+                raise Unencodable(f"key `{written}` compared as {key.family or 'text'} and as {typed or 'text'}",
+                                  where)
+            return key
+        present = self._present(written)
+        tag = str(present).removesuffix("_present")
+        multi, count = z3.Bool(f"{tag}_list"), z3.Int(f"{tag}_count")
+        values: list[Any] = []
+        for i in range(MAX_VALUES):
+            each = f"{tag}_{i}"
+            if typed is None:
+                text = z3.String(each)
+                values.append(text)
+                self.constraints.append(z3.Implies(self.nice, z3.InRe(text, PRINTABLE)))
+            elif typed is Family.BOOL:
+                values.append((z3.Bool(each + "_ok"), z3.Bool(each)))
+            elif typed is Family.IP:
+                number = z3.BitVec(each, 128)
+                six = z3.Bool(each + "_v6")
+                values.append((z3.Bool(each + "_ok"), number, six))
+                self.constraints.append(z3.Implies(z3.Not(six), z3.ULT(number, z3.BitVecVal(1 << 32, 128))))
+            elif typed in (Family.NUMERIC, Family.DATE):
+                number = z3.Int(each)
+                values.append((z3.Bool(each + "_ok"), number))
+                if typed is Family.DATE:
+                    self.constraints.append(z3.And(number >= _DATE_RANGE[0], number <= _DATE_RANGE[1]))
+            else:
+                raise Unencodable(f"condition operator family `{typed}`", where)
+        self.constraints.append(z3.And(count >= 0, count <= MAX_VALUES, z3.Implies(z3.Not(multi), count == 1)))
+        self.constraints.append(z3.Implies(self.nice, z3.Not(multi)))  # one value reads best
+        key = self._keys[name] = _Key(family=typed, multi=multi, count=count, values=values)
+        return key
+
+    # --------------------------------------------------------------------- models
+
+    def render(self, model: z3.ModelRef) -> tuple[str, dict[str, Any]]:
+        """The resource and the context a model stands for, as a request gives them."""
+        resource = _text(model, self.resource) if z3.is_true(model.eval(self.is_arn, model_completion=True)) else "*"
+        context: dict[str, Any] = {}
+        for name, present in self._presence.items():
+            if not z3.is_true(model.eval(present, model_completion=True)):
+                continue
+            written = self._names[name]
+            key = self._keys.get(name)
+            if key is None:  # only `Null` reads it: any value will do
+                context[written] = "present"
+                continue
+            values = [self._render_value(model, key.family, v) for v in key.values]
+            if z3.is_true(model.eval(key.multi, model_completion=True)):
+                context[written] = values[:model.eval(key.count, model_completion=True).as_long()]
+            else:
+                context[written] = values[0]
+        return resource, context
+
+    @staticmethod
+    def _render_value(model: z3.ModelRef, family: Family | None, value: Any) -> str:
+        if family is None:
+            return _text(model, value)
+        if not z3.is_true(model.eval(value[0], model_completion=True)):
+            return _UNREADABLE[family]
+        if family is Family.BOOL:
+            return "true" if z3.is_true(model.eval(value[1], model_completion=True)) else "false"
+        number: int = model.eval(value[1], model_completion=True).as_long()
+        if family is Family.IP:
+            six = z3.is_true(model.eval(value[2], model_completion=True))
+            return str(ipaddress.IPv6Address(number) if six else ipaddress.IPv4Address(number))
+        if family is Family.DATE:
+            return (_EPOCH + number * _MICROSECOND).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        whole, part = divmod(abs(number), _SCALE)
+        sign = "-" if number < 0 else ""
+        return f"{sign}{whole}" + (f".{part:06d}".rstrip("0") if part else "")
+
+
+def _join(parts: list[Any]) -> Any:
+    out = parts[0]
+    for part in parts[1:]:
+        out = z3.Concat(out, z3.StringVal(":"), part)
+    return out
+
+
+def _text(model: z3.ModelRef, value: z3.SeqRef) -> str:
+    found = model.eval(value, model_completion=True)
+    text: str = found.as_string() if z3.is_string_value(found) else ""
+    return text
+

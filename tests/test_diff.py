@@ -1,0 +1,266 @@
+"""`diff` and `can_never`: questions about every request (IAM-SEMANTICS §2-§9).
+
+Table rows, each a fact about AWS that the symbolic reading must find (or rule out) on its own:
+one per operator family, set qualifier, `IfExists`, `Null`, policy variable and chain rule.
+Then the laws of the issue, as hypothesis properties over the policies of test_properties.py:
+diff(P, P) is empty, an added Allow is found unless already allowed, an added Deny never
+creates access, every example replays, and can-never agrees with diff against no policy.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from iameval import Authorizer, load_policy
+from iameval.analysis import DiffReport, can_never, diff
+from iameval.policy._model import PolicyKind
+from helpers import ALICE, allow, deny, invoke, scaled
+from iameval.testing.strategies.policies import ACTIONS, policy_documents, requests, statements
+from test_properties import shuffled
+
+USER = "arn:aws:iam::123456789012:user/iameval-user"  # the caller `diff` searches by default
+
+
+def policy(*statements_: dict, kind: str = "identity") -> object:
+    return load_policy({"Version": "2012-10-17", "Statement": list(statements_)}, kind)
+
+
+def allow_if(action: str | list = "s3:GetObject", resource: str = "*", **condition: dict) -> dict:
+    """An Allow statement with `condition` as its Condition block, if any."""
+    return allow(action, resource, **({"Condition": condition} if condition else {}))
+
+
+def deny_if(action: str = "s3:GetObject", resource: str = "*", **condition: dict) -> dict:
+    return deny(action, resource, **({"Condition": condition} if condition else {}))
+
+
+def replays(report: DiffReport, old: list, new: list, principal: str = USER) -> None:
+    """Every example is allowed by `new` and not by `old`, as the engine decides."""
+    for finding in report.findings:
+        request = finding.example.as_dict()
+        assert request["principal"] == principal
+        assert Authorizer(identity=new).authorize(request).allowed
+        assert not Authorizer(identity=old).authorize(request).allowed
+
+
+# ------------------------------------------------------------------------------- operators
+
+# (fact, statements, some request is allowed, what the example's context must show)
+OPERATOR_ROWS = [
+    ("StringEquals allows exactly its value",
+     [allow_if(StringEquals={"aws:PrincipalTag/team": "blue"})], True,
+     lambda c: c["aws:PrincipalTag/team"] in ("blue", ["blue"]) or "blue" in c["aws:PrincipalTag/team"]),
+    ("a value cannot both equal and not equal `a` (a negated operator takes every value of a list)",
+     [allow_if(StringEquals={"k:x": "a"}, StringNotEquals={"k:x": "a"})], False, None),
+    ("StringEqualsIgnoreCase matches another case that a case-sensitive Deny misses",
+     [allow_if(StringEqualsIgnoreCase={"k:x": "ABC"}), deny_if(StringEquals={"k:x": ["ABC", "abc"]})], True,
+     lambda c: isinstance(c["k:x"], str) and c["k:x"].casefold() == "abc" and c["k:x"] not in ("ABC", "abc")),
+    ("StringLike `a?c` is covered by a Deny of `a*`",
+     [allow_if(StringLike={"k:x": "a?c"}), deny_if(StringLike={"k:x": "a*"})], False, None),
+    ("StringNotLike holds when the key is absent",
+     [allow_if(StringNotLike={"k:x": "*"})], True, lambda c: "k:x" not in c),
+    ("numbers are decimals: between 9 and 10 there is a value",
+     [allow_if(NumericGreaterThan={"k:n": "9"}, NumericLessThan={"k:n": "10"})], True,
+     lambda c: 9 < float(c["k:n"]) < 10),
+    ("no single number is below 10 and at least 10",
+     [allow_if(NumericLessThan={"k:n": "10"}, NumericGreaterThanEquals={"k:n": "10"}),
+      deny_if(Null={"k:n": "false"}, **{"ForAnyValue:StringLike": {"k:t": "*"}})], True,
+     lambda c: isinstance(c["k:n"], list)),
+    ("DateGreaterThan and DateLessThan leave the instants between",
+     [allow_if(DateGreaterThan={"aws:CurrentTime": "2030-01-01T00:00:00Z"},
+            DateLessThan={"aws:CurrentTime": "2030-01-02"})], True,
+     lambda c: str(c["aws:CurrentTime"]).startswith("2030-01-01")),
+    ("Bool: a Deny of `false` leaves `true`",
+     [allow_if(Bool={"aws:SecureTransport": "true"}), deny_if(Bool={"aws:SecureTransport": "false"})], True,
+     lambda c: c["aws:SecureTransport"] == "true"),
+    ("Bool: a Deny of `true` leaves nothing that an Allow of `true` allows",
+     [allow_if(Bool={"aws:SecureTransport": "true"}), deny_if(Bool={"aws:SecureTransport": "true"})], False, None),
+    ("IpAddress: a Deny of part of a block leaves the rest",
+     [allow_if(IpAddress={"aws:SourceIp": "10.0.0.0/8"}), deny_if(IpAddress={"aws:SourceIp": "10.1.0.0/16"})], True,
+     lambda c: any(str(v).startswith("10.") and not str(v).startswith("10.1.")
+                   for v in (c["aws:SourceIp"] if isinstance(c["aws:SourceIp"], list) else [c["aws:SourceIp"]]))),
+    ("NotIpAddress of every address holds only without the key",
+     [allow_if(NotIpAddress={"aws:SourceIp": ["0.0.0.0/0", "::/0"]})], True, lambda c: "aws:SourceIp" not in c),
+    ("Null `true` holds only when the key is absent",
+     [allow_if(Null={"k:x": "true"}), deny_if(Null={"k:x": "true"})], False, None),
+    ("IfExists holds on an absent key: a Deny of every present value leaves that",
+     [allow_if(StringEqualsIfExists={"k:x": "a"}), deny_if(Null={"k:x": "false"})], True, lambda c: "k:x" not in c),
+    ("ForAllValues holds on an absent key or an empty list, ForAnyValue on neither",
+     [allow_if(**{"ForAllValues:StringEquals": {"aws:TagKeys": ["a"]}}),
+      deny_if(**{"ForAnyValue:StringEquals": {"aws:TagKeys": ["a"]}})], True,
+     lambda c: c.get("aws:TagKeys", []) == []),
+    ("ForAnyValue needs a value that matches",
+     [allow_if(**{"ForAnyValue:StringLike": {"aws:TagKeys": ["team*"]}})], True,
+     lambda c: any(v.startswith("team") for v in ([c["aws:TagKeys"]] if isinstance(c["aws:TagKeys"], str)
+                                                 else c["aws:TagKeys"]))),
+    ("ArnLike matches segment by segment",
+     [allow_if(ArnLike={"aws:SourceArn": "arn:aws:sns:*:111122223333:topic-*"})], True,
+     lambda c: any(str(v).startswith("arn:aws:sns:") and ":111122223333:topic-" in str(v)
+                   for v in (c["aws:SourceArn"] if isinstance(c["aws:SourceArn"], list) else [c["aws:SourceArn"]]))),
+    ("aws:ResourceAccount follows the resource's account",
+     [allow_if(resource="arn:aws:sqs:us-east-1:*:queue", StringEquals={"aws:ResourceAccount": "123456789012"})],
+     True, lambda c: c == {}),
+]
+
+
+@pytest.mark.parametrize("fact, statement_list, allowed, shows", OPERATOR_ROWS, ids=[r[0] for r in OPERATOR_ROWS])
+def test_operator_families(fact, statement_list, allowed, shows):
+    policies = [policy(*statement_list)]
+    report = can_never(policies, ["s3:GetObject"])
+    assert report.result == ("new-access" if allowed else "no-new-access"), fact
+    replays(report, [], policies)
+    if allowed:
+        assert shows(report.findings[0].example.context), report.findings[0].example
+
+
+# ------------------------------------------------------------------------------- variables
+
+def test_a_resource_variable_on_a_derived_key_is_the_callers_value():
+    """`${aws:username}` is the IAM user's name (§9): the example names the user's folder."""
+    policies = [policy(allow_if(resource="arn:aws:s3:::bucket/${aws:username}/*"))]
+    report = can_never(policies, ["s3:GetObject"])
+    assert report.findings[0].example.resource.startswith("arn:aws:s3:::bucket/iameval-user/")
+
+
+def test_an_unresolved_variable_matches_nothing():
+    """A variable on a key absent for the caller, without default, matches nothing (§9):
+    `aws:userid` is not derived for an IAM user."""
+    report = can_never([policy(allow_if(resource="arn:aws:s3:::bucket/${aws:userid}/*"))], ["s3:GetObject"])
+    assert report.result == "no-new-access"
+
+
+def test_a_variable_on_a_key_the_request_gives_is_unknown_with_where():
+    report = can_never([policy(allow_if(resource="arn:aws:s3:::bucket/${aws:PrincipalTag/team}/*"))], ["s3:GetObject"])
+    assert report.result == "unknown"
+    assert "aws:principaltag/team" in report.unknown[0].reason and "Statement[0]" in report.unknown[0].reason
+
+
+# ------------------------------------------------------------------------------- chain rules
+
+def test_an_explicit_deny_wins_over_a_new_allow():
+    """§2.1: a Deny of the action in the same policy leaves nothing newly allowed."""
+    old = [policy(allow_if())]
+    new = [policy(allow_if("s3:*"), deny_if("s3:Put*"))]
+    report = diff(old, new)
+    assert "s3:PutObject" not in {a for f in report.findings for a in f.actions}
+    assert "s3:DeleteObject" in {a for f in report.findings for a in f.actions}
+
+
+def test_identity_policies_cannot_reach_another_accounts_resource():
+    """§3: across accounts the resource's policy must also allow; with none, nothing is allowed."""
+    report = can_never([policy(allow_if("sqs:SendMessage", "arn:aws:sqs:us-east-1:444455556666:*"))], ["sqs:*"])
+    assert report.result == "no-new-access"
+
+
+def test_a_kms_key_needs_its_key_policy():
+    """§2.5: only the key policy can allow a request on a KMS key, whatever identity policies say."""
+    report = can_never([policy(allow_if("kms:Decrypt", "arn:aws:kms:*:123456789012:key/*"))], ["kms:Decrypt"])
+    assert report.result == "no-new-access"
+
+
+@pytest.mark.parametrize("kind", ["scp", "boundary", "session"])
+def test_a_limit_that_grows_grants_through_the_identity_policies(kind):
+    """§4, §5: an SCP, boundary or session policy that allows more lets the rest of the chain's
+    Allow through; the finding names the statement of the limit."""
+    loaded = {"boundary": "permission_boundary"}.get(kind, kind)
+    old = [policy(allow_if("s3:*"), kind=loaded)]
+    new = [policy(allow_if("s3:*"), {**allow_if("iam:GetUser"), "Sid": "More"}, kind=loaded)]
+    report = diff(old, new, kind)
+    assert [f.actions for f in report.findings] == [("iam:GetUser",)]
+    assert report.findings[0].statements[0].startswith("More of ")
+
+
+def test_an_rcp_only_takes_away():
+    """RCPs can only deny (§4): one that denies less lets through what it no longer denies, one
+    that denies more grants nothing."""
+    everyone = {"Principal": "*"}
+    wide = [policy({**deny_if("s3:*"), **everyone}, kind="rcp")]
+    narrow = [policy({**deny_if("s3:Put*"), **everyone}, kind="rcp")]
+    assert diff(narrow, wide, "rcp").result == "no-new-access"
+    found = {a for f in diff(wide, narrow, "rcp").findings for a in f.actions}
+    assert "s3:GetObject" in found and "s3:PutObject" not in found
+
+
+def test_resource_policies_are_unknown_until_principals_are_searched():
+    report = diff([], [policy({**allow_if(), "Principal": "*"}, kind="resource_policy")], "resource")
+    assert report.result == "unknown" and "principals are not searched" in report.unknown[0].reason
+
+
+# ------------------------------------------------------------------------------- command line
+
+def test_diff_command_json_and_exits(tmp_path):
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    old.write_text(json.dumps({"Version": "2012-10-17", "Statement": [allow_if()]}))
+    new.write_text(json.dumps({"Version": "2012-10-17", "Statement": [allow_if(["s3:GetObject", "s3:PutObject"])]}))
+    result = invoke("diff", str(old), str(new), "--json")
+    assert result.exit_code == 1
+    shown = json.loads(result.stdout)
+    assert shown["result"] == "new-access"
+    assert shown["findings"][0]["actions"] == ["s3:PutObject"]
+    assert set(shown["findings"][0]["example"]) == {"principal", "action", "resource", "context"}
+    assert invoke("diff", str(new), str(old)).exit_code == 0
+    assert invoke("diff", str(new), str(old), "--reverse").exit_code == 1
+    assert invoke("diff", str(old), str(tmp_path / "missing.json")).exit_code == 2
+    assert invoke("can-never", str(new), "--action", "iam:*").exit_code == 0
+    assert invoke("can-never", str(new), "--action", "s3:Put*", "--resource", "arn:aws:s3:::b/*").exit_code == 1
+
+
+# ------------------------------------------------------------------------------- laws
+
+_IDENTITY = policy_documents(PolicyKind.IDENTITY, "I0", True)
+_ALLOWS = statements(PolicyKind.IDENTITY, "Allow", True)
+_DENIES = statements(PolicyKind.IDENTITY, "Deny", True)
+
+
+def _load(document_: dict) -> list:
+    return [load_policy(document_, "identity", name="P")]
+
+
+# The actions of the policies drawn, and more: the laws hold action by action, and the rest of
+# the catalogue is the table's to cover.
+_ABOUT = ["s3:*", "ec2:*", "iam:*"]
+
+
+def _with(document_: dict, statement: dict) -> dict:
+    return {**document_, "Statement": document_["Statement"] + [{"Sid": "Added", **statement}]}
+
+
+@scaled(0.1)
+@given(_IDENTITY, st.data())
+def test_diff_of_a_policy_with_itself_is_empty(document_, data):
+    report = diff(_load(document_), _load(shuffled(data, document_)), principal=ALICE, actions=_ABOUT)
+    assert not report.findings
+
+
+@scaled(0.2)
+@given(_IDENTITY, _ALLOWS, requests(ALICE, rich=True))
+def test_an_added_allow_is_found_unless_already_allowed(document_, statement, request):
+    old, new = _load(document_), _load(_with(document_, statement))
+    report = diff(old, new, principal=ALICE, actions=_ABOUT)
+    replays(report, old, new, ALICE)
+    if Authorizer(identity=new).authorize(request).allowed and not Authorizer(identity=old).authorize(request).allowed:
+        covered = {a.lower() for part in (*report.findings, *report.unknown) for a in part.actions}
+        assert request["action"].lower() in covered, report.as_dict()
+
+
+@scaled(0.1)
+@given(_IDENTITY, _DENIES)
+def test_an_added_deny_never_creates_access(document_, statement):
+    assert not diff(_load(document_), _load(_with(document_, statement)), principal=ALICE, actions=_ABOUT).findings
+
+
+@scaled(0.1)
+@given(_IDENTITY)
+def test_can_never_agrees_with_diff_against_no_policy(document_):
+    policies = _load(document_)
+    against_none = diff([], policies, principal=ALICE, actions=_ABOUT)
+    if against_none.unknown:
+        return
+    allowed = {a.lower() for f in against_none.findings for a in f.actions}
+    for action in ACTIONS:
+        report = can_never(policies, [action], principal=ALICE)
+        assert (report.result == "new-access") == (action.lower() in allowed), action
