@@ -10,8 +10,9 @@ RCPs of `aws_organizations_policy`, applied by their `aws_organizations_policy_a
 Lambda function's `aws_lambda_permission`s make; policies taken from `aws_iam_policy_document`
 data sources (`_policy_documents.py`).
 
-The principals are those of `after`, the state the plan leads to; `validate` reads `before` too
-(a policy the plan changes). A value known only after apply (`after_unknown`) is a placeholder
+The principals are those of one state: `after`, the state the plan leads to, or `before`, the
+state it starts from (`iameval diff PLAN` compares the two). Read for `after`, the policies of
+`before` are recorded too, for `validate` (a policy the plan changes), and not evaluated. A value known only after apply (`after_unknown`) is a placeholder
 (`_placeholders.py`) with an `unknown-until-apply` warning; an unknown policy leaves its principal
 incomplete. Every policy is JSON text in an attribute: its problems are located at that
 attribute, with the resource's address in its name (`aws_iam_role_policy.app["reader"]`).
@@ -19,6 +20,7 @@ attribute, with the resource's address in its name (`aws_iam_role_policy.app["re
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any, Callable
 
 from ..policy._errors import Path as JsonPath
@@ -31,12 +33,21 @@ from ._policy_documents import DataDocument, PolicyDocuments, configured_express
 from ._templates import (ORGANIZATION_TYPES, ROOT, Assembly, Defaults, Entity, FoundPolicy, Infrastructure, Targeted,
                          load_found, located_at, organization_levels, queue_arn, step, warning)
 
-__all__ = ["is_plan", "read_plan"]
+__all__ = ["PlanState", "is_plan", "read_plan"]
 
 _ENTITIES = {"aws_iam_role": "role", "aws_iam_user": "user", "aws_iam_group": "group"}
 _ONE_ENTITY = {"aws_iam_role_policy": "role", "aws_iam_user_policy": "user", "aws_iam_group_policy": "group"}
 _ATTACHMENTS = {"aws_iam_role_policy_attachment": "role", "aws_iam_user_policy_attachment": "user",
                 "aws_iam_group_policy_attachment": "group"}
+
+
+class PlanState(Enum):
+    """Which state of a plan is read: `after` (with the policies of `before` recorded for
+    `validate`, the default), `after` alone, or `before` alone (`iameval diff PLAN`)."""
+
+    AFTER_VALIDATING_BEFORE = "after, before validated"
+    AFTER = "after"
+    BEFORE = "before"
 
 
 def is_plan(data: Any) -> bool:
@@ -71,9 +82,10 @@ class _Change:
 
 
 class _Reader:
-    def __init__(self, source: Source, defaults: Defaults):
+    def __init__(self, source: Source, defaults: Defaults, state: PlanState):
         self.source = source
         self.defaults = defaults
+        self.state = state
         self.assembly = Assembly(defaults.aws_managed)
         self.resource_policies: dict[str, Policy] = {}
         # SCPs and RCPs by address: kind, policy, where it is, and its `id` where known.
@@ -104,7 +116,7 @@ class _Reader:
         text = container.get(last) if isinstance(container, dict) else None
         if not isinstance(text, str) or not text.strip():
             return None
-        suffix = " (before)" if change.state == "before" else ""
+        suffix = " (before)" if change.state == "before" and self.state is not PlanState.BEFORE else ""
         held = self.assembly.text_policy(self.source, where, text)
         if held is None:
             return None
@@ -152,15 +164,16 @@ class _Reader:
         changes = data.get("resource_changes") if isinstance(data, dict) else None
         entries = [(i, c) for i, c in enumerate(changes) if isinstance(c, dict) and c.get("mode", "managed") == "managed"
                    ] if isinstance(changes, list) else []
-        for index, entry in entries:  # `before`: validated, not evaluated
-            before = _Change(index, entry, "before")
+        for index, entry in entries if self.state is PlanState.AFTER_VALIDATING_BEFORE else ():
+            before = _Change(index, entry, "before")  # validated, not evaluated
             if before.exists and _HANDLERS.get(before.type) is not None:
                 _found_only(self, before)
-        after = [c for c in (_Change(i, c, "after") for i, c in entries) if c.exists]
-        for change in after:  # principals first: policies are attached to them by name
+        state = "before" if self.state is PlanState.BEFORE else "after"
+        read = [c for c in (_Change(i, c, state) for i, c in entries) if c.exists]
+        for change in read:  # principals first: policies are attached to them by name
             if change.type in _ENTITIES:
                 _entity(self, change)
-        for later in after:
+        for later in read:
             handler = _HANDLERS.get(later.type)
             if handler is not None and later.type not in _ENTITIES:
                 handler(self, later)
@@ -434,9 +447,11 @@ _HANDLERS: dict[str, Callable[[_Reader, _Change], None]] = {
 }
 
 
-def read_plan(source: Source, defaults: Defaults) -> Infrastructure:
-    """Every policy of a parsed plan (module docstring), its principals as an account."""
-    reader = _Reader(source, defaults)
+def read_plan(source: Source, defaults: Defaults,
+              state: PlanState = PlanState.AFTER_VALIDATING_BEFORE) -> Infrastructure:
+    """Every policy of a parsed plan in one of its states (module docstring), its principals as
+    an account."""
+    reader = _Reader(source, defaults, state)
     reader.read()
     for arn, permissions in function_policies(reader.permissions, defaults):
         policy, _ = load_found(reader.assembly.policy(permissions))
