@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ..engine._request import Request
     from ..inputs._accounts import Account
     from ..inputs._templates import Infrastructure
+    from ..inputs._terraform import PlanState
 
 # What the functions below need is imported when they run: `iameval --help` builds every
 # command's options from this module and needs none of it (issue 14, start-up).
@@ -249,13 +250,17 @@ PARAMETER_HELP = ("A template parameter's value (repeatable); `AWS::AccountId`, 
                   "too. Default: the parameter's `Default`; account 123456789012, region us-east-1.")
 
 
-def read_infrastructure(path: str, parameters: list[str], managed_policies: str | None = None) -> Infrastructure:
-    """A template or plan, its warnings (values unknown until deployment...) printed."""
+def read_infrastructure(path: str, parameters: list[str], managed_policies: str | None = None,
+                        state: "PlanState | None" = None) -> Infrastructure:
+    """A template or plan (of a plan, `state`: by default `after`, `before` validated), its
+    warnings (values unknown until deployment...) printed."""
     from ..inputs._accounts import load_managed_policies
     from ..inputs._infrastructure import load_infrastructure, parse_parameters
+    from ..inputs._terraform import PlanState
 
     infrastructure = load_infrastructure(path, parse_parameters(parameters),
-                                         load_managed_policies(managed_policies) if managed_policies else None)
+                                         load_managed_policies(managed_policies) if managed_policies else None,
+                                         state or PlanState.AFTER_VALIDATING_BEFORE)
     _print_warnings(infrastructure.warnings)
     return infrastructure
 
