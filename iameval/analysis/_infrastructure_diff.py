@@ -43,7 +43,7 @@ _KINDS = {PolicyKind.IDENTITY: "identity", PolicyKind.SCP: "scp", PolicyKind.RCP
 class PairReport:
     """One thing of the files compared: its name as the new file (else the old) names it, what
     of it was compared (`identity policies`, `permissions boundary`, ...), whether it was
-    `added` or `changed`, the kind it was searched as, and `diff`'s answer."""
+    `added` or `changed` (or is `unknown` on either side though `unchanged`), the kind it was searched as, and `diff`'s answer."""
 
     name: str
     part: str
@@ -91,8 +91,8 @@ def diff_infrastructure(old: Infrastructure, new: Infrastructure) -> Infrastruct
         else:
             report = DiffReport((), (UnknownPart((), "; ".join(pair.problems)),)) if pair.problems else diff(
                 list(pair.before or ()), list(pair.after), pair.kind, pair.caller)
-            reports.append(PairReport(pair.name, pair.part, "changed" if pair.before is not None else "added",
-                                      pair.kind, report))
+            change = "added" if pair.before is None else "changed" if pair.before != pair.after else "unchanged"
+            reports.append(PairReport(pair.name, pair.part, change, pair.kind, report))
     return InfrastructureDiff(tuple(reports), unchanged, tuple(removed))
 
 

@@ -9,7 +9,7 @@ is not known, 2 on invalid input.
 # the signatures at every start. What the commands run is imported when they run (issue 14).
 
 import json
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
 
 import typer
 from rich.markup import escape
@@ -17,10 +17,12 @@ from rich.markup import escape
 from ..policy._errors import Location, PolicyError, Problem
 from ..policy._kind import PolicyKind
 from ..policy._refusals import ERROR, WARNING, Rule
-from ._options import JsonOpt, fail
+from ._options import PARAMETER_HELP, JsonOpt, fail, read_infrastructure
 
 if TYPE_CHECKING:
     from ..analysis._diff import DiffReport
+    from ..analysis._infrastructure_diff import InfrastructureDiff
+    from ..analysis._rules import Finding
 
 __all__ = ["can_never_command", "diff_command"]
 
@@ -48,32 +50,93 @@ def _kind(name: str, where: str) -> PolicyKind:
 
 
 def diff_command(
-    old: Annotated[str, typer.Argument(help="The policy as it was (a file or folder).", show_default=False)],
-    new: Annotated[str, typer.Argument(help="The policy as it is now.", show_default=False)],
-    kind: TypeOpt = "identity",
+    old: Annotated[str, typer.Argument(help="The policy as it was (a file or folder); or a template, or a Terraform "
+                                       "plan whose `before` is compared with its `after`.", show_default=False)],
+    new: Annotated[Optional[str], typer.Argument(help="The policy (or template) as it is now.",
+                                                 show_default=False)] = None,
+    kind: Annotated[Optional[str], typer.Option("--type", help="The type of the policies: " + ", ".join(_KINDS)
+                                                + ". Default: identity; a template's policies have their own.",
+                                                show_default=False)] = None,
     reverse: Annotated[bool, typer.Option("--reverse", help="What NEW no longer allows.")] = False,
     principal: PrincipalOpt = None,
+    parameters: Annotated[Optional[list[str]], typer.Option("--parameter", help=PARAMETER_HELP,
+                                                            show_default=False)] = None,
     as_json: JsonOpt = False,
     sarif: SarifOpt = False,
 ) -> None:
     """What NEW allows that OLD does not, for every request: the actions, the statements of NEW
-    that allow them, and one example request replayed through the engine.
+    that allow them, and one example request replayed through the engine. Two templates, or one
+    Terraform plan (`before` against `after`), are compared principal by principal and resource
+    by resource.
 
     Exit 0 when nothing is newly allowed, 1 when something is (or when it cannot be decided:
     the result says `unknown` and why), 2 on invalid input.
     """
     from ..policy._files import load_policy_files
+    from ..policy._not_policies import INFRASTRUCTURE, NotAPolicy
 
     try:
-        loaded = _kind(kind, "--type")
-        before = load_policy_files([old], loaded)
+        loaded = _kind(kind or "identity", "--type")
+        try:
+            before = load_policy_files([old], loaded)
+        except NotAPolicy as exc:
+            if not (exc.kinds and exc.kinds <= INFRASTRUCTURE):
+                raise
+            _diff_infrastructure(old, new, kind, principal, parameters or [], reverse, as_json, sarif)
+        if parameters:
+            raise PolicyError([Problem("--parameter gives the values of a template's parameters",
+                                       Location("--parameter"), code="invalid-usage")])
+        if new is None:
+            raise PolicyError([Problem("give NEW: the policy as it is now", Location(old),
+                                       "only a Terraform plan is compared alone, its `before` with its `after`",
+                                       code="invalid-usage")])
         after = load_policy_files([new], loaded)
     except PolicyError as exc:
         fail(exc, as_json)
     from ..analysis._diff import diff
 
-    report = diff(after, before, kind, principal) if reverse else diff(before, after, kind, principal)
+    searched = kind or "identity"
+    report = diff(after, before, searched, principal) if reverse else diff(before, after, searched, principal)
     _show(report, as_json, sarif, "no longer allowed" if reverse else "newly allowed")
+
+
+def _diff_infrastructure(old: str, new: str | None, kind: str | None, principal: str | None, parameters: list[str],
+                         reverse: bool, as_json: bool, sarif: bool) -> NoReturn:
+    """Two templates or plans, or one plan's two states, compared (`analysis._infrastructure_diff`)."""
+    from ..inputs._terraform import PlanState
+
+    for given, option in ((kind, "--type"), (principal, "--principal")):
+        if given is not None:
+            raise PolicyError([Problem(f"{option} is for policy files: a template's policies are compared with "
+                                       "their own types, each principal's as its own requests", Location(option),
+                                       code="invalid-usage")])
+    if new is None:
+        before = read_infrastructure(old, parameters, state=PlanState.BEFORE)
+        if before.format != "Terraform plan":
+            raise PolicyError([Problem(f"one {before.format} template: give the template as it was and as it is now",
+                                       Location(old), "a Terraform plan alone is compared, its `before` with its "
+                                       "`after`", code="invalid-usage")])
+        after = read_infrastructure(old, parameters, state=PlanState.AFTER)
+    else:
+        before = read_infrastructure(old, parameters, state=PlanState.AFTER)
+        after = read_infrastructure(new, parameters, state=PlanState.AFTER)
+    from ..analysis._infrastructure_diff import diff_infrastructure
+
+    result = diff_infrastructure(after, before) if reverse else diff_infrastructure(before, after)
+    verb = "no longer allowed" if reverse else "newly allowed"
+    if as_json and sarif:
+        _both()
+    if as_json:
+        print(json.dumps(result.as_dict(), indent=2))
+    elif sarif:
+        from ._sarif import sarif_log
+
+        print(json.dumps(sarif_log([f for pair in result.pairs
+                                    for f in _findings(pair.report, verb, f"{pair.name} {pair.part}: ")], _RULES),
+                         indent=2))
+    else:
+        _print_pairs(result, verb)
+    raise typer.Exit(0 if result.result == "no-new-access" else 1)
 
 
 def can_never_command(
@@ -102,40 +165,67 @@ def can_never_command(
     _show(can_never(loaded, action, resource, kind, principal), as_json, sarif, "allowed")
 
 
+def _both() -> NoReturn:
+    fail(PolicyError([Problem("give --json or --sarif, not both", Location("iameval"), code="invalid-usage")]), False)
+
+
 def _show(report: "DiffReport", as_json: bool, sarif: bool, verb: str) -> None:
     if as_json and sarif:
-        fail(PolicyError([Problem("give --json or --sarif, not both", Location("iameval"), code="invalid-usage")]),
-             False)
+        _both()
     if as_json:
         print(json.dumps(report.as_dict(), indent=2))
     elif sarif:
-        from ..analysis._rules import Finding
         from ._sarif import sarif_log
 
-        findings = [Finding("new-access", ERROR, f"{verb}: {', '.join(f.actions[:5])}"
-                            + (f" and {len(f.actions) - 5} more" if len(f.actions) > 5 else "")
-                            + f", e.g. on `{f.example.resource}`", where)
-                    for f in report.findings for where in (f.locations or (Location("iameval"),))]
-        findings += [Finding("access-unknown", WARNING, u.reason, Location("iameval")) for u in report.unknown]
-        print(json.dumps(sarif_log(findings, _RULES), indent=2))
+        print(json.dumps(sarif_log(_findings(report, verb), _RULES), indent=2))
     else:
+        from ._present import out
+
+        out.print(f"[bold]{report.result}[/]")
         _print(report, verb)
     raise typer.Exit(0 if report.result == "no-new-access" else 1)
 
 
-def _print(report: "DiffReport", verb: str) -> None:
+def _findings(report: "DiffReport", verb: str, prefix: str = "") -> "list[Finding]":
+    """The report's findings for SARIF, each message after `prefix` (what of a template it is about)."""
+    from ..analysis._rules import Finding
+
+    findings = [Finding("new-access", ERROR, f"{prefix}{verb}: {', '.join(f.actions[:5])}"
+                        + (f" and {len(f.actions) - 5} more" if len(f.actions) > 5 else "")
+                        + f", e.g. on `{f.example.resource}`", where)
+                for f in report.findings for where in (f.locations or (Location("iameval"),))]
+    return findings + [Finding("access-unknown", WARNING, prefix + u.reason, Location("iameval"))
+                       for u in report.unknown]
+
+
+def _print_pairs(result: "InfrastructureDiff", verb: str) -> None:
+    """Each pair that differs, its answer and what it is; then what was the same, and removed."""
     from ._present import out
 
-    out.print(f"[bold]{report.result}[/]")
+    out.print(f"[bold]{result.result}[/]")
+    for pair in result.pairs:
+        out.print(f"\n[bold]{escape(pair.name)}[/]: {pair.part} ({pair.change}, searched as {pair.kind}): "
+                  f"[bold]{pair.report.result}[/]", soft_wrap=True)
+        _print(pair.report, verb, "  ")
+    if result.unchanged:
+        out.print(f"\n{result.unchanged} unchanged")
+    for removed in result.removed:
+        out.print(f"removed: {escape(removed)}", soft_wrap=True)
+
+
+def _print(report: "DiffReport", verb: str, indent: str = "") -> None:
+    from ._present import out
+
     for finding in report.findings:
         shown = ", ".join(finding.actions[:8]) + (f" and {len(finding.actions) - 8} more"
                                                   if len(finding.actions) > 8 else "")
         example = finding.example
-        out.print(f"\n{verb}: {escape(shown)}", soft_wrap=True)
-        out.print(f"  by: {escape('; '.join(finding.statements))}", soft_wrap=True)
-        out.print(f"  example: {escape(example.action)} on {escape(example.resource)}"
+        out.print(f"\n{indent}{verb}: {escape(shown)}", soft_wrap=True)
+        out.print(f"{indent}  by: {escape('; '.join(finding.statements))}", soft_wrap=True)
+        out.print(f"{indent}  example: {escape(example.action)} on {escape(example.resource)}"
                   + (f" with context {escape(json.dumps(example.context))}" if example.context else ""),
                   soft_wrap=True)
     for part in report.unknown:
         shown = ", ".join(part.actions[:8]) + (f" and {len(part.actions) - 8} more" if len(part.actions) > 8 else "")
-        out.print(f"\nunknown{': ' + escape(shown) if shown else ''}\n  why: {escape(part.reason)}", soft_wrap=True)
+        out.print(f"\n{indent}unknown{': ' + escape(shown) if shown else ''}\n{indent}  why: {escape(part.reason)}",
+                  soft_wrap=True)
