@@ -101,7 +101,7 @@ def test_two_templates_where_a_role_gains_an_action_and_a_user_is_new() -> None:
 def test_two_templates_reversed_name_what_was_removed_and_allow_nothing_new() -> None:
     result = invoke("diff", OLD, NEW, "--reverse")
     assert result.exit_code == 0, result.output
-    assert "removed: AuditUser (AWS::IAM::User) identity policies" in result.stdout
+    assert "removed: AuditUser (AWS::IAM::User): identity policies" in result.stdout
 
 
 def test_a_template_against_itself_is_no_new_access() -> None:
@@ -148,3 +148,64 @@ def test_a_plan_read_for_its_before_holds_the_principals_before_the_plan() -> No
     after = load_infrastructure(plan, state=PlanState.AFTER)
     assert set(after.names) == {"aws_iam_role.my_test_role", "aws_iam_user.my_test_user"}
     assert not any(found.label.endswith("(before)") for found in after.policies)
+
+
+BOUNDED = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Boundary:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      ManagedPolicyName: app-boundary
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action: s3:GetObject
+            Resource: "*"
+  AppRole:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: app
+      PermissionsBoundary: !Ref Boundary
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {Service: lambda.amazonaws.com}
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: S3
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: [s3:GetObject, s3:PutObject]
+                Resource: "*"
+"""
+
+
+def test_a_widened_boundary_is_new_access_and_a_changed_trust_policy_unknown(tmp_path: Path) -> None:
+    old = write(tmp_path / "old.yaml", BOUNDED)
+    new = write(tmp_path / "new.yaml", BOUNDED.replace("Action: s3:GetObject", "Action: [s3:GetObject, s3:PutObject]")
+                .replace("Service: lambda.amazonaws.com", 'AWS: "arn:aws:iam::111122223333:root"'))
+    result = invoke("diff", old, new, "--json")
+    assert result.exit_code == 1, result.output
+    found = pairs(result.stdout)
+    boundary = found[("AppRole (AWS::IAM::Role)", "permissions boundary")]
+    assert (boundary["kind"], boundary["result"]) == ("boundary", "new-access")
+    assert [f["actions"] for f in boundary["findings"]] == [["s3:PutObject"]]
+    trust = found[("AppRole (AWS::IAM::Role)", "trust policy")]
+    assert (trust["kind"], trust["result"]) == ("trust", "unknown")
+    assert ("AppRole (AWS::IAM::Role)", "identity policies") not in found  # the same on both sides
+
+
+def test_a_boundary_taken_away_newly_allows_what_the_identity_policies_allow_beyond_it(tmp_path: Path) -> None:
+    old = write(tmp_path / "old.yaml", BOUNDED)
+    new = write(tmp_path / "new.yaml", BOUNDED.replace("      PermissionsBoundary: !Ref Boundary\n", ""))
+    result = invoke("diff", old, new, "--json")
+    assert result.exit_code == 1, result.output
+    (pair,) = [p for p in json.loads(result.stdout)["pairs"] if p["part"].startswith("permissions boundary")]
+    assert [f["actions"] for f in pair["findings"]] == [["s3:PutObject"]]
+    assert pair["findings"][0]["statements"] == ["Statement[0] of AppRole (AWS::IAM::Role) inline policy S3"]
+    assert invoke("diff", new, old).exit_code == 0  # a boundary added only limits

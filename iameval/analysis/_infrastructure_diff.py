@@ -7,9 +7,11 @@ whose policies differ is searched with the kind its policies have in the chain (
 
 - a principal's identity policies as `identity`, the caller being the principal itself (a role
   through a session of itself, §2.4). `diff` has no kind that puts a boundary under identity
-  policies, so a changed permissions boundary is its own pair (`boundary`, the identity gate
-  allowing all; no boundary is one that allows all, §2.3). Together the two never miss a request
-  the change newly allows; a request one of them reports may still be refused by the other gate.
+  policies, so a boundary is a pair of its own (§2.3): changed, as `boundary` (the identity gate
+  allowing all); taken away, the new identity policies against the old boundary read as identity
+  policies (what they allow beyond it); added, it only limits and is not searched. With the
+  identity pair, no request the change newly allows is missed; a request reported by one of the
+  two may still be refused by the other gate.
 - a trust policy as `trust`, a resource-based policy as `resource`: `diff` answers those
   `unknown` (`UNSEARCHED_KINDS`), and says why.
 - a policy that could not be read (unknown until deployment, refused), on either side, makes its
@@ -25,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from ..inputs._templates import FoundPolicy, load_found
 from ..policy._model import Policy, PolicyKind
-from ._diff import _ALLOW_ALL, DiffReport, Outcome, UnknownPart, diff
+from ._diff import DiffReport, Outcome, UnknownPart, diff
 
 if TYPE_CHECKING:
     from ..inputs._accounts import AccountPrincipal
@@ -62,7 +64,7 @@ class InfrastructureDiff:
 
     pairs: tuple[PairReport, ...]
     unchanged: int
-    removed: tuple[str, ...]
+    removed: tuple[tuple[str, str], ...]  # (name, part) of what only the old side has
 
     @property
     def result(self) -> Outcome:
@@ -75,17 +77,18 @@ class InfrastructureDiff:
 
     def as_dict(self) -> dict[str, Any]:
         return {"result": str(self.result), "pairs": [p.as_dict() for p in self.pairs],
-                "unchanged": self.unchanged, "removed": list(self.removed)}
+                "unchanged": self.unchanged,
+                "removed": [{"name": name, "part": part} for name, part in self.removed]}
 
 
 def diff_infrastructure(old: Infrastructure, new: Infrastructure) -> InfrastructureDiff:
     """What `new` allows that `old` does not, pair by pair (module docstring)."""
     reports: list[PairReport] = []
     unchanged = 0
-    removed: list[str] = []
+    removed: list[tuple[str, str]] = []
     for pair in [*_principal_pairs(old, new), *_resource_pairs(old, new), *_standalone_pairs(old, new)]:
         if pair.after is None:
-            removed.append(f"{pair.name} {pair.part}")
+            removed.append((pair.name, pair.part))
         elif pair.before == pair.after and not pair.problems:
             unchanged += 1
         else:
@@ -125,10 +128,15 @@ def _principal_pairs(old: Infrastructure, new: Infrastructure) -> Iterator[_Pair
         caller = shown.arn if shown.arn.startswith("arn:") and "<" not in shown.arn else None
         yield _Pair(name, "identity policies", "identity", _side(was, lambda p: p.identity),
                     _side(now, lambda p: p.identity), caller, problems)
-        if any(side is not None and side.permission_boundary is not None for side in (was, now)):
-            yield _Pair(name, "permissions boundary", "boundary",
-                        _side(was, lambda p: (p.permission_boundary or _ALLOW_ALL,)),
-                        _side(now, lambda p: (p.permission_boundary or _ALLOW_ALL,)), caller, problems)
+        old_boundary = was.permission_boundary if was is not None else None
+        new_boundary = now.permission_boundary if now is not None else None
+        if old_boundary is not None and new_boundary is not None:
+            yield _Pair(name, "permissions boundary", "boundary", (old_boundary,), (new_boundary,), caller, problems)
+        elif old_boundary is not None and now is not None:
+            # What the identity policies allow beyond the boundary taken away: with the identity
+            # pair, exactly what the principal newly may.
+            yield _Pair(name, "permissions boundary (removed): identity policies beyond it", "identity",
+                        (old_boundary,), now.identity, caller, problems)
         if shown.kind == "role":
             # A trust policy read is known whatever else of its role is not (`Account.resource_policy`).
             unread = any(side is not None and side.trust_policy is None for side in (was, now))

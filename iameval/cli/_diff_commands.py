@@ -209,8 +209,8 @@ def _print_pairs(result: "InfrastructureDiff", verb: str) -> None:
         _print(pair.report, verb, "  ")
     if result.unchanged:
         out.print(f"\n{result.unchanged} unchanged")
-    for removed in result.removed:
-        out.print(f"removed: {escape(removed)}", soft_wrap=True)
+    for name, part in result.removed:
+        out.print(f"removed: {escape(name)}: {part}", soft_wrap=True)
 
 
 def _print(report: "DiffReport", verb: str, indent: str = "") -> None:
