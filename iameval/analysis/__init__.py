@@ -1,5 +1,6 @@
 """Stage 4: questions about policies rather than requests: validation (§12), with stable codes;
-`diff` and `can_never`, about every request (`_diff`), imported on first use: the solver they
+`diff` and `can_never`, about every request (`_diff`), and `diff` over templates and plans
+(`_infrastructure_diff`), imported on first use: the solver they
 need costs start-up time that the other commands do not pay."""
 
 from typing import TYPE_CHECKING
@@ -10,6 +11,7 @@ if TYPE_CHECKING:
     from ._validate import *  # noqa: F403
     from ._diff import (DIFF_KINDS, UNSEARCHED_KINDS, DiffFinding, DiffReport, Example, Outcome, SymbolicMismatch,
                         UnknownPart, can_never, diff)
+    from ._infrastructure_diff import InfrastructureDiff, PairReport, diff_infrastructure
 
 # Each module names its surface once, in its __all__; here its names are imported when first read
 # (`_lazy.py`), so that the command's `--type` reads `PolicyType` (`_rules`) without validation,
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
 _SURFACE = {"._validate": "CODES Finding POLICY_TYPES PolicyType Rule exit_code validate_found validate_paths "
                            "validate_policy",
             "._diff": "DIFF_KINDS DiffFinding DiffReport Example Outcome SymbolicMismatch UNSEARCHED_KINDS "
-                      "UnknownPart can_never diff"}
+                      "UnknownPart can_never diff",
+            "._infrastructure_diff": "InfrastructureDiff PairReport diff_infrastructure"}
 __all__ = sorted(name for names in _SURFACE.values() for name in names.split())
 __getattr__, __dir__ = on_first_use(__name__, _SURFACE)

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
                             trusted_outside, who_can)
     from ._infrastructure import load_infrastructure
     from ._managed import AwsManagedPolicies
+    from ._terraform import PlanState
     from ._templates import FoundPolicy, Infrastructure
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "AwsManagedPolicies",
     "FoundPolicy",
     "Infrastructure",
+    "PlanState",
     "Scenario",
     "ScenarioOutcome",
     "WhoCanAnswer",
@@ -38,4 +40,5 @@ __getattr__, __dir__ = on_first_use(__name__, {
     "._managed": "AwsManagedPolicies",
     "._infrastructure": "load_infrastructure",
     "._templates": "FoundPolicy Infrastructure",
+    "._terraform": "PlanState",
 })
