@@ -48,7 +48,8 @@ def test_a_plan_that_changes_no_policy_is_no_new_access() -> None:
 def _widened_plan(tmp_path: Path) -> Path:
     """tfc-issue-249's plan, its role policy's `after` given one more statement: `iam:CreateUser`."""
     plan = json.loads((PLANS / "tfc-issue-249-roles_asg.json").read_text(encoding="utf-8"))
-    (change,) = [c["change"] for c in plan["resource_changes"] if c["address"] == "aws_iam_role_policy.lambda_role_policy"]
+    (change,) = [c["change"] for c in plan["resource_changes"]
+                 if c["address"] == "aws_iam_role_policy.lambda_role_policy"]
     policy = json.loads(change["after"]["policy"])
     policy["Statement"].append({"Effect": "Allow", "Action": "iam:CreateUser", "Resource": "*"})
     change["after"]["policy"] = json.dumps(policy)
@@ -57,13 +58,20 @@ def _widened_plan(tmp_path: Path) -> Path:
 
 
 def test_a_plan_that_adds_an_allow_to_a_role_policy_is_new_access_for_that_role(tmp_path: Path) -> None:
-    result = invoke("diff", _widened_plan(tmp_path), "--json")
+    plan = _widened_plan(tmp_path)
+    result = invoke("diff", plan, "--json")
     assert result.exit_code == 1, result.output
     role = pairs(result.stdout)[("aws_iam_role.lambda_role", "identity policies")]
     assert (role["change"], role["result"]) == ("changed", "new-access")
     assert [f["actions"] for f in role["findings"]] == [["iam:CreateUser"]]
     assert role["findings"][0]["statements"] == ["Statement[5] of aws_iam_role_policy.lambda_role_policy"]
-    assert role["findings"][0]["example"]["principal"] == "arn:aws:iam::123456789012:role/myapp-lambda-exec-role-sandbox"
+    example = role["findings"][0]["example"]
+    assert example["principal"] == "arn:aws:iam::123456789012:role/myapp-lambda-exec-role-sandbox"
+    before, after = (load_infrastructure(str(plan), state=state).find("aws_iam_role.lambda_role")
+                     for state in (PlanState.BEFORE, PlanState.AFTER))
+    assert before is not None and after is not None
+    assert Authorizer(identity=after.identity).authorize(example).allowed
+    assert not Authorizer(identity=before.identity).authorize(example).allowed
     assert len(json.loads(result.stdout)["pairs"]) == 1
 
 

@@ -45,7 +45,8 @@ _KINDS = {PolicyKind.IDENTITY: "identity", PolicyKind.SCP: "scp", PolicyKind.RCP
 class PairReport:
     """One thing of the files compared: its name as the new file (else the old) names it, what
     of it was compared (`identity policies`, `permissions boundary`, ...), whether it was
-    `added` or `changed` (or is `unknown` on either side though `unchanged`), the kind it was searched as, and `diff`'s answer."""
+    `added` or `changed` (or `unchanged`, reported for being unknown on a side), the kind it was
+    searched as, and `diff`'s answer."""
 
     name: str
     part: str
@@ -181,8 +182,9 @@ def _standalone_pairs(old: Infrastructure, new: Infrastructure) -> Iterator[_Pai
 
 
 def _standalone(infrastructure: Infrastructure) -> dict[str, FoundPolicy]:
-    """The file's policies, by label, that none of its principals or resources holds; a plan's
-    `before` policies recorded for `validate` are not among them."""
+    """The file's policies, by label, that none of its principals or resources holds. A plan is
+    to be read in one state (`PlanState.AFTER` or `BEFORE`): by default its `before` policies,
+    recorded for `validate`, would be among them."""
     held = {policy.name for principal in infrastructure.account.principals
             for policy in (*principal.identity, principal.permission_boundary, principal.trust_policy)
             if policy is not None}

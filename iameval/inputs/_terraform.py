@@ -12,9 +12,9 @@ data sources (`_policy_documents.py`).
 
 The principals are those of one state: `after`, the state the plan leads to, or `before`, the
 state it starts from (`iameval diff PLAN` compares the two). Read for `after`, the policies of
-`before` are recorded too, for `validate` (a policy the plan changes), and not evaluated. A value known only after apply (`after_unknown`) is a placeholder
-(`_placeholders.py`) with an `unknown-until-apply` warning; an unknown policy leaves its principal
-incomplete. Every policy is JSON text in an attribute: its problems are located at that
+`before` are recorded too, for `validate` (a policy the plan changes), and not evaluated. A value
+known only after apply (`after_unknown`) is a placeholder (`_placeholders.py`) with an
+`unknown-until-apply` warning; an unknown policy leaves its principal incomplete. Every policy is JSON text in an attribute: its problems are located at that
 attribute, with the resource's address in its name (`aws_iam_role_policy.app["reader"]`).
 """
 
