@@ -220,6 +220,9 @@ def test_diff_command_json_and_exits(tmp_path):
     assert invoke("diff", str(new), str(old)).exit_code == 0
     assert invoke("diff", str(new), str(old), "--reverse").exit_code == 1
     assert invoke("diff", str(old), str(tmp_path / "missing.json")).exit_code == 2
+    sarif = json.loads(invoke("diff", str(old), str(new), "--sarif").stdout)
+    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["new-access"]
+    assert sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 1
     assert invoke("can-never", str(new), "--action", "iam:*").exit_code == 0
     assert invoke("can-never", str(new), "--action", "s3:Put*", "--resource", "arn:aws:s3:::b/*").exit_code == 1
 
