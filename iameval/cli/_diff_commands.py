@@ -71,7 +71,7 @@ def diff_command(
         fail(exc, as_json)
     from ..analysis._diff import diff
 
-    report = diff(after, before, kind) if reverse else diff(before, after, kind, principal)
+    report = diff(after, before, kind, principal) if reverse else diff(before, after, kind, principal)
     _show(report, as_json, sarif, "no longer allowed" if reverse else "newly allowed")
 
 
