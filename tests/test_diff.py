@@ -133,10 +133,26 @@ def test_an_unresolved_variable_matches_nothing():
     assert report.result == "no-new-access"
 
 
-def test_a_variable_on_a_key_the_request_gives_is_unknown_with_where():
+def test_a_resource_variable_on_a_key_the_request_gives_is_its_value():
+    """`${aws:PrincipalTag/team}` stands for the tag the request gives (§9): the example gives
+    one and names its folder."""
     report = can_never([policy(allow_if(resource="arn:aws:s3:::bucket/${aws:PrincipalTag/team}/*"))], ["s3:GetObject"])
+    example = report.findings[0].example
+    assert example.resource.startswith(f"arn:aws:s3:::bucket/{example.context['aws:PrincipalTag/team']}/")
+
+
+def test_a_condition_variable_on_a_key_the_request_gives_is_its_value():
+    """A Deny unless the resource's tag equals the principal's (§9): allowed only when both are given alike."""
+    report = can_never([policy(allow_if(), deny_if(StringNotEquals={"aws:ResourceTag/team": "${aws:PrincipalTag/team}"}))],
+                       ["s3:GetObject"])
+    context = report.findings[0].example.context
+    assert context["aws:ResourceTag/team"] == context["aws:PrincipalTag/team"]
+
+
+def test_wildcards_on_both_sides_of_a_variable_are_unknown_with_where():
+    report = can_never([policy(allow_if(resource="arn:aws:s3:::*/${aws:PrincipalTag/team}/*"))], ["s3:GetObject"])
     assert report.result == "unknown"
-    assert "aws:principaltag/team" in report.unknown[0].reason and "Statement[0]" in report.unknown[0].reason
+    assert "both sides of a policy variable" in report.unknown[0].reason and "Statement[0]" in report.unknown[0].reason
 
 
 # ------------------------------------------------------------------------------- chain rules
@@ -205,6 +221,9 @@ def test_diff_command_json_and_exits(tmp_path):
     assert invoke("diff", str(new), str(old)).exit_code == 0
     assert invoke("diff", str(new), str(old), "--reverse").exit_code == 1
     assert invoke("diff", str(old), str(tmp_path / "missing.json")).exit_code == 2
+    sarif = json.loads(invoke("diff", str(old), str(new), "--sarif").stdout)
+    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["new-access"]
+    assert sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 1
     assert invoke("can-never", str(new), "--action", "iam:*").exit_code == 0
     assert invoke("can-never", str(new), "--action", "s3:Put*", "--resource", "arn:aws:s3:::b/*").exit_code == 1
 

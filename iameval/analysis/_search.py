@@ -16,6 +16,7 @@ a free unknown, and the answer is then `unknown` rather than "no new access".
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -33,7 +34,8 @@ from ._symbolic import Space, Unencodable
 __all__ = ["SymbolicMismatch", "policy_sets", "request_of", "search_class"]
 
 _SEARCH_LIMIT = 400  # combinations of holding statements tried per way before answering unknown
-_TIMEOUT_MS = 10_000  # per solver call
+_TIMEOUT_MS = 5_000  # per solver call
+_BUDGET_S = 20.0  # per way of a class: then its answer is unknown
 
 
 class SymbolicMismatch(AssertionError):
@@ -133,7 +135,10 @@ def _search_way(old: Authorizer | None, new: Authorizer, principal: str, action:
                 ) -> tuple[Request | None, str | None]:
     """The search of `_search_class` with the resource's account and the mandatory resource
     policy fixed: blocking clauses then speak of statements alone."""
+    deadline = time.monotonic() + _BUDGET_S
     for _ in range(_SEARCH_LIMIT):
+        if time.monotonic() > deadline:
+            return None, f"the search for `{action}` took over {_BUDGET_S:.0f} s"
         verdict, model = _solve(clauses, space.nice)
         if model is None and verdict == z3.unknown:
             return None, f"the solver gave no answer for `{action}` within {_TIMEOUT_MS // 1000} s"

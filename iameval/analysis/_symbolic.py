@@ -21,6 +21,7 @@ resource, as `Authorizer.prepare` derives it.
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -32,10 +33,10 @@ from ..engine._compile import CompiledStatement
 from ..engine._conditions import CompiledCondition
 from ..engine._context import DERIVABLE, Context, ContextEntry
 from ..engine._plan import mandatory_marks
-from ..policy._match import ResourcePattern, resource_pattern
+from ..policy._match import Pieces, ResourcePattern, resource_pattern
 from ..policy._operators import Comparison, Family, SetQualifier
 from ..policy._values import as_text, holds_when_absent, null_expects_absent, parse_policy_value
-from ..policy._variables import UNUSABLE, Lookup, Unusable, parse_template
+from ..policy._variables import Lookup, Variable, parse_template
 from ._languages import (ALL, ARN6, DIGITS12, NO_COLON, PRINTABLE, PRINTABLE_NO_COLON, casefold_regex, glob_regex,
                          literal)
 
@@ -54,6 +55,7 @@ _DATE_RANGE = ((datetime(1, 1, 1, tzinfo=timezone.utc) - _EPOCH) // _MICROSECOND
 _UNREADABLE = {Family.NUMERIC: "not-a-number", Family.DATE: "not-a-date", Family.BOOL: "not-a-bool",
                Family.IP: "not-an-address"}
 _RESOURCE_ACCOUNT = "aws:resourceaccount"
+_MARKER = re.compile("\ue000([0-9]+)\ue001")
 
 
 class Unencodable(Exception):
@@ -107,6 +109,7 @@ class Space:
         self._names: dict[str, str] = {}  # each key as first written
         self._keys: dict[str, _Key] = {}
         self._arns: dict[str, list[z3.SeqRef]] = {}
+        self._markers: list[Any] = []  # what the marker pieces of resolved templates stand for
 
     # --------------------------------------------------------------------- statements
 
@@ -117,9 +120,8 @@ class Space:
         if compiled.resources is not None:
             patterns: list[z3.BoolRef] = [self.resource_in(p) for p in compiled.resources]
             for template in compiled.variable_resources:
-                pieces = template.resolve(self._lookup(where))
-                if pieces is not None:
-                    patterns.append(self.resource_in(resource_pattern(tuple(pieces))))
+                patterns += [z3.And(guard, self._resource_in_pieces(pieces, where))
+                             for guard, pieces in self._resolutions(template.template.parts, template.resolve, where)]
             hit = z3.Or(*patterns) if patterns else z3.BoolVal(False)
             terms.append(z3.Not(hit) if compiled.not_resource else hit)
         terms.extend(self.condition(c, where) for c in compiled.conditions)
@@ -157,8 +159,7 @@ class Space:
             options.append(z3.And(*terms))
         return z3.If(self.is_arn, z3.Or(*options), z3.BoolVal(marker in "*"))
 
-    @staticmethod
-    def _arn_match(segments: list[Any], pattern: ResourcePattern) -> z3.BoolRef:
+    def _arn_match(self, segments: list[Any], pattern: ResourcePattern, where: str = "") -> z3.BoolRef:
         """`ResourcePattern.matches` on a 6-segment ARN: segment by segment (§7.3)."""
         if pattern.matches_every_resource:
             return z3.BoolVal(True)
@@ -169,21 +170,97 @@ class Space:
         faced = segments[:count - 1] + [_join(segments[count - 1:])]
         terms = []
         for part, pieces in zip(faced, facing):
-            if z3.is_string_value(part):
+            if self._marked(pieces):
+                terms.append(self._marked_match(part, pieces, where))
+            elif z3.is_string_value(part):
                 terms.append(z3.BoolVal(resource_pattern(tuple(pieces)).matches(part.as_string(), None)))
             else:
                 terms.append(z3.InRe(part, glob_regex(pieces)))
         return z3.And(*terms)
 
-    def _lookup(self, where: str) -> Lookup:
-        """How variables resolve: from the caller's derived keys (§9); a variable on any other
-        key is not encoded."""
-        def lookup(key: str) -> str | None | Unusable:
-            if key not in DERIVABLE or key == _RESOURCE_ACCOUNT:
-                raise Unencodable(f"policy variable `${{{key}}}` on a key the request gives", where)
-            entry = self._caller_keys.get(key)
-            return None if entry is None else entry.texts[0] if not entry.multi else UNUSABLE
-        return lookup
+    def _resolutions(self, parts: tuple[Any, ...], resolve: Callable[[Lookup], Pieces | None], where: str
+                     ) -> list[tuple[z3.BoolRef, Pieces]]:
+        """Each way the variables of a template resolve (§9), with when it does: a derived key
+        of the caller as its value; a key the request gives, present with one value, as a
+        marker piece that `_concat` reads as the key's unknown; absent, as the default (a
+        variable without one leaves that way out: it matches nothing)."""
+        keys = list(dict.fromkeys(p.key for p in parts if isinstance(p, Variable)))
+        ways: list[tuple[list[z3.BoolRef], dict[str, str | None]]] = [([], {})]
+        for written in keys:
+            name = written.lower()
+            if name == _RESOURCE_ACCOUNT:
+                options: list[tuple[z3.BoolRef | None, str | None]] = [
+                    (None, self._marker(z3.If(self._named, self._segments[4], self._own)))]
+            elif name in DERIVABLE:
+                entry = self._caller_keys.get(name)
+                options = [(None, None if entry is None else entry.texts[0] if not entry.multi else "")]
+                if entry is not None and entry.multi:
+                    options = []
+            else:
+                key = self._key(written, Family.STRING, where)
+                present = self._present(written)
+                options = [(z3.And(present, z3.Not(key.multi)), self._marker(key.values[0])), (z3.Not(present), None)]
+            ways = [(guards + ([g] if g is not None else []), {**chosen, name: value})
+                    for guards, chosen in ways for g, value in options]
+        out = []
+        for guards, chosen in ways:
+            pieces = resolve(lambda key, chosen=chosen: chosen.get(key))  # type: ignore[misc]
+            if pieces is not None:
+                out.append((z3.And(*guards) if guards else z3.BoolVal(True), pieces))
+        return out
+
+    def _marker(self, value: Any) -> str:
+        """A piece of text that stands for `value`, a z3 string, in resolved pieces."""
+        self._markers.append(value)
+        return f"\ue000{len(self._markers) - 1}\ue001"
+
+    def _concat(self, pieces: Pieces, where: str) -> Any:
+        """Resolved pieces without wildcards as one z3 string, markers read as their unknowns."""
+        parts: list[Any] = []
+        for text, wildcards in pieces:
+            for i, chunk in enumerate(_MARKER.split(text)):
+                if chunk:
+                    parts.append(self._markers[int(chunk)] if i % 2 else z3.StringVal(chunk))
+        if not parts:
+            return z3.StringVal("")
+        return parts[0] if len(parts) == 1 else z3.Concat(*parts)
+
+    def _marked_match(self, value: Any, pieces: Pieces, where: str) -> z3.BoolRef:
+        """`value` matches a glob some of whose literal pieces are unknowns: text and unknowns
+        up to the last unknown, then a glob; or a glob, then text and unknowns from the first."""
+        marked = [i for i, (text, _) in enumerate(pieces) if _MARKER.search(text)]
+        first, last = marked[0], marked[-1]
+        head, tail = pieces[:last + 1], pieces[last + 1:]
+        lead, rest = pieces[:first], pieces[first:]
+        if not _wild(head):
+            fixed = self._concat(head, where)
+            if not tail:
+                return value == fixed
+            size = z3.Length(fixed)
+            return z3.And(z3.PrefixOf(fixed, value),
+                          z3.InRe(z3.SubString(value, size, z3.Length(value) - size), glob_regex(tail)))
+        if not _wild(rest):
+            fixed = self._concat(rest, where)
+            return z3.And(z3.SuffixOf(fixed, value),
+                          z3.InRe(z3.SubString(value, 0, z3.Length(value) - z3.Length(fixed)), glob_regex(lead)))
+        raise Unencodable("wildcards on both sides of a policy variable on a key the request gives", where)
+
+    @staticmethod
+    def _marked(pieces: Pieces) -> bool:
+        return any("\ue000" in text for text, _ in pieces)
+
+    def _resource_in_pieces(self, pieces: Pieces, where: str) -> z3.BoolRef:
+        """`resource_in` for a pattern whose variables are unknowns: a segment that holds one
+        is equal to it with the text around it."""
+        pattern = resource_pattern(tuple(pieces))
+        if not self._marked(pieces):
+            return self.resource_in(pattern)
+        return z3.If(self.is_arn, self._arn_match(self._segments, pattern, where),
+                     z3.BoolVal(False) if pieces[0][0].startswith("arn:") else self._unencodable(where))
+
+    @staticmethod
+    def _unencodable(where: str) -> z3.BoolRef:
+        raise Unencodable("a policy variable matched against `*`", where)
 
     # --------------------------------------------------------------------- conditions
 
@@ -194,10 +271,15 @@ class Space:
         family = operator.family
         absent = z3.BoolVal(holds_when_absent(operator, entry.values))
         if name in DERIVABLE and name != _RESOURCE_ACCOUNT:
-            # Fixed by the caller: the engine's own test answers, on the caller's keys alone.
-            if any("${" in as_text(v) for v in entry.values):
-                self._values(condition, where)  # raises for a variable on a given key
-            return z3.BoolVal(condition.holds(Context({}, self._caller_keys, self.caller_account)))
+            # Fixed by the caller: the engine's own test answers, on the caller's keys alone,
+            # unless the policy values read keys the request gives (§9).
+            if not (condition.has_variables and family in (Family.STRING, Family.ARN)):
+                return z3.BoolVal(condition.holds(Context({}, self._caller_keys, self.caller_account)))
+            fixed = self._caller_keys.get(name)
+            if fixed is None:
+                return absent
+            # One value (`caller_keys`): every qualifier tests it alone (§8.5).
+            return self._matcher(condition, where)(z3.StringVal(fixed.texts[0])) != z3.BoolVal(operator.negated)
         if family is Family.NULL:
             present = z3.BoolVal(not all(null_expects_absent(v) for v in entry.values))
             if name == _RESOURCE_ACCOUNT:
@@ -225,11 +307,10 @@ class Space:
         for value in condition.entry.values:
             text = as_text(value)
             if "${" in text and family in (Family.STRING, Family.ARN) and condition.has_variables:
-                pieces = parse_template(text).resolve(self._lookup(where))
-                if pieces is not None:
-                    values.append(pieces)
+                template = parse_template(text)
+                values += self._resolutions(template.parts, template.resolve, where)
             elif family in (Family.STRING, Family.ARN):
-                values.append([(text, True)])
+                values.append((z3.BoolVal(True), [(text, True)]))
             else:
                 values.append(parse_policy_value(family, text))
         return values
@@ -240,23 +321,33 @@ class Space:
         family, comparison = operator.family, operator.comparison
         values = self._values(condition, where)
         if family is Family.STRING:
+            static = [p for g, p in values if not self._marked(p)]
             if comparison is Comparison.LIKE:
-                regexes = [glob_regex(p) for p in values]
+                regexes = [glob_regex(p) for p in static]
             elif comparison is Comparison.EQUALS_IGNORE_CASE:
-                regexes = [casefold_regex("".join(t for t, _ in p).casefold()) for p in values]
+                regexes = [casefold_regex("".join(t for t, _ in p).casefold()) for p in static]
             else:
-                regexes = [literal("".join(t for t, _ in p)) for p in values]
-            if not regexes:
-                return lambda v: z3.BoolVal(False)
-            language = z3.Union(*regexes) if len(regexes) > 1 else regexes[0]
-            return lambda v: z3.InRe(v, language)
+                regexes = [literal("".join(t for t, _ in p)) for p in static]
+            if comparison is Comparison.EQUALS_IGNORE_CASE and len(static) < len(values):
+                raise Unencodable("a policy variable on a key the request gives under an IgnoreCase operator", where)
+            if comparison is Comparison.LIKE:
+                marked = [(g, p) for g, p in values if self._marked(p)]
+            else:  # every character literal (§8.4)
+                marked = [(g, [("".join(t for t, _ in p), False)]) for g, p in values if self._marked(p)]
+            language = (z3.Union(*regexes) if len(regexes) > 1 else regexes[0]) if regexes else None
+
+            def text(v: Any) -> z3.BoolRef:
+                terms = [z3.InRe(v, language)] if language is not None else []
+                terms += [z3.And(g, self._marked_match(v, p, where)) for g, p in marked]
+                return z3.Or(*terms) if terms else z3.BoolVal(False)
+            return text
         if family is Family.ARN:
-            patterns = [resource_pattern(tuple(p)) for p in values]
+            patterns = [(g, resource_pattern(tuple(p))) for g, p in values]
 
             def arn(v: Any) -> z3.BoolRef:
                 segments = self._arn_segments(v)
-                return z3.And(z3.InRe(v, ARN6), z3.Or(*[self._arn_match(segments, p) for p in patterns])
-                              if patterns else z3.BoolVal(False))
+                return z3.And(z3.InRe(v, ARN6), z3.Or(*[z3.And(g, self._arn_match(segments, p, where))
+                                                        for g, p in patterns]) if patterns else z3.BoolVal(False))
             return arn
         if family is Family.BOOL:
             wanted = [z3.BoolVal(v == "true") for v in values]
@@ -385,6 +476,11 @@ class Space:
         whole, part = divmod(abs(number), _SCALE)
         sign = "-" if number < 0 else ""
         return f"{sign}{whole}" + (f".{part:06d}".rstrip("0") if part else "")
+
+
+def _wild(pieces: Pieces) -> bool:
+    """Whether a `*` or `?` acts as a wildcard in the pieces."""
+    return any(wildcards and ("*" in text or "?" in text) for text, wildcards in pieces)
 
 
 def _join(parts: list[Any]) -> Any:
