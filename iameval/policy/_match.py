@@ -311,7 +311,7 @@ class ResourcePattern:
     pattern: str
     equal: str | None
     startswith: str | None
-    _pieces: "Pieces"
+    _pieces: "Pieces | None"  # None: the pattern as written, one piece with wildcards
     _all: bool
     _whole_glob: Glob | None
     _segment_globs: tuple[Glob, ...] | None  # () when the pattern matches no ARN
@@ -329,8 +329,9 @@ class ResourcePattern:
         return pattern
 
     def _build(self, pieces: Pieces) -> None:
+        written = len(pieces) == 1 and pieces[0][1]  # as written, without resolved variables
         self.pattern = pieces[0][0] if len(pieces) == 1 else "".join(text for text, _ in pieces)
-        self._pieces = pieces
+        self._pieces = None if written else pieces  # a pattern as written is its own one piece
         self._all = pieces == [("*", True)]
         segments = self._split()
         # Globs are made when first needed, from the pieces split again (kept split, a large
@@ -339,39 +340,44 @@ class ResourcePattern:
         # The usual shape: five segments without wildcards, then the resource segment. Then a
         # prefix comparison and one glob decide, the same as six segment globs would.
         self._prefix = self._last = None
+        self.equal = self.startswith = None
         if len(segments) == 6 and not any(
                 wildcards and ("*" in text or "?" in text) for segment in segments[:5] for text, wildcards in segment):
             last_segment = "".join(text for text, _ in segments[5])
-            self._prefix = self.pattern[:len(self.pattern) - len(last_segment)]  # up to the fifth colon
-            self._last = Glob.from_parts(segments[5])
-        # Simpler still, and as good for any resource, ARN or not: the whole pattern is literal
-        # (`equal`: the resource must be this text), or literal then one final `*` (`startswith`).
-        self.equal = self.startswith = None
-        if self._last is not None and self._prefix is not None:
-            if self._last.equal is not None:
-                self.equal = self._prefix + self._last.equal
-            elif self._last.startswith is not None:
-                self.startswith = self._prefix + self._last.startswith
+            prefix = self.pattern[:len(self.pattern) - len(last_segment)]  # up to the fifth colon
+            last = Glob.from_parts(segments[5])
+            # Simpler still, and as good for any resource, ARN or not: the whole pattern is
+            # literal (`equal`: the resource must be this text), or literal then one final `*`
+            # (`startswith`). Then `matches` needs nothing else.
+            if last.equal is not None:
+                self.equal = prefix + last.equal
+            elif last.startswith is not None:
+                self.startswith = prefix + last.startswith
+            else:
+                self._prefix, self._last = prefix, last
+
+    @property
+    def _parts(self) -> Pieces:
+        return [(self.pattern, True)] if self._pieces is None else self._pieces
 
     @property
     def _whole(self) -> Glob:
         """The whole pattern as one glob: how a requested resource that is no ARN is matched."""
         if self._whole_glob is None:
-            self._whole_glob = Glob.from_parts(self._pieces)
+            self._whole_glob = Glob.from_parts(self._parts)
         return self._whole_glob
 
     def _split(self) -> list[Pieces]:
         """The pattern's segments, at the colons of the policy's own text."""
-        pieces = self._pieces
-        if len(pieces) == 1 and pieces[0][1]:  # a pattern as written, without resolved variables
+        if self._pieces is None:
             return [[(part, True)] for part in self.pattern.split(":", 5)]
-        return split_pieces(pieces)
+        return split_pieces(self._pieces)
 
     @property
     def _segments(self) -> tuple[Glob, ...] | None:
         """One glob per segment as `_aligned` gives them; None when the pattern matches no ARN."""
         if self._segment_globs is None:
-            last = self._pieces[-1] if self._pieces else ("", False)
+            last = self._parts[-1] if self._parts else ("", False)
             # Only the policy's own `*` reaches past colons, never one in a variable's value (§9).
             segments = _aligned(self._split(), last[1] and last[0].endswith("*"))
             self._segment_globs = () if segments is None else tuple(Glob.from_parts(s) for s in segments)
