@@ -1,15 +1,17 @@
 """Compiling policies into matchers, and finding the statements that apply to a request.
 
-Compilation happens once, when a policy set is built: actions are lowered and split into an
-exact set and wildcard globs, resources become `ResourcePattern`s, principals become sets.
-`PolicySet.entries` then picks, once per caller and action, the statements that can apply; the
+Compilation happens once per policy object, kind and label (`compiled`, kept with the policy and
+shared by every policy set that holds it): actions are lowered and split into an exact set and
+wildcard globs, resources become `ResourcePattern`s, principals become sets, the statements of a
+policy sharing what they name alike (`_Table`). A policy set indexes its policies' statements by
+action; `PolicySet.entries` then picks, once per caller and action, the statements that can apply; the
 request path (`holding`) only compares (STYLE.md, "Parse once, evaluate many").
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, NamedTuple, Sequence
+from typing import Callable, Collection, NamedTuple, Sequence
 
 from ..policy._source import Origin
 from ._conditions import compile_condition
@@ -25,8 +27,8 @@ from ..policy._arn import split_arn
 from ..policy._references import see
 from ..policy._variables import Lookup, Template, parse_template
 
-__all__ = ["CompiledStatement", "GateEntries", "Match", "MatchClass", "PolicySet", "StatementRecord",
-           "StatementRef", "UNREACHED", "holding"]
+__all__ = ["CompiledPolicy", "CompiledStatement", "GateEntries", "Match", "MatchClass", "PolicySet", "StatementRecord",
+           "StatementRef", "UNREACHED", "compiled", "holding"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,76 +82,142 @@ class VariableResource:
         return None if pieces is None else [(self.prefix, True)] + pieces
 
 
+class _Resources(NamedTuple):
+    """A statement's `Resource` or `NotResource` element, compiled: statements that list the
+    same entries share one (`_Table`)."""
+
+    static: tuple[ResourcePattern, ...]
+    templated: tuple[VariableResource, ...]
+    literal: tuple[str, ...]  # entries with `${...}` outside the resource segment (§7.3, §9)
+    # Entries that are literal, or literal then one `*` (the usual ones), all tested by one
+    # membership test and one `str.startswith`; None when some entry is not so.
+    texts: tuple[Collection[str], tuple[str, ...]] | None
+
+
+class _Table:
+    """What the statements of one policy share once compiled: the same `Action` entries give one
+    `ActionMatcher`, the same `Resource` entries one `_Resources`, the same pattern one
+    `ResourcePattern` (all immutable, or memos of pure functions). A policy of many statements
+    names the same actions and resources again and again."""
+
+    __slots__ = ("variables", "actions", "resources", "patterns")
+
+    def __init__(self, variables: bool):
+        self.variables = variables
+        self.actions: dict[tuple[tuple[str, ...] | None, tuple[str, ...] | None], ActionMatcher] = {}
+        self.resources: dict[tuple[str, ...], _Resources] = {}
+        self.patterns: dict[str, ResourcePattern] = {}
+
+    def action(self, statement: Statement) -> ActionMatcher:
+        key = (statement.action, statement.not_action)
+        found = self.actions.get(key)
+        if found is None:
+            found = self.actions[key] = ActionMatcher.of(*key)
+        return found
+
+    def resource(self, entries: tuple[str, ...]) -> _Resources:
+        found = self.resources.get(entries)
+        if found is None:
+            found = self.resources[entries] = self._resources(entries)
+        return found
+
+    def _resources(self, entries: tuple[str, ...]) -> _Resources:
+        variables = self.variables
+        static: list[ResourcePattern] = []
+        templated: list[VariableResource] = []
+        literal: list[str] = []
+        for text in entries:
+            template = VariableResource.parse(text) if variables and "${" in text else None
+            if template is not None:
+                templated.append(template)
+                continue
+            pattern = self.patterns.get(text)
+            if pattern is None:
+                pattern = self.patterns[text] = ResourcePattern(text)
+            static.append(pattern)
+            if variables and "${" in text:
+                literal.append(text)
+        texts = None
+        if not templated and all(p.equal is not None or p.startswith is not None for p in static):
+            equal = tuple(p.equal for p in static if p.equal is not None)
+            # A few entries are found as quickly in a tuple, which takes a fraction of a set's room.
+            texts = (equal if len(equal) <= 8 else frozenset(equal),
+                     tuple(p.startswith for p in static if p.startswith is not None))
+        return _Resources(tuple(static), tuple(templated), tuple(literal), texts)
+
+
 class CompiledStatement:
     """One statement, ready to be tested against requests."""
 
-    __slots__ = ("ref", "statement", "deny", "actions", "not_action",
-                 "resources", "variable_resources", "not_resource", "principals", "not_principal",
-                 "conditions", "_condition_tests", "origin", "_matches", "no_effect", "literal_warning",
-                 "unconditional", "_texts")
+    __slots__ = ("ref", "statement", "deny", "actions", "resources", "variable_resources", "not_resource",
+                 "principals", "not_principal", "conditions", "_condition_tests", "_policy_origin", "_index",
+                 "_matches", "no_effect", "literal_warning", "unconditional", "_texts")
     resources: tuple[ResourcePattern, ...] | None  # None: no `Resource` nor `NotResource` (§6.2)
     variable_resources: tuple[VariableResource, ...]
     principals: Principals | None  # None: no `Principal` nor `NotPrincipal`
-    _texts: tuple[frozenset[str], tuple[str, ...]] | None
+    _texts: tuple[Collection[str], tuple[str, ...]] | None
+    _matches: dict[MatchClass | None, Match] | None
 
-    def __init__(self, statement: Statement, ref: StatementRef, variables: bool,
-                 origin: Origin | None = None):
+    def __init__(self, statement: Statement, ref: StatementRef, table: _Table, policy_origin: Origin | None = None,
+                 index: int = 0):
         self.ref = ref
         self.statement = statement
-        self.origin = origin
+        # Where the policy was read and the statement's index in it: `origin`, made when asked.
+        self._policy_origin = policy_origin
+        self._index = index
         self.deny = statement.effect is Effect.DENY
-        self.actions = ActionMatcher.of(statement.action, statement.not_action)
-        self.not_action = self.actions.negated
+        self.actions = table.action(statement)
         resources = statement.resource if statement.resource is not None else statement.not_resource
         self.not_resource = statement.resource is None and statement.not_resource is not None
+        self.literal_warning: Notice | None = None
         if resources is None:  # a resource policy without Resource covers its own resource
             self.resources = None
             self.variable_resources = ()
-            self.literal_warning: Notice | None = None
+            self._texts = None
         else:
-            static: list[ResourcePattern] = []
-            templated: list[VariableResource] = []
-            literal: list[str] = []
-            for text in resources:
-                template = VariableResource.parse(text) if variables and "${" in text else None
-                if template is not None:
-                    templated.append(template)
-                else:
-                    static.append(ResourcePattern(text))
-                    if variables and "${" in text:
-                        literal.append(text)
-            self.resources = tuple(static)
-            self.variable_resources = tuple(templated)
-            # `${...}` before the resource segment is not substituted (§7.3, §9): such an entry
-            # matches no real ARN, and a request it fails is told so, in these words.
-            self.literal_warning = Notice(
-                f"`{literal[0]}` in statement `{ref.statement}` of `{ref.policy}` has a policy variable "
-                "outside the resource segment of the ARN, where AWS documents no substitution "
-                f"({see('7.3')}): it was compared as written and matches no resource",
-                "variable-outside-resource-segment") if literal else None
-        # Resource entries that are literal, or literal then one `*` (the usual ones), all
-        # tested by one set lookup and one `str.startswith`; None when some entry is not so.
-        self._texts = None
-        if self.resources is not None and not self.variable_resources and all(
-                p.equal is not None or p.startswith is not None for p in self.resources):
-            self._texts = (frozenset(p.equal for p in self.resources if p.equal is not None),
-                           tuple(p.startswith for p in self.resources if p.startswith is not None))
+            element = table.resource(resources)
+            self.resources = element.static
+            self.variable_resources = element.templated
+            self._texts = element.texts
+            if element.literal:
+                # `${...}` before the resource segment is not substituted (§7.3, §9): such an entry
+                # matches no real ARN, and a request it fails is told so, in these words.
+                self.literal_warning = Notice(
+                    f"`{element.literal[0]}` in statement `{ref.statement}` of `{ref.policy}` has a policy "
+                    "variable outside the resource segment of the ARN, where AWS documents no substitution "
+                    f"({see('7.3')}): it was compared as written and matches no resource",
+                    "variable-outside-resource-segment")
         principal = statement.principal if statement.principal is not None else statement.not_principal
         self.principals = Principals(principal) if principal is not None else None
         self.not_principal = statement.not_principal is not None
-        self.conditions = compile_condition(tuple(e for e in statement.condition or () if e.key), variables)
+        condition = statement.condition
+        self.conditions = compile_condition(tuple(e for e in condition if e.key), table.variables) if condition else ()
         self._condition_tests = tuple(c.test() for c in self.conditions)
         self.no_effect = statement.has_no_effect
         # The statement's results, each made once, when a plan first needs it (see `match`).
-        self._matches: dict[MatchClass | None, Match] = {}
+        self._matches = None
         # Nothing to test once the caller and action are known.
         self.unconditional = statement.applies_to_every_resource_unconditionally
 
+    @property
+    def not_action(self) -> bool:
+        """Whether the statement lists `NotAction` (it applies to the actions it does not name)."""
+        return self.actions.negated
+
+    @property
+    def origin(self) -> Origin | None:
+        """Where the statement was read, for locating it: its policy's source and its path there."""
+        where = self._policy_origin
+        return None if where is None else (where[0], where[1] + ("Statement", self._index))
+
     def match(self, match_class: MatchClass | None) -> Match:
         """The result this statement gives when it applies with this principal match."""
-        found = self._matches.get(match_class)
+        matches = self._matches
+        if matches is None:
+            matches = self._matches = {}
+        found = matches.get(match_class)
         if found is None:
-            found = self._matches[match_class] = Match(self.ref, match_class)
+            found = matches[match_class] = Match(self.ref, match_class)
         return found
 
     def principal_match(self, caller: Caller, federated_from: str | None, has_boundary: bool) -> MatchClass | None:
@@ -248,6 +316,37 @@ class GateEntries(NamedTuple):
     warnings: tuple[Notice, ...]
 
 
+class CompiledPolicy:
+    """One policy compiled as one kind under one label: its statements and what every request
+    it takes part in is told of it (`_checks.policy_notices`). A function of the policy object,
+    the kind and the label alone, so it is made once and shared (`compiled`)."""
+
+    __slots__ = ("kind", "label", "statements", "notices")
+
+    def __init__(self, policy: Policy, kind: PolicyKind, label: str):
+        self.kind = kind
+        self.label = label
+        self.notices = policy_notices([policy if policy.name is not None else policy.model_copy(update={"name": label})],
+                                      kind)
+        table = _Table(policy.variables_enabled)
+        origin = policy.origin  # where the document was read, for locating its statements
+        self.statements = tuple(CompiledStatement(statement, StatementRef(kind, label, statement.label(index),
+                                                                          statement.effect), table, origin, index)
+                                for index, statement in enumerate(policy.statement))
+
+
+def compiled(policy: Policy, kind: PolicyKind, label: str) -> CompiledPolicy:
+    """The policy compiled as `kind` under `label`, made on first use and kept with the policy
+    (`Policy.derived`): every authorizer that holds the same policy object shares its compiled
+    statements, as every role of an account shares a managed policy attached to them all."""
+    memo = policy.derived()
+    key = (CompiledPolicy, kind, label)
+    found = memo.get(key)
+    if found is None:
+        found = memo.setdefault(key, CompiledPolicy(policy, kind, label))
+    return found  # type: ignore[no-any-return]
+
+
 class PolicySet:
     """The compiled statements of the policies of one kind (or one SCP/RCP level).
 
@@ -261,24 +360,17 @@ class PolicySet:
     def __init__(self, kind: PolicyKind, policies: Sequence[Policy], labels: Sequence[str]):
         self.kind = kind
         self.policies = tuple(policies)
-        # What every request they take part in is told of these policies (`_checks`).
-        self.notices = policy_notices(
-            (p.model_copy(update={"name": label}) if p.name is None else p for p, label in zip(policies, labels)),
-            kind)
         self.labels = tuple(labels)
-        compiled = []
-        for p_index, (policy, label) in enumerate(zip(policies, labels)):
-            for s_index, statement in enumerate(policy.statement):
-                ref = StatementRef(kind, label, statement.label(s_index), statement.effect)
-                origin = policy.origin  # where the document was read, for locating the statement
-                if origin is not None:
-                    origin = (origin[0], origin[1] + ("Statement", s_index))
-                compiled.append(CompiledStatement(statement, ref, policy.variables_enabled, origin))
-        self.statements = tuple(compiled)
+        parts = [compiled(policy, kind, label) for policy, label in zip(policies, labels)]
+        # What every request they take part in is told of these policies (`_checks`).
+        self.notices = tuple(notice for part in parts for notice in part.notices)
+        compiled_statements = parts[0].statements if len(parts) == 1 else tuple(
+            statement for part in parts for statement in part.statements)
+        self.statements = compiled_statements
         exact: dict[str, set[int]] = {}
         by_service: dict[str, set[int]] = {}
         always: set[int] = set()
-        for index, compiled_statement in enumerate(compiled):
+        for index, compiled_statement in enumerate(compiled_statements):
             if compiled_statement.no_effect:
                 continue  # an empty element: the statement applies to nothing (§12.2)
             if compiled_statement.not_action:
