@@ -317,11 +317,16 @@ class GateEntries(NamedTuple):
 
 
 class CompiledPolicy:
-    """One policy compiled as one kind under one label: its statements and what every request
-    it takes part in is told of it (`_checks.policy_notices`). A function of the policy object,
-    the kind and the label alone, so it is made once and shared (`compiled`)."""
+    """One policy compiled as one kind under one label: its statements, indexed by action, and
+    what every request it takes part in is told of it (`_checks.policy_notices`). A function of
+    the policy object, the kind and the label alone, so it is made once and shared (`compiled`).
 
-    __slots__ = ("kind", "label", "statements", "notices")
+    Statements are indexed by action when compiled: exact actions in a dict, wildcard patterns
+    by their service prefix, and the rest (NotAction, wildcards in the prefix) always looked
+    at; each list of positions is in statement order.
+    """
+
+    __slots__ = ("kind", "label", "statements", "notices", "_exact", "_by_service", "_always")
 
     def __init__(self, policy: Policy, kind: PolicyKind, label: str):
         self.kind = kind
@@ -333,6 +338,41 @@ class CompiledPolicy:
         self.statements = tuple(CompiledStatement(statement, StatementRef(kind, label, statement.label(index),
                                                                           statement.effect), table, origin, index)
                                 for index, statement in enumerate(policy.statement))
+        exact: dict[str, list[int]] = {}
+        by_service: dict[str, list[int]] = {}
+        always: list[int] = []
+        for index, statement in enumerate(self.statements):
+            if statement.no_effect:
+                continue  # an empty element: the statement applies to nothing (§12.2)
+            if statement.not_action:
+                always.append(index)
+                continue
+            for action in statement.actions.exact:
+                exact.setdefault(action, []).append(index)
+            for glob in statement.actions.globs:
+                service, colon, _ = glob.pattern.partition(":")
+                listed = by_service.setdefault(service, []) if colon and "*" not in service and "?" not in service \
+                    else always
+                if not listed or listed[-1] != index:
+                    listed.append(index)
+        self._exact = {k: tuple(v) for k, v in exact.items()}
+        self._by_service = {k: tuple(v) for k, v in by_service.items()}
+        self._always = tuple(always)
+
+    def candidates(self, action: str) -> tuple[CompiledStatement, ...]:
+        """The statements whose `Action` or `NotAction` matches `action` (lower-cased), in order.
+
+        The index narrows the search; the statements' own action tests decide.
+        """
+        exact = self._exact.get(action, ())
+        service = self._by_service.get(action.partition(":")[0], ())
+        always = self._always
+        statements = self.statements
+        if not (service or always):
+            return tuple(statements[i] for i in exact)
+        named = frozenset(exact)
+        indices = sorted(named.union(service, always)) if exact or (service and always) else service or always
+        return tuple(statements[i] for i in indices if i in named or statements[i].actions.matches(action))
 
 
 def compiled(policy: Policy, kind: PolicyKind, label: str) -> CompiledPolicy:
@@ -348,64 +388,31 @@ def compiled(policy: Policy, kind: PolicyKind, label: str) -> CompiledPolicy:
 
 
 class PolicySet:
-    """The compiled statements of the policies of one kind (or one SCP/RCP level).
+    """The compiled statements of the policies of one kind (or one SCP/RCP level), each policy
+    compiled once (`compiled`). A request only tests the statements its action can reach."""
 
-    Statements are indexed by action when compiled: exact actions in a dict, wildcard patterns
-    by their service prefix, and the rest (NotAction, wildcards in the prefix) always looked
-    at. A request only tests the statements its action can reach.
-    """
-
-    __slots__ = ("kind", "policies", "labels", "statements", "notices", "_exact", "_by_service", "_always")
+    __slots__ = ("kind", "policies", "labels", "statements", "notices", "_parts")
 
     def __init__(self, kind: PolicyKind, policies: Sequence[Policy], labels: Sequence[str]):
         self.kind = kind
         self.policies = tuple(policies)
         self.labels = tuple(labels)
-        parts = [compiled(policy, kind, label) for policy, label in zip(policies, labels)]
+        self._parts = tuple(compiled(policy, kind, label) for policy, label in zip(policies, labels))
         # What every request they take part in is told of these policies (`_checks`).
-        self.notices = tuple(notice for part in parts for notice in part.notices)
-        compiled_statements = parts[0].statements if len(parts) == 1 else tuple(
-            statement for part in parts for statement in part.statements)
-        self.statements = compiled_statements
-        exact: dict[str, set[int]] = {}
-        by_service: dict[str, set[int]] = {}
-        always: set[int] = set()
-        for index, compiled_statement in enumerate(compiled_statements):
-            if compiled_statement.no_effect:
-                continue  # an empty element: the statement applies to nothing (§12.2)
-            if compiled_statement.not_action:
-                always.add(index)
-                continue
-            for action in compiled_statement.actions.exact:
-                exact.setdefault(action, set()).add(index)
-            for glob in compiled_statement.actions.globs:
-                service, colon, _ = glob.pattern.partition(":")
-                if colon and "*" not in service and "?" not in service:
-                    by_service.setdefault(service, set()).add(index)
-                else:
-                    always.add(index)
-        self._exact = {k: frozenset(v) for k, v in exact.items()}
-        self._by_service = {k: frozenset(v) for k, v in by_service.items()}
-        self._always = frozenset(always)
+        self.notices = tuple(notice for part in self._parts for notice in part.notices)
+        self.statements = self._parts[0].statements if len(self._parts) == 1 else tuple(
+            statement for part in self._parts for statement in part.statements)
 
     def __bool__(self) -> bool:
         return bool(self.policies)
 
     def candidates(self, action: str) -> tuple[CompiledStatement, ...]:
-        """The statements whose `Action` or `NotAction` matches `action` (lower-cased), in order.
-
-        The index narrows the search; the statements' own action tests decide.
-        """
-        exact = self._exact.get(action)
-        service = self._by_service.get(action.partition(":")[0])
-        always = self._always
-        if exact is None:
-            if service is None and not always:
-                return ()
-            exact = frozenset()
-        indices = exact.union(service or (), always)
-        statements = self.statements
-        return tuple(statements[i] for i in sorted(indices) if i in exact or statements[i].actions.matches(action))
+        """The statements whose `Action` or `NotAction` matches `action` (lower-cased), in
+        policy order then statement order."""
+        found: tuple[CompiledStatement, ...] = ()
+        for part in self._parts:
+            found += part.candidates(action)
+        return found
 
     def entries(self, action: str, caller: Caller, federated_from: str | None, has_boundary: bool) -> GateEntries:
         """What a request of this caller and action (lower-cased) needs to test: the candidates
