@@ -333,28 +333,36 @@ class ResourcePattern:
         self.pattern = pieces[0][0] if len(pieces) == 1 else "".join(text for text, _ in pieces)
         self._pieces = None if written else pieces  # a pattern as written is its own one piece
         self._all = pieces == [("*", True)]
-        segments = self._split()
         # Globs are made when first needed, from the pieces split again (kept split, a large
         # policy's patterns took a third of its compiled size): most never need more than the last.
         self._whole_glob = self._segment_globs = None
+        self._prefix = self._last = self.equal = self.startswith = None
         # The usual shape: five segments without wildcards, then the resource segment. Then a
         # prefix comparison and one glob decide, the same as six segment globs would.
-        self._prefix = self._last = None
-        self.equal = self.startswith = None
-        if len(segments) == 6 and not any(
-                wildcards and ("*" in text or "?" in text) for segment in segments[:5] for text, wildcards in segment):
-            last_segment = "".join(text for text, _ in segments[5])
-            prefix = self.pattern[:len(self.pattern) - len(last_segment)]  # up to the fifth colon
+        if written:  # split at once, as most patterns are (a large policy has thousands)
+            parts = self.pattern.split(":", 5)
+            if len(parts) != 6:
+                return
+            prefix = self.pattern[:len(self.pattern) - len(parts[5])]  # up to the fifth colon
+            if "*" in prefix or "?" in prefix:
+                return
+            last = Glob(parts[5])
+        else:
+            segments = split_pieces(pieces)
+            if len(segments) != 6 or any(
+                    wildcards and ("*" in text or "?" in text) for segment in segments[:5] for text, wildcards in segment):
+                return
+            prefix = self.pattern[:len(self.pattern) - sum(len(text) for text, _ in segments[5])]
             last = Glob.from_parts(segments[5])
-            # Simpler still, and as good for any resource, ARN or not: the whole pattern is
-            # literal (`equal`: the resource must be this text), or literal then one final `*`
-            # (`startswith`). Then `matches` needs nothing else.
-            if last.equal is not None:
-                self.equal = prefix + last.equal
-            elif last.startswith is not None:
-                self.startswith = prefix + last.startswith
-            else:
-                self._prefix, self._last = prefix, last
+        # Simpler still, and as good for any resource, ARN or not: the whole pattern is literal
+        # (`equal`: the resource must be this text), or literal then one final `*` (`startswith`).
+        # Then `matches` needs nothing else.
+        if last.equal is not None:
+            self.equal = self.pattern
+        elif last.startswith is not None:
+            self.startswith = prefix + last.startswith
+        else:
+            self._prefix, self._last = prefix, last
 
     @property
     def _parts(self) -> Pieces:
