@@ -3,8 +3,8 @@
 Compilation happens once per policy object, kind and label (`compiled`, kept with the policy and
 shared by every policy set that holds it): actions are lowered and split into an exact set and
 wildcard globs, resources become `ResourcePattern`s, principals become sets, the statements of a
-policy sharing what they name alike (`_Table`). A policy set indexes its policies' statements by
-action; `PolicySet.entries` then picks, once per caller and action, the statements that can apply; the
+policy sharing what they name alike (`_Table`), and the statements are indexed by action.
+`PolicySet.entries` then picks, once per caller and action, the statements that can apply; the
 request path (`holding`) only compares (STYLE.md, "Parse once, evaluate many").
 """
 
@@ -331,8 +331,8 @@ class CompiledPolicy:
     def __init__(self, policy: Policy, kind: PolicyKind, label: str):
         self.kind = kind
         self.label = label
-        self.notices = policy_notices([policy if policy.name is not None else policy.model_copy(update={"name": label})],
-                                      kind)
+        named = policy if policy.name is not None else policy.model_copy(update={"name": label})
+        self.notices = policy_notices([named], kind)
         table = _Table(policy.variables_enabled)
         origin = policy.origin  # where the document was read, for locating its statements
         self.statements = tuple(CompiledStatement(statement, StatementRef(kind, label, statement.label(index),

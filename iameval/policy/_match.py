@@ -349,8 +349,8 @@ class ResourcePattern:
             last = Glob(parts[5])
         else:
             segments = split_pieces(pieces)
-            if len(segments) != 6 or any(
-                    wildcards and ("*" in text or "?" in text) for segment in segments[:5] for text, wildcards in segment):
+            if len(segments) != 6 or any(wildcards and ("*" in text or "?" in text)
+                                         for segment in segments[:5] for text, wildcards in segment):
                 return
             prefix = self.pattern[:len(self.pattern) - sum(len(text) for text, _ in segments[5])]
             last = Glob.from_parts(segments[5])
