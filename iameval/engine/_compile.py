@@ -122,28 +122,36 @@ class _Table:
         return found
 
     def _resources(self, entries: tuple[str, ...]) -> _Resources:
-        variables = self.variables
+        variables, patterns = self.variables, self.patterns
         static: list[ResourcePattern] = []
         templated: list[VariableResource] = []
         literal: list[str] = []
         for text in entries:
-            template = VariableResource.parse(text) if variables and "${" in text else None
-            if template is not None:
-                templated.append(template)
-                continue
-            pattern = self.patterns.get(text)
-            if pattern is None:
-                pattern = self.patterns[text] = ResourcePattern(text)
-            static.append(pattern)
             if variables and "${" in text:
+                template = VariableResource.parse(text)
+                if template is not None:
+                    templated.append(template)
+                    continue
                 literal.append(text)
-        texts = None
-        if not templated and all(p.equal is not None or p.startswith is not None for p in static):
-            equal = tuple(p.equal for p in static if p.equal is not None)
-            # A few entries are found as quickly in a tuple, which takes a fraction of a set's room.
-            texts = (equal if len(equal) <= 8 else frozenset(equal),
-                     tuple(p.startswith for p in static if p.startswith is not None))
-        return _Resources(tuple(static), tuple(templated), tuple(literal), texts)
+            pattern = patterns.get(text)
+            if pattern is None:
+                pattern = patterns[text] = ResourcePattern(text)
+            static.append(pattern)
+        equal: list[str] = []
+        prefixes: list[str] = []
+        for pattern in static:
+            if pattern.equal is not None:
+                equal.append(pattern.equal)
+            elif pattern.startswith is not None:
+                prefixes.append(pattern.startswith)
+            else:
+                break
+        else:
+            if not templated:
+                # A few entries are found as quickly in a tuple, which takes a fraction of a set's room.
+                return _Resources(tuple(static), (), tuple(literal),
+                                  (tuple(equal) if len(equal) <= 8 else frozenset(equal), tuple(prefixes)))
+        return _Resources(tuple(static), tuple(templated), tuple(literal), None)
 
 
 class CompiledStatement:
