@@ -16,7 +16,7 @@ from typing import Callable, Collection, NamedTuple, Sequence
 from ..policy._source import Origin
 from ._conditions import compile_condition
 from ._context import Context
-from ..policy._match import ActionMatcher, Pieces, ResourcePattern, resource_pattern
+from ..policy._match import Pieces, ResourcePattern, action_matcher, resource_pattern
 from ..policy._model import Effect, Policy, PolicyKind, Statement
 from ._principals import MatchClass, Principals
 from ._conditions import CompiledCondition
@@ -95,25 +95,17 @@ class _Resources(NamedTuple):
 
 
 class _Table:
-    """What the statements of one policy share once compiled: the same `Action` entries give one
-    `ActionMatcher`, the same `Resource` entries one `_Resources`, the same pattern one
-    `ResourcePattern` (all immutable, or memos of pure functions). A policy of many statements
-    names the same actions and resources again and again."""
+    """What the statements of one policy share once compiled: the same `Resource` entries give
+    one `_Resources`, the same pattern one `ResourcePattern` (immutable, or memos of pure
+    functions); the same `Action` entries, one `ActionMatcher` (`action_matcher`, across
+    policies). A policy of many statements names the same resources again and again."""
 
-    __slots__ = ("variables", "actions", "resources", "patterns")
+    __slots__ = ("variables", "resources", "patterns")
 
     def __init__(self, variables: bool):
         self.variables = variables
-        self.actions: dict[tuple[tuple[str, ...] | None, tuple[str, ...] | None], ActionMatcher] = {}
         self.resources: dict[tuple[str, ...], _Resources] = {}
         self.patterns: dict[str, ResourcePattern] = {}
-
-    def action(self, statement: Statement) -> ActionMatcher:
-        key = (statement.action, statement.not_action)
-        found = self.actions.get(key)
-        if found is None:
-            found = self.actions[key] = ActionMatcher.of(*key)
-        return found
 
     def resource(self, entries: tuple[str, ...]) -> _Resources:
         found = self.resources.get(entries)
@@ -174,7 +166,7 @@ class CompiledStatement:
         self._policy_origin = policy_origin
         self._index = index
         self.deny = statement.effect is Effect.DENY
-        self.actions = table.action(statement)
+        self.actions = action_matcher(statement.action, statement.not_action)
         resources = statement.resource if statement.resource is not None else statement.not_resource
         self.not_resource = statement.resource is None and statement.not_resource is not None
         self.literal_warning: Notice | None = None
