@@ -74,15 +74,22 @@ def test_a_copy_of_a_policy_is_compiled_afresh_with_its_own_name() -> None:
                                                                            "Statement[0]")
 
 
-@pytest.mark.parametrize("action, resource", [
-    ("s3:GetObject", "arn:aws:s3:::dev-bucket/a.txt"),
-    ("s3:PutObject", "arn:aws:s3:::dev-bucket/a.txt"),
-    ("iam:CreateUser", "*"),
-    ("ec2:StartInstances", f"arn:aws:ec2:us-east-1:{A}:instance/i-1"),
+# alice (tag team=blue) and carol (team=red) share `DevTeamPolicy`, whose `Resource` reads
+# `${aws:PrincipalTag/team}`: one compiled statement, a different answer for each.
+@pytest.mark.parametrize("action, resource, alice, carol", [
+    ("s3:PutObject", "arn:aws:s3:::team-bucket/blue/a.txt", "Allow", "ImplicitDeny"),
+    ("s3:PutObject", "arn:aws:s3:::team-bucket/red/a.txt", "ImplicitDeny", "Allow"),
+    ("s3:GetObject", "arn:aws:s3:::shared-bucket/a", "Allow", "ExplicitDeny"),
+    ("iam:CreateUser", "*", "ImplicitDeny", "ImplicitDeny"),
+    ("ec2:StartInstances", f"arn:aws:ec2:us-east-1:{A}:instance/i-1", "ImplicitDeny", "ImplicitDeny"),
 ])
-def test_shared_compiled_policies_answer_as_policies_compiled_alone(action: str, resource: str) -> None:
+def test_shared_compiled_policies_answer_as_policies_compiled_alone(action: str, resource: str, alice: str,
+                                                                     carol: str) -> None:
     account, _ = _principals()
-    shared = {a.principal.arn: (a.result, a.allowed_if, a.unless) for a in who_can(account, action, resource)}
+    answers = who_can(account, action, resource)
+    decisions = {a.principal.arn: a.result.decision for a in answers if a.result is not None}
+    assert (decisions[ALICE], decisions[CAROL]) == (alice, carol)
+    shared = {a.principal.arn: (a.result, a.allowed_if, a.unless) for a in answers}
     # The same account, every policy a copy of its own (copies start uncompiled): nothing shared.
     alone = Account(tuple(replace(p, identity=tuple(copy.copy(q) for q in p.identity),
                                   permission_boundary=copy.copy(p.permission_boundary))
