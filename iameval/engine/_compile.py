@@ -1,7 +1,9 @@
 """Compiling policies into matchers, and finding the statements that apply to a request.
 
-Compilation happens once, when a policy set is built: actions are lowered and split into an
-exact set and wildcard globs, resources become `ResourcePattern`s, principals become sets.
+Compilation happens once per policy object, kind and label (`compiled`, kept with the policy and
+shared by every policy set that holds it): actions are lowered and split into an exact set and
+wildcard globs, resources become `ResourcePattern`s, principals become sets, the statements of a
+policy sharing what they name alike (`_Table`), and the statements are indexed by action.
 `PolicySet.entries` then picks, once per caller and action, the statements that can apply; the
 request path (`holding`) only compares (STYLE.md, "Parse once, evaluate many").
 """
@@ -9,12 +11,12 @@ request path (`holding`) only compares (STYLE.md, "Parse once, evaluate many").
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, NamedTuple, Sequence
+from typing import Callable, Collection, NamedTuple, Sequence
 
 from ..policy._source import Origin
 from ._conditions import compile_condition
 from ._context import Context
-from ..policy._match import ActionMatcher, Pieces, ResourcePattern, resource_pattern
+from ..policy._match import Pieces, ResourcePattern, action_matcher, resource_pattern
 from ..policy._model import Effect, Policy, PolicyKind, Statement
 from ._principals import MatchClass, Principals
 from ._conditions import CompiledCondition
@@ -25,8 +27,8 @@ from ..policy._arn import split_arn
 from ..policy._references import see
 from ..policy._variables import Lookup, Template, parse_template
 
-__all__ = ["CompiledStatement", "GateEntries", "Match", "MatchClass", "PolicySet", "StatementRecord",
-           "StatementRef", "UNREACHED", "holding"]
+__all__ = ["CompiledPolicy", "CompiledStatement", "GateEntries", "Match", "MatchClass", "PolicySet", "StatementRecord",
+           "StatementRef", "UNREACHED", "compiled", "holding"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,76 +82,142 @@ class VariableResource:
         return None if pieces is None else [(self.prefix, True)] + pieces
 
 
+class _Resources(NamedTuple):
+    """A statement's `Resource` or `NotResource` element, compiled: statements that list the
+    same entries share one (`_Table`)."""
+
+    static: tuple[ResourcePattern, ...]
+    templated: tuple[VariableResource, ...]
+    literal: tuple[str, ...]  # entries with `${...}` outside the resource segment (§7.3, §9)
+    # Entries that are literal, or literal then one `*` (the usual ones), all tested by one
+    # membership test and one `str.startswith`; None when some entry is not so.
+    texts: tuple[Collection[str], tuple[str, ...]] | None
+
+
+class _Table:
+    """What the statements of one policy share once compiled: the same `Resource` entries give
+    one `_Resources`, the same pattern one `ResourcePattern` (immutable, or memos of pure
+    functions); the same `Action` entries, one `ActionMatcher` (`action_matcher`, across
+    policies). A policy of many statements names the same resources again and again."""
+
+    __slots__ = ("variables", "resources", "patterns")
+
+    def __init__(self, variables: bool):
+        self.variables = variables
+        self.resources: dict[tuple[str, ...], _Resources] = {}
+        self.patterns: dict[str, ResourcePattern] = {}
+
+    def resource(self, entries: tuple[str, ...]) -> _Resources:
+        found = self.resources.get(entries)
+        if found is None:
+            found = self.resources[entries] = self._resources(entries)
+        return found
+
+    def _resources(self, entries: tuple[str, ...]) -> _Resources:
+        variables, patterns = self.variables, self.patterns
+        static: list[ResourcePattern] = []
+        templated: list[VariableResource] = []
+        literal: list[str] = []
+        for text in entries:
+            if variables and "${" in text:
+                template = VariableResource.parse(text)
+                if template is not None:
+                    templated.append(template)
+                    continue
+                literal.append(text)
+            pattern = patterns.get(text)
+            if pattern is None:
+                pattern = patterns[text] = ResourcePattern(text)
+            static.append(pattern)
+        equal: list[str] = []
+        prefixes: list[str] = []
+        for pattern in static:
+            if pattern.equal is not None:
+                equal.append(pattern.equal)
+            elif pattern.startswith is not None:
+                prefixes.append(pattern.startswith)
+            else:
+                break
+        else:
+            if not templated:
+                # A few entries are found as quickly in a tuple, which takes a fraction of a set's room.
+                return _Resources(tuple(static), (), tuple(literal),
+                                  (tuple(equal) if len(equal) <= 8 else frozenset(equal), tuple(prefixes)))
+        return _Resources(tuple(static), tuple(templated), tuple(literal), None)
+
+
 class CompiledStatement:
     """One statement, ready to be tested against requests."""
 
-    __slots__ = ("ref", "statement", "deny", "actions", "not_action",
-                 "resources", "variable_resources", "not_resource", "principals", "not_principal",
-                 "conditions", "_condition_tests", "origin", "_matches", "no_effect", "literal_warning",
-                 "unconditional", "_texts")
+    __slots__ = ("ref", "statement", "deny", "actions", "resources", "variable_resources", "not_resource",
+                 "principals", "not_principal", "conditions", "_condition_tests", "_policy_origin", "_index",
+                 "_matches", "no_effect", "literal_warning", "unconditional", "_texts")
     resources: tuple[ResourcePattern, ...] | None  # None: no `Resource` nor `NotResource` (§6.2)
     variable_resources: tuple[VariableResource, ...]
     principals: Principals | None  # None: no `Principal` nor `NotPrincipal`
-    _texts: tuple[frozenset[str], tuple[str, ...]] | None
+    _texts: tuple[Collection[str], tuple[str, ...]] | None
+    _matches: dict[MatchClass | None, Match] | None
 
-    def __init__(self, statement: Statement, ref: StatementRef, variables: bool,
-                 origin: Origin | None = None):
+    def __init__(self, statement: Statement, ref: StatementRef, table: _Table, policy_origin: Origin | None = None,
+                 index: int = 0):
         self.ref = ref
         self.statement = statement
-        self.origin = origin
+        # Where the policy was read and the statement's index in it: `origin`, made when asked.
+        self._policy_origin = policy_origin
+        self._index = index
         self.deny = statement.effect is Effect.DENY
-        self.actions = ActionMatcher.of(statement.action, statement.not_action)
-        self.not_action = self.actions.negated
+        self.actions = action_matcher(statement.action, statement.not_action)
         resources = statement.resource if statement.resource is not None else statement.not_resource
         self.not_resource = statement.resource is None and statement.not_resource is not None
+        self.literal_warning: Notice | None = None
         if resources is None:  # a resource policy without Resource covers its own resource
             self.resources = None
             self.variable_resources = ()
-            self.literal_warning: Notice | None = None
+            self._texts = None
         else:
-            static: list[ResourcePattern] = []
-            templated: list[VariableResource] = []
-            literal: list[str] = []
-            for text in resources:
-                template = VariableResource.parse(text) if variables and "${" in text else None
-                if template is not None:
-                    templated.append(template)
-                else:
-                    static.append(ResourcePattern(text))
-                    if variables and "${" in text:
-                        literal.append(text)
-            self.resources = tuple(static)
-            self.variable_resources = tuple(templated)
-            # `${...}` before the resource segment is not substituted (§7.3, §9): such an entry
-            # matches no real ARN, and a request it fails is told so, in these words.
-            self.literal_warning = Notice(
-                f"`{literal[0]}` in statement `{ref.statement}` of `{ref.policy}` has a policy variable "
-                "outside the resource segment of the ARN, where AWS documents no substitution "
-                f"({see('7.3')}): it was compared as written and matches no resource",
-                "variable-outside-resource-segment") if literal else None
-        # Resource entries that are literal, or literal then one `*` (the usual ones), all
-        # tested by one set lookup and one `str.startswith`; None when some entry is not so.
-        self._texts = None
-        if self.resources is not None and not self.variable_resources and all(
-                p.equal is not None or p.startswith is not None for p in self.resources):
-            self._texts = (frozenset(p.equal for p in self.resources if p.equal is not None),
-                           tuple(p.startswith for p in self.resources if p.startswith is not None))
+            element = table.resource(resources)
+            self.resources = element.static
+            self.variable_resources = element.templated
+            self._texts = element.texts
+            if element.literal:
+                # `${...}` before the resource segment is not substituted (§7.3, §9): such an entry
+                # matches no real ARN, and a request it fails is told so, in these words.
+                self.literal_warning = Notice(
+                    f"`{element.literal[0]}` in statement `{ref.statement}` of `{ref.policy}` has a policy "
+                    "variable outside the resource segment of the ARN, where AWS documents no substitution "
+                    f"({see('7.3')}): it was compared as written and matches no resource",
+                    "variable-outside-resource-segment")
         principal = statement.principal if statement.principal is not None else statement.not_principal
         self.principals = Principals(principal) if principal is not None else None
         self.not_principal = statement.not_principal is not None
-        self.conditions = compile_condition(tuple(e for e in statement.condition or () if e.key), variables)
+        condition = statement.condition
+        self.conditions = compile_condition(tuple(e for e in condition if e.key), table.variables) if condition else ()
         self._condition_tests = tuple(c.test() for c in self.conditions)
         self.no_effect = statement.has_no_effect
         # The statement's results, each made once, when a plan first needs it (see `match`).
-        self._matches: dict[MatchClass | None, Match] = {}
+        self._matches = None
         # Nothing to test once the caller and action are known.
         self.unconditional = statement.applies_to_every_resource_unconditionally
 
+    @property
+    def not_action(self) -> bool:
+        """Whether the statement lists `NotAction` (it applies to the actions it does not name)."""
+        return self.actions.negated
+
+    @property
+    def origin(self) -> Origin | None:
+        """Where the statement was read, for locating it: its policy's source and its path there."""
+        where = self._policy_origin
+        return None if where is None else (where[0], where[1] + ("Statement", self._index))
+
     def match(self, match_class: MatchClass | None) -> Match:
         """The result this statement gives when it applies with this principal match."""
-        found = self._matches.get(match_class)
+        matches = self._matches
+        if matches is None:
+            matches = self._matches = {}
+        found = matches.get(match_class)
         if found is None:
-            found = self._matches[match_class] = Match(self.ref, match_class)
+            found = matches[match_class] = Match(self.ref, match_class)
         return found
 
     def principal_match(self, caller: Caller, federated_from: str | None, has_boundary: bool) -> MatchClass | None:
@@ -248,72 +316,103 @@ class GateEntries(NamedTuple):
     warnings: tuple[Notice, ...]
 
 
-class PolicySet:
-    """The compiled statements of the policies of one kind (or one SCP/RCP level).
+class CompiledPolicy:
+    """One policy compiled as one kind under one label: its statements, indexed by action, and
+    what every request it takes part in is told of it (`_checks.policy_notices`). A function of
+    the policy object, the kind and the label alone, so it is made once and shared (`compiled`).
 
     Statements are indexed by action when compiled: exact actions in a dict, wildcard patterns
     by their service prefix, and the rest (NotAction, wildcards in the prefix) always looked
-    at. A request only tests the statements its action can reach.
+    at; each list of positions is in statement order.
     """
 
-    __slots__ = ("kind", "policies", "labels", "statements", "notices", "_exact", "_by_service", "_always")
+    __slots__ = ("kind", "label", "statements", "notices", "_exact", "_by_service", "_always")
 
-    def __init__(self, kind: PolicyKind, policies: Sequence[Policy], labels: Sequence[str]):
+    def __init__(self, policy: Policy, kind: PolicyKind, label: str):
         self.kind = kind
-        self.policies = tuple(policies)
-        # What every request they take part in is told of these policies (`_checks`).
-        self.notices = policy_notices(
-            (p.model_copy(update={"name": label}) if p.name is None else p for p, label in zip(policies, labels)),
-            kind)
-        self.labels = tuple(labels)
-        compiled = []
-        for p_index, (policy, label) in enumerate(zip(policies, labels)):
-            for s_index, statement in enumerate(policy.statement):
-                ref = StatementRef(kind, label, statement.label(s_index), statement.effect)
-                origin = policy.origin  # where the document was read, for locating the statement
-                if origin is not None:
-                    origin = (origin[0], origin[1] + ("Statement", s_index))
-                compiled.append(CompiledStatement(statement, ref, policy.variables_enabled, origin))
-        self.statements = tuple(compiled)
-        exact: dict[str, set[int]] = {}
-        by_service: dict[str, set[int]] = {}
-        always: set[int] = set()
-        for index, compiled_statement in enumerate(compiled):
-            if compiled_statement.no_effect:
+        self.label = label
+        named = policy if policy.name is not None else policy.model_copy(update={"name": label})
+        self.notices = policy_notices([named], kind)
+        table = _Table(policy.variables_enabled)
+        origin = policy.origin  # where the document was read, for locating its statements
+        self.statements = tuple(CompiledStatement(statement, StatementRef(kind, label, statement.label(index),
+                                                                          statement.effect), table, origin, index)
+                                for index, statement in enumerate(policy.statement))
+        exact: dict[str, list[int]] = {}
+        by_service: dict[str, list[int]] = {}
+        always: list[int] = []
+        for index, statement in enumerate(self.statements):
+            if statement.no_effect:
                 continue  # an empty element: the statement applies to nothing (§12.2)
-            if compiled_statement.not_action:
-                always.add(index)
+            if statement.not_action:
+                always.append(index)
                 continue
-            for action in compiled_statement.actions.exact:
-                exact.setdefault(action, set()).add(index)
-            for glob in compiled_statement.actions.globs:
+            for action in statement.actions.exact:
+                exact.setdefault(action, []).append(index)
+            for glob in statement.actions.globs:
                 service, colon, _ = glob.pattern.partition(":")
-                if colon and "*" not in service and "?" not in service:
-                    by_service.setdefault(service, set()).add(index)
-                else:
-                    always.add(index)
-        self._exact = {k: frozenset(v) for k, v in exact.items()}
-        self._by_service = {k: frozenset(v) for k, v in by_service.items()}
-        self._always = frozenset(always)
-
-    def __bool__(self) -> bool:
-        return bool(self.policies)
+                listed = by_service.setdefault(service, []) if colon and "*" not in service and "?" not in service \
+                    else always
+                if not listed or listed[-1] != index:
+                    listed.append(index)
+        self._exact = {k: tuple(v) for k, v in exact.items()}
+        self._by_service = {k: tuple(v) for k, v in by_service.items()}
+        self._always = tuple(always)
 
     def candidates(self, action: str) -> tuple[CompiledStatement, ...]:
         """The statements whose `Action` or `NotAction` matches `action` (lower-cased), in order.
 
         The index narrows the search; the statements' own action tests decide.
         """
-        exact = self._exact.get(action)
-        service = self._by_service.get(action.partition(":")[0])
+        exact = self._exact.get(action, ())
+        service = self._by_service.get(action.partition(":")[0], ())
         always = self._always
-        if exact is None:
-            if service is None and not always:
-                return ()
-            exact = frozenset()
-        indices = exact.union(service or (), always)
         statements = self.statements
-        return tuple(statements[i] for i in sorted(indices) if i in exact or statements[i].actions.matches(action))
+        if not (service or always):
+            return tuple(statements[i] for i in exact)
+        named = frozenset(exact)
+        indices = sorted(named.union(service, always)) if exact or (service and always) else service or always
+        return tuple(statements[i] for i in indices if i in named or statements[i].actions.matches(action))
+
+
+def compiled(policy: Policy, kind: PolicyKind, label: str) -> CompiledPolicy:
+    """The policy compiled as `kind` under `label`, made on first use and kept with the policy
+    (`Policy.derived`): every authorizer that holds the same policy object shares its compiled
+    statements, as every role of an account shares a managed policy attached to them all."""
+    memo = policy.derived()
+    key = (CompiledPolicy, kind, label)
+    found = memo.get(key)
+    if found is None:
+        found = memo.setdefault(key, CompiledPolicy(policy, kind, label))
+    return found  # type: ignore[no-any-return]
+
+
+class PolicySet:
+    """The compiled statements of the policies of one kind (or one SCP/RCP level), each policy
+    compiled once (`compiled`). A request only tests the statements its action can reach."""
+
+    __slots__ = ("kind", "policies", "labels", "statements", "notices", "_parts")
+
+    def __init__(self, kind: PolicyKind, policies: Sequence[Policy], labels: Sequence[str]):
+        self.kind = kind
+        self.policies = tuple(policies)
+        self.labels = tuple(labels)
+        self._parts = tuple(compiled(policy, kind, label) for policy, label in zip(policies, labels))
+        # What every request they take part in is told of these policies (`_checks`).
+        self.notices = tuple(notice for part in self._parts for notice in part.notices)
+        self.statements = self._parts[0].statements if len(self._parts) == 1 else tuple(
+            statement for part in self._parts for statement in part.statements)
+
+    def __bool__(self) -> bool:
+        return bool(self.policies)
+
+    def candidates(self, action: str) -> tuple[CompiledStatement, ...]:
+        """The statements whose `Action` or `NotAction` matches `action` (lower-cased), in
+        policy order then statement order."""
+        found: tuple[CompiledStatement, ...] = ()
+        for part in self._parts:
+            found += part.candidates(action)
+        return found
 
     def entries(self, action: str, caller: Caller, federated_from: str | None, has_boundary: bool) -> GateEntries:
         """What a request of this caller and action (lower-cased) needs to test: the candidates

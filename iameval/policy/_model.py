@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 from enum import StrEnum
-from typing import Any
+from typing import Any, Self
 
 from pydantic import (BaseModel, Field, ModelWrapValidatorHandler, PrivateAttr, ValidationError, ValidationInfo,
                       field_serializer, field_validator, model_validator)
@@ -284,6 +284,11 @@ class Policy(BaseModel):
     # Where the document was read (its source and the path of the document in it), for the
     # locations printed with results; like `name`, not part of what the policy says.
     _origin: Origin | None = PrivateAttr(default=None)
+    # What later stages derive from this policy object alone (its compiled form, per kind and
+    # label: `engine._compile.compiled`), kept with it: a policy held by many authorizers (a
+    # managed policy attached to thousands of roles) is compiled once. A copy starts without it
+    # (its name, ARN or origin may differ), and it is never pickled.
+    _derived: dict[Any, Any] | None = PrivateAttr(default=None)
 
     @model_validator(mode="before")
     @classmethod
@@ -346,6 +351,31 @@ class Policy(BaseModel):
 
     def __hash__(self) -> int:
         return hash(self._document())
+
+    def derived(self) -> dict[Any, Any]:
+        """The memo of what later stages derive from this policy object alone; each keys it by
+        everything else its value depends on. Not part of what the policy says."""
+        derived = self._derived
+        if derived is None:
+            derived = self._derived = {}
+        return derived
+
+    def __copy__(self) -> Self:
+        copied = super().__copy__()
+        copied._derived = None
+        return copied
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        copied = super().__deepcopy__(memo)
+        copied._derived = None
+        return copied
+
+    def __getstate__(self) -> dict[Any, Any]:
+        state = super().__getstate__()
+        private = state.get("__pydantic_private__")
+        if private:
+            state["__pydantic_private__"] = {**private, "_derived": None}
+        return state
 
     @property
     def origin(self) -> Origin | None:
