@@ -167,6 +167,28 @@ def test_a_lone_surrogate_in_a_yaml_action_is_a_located_error(tmp_path):
     str(problem).encode("utf-8")  # printable
 
 
+def test_an_escaped_backslash_before_u_d800_is_text_not_a_lone_surrogate(tmp_path):
+    # `\\ud800` in JSON is a backslash and the letters `ud800`: valid JSON, a valid policy.
+    path = tmp_path / "p.json"
+    path.write_text('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", '
+                    '"Resource": "arn:aws:s3:::b/\\\\ud800"}]}')
+    [statement] = iameval.load_policy_file(str(path), "identity").statement
+    assert statement.resource == ("arn:aws:s3:::b/\\ud800",)
+    # An escaped backslash then a real lone surrogate is still refused, at the surrogate.
+    path.write_text('{"Resource": "b/\\\\\\ud800"}')
+    [problem] = refused(path).problems
+    assert "`\\ud800` is half of a character" in problem.message
+    assert (problem.location.line, problem.location.column) == (1, 19)
+
+
+def test_a_bare_nan_is_located_where_it_stands_not_in_a_string_before_it(tmp_path):
+    path = tmp_path / "p.json"
+    path.write_text('{"Statement": [{"Sid": "NaN", "Condition": {"NumericEquals": {"s3:max-keys": NaN}}}]}')
+    [problem] = refused(path).problems
+    assert "`NaN` is not a JSON value" in problem.message
+    assert (problem.location.line, problem.location.column) == (1, 78)
+
+
 @pytest.mark.parametrize("statement, element", [
     ({"Action": "s3:Get\udc80"}, "Statement[0].Action"),
     ({"Action": "s3:GetObject", "Sid": "a\ud800"}, "Statement[0].Sid"),

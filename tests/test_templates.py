@@ -458,6 +458,34 @@ def test_what_is_known_only_at_deployment_is_a_placeholder_named_in_a_warning(tm
     assert code in codes(found)
 
 
+@pytest.mark.parametrize("value", [
+    "!Select [[0], [a, b]]",       # an index that is a list
+    "!Select [-1, [a, b]]",        # CloudFormation takes 0 to N-1 only
+    "!Select [1.7, [a, b]]",       # nor a fraction
+    "!Select [2, [a, b]]",         # nor past the end
+    "{'Fn::Select': [null, [a]]}",
+])
+def test_a_select_index_that_is_no_position_is_an_invalid_intrinsic_not_a_crash(tmp_path, value):
+    resource, found = evaluated(tmp_path, value)
+    assert resource == "<Fn::Select>"
+    assert "invalid-intrinsic" in codes(found)
+
+
+def test_base64_of_an_unknown_value_stays_unknown(tmp_path):
+    # Encoding `<P>` would make `PFA+`, text a request can hold: the unknown must stay unknown.
+    resource, found = evaluated(tmp_path, "!Base64 {Ref: P}", "Parameters:\n  P: {Type: String}\n")
+    assert resource == "<Fn::Base64>"
+    assert "unknown-until-deploy" in codes(found)
+    known, _ = evaluated(tmp_path, "!Base64 abc")
+    assert known == "YWJj"
+
+
+def test_a_parameter_whose_value_is_an_object_is_a_placeholder_not_its_python_text(tmp_path):
+    resource, found = evaluated(tmp_path, "!Ref P", "Parameters:\n  P: {Type: String, Default: {a: 1}}\n")
+    assert resource == "<P>"
+    assert "invalid-intrinsic" in codes(found)
+
+
 def test_a_placeholder_never_matches_a_real_request_value(tmp_path):
     path = template(tmp_path, """
 Resources:

@@ -189,6 +189,39 @@ def test_a_data_source_read_while_planning_gives_its_json(tmp_path):
     assert document.load().statement
 
 
+@pytest.mark.parametrize("values, unknown, expected", [
+    (None, True, ["<data.aws_iam_policy_document.d.statement[0].condition[0].values>"]),
+    (["vpce-1"], [False, True], ["vpce-1", "<data.aws_iam_policy_document.d.statement[0].condition[0].values[1]>"]),
+])
+def test_condition_values_known_only_after_apply_are_placeholders_never_left_out(tmp_path, values, unknown,
+                                                                                 expected):
+    """A Deny on `aws:SourceVpce` whose endpoint is known only after apply: leaving the unknown
+    value out would make the condition `[]` (an error the user did not make) or drop one value."""
+    condition: dict[str, object] = {"test": "StringNotEquals", "variable": "aws:SourceVpce"}
+    if values is not None:
+        condition["values"] = values
+    plan = {"format_version": "1.2", "configuration": {"root_module": {"resources": [
+        {"address": "aws_iam_role_policy.p", "expressions": {"policy": {"references": [
+            "data.aws_iam_policy_document.d.json", "data.aws_iam_policy_document.d"]}}}]}},
+        "resource_changes": [
+            {"address": "aws_iam_role.r", "mode": "managed", "type": "aws_iam_role", "change": {"after": {
+                "name": "r", "assume_role_policy": json.dumps({"Version": "2012-10-17", "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})},
+                "after_unknown": {}}},
+            {"address": "data.aws_iam_policy_document.d", "mode": "data", "type": "aws_iam_policy_document",
+             "change": {"after": {"statement": [
+                 {"effect": "Deny", "actions": ["s3:*"], "resources": ["*"], "condition": [condition]}]},
+                 "after_unknown": {"json": True, "statement": [{"condition": [{"values": unknown}]}]}}},
+            {"address": "aws_iam_role_policy.p", "mode": "managed", "type": "aws_iam_role_policy",
+             "change": {"after": {"role": "r", "name": "p"}, "after_unknown": {"policy": True}}}]}
+    found = load_infrastructure(str(write(tmp_path / "plan.json", plan)))
+    [document] = [p for p in found.policies if p.label.startswith("aws_iam_role_policy.p")]
+    [statement] = document.data["Statement"]
+    shown = statement["Condition"]["StringNotEquals"]["aws:SourceVpce"]
+    assert (shown if isinstance(shown, list) else [shown]) == expected
+    assert any(w.code == "unknown-until-apply" and "condition[0].values" in w.message for w in found.warnings)
+
+
 # --------------------------------------------------------------- SCPs and RCPs by their targets
 
 ORGANIZATION = """

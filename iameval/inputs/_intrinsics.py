@@ -17,6 +17,7 @@ into the template (`positions`).
 from __future__ import annotations
 
 import base64
+import json
 import re
 from typing import Any, Callable, Mapping
 
@@ -134,7 +135,15 @@ class Intrinsics:
         kind = str(declared.get("Type", "String"))
         if isinstance(value, str) and (kind == "CommaDelimitedList" or kind.startswith("List<")):
             return [v.strip() for v in value.split(",")]
-        return value if isinstance(value, (str, list)) else str(value).lower() if isinstance(value, bool) else str(value)
+        if isinstance(value, (str, list)):
+            return value
+        if isinstance(value, bool):
+            return str(value).lower()
+        if isinstance(value, (int, float)):
+            return str(value)
+        self.warn(at, f"parameter `{name}` has a value that is not text, a number or a list: it stands as "
+                  f"`{placeholder(name)}`", "invalid-intrinsic")
+        return placeholder(name)
 
     def text(self, value: Any, at: JsonPath, function: str) -> str:
         """A value that must be a string (a list where one is needed is reported)."""
@@ -265,11 +274,16 @@ def _select(ev: Intrinsics, argument: Any, at: JsonPath, out: JsonPath) -> Any:
         return placeholder("Fn::Select")
     index = ev.value(args[0], at + (0,), out)
     items = ev.value(args[1], at + (1,), out)
-    try:
-        return items[int(index)] if isinstance(items, list) else placeholder("Fn::Select")
-    except (ValueError, IndexError):
-        ev.warn(at, f"`Fn::Select` index `{index}` is outside the list", "invalid-intrinsic")
+    if not isinstance(items, list):
         return placeholder("Fn::Select")
+    # CloudFormation takes an index from 0 to N-1, written as a number or as its digits.
+    position = index if isinstance(index, int) and not isinstance(index, bool) else (
+        int(index) if isinstance(index, str) and index.isdigit() else None)
+    if position is None or not 0 <= position < len(items):
+        ev.warn(at, f"`Fn::Select` index `{json.dumps(index)}` is not a position in the list of {len(items)}",
+                "invalid-intrinsic")
+        return placeholder("Fn::Select")
+    return items[position]
 
 
 def _split(ev: Intrinsics, argument: Any, at: JsonPath, out: JsonPath) -> Any:
@@ -315,6 +329,8 @@ def _import_value(ev: Intrinsics, argument: Any, at: JsonPath, out: JsonPath) ->
 
 def _base64(ev: Intrinsics, argument: Any, at: JsonPath, out: JsonPath) -> Any:
     text = ev.text(ev.value(argument, at, out), at, "Fn::Base64")
+    if "<" in text:  # encoding an unknown value would make text a request could hold (§14.21)
+        return placeholder("Fn::Base64")
     return base64.b64encode(text.encode()).decode()
 
 

@@ -179,9 +179,8 @@ class _Builder:
             test, variable = step(entry, "test"), step(entry, "variable")
             if not isinstance(test, str) or not isinstance(variable, str) or known is True:
                 return None
-            values = [v if not (isinstance(known, dict) and step(known.get("values"), i) is True)
-                      else self.placeholder(f"{where}.condition[{number}].values[{i}]", resource=False)
-                      for i, v in enumerate(step(entry, "values") or [])]
+            values = self.condition_values(step(entry, "values"), step(known, "values") if isinstance(known, dict)
+                                           else None, f"{where}.condition[{number}].values")
             condition.setdefault(test, {})[variable] = values[0] if len(values) == 1 else values
         if condition:
             statement["Condition"] = condition
@@ -203,6 +202,17 @@ class _Builder:
             if isinstance(value, str):
                 found.append(value)
         return found
+
+    def condition_values(self, given: Any, unknown: Any, what: str) -> list[Any]:
+        """A condition's values, each one known only after apply a placeholder (with the list's
+        own unknown mark, one placeholder): never left out, which would change the condition."""
+        if unknown is True:
+            return [self.placeholder(what, resource=False)]
+        given = given if isinstance(given, list) else []
+        marks = unknown if isinstance(unknown, list) else []
+        return [self.placeholder(f"{what}[{i}]", resource=False) if i < len(marks) and marks[i] is True
+                else given[i] if i < len(given) else None
+                for i in range(max(len(given), len(marks)))]
 
     def placeholder(self, what: str, *, resource: bool) -> str:
         self.unknown.append(what)

@@ -197,8 +197,22 @@ def _no_constant(name: str) -> Any:
 
 
 # An escaped UTF-16 surrogate without its partner: no character, so no JSON text (RFC 8259 §8.2).
-_LONE_SURROGATE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
-                             r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+# An escape `\uD800`-`\uDFFF` without its other half; its backslash not itself escaped (`\\uD800`
+# is a backslash and the letters `uD800`).
+_LONE_SURROGATE = re.compile(r"(?<!\\)(?:\\\\)*(\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+                             r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2})")
+
+
+# A JSON string, or a word outside strings (what `json` reads as `NaN` or `Infinity`).
+_STRING_OR_WORD = re.compile(r'"(?:[^"\\]|\\.)*"|(-?[A-Za-z]+)')
+
+
+def _bare(text: str, word: str) -> int:
+    """Where `word` first stands outside a string (`"Sid": "NaN"` is no `NaN`)."""
+    for found in _STRING_OR_WORD.finditer(text):
+        if found.group(1) == word:
+            return found.start(1)
+    return text.find(word)
 
 
 def _at(text: str, pos: int, name: str, line_offset: int) -> Location:
@@ -215,7 +229,7 @@ def _parse_json(text: str, name: str, line_offset: int) -> Source:
                                    code="invalid-syntax")]) from None
     except _NotJson as exc:
         raise PolicyError([Problem(f"invalid JSON: `{exc}` is not a JSON value",
-                                   _at(text, text.find(str(exc)), name, line_offset),
+                                   _at(text, _bare(text, str(exc)), name, line_offset),
                                    code="invalid-syntax")]) from None
     except json.JSONDecodeError as exc:
         raise PolicyError([_json_syntax_problem(exc, name, line_offset)]) from None
@@ -231,8 +245,8 @@ def _parse_json(text: str, name: str, line_offset: int) -> Source:
                     code="duplicate-key")
             for path, (line, column), key in JsonPositions(text).duplicates())
     if "\\u" in text and (lone := _LONE_SURROGATE.search(text)):
-        raise PolicyError([Problem(f"invalid JSON: `{lone.group()}` is half of a character (a lone "
-                                   "surrogate)", _at(text, lone.start(), name, line_offset),
+        raise PolicyError([Problem(f"invalid JSON: `{lone.group(1)}` is half of a character (a lone "
+                                   "surrogate)", _at(text, lone.start(1), name, line_offset),
                                    code="invalid-syntax")])
     return Source(name, text, data, "json", line_offset)
 
