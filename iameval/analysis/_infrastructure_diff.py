@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 from ..inputs._templates import FoundPolicy, load_found
 from ..policy._model import Policy, PolicyKind
 from ._diff import DiffReport, Outcome, UnknownPart, diff
+from ._rules import DIFF_TYPES
 
 if TYPE_CHECKING:
     from ..inputs._accounts import AccountPrincipal
@@ -36,9 +37,7 @@ if TYPE_CHECKING:
 __all__ = ["InfrastructureDiff", "PairReport", "diff_infrastructure"]
 
 # The kind `diff` searches a standalone policy of the file as, by its place in the chain.
-_KINDS = {PolicyKind.IDENTITY: "identity", PolicyKind.SCP: "scp", PolicyKind.RCP: "rcp",
-          PolicyKind.PERMISSION_BOUNDARY: "boundary", PolicyKind.SESSION: "session",
-          PolicyKind.RESOURCE_POLICY: "resource"}
+_KINDS = {kind: name for name, kind in DIFF_TYPES.items() if name != "trust"}  # a trust policy: by its place
 
 
 @dataclass(frozen=True)

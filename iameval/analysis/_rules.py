@@ -16,7 +16,7 @@ from ..policy._kind import PolicyKind
 from ..policy._quotas import AWS_MANAGED, QUOTAS, SizeLimit
 from ..policy._refusals import ERROR, REFUSALS, WARNING, Rule
 
-__all__ = ["CODES", "ERROR", "Finding", "POLICY_TYPES", "PolicyType", "Rule", "SizeLimit", "TEMPLATE_RULES",
+__all__ = ["CODES", "DIFF_TYPES", "ERROR", "Finding", "POLICY_TYPES", "PolicyType", "Rule", "SizeLimit", "TEMPLATE_RULES",
            "WARNING", "exit_code", "finding_from_problem"]
 
 # What AWS accepts but most likely not as meant: reported, and the policy is still evaluated.
@@ -105,6 +105,13 @@ class PolicyType(StrEnum):
 
 # `--type` names -> the kind the policy is loaded as.
 POLICY_TYPES: Mapping[str, PolicyKind] = {t.value: t.kind for t in PolicyType}
+
+# The policy types of `diff` and `can-never` (their `--type`, as issue 15 names them) -> the kind
+# each is loaded as: one table for the command and for the pairs of a template's diff.
+DIFF_TYPES: Mapping[str, PolicyKind] = {
+    "identity": PolicyKind.IDENTITY, "scp": PolicyKind.SCP, "rcp": PolicyKind.RCP,
+    "boundary": PolicyKind.PERMISSION_BOUNDARY, "session": PolicyKind.SESSION,
+    "resource": PolicyKind.RESOURCE_POLICY, "trust": PolicyKind.RESOURCE_POLICY}
 
 
 @dataclass(frozen=True, slots=True)

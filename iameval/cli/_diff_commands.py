@@ -16,6 +16,7 @@ from rich.markup import escape
 
 from ..policy._errors import Location, PolicyError, Problem
 from ..policy._kind import PolicyKind
+from ..analysis._rules import DIFF_TYPES
 from ..policy._refusals import ERROR, WARNING, Rule
 from ._options import PARAMETER_HELP, JsonOpt, fail, read_infrastructure
 
@@ -27,9 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["can_never_command", "diff_command"]
 
 # `--type` -> the kind the files are loaded as.
-_KINDS = {"identity": PolicyKind.IDENTITY, "scp": PolicyKind.SCP, "rcp": PolicyKind.RCP,
-          "boundary": PolicyKind.PERMISSION_BOUNDARY, "session": PolicyKind.SESSION,
-          "resource": PolicyKind.RESOURCE_POLICY, "trust": PolicyKind.RESOURCE_POLICY}
+_KINDS = DIFF_TYPES
 _RULES = {rule.code: rule for rule in (
     Rule("new-access", ERROR, "A request the new policies allow and the old do not", "§2.1"),
     Rule("access-unknown", WARNING, "Requests the symbolic reading could not decide", "§2.1"))}
