@@ -16,7 +16,7 @@ from typing import Any
 
 from .. import catalog
 from ..policy._model import Policy, PolicyKind
-from ..policy._quotas import over_quota, quota_of
+from ..policy._quotas import KIND_QUOTAS, over_quota, quota_of
 from ._notice import Notice
 
 __all__ = ["REQUEST_CHECKS", "action_notices", "policy_notices", "request_notices"]
@@ -39,34 +39,23 @@ def action_notices(action: str) -> tuple[Notice, ...]:
     return (notice,) if notice is not None else ()
 
 
-# The quota each kind of policy is held to (§12.3): where the kind alone does not say which
-# quota applies (a resource-based policy: a bucket's, a queue's, a key's), the largest.
-_QUOTA_OF = {PolicyKind.IDENTITY: "identity", PolicyKind.RESOURCE_POLICY: "key-policy", PolicyKind.SCP: "scp",
-             PolicyKind.RCP: "rcp", PolicyKind.PERMISSION_BOUNDARY: "permission-boundary",
-             PolicyKind.SESSION: "session"}
-
-
-def policy_notices(policies: Any, kind: PolicyKind) -> tuple[Notice, ...]:
-    """What the policies themselves may not mean: no `Version` while holding `${...}`, whose
-    variables are then literal text (§6.2, §9); a size over the quota of their kind, which AWS
-    would not have accepted (§12.3)."""
+def policy_notices(policy: Policy, kind: PolicyKind, name: str) -> tuple[Notice, ...]:
+    """What the policy itself may not mean: no `Version` while holding `${...}`, whose variables
+    are then literal text (§6.2, §9); a size over the quota of its kind, which AWS would not have
+    accepted (§12.3). `name`: how notices name it (its name, else its label)."""
     found = []
-    for policy in policies:
-        if not isinstance(policy, Policy):
-            continue
-        name = policy.name or "a policy"
-        document = policy.to_json()
-        text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
-        if policy.version is None and "${" in text:
-            found.append(Notice(f"{name} has no `Version`: its `${{...}}` are literal text, not policy variables",
-                                "missing-version", "add `\"Version\": \"2012-10-17\"`"))
-        origin = policy.origin
-        written = (origin[0].text if origin is not None and origin[1] == () and origin[0].format in ("json", "jsonl")
-                   else text)
-        limit = quota_of(_QUOTA_OF[kind], policy.arn)  # none for an AWS managed policy (§14.20)
-        message = over_quota(limit, written.strip())
-        if limit is not None and message is not None:
-            found.append(Notice(f"{name}: {message}", "policy-too-large", limit.hint))
+    document = policy.to_json()
+    text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+    if policy.version is None and "${" in text:
+        found.append(Notice(f"{name} has no `Version`: its `${{...}}` are literal text, not policy variables",
+                            "missing-version", "add `\"Version\": \"2012-10-17\"`"))
+    origin = policy.origin
+    written = (origin[0].text if origin is not None and origin[1] == () and origin[0].format in ("json", "jsonl")
+               else text)
+    limit = quota_of(KIND_QUOTAS[kind], policy.arn)  # none for an AWS managed policy (§14.20)
+    message = over_quota(limit, written.strip())
+    if limit is not None and message is not None:
+        found.append(Notice(f"{name}: {message}", "policy-too-large", limit.hint))
     return tuple(found)
 
 

@@ -326,13 +326,10 @@ class CompiledPolicy:
     at; each list of positions is in statement order.
     """
 
-    __slots__ = ("kind", "label", "statements", "notices", "_exact", "_by_service", "_always")
+    __slots__ = ("statements", "notices", "_exact", "_by_service", "_always")
 
     def __init__(self, policy: Policy, kind: PolicyKind, label: str):
-        self.kind = kind
-        self.label = label
-        named = policy if policy.name is not None else policy.model_copy(update={"name": label})
-        self.notices = policy_notices([named], kind)
+        self.notices = policy_notices(policy, kind, policy.name or label)
         table = _Table(policy.variables_enabled)
         origin = policy.origin  # where the document was read, for locating its statements
         self.statements = tuple(CompiledStatement(statement, StatementRef(kind, label, statement.label(index),

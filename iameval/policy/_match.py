@@ -401,11 +401,6 @@ class ResourcePattern:
         return f"ResourcePattern({self.pattern!r})"
 
     @property
-    def pieces(self) -> Pieces:
-        """The whole pattern as `(text, wildcards)` pieces: how a resource that is no ARN is matched."""
-        return self._parts
-
-    @property
     def segment_pieces(self) -> "list[Pieces] | None":
         """The pieces of each segment as they face a 6-segment ARN (`_aligned`, §7.3), None when
         the pattern matches no such ARN; for the symbolic reading (`analysis._symbolic`). Computed

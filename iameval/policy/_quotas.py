@@ -13,7 +13,9 @@ import json
 import re
 from typing import Any, NamedTuple
 
-__all__ = ["AWS_MANAGED", "INLINE_QUOTAS", "QUOTAS", "SizeLimit", "is_aws_managed", "measure", "over_quota",
+from ._kind import PolicyKind
+
+__all__ = ["AWS_MANAGED", "INLINE_QUOTAS", "KIND_QUOTAS", "QUOTAS", "SizeLimit", "is_aws_managed", "measure", "over_quota",
            "quota_of"]
 
 
@@ -42,6 +44,13 @@ QUOTAS: dict[str, SizeLimit | None] = {
     "key-policy": SizeLimit(32768, True, "a KMS key policy", None),
     "aws-managed": None,  # §14.20
 }
+
+# The quota a policy is held to by its kind alone, as a request sees it (§12.3): where the kind
+# does not say which quota applies (a resource-based policy: a bucket's, a queue's, a key's), the
+# largest, so that no request is told of a limit its policy may not have.
+KIND_QUOTAS: dict[PolicyKind, str] = {
+    PolicyKind.IDENTITY: "identity", PolicyKind.RESOURCE_POLICY: "key-policy", PolicyKind.SCP: "scp",
+    PolicyKind.RCP: "rcp", PolicyKind.PERMISSION_BOUNDARY: "permission-boundary", PolicyKind.SESSION: "session"}
 
 # The type of an AWS managed policy, whose ARN names the account `aws` (§14.20).
 AWS_MANAGED = "aws-managed"
