@@ -693,3 +693,17 @@ def test_an_operator_variant_is_named_as_parsing_its_name_gives_it():
         for variant in variants:
             assert parse_operator(variant.name) == variant
             assert (variant.negated, variant.if_exists) == (operator.negated, operator.if_exists)
+
+
+@pytest.mark.parametrize("name, every_value", [
+    ("ForAllValues:StringEquals", True),
+    ("ForAnyValue:StringEquals", False),
+    ("StringNotEquals", True),      # a list without a qualifier: a negated operator tests each value
+    ("StringEquals", False),        # ... and a positive one any value (§8.5)
+    ("ForAnyValue:StringNotLike", False),
+])
+def test_which_operators_test_every_value_of_a_list(name, every_value):
+    """§8.5: one rule, read by the evaluator and by the symbolic reading (`tests_all_values`)."""
+    from iameval.policy._operators import parse_operator
+
+    assert parse_operator(name).tests_all_values is every_value

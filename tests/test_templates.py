@@ -714,3 +714,38 @@ Resources:
     result = invoke("validate", path, "--json")
     assert result.exit_code == 2, result.output
     assert [f["code"] for f in json.loads(result.stdout)["findings"]] == ["invalid-syntax"]
+
+
+def test_a_group_the_template_does_not_hold_leaves_its_user_not_evaluated(tmp_path):
+    path = template(tmp_path, """
+Resources:
+  Alice:
+    Type: AWS::IAM::User
+    Properties:
+      UserName: alice
+      Groups: [admins-made-elsewhere]
+""")
+    found = load_infrastructure(str(path))
+    [said] = [w for w in found.warnings if "admins-made-elsewhere" in w.message]
+    assert said.code == "principal-outside-file"
+    assert (said.location.line, said.location.column) == position_of(path, "admins-made-elsewhere")
+    alice = found.find("Alice")
+    assert alice is not None and not alice.complete  # never answered without the group's policies
+
+
+def test_a_plan_names_principals_it_does_not_hold_in_attachments_and_memberships(tmp_path):
+    path = write(tmp_path / "plan.json", _plan([
+        {"type": "aws_iam_user", "name": "alice", "after": {"name": "alice", "path": "/"}},
+        {"type": "aws_iam_policy_attachment", "name": "a", "after": {
+            "name": "a", "policy_arn": "arn:aws:iam::aws:policy/ReadOnlyAccess", "roles": ["made-elsewhere"]}},
+        {"type": "aws_iam_group_membership", "name": "m", "after": {
+            "name": "m", "group": "ops", "users": ["bob-elsewhere"]}},
+        {"type": "aws_iam_user_group_membership", "name": "u", "after": {"user": "alice", "groups": ["ghosts"]}},
+    ]))
+    found = load_infrastructure(str(path))
+    said = {w.message.split(":")[0]: w.code for w in found.warnings}
+    assert said["the role `made-elsewhere` is not in the plan"] == "principal-outside-file"
+    assert said["the user `bob-elsewhere` is not in the plan"] == "principal-outside-file"
+    assert said["the group `ghosts` is not in the file"] == "principal-outside-file"
+    alice = found.find("aws_iam_user.alice")
+    assert alice is not None and not alice.complete

@@ -25,8 +25,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
+from ..inputs._placeholders import holds_placeholder
 from ..inputs._templates import FoundPolicy, load_found
-from ..policy._model import Policy, PolicyKind
+from ..policy._model import Policy
 from ._diff import DiffReport, Outcome, UnknownPart, diff
 from ._rules import DIFF_TYPES
 
@@ -125,7 +126,7 @@ def _principal_pairs(old: Infrastructure, new: Infrastructure) -> Iterator[_Pair
         name = key if new.format == "Terraform plan" else f"{key} (AWS::IAM::{shown.kind.title()})"
         problems = tuple(dict.fromkeys(str(p) for side in (was, now) if side is not None for p in side.problems))
         # The principal is the caller, where its ARN is known before deployment.
-        caller = shown.arn if shown.arn.startswith("arn:") and "<" not in shown.arn else None
+        caller = shown.arn if shown.arn.startswith("arn:") and not holds_placeholder(shown.arn) else None
         yield _Pair(name, "identity policies", "identity", _side(was, lambda p: p.identity),
                     _side(now, lambda p: p.identity), caller, problems)
         old_boundary = was.permission_boundary if was is not None else None

@@ -34,7 +34,7 @@ from ..engine._conditions import CompiledCondition
 from ..engine._context import DERIVABLE, Context, ContextEntry
 from ..engine._plan import mandatory_marks
 from ..policy._match import Pieces, ResourcePattern, resource_pattern
-from ..policy._operators import Comparison, Family, SetQualifier
+from ..policy._operators import Comparison, Family
 from ..policy._values import as_text, holds_when_absent, null_expects_absent, parse_policy_value
 from ..policy._variables import Lookup, Variable, parse_template
 from ._languages import (ALL, ARN6, DIGITS12, NO_COLON, PRINTABLE, PRINTABLE_NO_COLON, casefold_regex, glob_regex,
@@ -286,7 +286,7 @@ class Space:
                 return present if self.caller_account else absent
             return z3.If(self._present(entry.key), present, absent)
         matcher = self._matcher(condition, where)
-        negated, qualifier = operator.negated, operator.set_qualifier
+        negated = operator.negated
         if name == _RESOURCE_ACCOUNT:
                 # One value, always present: every qualifier tests it alone (§8.5).
             return z3.If(self._named, matcher(self._segments[4]), matcher(self._own)) != z3.BoolVal(negated)
@@ -294,7 +294,7 @@ class Space:
         present = self._present(entry.key)
         single = matcher(key.values[0]) != z3.BoolVal(negated)
         tests = [(i < key.count, matcher(v) != z3.BoolVal(negated)) for i, v in enumerate(key.values)]
-        if qualifier is SetQualifier.FOR_ALL_VALUES or (qualifier is None and negated):
+        if operator.tests_all_values:
             many = z3.And(*[z3.Implies(inside, test) for inside, test in tests])
         else:
             many = z3.Or(*[z3.And(inside, test) for inside, test in tests])

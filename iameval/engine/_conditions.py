@@ -16,7 +16,7 @@ from ._context import DERIVABLE, Context
 from ._notice import Notice
 from ..policy._match import Glob, Pieces, ResourcePattern, glob, resource_pattern
 from ..policy._model import ConditionEntry
-from ..policy._operators import Comparison, Family, Operator, SetQualifier, parse_operator
+from ..policy._operators import Comparison, Family, Operator, parse_operator
 from ..policy._values import (ValueParseError, as_text, holds_when_absent, null_expects_absent, parse_binary,
                               parse_bool, parse_date, parse_ip_address, parse_ip_network, parse_number,
                               parse_policy_value)
@@ -35,7 +35,7 @@ class CompiledCondition:
     """One operator-key pair, ready to test against request contexts."""
 
     __slots__ = ("entry", "operator", "key", "_values", "_templates", "_matcher", "_null", "_derivable",
-                 "_absent", "_negated", "_qualifier", "_exact", "_combine")
+                 "_absent", "_negated", "_qualifier", "_all_values", "_exact", "_combine")
 
     def __init__(self, entry: ConditionEntry, variables: bool):
         self.entry = entry
@@ -45,6 +45,7 @@ class CompiledCondition:
         operator = self.operator
         self._negated = operator.negated
         self._qualifier = operator.set_qualifier
+        self._all_values = operator.tests_all_values  # a list of values: each must pass (§8.5)
         self._absent = holds_when_absent(operator, entry.values)  # a missing key (§8.3)
         family = self.operator.family
         # `Null` with the key present: whether one of its values asks for the key (§8.4).
@@ -232,7 +233,7 @@ class CompiledCondition:
             if self._exact:
                 return (values[0] in policy_values) != negated
             return matcher(values[0], policy_values, context) != negated
-        if qualifier is SetQualifier.FOR_ALL_VALUES or (qualifier is None and negated):
+        if self._all_values:
             # A list without a qualifier (§8.5, the engine's choice): positive operators act as
             # ForAnyValue, negated ones as ForAllValues.
             for value in values:

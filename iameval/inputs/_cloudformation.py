@@ -207,7 +207,8 @@ class _Reader:
             if isinstance(tag, dict) and isinstance(tag.get("Key"), str) and isinstance(tag.get("Value"), str):
                 entity.tags[tag["Key"]] = tag["Value"]
         groups = self.prop(logical, "Groups") if kind == "user" else None
-        entity.groups = [g for g in groups if isinstance(g, str)] if isinstance(groups, list) else []
+        entity.groups = [(g, self.source, self.at(logical, "Groups", index))
+                         for index, g in enumerate(groups if isinstance(groups, list) else []) if isinstance(g, str)]
         return entity
 
     def attach(self, logical: str, found: FoundPolicy | None, arn: str | None = None) -> None:

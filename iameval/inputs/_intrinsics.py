@@ -23,7 +23,7 @@ from typing import Any, Callable, Mapping
 
 from ..policy._errors import Path as JsonPath
 from ..policy._source import Source
-from ._placeholders import is_placeholder, placeholder
+from ._placeholders import holds_placeholder, is_placeholder, placeholder
 from ._templates import Defaults
 
 __all__ = ["NO_VALUE", "Intrinsics"]
@@ -329,7 +329,7 @@ def _import_value(ev: Intrinsics, argument: Any, at: JsonPath, out: JsonPath) ->
 
 def _base64(ev: Intrinsics, argument: Any, at: JsonPath, out: JsonPath) -> Any:
     text = ev.text(ev.value(argument, at, out), at, "Fn::Base64")
-    if "<" in text:  # encoding an unknown value would make text a request could hold (§14.21)
+    if holds_placeholder(text):  # encoding an unknown value would make text a request could hold (§14.21)
         return placeholder("Fn::Base64")
     return base64.b64encode(text.encode()).decode()
 

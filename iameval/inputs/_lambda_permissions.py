@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..policy._arn import ACCOUNT_ID
 from ..policy._errors import Path as JsonPath
 from ..policy._model import PolicyKind
 from ..policy._source import Source
@@ -23,7 +24,7 @@ from ._templates import Defaults, FoundPolicy, located_at
 
 __all__ = ["Permission", "function_policies"]
 
-_PARTIAL_ARN = re.compile(r"^(\d{12}):function:(.+)$")
+_PARTIAL_ARN = re.compile(rf"^({ACCOUNT_ID.pattern}):function:(.+)$")
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ class Permission:
     def statement(self, resource: str, defaults: Defaults) -> dict[str, Any]:
         principal: Any = self.principal
         if isinstance(principal, str) and principal != "*":
-            account = re.fullmatch(r"\d{12}", principal) is not None
+            account = ACCOUNT_ID.fullmatch(principal) is not None
             principal = ({"AWS": f"arn:{defaults.partition}:iam::{principal}:root"} if account
                          else {"AWS": principal} if principal.startswith("arn:") else {"Service": principal})
         statement: dict[str, Any] = {"Sid": self.sid, "Effect": "Allow", "Principal": principal,

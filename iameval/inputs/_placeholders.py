@@ -12,7 +12,7 @@ value, as it will be once deployed.
 
 from __future__ import annotations
 
-__all__ = ["is_placeholder", "placeholder"]
+__all__ = ["holds_placeholder", "is_placeholder", "placeholder"]
 
 
 def placeholder(what: str) -> str:
@@ -23,3 +23,8 @@ def placeholder(what: str) -> str:
 def is_placeholder(value: object) -> bool:
     """Whether a value is a placeholder (not one that holds one: `arn:...:role/<AppRole>`)."""
     return isinstance(value, str) and value.startswith("<") and value.endswith(">")
+
+
+def holds_placeholder(value: str) -> bool:
+    """Whether a text holds a placeholder anywhere (`arn:...:role/<AppRole>`): no real value does."""
+    return "<" in value

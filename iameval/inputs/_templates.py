@@ -222,7 +222,7 @@ class Entity:
     boundary: tuple[str, Source, JsonPath] | None = None
     trust: FoundPolicy | None = None
     tags: dict[str, str] = field(default_factory=dict)
-    groups: list[str] = field(default_factory=list)  # group names
+    groups: list[tuple[str, Source, JsonPath]] = field(default_factory=list)  # group names, where named
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -302,10 +302,14 @@ class Assembly:
             if entity.kind == "group":
                 continue
             policies = attached(entity)
-            for group in entity.groups:
+            problems = list(entity.problems)
+            for group, source, path in entity.groups:
                 if group in groups:
                     policies += attached(groups[group])
-            problems = list(entity.problems)
+                else:  # its policies are unknown here: the user is not evaluated without them
+                    problems.append(self.warn(warning(
+                        source, path, f"the group `{group}` is not in the file", "principal-outside-file",
+                        "its policies are unknown here: the user is not evaluated")))
             identity: list[Policy] = []
             for policy, policy_problems in policies:
                 problems.extend(policy_problems)
@@ -322,7 +326,7 @@ class Assembly:
             principals.append(AccountPrincipal(
                 arn=entity.arn, kind=entity.kind, name=entity.name, identity=tuple(identity),
                 permission_boundary=boundary, trust_policy=trust, tags=dict(entity.tags),
-                groups=tuple(entity.groups), problems=tuple(problems)))
+                groups=tuple(g for g, _, _ in entity.groups), problems=tuple(problems)))
             names[entity.key] = entity.arn
         return Account(tuple(principals), ()), names
 

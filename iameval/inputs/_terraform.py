@@ -262,10 +262,13 @@ def _attachment(reader: _Reader, change: _Change) -> None:
 def _policy_attachment(reader: _Reader, change: _Change) -> None:
     """`aws_iam_policy_attachment`: one policy, to lists of users, roles and groups."""
     arn = change.get("policy_arn")
+    arn = arn if isinstance(arn, str) else placeholder(f"{change.address}.policy_arn")
     for key, kind in (("users", "user"), ("roles", "role"), ("groups", "group")):
         for index, name in enumerate(change.get(key) or []):
             target = reader.assembly.find(kind, name) if isinstance(name, str) else None
-            if target is not None and isinstance(arn, str):
+            if target is None:
+                _outside(reader, change, (key, index), kind, name)
+            else:
                 target.managed.append((arn, reader.source, change.at("policy_arn")))
 
 
@@ -275,10 +278,25 @@ def _memberships(reader: _Reader, change: _Change) -> None:
         pairs = [(change.get("user"), g) for g in change.get("groups") or []]
     else:
         pairs = [(u, change.get("group")) for u in change.get("users") or []]
-    for user_name, group in pairs:
+    key = "user" if change.type == "aws_iam_user_group_membership" else "users"
+    for index, (user_name, group) in enumerate(pairs):
         user = reader.assembly.find("user", user_name) if isinstance(user_name, str) else None
-        if user is not None and isinstance(group, str):
-            user.groups.append(group)
+        where = (key,) if key == "user" else (key, index)
+        if user is None:
+            _outside(reader, change, where, "user", user_name)
+        elif not isinstance(group, str):  # known only after apply: the user's policies are not all known
+            user.problems.append(reader.assembly.warn(warning(
+                reader.source, change.at(*where), "a group of this user is known only after apply",
+                "unknown-until-apply", "its policies are unknown here: the user is not evaluated")))
+        else:
+            user.groups.append((group, reader.source, change.at(*where)))
+
+
+def _outside(reader: _Reader, change: _Change, where: tuple[str | int, ...], kind: str, name: Any) -> None:
+    """A user, group or role named that the plan does not hold: what names it is not applied."""
+    what = f"`{name}`" if isinstance(name, str) else "known only after apply"
+    reader.assembly.warn(warning(reader.source, change.at(*where), f"the {kind} {what} is not in the plan: "
+                                 "what names it is not applied here", "principal-outside-file"))
 
 
 def _bucket_arn(reader: _Reader, change: _Change, named: str) -> str:

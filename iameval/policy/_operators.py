@@ -130,12 +130,18 @@ class Operator:
                         self.if_exists, qualifier)
 
     @property
+    def tests_all_values(self) -> bool:
+        """Whether a list of request values must each pass (§8.5): ForAllValues, and a negated
+        operator without a qualifier; a positive one without a qualifier passes on any value,
+        as ForAnyValue (the engine's choice for a multi-valued key without a qualifier)."""
+        return self.set_qualifier is SetQualifier.FOR_ALL_VALUES or (self.set_qualifier is None and self.negated)
+
+    @property
     def holds_when_absent(self) -> bool:
         """Whether a comparison holds when the request lacks its key (§8.3): IfExists and
         ForAllValues hold, ForAnyValue does not, and plain operators hold exactly when negated.
         `Null` is the exception, decided by its values: see `_values.holds_when_absent`."""
-        return self.if_exists or self.set_qualifier is SetQualifier.FOR_ALL_VALUES or (
-            self.set_qualifier is None and self.negated)
+        return self.if_exists or self.tests_all_values
 
 
 def _all_names() -> list[str]:
