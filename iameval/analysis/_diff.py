@@ -30,6 +30,7 @@ from ..engine._services import RULED_SERVICES
 from ..policy._errors import Location
 from ..policy._match import action_glob
 from ..policy._model import Policy, PolicyKind
+from ._rules import DIFF_TYPES
 from ._search import SymbolicMismatch, policy_sets, search_class
 
 __all__ = ["DiffFinding", "DiffReport", "Example", "Outcome", "SymbolicMismatch", "UnknownPart", "can_never",
@@ -39,9 +40,9 @@ __all__ = ["DiffFinding", "DiffReport", "Example", "Outcome", "SymbolicMismatch"
 _USER = "arn:aws:iam::123456789012:user/iameval-user"
 _SESSION = "arn:aws:sts::123456789012:assumed-role/iameval-role/iameval-session"
 # Where the compared policies sit; the other gates allow everything, so that only they decide.
-DIFF_KINDS = ("identity", "scp", "rcp", "boundary", "session")
 # Policies that name their callers: answered `unknown` until principals are searched too.
 UNSEARCHED_KINDS = ("resource", "trust")
+DIFF_KINDS = tuple(name for name in DIFF_TYPES if name not in UNSEARCHED_KINDS)
 _ALLOW_ALL = Policy.model_validate({"Version": "2012-10-17", "Statement": [
     {"Sid": "AllowAll", "Effect": "Allow", "Action": "*", "Resource": "*"}]}, context={"kind": PolicyKind.IDENTITY}
 ).model_copy(update={"name": "iameval-allow-all"})
@@ -142,8 +143,7 @@ def _wanted(patterns: Sequence[str] | None) -> Callable[[str], bool] | None:
 
 def _unsearched(kind: str) -> DiffReport:
     return DiffReport((), (UnknownPart((), f"{kind} policies name their callers, and principals are not searched "
-                                           "yet: only the policies of one caller are (identity, scp, rcp, boundary, "
-                                           "session)"),))
+                                           f"yet: only the policies of one caller are ({', '.join(DIFF_KINDS)})"),))
 
 
 def _authorizer(policies: Sequence[Policy], kind: str) -> Authorizer:

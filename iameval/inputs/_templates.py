@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from ..policy._arn import split_arn
 from ..policy._errors import Location, PolicyError, Problem
 from ..policy._errors import Path as JsonPath
 from ..policy._load import load_policy
@@ -109,8 +110,9 @@ class Infrastructure:
             return trust, problems
         if resource in self.resource_policies:
             return self.resource_policies[resource], ()
-        if resource.startswith("arn:") and ":s3:::" in resource:
-            bucket = resource.split("/", 1)[0]
+        segments = split_arn(resource)
+        if len(segments) == 6 and segments[2] == "s3" and "/" in segments[5]:  # an object: its bucket's
+            bucket = ":".join(segments[:5] + [segments[5].split("/", 1)[0]])
             return self.resource_policies.get(bucket), ()
         return None, ()
 
