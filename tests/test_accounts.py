@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from iameval import PolicyError, load_policy
-from iameval.inputs._accounts import Account, load_account, trusted_outside, who_can
+from iameval.inputs._accounts import Account, AccountPrincipal, load_account, trusted_outside, who_can
 from helpers import A, B, FIXTURES, flat, invoke
 
 ACCOUNTS = FIXTURES / "accounts"
@@ -1054,3 +1054,18 @@ def test_aws_managed_policies_of_an_export_are_held_to_no_size_quota(tmp_path):
     (warning,) = size_warnings("copy")
     assert warning.startswith("copy: the policy has 91,2")
     assert warning.endswith("more than the 6,144 that AWS accepts for a customer managed policy")
+
+
+def test_trusted_outside_reads_the_own_account_in_every_partition():
+    """The role's own account named as its root user in the China partition is the account's
+    own, not someone outside (§7.4); another account's root and a service are outside."""
+    trust = load_policy({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRole",
+        "Principal": {"AWS": ["arn:aws-cn:iam::111122223333:root", "arn:aws-cn:iam::444455556666:root",
+                              "arn:aws-cn:iam::111122223333:user/ops"],
+                      "Service": "ec2.amazonaws.com.cn"}}]}, kind="resource_policy")
+    role = AccountPrincipal(arn="arn:aws-cn:iam::111122223333:role/App", kind="role", name="App", trust_policy=trust)
+    assert trusted_outside(role) == ["arn:aws-cn:iam::444455556666:root", "ec2.amazonaws.com.cn"]
+    # With the account's file, a user of it not in the file is listed: it was not evaluated.
+    assert trusted_outside(role, Account(principals=(role,))) == [
+        "arn:aws-cn:iam::444455556666:root", "arn:aws-cn:iam::111122223333:user/ops", "ec2.amazonaws.com.cn"]

@@ -29,7 +29,7 @@ from ..engine._principals import Principals
 from ..policy._errors import Location, PolicyError, Problem
 from ..policy._errors import Path as JsonPath
 from ..policy._load import load_policy
-from ..policy._model import Effect, Policy, PolicyKind
+from ..policy._model import Effect, Policy, PolicyKind, PrincipalMap
 from ..policy._quotas import INLINE_QUOTAS, is_aws_managed, measure
 from ._managed import AwsManagedPolicies, Loaded as _Loaded
 
@@ -612,10 +612,12 @@ def granted_outside(account: Account, action: str, resource: str, *, resource_po
 def trusted_outside(role: AccountPrincipal, account: Account | None = None) -> list[str]:
     """Whom the role's trust policy names besides the users and roles of the account: other
     accounts and their principals, role sessions, services, identity providers, `*`. They are
-    listed, not evaluated: their own side decides too (§3)."""
+    listed, not evaluated: their own side decides too (§3). The role's own account, as an ID or
+    as its root user in whatever partition (§7.4), is the account's own; without the account's
+    file, so is every principal ARN of that account."""
     if role.trust_policy is None:
         return []
-    own_account = role.arn.split(":")[4]
+    own_account = split_arn(role.arn)[4]
     evaluated = {p.arn for p in account.principals} if account is not None else set()
     found: list[str] = []
     for statement in role.trust_policy.statement:
@@ -623,9 +625,15 @@ def trusted_outside(role: AccountPrincipal, account: Account | None = None) -> l
             continue
         principal = statement.principal
         aws = [a for a in principal.aws
-               if a not in evaluated and a != own_account and a != f"arn:aws:iam::{own_account}:root"
-               and (account is not None or a == "*" or not a.startswith(f"arn:aws:iam::{own_account}:"))]
+               if a not in evaluated and own_account not in Principals(PrincipalMap.model_construct(aws=(a,))).accounts
+               and (account is not None or a == "*" or not _iam_arn_of(a, own_account))]
         entries = (["*"] if principal.wildcard else []) + aws + list(principal.service) + list(
             principal.federated) + list(principal.canonical_user)
         found += [e for e in entries if e not in found]
     return found
+
+
+def _iam_arn_of(name: str, account_id: str) -> bool:
+    """Whether a principal ARN names an IAM entity of this account, in any partition."""
+    segments = split_arn(name)
+    return len(segments) == 6 and segments[0] == "arn" and segments[2] in ("iam", "sts") and segments[4] == account_id
