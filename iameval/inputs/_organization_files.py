@@ -81,29 +81,22 @@ class _Reader:
     def path(self, file: str) -> str:
         return str(self.manifest.directory / file)
 
-    def read(self, where: JsonPath, file: str) -> Source | None:
-        """The one document of a file the manifest names at `where`; None, with a warning, when it
-        cannot be read (located at the manifest entry when the file is missing, in the file when
-        it is not JSON or YAML)."""
+    def read(self, where: JsonPath, file: str) -> tuple[Source | None, tuple[Problem, ...]]:
+        """The one document of a file the manifest names at `where`; else None with the warnings
+        why (located at the manifest entry when the file is missing, in the file when it is not
+        JSON or YAML)."""
         try:
             sources = read_sources(self.path(file))
         except PolicyError as exc:
-            for problem in exc.problems:
-                if problem.code == "unreadable-file":
-                    self.at(where, f"`{file}` {problem.message}")
-                else:
-                    self.warn(problem)
-            return None
+            return None, tuple(self.at(where, f"`{file}` {p.message}") if p.code == "unreadable-file"
+                               else self.warn(p) for p in exc.problems)
         if len(sources) != 1:
-            self.at(where, f"`{file}` must hold one document, not {len(sources)}")
-            return None
-        return sources[0]
+            return None, (self.at(where, f"`{file}` must hold one document, not {len(sources)}"),)
+        return sources[0], ()
 
-    def listing(self, where: JsonPath, file: str, key: str) -> Iterator[tuple[Source, JsonPath, dict[str, Any]]]:
-        """The objects of the list `key` of a CLI output file, each with its source and path."""
-        source = self.read(where, file)
-        if source is None:
-            return
+    def entries(self, source: Source, key: str) -> Iterator[tuple[JsonPath, dict[str, Any]]]:
+        """The objects of the list `key` of a CLI output, each with its path; anything else there
+        is reported and passed over."""
         items = source.data.get(key) if isinstance(source.data, dict) else None
         if not isinstance(items, list):
             self.warn(source.problem((), f"`{key}` (a list) is missing: this is not the output the manifest "
@@ -111,10 +104,17 @@ class _Reader:
             return
         for index, item in enumerate(items):
             if isinstance(item, dict) and isinstance(item.get("Id"), str):
-                yield source, (key, index), item
+                yield (key, index), item
             else:
                 self.warn(source.problem((key, index), f"an entry of `{key}` must be an object with `Id`; it was "
                                          "passed over", code=_CODE))
+
+    def listing(self, where: JsonPath, file: str, key: str) -> Iterator[tuple[Source, JsonPath, dict[str, Any]]]:
+        """`entries` of a file the manifest names, each with its source; none when it cannot be read."""
+        source, _ = self.read(where, file)
+        if source is not None:
+            for at, entry in self.entries(source, key):
+                yield source, at, entry
 
 
 class _Tree:
@@ -192,9 +192,12 @@ class _Levels:
                                      "what they allow is unknown", "add the output of `aws organizations "
                                      f"list-policies-for-target --target-id {target} --filter {self.type}`")
             return (), (problem,)
+        source, unread = self.reader.read(where, self.targets[target])
+        if source is None:
+            return (), unread
         policies: list[Policy] = []
         problems: list[Problem] = []
-        for source, at, entry in self.reader.listing(where, self.targets[target], "Policies"):
+        for at, entry in self.reader.entries(source, "Policies"):
             policy, policy_problems = self.policy(entry["Id"], source, at)
             problems += policy_problems
             if policy is not None:
@@ -214,9 +217,9 @@ class _Levels:
             return None, (self.reader.warn(listed.problem(
                 at + ("Id",), f"policy `{policy_id}` is attached but not described", "add the output of "
                 f"`aws organizations describe-policy --policy-id {policy_id}`", code=_CODE)),)
-        source = self.reader.read(("describe-policy", policy_id), self.described[policy_id])
+        source, unread = self.reader.read(("describe-policy", policy_id), self.described[policy_id])
         if source is None:
-            return None, (self.reader.warnings[-1],)
+            return None, unread
         data = source.data.get("Policy") if isinstance(source.data, dict) else None
         summary = data.get("PolicySummary") if isinstance(data, dict) else None
         if not isinstance(data, dict) or not isinstance(summary, dict) or "Content" not in data:
@@ -227,7 +230,8 @@ class _Levels:
             return None, (self.reader.warn(source.problem(("Policy", "PolicySummary"), f"this describes "
                                                          f"`{summary.get('Id')}` of type `{summary.get('Type')}`, "
                                                          f"not `{policy_id}` of type `{self.type}`", code=_CODE)),)
-        name = summary.get("Name") if isinstance(summary.get("Name"), str) else policy_id
+        name = summary.get("Name")
+        name = name if isinstance(name, str) and name else policy_id
         builder = _Builder(source)
         policy, problems = builder.policy(data["Content"], self.kind, ("Policy", "Content"), name)
         self.reader.warnings += builder.warnings
@@ -241,12 +245,13 @@ def load_organization(path: str, aws_managed: AwsManagedPolicies | None = None) 
     manifest = _manifest(path)
     reader = _Reader(manifest)
     organization = _required(reader, "describe-organization", "Organization", ("Id", "MasterAccountId"))
-    roots_source = reader.read(("list-roots",), _required_file(reader, "list-roots"))
-    roots = roots_source.data.get("Roots") if roots_source is not None and isinstance(roots_source.data, dict) else None
-    if roots_source is None or not isinstance(roots, list) or len(roots) != 1 or not isinstance(roots[0], dict) \
+    roots_source, unread = reader.read(("list-roots",), _required_file(reader, "list-roots"))
+    if roots_source is None:
+        raise PolicyError(unread)
+    roots = roots_source.data.get("Roots") if isinstance(roots_source.data, dict) else None
+    if not isinstance(roots, list) or len(roots) != 1 or not isinstance(roots[0], dict) \
             or not isinstance(roots[0].get("Id"), str):
-        where = roots_source.locate(("Roots",)) if roots_source is not None else manifest.locate(("list-roots",))
-        raise PolicyError([Problem("`Roots` must list the one root of the organization", where,
+        raise PolicyError([Problem("`Roots` must list the one root of the organization", roots_source.locate(("Roots",)),
                                    code="invalid-organization")])
     root = roots[0]
     enabled = {t.get("Type") for t in root.get("PolicyTypes") or [] if isinstance(t, dict)
@@ -313,9 +318,9 @@ def _required_file(reader: _Reader, key: str) -> str:
 
 def _required(reader: _Reader, key: str, field: str, names: tuple[str, ...]) -> dict[str, str]:
     """The object `field` of a required output, with the string fields `names`."""
-    source = reader.read((key,), _required_file(reader, key))
+    source, unread = reader.read((key,), _required_file(reader, key))
     if source is None:
-        raise PolicyError(reader.warnings[-1:])
+        raise PolicyError(unread)
     data = source.data.get(field) if isinstance(source.data, dict) else None
     if not isinstance(data, dict) or not all(isinstance(data.get(n), str) for n in names):
         raise PolicyError([source.problem((field,) if isinstance(data, dict) else (), f"`{field}` must be an object "
@@ -380,11 +385,13 @@ def _resource_policies(reader: _Reader, account_id: str, files: Any
             problems[arn] = (reader.at(where + (arn,), f"`{arn}` is not the ARN of a resource of account "
                                        f"`{account_id}`"),)
             continue
-        source = reader.read(where + (arn,), file) if isinstance(file, str) else None
-        if source is None:
-            problems[arn] = tuple(reader.warnings[-1:]) if isinstance(file, str) else (
-                reader.at(where + (arn,), "the policy file must be a file name"),)
+        if not isinstance(file, str):
+            problems[arn] = (reader.at(where + (arn,), "the policy file must be a file name"),)
             continue
+        source, problems[arn] = reader.read(where + (arn,), file)
+        if source is None:
+            continue
+        del problems[arn]
         try:
             policies[arn] = load_policy(source.data, PolicyKind.RESOURCE_POLICY, source=source, name=Path(file).name,
                                         key_policy=is_key_policy_action(f"{segments[2]}:"))
