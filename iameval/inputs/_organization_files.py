@@ -127,8 +127,7 @@ class _Tree:
         self.ous = reader.files("list-organizational-units-for-parent")
         self.accounts_of = reader.files("list-accounts-for-parent")
         self.paths: dict[str, tuple[str, ...]] = {}  # node -> the nodes above it, root first
-        self.accounts: dict[str, tuple[str, str, tuple[str, ...]]] = {}  # ID -> (name, arn, path)
-        self.names: dict[str, str] = {root: "Root"}
+        self.accounts: dict[str, tuple[str, tuple[str, ...]]] = {}  # ID -> (name, path)
         self._walk(root, ())
         for parent in sorted(set(self.ous) | set(self.accounts_of)):
             if parent not in self.paths:
@@ -147,7 +146,7 @@ class _Tree:
                     self.reader.warn(source.problem(at + ("Id",), f"account `{account}` is listed under two "
                                                     "parents; the first was kept", code=_CODE))
                     continue
-                self.accounts[account] = (str(entry.get("Name") or account), str(entry.get("Arn") or ""), path)
+                self.accounts[account] = (str(entry.get("Name") or account), path)
         else:
             self.reader.at(("list-accounts-for-parent",), f"the accounts under `{node}` are not listed: any "
                            "there are left out", "add the output of `aws organizations list-accounts-for-parent "
@@ -165,7 +164,6 @@ class _Tree:
                 self.reader.warn(source.problem(at + ("Id",), f"OU `{child}` is {what}: this listing of it was "
                                                 "passed over", code=_CODE))
                 continue
-            self.names[child] = str(entry.get("Name") or child)
             self._walk(child, path)
 
 
@@ -298,7 +296,7 @@ def _load(manifest: Source, aws_managed: AwsManagedPolicies | None) -> Organizat
         reader.at(("describe-organization",), f"the management account `{management}` is not listed under any "
                   "parent")
     members = []
-    for account_id, (name, _, node_path) in sorted(tree.accounts.items()):
+    for account_id, (name, node_path) in sorted(tree.accounts.items()):
         exempt = account_id == management
         scps, scp_problems = _chain(levels.get("SERVICE_CONTROL_POLICY"), node_path + (account_id,), exempt)
         rcps, rcp_problems = _chain(levels.get("RESOURCE_CONTROL_POLICY"), node_path + (account_id,), exempt)
