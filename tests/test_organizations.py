@@ -313,3 +313,39 @@ def test_bad_input_exits_2_with_its_file_line_and_column(broken, args, where):
 def test_a_usage_error_of_org_exits_2():
     assert invoke("org", "who-can", "-r", SHARED, "--org", EXAMPLE).exit_code == 2
     assert invoke("org", "paths", "--to", DEPLOYER, "--org", EXAMPLE, "--max-hops", "0").exit_code == 2
+
+
+def test_a_parent_whose_ous_are_not_listed_and_an_account_under_two_parents_are_said(broken):
+    edit_manifest(broken, lambda m: m["list-organizational-units-for-parent"].pop("ou-security"))
+    (broken / "list-accounts-for-parent" / "ou-security.json").write_text(json.dumps(
+        {"Accounts": [{"Id": SECURITY, "Name": "security"}, {"Id": WORKLOAD_A, "Name": "again"}]}, indent=2))
+    organization = load_organization(str(broken))
+    twice, unlisted = organization.warnings
+    assert "account `111122223333` is listed under two parents" in twice.message
+    assert twice.location.path == ("Accounts", 1, "Id") and twice.location.file.endswith("ou-security.json")
+    assert "the OUs under `ou-security` are not listed" in unlisted.message
+    assert organization.member(WORKLOAD_A).path == ("r-acroot", "ou-development")
+
+
+def test_a_describe_policy_output_of_another_policy_is_not_taken_for_it(broken):
+    shutil.copy(broken / "describe-policy" / "p-FullAWSAccess.json", broken / "describe-policy" / "p-denyleave1.json")
+    organization, warning = only_warning(broken)
+    assert "this describes `p-FullAWSAccess`" in warning.message
+    assert not any(p.complete for m in organization.accounts if not m.management for p in m.account.principals)
+    assert all(p.complete for p in organization.member(MANAGEMENT).account.principals)
+
+
+def test_paths_list_the_hops_that_could_not_be_evaluated(broken):
+    export = broken / "get-account-authorization-details" / f"{SECURITY}.json"
+    data = json.loads(export.read_text())
+    (jump_role,) = [r for r in data["RoleDetailList"] if r["RoleName"] == "Jump"]
+    jump_role["RolePolicyList"][0]["PolicyDocument"]["Statement"][0]["Effect"] = "Permit"
+    export.write_text(json.dumps(data, indent=4))
+    result = invoke("org", "paths", "--to", DEPLOYER, "--org", broken, "--json")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {line["principal"] for line in lines if "hops" in line} == {ADMIN_ROLE, ERIN}
+    unevaluated = [line for line in lines if "error" in line]
+    assert {(line["principal"], line["role"]) for line in unevaluated} == {(JUMP, DEPLOYER), (JUMP, ADMIN_ROLE)}
+    problem = unevaluated[0]["problems"][0]
+    assert problem["file"] == str(export) and problem["element"].endswith("Effect")
+    assert "warning" in result.stderr
