@@ -21,6 +21,7 @@ from ._catalog_commands import expand_command, validate_command
 from ._check import check, run
 from ._diff_commands import can_never_command, diff_command
 from ._options import DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, fail
+from ._org import org_paths_command, org_who_can_command
 from ._who_can import who_can_command
 
 if TYPE_CHECKING:
@@ -143,7 +144,8 @@ _WORDS = {"--scp": "FILE", "--rcp": "FILE", "--session-policy": "FILE", "--conte
           "--context-file": "FILE", "--policy": "FILE", "--answers": "FILE", "--statement": "SID",
           "--topic": "TOPIC", "--difficulty": "LEVEL", "--count": "N", "--seed": "N", "--type": "TYPE",
           "--resource": "ARN", "--resource-policy": "FILE", "--resource-account": "ACCOUNT",
-          "--account-details": "FILE", "--action": "ACTION", "--credentials": "HOW"}
+          "--account-details": "FILE", "--action": "ACTION", "--credentials": "HOW", "--org": "DIR",
+          "--to": "ROLE-ARN", "--max-hops": "N"}
 
 
 def _quiet_stdout() -> None:
@@ -245,6 +247,13 @@ def load_bank() -> "list[Question]":
 
     return shipped()
 
+
+# `iameval org ...`: questions over a whole organization (cli/_org.py).
+org = typer.Typer(cls=_Commands, help="Questions over a whole AWS Organization, read from its folder "
+                  "(docs/organizations.md).", add_completion=False)
+org.command("who-can")(org_who_can_command)
+org.command("paths")(org_paths_command)
+app.add_typer(org, name="org")
 
 app.command("validate")(validate_command)
 app.command("expand")(expand_command)

@@ -27,7 +27,7 @@ __all__ = ["ACCOUNT_HELP", "CREDENTIALS_HELP", "RESOURCE_ACCOUNT_HELP", "RESOURC
            "AccountOpt", "ActionOpt", "CredentialsOpt", "ContextFileOpt", "ContextOpt", "DEFAULT_PRINCIPAL",
            "DEFAULT_RESOURCE", "ExplainOpt", "JsonOpt", "ManagedPoliciesOpt", "RcpOpt", "ResourceAccountOpt",
            "ResourceOpt", "ResourcePolicyOpt", "ScpOpt", "checked_request", "context_from", "fail",
-           "file_organization", "org_policies", "PARAMETER_HELP", "principals_from", "read_account",
+           "file_organization", "org_policies", "PARAMETER_HELP", "principals_from", "print_warnings", "read_account",
            "read_infrastructure", "TEMPLATE_HELP"]
 
 DEFAULT_PRINCIPAL = "arn:aws:iam::123456789012:user/iameval-user"
@@ -240,7 +240,7 @@ def read_account(path: str, managed_policies: str | None = None) -> Account:
     from ..inputs._accounts import load_account, load_managed_policies
 
     account = load_account(path, load_managed_policies(managed_policies) if managed_policies else None)
-    _print_warnings(account.warnings)
+    print_warnings(account.warnings)
     return account
 
 
@@ -261,7 +261,7 @@ def read_infrastructure(path: str, parameters: list[str], managed_policies: str 
     infrastructure = load_infrastructure(path, parse_parameters(parameters),
                                          load_managed_policies(managed_policies) if managed_policies else None,
                                          state or PlanState.AFTER_VALIDATING_BEFORE)
-    _print_warnings(infrastructure.warnings)
+    print_warnings(infrastructure.warnings)
     return infrastructure
 
 
@@ -286,7 +286,8 @@ def principals_from(account_details: list[str] | None, template: list[str] | Non
     return read_account(details, managed) if details else None
 
 
-def _print_warnings(warnings: tuple[Problem, ...]) -> None:
+def print_warnings(warnings: tuple[Problem, ...]) -> None:
+    """Warnings of what was read (an export, a template, an organization), each a line on standard error."""
     from rich.markup import escape
 
     from ._present import err

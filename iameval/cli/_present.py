@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from ..inputs._scenarios import ScenarioOutcome
 
 __all__ = ["assume_view_json", "err", "out", "outside_grant_json", "print_assume_view", "print_explanation",
-           "print_outcome", "print_problems", "print_request", "print_result", "print_run_summary", "print_who_can",
-           "statement_location", "who_can_json"]
+           "print_outcome", "print_outside", "print_problems", "print_request", "print_result", "print_run_summary", "print_who_can",
+           "reason_line", "statement_location", "who_can_json"]
 
 
 class _Console(Console):
@@ -189,7 +189,7 @@ def print_run_summary(console: Console, outcomes: list[ScenarioOutcome]) -> None
     console.print(text)
 
 
-def _reason_line(match: Match) -> str:
+def reason_line(match: Match) -> str:
     principal = f", principal matched as {match.match_class.value}" if match.match_class else ""
     return f"{match.ref.effect} {match.ref.statement} of {match.ref.kind.noun} {match.ref.policy}{principal}"
 
@@ -283,7 +283,7 @@ def print_who_can(console: Console, answers: list[WhoCanAnswer], action: str, re
     for answer in allowed:
         console.print(f"  [green]{answer.principal.kind:<4}[/] {escape(answer.principal.arn)}", soft_wrap=True)
         for match in answer.result.reasons if answer.result else ():
-            console.print(f"         [dim]{escape(_reason_line(match))}[/]", soft_wrap=True)
+            console.print(f"         [dim]{escape(reason_line(match))}[/]", soft_wrap=True)
         if answer.result is not None and answer.result.rule is not None:
             console.print(f"         [dim]rule of the service {escape(answer.result.rule.id)}: "
                           f"{escape(answer.result.rule.summary)}[/]", soft_wrap=True)
@@ -295,24 +295,31 @@ def print_who_can(console: Console, answers: list[WhoCanAnswer], action: str, re
         for answer in conditional:
             console.print(f"  [yellow]{answer.principal.kind:<4}[/] {escape(answer.principal.arn)}", soft_wrap=True)
             _print_allowed_if(console, answer.allowed_if, answer.unless, "         ")
-    if outside:
-        console.print("[cyan]granted beyond the users and roles of the file[/] by the resource-based policy "
-                      "(a caller of another account needs its own account's Allow too):", soft_wrap=True)
-        for grant in outside:
-            console.print(f"  [cyan]{escape(grant.description)}[/]", soft_wrap=True)
-            for trace in grant.statements:
-                when = (f" when {' and '.join(_condition_text(c) for c in trace.conditions)}"
-                        if trace.conditions else "")
-                console.print(f"         [dim]{escape(_statement_text(trace) + when)}[/]", soft_wrap=True)
-            _print_allowed_if(console, grant.allowed_if, (), "         ")
-            for trace in grant.denied_by:
-                console.print(f"         [red]but[/] {escape(_statement_text(trace))} denies it", soft_wrap=True)
+    print_outside(console, outside or [], "the file")
     if broken:
         console.print(f"[yellow]{len(broken)} not evaluated[/] (a policy of theirs could not be loaded):")
         for answer in broken:
             first = answer.problems[0] if answer.problems else None
             console.print(f"  {escape(answer.principal.arn)}: {escape(str(first) if first else '')}",
                           soft_wrap=True)
+
+
+def print_outside(console: Console, outside: Sequence[OutsideGrant], holder: str) -> None:
+    """Whom the resource-based policy grants beyond the users and roles of `holder` (the file,
+    the organization), with the statements that grant it and the Denies that stop it."""
+    if not outside:
+        return
+    console.print(f"[cyan]granted beyond the users and roles of {escape(holder)}[/] by the resource-based policy "
+                  "(a caller of another account needs its own account's Allow too):", soft_wrap=True)
+    for grant in outside:
+        console.print(f"  [cyan]{escape(grant.description)}[/]", soft_wrap=True)
+        for trace in grant.statements:
+            when = (f" when {' and '.join(_condition_text(c) for c in trace.conditions)}"
+                    if trace.conditions else "")
+            console.print(f"         [dim]{escape(_statement_text(trace) + when)}[/]", soft_wrap=True)
+        _print_allowed_if(console, grant.allowed_if, (), "         ")
+        for trace in grant.denied_by:
+            console.print(f"         [red]but[/] {escape(_statement_text(trace))} denies it", soft_wrap=True)
 
 
 def print_assume_view(console: Console, role: AccountPrincipal, answers: list[WhoCanAnswer],

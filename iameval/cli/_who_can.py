@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 # The command imports what it runs when it runs: `--help` and the other commands need none of it
 # (issue 14, start-up).
 
-__all__ = ["who_can_command"]
+__all__ = ["expand_actions", "who_can_command"]
 
 StrictContextOpt = Annotated[bool, typer.Option(
     "--strict-context", help="Answer from the context given alone: leave out the principals that an Allow "
@@ -126,7 +126,7 @@ def who_can_command(
         if not action:
             raise PolicyError([Problem("give --action (or --assume for the role view)", Location("iameval who-can"),
                                        code="invalid-usage")])
-        actions = _actions(action)
+        actions = expand_actions(action)
         target = role_or_resource or DEFAULT_RESOURCE
         policies: dict[bool, dict[str, Any]] = {}  # the options' policies, read as key policies or not
         for name in actions:
@@ -168,7 +168,7 @@ def who_can_command(
     raise typer.Exit(0 if any(a.allowed for _, answers, _ in sections for a in answers) else 1)
 
 
-def _actions(given: list[str]) -> list[str]:
+def expand_actions(given: list[str]) -> list[str]:
     """The actions asked, in the order given: a wildcard stands for the actions of the catalogue
     it matches (`iameval expand`); one that matches none is an error, never an empty answer."""
     from ..catalog import expand

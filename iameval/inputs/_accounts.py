@@ -452,7 +452,8 @@ class WhoCanAnswer:
 def who_can(account: Account, action: str, resource: str, *, resource_policy: Policy | None = None,
             scps: Sequence[_Level] = (), rcps: Sequence[_Level] = (), context: Mapping[str, Any] | None = None,
             resource_account: str | None = None, strict_context: bool = False,
-            on_answer: Callable[[], None] | None = None) -> list[WhoCanAnswer]:
+            on_answer: Callable[[], None] | None = None,
+            resource_problems: tuple[Problem, ...] = ()) -> list[WhoCanAnswer]:
     """Ask every user and role of the account whether it may perform `action` on `resource`.
 
     A role is asked as a session of that role without a session policy (§2.4). For
@@ -464,10 +465,12 @@ def who_can(account: Account, action: str, resource: str, *, resource_policy: Po
     would allow it were the conditions on keys the request did not give to hold, its answer
     says which (`WhoCanAnswer.allowed_if`, `unless`). Its decision stays the plain one.
 
-    `on_answer` is told of each principal answered (a progress bar).
+    `on_answer` is told of each principal answered (a progress bar). `resource_problems`: why
+    the resource's side cannot be known (its policy, or its account's RCPs, could not be read;
+    `MemberAccount.resource_policy`): every principal is then left unevaluated.
     """
-    unknown: tuple[Problem, ...] = ()  # why every answer would be a guess
-    if resource_policy is None:
+    unknown = resource_problems  # why every answer would be a guess
+    if resource_policy is None and not unknown:
         resource_policy, unknown = account.resource_policy(action, resource)
 
     def answer(principal: AccountPrincipal) -> WhoCanAnswer:

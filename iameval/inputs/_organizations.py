@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from ..policy._arn import ACCOUNT_ID, bucket_of, split_arn
 from ..policy._errors import Problem
 from ..policy._model import Policy
 from ._accounts import Account
@@ -32,6 +33,12 @@ class MemberAccount:
     that order; both are empty for the management account. `resource_policies` are the
     resource-based policies the account holds, by resource ARN (bucket, key, queue, topic and
     other policies; role trust policies stay with the roles of `account`).
+
+    What the organization's files left unknown is kept with the account, so that the requests it
+    touches are left unevaluated, never answered without it: `rcp_problems`, why its RCP levels
+    could not be read (every request to its resources); `resource_policy_problems`, by resource
+    ARN, why that resource's policy could not be read. A principal whose SCP levels could not be
+    read carries that in its own `problems`.
     """
 
     id: str
@@ -42,6 +49,32 @@ class MemberAccount:
     rcps: tuple[Level, ...] = ()
     resource_policies: Mapping[str, Policy] = field(default_factory=dict)
     management: bool = False
+    rcp_problems: tuple[Problem, ...] = ()
+    resource_policy_problems: Mapping[str, tuple[Problem, ...]] = field(default_factory=dict)
+
+    def holds(self, resource: str) -> bool:
+        """Whether the organization's files give this resource's policy as the account's (an S3
+        object's is its bucket's, §11)."""
+        return self._held(resource) is not None
+
+    def resource_policy(self, action: str, resource: str) -> tuple[Policy | None, tuple[Problem, ...]]:
+        """The resource-based policy of a request to a resource of this account: a role's trust
+        policy for sts:AssumeRole on it (§2.5), else the policy held for the resource or its
+        bucket; with why any answer would be a guess (its policy or the account's RCP levels
+        could not be read)."""
+        trust, problems = self.account.resource_policy(action, resource)
+        if trust is None and not problems:
+            held = self._held(resource)
+            if held is not None:
+                trust = self.resource_policies.get(held)
+                problems = self.resource_policy_problems.get(held, ())
+        return trust, self.rcp_problems + problems
+
+    def _held(self, resource: str) -> str | None:
+        for arn in (resource, bucket_of(resource)):
+            if arn is not None and (arn in self.resource_policies or arn in self.resource_policy_problems):
+                return arn
+        return None
 
 
 @dataclass(frozen=True)
@@ -60,3 +93,12 @@ class Organization:
             if member.id == account_id:
                 return member
         return None
+
+    def owner(self, resource: str) -> str | None:
+        """The ID of the account a resource belongs to: the one whose files hold its policy, else
+        the account its ARN names (S3 ARNs name none); None when neither says."""
+        for member in self.accounts:
+            if member.holds(resource):
+                return member.id
+        segments = split_arn(resource)
+        return segments[4] if len(segments) == 6 and ACCOUNT_ID.fullmatch(segments[4]) else None

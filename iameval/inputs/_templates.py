@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from ..policy._arn import split_arn
+from ..policy._arn import bucket_of
 from ..policy._errors import Location, PolicyError, Problem
 from ..policy._errors import Path as JsonPath
 from ..policy._load import load_policy
@@ -110,11 +110,8 @@ class Infrastructure:
             return trust, problems
         if resource in self.resource_policies:
             return self.resource_policies[resource], ()
-        segments = split_arn(resource)
-        if len(segments) == 6 and segments[2] == "s3" and "/" in segments[5]:  # an object: its bucket's
-            bucket = ":".join(segments[:5] + [segments[5].split("/", 1)[0]])
-            return self.resource_policies.get(bucket), ()
-        return None, ()
+        bucket = bucket_of(resource)  # an object: its bucket's
+        return (self.resource_policies.get(bucket) if bucket else None), ()
 
 
 def load_found(found: FoundPolicy) -> tuple[Policy | None, tuple[Problem, ...]]:

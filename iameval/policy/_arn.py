@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["PARTITIONS", "split_arn", "ACCOUNT_ID"]
+__all__ = ["PARTITIONS", "split_arn", "ACCOUNT_ID", "bucket_of"]
 
 PARTITIONS = frozenset({
     "aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc",
@@ -43,3 +43,12 @@ def split_arn(text: str, variables: bool = False) -> list[str]:
         i += 1
     segments.append(text[start:])
     return segments
+
+
+def bucket_of(resource: str) -> str | None:
+    """The bucket ARN of an S3 object ARN (`arn:aws:s3:::bucket/key` -> `arn:aws:s3:::bucket`),
+    whose bucket policy is the object's resource-based policy (§11); None for any other ARN."""
+    segments = split_arn(resource)
+    if len(segments) == 6 and segments[2] == "s3" and "/" in segments[5]:
+        return ":".join(segments[:5] + [segments[5].split("/", 1)[0]])
+    return None
