@@ -73,11 +73,14 @@ def names(levels) -> list[list[str]]:
 def test_each_account_has_one_level_per_node_of_its_path_and_one_of_its_own(example):
     member = example.member(WORKLOAD_A)
     assert member.path == ("r-acroot", "ou-development")
-    assert names(member.scps) == [["FullAWSAccess", "DenyLeaveOrganization"], ["FullAWSAccess",
-                                  "PreventUnencryptedUploads"], ["FullAWSAccess"]]
-    assert names(member.rcps) == [["RCPFullAWSAccess"], ["RCPFullAWSAccess", "DevelopmentResourcesForDevelopment"],
-                                  ["RCPFullAWSAccess"]]
-    assert names(example.member(SECURITY).scps)[1] == ["FullAWSAccess"]
+    # Each policy is named with where it is attached, so that an explanation tells the levels apart.
+    assert names(member.scps) == [["FullAWSAccess at r-acroot", "DenyLeaveOrganization at r-acroot"],
+                                  ["FullAWSAccess at ou-development", "PreventUnencryptedUploads at ou-development"],
+                                  [f"FullAWSAccess at {WORKLOAD_A}"]]
+    assert names(member.rcps) == [["RCPFullAWSAccess at r-acroot"], ["RCPFullAWSAccess at ou-development",
+                                  "DevelopmentResourcesForDevelopment at ou-development"],
+                                  [f"RCPFullAWSAccess at {WORKLOAD_A}"]]
+    assert names(example.member(SECURITY).scps)[1] == ["FullAWSAccess at ou-security"]
 
 
 def test_the_management_account_has_no_levels_and_the_organization_no_warnings(example):
@@ -92,7 +95,10 @@ def test_the_management_account_has_no_levels_and_the_organization_no_warnings(e
 
 def test_a_policy_attached_at_several_levels_is_read_once(example):
     member = example.member(WORKLOAD_B)
-    assert member.scps[0][0] is member.scps[2][0] is example.member(SECURITY).scps[1][0]
+    # One statement tuple behind every attachment: described once, named per level.
+    assert member.scps[0][0].statement is member.scps[2][0].statement is example.member(SECURITY).scps[1][0].statement
+    # A level shared by accounts (the root's, the OU's) is the same level for each.
+    assert member.scps[0] is example.member(SECURITY).scps[0]
 
 
 def test_a_folder_without_a_manifest_or_with_a_broken_one_is_an_error_with_its_place(tmp_path, broken):
@@ -210,7 +216,7 @@ def test_an_identity_allow_without_the_buckets_grant_is_denied_across_accounts(e
 def test_an_scp_deny_in_the_callers_ou_denies(example):
     unencrypted = answer_of(organization_who_can(example, "s3:PutObject", SHARED), ADMIN_ROLE)
     assert unencrypted.result.decision == "ExplicitDeny"
-    assert reasons(unencrypted) == {(PolicyKind.SCP, "PreventUnencryptedUploads", "Statement[0]")}
+    assert reasons(unencrypted) == {(PolicyKind.SCP, "PreventUnencryptedUploads at ou-development", "Statement[0]")}
     encrypted = organization_who_can(example, "s3:PutObject", SHARED, context=ENCRYPTED)
     assert answer_of(encrypted, ADMIN_ROLE).allowed
 
@@ -219,7 +225,7 @@ def test_an_rcp_of_the_resource_account_denies_a_caller_outside_its_ou(example):
     context = {"aws:PrincipalIsAWSService": "false"}
     outside = answer_of(organization_who_can(example, "s3:GetObject", SHARED, context=context), SECOPS)
     assert outside.result.decision == "ExplicitDeny"
-    assert reasons(outside) == {(PolicyKind.RCP, "DevelopmentResourcesForDevelopment", "Statement[0]")}
+    assert reasons(outside) == {(PolicyKind.RCP, "DevelopmentResourcesForDevelopment at ou-development", "Statement[0]")}
     # The organization's keys decide it: said to be of the OU, the same caller is allowed.
     inside = {**context, "aws:PrincipalOrgPaths": ["o-orgid/r-acroot/ou-development/"]}
     assert answer_of(organization_who_can(example, "s3:GetObject", SHARED, context=inside), SECOPS).allowed
@@ -229,7 +235,7 @@ def test_the_management_accounts_principals_ignore_scps(example):
     answer = organization_who_can(example, "organizations:LeaveOrganization", "*", resource_account_id=MANAGEMENT)
     assert answer_of(answer, GOAT).allowed
     member = answer_of(answer, ADMIN_ROLE)
-    assert reasons(member) == {(PolicyKind.SCP, "DenyLeaveOrganization", "Statement[0]")}
+    assert reasons(member) == {(PolicyKind.SCP, "DenyLeaveOrganization at r-acroot", "Statement[0]")}
 
 
 def test_a_resource_of_no_known_account_is_an_error(example):

@@ -201,7 +201,9 @@ class _Levels:
             policy, policy_problems = self.policy(entry["Id"], source, at)
             problems += policy_problems
             if policy is not None:
-                policies.append(policy)
+                # Named with where it is attached: the same policy at the root, an OU and the
+                # account decides at three levels, and an explanation tells them apart.
+                policies.append(policy.model_copy(update={"name": f"{policy.name} at {target}"}))
         if not policies and not problems:
             problems.append(self.reader.at(where, f"no {self.kind.noun} is attached to `{target}`, which AWS "
                                            "does not allow while the type is enabled"))
