@@ -44,6 +44,12 @@ _ELSEWHERE = ["yaml", "iameval.policy._yaml", "iameval.cli._quiz", "iameval.inpu
 _DECIDING = ["pydantic", "iameval.policy._model", "iameval.engine._chain", "iameval.catalog._catalog"]
 # lark reads policy variables only; positions of JSON are found by a scan (`policy/_positions.py`).
 _LARK = ["lark"]
+# The solver and the questions about every request: `diff` and `can-never` only.
+_SOLVER = ["z3", "iameval.analysis._diff", "iameval.analysis._symbolic", "iameval.analysis._infrastructure_diff"]
+# What the commands' options need of the loader is the policy types (`analysis/_policy_types.py`):
+# the rules of validation and the parsers of operators and variables are no part of `--help`.
+_RULES = ["iameval.analysis._rules", "iameval.policy._refusals", "iameval.policy._operators",
+          "iameval.policy._variables"]
 
 
 def _imported(tmp_path, *arguments: str) -> tuple[int, set[str]]:
@@ -62,20 +68,30 @@ def test_help_builds_no_policy_model_and_imports_no_command_s_work(tmp_path):
     status, modules = _imported(tmp_path, "--help")
     assert status == 0
     assert "iameval.cli._check" in modules  # the commands are listed from their own functions
-    assert _absent(modules, _ELSEWHERE + _DECIDING + _LARK) == []
+    assert _absent(modules, _ELSEWHERE + _DECIDING + _LARK + _SOLVER + _RULES) == []
+
+
+def test_help_scans_no_installed_distribution(tmp_path):
+    """importlib.metadata, with the email parser it brings, comes with pydantic's plugin scan
+    and with `--version`: `--help` has neither."""
+    status, modules = _imported(tmp_path, "--help")
+    assert status == 0
+    assert _absent(modules, ["importlib.metadata", "email.message", "typer._adapters"]) == []
 
 
 def test_version_reads_the_catalogue_s_version_without_the_models(tmp_path):
     status, modules = _imported(tmp_path, "--version")
     assert status == 0
-    assert _absent(modules, _ELSEWHERE + _DECIDING[:2] + _LARK) == []
+    assert _absent(modules, _ELSEWHERE + _DECIDING[:2] + _LARK + _SOLVER + _RULES) == []
 
 
 def test_check_of_a_json_policy_reads_no_yaml_account_export_scenario_or_question(tmp_path):
     status, modules = _imported(tmp_path, *CHECK, EXAMPLE)
     assert status == 0  # Allow: the command decided
     assert set(_DECIDING) <= modules
-    assert _absent(modules, _ELSEWHERE + _LARK + ["rich.syntax", "pygments", "typer.rich_utils", "markdown_it"]) == []
+    assert _absent(modules, _ELSEWHERE + _LARK + _SOLVER + ["iameval.analysis._rules", "rich.syntax", "pygments",
+                                                             "typer.rich_utils", "rich.markdown", "markdown_it",
+                                                             "rich.table", "rich.traceback"]) == []
 
 
 def test_check_of_a_yaml_policy_imports_the_yaml_reader_and_nothing_else_besides(tmp_path):
