@@ -175,10 +175,10 @@ def _show(report: "DiffReport", as_json: bool, sarif: bool, verb: str) -> None:
 
         print(json.dumps(sarif_log(_findings(report, verb), _rules()), indent=2))
     else:
-        from ._present import out
+        from ._present import out, print_diff_report
 
         out.print(f"[bold]{report.result}[/]")
-        _print(report, verb)
+        print_diff_report(out, report, verb)
     raise typer.Exit(0 if report.result == "no-new-access" else 1)
 
 
@@ -207,32 +207,14 @@ def _rules() -> "dict[str, Rule]":
 
 def _print_pairs(result: "InfrastructureDiff", verb: str) -> None:
     """Each pair that differs, its answer and what it is; then what was the same, and removed."""
-    from ._present import out
+    from ._present import out, print_diff_report
 
     out.print(f"[bold]{result.result}[/]")
     for pair in result.pairs:
         out.print(f"\n[bold]{escape(pair.name)}[/]: {pair.part} ({pair.change}, searched as {pair.kind}): "
                   f"[bold]{pair.report.result}[/]", soft_wrap=True)
-        _print(pair.report, verb, "  ")
+        print_diff_report(out, pair.report, verb, "  ")
     if result.unchanged:
         out.print(f"\n{result.unchanged} unchanged")
     for name, part in result.removed:
         out.print(f"removed: {escape(name)}: {part}", soft_wrap=True)
-
-
-def _print(report: "DiffReport", verb: str, indent: str = "") -> None:
-    from ._present import out
-
-    for finding in report.findings:
-        shown = ", ".join(finding.actions[:8]) + (f" and {len(finding.actions) - 8} more"
-                                                  if len(finding.actions) > 8 else "")
-        example = finding.example
-        out.print(f"\n{indent}{verb}: {escape(shown)}", soft_wrap=True)
-        out.print(f"{indent}  by: {escape('; '.join(finding.statements))}", soft_wrap=True)
-        out.print(f"{indent}  example: {escape(example.action)} on {escape(example.resource)}"
-                  + (f" with context {escape(json.dumps(example.context))}" if example.context else ""),
-                  soft_wrap=True)
-    for part in report.unknown:
-        shown = ", ".join(part.actions[:8]) + (f" and {len(part.actions) - 8} more" if len(part.actions) > 8 else "")
-        out.print(f"\n{indent}unknown{': ' + escape(shown) if shown else ''}\n{indent}  why: {escape(part.reason)}",
-                  soft_wrap=True)
