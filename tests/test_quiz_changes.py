@@ -184,7 +184,8 @@ def _line(path: Path, start: str) -> int:
     # The answer is the engine's: a bank never writes one.
     (("  requests:\n", "  expect: b\n  requests:\n"), "  expect:", (0, "expect"),
      "unknown field `expect` of a change question"),
-    (("    - action: s3:ListBucket\n", "    - action: s3:ListBucket\n      principal: arn:aws:iam::111122223333:user/eve\n"),
+    (("    - action: s3:ListBucket\n",
+      "    - action: s3:ListBucket\n      principal: arn:aws:iam::111122223333:user/eve\n"),
      "      principal:", (0, "requests", 1, "principal"), "a request of a change question has no `principal`"),
     (("    - action: s3:ListBucket\n      resource: arn:aws:s3:::example-reports\n", ""), "  requests:",
      (0, "requests"), "`requests` must be a list of 2 to 6 requests"),

@@ -37,9 +37,9 @@ CHECK = ["check", "--action", "s3:GetObject", "--resource", "arn:aws:s3:::exampl
 
 # Modules no short command needs unless it reads YAML, an account export, scenarios, questions
 # or validates.
-_ELSEWHERE = ["yaml", "iameval.policy._yaml", "iameval.cli._quiz", "iameval.inputs._accounts",
-              "iameval.inputs._scenarios", "iameval.analysis._validate", "iameval.analysis._checks",
-              "iameval.cli._sarif", "rich.progress"]
+_ELSEWHERE = ["yaml", "iameval.policy._yaml", "iameval.cli._quiz", "iameval.cli._quiz_changes",
+              "iameval.inputs._accounts", "iameval.inputs._scenarios", "iameval.analysis._validate",
+              "iameval.analysis._checks", "iameval.cli._sarif", "rich.progress"]
 # What only deciding needs: the models (pydantic), the engine, lark.
 _DECIDING = ["pydantic", "iameval.policy._model", "iameval.engine._chain", "iameval.catalog._catalog"]
 # lark reads policy variables only; positions of JSON are found by a scan (`policy/_positions.py`).

@@ -27,9 +27,9 @@ if TYPE_CHECKING:
     from ..inputs._accounts import AccountPrincipal, OutsideGrant, WhoCanAnswer
     from ..inputs._scenarios import ScenarioOutcome
 
-__all__ = ["assume_view_json", "err", "out", "outside_grant_json", "print_assume_view", "print_explanation",
-           "print_diff_report", "print_outcome", "print_problems", "print_request", "print_result", "print_run_summary", "print_who_can",
-           "statement_location", "who_can_json"]
+__all__ = ["assume_view_json", "err", "out", "outside_grant_json", "print_assume_view", "print_diff_report",
+           "print_explanation", "print_outcome", "print_problems", "print_request", "print_result", "print_run_summary",
+           "print_who_can", "statement_location", "who_can_json"]
 
 
 class _Console(Console):

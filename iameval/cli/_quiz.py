@@ -37,8 +37,8 @@ from ._present import print_explanation
 from ..inputs._scenarios import QUESTION_FIELDS, Scenario, _Loader, evaluate
 from ._quiz_changes import ChangeQuestion, answer_text, change_question, explain_change, parse_letters, show_change
 
-__all__ = ["AnyQuestion", "Answers", "answers_from", "DIFFICULTIES", "load_bank", "parse_answer", "parse_difficulty", "play",
-           "Question", "select", "TOPICS", "variants"]
+__all__ = ["AnyQuestion", "Answers", "answers_from", "DIFFICULTIES", "load_bank", "parse_answer", "parse_difficulty",
+           "play", "Question", "select", "TOPICS", "variants"]
 
 # Topic slug -> what it practises (the certification's policy-reasoning topics).
 TOPICS: dict[str, str] = {

@@ -60,6 +60,9 @@ class Judged:
 
 @dataclass(frozen=True)
 class ChangeQuestion:
+    """Two versions of `principal`'s identity-based policies and the requests asked about, in
+    the order they are lettered."""
+
     id: str
     topic: str
     difficulty: int
@@ -88,14 +91,14 @@ class ChangeQuestion:
         for letter in sorted(newly):
             action = self.requests[self.letters.index(letter)].action
             # An action outside the catalogue is searched only when asked for by name.
-            if not _names(report, action) and not _names(diff(self.old, self.new, principal=self.principal,
+            if not _finds(report, action) and not _finds(diff(self.old, self.new, principal=self.principal,
                                                               actions=[action]), action):
                 raise SymbolicMismatch(f"question `{self.id}`: the engine newly allows request {letter} "
                                        f"(`{action}`), which `diff` does not find")
         return Judged(decisions, newly, report)
 
 
-def _names(report: DiffReport, action: str) -> bool:
+def _finds(report: DiffReport, action: str) -> bool:
     """Whether `report` finds `action` newly allowed, or cannot say (IAM action names are
     case-insensitive, §7.2)."""
     names = [a for f in report.findings for a in f.actions] + [a for u in report.unknown for a in u.actions]
