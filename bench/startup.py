@@ -1,6 +1,6 @@
 """Start-up time (issue 14): the wall time of short `iameval` commands, process start included.
 
-    .venv/bin/python bench/startup.py [CHECKOUT ...] [--runs N] [--only TEXT] [--instructions]
+    .venv/bin/python bench/startup.py [CHECKOUT ...] [--runs N] [--only TEXT] [--instructions] [--floor]
 
 Each command runs `--runs` times (20) in a fresh interpreter, as the console script does
 (`from iameval.cli import main; main()`), with the checkout first on `sys.path`; checkouts are
@@ -14,11 +14,23 @@ whose exit status is not the one expected stops the run (a fast error is no star
 `--instructions` counts instead the instructions of one run of each command under valgrind's
 callgrind (millions): a comparison that the load of a shared machine cannot blur, as
 `bench/instructions.py` makes of the hot path.
+
+Each checkout's modules are compiled to bytecode first, as `pip install` compiles them: with
+PYTHONDONTWRITEBYTECODE set (as it is on the machine where this was written) a checkout without
+`__pycache__` would compile every module of iameval on every run, 50-70 ms that no installed
+copy pays.
+
+`--floor` measures instead what the mandated stack costs before a line of iameval runs: each
+import alone (`typer`, `rich.console`, pydantic with one model built, typer's rich help), then
+together as `check` and `--help` need them. Run it with the interpreter of a regular
+(non-editable) install, which is what users run: an editable install adds its finder to `site`
+(`python -c pass` included).
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import re
 import resource
 import statistics
@@ -55,6 +67,18 @@ COMMANDS: list[tuple[str, list[str] | None, int]] = [
      ["run", "fixtures/scenarios/sample-scenarios.jsonl"], 0),
 ]
 
+# What the stack costs alone, by the statement that imports it (`--floor`).
+_MODEL = "from pydantic import BaseModel\nclass M(BaseModel):\n    a: int"
+FLOOR: list[tuple[str, str]] = [
+    ("`python -c pass`", "pass"),
+    ("`import typer`", "import typer"),
+    ("`import rich.console` (all output goes through it)", "import rich.console"),
+    ("pydantic, one model built (`class M(BaseModel): a: int`)", _MODEL),
+    ("`import typer.rich_utils` (typer's rich help)", "import typer.rich_utils"),
+    ("`check`'s floor: typer, rich.console, one pydantic model", "import typer, rich.console\n" + _MODEL),
+    ("`--help`'s floor: typer and its rich help", "import typer, typer.rich_utils"),
+]
+
 
 def _cpu() -> float:
     used = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -79,12 +103,36 @@ def instructions(checkout: Path, arguments: list[str] | None, expected: int) -> 
     """The instructions callgrind counts for one run of the command."""
     command = [sys.executable, "-c", "pass"] if arguments is None else [
         sys.executable, "-c", CHILD, str(checkout), *arguments]
+    return _callgrind(command, expected, f"{checkout}: iameval {' '.join(arguments or [])}")
+
+
+def _callgrind(command: list[str], expected: int, what: str) -> int:
     done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command], cwd=ROOT,
                           capture_output=True, text=True)
     found = re.search(r"Collected : (\d+)", done.stderr)
     if done.returncode != expected or found is None:
-        raise SystemExit(f"{checkout}: iameval {' '.join(arguments or [])}: exit {done.returncode}\n{done.stderr}")
+        raise SystemExit(f"{what}: exit {done.returncode}\n{done.stderr}")
     return int(found.group(1))
+
+
+def floor(runs: int, count_instructions: bool) -> None:
+    """The least and median wall time and the least CPU time of each statement of `FLOOR` in a
+    fresh interpreter, statements alternated run by run; or the instructions of one run each."""
+    if count_instructions:
+        print("| import | million instructions |\n|---|---:|")
+        for label, statement in FLOOR:
+            print(f"| {label} | {_callgrind([sys.executable, '-c', statement], 0, label) / 1e6:,.0f} |", flush=True)
+        return
+    times: list[list[tuple[float, float]]] = [[] for _ in FLOOR]
+    for _ in range(runs):
+        for index, (_, statement) in enumerate(FLOOR):
+            cpu, start = _cpu(), time.perf_counter()
+            subprocess.run([sys.executable, "-c", statement], check=True)
+            times[index].append((time.perf_counter() - start, _cpu() - cpu))
+    print("| import | wall min / median, CPU min (ms) |\n|---|---:|")
+    for (label, _), measured in zip(FLOOR, times):
+        print(f"| {label} | {min(w for w, _ in measured) * 1000:.0f} / "
+              f"{statistics.median(w for w, _ in measured) * 1000:.0f}, {min(c for _, c in measured) * 1000:.0f} |")
 
 
 def main() -> None:
@@ -93,8 +141,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--only", help="run the commands whose label holds this text")
     parser.add_argument("--instructions", action="store_true", help="count instructions under callgrind")
+    parser.add_argument("--floor", action="store_true", help="measure the imports of typer, rich and pydantic alone")
     args = parser.parse_args()
+    if args.floor:
+        floor(args.runs, args.instructions)
+        return
     checkouts = [c.resolve() for c in args.checkouts]
+    for checkout in checkouts:
+        compileall.compile_dir(checkout / "iameval", quiet=1)
     if args.instructions:
         print("| command | " + " | ".join(f"`{c.name}` million instructions" for c in checkouts) + " |")
         print("|---|" + "---:|" * len(checkouts))

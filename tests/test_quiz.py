@@ -16,28 +16,45 @@ import iameval
 from helpers import invoke
 from iameval.policy._errors import PolicyError
 from iameval.cli._present import out
-from iameval.cli._quiz import (DIFFICULTIES, TOPICS, Answers, _named, _scenario_data, answers_from, load_bank,
-                                parse_answer, parse_difficulty, play, select, variants)
+from iameval.cli._quiz import (DIFFICULTIES, TOPICS, Answers, Question, _named, _scenario_data, answers_from,
+                                load_bank, parse_answer, parse_difficulty, play, select, variants)
+from iameval.cli._quiz_changes import ChangeQuestion, answer_text
 
 IAMEVAL = Path(sys.executable).parent / "iameval"
 
 
 @pytest.fixture(scope="module")
-def bank():
+def whole_bank():
     return load_bank()
 
 
-def test_the_bundled_bank_loads_from_the_package_with_every_field(bank):
-    assert len(bank) >= 60
-    for question in bank:
+@pytest.fixture(scope="module")
+def bank(whole_bank):
+    """The scenario questions: those answered Allow, ImplicitDeny or ExplicitDeny."""
+    return [q for q in whole_bank if isinstance(q, Question)]
+
+
+def _answer(question) -> str:
+    """The right answer as a learner types it: a decision, or the letters of a change question."""
+    if isinstance(question, ChangeQuestion):
+        return answer_text(question.judge().newly_allowed)
+    return str(question.answer)
+
+
+def test_the_bundled_bank_loads_from_the_package_with_every_field(whole_bank):
+    assert len(whole_bank) >= 60
+    for question in whole_bank:
         assert question.topic in TOPICS, question.id
         assert question.difficulty in (1, 2, 3)
         assert question.text and question.note
-        assert question.answer in ("Allow", "ImplicitDeny", "ExplicitDeny")
+        if isinstance(question, Question):
+            assert question.answer in ("Allow", "ImplicitDeny", "ExplicitDeny")
+        else:
+            assert question.topic == "policy-changes" and 2 <= len(question.requests) <= 6
 
 
-def test_every_topic_of_the_certification_has_questions(bank):
-    topics = {q.topic for q in bank}
+def test_every_topic_of_the_certification_has_questions(whole_bank):
+    topics = {q.topic for q in whole_bank}
     assert topics == set(TOPICS)
 
 
@@ -232,16 +249,16 @@ def test_variants_fill_up_when_the_bank_runs_out(bank):
     assert sum(q.origin != "bank" for q in chosen) == 5
 
 
-def test_list_topics_counts_the_bank(bank):
+def test_list_topics_counts_the_bank(whole_bank):
     result = invoke("quiz", "--list-topics")
     assert result.exit_code == 0
     for topic in TOPICS:
-        count = sum(q.topic == topic for q in bank)
+        count = sum(q.topic == topic for q in whole_bank)
         assert any(line.split()[:2] == [topic, str(count)] for line in result.stdout.splitlines())
 
 
 def _right_answers(count: int, seed: int, **options) -> list[str]:
-    return [q.answer for q in select(load_bank(), count=count, seed=seed, **options)]
+    return [_answer(q) for q in select(load_bank(), count=count, seed=seed, **options)]
 
 
 def test_answers_from_a_file_all_right_exit_0_with_a_score(tmp_path):
@@ -289,9 +306,9 @@ def test_the_quiz_played_in_a_terminal(tmp_path):
     child.sendline("maybe")
     child.expect("is not an answer")
     child.expect(r"\(q to stop\)\? ")
-    child.sendline(questions[0].answer)
+    child.sendline(_answer(questions[0]))
     child.expect("Right")
-    child.expect(str(questions[0].answer))  # the explanation tree starts with the decision
+    child.expect(_answer(questions[0]))  # the explanation tree starts with the decision
     child.expect("Press Enter for the next question")  # it stays on screen until Enter
     child.sendline("")
     child.expect("Question 2/2")
@@ -346,7 +363,7 @@ def test_an_answers_file_that_runs_out_says_so_naming_the_file_and_exits_2(tmp_p
     import typer
     questions = select(load_bank(), count=3, seed=11)
     path = tmp_path / "answers.txt"
-    path.write_text(f"{questions[0].answer}\n{questions[1].answer}\n")
+    path.write_text(f"{_answer(questions[0])}\n{_answer(questions[1])}\n")
     with pytest.raises(typer.Exit) as stopped:
         _played(questions, answers_from(str(path), out))
     assert stopped.value.exit_code == 2
@@ -360,7 +377,7 @@ def test_answers_from_a_file_or_a_pipe_never_wait_for_enter(tmp_path):
     assert not Answers(terminal, ["a"], "answers.txt").waits
     assert not Answers(terminal, ["a"]).waits  # piped standard input
     questions = select(load_bank(), count=2, seed=5)
-    shown = _played(questions, Answers(terminal, [str(q.answer) for q in questions], "answers.txt"))
+    shown = _played(questions, Answers(terminal, [_answer(q) for q in questions], "answers.txt"))
     assert "Press Enter" not in shown and "2/2" in shown
 
 
@@ -377,7 +394,7 @@ def test_at_a_terminal_the_explanation_stays_until_enter(tmp_path):
                           dimensions=(50, 120),
                           env={"TERM": "xterm", "NO_COLOR": "1", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
     child.expect(r"\(q to stop\)\? ")
-    child.sendline(questions[0].answer)
+    child.sendline(_answer(questions[0]))
     child.expect("Right")
     child.expect("Press Enter for the next question")
     assert child.expect(["Question 2/2", pexpect.TIMEOUT], timeout=1) == 1  # still on the explanation

@@ -37,14 +37,20 @@ CHECK = ["check", "--action", "s3:GetObject", "--resource", "arn:aws:s3:::exampl
 
 # Modules no short command needs unless it reads YAML, an account export, scenarios, questions
 # or validates.
-_ELSEWHERE = ["yaml", "iameval.policy._yaml", "iameval.cli._quiz", "iameval.inputs._accounts",
-              "iameval.inputs._scenarios", "iameval.analysis._validate", "iameval.analysis._checks",
-              "iameval.cli._sarif", "rich.progress", "iameval.inputs._organization_files",
+_ELSEWHERE = ["yaml", "iameval.policy._yaml", "iameval.cli._quiz", "iameval.cli._quiz_changes",
+              "iameval.inputs._accounts", "iameval.inputs._scenarios", "iameval.analysis._validate",
+              "iameval.analysis._checks", "iameval.cli._sarif", "rich.progress", "iameval.inputs._organization_files",
               "iameval.inputs._organization_questions"]
 # What only deciding needs: the models (pydantic), the engine, lark.
 _DECIDING = ["pydantic", "iameval.policy._model", "iameval.engine._chain", "iameval.catalog._catalog"]
 # lark reads policy variables only; positions of JSON are found by a scan (`policy/_positions.py`).
 _LARK = ["lark"]
+# The solver and the questions about every request: `diff` and `can-never` only.
+_SOLVER = ["z3", "iameval.analysis._diff", "iameval.analysis._symbolic", "iameval.analysis._infrastructure_diff"]
+# What the commands' options need of the loader is the policy types (`analysis/_policy_types.py`):
+# the rules of validation and the parsers of operators and variables are no part of `--help`.
+_RULES = ["iameval.analysis._rules", "iameval.policy._refusals", "iameval.policy._operators",
+          "iameval.policy._variables"]
 
 
 def _imported(tmp_path, *arguments: str) -> tuple[int, set[str]]:
@@ -63,20 +69,30 @@ def test_help_builds_no_policy_model_and_imports_no_command_s_work(tmp_path):
     status, modules = _imported(tmp_path, "--help")
     assert status == 0
     assert "iameval.cli._check" in modules  # the commands are listed from their own functions
-    assert _absent(modules, _ELSEWHERE + _DECIDING + _LARK) == []
+    assert _absent(modules, _ELSEWHERE + _DECIDING + _LARK + _SOLVER + _RULES) == []
+
+
+def test_help_scans_no_installed_distribution(tmp_path):
+    """importlib.metadata, with the email parser it brings, comes with pydantic's plugin scan
+    and with `--version`: `--help` has neither."""
+    status, modules = _imported(tmp_path, "--help")
+    assert status == 0
+    assert _absent(modules, ["importlib.metadata", "email.message", "typer._adapters"]) == []
 
 
 def test_version_reads_the_catalogue_s_version_without_the_models(tmp_path):
     status, modules = _imported(tmp_path, "--version")
     assert status == 0
-    assert _absent(modules, _ELSEWHERE + _DECIDING[:2] + _LARK) == []
+    assert _absent(modules, _ELSEWHERE + _DECIDING[:2] + _LARK + _SOLVER + _RULES) == []
 
 
 def test_check_of_a_json_policy_reads_no_yaml_account_export_scenario_or_question(tmp_path):
     status, modules = _imported(tmp_path, *CHECK, EXAMPLE)
     assert status == 0  # Allow: the command decided
     assert set(_DECIDING) <= modules
-    assert _absent(modules, _ELSEWHERE + _LARK + ["rich.syntax", "pygments", "typer.rich_utils", "markdown_it"]) == []
+    assert _absent(modules, _ELSEWHERE + _LARK + _SOLVER + ["iameval.analysis._rules", "rich.syntax", "pygments",
+                                                             "typer.rich_utils", "rich.markdown", "markdown_it",
+                                                             "rich.table", "rich.traceback"]) == []
 
 
 def test_check_of_a_yaml_policy_imports_the_yaml_reader_and_nothing_else_besides(tmp_path):

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from ._infrastructure_diff import InfrastructureDiff, PairReport, diff_infrastructure
 
 # Each module names its surface once, in its __all__; here its names are imported when first read
-# (`_lazy.py`), so that the command's `--type` reads `PolicyType` (`_rules`) without validation,
+# (`_lazy.py`), so that the command's `--type` reads `PolicyType` (`_policy_types`) without validation,
 # and no command but diff and can-never pays for the solver.
 _SURFACE = {"._validate": "CODES Finding POLICY_TYPES PolicyType Rule exit_code validate_found validate_paths "
                            "validate_policy",

@@ -22,7 +22,8 @@ from ..policy._references import see
 from ..policy._source import Source
 from ..policy._values import holds_when_absent
 from ._coverage import VARIABLE, Scope
-from ._rules import CODES, Finding, PolicyType
+from ._policy_types import PolicyType
+from ._rules import CODES, Finding
 
 __all__ = ["Checker"]
 

@@ -30,7 +30,7 @@ from ..engine._services import RULED_SERVICES
 from ..policy._errors import Location
 from ..policy._match import action_glob
 from ..policy._model import Policy, PolicyKind
-from ._rules import DIFF_TYPES
+from ._policy_types import DIFF_TYPES
 from ._search import SymbolicMismatch, policy_sets, search_class
 
 __all__ = ["DiffFinding", "DiffReport", "Example", "Outcome", "SymbolicMismatch", "UnknownPart", "can_never",

@@ -29,7 +29,7 @@ from ..inputs._placeholders import holds_placeholder
 from ..inputs._templates import FoundPolicy, load_found
 from ..policy._model import Policy
 from ._diff import DiffReport, Outcome, UnknownPart, diff
-from ._rules import DIFF_TYPES
+from ._policy_types import DIFF_TYPES
 
 if TYPE_CHECKING:
     from ..inputs._accounts import AccountPrincipal

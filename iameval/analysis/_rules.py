@@ -8,16 +8,12 @@ SARIF lists its rules.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Iterable, Mapping
 
 from ..policy._errors import Location, Problem
-from ..policy._kind import PolicyKind
-from ..policy._quotas import AWS_MANAGED, QUOTAS, SizeLimit
 from ..policy._refusals import ERROR, REFUSALS, WARNING, Rule
 
-__all__ = ["CODES", "DIFF_TYPES", "ERROR", "Finding", "POLICY_TYPES", "PolicyType", "Rule", "SizeLimit", "TEMPLATE_RULES",
-           "WARNING", "exit_code", "finding_from_problem"]
+__all__ = ["CODES", "ERROR", "Finding", "Rule", "TEMPLATE_RULES", "WARNING", "exit_code", "finding_from_problem"]
 
 # What AWS accepts but most likely not as meant: reported, and the policy is still evaluated.
 WARNINGS = (
@@ -64,54 +60,6 @@ TEMPLATE_RULES = (
 )
 
 CODES: Mapping[str, Rule] = {rule.code: rule for rule in REFUSALS + WARNINGS + TEMPLATE_RULES}
-
-class PolicyType(StrEnum):
-    """The type of a policy to validate or expand (`--type`): the kind it is loaded as, and the
-    size quota AWS puts on it (§12.3). A role trust policy is the role's resource-based policy
-    (§2.5), with the extra rules of §6.3."""
-
-    kind: PolicyKind
-    size_limit: SizeLimit | None
-
-    def __new__(cls, value: str, kind: PolicyKind, size_limit: SizeLimit | None) -> "PolicyType":
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member.kind = kind
-        member.size_limit = size_limit
-        return member
-
-    IDENTITY = ("identity", PolicyKind.IDENTITY, QUOTAS["identity"])
-    RESOURCE_POLICY = ("resource-policy", PolicyKind.RESOURCE_POLICY, QUOTAS["resource-policy"])
-    SCP = ("scp", PolicyKind.SCP, QUOTAS["scp"])
-    RCP = ("rcp", PolicyKind.RCP, QUOTAS["rcp"])
-    PERMISSION_BOUNDARY = ("permission-boundary", PolicyKind.PERMISSION_BOUNDARY, QUOTAS["permission-boundary"])
-    SESSION = ("session", PolicyKind.SESSION, QUOTAS["session"])
-    TRUST = ("trust", PolicyKind.RESOURCE_POLICY, QUOTAS["trust"])
-    KEY_POLICY = ("key-policy", PolicyKind.RESOURCE_POLICY, QUOTAS["key-policy"])
-    # An identity policy that AWS wrote: no size quota binds it (§14.20).
-    AWS_MANAGED = (AWS_MANAGED, PolicyKind.IDENTITY, QUOTAS[AWS_MANAGED])
-
-    @property
-    def is_trust(self) -> bool:
-        """A role trust policy: loaded with the refusals of §6.3."""
-        return self is PolicyType.TRUST
-
-    @property
-    def is_key_policy(self) -> bool:
-        """A KMS key policy: a statement without `Action` or `Resource` is accepted and has no
-        effect (§2.7)."""
-        return self is PolicyType.KEY_POLICY
-
-
-# `--type` names -> the kind the policy is loaded as.
-POLICY_TYPES: Mapping[str, PolicyKind] = {t.value: t.kind for t in PolicyType}
-
-# The policy types of `diff` and `can-never` (their `--type`, as issue 15 names them) -> the kind
-# each is loaded as: one table for the command and for the pairs of a template's diff.
-DIFF_TYPES: Mapping[str, PolicyKind] = {
-    "identity": PolicyKind.IDENTITY, "scp": PolicyKind.SCP, "rcp": PolicyKind.RCP,
-    "boundary": PolicyKind.PERMISSION_BOUNDARY, "session": PolicyKind.SESSION,
-    "resource": PolicyKind.RESOURCE_POLICY, "trust": PolicyKind.RESOURCE_POLICY}
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,8 @@ from ..policy._model import PolicyKind
 from ..policy._not_policies import INFRASTRUCTURE, NotAPolicy, read_policy_sources
 from ..policy._source import Source, expand_paths
 from ._checks import Checker
-from ._rules import CODES, POLICY_TYPES, Finding, PolicyType, Rule, exit_code, finding_from_problem
+from ._policy_types import POLICY_TYPES, PolicyType
+from ._rules import CODES, Finding, Rule, exit_code, finding_from_problem
 
 if TYPE_CHECKING:
     from ..inputs._templates import FoundPolicy

@@ -25,7 +25,7 @@ from ._org import org_paths_command, org_who_can_command
 from ._who_can import who_can_command
 
 if TYPE_CHECKING:
-    from ._quiz import Question
+    from ._quiz import AnyQuestion
 
 # `quiz` imports what it plays when it is played: `--help` and the other commands need none of it
 # (issue 14, start-up).
@@ -205,7 +205,8 @@ def quiz(
         "--answers", help="Read the answers from this file, one per line, instead of asking.")] = None,
     list_topics: Annotated[bool, typer.Option("--list-topics", help="List the topics and stop.")] = False,
 ) -> None:
-    """Practise IAM policy reasoning: answer Allow, ImplicitDeny or ExplicitDeny, and see why.
+    """Practise IAM policy reasoning: answer Allow, ImplicitDeny or ExplicitDeny (or, of a policy
+    change, which requests the new version newly allows), and see why.
 
     Answers are read from the terminal, or one per line from --answers FILE or from standard
     input when it is not a terminal. Exit 0 when every question was answered right, 1 otherwise.
@@ -240,7 +241,7 @@ def quiz(
     raise typer.Exit(0 if asked == len(questions) and right == asked else 1)
 
 
-def load_bank() -> "list[Question]":
+def load_bank() -> "list[AnyQuestion]":
     """The question bank that ships with iameval (`_quiz.load_bank`), whose loader, with the
     engine, is imported only when the quiz is played."""
     from ._quiz import load_bank as shipped

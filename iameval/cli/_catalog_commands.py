@@ -21,11 +21,12 @@ from rich.markup import escape
 
 from ..policy._errors import Location, PolicyError, Problem, format_path
 from ..policy._kind import PolicyKind
+from ..analysis._policy_types import PolicyType
 from ._options import PARAMETER_HELP, JsonOpt, fail
-from ..analysis._rules import Finding, PolicyType
 
 if TYPE_CHECKING:
     from .. import catalog
+    from ..analysis._rules import Finding
     from ..policy._model import Policy
 
 # Each command imports what it runs when it runs: `--help` and the other commands need none of
@@ -107,7 +108,7 @@ def validate_command(
     raise typer.Exit(exit_code(findings))
 
 
-def _counts(findings: list[Finding]) -> dict[str, int]:
+def _counts(findings: "list[Finding]") -> dict[str, int]:
     return {"errors": sum(1 for f in findings if f.severity == "error"),
             "warnings": sum(1 for f in findings if f.severity == "warning")}
 
@@ -127,7 +128,7 @@ def _template_policy(path: str, name: str | None, parameters: list[str]) -> "Pol
     return chosen[0].load()
 
 
-def _print_findings(findings: list[Finding], documents: int) -> None:
+def _print_findings(findings: "list[Finding]", documents: int) -> None:
     from ._present import out
 
     for finding in findings:

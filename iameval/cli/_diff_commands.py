@@ -15,23 +15,20 @@ import typer
 from rich.markup import escape
 
 from ..policy._errors import Location, PolicyError, Problem
+from ..analysis._policy_types import DIFF_TYPES
 from ..policy._kind import PolicyKind
-from ..analysis._rules import DIFF_TYPES
-from ..policy._refusals import ERROR, WARNING, Rule
 from ._options import PARAMETER_HELP, JsonOpt, fail, read_infrastructure
 
 if TYPE_CHECKING:
     from ..analysis._diff import DiffReport
     from ..analysis._infrastructure_diff import InfrastructureDiff
     from ..analysis._rules import Finding
+    from ..policy._refusals import Rule
 
 __all__ = ["can_never_command", "diff_command"]
 
 # `--type` -> the kind the files are loaded as.
 _KINDS = DIFF_TYPES
-_RULES = {rule.code: rule for rule in (
-    Rule("new-access", ERROR, "A request the new policies allow and the old do not", "§2.1"),
-    Rule("access-unknown", WARNING, "Requests the symbolic reading could not decide", "§2.1"))}
 
 TypeOpt = Annotated[str, typer.Option("--type", help="The type of the policies: " + ", ".join(_KINDS) + ".")]
 PrincipalOpt = Annotated[Optional[str], typer.Option(
@@ -131,7 +128,7 @@ def _diff_infrastructure(old: str, new: str | None, kind: str | None, principal:
         from ._sarif import sarif_log
 
         print(json.dumps(sarif_log([f for pair in result.pairs
-                                    for f in _findings(pair.report, verb, f"{pair.name} {pair.part}: ")], _RULES),
+                                    for f in _findings(pair.report, verb, f"{pair.name} {pair.part}: ")], _rules()),
                          indent=2))
     else:
         _print_pairs(result, verb)
@@ -176,18 +173,19 @@ def _show(report: "DiffReport", as_json: bool, sarif: bool, verb: str) -> None:
     elif sarif:
         from ._sarif import sarif_log
 
-        print(json.dumps(sarif_log(_findings(report, verb), _RULES), indent=2))
+        print(json.dumps(sarif_log(_findings(report, verb), _rules()), indent=2))
     else:
-        from ._present import out
+        from ._present import out, print_diff_report
 
         out.print(f"[bold]{report.result}[/]")
-        _print(report, verb)
+        print_diff_report(out, report, verb)
     raise typer.Exit(0 if report.result == "no-new-access" else 1)
 
 
 def _findings(report: "DiffReport", verb: str, prefix: str = "") -> "list[Finding]":
     """The report's findings for SARIF, each message after `prefix` (what of a template it is about)."""
     from ..analysis._rules import Finding
+    from ..policy._refusals import ERROR, WARNING
 
     findings = [Finding("new-access", ERROR, f"{prefix}{verb}: {', '.join(f.actions[:5])}"
                         + (f" and {len(f.actions) - 5} more" if len(f.actions) > 5 else "")
@@ -197,34 +195,26 @@ def _findings(report: "DiffReport", verb: str, prefix: str = "") -> "list[Findin
                        for u in report.unknown]
 
 
+def _rules() -> "dict[str, Rule]":
+    """The codes of diff's findings in SARIF, made when SARIF is written: the loader's rules,
+    which `Rule` comes with, are no part of `--help` (issue 14, start-up)."""
+    from ..policy._refusals import ERROR, WARNING, Rule
+
+    return {rule.code: rule for rule in (
+        Rule("new-access", ERROR, "A request the new policies allow and the old do not", "§2.1"),
+        Rule("access-unknown", WARNING, "Requests the symbolic reading could not decide", "§2.1"))}
+
+
 def _print_pairs(result: "InfrastructureDiff", verb: str) -> None:
     """Each pair that differs, its answer and what it is; then what was the same, and removed."""
-    from ._present import out
+    from ._present import out, print_diff_report
 
     out.print(f"[bold]{result.result}[/]")
     for pair in result.pairs:
         out.print(f"\n[bold]{escape(pair.name)}[/]: {pair.part} ({pair.change}, searched as {pair.kind}): "
                   f"[bold]{pair.report.result}[/]", soft_wrap=True)
-        _print(pair.report, verb, "  ")
+        print_diff_report(out, pair.report, verb, "  ")
     if result.unchanged:
         out.print(f"\n{result.unchanged} unchanged")
     for name, part in result.removed:
         out.print(f"removed: {escape(name)}: {part}", soft_wrap=True)
-
-
-def _print(report: "DiffReport", verb: str, indent: str = "") -> None:
-    from ._present import out
-
-    for finding in report.findings:
-        shown = ", ".join(finding.actions[:8]) + (f" and {len(finding.actions) - 8} more"
-                                                  if len(finding.actions) > 8 else "")
-        example = finding.example
-        out.print(f"\n{indent}{verb}: {escape(shown)}", soft_wrap=True)
-        out.print(f"{indent}  by: {escape('; '.join(finding.statements))}", soft_wrap=True)
-        out.print(f"{indent}  example: {escape(example.action)} on {escape(example.resource)}"
-                  + (f" with context {escape(json.dumps(example.context))}" if example.context else ""),
-                  soft_wrap=True)
-    for part in report.unknown:
-        shown = ", ".join(part.actions[:8]) + (f" and {len(part.actions) - 8} more" if len(part.actions) > 8 else "")
-        out.print(f"\n{indent}unknown{': ' + escape(shown) if shown else ''}\n{indent}  why: {escape(part.reason)}",
-                  soft_wrap=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 from contextlib import contextmanager
 import os
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
@@ -22,12 +23,13 @@ from ..policy._references import see
 if TYPE_CHECKING:
     from rich.tree import Tree
 
+    from ..analysis._diff import DiffReport
     from ..inputs._accounts import AccountPrincipal, OutsideGrant, WhoCanAnswer
     from ..inputs._scenarios import ScenarioOutcome
 
-__all__ = ["assume_view_json", "err", "out", "outside_grant_json", "print_assume_view", "print_explanation",
-           "print_outcome", "print_outside", "print_problems", "print_request", "print_result", "print_run_summary", "print_who_can",
-           "reason_line", "statement_location", "who_can_json"]
+__all__ = ["assume_view_json", "err", "out", "outside_grant_json", "print_assume_view", "print_diff_report",
+           "print_explanation", "print_outcome", "print_outside", "print_problems", "print_request", "print_result",
+           "print_run_summary", "print_who_can", "reason_line", "statement_location", "who_can_json"]
 
 
 class _Console(Console):
@@ -378,6 +380,25 @@ def _statement_node(parent: Tree, trace: StatementTrace, style: str) -> None:
                  f"[dim]({see('9')})[/]")
     if trace.waived:
         node.add(f"[yellow]set aside[/]: {escape(trace.waived)}")
+
+
+def print_diff_report(console: Console, report: DiffReport, verb: str, indent: str = "") -> None:
+    """The findings of `diff` or `can-never` (`verb`: what the example is, `newly allowed`):
+    each group of actions, the statements responsible, and the example request; then what is
+    unknown, and why."""
+    for finding in report.findings:
+        shown = ", ".join(finding.actions[:8]) + (f" and {len(finding.actions) - 8} more"
+                                                  if len(finding.actions) > 8 else "")
+        example = finding.example
+        console.print(f"\n{indent}{verb}: {escape(shown)}", soft_wrap=True)
+        console.print(f"{indent}  by: {escape('; '.join(finding.statements))}", soft_wrap=True)
+        console.print(f"{indent}  example: {escape(example.action)} on {escape(example.resource)}"
+                      + (f" with context {escape(json.dumps(example.context))}" if example.context else ""),
+                      soft_wrap=True)
+    for part in report.unknown:
+        shown = ", ".join(part.actions[:8]) + (f" and {len(part.actions) - 8} more" if len(part.actions) > 8 else "")
+        console.print(f"\n{indent}unknown{': ' + escape(shown) if shown else ''}\n{indent}  why: {escape(part.reason)}",
+                      soft_wrap=True)
 
 
 def print_explanation(console: Console, explanation: Explanation) -> None:

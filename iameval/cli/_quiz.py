@@ -4,6 +4,10 @@ A question is a scenario with a topic, a difficulty, the question in words and a
 The bank ships with iameval (`iameval/questions/`, package data). Generated
 variants mutate bank questions from a seed (another user, another action, an added Deny, a
 changed context value); the engine computes their answers, so practice never runs out.
+
+A change question (`_quiz_changes.py`, in `iameval/questions/changes/`) asks instead which of
+a few requests a new version of a policy allows that the old did not, answered by the engine
+and explained by `diff`.
 """
 
 from __future__ import annotations
@@ -31,9 +35,10 @@ from ..engine import Request, explain
 from ._options import fail
 from ._present import print_explanation
 from ..inputs._scenarios import QUESTION_FIELDS, Scenario, _Loader, evaluate
+from ._quiz_changes import ChangeQuestion, answer_text, change_question, explain_change, parse_letters, show_change
 
-__all__ = ["Answers", "answers_from", "DIFFICULTIES", "load_bank", "parse_answer", "parse_difficulty", "play",
-           "Question", "select", "TOPICS", "variants"]
+__all__ = ["AnyQuestion", "Answers", "answers_from", "DIFFICULTIES", "load_bank", "parse_answer", "parse_difficulty",
+           "play", "Question", "select", "TOPICS", "variants"]
 
 # Topic slug -> what it practises (the certification's policy-reasoning topics).
 TOPICS: dict[str, str] = {
@@ -50,6 +55,7 @@ TOPICS: dict[str, str] = {
     "set-operators": "ForAllValues and ForAnyValue",
     "kms-key-policy": "KMS key policies",
     "sts-credentials": "temporary credentials: GetSessionToken, GetFederationToken, role sessions, web identity",
+    "policy-changes": "what a new version of a policy newly allows (iameval diff)",
 }
 
 # The one list of difficulties: the number a question file gives (or the word) and the word
@@ -96,25 +102,22 @@ class Question:
         return self.scenario.request
 
 
-def load_bank(folder: str | Path | None = None) -> list[Question]:
-    """Every question of the bank (the bundled one when `folder` is None).
+AnyQuestion = Question | ChangeQuestion
+
+
+def load_bank(folder: str | Path | None = None) -> list[AnyQuestion]:
+    """Every question of the bank (the bundled one when `folder` is None): the scenario
+    questions of its YAML files, then the change questions of those in its `changes/` folder.
 
     A question whose fields are missing or wrong, whose scenario is invalid, or whose `expect`
     is not the engine's decision is an error: the bank is ours, and a broken question must not
     reach a learner (one told "AWS says Allow" and then shown why it is a deny). Every problem
     of every file is collected and raised together as one `PolicyError`.
     """
-    files: list[tuple[str, Traversable]]
-    if folder is not None:
-        files = [(str(f), f) for f in sorted(Path(folder).glob("*.yaml"))]
-    else:
-        files = [(f"iameval/questions/{f.name}", f)
-                 for f in sorted((f for f in resources.files("iameval").joinpath("questions").iterdir()
-                                  if f.name.endswith(".yaml")), key=lambda f: f.name)]
     loader = _Loader()
-    questions: list[Question] = []
+    questions: list[AnyQuestion] = []
     problems: list[Problem] = []
-    for name, file in files:
+    for changes, (name, file) in _files(folder):
         try:
             text = read_text(name) if folder is not None else file.read_text(encoding="utf-8")
             (source,) = parse_text(text, name, "yaml")
@@ -126,7 +129,7 @@ def load_bank(folder: str | Path | None = None) -> list[Question]:
                                            code="invalid-question"))
             continue
         for index, item in enumerate(source.data):
-            question, found = _question(loader, source, index, item)
+            question, found = (_change_question if changes else _question)(loader, source, index, item)
             problems.extend(found)
             if question is not None:
                 questions.append(question)
@@ -135,17 +138,30 @@ def load_bank(folder: str | Path | None = None) -> list[Question]:
     return questions
 
 
-def _question(loader: _Loader, source: Source, index: int, item: Any) -> tuple[Question | None, list[Problem]]:
-    """One question of a bank file, or the problems that keep it out of the bank."""
-    scenario = loader.scenario(source, (index,), item, f"{Path(source.name).stem}[{index}]")
-    if not isinstance(item, dict):
-        return None, list(scenario.problems)
+def _files(folder: str | Path | None) -> list[tuple[bool, tuple[str, Traversable]]]:
+    """The bank's YAML files, each with whether it holds change questions (those of `changes/`)."""
+    found: list[tuple[bool, tuple[str, Traversable]]] = []
+    for changes in (False, True):
+        if folder is not None:
+            where = Path(folder) / "changes" if changes else Path(folder)
+            found += [(changes, (str(f), f)) for f in sorted(where.glob("*.yaml"))]
+            continue
+        where_in = resources.files("iameval").joinpath("questions", *(("changes",) if changes else ()))
+        shown = "iameval/questions/changes" if changes else "iameval/questions"
+        if where_in.is_dir():
+            found += [(changes, (f"{shown}/{f.name}", f))
+                      for f in sorted((f for f in where_in.iterdir() if f.name.endswith(".yaml")),
+                                      key=lambda f: f.name)]
+    return found
+
+
+def _practice_fields(source: Source, index: int, item: dict[str, Any], required: tuple[str, ...],
+                     what: str) -> tuple[list[Problem], int | None]:
+    """The problems of a question's practice fields (`required`: those it must give, as `what`
+    lists them), and its difficulty."""
     problems: list[Problem] = []
-    missing = [f for f in (*QUESTION_FIELDS, "expect")
-               if item.get(f) is None or (isinstance(item[f], str) and not item[f].strip())]
-    problems.extend(source.problem((index,), f"missing `{f}`",
-                                   "a question has topic, difficulty, question, note and expect",
-                                   code="invalid-question")
+    missing = [f for f in required if item.get(f) is None or (isinstance(item[f], str) and not item[f].strip())]
+    problems.extend(source.problem((index,), f"missing `{f}`", f"a question has {what}", code="invalid-question")
                     for f in missing)
     topic = item.get("topic")
     if "topic" not in missing and not (isinstance(topic, str) and topic in TOPICS):
@@ -161,6 +177,17 @@ def _question(loader: _Loader, source: Source, index: int, item: Any) -> tuple[Q
     for field in ("question", "note"):
         if field not in missing and not isinstance(item[field], str):
             problems.append(source.problem((index, field), f"`{field}` must be text", code="invalid-question"))
+    return problems, difficulty
+
+
+def _question(loader: _Loader, source: Source, index: int, item: Any) -> tuple[Question | None, list[Problem]]:
+    """One question of a bank file, or the problems that keep it out of the bank."""
+    scenario = loader.scenario(source, (index,), item, f"{Path(source.name).stem}[{index}]")
+    if not isinstance(item, dict):
+        return None, list(scenario.problems)
+    problems, difficulty = _practice_fields(source, index, item, (*QUESTION_FIELDS, "expect"),
+                                            "topic, difficulty, question, note and expect")
+    topic = item.get("topic")
     if scenario.error is not None:
         return None, problems + list(scenario.problems)
     try:
@@ -179,17 +206,30 @@ def _question(loader: _Loader, source: Source, index: int, item: Any) -> tuple[Q
                     " ".join(item["note"].split()), scenario), []
 
 
+def _change_question(loader: _Loader, source: Source, index: int,
+                     item: Any) -> tuple[ChangeQuestion | None, list[Problem]]:
+    """One change question of a file of `changes/`, or the problems that keep it out of the bank."""
+    if not isinstance(item, dict):
+        return None, [source.problem((index,), "a change question must be an object", code="invalid-question")]
+    problems, difficulty = _practice_fields(source, index, item, QUESTION_FIELDS,
+                                            "topic, difficulty, question, note, principal, old, new and requests")
+    topic = item.get("topic")
+    question, found = change_question(loader, source, index, item, None if problems else topic,
+                                      None if problems else difficulty)
+    return question, problems + found
+
+
 def _shown(value: Any) -> str:
     """A value of the file as the user wrote it (JSON for anything but text)."""
     return value if isinstance(value, str) else json.dumps(value, default=str)
 
 
-def select(bank: Sequence[Question], *, topics: Iterable[str] = (), difficulty: int | None = None,
-           count: int = 10, seed: int | None = None, mix_variants: bool = False) -> list[Question]:
+def select(bank: Sequence[AnyQuestion], *, topics: Iterable[str] = (), difficulty: int | None = None,
+           count: int = 10, seed: int | None = None, mix_variants: bool = False) -> list[AnyQuestion]:
     """`count` questions of the chosen topics and difficulty, shuffled by `seed`.
 
-    When the bank has fewer, generated variants fill the rest; with `mix_variants`, about half
-    are variants from the start.
+    When the bank has fewer, generated variants of its scenario questions fill the rest; with
+    `mix_variants`, about half are variants from the start.
     """
     rng = random.Random(seed)
     topics = set(topics)
@@ -197,8 +237,9 @@ def select(bank: Sequence[Question], *, topics: Iterable[str] = (), difficulty: 
             and (difficulty is None or q.difficulty == difficulty)]
     rng.shuffle(pool)
     chosen = pool[: count // 2] if mix_variants else pool[:count]
-    if len(chosen) < count and pool:
-        chosen += list(variants(pool, rng, count - len(chosen)))
+    scenarios = [q for q in pool if isinstance(q, Question)]
+    if len(chosen) < count and scenarios:
+        chosen += list(variants(scenarios, rng, count - len(chosen)))
     return chosen
 
 
@@ -350,11 +391,45 @@ def parse_answer(text: str) -> Decision | None:
 
 # ------------------------------------------------------------------------------------ playing
 
-def _show_question(console: Console, number: int, total: int, question: Question,
-                   policies: Sequence[tuple[str, Policy]]) -> None:
+@dataclass(frozen=True)
+class _Asked:
+    """A question as `play` asks it: how it is shown, the answers it takes (`choices` in the
+    prompt, `hint` after an unclear one), its right answer, how an answer reads, and its
+    explanation."""
+
+    show: Callable[[], None]
+    choices: str
+    hint: str
+    parse: Callable[[str], object]
+    answer: object
+    said: Callable[[Any], str]
+    explain: Callable[[], None]
+
+
+def _asked_scenario(console: Console, question: Question) -> _Asked:
+    scenario, policies = _named(question.scenario)
+    return _Asked(lambda: _show_question(console, question, policies),
+                  "[A]llow, [I]mplicitDeny or [E]xplicitDeny", "type A, I or E", parse_answer, question.answer, str,
+                  lambda: print_explanation(console, explain(scenario.authorizer(), question.request)))
+
+
+def _asked_change(console: Console, question: ChangeQuestion) -> _Asked:
+    """A change question, judged before it is shown: the engine's answer and `diff`'s findings."""
+    judged = question.judge()
+    letters = ", ".join(question.letters)
+    return _Asked(lambda: show_change(console, question),
+                  "the letters of the newly allowed requests (`a c`), or `none`",
+                  f"type some of {letters}, or none", lambda text: parse_letters(text, question.letters),
+                  judged.newly_allowed, answer_text, lambda: explain_change(console, question, judged))
+
+
+def _rule(console: Console, number: int, total: int, question: AnyQuestion) -> None:
     stars = "★" * question.difficulty + "☆" * (len(DIFFICULTIES) - question.difficulty)
     console.rule(f"[bold]Question {number}/{total}[/]  {escape(question.topic)}  {stars}")
     console.print(escape(question.text))
+
+
+def _show_question(console: Console, question: Question, policies: Sequence[tuple[str, Policy]]) -> None:
     for title, policy in policies:
         console.print(f"\n[bold]{escape(title)}[/]")
         console.print(Syntax(json.dumps(policy.to_json(), indent=2), "json", line_numbers=True,
@@ -466,9 +541,12 @@ def answers_from(path: str | None, console: Console) -> Answers:
     return Answers(console, text.splitlines(), path)
 
 
-def play(console: Console, questions: Sequence[Question],
+def play(console: Console, questions: Sequence[AnyQuestion],
          answers: Answers | Callable[[str], str | None]) -> dict[str, list[int]]:
     """Ask each question, check the answer, explain; returns {topic: [right, asked]}.
+
+    A scenario question is answered Allow, ImplicitDeny or ExplicitDeny; a change question by
+    the letters of the requests the new version newly allows, or `none`.
 
     `answers` gives the next answer, or None when there is no more input: the quiz then ends
     with the score so far. When the lines of `--answers FILE` run out before the questions, the
@@ -479,32 +557,35 @@ def play(console: Console, questions: Sequence[Question],
     read = answers.read if isinstance(answers, Answers) else answers
     score: dict[str, list[int]] = {}
     for number, question in enumerate(questions, 1):
-        scenario, policies = _named(question.scenario)
-        _show_question(console, number, len(questions), question, policies)
+        asked: _Asked = _asked_change(console, question) if isinstance(question, ChangeQuestion) else \
+            _asked_scenario(console, question)
+        _rule(console, number, len(questions), question)
+        asked.show()
         answer = None
         while answer is None:
-            text = read("\nYour answer: [A]llow, [I]mplicitDeny or [E]xplicitDeny (q to stop)? ")
+            text = read(f"\nYour answer: {asked.choices} (q to stop)? ")
             if text is None or text.strip().lower() in ("q", "quit", "exit"):
                 _show_score(console, score)
                 if text is None and source is not None and source.from_file:
                     _ran_out(source, number, len(questions))
                 return score
-            answer = parse_answer(text)
+            answer = asked.parse(text)
             if answer is None:
-                console.print(f"[yellow]`{escape(text.strip())}` is not an answer[/]: type A, I or E.")
-        right = answer == question.answer
+                console.print(f"[yellow]`{escape(text.strip())}` is not an answer[/]: {asked.hint}.")
+        right = answer == asked.answer
         tally = score.setdefault(question.topic, [0, 0])
         tally[0] += right
         tally[1] += 1
         if right:
-            console.print(f"[bold green]Right[/]: {question.answer}.")
+            console.print(f"[bold green]Right[/]: {asked.said(asked.answer)}.")
         else:
-            console.print(f"[bold red]Not quite[/]: you said {answer}, AWS says [bold]{question.answer}[/].")
+            console.print(f"[bold red]Not quite[/]: you said {asked.said(answer)}, AWS says "
+                          f"[bold]{asked.said(asked.answer)}[/].")
         console.print(escape(question.note) if question.origin == "bank" else
                       f"[dim]({escape(question.origin)}; the note is the original question's)[/]\n"
                       + escape(question.note))
         console.print()
-        print_explanation(console, explain(scenario.authorizer(), question.request))
+        asked.explain()
         if source is not None and source.waits and number < len(questions):
             try:
                 console.input("\n[dim]Press Enter for the next question (Ctrl-D to stop).[/] ")
