@@ -414,6 +414,32 @@ def test_help_names_values_in_words(command):
         assert "KEY=VALUE" in result.stdout and "FILE" in result.stdout
 
 
+@pytest.mark.parametrize("command", [["check"], ["who-can"], ["validate"], ["org", "paths"], ["diff"]])
+def test_help_paragraphs_are_wrapped_to_the_width_not_broken_where_the_source_breaks(command):
+    """A help paragraph is one text that rich wraps: no line of it ends where the next line's
+    first word would still fit, as it did where the docstring broke its lines."""
+    result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    head, _, rest = result.stdout.partition("╭")
+    width = len(("╭" + rest).splitlines()[0]) - 2  # inside the panels' frame: the text's width
+    lines = [line.strip() for line in head.splitlines()[3:]]  # the description, after the usage line
+    early = [(line, after) for line, after in zip(lines, lines[1:])
+             if line and after and len(line) + 1 + len(after.split()[0]) <= width]
+    assert sum(1 for line in lines if not line) >= 2 and not early, early
+
+
+def test_a_rule_is_as_wide_as_a_terminal_where_lines_are_not_wrapped():
+    """The quiz's question rule written to a pipe: 80 columns, not the unwrapped width."""
+    piped = _present._Console(file=io.StringIO(), force_terminal=False)
+    piped.rule("Question 1/1")
+    (line,) = piped.file.getvalue().splitlines()
+    assert len(line) == 80 and "Question 1/1" in line
+    terminal = _present._Console(file=io.StringIO(), force_terminal=True, width=50, color_system=None)
+    terminal.rule("Question 1/1")
+    (line,) = terminal.file.getvalue().splitlines()
+    assert len(line) == 50
+
+
 def test_long_work_shows_progress_at_a_terminal_only(monkeypatch):
     """A bar with the count on standard error when it is a terminal; nothing otherwise."""
     terminal = Console(file=io.StringIO(), force_terminal=True, width=100)

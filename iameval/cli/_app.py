@@ -7,6 +7,7 @@
 # (issue 14, start-up). Names imported for type checking alone are quoted.
 
 import contextlib
+import inspect
 import os
 import sys
 import traceback
@@ -62,6 +63,7 @@ class _Commands(TyperGroup):
         command = super().get_command(ctx, name)
         if command is None:
             return None
+        command.help = _paragraphs(command.help)
         _help_flag(command.get_help_option(ctx))  # made once and kept by the command
         for param in getattr(command, "params", ()):
             if getattr(param, "is_flag", False):
@@ -132,6 +134,14 @@ def _help_flag(option: Any) -> Any:
     option.callback = show_help
     option._iameval = True
     return option
+
+
+def _paragraphs(text: str | None) -> str | None:
+    """A docstring's paragraphs each on one line, for rich to wrap to the terminal: the line
+    breaks of the source would otherwise stay in the help, each line wrapped again."""
+    if text is None:
+        return None
+    return "\n\n".join(" ".join(part.split()) for part in inspect.cleandoc(text).split("\n\n"))
 
 
 def _no_type(ctx: Any) -> None:

@@ -6,7 +6,7 @@ import errno
 import json
 from contextlib import contextmanager
 import os
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal, Mapping, Sequence
 
 from rich.console import Console, ConsoleDimensions
 from rich.markup import escape
@@ -21,6 +21,8 @@ from ..policy._errors import PolicyError
 from ..policy._references import see
 
 if TYPE_CHECKING:
+    from rich.style import Style
+    from rich.text import Text
     from rich.tree import Tree
 
     from ..analysis._diff import DiffReport
@@ -30,6 +32,10 @@ if TYPE_CHECKING:
 __all__ = ["assume_view_json", "err", "out", "outside_grant_json", "print_assume_view", "print_diff_report",
            "print_explanation", "print_outcome", "print_outside", "print_problems", "print_request", "print_result",
            "print_run_summary", "print_who_can", "reason_line", "statement_location", "who_can_json"]
+
+
+_UNWRAPPED = 100_000  # the width of a line that is never wrapped
+_RULE_WIDTH = 80
 
 
 class _Console(Console):
@@ -48,11 +54,20 @@ class _Console(Console):
         size = super().size
         if self.is_terminal or self._width is not None or (os.environ.get("COLUMNS") or "").isdigit():
             return size
-        return ConsoleDimensions(100_000, size.height)
+        return ConsoleDimensions(_UNWRAPPED, size.height)
 
     @size.setter
     def size(self, new_size: tuple[int, int]) -> None:
         self._width, self._height = new_size
+
+    def rule(self, title: "str | Text" = "", *, characters: str = "─", style: "str | Style" = "rule.line",
+             align: Literal["left", "center", "right"] = "center") -> None:
+        """A rule as wide as the terminal, or as a terminal's 80 columns where lines are not
+        wrapped: never as wide as the unwrapped width."""
+        from rich.rule import Rule  # only the quiz and several requests draw rules
+
+        width = None if self.is_terminal or self.size.width != _UNWRAPPED else _RULE_WIDTH
+        self.print(Rule(title, characters=characters, style=style, align=align), width=width)
 
 
 # The command's output and its messages. Text is printed as given: rich would turn `:id:` or
