@@ -9,17 +9,19 @@ from .._lazy import on_first_use
 
 if TYPE_CHECKING:
     from ._validate import *  # noqa: F403
-    from ._diff import (DIFF_KINDS, UNSEARCHED_KINDS, DiffFinding, DiffReport, Example, Outcome, SymbolicMismatch,
+    from ._diff import (CALLER_KINDS, DIFF_KINDS, DiffFinding, DiffReport, Example, Outcome, SymbolicMismatch,
                         UnknownPart, can_never, diff)
     from ._infrastructure_diff import InfrastructureDiff, PairReport, diff_infrastructure
+    from ._public import Outside, PublicFinding, PublicReport, PublicResult, public
 
 # Each module names its surface once, in its __all__; here its names are imported when first read
 # (`_lazy.py`), so that the command's `--type` reads `PolicyType` (`_rules`) without validation,
 # and no command but diff and can-never pays for the solver.
 _SURFACE = {"._validate": "CODES Finding POLICY_TYPES PolicyType Rule exit_code validate_found validate_paths "
                            "validate_policy",
-            "._diff": "DIFF_KINDS DiffFinding DiffReport Example Outcome SymbolicMismatch UNSEARCHED_KINDS "
+            "._diff": "CALLER_KINDS DIFF_KINDS DiffFinding DiffReport Example Outcome SymbolicMismatch "
                       "UnknownPart can_never diff",
-            "._infrastructure_diff": "InfrastructureDiff PairReport diff_infrastructure"}
+            "._infrastructure_diff": "InfrastructureDiff PairReport diff_infrastructure",
+            "._public": "Outside PublicFinding PublicReport PublicResult public"}
 __all__ = sorted(name for names in _SURFACE.values() for name in names.split())
 __getattr__, __dir__ = on_first_use(__name__, _SURFACE)

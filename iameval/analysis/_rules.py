@@ -16,7 +16,7 @@ from ..policy._kind import PolicyKind
 from ..policy._quotas import AWS_MANAGED, QUOTAS, SizeLimit
 from ..policy._refusals import ERROR, REFUSALS, WARNING, Rule
 
-__all__ = ["CODES", "DIFF_TYPES", "ERROR", "Finding", "POLICY_TYPES", "PolicyType", "Rule", "SizeLimit", "TEMPLATE_RULES",
+__all__ = ["CALLER_KINDS", "CODES", "DIFF_TYPES", "ERROR", "Finding", "POLICY_TYPES", "PolicyType", "Rule", "SizeLimit", "TEMPLATE_RULES",
            "WARNING", "exit_code", "finding_from_problem"]
 
 # What AWS accepts but most likely not as meant: reported, and the policy is still evaluated.
@@ -112,6 +112,8 @@ DIFF_TYPES: Mapping[str, PolicyKind] = {
     "identity": PolicyKind.IDENTITY, "scp": PolicyKind.SCP, "rcp": PolicyKind.RCP,
     "boundary": PolicyKind.PERMISSION_BOUNDARY, "session": PolicyKind.SESSION,
     "resource": PolicyKind.RESOURCE_POLICY, "trust": PolicyKind.RESOURCE_POLICY}
+# Those whose policies name their callers (§7.4): every caller they tell apart is searched.
+CALLER_KINDS = ("resource", "trust")
 
 
 @dataclass(frozen=True, slots=True)
