@@ -87,14 +87,15 @@ def request_of(principal: str, action: str, resource: str, context: Mapping[str,
 
 def search_class(old: Authorizer | None, new: Authorizer, principal: str, actions: list[str],
                  resources: Sequence[str] | None, given: Mapping[str, Any] | None = None,
-                 resource_account: str | None = None, facts: Sequence[Fact] = ()
+                 resource_account: str | None = None, facts: Sequence[Fact] = (), resource: str | None = None
                  ) -> tuple[Request | None, str | None]:
     """A request of the class's first action that `new` allows and `old` does not, or None
     with why the answer is unknown (None when there is none).
 
     A caller searched among others (`_callers`) brings what every one of its requests gives
     (`given`, e.g. a role's `aws:PrincipalArn`), the account of the resource it asks for, and
-    what it fixes of the keys a request gives (`facts`)."""
+    what it fixes of the keys a request gives (`facts`). `resource` fixes the request's resource
+    (`who-can --any-context`)."""
     action = actions[0]
     given = given or {}
     first = request_of(principal, action, "*", given, resource_account)
@@ -109,6 +110,10 @@ def search_class(old: Authorizer | None, new: Authorizer, principal: str, action
     base: list[z3.BoolRef] = []
     if resources is not None:
         base.append(z3.Or(*[space.resource_in(ResourcePattern(r)) for r in resources]))
+    if resource is not None:
+        # Without wildcards a pattern matches itself alone (§7.3), and says so in regular languages.
+        exact = resource != "*" and "*" not in resource and "?" not in resource
+        base.append(space.resource_in(ResourcePattern(resource)) if exact else space.resource == z3.StringVal(resource))
     try:
         base.extend(f for key, value, outside in facts if (f := space.fact(key, value, outside)) is not None)
     except Unencodable as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 from contextlib import contextmanager
 import os
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
@@ -228,6 +229,10 @@ def who_can_json(answer: WhoCanAnswer, action: str | None = None) -> dict[str, A
         out["problems"] = [p.as_dict() for p in answer.problems]  # as `run --json` gives them, with codes
     else:
         out.update(answer.result.to_json())
+    if answer.context is not None:
+        out["context"] = dict(answer.context)  # found by the solver, replayed (`--any-context`)
+    if answer.unknown is not None:
+        out["unknown"] = answer.unknown
     if answer.conditional:
         out["allowed_if"] = [_statement_json(t, t.allowed_if) for t in answer.allowed_if]
         out["unless"] = [_statement_json(t, t.absent) for t in answer.unless]
@@ -282,6 +287,8 @@ def print_who_can(console: Console, answers: list[WhoCanAnswer], action: str, re
         console.print(f"  [yellow]warning:[/] {escape(notice_text(warning))}", soft_wrap=True)
     for answer in allowed:
         console.print(f"  [green]{answer.principal.kind:<4}[/] {escape(answer.principal.arn)}", soft_wrap=True)
+        if answer.context is not None:
+            console.print(f"         with context {escape(json.dumps(dict(answer.context)))}", soft_wrap=True)
         for match in answer.result.reasons if answer.result else ():
             console.print(f"         [dim]{escape(_reason_line(match))}[/]", soft_wrap=True)
         if answer.result is not None and answer.result.rule is not None:
@@ -313,6 +320,11 @@ def print_who_can(console: Console, answers: list[WhoCanAnswer], action: str, re
             first = answer.problems[0] if answer.problems else None
             console.print(f"  {escape(answer.principal.arn)}: {escape(str(first) if first else '')}",
                           soft_wrap=True)
+    undecided = [a for a in answers if a.unknown is not None]
+    if undecided:
+        console.print(f"[yellow]{len(undecided)} unknown[/] (whether some context allows them could not be decided):")
+        for answer in undecided:
+            console.print(f"  {escape(answer.principal.arn)}: {escape(answer.unknown or '')}", soft_wrap=True)
 
 
 def print_assume_view(console: Console, role: AccountPrincipal, answers: list[WhoCanAnswer],
@@ -324,6 +336,8 @@ def print_assume_view(console: Console, role: AccountPrincipal, answers: list[Wh
         console.print("  [dim]nobody can assume it[/]")
     for answer in allowed:
         console.print(f"  [green]{answer.principal.kind:<4}[/] {escape(answer.principal.arn)}", soft_wrap=True)
+        if answer.context is not None:
+            console.print(f"         with context {escape(json.dumps(dict(answer.context)))}", soft_wrap=True)
     for answer in conditional:
         console.print(f"  [yellow]{answer.principal.kind:<4}[/] {escape(answer.principal.arn)} "
                       "[dim](depending on keys the request did not give)[/]", soft_wrap=True)

@@ -420,6 +420,10 @@ class WhoCanAnswer:
     IAM-SEMANTICS §13), each with them; `unless`, the Deny statements that apply only through
     conditions on such keys, which must stop applying. Both are empty for an allowed principal,
     for one denied whatever the keys say, and under `strict_context`.
+
+    Under `any_context`: `context`, the context under which the principal is allowed, found by
+    the solver (`analysis.some_context`) and replayed (`result` is that request's); `unknown`,
+    why it could not be decided.
     """
 
     principal: AccountPrincipal
@@ -427,6 +431,8 @@ class WhoCanAnswer:
     error: PolicyError | None = None
     allowed_if: tuple[StatementTrace, ...] = ()
     unless: tuple[StatementTrace, ...] = ()
+    context: Mapping[str, Any] | None = None
+    unknown: str | None = None
 
     def __post_init__(self) -> None:
         if (self.result is None) == (self.error is None):
@@ -451,7 +457,7 @@ class WhoCanAnswer:
 
 def who_can(account: Account, action: str, resource: str, *, resource_policy: Policy | None = None,
             scps: Sequence[_Level] = (), rcps: Sequence[_Level] = (), context: Mapping[str, Any] | None = None,
-            resource_account: str | None = None, strict_context: bool = False,
+            resource_account: str | None = None, strict_context: bool = False, any_context: bool = False,
             on_answer: Callable[[], None] | None = None) -> list[WhoCanAnswer]:
     """Ask every user and role of the account whether it may perform `action` on `resource`.
 
@@ -464,8 +470,14 @@ def who_can(account: Account, action: str, resource: str, *, resource_policy: Po
     would allow it were the conditions on keys the request did not give to hold, its answer
     says which (`WhoCanAnswer.allowed_if`, `unless`). Its decision stays the plain one.
 
+    With `any_context` (and no `context`), a principal is allowed when some context allows it:
+    z3 finds one, with the principal's tags as the account says, and the engine replays it
+    (`WhoCanAnswer.context`); exact where `allowed_if` is a heuristic.
+
     `on_answer` is told of each principal answered (a progress bar).
     """
+    if any_context and context:
+        raise ValueError("any_context searches every context: give no context")
     unknown: tuple[Problem, ...] = ()  # why every answer would be a guess
     if resource_policy is None:
         resource_policy, unknown = account.resource_policy(action, resource)
@@ -482,6 +494,14 @@ def who_can(account: Account, action: str, resource: str, *, resource_policy: Po
             result = authorizer.authorize(request)
             if result.allowed or strict_context:
                 return WhoCanAnswer(principal, result)
+            if any_context:
+                from ..analysis._any_context import some_context
+
+                found, reason = some_context(authorizer, principal.arn, action, resource, principal.context(),
+                                             resource_account)
+                if found is None:
+                    return WhoCanAnswer(principal, result, unknown=reason)
+                return WhoCanAnswer(principal, authorizer.authorize(found), context=dict(found.context))
             # Only a denied principal needs its trace: explaining costs more than deciding.
             allowed_if, unless = conditional_access(authorizer, request, explain(authorizer, request))
         except PolicyError as exc:

@@ -1,0 +1,80 @@
+"""`who-can --any-context`: the principals some context allows, found by z3 and replayed (IAM-SEMANTICS §8, §9, §10).
+
+On the small account of fixtures/accounts, whose DevTeamPolicy lets a user start the instances
+tagged with its own team (`${aws:PrincipalTag/team}`, §9); and on an account written here whose
+user has two conditions that cannot hold together, which the default heuristic lists as
+"allowed if" and the search rules out.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from iameval.inputs._accounts import load_account, who_can
+from helpers import A, FIXTURES, invoke
+
+SMALL = FIXTURES / "accounts" / "small-account.json"
+INSTANCE = f"arn:aws:ec2:us-east-1:{A}:instance/i-0123456789abcdef0"
+ALICE, CAROL, DAVE = (f"arn:aws:iam::{A}:user/{n}" for n in ("alice", "carol", "dave"))
+ADMIN_ROLE = f"arn:aws:iam::{A}:role/AdminRole"
+
+
+def allowed(answers) -> dict[str, dict]:
+    return {a.principal.arn: a.context for a in answers if a.allowed}
+
+
+def test_some_context_allows_the_users_of_each_team():
+    """The resource's tag must equal the caller's (§9): alice and carol each for their own team,
+    an untagged user for none (its tag is absent, the variable resolves to nothing)."""
+    account = load_account(str(SMALL))
+    answers = who_can(account, "ec2:StartInstances", INSTANCE, any_context=True)
+    found = allowed(answers)
+    assert set(found) == {ALICE, CAROL, ADMIN_ROLE}
+    assert found[ALICE]["aws:ResourceTag/team"] == "blue" and found[CAROL]["aws:ResourceTag/team"] == "red"
+    assert found[ADMIN_ROLE] is None  # allowed as asked, no context needed
+    for answer in answers:
+        if answer.context is not None:  # replayed: the answer's result is that request's
+            principal = answer.principal
+            request = {"principal": principal.arn, "action": "ec2:StartInstances", "resource": INSTANCE,
+                       "context": answer.context}
+            assert principal.authorizer().authorize(request).allowed
+    assert all(a.unknown is None for a in answers)
+
+
+def _account(tmp_path: Path, condition: dict) -> Path:
+    document = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*", "Condition": condition}]}
+    export = {"UserDetailList": [{"Path": "/", "UserName": "dave", "UserId": "AIDADAVEEXAMPLE000004", "Arn": DAVE,
+                                  "UserPolicyList": [{"PolicyName": "Tagged", "PolicyDocument": document}],
+                                  "GroupList": [], "AttachedManagedPolicies": [], "Tags": []}],
+              "GroupDetailList": [], "RoleDetailList": [], "Policies": []}
+    path = tmp_path / "account.json"
+    path.write_text(json.dumps(export))
+    return path
+
+
+def test_conditions_that_cannot_hold_together_allow_no_one(tmp_path):
+    """A tag that must equal `a` and differ from `a` (§8.4): the heuristic takes each condition
+    alone and lists dave as "allowed if"; no context allows him."""
+    path = _account(tmp_path, {"StringEquals": {"aws:RequestTag/x": "a"}, "StringNotEquals": {"aws:RequestTag/x": "a"}})
+    account = load_account(str(path))
+    (heuristic,) = who_can(account, "s3:PutObject", "arn:aws:s3:::b/k")
+    assert heuristic.conditional
+    (exact,) = who_can(account, "s3:PutObject", "arn:aws:s3:::b/k", any_context=True)
+    assert not exact.allowed and exact.unknown is None and not exact.conditional
+
+
+def test_who_can_command_any_context(tmp_path):
+    path = _account(tmp_path, {"StringEquals": {"aws:RequestTag/x": "a"}})
+    result = invoke("who-can", "--account-details", str(path), "-a", "s3:PutObject", "-r", "arn:aws:s3:::b/k",
+                    "--any-context", "--json")
+    assert result.exit_code == 0, result.output
+    (line,) = [json.loads(x) for x in result.stdout.splitlines()]
+    assert line["principal"] == DAVE and line["decision"] == "Allow"
+    assert line["context"] == {"aws:RequestTag/x": "a"}
+    text = invoke("who-can", "--account-details", str(path), "-a", "s3:PutObject", "--any-context")
+    assert 'with context {"aws:RequestTag/x": "a"}' in text.stdout
+    both = invoke("who-can", "--account-details", str(path), "-a", "s3:PutObject", "--any-context",
+                  "--context", "aws:RequestTag/x=a")
+    assert both.exit_code == 2
