@@ -28,6 +28,7 @@ import z3
 
 from ..engine._callers import CallerKind
 from ..engine._compile import CompiledStatement
+from ..engine._request import parse_caller
 from ..engine._conditions import CompiledCondition
 from ..policy._match import resource_pattern
 from ..policy._operators import Comparison, Family
@@ -35,7 +36,7 @@ from ..policy._values import as_text
 from ._languages import ALL, DIGITS12, NO_COLON, casefold_regex, glob_regex, literal
 from ._search import Fact
 
-__all__ = ["CallerShape", "Shapes", "caller_shapes"]
+__all__ = ["CallerShape", "Shapes", "caller_shapes", "given_shape"]
 
 # Cells of one kind of caller searched before the answer is unknown: each is a search of its own.
 _CELL_LIMIT = 48
@@ -221,7 +222,7 @@ def _cells(kind: CallerKind, atoms: list[z3.ReRef]) -> tuple[list[str], bool]:
             return [], False
         cells = split
     nice = z3.Concat(z3.Star(ALL), literal("/" + _NICE[kind])) if kind in _NICE else None
-    found = []
+    found: list[str] = []
     for cell in cells:
         verdict, text = _member(z3.Intersect(cell, nice)) if nice is not None else (z3.unsat, None)
         if text is None:
@@ -274,9 +275,8 @@ def caller_shapes(statements: Iterable[CompiledStatement], account: str) -> Shap
         shapes.append(CallerShape(session, f"role session {session}", CallerKind.ASSUMED_ROLE, session.split(":")[4],
                                   {}, _ACCOUNT_CALLER))
     for service in sorted(constants.services) + [_OTHER_SERVICE]:
-        shapes.append(CallerShape(service, f"service {service}", CallerKind.SERVICE, facts=(
-            ("aws:PrincipalIsAWSService", "true", ()), ("aws:PrincipalServiceName", service, ()),
-            *((k, None, ()) for k in _ORG_KEYS)), named=service != _OTHER_SERVICE))
+        shapes.append(CallerShape(service, f"service {service}", CallerKind.SERVICE, facts=_service(service),
+                                  named=service != _OTHER_SERVICE))
     for provider in sorted(constants.providers) + [_OTHER_PROVIDER]:
         shapes.append(CallerShape(provider, f"identity provider {provider}", CallerKind.FEDERATED_PROVIDER,
                                   facts=_UNSIGNED, named=provider != _OTHER_PROVIDER))
@@ -284,3 +284,18 @@ def caller_shapes(statements: Iterable[CompiledStatement], account: str) -> Shap
         shapes.append(CallerShape(canonical, f"canonical user {canonical}", CallerKind.CANONICAL_USER,
                                   facts=_ACCOUNT_CALLER, named=canonical != _OTHER_CANONICAL))
     return Shapes(tuple(shapes), tuple(dict.fromkeys(unknown)), tuple(sorted(constants.organizations)))
+
+
+def given_shape(principal: str) -> CallerShape:
+    """The one caller a question names (`--principal`), with what its kind fixes (§10)."""
+    caller = parse_caller(principal)
+    kind = caller.kind
+    facts = (_ACCOUNT_CALLER if kind.has_identity or kind is CallerKind.CANONICAL_USER
+             else _service(principal) if kind is CallerKind.SERVICE else _UNSIGNED)
+    return CallerShape(principal, "the caller given", kind, caller.account, {}, facts)
+
+
+def _service(name: str) -> tuple[Fact, ...]:
+    """What a service principal's requests carry of the keys about their caller (§10)."""
+    return (("aws:PrincipalIsAWSService", "true", ()), ("aws:PrincipalServiceName", name, ()),
+            *((k, None, ()) for k in _ORG_KEYS))

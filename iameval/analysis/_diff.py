@@ -29,13 +29,12 @@ from .. import catalog
 from ..engine._chain import Authorizer
 from ..engine._request import Request
 from ..engine._callers import CallerKind
-from ..engine._request import parse_caller
 from ..engine._services import RULED_SERVICES
 from ..policy._errors import Location, RequestError
 from ..policy._match import action_glob
 from ..policy._model import Policy, PolicyKind
 from ._rules import CALLER_KINDS, DIFF_TYPES
-from ._callers import CallerShape, caller_shapes
+from ._callers import CallerShape, caller_shapes, given_shape
 from ._search import SymbolicMismatch, policy_sets, search_class
 
 __all__ = ["CALLER_KINDS", "DEFAULT_ACCOUNT", "DiffFinding", "DiffReport", "Example", "Outcome", "SymbolicMismatch",
@@ -171,7 +170,7 @@ def search_callers(old: Policy | None, new: Policy | None, shapes: Sequence[Call
     for shape in shapes:
         own: list[str | None] = [None]
         if shape.has_identity and shape.kind is not CallerKind.ROOT:
-            own = [_OWN_ALLOWS] + ([_OWN_NONE] if shape.account == account else [])
+            own = [_OWN_ALLOWS, *([_OWN_NONE] if shape.account == account else [])]
         for identity in own:
             side = [_ALLOW_ALL] if identity == _OWN_ALLOWS else []
             before = Authorizer(identity=side, resource_policy=old)
@@ -195,8 +194,7 @@ def _search_callers(old: Policy | None, new: Policy | None, principal: str | Non
     found = caller_shapes(statements, account)
     shapes = found.shapes
     if principal is not None:
-        caller = parse_caller(principal)
-        shapes = (CallerShape(principal, f"caller {principal}", caller.kind, caller.account),)
+        shapes = (given_shape(principal),)
     report = search_callers(old, new, shapes, account, actions, resources)
     return DiffReport(report.findings, report.unknown + tuple(UnknownPart((), u) for u in found.unknown),
                       report.classes)

@@ -97,7 +97,7 @@ def diff_command(
                                        code="invalid-usage")])
         after = load_policy_files([new], loaded)
         searched = kind or "identity"
-        _check_account(account, searched, [before, after])
+        _check_options(account, principal, searched, [before, after])
     except PolicyError as exc:
         fail(exc, as_json)
     from ..analysis._diff import diff
@@ -167,7 +167,7 @@ def can_never_command(
 
     try:
         loaded = load_policy_files(policies, _kind(kind, "--type"))
-        _check_account(account, kind, [loaded])
+        _check_options(account, principal, kind, [loaded])
     except PolicyError as exc:
         fail(exc, as_json)
     from ..analysis._diff import can_never
@@ -199,7 +199,7 @@ def public_command(
             raise PolicyError([Problem(f"--type `{kind}`: public asks about a policy that names its callers, one of "
                                        + ", ".join(CALLER_KINDS), Location("--type"), code="invalid-usage")])
         loaded = load_policy_files([policy], _kind(kind, "--type"))
-        _check_account(account, kind, [loaded])
+        _check_options(account, None, kind, [loaded])
         if not loaded:
             raise PolicyError([Problem("no policy found", Location(policy), code="invalid-usage")])
     except PolicyError as exc:
@@ -230,10 +230,18 @@ def _print_public(report: "PublicReport") -> None:
         out.print(f"\nunknown\n  why: {escape(part.reason)}", soft_wrap=True)
 
 
-def _check_account(account: str | None, kind: str, sides: "list[list[Policy]]") -> None:
-    """`--account` is a 12-digit ID, for the types that name their callers; a resource has one
-    such policy (§2.2)."""
+def _check_options(account: str | None, principal: str | None, kind: str, sides: "list[list[Policy]]") -> None:
+    """`--principal` is a caller iameval knows; `--account` a 12-digit ID, for the types that
+    name their callers, of which a resource has one policy (§2.2)."""
+    from ..engine._request import CallerError, parse_caller
     from ..policy._arn import ACCOUNT_ID
+
+    if principal is not None:
+        try:
+            parse_caller(principal)
+        except CallerError as exc:
+            raise PolicyError([Problem(str(exc), Location("--principal"), exc.hint,
+                                       code="invalid-principal-arn")]) from None
 
     if account is not None and (kind not in CALLER_KINDS or not ACCOUNT_ID.fullmatch(account)):
         raise PolicyError([Problem(f"--account `{account}`: give a 12-digit account ID, for --type "
