@@ -208,3 +208,58 @@ def test_can_never_of_a_resource_policy_agrees_with_diff_against_none(action):
     policy = resource_policy(grant({"AWS": B}, ["s3:GetObject"]))
     against_none = {a for f in diff([], [policy], "resource", account=A).findings for a in f.actions}
     assert (can_never([policy], [action], kind="resource", account=A).result == "new-access") == (action in against_none)
+
+
+# Trust policies: statements drawn from the principals and conditions a trust policy names (§2.5).
+ROLE_ARN = f"arn:aws:iam::{A}:role/app"
+_TRUSTED = st.sampled_from([{"AWS": f"arn:aws:iam::{A}:root"}, {"AWS": ALICE}, {"AWS": B}, "*",
+                            {"Service": "ec2.amazonaws.com"}, {"Federated": "accounts.google.com"}])
+_TRUST_ACTIONS = ["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity"]
+_TRUST_CONDITIONS = st.sampled_from([None, {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}},
+                                     {"StringEquals": {"accounts.google.com:aud": "app"}},
+                                     {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+                                     {"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{A}:user/a*"}}])
+
+
+@st.composite
+def _trust_statements(draw: st.DrawFn, effect: str | None = None) -> dict:
+    statement = {"Effect": effect or draw(st.sampled_from(["Allow", "Allow", "Deny"])), "Principal": draw(_TRUSTED),
+                 "Action": draw(st.sampled_from(_TRUST_ACTIONS))}
+    condition = draw(_TRUST_CONDITIONS)
+    return statement | ({"Condition": condition} if condition else {})
+
+
+def _trust(statements_: list[dict]) -> Policy:
+    return load_policy({"Version": "2012-10-17", "Statement": [{"Sid": f"S{i}", **s} for i, s in enumerate(statements_)]},
+                       "resource_policy", name="trust", trust=True)
+
+
+@st.composite
+def _assume_requests(draw: st.DrawFn) -> dict:
+    principal = draw(st.sampled_from([ALICE, BOB, SESSION, f"arn:aws:iam::{A}:root", "ec2.amazonaws.com",
+                                      "accounts.google.com"]))
+    context = draw(st.sampled_from([{}, {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}, {"accounts.google.com:aud": "app"},
+                                    {"aws:MultiFactorAuthPresent": "true"}]))
+    return {"principal": principal, "action": draw(st.sampled_from(_TRUST_ACTIONS)), "resource": ROLE_ARN,
+            "context": context, "resource_account": A}
+
+
+@scaled(0.05)
+@given(st.lists(_trust_statements(), min_size=1, max_size=3), _trust_statements("Allow"), _assume_requests(),
+       st.booleans())
+def test_an_added_trust_is_found_unless_already_allowed(statements_, added, request, own_allows):
+    old, new = _trust(statements_), _trust(statements_ + [added])
+    report = diff([old], [new], "trust", actions=_TRUST_ACTIONS, account=A)
+    replays(report, old, new)
+    side = [ALLOW_ALL] if own_allows and request["principal"] in (ALICE, BOB, SESSION) else []
+    if (Authorizer(identity=side, resource_policy=new).authorize(request).allowed
+            and not Authorizer(identity=side, resource_policy=old).authorize(request).allowed):
+        covered = {a.lower() for part in (*report.findings, *report.unknown) for a in part.actions}
+        assert request["action"].lower() in covered or report.unknown, report.as_dict()
+
+
+@scaled(0.05)
+@given(st.lists(_trust_statements(), min_size=1, max_size=3), _trust_statements("Deny"))
+def test_an_added_trust_deny_never_grants(statements_, added):
+    assert not diff([_trust(statements_)], [_trust(statements_ + [added])], "trust", actions=_TRUST_ACTIONS,
+                    account=A).findings

@@ -262,7 +262,7 @@ def caller_shapes(statements: Iterable[CompiledStatement], account: str) -> Shap
     for statement in statements:
         constants.read(statement)
     # The resource's own account is a cell boundary of its own: same account or not (§3).
-    atoms = [_account_regex(literal(account)), *constants.atoms]
+    atoms = list({a.sexpr(): a for a in (_account_regex(literal(account)), *constants.atoms)}.values())
     shapes: list[CallerShape] = [CallerShape("*", "an anonymous caller", CallerKind.ANONYMOUS, facts=_UNSIGNED)]
     unknown = list(constants.unknown)
     for kind in _ARN_KINDS:

@@ -167,6 +167,9 @@ def search_callers(old: Policy | None, new: Policy | None, shapes: Sequence[Call
     findings: list[DiffFinding] = []
     unknown: list[UnknownPart] = []
     classes = 0
+    # The actions the resource policies reach: the caller's own side, the same under both, cannot
+    # make the others differ. Read once for every caller.
+    universe = _universe([Authorizer(resource_policy=p) for p in (old, new) if p is not None])
     for shape in shapes:
         own: list[str | None] = [None]
         if shape.has_identity and shape.kind is not CallerKind.ROOT:
@@ -175,7 +178,7 @@ def search_callers(old: Policy | None, new: Policy | None, shapes: Sequence[Call
             side = [_ALLOW_ALL] if identity == _OWN_ALLOWS else []
             before = Authorizer(identity=side, resource_policy=old)
             after = Authorizer(identity=side, resource_policy=new)
-            report = _search(before, after, shape.principal, actions, resources, shape, account, identity)
+            report = _search(before, after, shape.principal, actions, resources, shape, account, identity, universe)
             findings.extend(report.findings)
             unknown.extend(u for u in report.unknown if u not in unknown)
             classes += report.classes
@@ -295,8 +298,9 @@ def _classes(old: Authorizer | None, new: Authorizer, names: dict[str, str],
 
 def _search(old: Authorizer | None, new: Authorizer, principal: str, actions: Sequence[str] | None,
             resources: Sequence[str] | None, shape: CallerShape | None = None, account: str | None = None,
-            identity: str | None = None) -> DiffReport:
-    names = _universe([new])
+            identity: str | None = None, universe: dict[str, str] | None = None) -> DiffReport:
+    """The search of every class of actions of `universe` (default `new`'s, `_universe`)."""
+    names = dict(universe) if universe is not None else _universe([new])
     # An action the question names that neither the catalogue nor the policies know is asked too.
     for action in actions or ():
         if "*" not in action and "?" not in action:
