@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from iameval import Authorizer, load_policy
 from iameval.analysis import DiffReport, can_never, diff
+from iameval.analysis._diff import OWN_ALLOWS, OWN_AND_SESSION_ALLOW, OWN_NONE
 from iameval.policy._model import Policy, PolicyKind
 from helpers import scaled
 from iameval.testing.strategies.policies import A, ALICE, B, BOB, SESSION, policy_documents, requests, statements
@@ -49,12 +50,13 @@ def replays(report: DiffReport, old: Policy | None, new: Policy) -> None:
     caller's identity side the example states."""
     for finding in report.findings:
         example = finding.example
-        identity = [ALLOW_ALL] if example.identity == "the caller's identity policies allow every action" else []
+        identity = [ALLOW_ALL] if example.identity in (OWN_ALLOWS, OWN_AND_SESSION_ALLOW) else []
+        session = [ALLOW_ALL] if example.identity == OWN_AND_SESSION_ALLOW else []
         request = {"principal": example.principal, "action": example.action, "resource": example.resource,
                    "context": example.context, "resource_account": example.resource_account}
-        assert Authorizer(identity=identity, resource_policy=new).authorize(request).allowed
+        assert Authorizer(identity=identity, session=session, resource_policy=new).authorize(request).allowed
         if old is not None:
-            assert not Authorizer(identity=identity, resource_policy=old).authorize(request).allowed
+            assert not Authorizer(identity=identity, session=session, resource_policy=old).authorize(request).allowed
 
 
 def principals(report: DiffReport) -> set[str]:
@@ -83,8 +85,19 @@ def test_a_user_named_in_the_resources_account_needs_no_identity_policy():
     new = resource_policy(grant({"AWS": A}), grant({"AWS": ALICE}, sid="Alice"))
     report = diff([old], [new], "resource", account=A)
     assert principals(report) == {ALICE}
-    assert report.findings[0].example.identity == "the caller has no identity policies"
+    assert report.findings[0].example.identity == OWN_NONE
     replays(report, old, new)
+
+
+def test_a_federated_user_of_another_account_is_granted_through_its_session_policy():
+    """§2.4, §3: a federated user named in a bucket policy gets in when its session policy and
+    its user's policies allow too."""
+    federated = f"arn:aws:sts::{B}:federated-user/bob"
+    new = resource_policy(grant({"AWS": federated}, sid="Bob"))
+    report = can_never([new], ["s3:GetObject"], kind="resource", account=A)
+    assert principals(report) == {federated}
+    assert report.findings[0].example.identity == OWN_AND_SESSION_ALLOW
+    replays(report, None, new)
 
 
 def test_everyone_narrowed_to_an_organization_is_granted_only_with_its_id():
@@ -161,7 +174,8 @@ _RESOURCE = policy_documents(PolicyKind.RESOURCE_POLICY, "R0", True)
 _ALLOWS = statements(PolicyKind.RESOURCE_POLICY, "Allow", True)
 _DENIES = statements(PolicyKind.RESOURCE_POLICY, "Deny", True)
 _ABOUT = ["s3:GetObject", "s3:PutObject", "ec2:RunInstances"]
-_CALLERS = st.sampled_from([ALICE, BOB, SESSION, f"arn:aws:iam::{A}:root", "*", "s3.amazonaws.com"])
+FEDERATED = f"arn:aws:sts::{B}:federated-user/bob"
+_CALLERS = st.sampled_from([ALICE, BOB, SESSION, FEDERATED, f"arn:aws:iam::{A}:root", "*", "s3.amazonaws.com"])
 
 
 def _load(document_: dict) -> Policy:
@@ -186,12 +200,13 @@ def test_an_added_grant_is_found_unless_already_allowed(document_, statement, re
     report = diff([old], [new], "resource", actions=_ABOUT, account=A)
     replays(report, old, new)
     request = {**request, "resource_account": A}
-    caller_side = [ALLOW_ALL] if own_allows and request["principal"].startswith("arn:aws:sts::") or (
-        own_allows and ":user/" in request["principal"]) else []
+    # The caller's own side allowing all (a federated user's through its session policy, §2.4), or none.
+    caller_side = [ALLOW_ALL] if own_allows and request["principal"] in (ALICE, BOB, SESSION, FEDERATED) else []
+    session = caller_side if request["principal"] == FEDERATED else []
     if request["action"].lower() not in {a.lower() for a in _ABOUT}:
         return
-    if Authorizer(identity=caller_side, resource_policy=new).authorize(request).allowed and not Authorizer(
-            identity=caller_side, resource_policy=old).authorize(request).allowed:
+    if Authorizer(identity=caller_side, session=session, resource_policy=new).authorize(request).allowed and not \
+            Authorizer(identity=caller_side, session=session, resource_policy=old).authorize(request).allowed:
         covered = {a.lower() for part in (*report.findings, *report.unknown) for a in part.actions}
         assert request["action"].lower() in covered or report.unknown, report.as_dict()
 

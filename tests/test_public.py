@@ -15,6 +15,7 @@ import pytest
 
 from iameval import Authorizer, load_policy
 from iameval.analysis import PublicReport, public
+from iameval.analysis._diff import OWN_ALLOWS, OWN_AND_SESSION_ALLOW
 from iameval.policy._files import load_policy_files
 from iameval.policy._model import Policy, PolicyKind
 from helpers import invoke
@@ -40,11 +41,12 @@ def replays(report: PublicReport, policy: Policy) -> None:
     """Every example is allowed by the policy and not without it, as the engine decides."""
     for found in report.findings:
         example_ = found.finding.example
-        identity = [ALLOW_ALL] if example_.identity == "the caller's identity policies allow every action" else []
+        identity = [ALLOW_ALL] if example_.identity in (OWN_ALLOWS, OWN_AND_SESSION_ALLOW) else []
+        session = [ALLOW_ALL] if example_.identity == OWN_AND_SESSION_ALLOW else []
         request = {"principal": example_.principal, "action": example_.action, "resource": example_.resource,
                    "context": example_.context, "resource_account": example_.resource_account}
-        assert Authorizer(identity=identity, resource_policy=policy).authorize(request).allowed
-        assert not Authorizer(identity=identity).authorize(request).allowed
+        assert Authorizer(identity=identity, session=session, resource_policy=policy).authorize(request).allowed
+        assert not Authorizer(identity=identity, session=session).authorize(request).allowed
 
 
 def kinds(report: PublicReport) -> dict[str, str]:

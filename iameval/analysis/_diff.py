@@ -37,7 +37,7 @@ from ._rules import CALLER_KINDS, DIFF_TYPES
 from ._callers import CallerShape, caller_shapes, given_shape
 from ._search import SymbolicMismatch, policy_sets, search_class
 
-__all__ = ["CALLER_KINDS", "DEFAULT_ACCOUNT", "DiffFinding", "DiffReport", "Example", "Outcome", "SymbolicMismatch",
+__all__ = ["CALLER_KINDS", "DEFAULT_ACCOUNT", "OWN_ALLOWS", "OWN_AND_SESSION_ALLOW", "OWN_NONE", "DiffFinding", "DiffReport", "Example", "Outcome", "SymbolicMismatch",
            "UnknownPart", "can_never", "diff", "DIFF_KINDS"]
 
 # The caller whose requests are searched, by the type of the policies compared.
@@ -46,8 +46,10 @@ _USER = f"arn:aws:iam::{DEFAULT_ACCOUNT}:user/iameval-user"
 _SESSION = f"arn:aws:sts::{DEFAULT_ACCOUNT}:assumed-role/iameval-role/iameval-session"
 DIFF_KINDS = tuple(DIFF_TYPES)
 # What a caller's own side is taken to be when a resource or trust policy is compared (§2.2, §3).
-_OWN_ALLOWS = "the caller's identity policies allow every action"
-_OWN_NONE = "the caller has no identity policies"
+OWN_ALLOWS = "the caller's identity policies allow every action"
+# A federated user's identity side is its session policy's intersection with its user's (§2.4).
+OWN_AND_SESSION_ALLOW = "the caller's identity and session policies allow every action"
+OWN_NONE = "the caller has no identity policies"
 # Where the compared policies sit; the other gates allow everything, so that only they decide.
 _ALLOW_ALL = Policy.model_validate({"Version": "2012-10-17", "Statement": [
     {"Sid": "AllowAll", "Effect": "Allow", "Action": "*", "Resource": "*"}]}, context={"kind": PolicyKind.IDENTITY}
@@ -173,11 +175,13 @@ def search_callers(old: Policy | None, new: Policy | None, shapes: Sequence[Call
     for shape in shapes:
         own: list[str | None] = [None]
         if shape.has_identity and shape.kind is not CallerKind.ROOT:
-            own = [_OWN_ALLOWS, *([_OWN_NONE] if shape.account == account else [])]
+            allows = OWN_AND_SESSION_ALLOW if shape.kind is CallerKind.FEDERATED_USER else OWN_ALLOWS
+            own = [allows, *([OWN_NONE] if shape.account == account else [])]
         for identity in own:
-            side = [_ALLOW_ALL] if identity == _OWN_ALLOWS else []
-            before = Authorizer(identity=side, resource_policy=old)
-            after = Authorizer(identity=side, resource_policy=new)
+            side = [_ALLOW_ALL] if identity in (OWN_ALLOWS, OWN_AND_SESSION_ALLOW) else []
+            session = [_ALLOW_ALL] if identity == OWN_AND_SESSION_ALLOW else []
+            before = Authorizer(identity=side, session=session, resource_policy=old)
+            after = Authorizer(identity=side, session=session, resource_policy=new)
             report = _search(before, after, shape.principal, actions, resources, shape, account, identity, universe)
             findings.extend(report.findings)
             unknown.extend(u for u in report.unknown if u not in unknown)
