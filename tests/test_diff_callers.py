@@ -168,6 +168,15 @@ def test_a_principal_arn_pattern_is_searched_for_callers_it_matches():
     replays(report, resource_policy(allow, deny), resource_policy(allow))
 
 
+def test_a_variable_on_the_callers_arn_is_unknown_with_where():
+    """Callers are searched for the names the policies write; one a variable gives (§9), other
+    than the resource's account, is not: the answer is unknown, never "no new access"."""
+    new = resource_policy(grant("*", Condition={"StringEquals": {"aws:PrincipalArn": "${aws:PrincipalTag/admin}"}}))
+    report = can_never([new], ["s3:GetObject"], kind="resource", account=A)
+    assert report.result in ("unknown", "new-access") and report.unknown
+    assert "policy variable" in report.unknown[0].reason and "Grant" in report.unknown[0].reason
+
+
 # ------------------------------------------------------------------------------- laws
 
 _RESOURCE = policy_documents(PolicyKind.RESOURCE_POLICY, "R0", True)

@@ -180,3 +180,16 @@ def test_public_command_exits_and_json(tmp_path):
     assert invoke("public", str(closed), "--account", "12").exit_code == 2
     assert invoke("public", str(tmp_path / "missing.json")).exit_code == 2
     assert invoke("public", str(closed), "--type", "identity").exit_code == 2
+
+
+def test_a_deny_outside_the_resources_own_account_keeps_everyone_out():
+    """`${aws:ResourceAccount}` is the resource's account (§9): a Deny of every caller whose
+    `aws:PrincipalAccount` differs leaves only the account's own callers, and no anonymous one
+    (the key is absent for it, and `StringNotEquals` holds on an absent key, §8.3)."""
+    policy = load_policy({"Version": "2012-10-17", "Statement": [
+        {"Sid": "Read", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"},
+        {"Sid": "OwnAccountOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*",
+         "Condition": {"StringNotEquals": {"aws:PrincipalAccount": "${aws:ResourceAccount}"}}}]},
+        "resource_policy", name="bucket")
+    report = public(policy, OWN)
+    assert report.result == "not-public" and not report.unknown

@@ -30,9 +30,10 @@ from ..engine._callers import CallerKind
 from ..engine._compile import CompiledStatement
 from ..engine._request import parse_caller
 from ..engine._conditions import CompiledCondition
-from ..policy._match import resource_pattern
+from ..policy._match import Pieces, resource_pattern
 from ..policy._operators import Comparison, Family
 from ..policy._values import as_text
+from ..policy._variables import Variable, parse_template
 from ._languages import ALL, DIGITS12, NO_COLON, casefold_regex, glob_regex, literal
 from ._search import Fact
 
@@ -42,6 +43,7 @@ __all__ = ["CallerShape", "Shapes", "caller_shapes", "given_shape"]
 _CELL_LIMIT = 48
 _TIMEOUT_MS = 5_000
 _SESSION = "iameval-session"
+_RESOURCE_ACCOUNT = "aws:resourceaccount"
 _ORG_KEYS = ("aws:PrincipalOrgID", "aws:PrincipalOrgPaths")
 _SERVICE_KEYS = ("aws:PrincipalServiceName", "aws:PrincipalServiceNamesList")
 # Present only when a service calls on behalf of a resource (§10); `aws:SourceOwner` is SNS's
@@ -120,15 +122,16 @@ def _account_regex(account: z3.ReRef) -> z3.ReRef:
     return z3.Concat(literal("arn:"), segment, segment, segment, account, literal(":"), z3.Star(ALL))
 
 
-def _value_regexes(condition: CompiledCondition) -> list[z3.ReRef]:
-    """The texts one policy value of a string or ARN condition matches (§8.4), as the engine's
-    own comparison reads them; an ARN value segment by segment (§7.3)."""
+def _value_regexes(condition: CompiledCondition, account: str, where: str) -> list[z3.ReRef]:
+    """The texts the policy values of a string or ARN condition match (§8.4), as the engine's own
+    comparison reads them; an ARN value segment by segment (§7.3). `${aws:ResourceAccount}` is
+    the resource's `account` (§9); a value with another variable raises `_CallerVariable`."""
     operator = condition.operator
     out = []
     for value in condition.entry.values:
-        text = as_text(value)
+        pieces = _pieces(as_text(value), account, condition, where)
         if operator.family is Family.ARN:
-            segments = resource_pattern(((text, True),)).segment_pieces
+            segments = resource_pattern(tuple(pieces)).segment_pieces
             if segments is None:
                 continue
             parts = [z3.Intersect(glob_regex(p), NO_COLON) for p in segments[:-1]] + [glob_regex(segments[-1])]
@@ -137,12 +140,28 @@ def _value_regexes(condition: CompiledCondition) -> list[z3.ReRef]:
                 joined = z3.Concat(joined, literal(":"), part)
             out.append(joined)
         elif operator.comparison is Comparison.LIKE:
-            out.append(glob_regex([(text, True)]))
+            out.append(glob_regex(pieces))
         elif operator.comparison is Comparison.EQUALS_IGNORE_CASE:
-            out.append(casefold_regex(text.casefold()))
+            out.append(casefold_regex("".join(t for t, _ in pieces).casefold()))
         else:
-            out.append(literal(text))
+            out.append(literal("".join(t for t, _ in pieces)))
     return out
+
+
+class _CallerVariable(Exception):
+    """A variable other than `${aws:ResourceAccount}` in a condition on the caller's name."""
+
+
+def _pieces(text: str, account: str, condition: CompiledCondition, where: str) -> Pieces:
+    if "${" not in text or not condition.has_variables:
+        return [(text, True)]
+    template = parse_template(text)
+    keys = {p.lowered for p in template.parts if isinstance(p, Variable)}
+    pieces = template.resolve(lambda key: account if key == _RESOURCE_ACCOUNT else None)
+    if keys - {_RESOURCE_ACCOUNT} or pieces is None:
+        raise _CallerVariable(f"a policy variable in a condition on the caller's `{condition.entry.key}` "
+                              f"(`{condition.operator.name}` in {where}): callers are not searched for it")
+    return pieces
 
 
 # ------------------------------------------------------------------------------- constants
@@ -160,7 +179,7 @@ class _Constants:
     organizations: set[str] = field(default_factory=set)
     unknown: list[str] = field(default_factory=list)
 
-    def read(self, statement: CompiledStatement) -> None:
+    def read(self, statement: CompiledStatement, account: str) -> None:
         where = f"statement {statement.ref.statement} of {statement.ref.policy}"
         principals = statement.principals
         if principals is not None:
@@ -175,20 +194,19 @@ class _Constants:
             self.providers |= principals.federated - {"*"}
             self.canonical |= principals.canonical - {"*"}
         for condition in statement.conditions:
-            self._condition(condition, where)
+            try:
+                self._condition(condition, account, where)
+            except _CallerVariable as exc:
+                self.unknown.append(str(exc))
 
-    def _condition(self, condition: CompiledCondition, where: str) -> None:
+    def _condition(self, condition: CompiledCondition, account: str, where: str) -> None:
         key, family = condition.key, condition.operator.family
         if key not in ("aws:principalarn", "aws:principalaccount", "aws:username", "aws:principalorgid",
                        "aws:principalservicename"):
             return
         if family not in (Family.STRING, Family.ARN):
             return  # `Null` and typed families: present or not, which the kinds decide
-        if condition.has_variables:
-            self.unknown.append(f"a policy variable in a condition on the caller's `{condition.entry.key}` "
-                                f"(`{condition.operator.name}` in {where}): callers are not searched for it")
-            return
-        texts = [as_text(v) for v in condition.entry.values]
+        texts = [t for t in (as_text(v) for v in condition.entry.values) if "${" not in t]
         self.accounts.update(t for t in texts if t.isdigit())
         self.accounts.update(t.split(":")[4] for t in texts if t.startswith("arn:") and t.count(":") >= 5)
         if key == "aws:principalorgid":
@@ -196,12 +214,12 @@ class _Constants:
         elif key == "aws:principalservicename":
             self.services.update(t for t in texts if "*" not in t and "?" not in t)
         elif key == "aws:principalarn":
-            self.atoms += _value_regexes(condition)
+            self.atoms += _value_regexes(condition, account, where)
         elif key == "aws:principalaccount":
-            self.atoms += [_account_regex(z3.Intersect(r, DIGITS12)) for r in _value_regexes(condition)]
+            self.atoms += [_account_regex(z3.Intersect(r, DIGITS12)) for r in _value_regexes(condition, account, where)]
         else:  # aws:username: the last part of a user's ARN (§1)
             self.atoms += [z3.Concat(literal("arn:aws:iam::"), DIGITS12, literal(":user/"), _PATH, r)
-                           for r in _value_regexes(condition)]
+                           for r in _value_regexes(condition, account, where)]
 
 
 def _cells(kind: CallerKind, atoms: list[z3.ReRef]) -> tuple[list[str], bool]:
@@ -260,7 +278,7 @@ def caller_shapes(statements: Iterable[CompiledStatement], account: str) -> Shap
     """The callers to ask about, for policies of a resource in `account` (§7.4): see the module."""
     constants = _Constants()
     for statement in statements:
-        constants.read(statement)
+        constants.read(statement, account)
     # The resource's own account is a cell boundary of its own: same account or not (§3).
     atoms = list({a.sexpr(): a for a in (_account_regex(literal(account)), *constants.atoms)}.values())
     shapes: list[CallerShape] = [CallerShape("*", "an anonymous caller", CallerKind.ANONYMOUS, facts=_UNSIGNED)]
