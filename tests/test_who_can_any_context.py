@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from iameval.analysis._any_context import some_context
 from iameval.inputs._accounts import load_account, who_can
 from helpers import A, FIXTURES, invoke
 
@@ -28,7 +29,7 @@ def test_some_context_allows_the_users_of_each_team():
     """The resource's tag must equal the caller's (§9): alice and carol each for their own team,
     an untagged user for none (its tag is absent, the variable resolves to nothing)."""
     account = load_account(str(SMALL))
-    answers = who_can(account, "ec2:StartInstances", INSTANCE, any_context=True)
+    answers = who_can(account, "ec2:StartInstances", INSTANCE, some_context=some_context)
     found = allowed(answers)
     assert set(found) == {ALICE, CAROL, ADMIN_ROLE}
     assert found[ALICE]["aws:ResourceTag/team"] == "blue" and found[CAROL]["aws:ResourceTag/team"] == "red"
@@ -61,7 +62,7 @@ def test_conditions_that_cannot_hold_together_allow_no_one(tmp_path):
     account = load_account(str(path))
     (heuristic,) = who_can(account, "s3:PutObject", "arn:aws:s3:::b/k")
     assert heuristic.conditional
-    (exact,) = who_can(account, "s3:PutObject", "arn:aws:s3:::b/k", any_context=True)
+    (exact,) = who_can(account, "s3:PutObject", "arn:aws:s3:::b/k", some_context=some_context)
     assert not exact.allowed and exact.unknown is None and not exact.conditional
 
 

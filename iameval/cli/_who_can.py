@@ -104,6 +104,11 @@ def who_can_command(
             raise PolicyError([Problem("--any-context searches every context: give neither --context, "
                                        "--context-file nor --strict-context", Location("--any-context"),
                                        code="invalid-usage")])
+        search = None
+        if any_context:
+            from ..analysis._any_context import some_context
+
+            search = some_context
         if assume:
             ignored = [name for name, given in (("--action", action), ("--resource-policy", policy_file),
                                                 ("--resource-account", owner)) if given]
@@ -128,7 +133,7 @@ def who_can_command(
             with progress("principals", len(roles) * len(account.principals)) as advance:
                 views = [(role, who_can(account, "sts:AssumeRole", role.arn, scps=kwargs.get("scps", ()),
                                         rcps=kwargs.get("rcps", ()), context=given_context,
-                                        strict_context=strict_context, any_context=any_context,
+                                        strict_context=strict_context, some_context=search,
                                         on_answer=advance))
                          for role in roles]
             _print_assume(views, account, as_json)
@@ -161,7 +166,7 @@ def who_can_command(
                 asked = dict(resource_policy=kwargs.get("resource_policy") or held, rcps=kwargs.get("rcps", ()),
                              context=given_context, resource_account=owner, strict_context=strict_context)
                 sections.append((name, who_can(account, name, target, scps=kwargs.get("scps", ()), on_answer=advance,
-                                               any_context=any_context, **asked),
+                                               some_context=search, **asked),
                                  granted_outside(account, name, target, **asked)))
     except PolicyError as exc:
         fail(exc, as_json)

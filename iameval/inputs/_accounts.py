@@ -24,6 +24,7 @@ from ..policy._source import Source, parse_text, read_sources
 from ..policy._arn import split_arn
 from ..engine import Authorizer, GateKind, Result, StatementTrace, explain, is_resource_policy_required
 from ..engine._context import merge_context
+from ..engine._request import Request
 from ..engine._explain import conditional_access
 from ..engine._principals import Principals
 from ..policy._errors import Location, PolicyError, Problem
@@ -421,7 +422,7 @@ class WhoCanAnswer:
     conditions on such keys, which must stop applying. Both are empty for an allowed principal,
     for one denied whatever the keys say, and under `strict_context`.
 
-    Under `any_context`: `context`, the context under which the principal is allowed, found by
+    Under `some_context`: `context`, the context under which the principal is allowed, found by
     the solver (`analysis.some_context`) and replayed (`result` is that request's); `unknown`,
     why it could not be decided.
     """
@@ -455,9 +456,16 @@ class WhoCanAnswer:
         return self.error.problems if self.error is not None else ()
 
 
+# `analysis.some_context`: a request of the principal for the action on the resource that the
+# authorizer allows under some context, its tags fixed; or None and why that is unknown.
+SomeContext = Callable[[Authorizer, str, str, str, Mapping[str, str], "str | None"],
+                       "tuple[Request | None, str | None]"]
+
+
 def who_can(account: Account, action: str, resource: str, *, resource_policy: Policy | None = None,
             scps: Sequence[_Level] = (), rcps: Sequence[_Level] = (), context: Mapping[str, Any] | None = None,
-            resource_account: str | None = None, strict_context: bool = False, any_context: bool = False,
+            resource_account: str | None = None, strict_context: bool = False,
+            some_context: SomeContext | None = None,
             on_answer: Callable[[], None] | None = None) -> list[WhoCanAnswer]:
     """Ask every user and role of the account whether it may perform `action` on `resource`.
 
@@ -470,14 +478,15 @@ def who_can(account: Account, action: str, resource: str, *, resource_policy: Po
     would allow it were the conditions on keys the request did not give to hold, its answer
     says which (`WhoCanAnswer.allowed_if`, `unless`). Its decision stays the plain one.
 
-    With `any_context` (and no `context`), a principal is allowed when some context allows it:
-    z3 finds one, with the principal's tags as the account says, and the engine replays it
+    With `some_context` (`analysis.some_context`, given by the caller: analysis comes after
+    inputs; and no `context`), a principal is allowed when some context allows it: z3 finds
+    one, with the principal's tags as the account says, and the engine replays it
     (`WhoCanAnswer.context`); exact where `allowed_if` is a heuristic.
 
     `on_answer` is told of each principal answered (a progress bar).
     """
-    if any_context and context:
-        raise ValueError("any_context searches every context: give no context")
+    if some_context is not None and context:
+        raise ValueError("some_context searches every context: give no context")
     unknown: tuple[Problem, ...] = ()  # why every answer would be a guess
     if resource_policy is None:
         resource_policy, unknown = account.resource_policy(action, resource)
@@ -494,9 +503,7 @@ def who_can(account: Account, action: str, resource: str, *, resource_policy: Po
             result = authorizer.authorize(request)
             if result.allowed or strict_context:
                 return WhoCanAnswer(principal, result)
-            if any_context:
-                from ..analysis._any_context import some_context
-
+            if some_context is not None:
                 found, reason = some_context(authorizer, principal.arn, action, resource, principal.context(),
                                              resource_account)
                 if found is None:
