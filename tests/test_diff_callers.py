@@ -138,6 +138,7 @@ def test_a_trust_policy_that_adds_a_service_lets_it_assume_the_role():
     new = trust(assume({"AWS": f"arn:aws:iam::{A}:root"}), assume({"Service": "lambda.amazonaws.com"}, sid="Lambda"))
     report = diff([old], [new], "trust", account=A, actions=["sts:AssumeRole"])
     assert principals(report) == {"lambda.amazonaws.com"}
+    assert report.findings[0].example.resource.startswith(f"arn:aws:iam::{A}:role/")  # the roles of the account
     replays(report, old, new)
 
 

@@ -85,12 +85,12 @@ def test_a_lambda_permission_for_one_service_is_not_public():
 
 
 def test_a_trust_policy_for_a_service_is_not_public():
-    assert public(example("trust", "aws-cli-docs-example__EC2role.json"), OWN).result == "not-public"
+    assert public(example("trust", "aws-cli-docs-example__EC2role.json"), OWN, kind="trust").result == "not-public"
 
 
 def test_a_trust_policy_that_names_another_account_lets_it_in():
     policy = example("trust", "cloudsplaining-example__OrganizationAccountAccessRole.json")
-    report = public(policy, OWN)
+    report = public(policy, OWN, kind="trust")
     assert report.result == "outside-access"
     assert kinds(report)["outside-account"].split(":")[4] == "072528804237"
     replays(report, policy)
@@ -98,16 +98,17 @@ def test_a_trust_policy_that_names_another_account_lets_it_in():
 
 def test_a_trust_policy_of_everyone_is_public():
     policy = example("trust", "cloudmapper-demo__bad_role.json")
-    report = public(policy, OWN)
+    report = public(policy, OWN, kind="trust")
     assert report.result == "public"
     assert {f.finding.example.action for f in report.findings} <= {"sts:AssumeRole"}
+    assert all(f.finding.example.resource.startswith(f"arn:aws:iam::{OWN}:role/") for f in report.findings)
     replays(report, policy)
 
 
 def test_a_saml_provider_of_the_own_account_is_outside_access():
     """An identity provider's users are outside the account: the role trusts whoever it vouches for (§2.7)."""
     policy = example("trust", "cloudsplaining-example__AWSReservedSSO_AdministratorAccess_dc6414f7f2ab04fc.json")
-    report = public(policy, "200611803367")
+    report = public(policy, "200611803367", kind="trust")
     assert report.result == "outside-access"
     found = kinds(report)["outside-account"]
     assert found == "arn:aws:iam::200611803367:saml-provider/AWSSSO_b937d2dff24f2774_DO_NOT_DELETE"
@@ -193,3 +194,26 @@ def test_a_deny_outside_the_resources_own_account_keeps_everyone_out():
         "resource_policy", name="bucket")
     report = public(policy, OWN)
     assert report.result == "not-public" and not report.unknown
+
+
+def _key_policy(*extra: dict) -> Policy:
+    """AWS's default key policy (the account's root may delegate to IAM policies), and `extra`."""
+    return load_policy({"Version": "2012-10-17", "Statement": [
+        {"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OWN}:root"},
+         "Action": "kms:*", "Resource": "*"}, *extra]}, "resource_policy", name="key", key_policy=True)
+
+
+def test_the_default_key_policy_is_not_public():
+    assert public(_key_policy(), OWN).result == "not-public"
+
+
+def test_a_key_policy_that_lets_another_account_decrypt_is_outside_access():
+    """§2.5: a key policy is the key's only way in; one that names another account lets its
+    callers use the key, their own policies allowing."""
+    policy = _key_policy({"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": "444455556666"},
+                          "Action": "kms:Decrypt", "Resource": "*"})
+    report = public(policy, OWN)
+    assert report.result == "outside-access"
+    example_ = report.findings[0].finding.example
+    assert example_.principal.split(":")[4] == "444455556666" and example_.action == "kms:Decrypt"
+    replays(report, policy)

@@ -37,7 +37,7 @@ from ._rules import CALLER_KINDS, DIFF_TYPES
 from ._callers import CallerShape, caller_shapes, given_shape
 from ._search import SymbolicMismatch, policy_sets, search_class
 
-__all__ = ["CALLER_KINDS", "DEFAULT_ACCOUNT", "OWN_ALLOWS", "OWN_AND_SESSION_ALLOW", "OWN_NONE", "DiffFinding", "DiffReport", "Example", "Outcome", "SymbolicMismatch",
+__all__ = ["CALLER_KINDS", "DEFAULT_ACCOUNT", "OWN_ALLOWS", "role_arns", "OWN_AND_SESSION_ALLOW", "OWN_NONE", "DiffFinding", "DiffReport", "Example", "Outcome", "SymbolicMismatch",
            "UnknownPart", "can_never", "diff", "DIFF_KINDS"]
 
 # The caller whose requests are searched, by the type of the policies compared.
@@ -135,7 +135,7 @@ def diff(old: Sequence[Policy], new: Sequence[Policy], kind: str = "identity",
     `actions` (patterns, `*` and `?`; default every action). A resource or trust policy is that
     of a resource in `account`, asked about every caller (or `principal` alone)."""
     if kind in CALLER_KINDS:
-        return _search_callers(_one(old, kind), _one(new, kind), principal, actions, None, account)
+        return _search_callers(_one(old, kind), _one(new, kind), kind, principal, actions, None, account)
     caller = principal or (_SESSION if kind == "session" else _USER)
     return _search(_authorizer(old, kind), _authorizer(new, kind), caller, actions, None)
 
@@ -146,9 +146,14 @@ def can_never(policies: Sequence[Policy], actions: Sequence[str], resources: Seq
     on `resources` (ARN patterns, default any): no findings when none is allowed. A resource or
     trust policy is asked what it grants: what its resource would not allow without it."""
     if kind in CALLER_KINDS:
-        return _search_callers(None, _one(policies, kind), principal, actions, resources, account)
+        return _search_callers(None, _one(policies, kind), kind, principal, actions, resources, account)
     caller = principal or (_SESSION if kind == "session" else _USER)
     return _search(None, _authorizer(policies, kind), caller, actions, resources)
+
+
+def role_arns(account: str) -> str:
+    """The resources a trust policy is asked about: the roles of its account (§2.5)."""
+    return f"arn:aws:iam::{account}:role/*"
 
 
 def _one(policies: Sequence[Policy], kind: str) -> Policy | None:
@@ -193,10 +198,11 @@ def search_callers(old: Policy | None, new: Policy | None, shapes: Sequence[Call
     return DiffReport(tuple(sorted(kept.values(), key=lambda f: f.actions)), tuple(unknown), classes)
 
 
-def _search_callers(old: Policy | None, new: Policy | None, principal: str | None,
+def _search_callers(old: Policy | None, new: Policy | None, kind: str, principal: str | None,
                     actions: Sequence[str] | None, resources: Sequence[str] | None, account: str | None
                     ) -> DiffReport:
     account = account or DEFAULT_ACCOUNT
+    resources = resources if resources is not None or kind != "trust" else [role_arns(account)]
     statements = [s for p in (old, new) if p is not None for s in Authorizer(resource_policy=p).resource_policy.statements]
     found = caller_shapes(statements, account)
     shapes = found.shapes

@@ -31,7 +31,7 @@ from ..engine._callers import CallerKind
 from ..engine._chain import Authorizer
 from ..policy._model import Policy
 from ._callers import CallerShape, caller_shapes
-from ._diff import DEFAULT_ACCOUNT, DiffFinding, UnknownPart, search_callers
+from ._diff import DEFAULT_ACCOUNT, DiffFinding, UnknownPart, role_arns, search_callers
 
 __all__ = ["Outside", "PublicFinding", "PublicReport", "PublicResult", "public"]
 
@@ -87,11 +87,14 @@ class PublicReport:
                 "unknown": [u.as_dict() for u in self.unknown], "organizations": list(self.organizations)}
 
 
-def public(policy: Policy, account: str | None = None, organizations: Sequence[str] | None = None) -> PublicReport:
-    """Which kinds of outside caller `policy`, the resource or trust policy of a resource in
-    `account`, lets in (module docstring). `organizations`: the resource's organization, by
-    default the values the policy compares `aws:PrincipalOrgID` with."""
+def public(policy: Policy, account: str | None = None, organizations: Sequence[str] | None = None,
+           kind: str = "resource") -> PublicReport:
+    """Which kinds of outside caller `policy`, the resource (`kind` "resource") or trust policy
+    ("trust", asked about the roles of `account`) of a resource in `account`, lets in (module
+    docstring). `organizations`: the resource's organization, by default the values the policy
+    compares `aws:PrincipalOrgID` with."""
     own = account or DEFAULT_ACCOUNT
+    resources = [role_arns(own)] if kind == "trust" else None
     found = caller_shapes(Authorizer(resource_policy=policy).resource_policy.statements, own)
     orgs = tuple(organizations) if organizations is not None else found.organizations
     outside = [s for s in found.shapes if s.account is not None and s.account != own]
@@ -106,7 +109,7 @@ def public(policy: Policy, account: str | None = None, organizations: Sequence[s
     findings: list[PublicFinding] = []
     unknown: list[UnknownPart] = [UnknownPart((), u) for u in found.unknown]
     for kind, shapes in asked:
-        report = search_callers(None, policy, shapes, own, None, None, first_only=True)
+        report = search_callers(None, policy, shapes, own, None, resources, first_only=True)
         findings.extend(PublicFinding(kind, f) for f in report.findings[:1])
         unknown.extend(u for u in report.unknown if u not in unknown)
     return PublicReport(tuple(findings), tuple(unknown), orgs)

@@ -206,7 +206,7 @@ def public_command(
         fail(exc, as_json)
     from ..analysis._public import public
 
-    report = public(loaded[0], account, organizations)
+    report = public(loaded[0], account, organizations, kind)
     if as_json:
         print(json.dumps(report.as_dict(), indent=2))
     else:
