@@ -37,8 +37,8 @@ from ._rules import CALLER_KINDS, DIFF_TYPES
 from ._callers import CallerShape, caller_shapes, given_shape
 from ._search import SymbolicMismatch, policy_sets, search_class
 
-__all__ = ["CALLER_KINDS", "DEFAULT_ACCOUNT", "OWN_ALLOWS", "role_arns", "OWN_AND_SESSION_ALLOW", "OWN_NONE", "DiffFinding", "DiffReport", "Example", "Outcome", "SymbolicMismatch",
-           "UnknownPart", "can_never", "diff", "DIFF_KINDS"]
+__all__ = ["CALLER_KINDS", "DEFAULT_ACCOUNT", "DIFF_KINDS", "DiffFinding", "DiffReport", "Example", "OWN_ALLOWS",
+           "OWN_AND_SESSION_ALLOW", "OWN_NONE", "Outcome", "SymbolicMismatch", "UnknownPart", "can_never", "diff"]
 
 # The caller whose requests are searched, by the type of the policies compared.
 DEFAULT_ACCOUNT = "123456789012"
