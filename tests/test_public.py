@@ -217,3 +217,13 @@ def test_a_key_policy_that_lets_another_account_decrypt_is_outside_access():
     example_ = report.findings[0].finding.example
     assert example_.principal.split(":")[4] == "444455556666" and example_.action == "kms:Decrypt"
     replays(report, policy)
+
+
+def test_the_organization_of_the_resource_is_the_one_given():
+    """A data perimeter's `aws:PrincipalOrgID` equal to `${aws:ResourceOrgID}` (§9, §10): with the
+    resource's organization given, only callers of that organization are let in."""
+    policy = bucket_policy(Principal="*", Condition={"StringEquals": {"aws:PrincipalOrgID": "${aws:ResourceOrgID}"}})
+    report = public(policy, OWN, ["o-a1b2c3d4e5"])
+    assert report.result == "outside-access" and set(kinds(report)) == {"outside-account"}
+    assert report.findings[0].finding.example.context["aws:PrincipalOrgID"] == "o-a1b2c3d4e5"
+    replays(report, policy)

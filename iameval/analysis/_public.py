@@ -23,7 +23,7 @@ restrict; a key any caller can set in its request (`aws:SourceIp`, `aws:SourceVp
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, Sequence
 
@@ -92,7 +92,7 @@ def public(policy: Policy, account: str | None = None, organizations: Sequence[s
     """Which kinds of outside caller `policy`, the resource (`kind` "resource") or trust policy
     ("trust", asked about the roles of `account`) of a resource in `account`, lets in (module
     docstring). `organizations`: the resource's organization, by default the values the policy
-    compares `aws:PrincipalOrgID` with."""
+    compares `aws:PrincipalOrgID` with; one is the resource's `aws:ResourceOrgID` too."""
     own = account or DEFAULT_ACCOUNT
     resources = [role_arns(own)] if kind == "trust" else None
     found = caller_shapes(Authorizer(resource_policy=policy).resource_policy.statements, own)
@@ -108,8 +108,11 @@ def public(policy: Policy, account: str | None = None, organizations: Sequence[s
         asked.append((Outside.OUTSIDE_ORGANIZATION, [s.outside_organization(orgs) for s in outside]))
     findings: list[PublicFinding] = []
     unknown: list[UnknownPart] = [UnknownPart((), u) for u in found.unknown]
-    for kind, shapes in asked:
+    # The resource is in the organization, when there is one (its `aws:ResourceOrgID`, §10).
+    in_organization = (("aws:ResourceOrgID", orgs[0], ()),) if len(orgs) == 1 else ()
+    for outside_kind, shapes in asked:
+        shapes = [replace(s, facts=s.facts + in_organization) for s in shapes]
         report = search_callers(None, policy, shapes, own, None, resources, first_only=True)
-        findings.extend(PublicFinding(kind, f) for f in report.findings[:1])
+        findings.extend(PublicFinding(outside_kind, f) for f in report.findings[:1])
         unknown.extend(u for u in report.unknown if u not in unknown)
     return PublicReport(tuple(findings), tuple(unknown), orgs)
