@@ -1,4 +1,4 @@
-"""`diff` and `can_never` of resource and trust policies: the caller searched too (IAM-SEMANTICS §2.2, §2.5, §2.6, §3, §7.4).
+"""`diff` and `can_never` of resource and trust policies, the caller searched (IAM-SEMANTICS §2.2-§2.6, §3, §7.4).
 
 Table rows, each a fact about AWS that the search over callers must find on its own: an account
 added to a bucket policy, `*` narrowed by `aws:PrincipalOrgID`, `NotPrincipal`, a trust policy
@@ -260,8 +260,8 @@ def _trust_statements(draw: st.DrawFn, effect: str | None = None) -> dict:
 
 
 def _trust(statements_: list[dict]) -> Policy:
-    return load_policy({"Version": "2012-10-17", "Statement": [{"Sid": f"S{i}", **s} for i, s in enumerate(statements_)]},
-                       "resource_policy", name="trust", trust=True)
+    document = {"Version": "2012-10-17", "Statement": [{"Sid": f"S{i}", **s} for i, s in enumerate(statements_)]}
+    return load_policy(document, "resource_policy", name="trust", trust=True)
 
 
 @st.composite

@@ -33,7 +33,8 @@ def example(folder: str, name: str) -> Policy:
 
 def bucket_policy(**statement: Any) -> Policy:
     return load_policy({"Version": "2012-10-17", "Statement": [
-        {"Sid": "Read", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bucket/*", **statement}]},
+        {"Sid": "Read", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bucket/*",
+         **statement}]},
         "resource_policy", name="bucket")
 
 
@@ -68,8 +69,8 @@ def test_a_public_read_bucket_policy_lets_anyone_read():
 def test_the_default_sns_topic_policy_is_not_public():
     """`AWS:SourceOwner` is present only when a service calls for a resource (§10): `*` under it
     reaches no caller of another account, nor an anonymous one."""
-    report = public(example("resource", "sns-get-topic-attributes__arn_aws_sns_us-east-1_123456789012_demo_private.json"),
-                    OWN)
+    topic = "sns-get-topic-attributes__arn_aws_sns_us-east-1_123456789012_demo_private.json"
+    report = public(example("resource", topic), OWN)
     assert report.result == "not-public" and not report.unknown
 
 

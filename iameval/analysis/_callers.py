@@ -1,4 +1,4 @@
-"""The callers a resource or trust policy can be asked about, as a finite set of shapes (IAM-SEMANTICS §1, §7.4, §10).
+"""The callers a resource or trust policy tells apart, a finite set of shapes (IAM-SEMANTICS §1, §7.4, §10).
 
 A resource-based policy names its callers (§7.4): which statements reach a caller is a matter
 of its kind, its ARN (or the role ARN behind a session, `aws:PrincipalArn`), its account, its
@@ -85,7 +85,8 @@ class CallerShape:
         organization's; its paths, which name its organization, absent)."""
         return CallerShape(self.principal, f"{self.what}, outside organization {', '.join(organizations)}",
                            self.kind, self.account, self.given,
-                           self.facts + (("aws:PrincipalOrgID", None, organizations), ("aws:PrincipalOrgPaths", None, ())),
+                           self.facts + (("aws:PrincipalOrgID", None, organizations),
+                                         ("aws:PrincipalOrgPaths", None, ())),
                            self.named)
 
 

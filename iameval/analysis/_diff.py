@@ -167,10 +167,10 @@ def search_callers(old: Policy | None, new: Policy | None, shapes: Sequence[Call
                    actions: Sequence[str] | None, resources: Sequence[str] | None,
                    first_only: bool = False) -> DiffReport:
     """`diff` of two resource (or trust) policies of a resource in `account` (None: the resource
-    has none), for each caller of `shapes`: the caller's own side allowing everything, and for one of the resource's account
-    with no identity policy too, where the resource policy alone must grant (§2.2, §3). Callers
-    without an identity side (§2.6) and the root user (§2.3) are asked as they are.
-    `first_only` stops at the first finding (`public`)."""
+    has none), for each caller of `shapes`: the caller's own side allowing everything, and for a
+    caller of the resource's account with no identity policy too, where the resource policy alone
+    must grant (§2.2, §3). Callers without an identity side (§2.6) and the root user (§2.3) are
+    asked as they are. `first_only` stops at the first finding (`public`)."""
     findings: list[DiffFinding] = []
     unknown: list[UnknownPart] = []
     classes = 0
@@ -201,14 +201,14 @@ def search_callers(old: Policy | None, new: Policy | None, shapes: Sequence[Call
 def _search_callers(old: Policy | None, new: Policy | None, kind: str, principal: str | None,
                     actions: Sequence[str] | None, resources: Sequence[str] | None, account: str | None
                     ) -> DiffReport:
+    """`diff` over the callers of the policies (`caller_shapes`), or `principal` alone."""
     account = account or DEFAULT_ACCOUNT
     resources = resources if resources is not None or kind != "trust" else [role_arns(account)]
-    statements = [s for p in (old, new) if p is not None for s in Authorizer(resource_policy=p).resource_policy.statements]
-    found = caller_shapes(statements, account)
-    shapes = found.shapes
     if principal is not None:
-        shapes = (given_shape(principal),)
-    report = search_callers(old, new, shapes, account, actions, resources)
+        return search_callers(old, new, (given_shape(principal),), account, actions, resources)
+    found = caller_shapes([s for p in (old, new) if p is not None
+                           for s in Authorizer(resource_policy=p).resource_policy.statements], account)
+    report = search_callers(old, new, found.shapes, account, actions, resources)
     return DiffReport(report.findings, report.unknown + tuple(UnknownPart((), u) for u in found.unknown),
                       report.classes)
 
