@@ -79,3 +79,23 @@ def test_who_can_command_any_context(tmp_path):
     both = invoke("who-can", "--account-details", str(path), "-a", "s3:PutObject", "--any-context",
                   "--context", "aws:RequestTag/x=a")
     assert both.exit_code == 2
+
+
+def test_the_role_view_shows_the_context_that_lets_a_user_assume(tmp_path):
+    """A trust policy that names dave and asks for MFA (§2.5, §10): the role view with
+    --any-context lists him allowed, with the context found; without it, "allowed if"."""
+    path = _account(tmp_path, {"StringEquals": {"aws:RequestTag/x": "a"}})
+    export = json.loads(path.read_text())
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": DAVE},
+                                                      "Action": "sts:AssumeRole",
+                                                      "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}
+    export["RoleDetailList"] = [{"Path": "/", "RoleName": "Mfa", "RoleId": "AROAMFAEXAMPLE000001",
+                                 "Arn": f"arn:aws:iam::{A}:role/Mfa", "AssumeRolePolicyDocument": trust,
+                                 "RolePolicyList": [], "AttachedManagedPolicies": [], "Tags": []}]
+    path.write_text(json.dumps(export))
+    found = invoke("who-can", "--account-details", str(path), "--assume", "--any-context", "--json")
+    assert found.exit_code == 0, found.output
+    (view,) = [json.loads(x) for x in found.stdout.splitlines()]
+    assert view["allowed"] == [DAVE] and view["contexts"] == {DAVE: {"aws:MultiFactorAuthPresent": "true"}}
+    heuristic = json.loads(invoke("who-can", "--account-details", str(path), "--assume", "--json").stdout)
+    assert heuristic["allowed"] == [] and [a["principal"] for a in heuristic["allowed_if"]] == [DAVE]

@@ -353,16 +353,21 @@ def print_assume_view(console: Console, role: AccountPrincipal, answers: list[Wh
 def assume_view_json(role: AccountPrincipal, answers: list[WhoCanAnswer], outside: list[str]) -> dict[str, Any]:
     """One role of the role view: who may assume it, who may if conditions on keys the request
     did not give held (with those statements and conditions), who was not evaluated, and whom
-    its trust policy names beyond the account."""
-    return {"role": role.arn,
-            "allowed": [a.principal.arn for a in answers if a.allowed],
-            "allowed_if": [{"principal": a.principal.arn,
-                            "statements": [_statement_json(t, t.allowed_if) for t in a.allowed_if],
-                            "unless": [_statement_json(t, t.absent) for t in a.unless],
-                            "missing_context": _missing_keys(a)}
-                           for a in answers if a.conditional],
-            "not_evaluated": [a.principal.arn for a in answers if a.error],
-            "trusted_outside_account": outside}
+    its trust policy names beyond the account. With `--any-context`: `contexts`, the context
+    found for each principal allowed through one, and `unknown`, those not decided, with why."""
+    out: dict[str, Any] = {
+        "role": role.arn,
+        "allowed": [a.principal.arn for a in answers if a.allowed],
+        "allowed_if": [{"principal": a.principal.arn,
+                        "statements": [_statement_json(t, t.allowed_if) for t in a.allowed_if],
+                        "unless": [_statement_json(t, t.absent) for t in a.unless],
+                        "missing_context": _missing_keys(a)}
+                       for a in answers if a.conditional],
+        "not_evaluated": [a.principal.arn for a in answers if a.error],
+        "trusted_outside_account": outside}
+    contexts = {a.principal.arn: dict(a.context) for a in answers if a.context is not None}
+    undecided = {a.principal.arn: a.unknown for a in answers if a.unknown is not None}
+    return out | ({"contexts": contexts} if contexts else {}) | ({"unknown": undecided} if undecided else {})
 
 
 _VERDICT = {Verdict.DENY: "[bold red]denies[/]", Verdict.ALLOW: "[green]allows[/]",
