@@ -163,39 +163,56 @@ def _one(policies: Sequence[Policy], kind: str) -> Policy | None:
     return policies[0] if policies else None
 
 
-def search_callers(old: Policy | None, new: Policy | None, shapes: Sequence[CallerShape], account: str,
-                   actions: Sequence[str] | None, resources: Sequence[str] | None,
-                   first_only: bool = False) -> DiffReport:
+class CallerSearch:
     """`diff` of two resource (or trust) policies of a resource in `account` (None: the resource
-    has none), for each caller of `shapes`: the caller's own side allowing everything, and for a
+    has none), caller by caller (`run`): the caller's own side allowing everything, and for a
     caller of the resource's account with no identity policy too, where the resource policy alone
     must grant (§2.2, §3). Callers without an identity side (§2.6) and the root user (§2.3) are
-    asked as they are. `first_only` stops at the first finding (`public`)."""
-    findings: list[DiffFinding] = []
-    unknown: list[UnknownPart] = []
-    classes = 0
-    # The actions the resource policies reach: the caller's own side, the same under both, cannot
-    # make the others differ. Read once for every caller.
-    universe = _universe([Authorizer(resource_policy=p) for p in (old, new) if p is not None])
-    for shape in shapes:
-        own: list[str | None] = [None]
-        if shape.has_identity and shape.kind is not CallerKind.ROOT:
-            allows = OWN_AND_SESSION_ALLOW if shape.kind is CallerKind.FEDERATED_USER else OWN_ALLOWS
-            own = [allows, *([OWN_NONE] if shape.account == account else [])]
-        for identity in own:
+    asked as they are. The actions and their classes of each own side are read once, for every
+    caller and every `run`."""
+
+    def __init__(self, old: Policy | None, new: Policy | None, account: str, actions: Sequence[str] | None,
+                 resources: Sequence[str] | None):
+        self._old, self._new, self._account = old, new, account
+        self._actions, self._resources = actions, resources
+        # The actions the resource policies reach: the caller's own side, the same under both,
+        # cannot make the others differ.
+        self._universe = _universe([Authorizer(resource_policy=p) for p in (old, new) if p is not None])
+        self._sides: dict[str | None, tuple[Authorizer, Authorizer, dict[str, str], list[list[str]]]] = {}
+
+    def _side(self, identity: str | None) -> tuple[Authorizer, Authorizer, dict[str, str], list[list[str]]]:
+        found = self._sides.get(identity)
+        if found is None:
             side = [_ALLOW_ALL] if identity in (OWN_ALLOWS, OWN_AND_SESSION_ALLOW) else []
             session = [_ALLOW_ALL] if identity == OWN_AND_SESSION_ALLOW else []
-            before = Authorizer(identity=side, session=session, resource_policy=old)
-            after = Authorizer(identity=side, session=session, resource_policy=new)
-            report = _search(before, after, shape.principal, actions, resources, shape, account, identity, universe)
-            findings.extend(report.findings)
-            unknown.extend(u for u in report.unknown if u not in unknown)
-            classes += report.classes
-            if first_only and findings:
-                return DiffReport(tuple(findings), tuple(unknown), classes)
-    # One example of each newly allowed group, by the same statements: the first caller's.
-    kept = {(f.actions, f.statements): f for f in reversed(findings)}
-    return DiffReport(tuple(sorted(kept.values(), key=lambda f: f.actions)), tuple(unknown), classes)
+            before = Authorizer(identity=side, session=session, resource_policy=self._old)
+            after = Authorizer(identity=side, session=session, resource_policy=self._new)
+            found = self._sides[identity] = (before, after, *_actions(before, after, self._actions, self._universe))
+        return found
+
+    def run(self, shapes: Sequence[CallerShape], first_only: bool = False) -> DiffReport:
+        """What the new policy allows that the old does not for the callers of `shapes`; one
+        example of each group of actions and statements. `first_only` stops at the first
+        finding (`public`)."""
+        findings: list[DiffFinding] = []
+        unknown: list[UnknownPart] = []
+        classes = 0
+        for shape in shapes:
+            own: list[str | None] = [None]
+            if shape.has_identity and shape.kind is not CallerKind.ROOT:
+                allows = OWN_AND_SESSION_ALLOW if shape.kind is CallerKind.FEDERATED_USER else OWN_ALLOWS
+                own = [allows, *([OWN_NONE] if shape.account == self._account else [])]
+            for identity in own:
+                before, after, names, groups = self._side(identity)
+                report = _search_classes(before, after, shape.principal, names, groups, self._resources, shape,
+                                         self._account, identity)
+                findings.extend(report.findings)
+                unknown.extend(u for u in report.unknown if u not in unknown)
+                classes += report.classes
+                if first_only and findings:
+                    return DiffReport(tuple(findings), tuple(unknown), classes)
+        kept = {(f.actions, f.statements): f for f in reversed(findings)}  # the first caller's example
+        return DiffReport(tuple(sorted(kept.values(), key=lambda f: f.actions)), tuple(unknown), classes)
 
 
 def _search_callers(old: Policy | None, new: Policy | None, kind: str, principal: str | None,
@@ -204,11 +221,12 @@ def _search_callers(old: Policy | None, new: Policy | None, kind: str, principal
     """`diff` over the callers of the policies (`caller_shapes`), or `principal` alone."""
     account = account or DEFAULT_ACCOUNT
     resources = resources if resources is not None or kind != "trust" else [role_arns(account)]
+    search = CallerSearch(old, new, account, actions, resources)
     if principal is not None:
-        return search_callers(old, new, (given_shape(principal),), account, actions, resources)
+        return search.run((given_shape(principal),))
     found = caller_shapes([s for p in (old, new) if p is not None
                            for s in Authorizer(resource_policy=p).resource_policy.statements], account)
-    report = search_callers(old, new, found.shapes, account, actions, resources)
+    report = search.run(found.shapes)
     return DiffReport(report.findings, report.unknown + tuple(UnknownPart((), u) for u in found.unknown),
                       report.classes)
 
@@ -307,18 +325,29 @@ def _classes(old: Authorizer | None, new: Authorizer, names: dict[str, str],
 
 
 def _search(old: Authorizer | None, new: Authorizer, principal: str, actions: Sequence[str] | None,
-            resources: Sequence[str] | None, shape: CallerShape | None = None, account: str | None = None,
-            identity: str | None = None, universe: dict[str, str] | None = None) -> DiffReport:
-    """The search of every class of actions of `universe` (default `new`'s, `_universe`)."""
-    names = dict(universe) if universe is not None else _universe([new])
+            resources: Sequence[str] | None) -> DiffReport:
+    """The search of every class of actions of `new` (`_universe`), for one caller."""
+    names, classes = _actions(old, new, actions, _universe([new]))
+    return _search_classes(old, new, principal, names, classes, resources)
+
+
+def _actions(old: Authorizer | None, new: Authorizer, actions: Sequence[str] | None, universe: dict[str, str]
+             ) -> tuple[dict[str, str], list[list[str]]]:
+    """The actions asked, with their catalogue names, in classes (`_classes`): a function of
+    the policies alone, the same for every caller."""
+    names = dict(universe)
     # An action the question names that neither the catalogue nor the policies know is asked too.
     for action in actions or ():
         if "*" not in action and "?" not in action:
             names.setdefault(action.lower(), action)
-    wanted = _wanted(actions)
+    return names, _classes(old, new, names, _wanted(actions))
+
+
+def _search_classes(old: Authorizer | None, new: Authorizer, principal: str, names: dict[str, str],
+                    classes: list[list[str]], resources: Sequence[str] | None, shape: CallerShape | None = None,
+                    account: str | None = None, identity: str | None = None) -> DiffReport:
     findings: list[DiffFinding] = []
     unknown: list[UnknownPart] = []
-    classes = _classes(old, new, names, wanted)
     for group in classes:
         try:
             found, reason = search_class(old, new, principal, group, resources,

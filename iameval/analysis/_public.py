@@ -31,7 +31,7 @@ from ..engine._callers import CallerKind
 from ..engine._chain import Authorizer
 from ..policy._model import Policy
 from ._callers import CallerShape, caller_shapes
-from ._diff import DEFAULT_ACCOUNT, DiffFinding, UnknownPart, role_arns, search_callers
+from ._diff import DEFAULT_ACCOUNT, CallerSearch, DiffFinding, UnknownPart, role_arns
 
 __all__ = ["Outside", "PublicFinding", "PublicReport", "PublicResult", "public"]
 
@@ -110,9 +110,10 @@ def public(policy: Policy, account: str | None = None, organizations: Sequence[s
     unknown: list[UnknownPart] = [UnknownPart((), u) for u in found.unknown]
     # The resource is in the organization, when there is one (its `aws:ResourceOrgID`, §10).
     in_organization = (("aws:ResourceOrgID", orgs[0], ()),) if len(orgs) == 1 else ()
+    search = CallerSearch(None, policy, own, None, resources)
     for outside_kind, shapes in asked:
         shapes = [replace(s, facts=s.facts + in_organization) for s in shapes]
-        report = search_callers(None, policy, shapes, own, None, resources, first_only=True)
+        report = search.run(shapes, first_only=True)
         findings.extend(PublicFinding(outside_kind, f) for f in report.findings[:1])
         unknown.extend(u for u in report.unknown if u not in unknown)
     return PublicReport(tuple(findings), tuple(unknown), orgs)
