@@ -178,16 +178,18 @@ class CallerSearch:
         # The actions the resource policies reach: the caller's own side, the same under both,
         # cannot make the others differ.
         self._universe = _universe([Authorizer(resource_policy=p) for p in (old, new) if p is not None])
-        self._sides: dict[str | None, tuple[Authorizer, Authorizer, dict[str, str], list[list[str]]]] = {}
+        self._sides: dict[tuple[bool, bool], tuple[Authorizer, Authorizer, dict[str, str], list[list[str]]]] = {}
 
     def _side(self, identity: str | None) -> tuple[Authorizer, Authorizer, dict[str, str], list[list[str]]]:
-        found = self._sides.get(identity)
+        """The authorizers of an own side (`OWN_*`; None: a caller without one), and its classes."""
+        key = (identity in (OWN_ALLOWS, OWN_AND_SESSION_ALLOW), identity == OWN_AND_SESSION_ALLOW)
+        found = self._sides.get(key)
         if found is None:
-            side = [_ALLOW_ALL] if identity in (OWN_ALLOWS, OWN_AND_SESSION_ALLOW) else []
-            session = [_ALLOW_ALL] if identity == OWN_AND_SESSION_ALLOW else []
+            side = [_ALLOW_ALL] if key[0] else []
+            session = [_ALLOW_ALL] if key[1] else []
             before = Authorizer(identity=side, session=session, resource_policy=self._old)
             after = Authorizer(identity=side, session=session, resource_policy=self._new)
-            found = self._sides[identity] = (before, after, *_actions(before, after, self._actions, self._universe))
+            found = self._sides[key] = (before, after, *_actions(before, after, self._actions, self._universe))
         return found
 
     def run(self, shapes: Sequence[CallerShape], first_only: bool = False) -> DiffReport:
