@@ -201,11 +201,6 @@ def test_an_rcp_only_takes_away():
     assert "s3:GetObject" in found and "s3:PutObject" not in found
 
 
-def test_resource_policies_are_unknown_until_principals_are_searched():
-    report = diff([], [policy({**allow_if(), "Principal": "*"}, kind="resource_policy")], "resource")
-    assert report.result == "unknown" and "principals are not searched" in report.unknown[0].reason
-
-
 # ------------------------------------------------------------------------------- command line
 
 def test_diff_command_json_and_exits(tmp_path):

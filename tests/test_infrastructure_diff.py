@@ -82,14 +82,15 @@ def test_reverse_of_a_widening_plan_takes_nothing_away(tmp_path: Path) -> None:
     assert "aws_iam_role.lambda_role: identity policies (changed, searched as identity): no-new-access" in result.stdout
 
 
-def test_a_resource_policy_a_plan_adds_is_unknown_and_says_why() -> None:
+def test_a_resource_policy_a_plan_adds_grants_to_the_caller_it_names() -> None:
     # The plan creates an `aws_lambda_permission`: the function gets a resource-based policy.
     result = invoke("diff", PLANS / "tfc-issue-522-lambda_role.json", "--json")
     assert result.exit_code == 1, result.output
     found = [p for p in json.loads(result.stdout)["pairs"] if p["part"] == "resource policy"]
-    assert [(p["change"], p["kind"], p["result"]) for p in found] == [("added", "resource", "unknown")]
+    assert [(p["change"], p["kind"], p["result"]) for p in found] == [("added", "resource", "new-access")]
     assert "arn:aws:lambda:us-east-1:123456789012:function:metrics-lambda-primary-lambda" in found[0]["name"]
-    assert "principals are not searched" in found[0]["unknown"][0]["reason"]
+    assert [(f["actions"], f["example"]["principal"]) for f in found[0]["findings"]] == [
+        (["lambda:InvokeFunction"], "events.amazonaws.com")]
 
 
 def test_two_templates_where_a_role_gains_an_action_and_a_user_is_new() -> None:
@@ -193,7 +194,7 @@ Resources:
 """
 
 
-def test_a_widened_boundary_is_new_access_and_a_changed_trust_policy_unknown(tmp_path: Path) -> None:
+def test_a_widened_boundary_and_a_trust_policy_that_names_an_account_are_new_access(tmp_path: Path) -> None:
     old = write(tmp_path / "old.yaml", BOUNDED)
     new = write(tmp_path / "new.yaml", BOUNDED.replace("Action: s3:GetObject", "Action: [s3:GetObject, s3:PutObject]")
                 .replace("Service: lambda.amazonaws.com", 'AWS: "arn:aws:iam::111122223333:root"'))
@@ -204,7 +205,8 @@ def test_a_widened_boundary_is_new_access_and_a_changed_trust_policy_unknown(tmp
     assert (boundary["kind"], boundary["result"]) == ("boundary", "new-access")
     assert [f["actions"] for f in boundary["findings"]] == [["s3:PutObject"]]
     trust = found[("AppRole (AWS::IAM::Role)", "trust policy")]
-    assert (trust["kind"], trust["result"]) == ("trust", "unknown")
+    assert (trust["kind"], trust["result"]) == ("trust", "new-access")
+    assert {f["example"]["principal"].split(":")[4] for f in trust["findings"]} == {"111122223333"}
     assert ("AppRole (AWS::IAM::Role)", "identity policies") not in found  # the same on both sides
 
 

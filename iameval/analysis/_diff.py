@@ -1,7 +1,9 @@
 """What one set of policies allows that another does not, for every request (IAM-SEMANTICS §2-§8).
 
 `diff(old, new)` answers "does this change newly allow anything, and what?", `can_never` "can
-these policies ever allow these actions?". Both search the requests of one caller:
+these policies ever allow these actions?". Both search the requests of one caller; for the
+policies that name their callers (resource and trust policies, §7.4), of each caller of the
+finite set that `_callers.caller_shapes` derives from their constants:
 
 - Actions are finite (the catalogue, with the actions the policies name that it lacks). They
   fall into classes that plan alike: the same statements of each policy reach them in every
@@ -26,23 +28,29 @@ from typing import Any, Callable, Iterable, Sequence
 from .. import catalog
 from ..engine._chain import Authorizer
 from ..engine._request import Request
+from ..engine._callers import CallerKind
 from ..engine._services import RULED_SERVICES
-from ..policy._errors import Location
+from ..policy._errors import Location, RequestError
 from ..policy._match import action_glob
 from ..policy._model import Policy, PolicyKind
-from ._policy_types import DIFF_TYPES
+from ._policy_types import CALLER_KINDS, DIFF_TYPES
+from ._callers import CallerShape, caller_shapes, given_shape
 from ._search import SymbolicMismatch, policy_sets, search_class
 
-__all__ = ["DiffFinding", "DiffReport", "Example", "Outcome", "SymbolicMismatch", "UnknownPart", "can_never",
-           "diff", "DIFF_KINDS", "UNSEARCHED_KINDS"]
+__all__ = ["CALLER_KINDS", "DEFAULT_ACCOUNT", "DIFF_KINDS", "DiffFinding", "DiffReport", "Example", "OWN_ALLOWS",
+           "OWN_AND_SESSION_ALLOW", "OWN_NONE", "Outcome", "SymbolicMismatch", "UnknownPart", "can_never", "diff"]
 
 # The caller whose requests are searched, by the type of the policies compared.
-_USER = "arn:aws:iam::123456789012:user/iameval-user"
-_SESSION = "arn:aws:sts::123456789012:assumed-role/iameval-role/iameval-session"
+DEFAULT_ACCOUNT = "123456789012"
+_USER = f"arn:aws:iam::{DEFAULT_ACCOUNT}:user/iameval-user"
+_SESSION = f"arn:aws:sts::{DEFAULT_ACCOUNT}:assumed-role/iameval-role/iameval-session"
+DIFF_KINDS = tuple(DIFF_TYPES)
+# What a caller's own side is taken to be when a resource or trust policy is compared (§2.2, §3).
+OWN_ALLOWS = "the caller's identity policies allow every action"
+# A federated user's identity side is its session policy's intersection with its user's (§2.4).
+OWN_AND_SESSION_ALLOW = "the caller's identity and session policies allow every action"
+OWN_NONE = "the caller has no identity policies"
 # Where the compared policies sit; the other gates allow everything, so that only they decide.
-# Policies that name their callers: answered `unknown` until principals are searched too.
-UNSEARCHED_KINDS = ("resource", "trust")
-DIFF_KINDS = tuple(name for name in DIFF_TYPES if name not in UNSEARCHED_KINDS)
 _ALLOW_ALL = Policy.model_validate({"Version": "2012-10-17", "Statement": [
     {"Sid": "AllowAll", "Effect": "Allow", "Action": "*", "Resource": "*"}]}, context={"kind": PolicyKind.IDENTITY}
 ).model_copy(update={"name": "iameval-allow-all"})
@@ -62,10 +70,17 @@ class Example:
     action: str
     resource: str
     context: dict[str, Any]
+    # For a resource or trust policy: the resource's account, what the caller is, and what its
+    # identity policies are taken to be (`CALLER_KINDS`).
+    resource_account: str | None = None
+    caller: str | None = None
+    identity: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"principal": self.principal, "action": self.action, "resource": self.resource,
-                "context": self.context}
+        shown = {"principal": self.principal, "action": self.action, "resource": self.resource,
+                 "context": self.context}
+        extra = {"resource_account": self.resource_account, "caller": self.caller, "identity": self.identity}
+        return shown | {k: v for k, v in extra.items() if v is not None}
 
 
 @dataclass(frozen=True)
@@ -114,23 +129,108 @@ class DiffReport:
 # --------------------------------------------------------------------------- public calls
 
 def diff(old: Sequence[Policy], new: Sequence[Policy], kind: str = "identity",
-         principal: str | None = None, actions: Sequence[str] | None = None) -> DiffReport:
+         principal: str | None = None, actions: Sequence[str] | None = None,
+         account: str | None = None) -> DiffReport:
     """What `new` allows that `old` does not, as policies of `kind` (one of `DIFF_KINDS`), for
-    `actions` (patterns, `*` and `?`; default every action)."""
-    if kind in UNSEARCHED_KINDS:
-        return _unsearched(kind)
+    `actions` (patterns, `*` and `?`; default every action). A resource or trust policy is that
+    of a resource in `account`, asked about every caller (or `principal` alone)."""
+    if kind in CALLER_KINDS:
+        return _search_callers(_one(old, kind), _one(new, kind), kind, principal, actions, None, account)
     caller = principal or (_SESSION if kind == "session" else _USER)
     return _search(_authorizer(old, kind), _authorizer(new, kind), caller, actions, None)
 
 
 def can_never(policies: Sequence[Policy], actions: Sequence[str], resources: Sequence[str] | None = None,
-              kind: str = "identity", principal: str | None = None) -> DiffReport:
+              kind: str = "identity", principal: str | None = None, account: str | None = None) -> DiffReport:
     """Whether `policies` (of `kind`) allow any request for `actions` (patterns, `*` and `?`)
-    on `resources` (ARN patterns, default any): no findings when none is allowed."""
-    if kind in UNSEARCHED_KINDS:
-        return _unsearched(kind)
+    on `resources` (ARN patterns, default any): no findings when none is allowed. A resource or
+    trust policy is asked what it grants: what its resource would not allow without it."""
+    if kind in CALLER_KINDS:
+        return _search_callers(None, _one(policies, kind), kind, principal, actions, resources, account)
     caller = principal or (_SESSION if kind == "session" else _USER)
     return _search(None, _authorizer(policies, kind), caller, actions, resources)
+
+
+def role_arns(account: str) -> str:
+    """The resources a trust policy is asked about: the roles of its account (§2.5)."""
+    return f"arn:aws:iam::{account}:role/*"
+
+
+def _one(policies: Sequence[Policy], kind: str) -> Policy | None:
+    """A resource has one resource-based (or trust) policy, or none (§2.2)."""
+    if len(policies) > 1:
+        raise ValueError(f"a resource has one {kind} policy: give one policy")
+    return policies[0] if policies else None
+
+
+class CallerSearch:
+    """`diff` of two resource (or trust) policies of a resource in `account` (None: the resource
+    has none), caller by caller (`run`): the caller's own side allowing everything, and for a
+    caller of the resource's account with no identity policy too, where the resource policy alone
+    must grant (§2.2, §3). Callers without an identity side (§2.6) and the root user (§2.3) are
+    asked as they are. The actions and their classes of each own side are read once, for every
+    caller and every `run`."""
+
+    def __init__(self, old: Policy | None, new: Policy | None, account: str, actions: Sequence[str] | None,
+                 resources: Sequence[str] | None):
+        self._old, self._new, self._account = old, new, account
+        self._actions, self._resources = actions, resources
+        # The actions the resource policies reach: the caller's own side, the same under both,
+        # cannot make the others differ.
+        self._universe = _universe([Authorizer(resource_policy=p) for p in (old, new) if p is not None])
+        self._sides: dict[tuple[bool, bool], tuple[Authorizer, Authorizer, dict[str, str], list[list[str]]]] = {}
+
+    def _side(self, identity: str | None) -> tuple[Authorizer, Authorizer, dict[str, str], list[list[str]]]:
+        """The authorizers of an own side (`OWN_*`; None: a caller without one), and its classes."""
+        key = (identity in (OWN_ALLOWS, OWN_AND_SESSION_ALLOW), identity == OWN_AND_SESSION_ALLOW)
+        found = self._sides.get(key)
+        if found is None:
+            side = [_ALLOW_ALL] if key[0] else []
+            session = [_ALLOW_ALL] if key[1] else []
+            before = Authorizer(identity=side, session=session, resource_policy=self._old)
+            after = Authorizer(identity=side, session=session, resource_policy=self._new)
+            found = self._sides[key] = (before, after, *_actions(before, after, self._actions, self._universe))
+        return found
+
+    def run(self, shapes: Sequence[CallerShape], first_only: bool = False) -> DiffReport:
+        """What the new policy allows that the old does not for the callers of `shapes`; one
+        example of each group of actions and statements. `first_only` stops at the first
+        finding (`public`)."""
+        findings: list[DiffFinding] = []
+        unknown: list[UnknownPart] = []
+        classes = 0
+        for shape in shapes:
+            own: list[str | None] = [None]
+            if shape.has_identity and shape.kind is not CallerKind.ROOT:
+                allows = OWN_AND_SESSION_ALLOW if shape.kind is CallerKind.FEDERATED_USER else OWN_ALLOWS
+                own = [allows, *([OWN_NONE] if shape.account == self._account else [])]
+            for identity in own:
+                before, after, names, groups = self._side(identity)
+                report = _search_classes(before, after, shape.principal, names, groups, self._resources, shape,
+                                         self._account, identity)
+                findings.extend(report.findings)
+                unknown.extend(u for u in report.unknown if u not in unknown)
+                classes += report.classes
+                if first_only and findings:
+                    return DiffReport(tuple(findings), tuple(unknown), classes)
+        kept = {(f.actions, f.statements): f for f in reversed(findings)}  # the first caller's example
+        return DiffReport(tuple(sorted(kept.values(), key=lambda f: f.actions)), tuple(unknown), classes)
+
+
+def _search_callers(old: Policy | None, new: Policy | None, kind: str, principal: str | None,
+                    actions: Sequence[str] | None, resources: Sequence[str] | None, account: str | None
+                    ) -> DiffReport:
+    """`diff` over the callers of the policies (`caller_shapes`), or `principal` alone."""
+    account = account or DEFAULT_ACCOUNT
+    resources = resources if resources is not None or kind != "trust" else [role_arns(account)]
+    search = CallerSearch(old, new, account, actions, resources)
+    if principal is not None:
+        return search.run((given_shape(principal),))
+    found = caller_shapes([s for p in (old, new) if p is not None
+                           for s in Authorizer(resource_policy=p).resource_policy.statements], account)
+    report = search.run(found.shapes)
+    return DiffReport(report.findings, report.unknown + tuple(UnknownPart((), u) for u in found.unknown),
+                      report.classes)
 
 
 def _wanted(patterns: Sequence[str] | None) -> Callable[[str], bool] | None:
@@ -139,11 +239,6 @@ def _wanted(patterns: Sequence[str] | None) -> Callable[[str], bool] | None:
         return None
     globs = [action_glob(p) for p in patterns]
     return lambda action: any(g.matches(action) for g in globs)
-
-
-def _unsearched(kind: str) -> DiffReport:
-    return DiffReport((), (UnknownPart((), f"{kind} policies name their callers, and principals are not searched "
-                                           f"yet: only the policies of one caller are ({', '.join(DIFF_KINDS)})"),))
 
 
 def _authorizer(policies: Sequence[Policy], kind: str) -> Authorizer:
@@ -233,19 +328,36 @@ def _classes(old: Authorizer | None, new: Authorizer, names: dict[str, str],
 
 def _search(old: Authorizer | None, new: Authorizer, principal: str, actions: Sequence[str] | None,
             resources: Sequence[str] | None) -> DiffReport:
-    names = _universe([new])
+    """The search of every class of actions of `new` (`_universe`), for one caller."""
+    names, classes = _actions(old, new, actions, _universe([new]))
+    return _search_classes(old, new, principal, names, classes, resources)
+
+
+def _actions(old: Authorizer | None, new: Authorizer, actions: Sequence[str] | None, universe: dict[str, str]
+             ) -> tuple[dict[str, str], list[list[str]]]:
+    """The actions asked, with their catalogue names, in classes (`_classes`): a function of
+    the policies alone, the same for every caller."""
+    names = dict(universe)
     # An action the question names that neither the catalogue nor the policies know is asked too.
     for action in actions or ():
         if "*" not in action and "?" not in action:
             names.setdefault(action.lower(), action)
-    wanted = _wanted(actions)
+    return names, _classes(old, new, names, _wanted(actions))
+
+
+def _search_classes(old: Authorizer | None, new: Authorizer, principal: str, names: dict[str, str],
+                    classes: list[list[str]], resources: Sequence[str] | None, shape: CallerShape | None = None,
+                    account: str | None = None, identity: str | None = None) -> DiffReport:
     findings: list[DiffFinding] = []
     unknown: list[UnknownPart] = []
-    classes = _classes(old, new, names, wanted)
     for group in classes:
-        found, reason = search_class(old, new, principal, group, resources)
+        try:
+            found, reason = search_class(old, new, principal, group, resources,
+                                         *((shape.given, account, shape.facts) if shape is not None else ()))
+        except RequestError:
+            continue  # a request this caller cannot make (an identity provider's own actions, §2.7)
         if found is not None:
-            findings.extend(_findings(old, new, found, group, names))
+            findings.extend(_findings(old, new, found, group, names, shape, identity))
         elif reason is not None:
             unknown.append(UnknownPart(tuple(sorted(names[a] for a in group)), reason))
     findings.sort(key=lambda f: f.actions)
@@ -253,7 +365,8 @@ def _search(old: Authorizer | None, new: Authorizer, principal: str, actions: Se
 
 
 def _findings(old: Authorizer | None, new: Authorizer, request: Request, actions: list[str],
-              names: dict[str, str]) -> list[DiffFinding]:
+              names: dict[str, str], shape: CallerShape | None = None, identity: str | None = None
+              ) -> list[DiffFinding]:
     """The class's actions by service, each with the example replayed for one of its actions."""
     by_ref = {s.ref: s for p in policy_sets(new) for s in p.statements}
     by_service: dict[str, list[str]] = {}
@@ -273,6 +386,8 @@ def _findings(old: Authorizer | None, new: Authorizer, request: Request, actions
                           if (origin := by_ref[m.ref].origin) is not None)
         out.append(DiffFinding(tuple(sorted(names[a] for a in group)), statements,
                                Example(example.principal, example.action, example.resource,
-                                       {k: list(v) if isinstance(v, tuple) else v for k, v in example.context.items()}),
+                                       {k: list(v) if isinstance(v, tuple) else v for k, v in example.context.items()},
+                                       example.resource_account, shape.what if shape is not None else None,
+                                       identity),
                                locations))
     return out

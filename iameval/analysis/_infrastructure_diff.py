@@ -12,8 +12,8 @@ whose policies differ is searched with the kind its policies have in the chain (
   policies (what they allow beyond it); added, it only limits and is not searched. With the
   identity pair, no request the change newly allows is missed; a request reported by one of the
   two may still be refused by the other gate.
-- a trust policy as `trust`, a resource-based policy as `resource`: `diff` answers those
-  `unknown` (`UNSEARCHED_KINDS`), and says why.
+- a trust policy as `trust`, a resource-based policy as `resource`: every caller they can tell
+  apart is searched (`_callers`), for a resource of the default account.
 - a policy that could not be read (unknown until deployment, refused), on either side, makes its
   pair `unknown` with the located reasons: never guessed.
 

@@ -13,7 +13,7 @@ from typing import Mapping
 from ..policy._kind import PolicyKind
 from ..policy._quotas import AWS_MANAGED, QUOTAS, SizeLimit
 
-__all__ = ["DIFF_TYPES", "POLICY_TYPES", "PolicyType"]
+__all__ = ["CALLER_KINDS", "DIFF_TYPES", "POLICY_TYPES", "PolicyType"]
 
 
 class PolicyType(StrEnum):
@@ -63,3 +63,5 @@ DIFF_TYPES: Mapping[str, PolicyKind] = {
     "identity": PolicyKind.IDENTITY, "scp": PolicyKind.SCP, "rcp": PolicyKind.RCP,
     "boundary": PolicyKind.PERMISSION_BOUNDARY, "session": PolicyKind.SESSION,
     "resource": PolicyKind.RESOURCE_POLICY, "trust": PolicyKind.RESOURCE_POLICY}
+# Those whose policies name their callers (§7.4): every caller they tell apart is searched.
+CALLER_KINDS = ("resource", "trust")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import z3
 
@@ -31,7 +31,7 @@ from ..engine._services import _other_account
 from ..policy._match import ResourcePattern
 from ._symbolic import Space, Unencodable
 
-__all__ = ["SymbolicMismatch", "policy_sets", "request_of", "search_class"]
+__all__ = ["Fact", "SymbolicMismatch", "policy_sets", "request_of", "search_class"]
 
 _SEARCH_LIMIT = 400  # combinations of holding statements tried per way before answering unknown
 _TIMEOUT_MS = 5_000  # per solver call
@@ -75,28 +75,49 @@ def _entries(a: Authorizer, plan: Plan, space: Space, reasons: dict[str, str]) -
     return out
 
 
-def request_of(principal: str, action: str, resource: str, context: dict[str, Any]) -> Request:
+# What a kind of caller fixes of a key the request gives (`Space.fact`): key, value, values outside.
+Fact = tuple[str, str | None, tuple[str, ...]]
+
+
+def request_of(principal: str, action: str, resource: str, context: Mapping[str, Any],
+               resource_account: str | None = None) -> Request:
     return Request.model_validate({"principal": principal, "action": action, "resource": resource,
-                                   "context": context})
+                                   "context": context, "resource_account": resource_account})
 
 
 def search_class(old: Authorizer | None, new: Authorizer, principal: str, actions: list[str],
-                  resources: Sequence[str] | None) -> tuple[Request | None, str | None]:
+                 resources: Sequence[str] | None, given: Mapping[str, Any] | None = None,
+                 resource_account: str | None = None, facts: Sequence[Fact] = (), resource: str | None = None
+                 ) -> tuple[Request | None, str | None]:
     """A request of the class's first action that `new` allows and `old` does not, or None
-    with why the answer is unknown (None when there is none)."""
+    with why the answer is unknown (None when there is none).
+
+    A caller searched among others (`_callers`) brings what every one of its requests gives
+    (`given`, e.g. a role's `aws:PrincipalArn`), the account of the resource it asks for, and
+    what it fixes of the keys a request gives (`facts`). `resource` fixes the request's resource
+    (`who-can --any-context`)."""
     action = actions[0]
-    first = request_of(principal, action, "*", {})
+    given = given or {}
+    first = request_of(principal, action, "*", given, resource_account)
     _, new_plan, _ = new.prepare(first)
     old_plan = old.prepare(first)[1] if old is not None else None
     if any(c.test not in (None, _other_account) for c in (*new_plan.allowing_rules, *new_plan.refusing_rules)):
         return None, f"a rule of the service for `{action}` that reads the request's context (§2.7)"
-    space = Space(new_plan.caller_keys, new_plan.caller.account)
+    space = Space(new_plan.caller_keys, new_plan.caller.account, resource_account)
     reasons: dict[str, str] = {}
     new_entries = _entries(new, new_plan, space, reasons)
     old_entries = _entries(old, old_plan, space, reasons) if old is not None and old_plan is not None else []
     base: list[z3.BoolRef] = []
     if resources is not None:
         base.append(z3.Or(*[space.resource_in(ResourcePattern(r)) for r in resources]))
+    if resource is not None:
+        # Without wildcards a pattern matches itself alone (§7.3), and says so in regular languages.
+        exact = resource != "*" and "*" not in resource and "?" not in resource
+        base.append(space.resource_in(ResourcePattern(resource)) if exact else space.resource == z3.StringVal(resource))
+    try:
+        base.extend(f for key, value, outside in facts if (f := space.fact(key, value, outside)) is not None)
+    except Unencodable as exc:
+        return None, str(exc)
     base.extend(space.constraints)  # read after the encodings, which add to them
     # What the chain reads of the request beyond the statements: whether the resource is in
     # another account (§3) and whether a trust or key policy must allow it (§2.5). Each way is
@@ -106,9 +127,12 @@ def search_class(old: Authorizer | None, new: Authorizer, principal: str, action
     caller = new_plan.caller.account or ""
     other = "999999999999" if caller != "999999999999" else "888888888888"
     ways = [(True, False), (False, False)] + ([(True, True), (False, True)] if marks else [])
+    if resource_account is not None:  # the request gives it: one way
+        ways = [w for w in ways if w[0] == (resource_account == caller)]
     unknown = None
     for same, mandatory in ways:
-        probe = request_of(principal, action, _probe(caller if same else other, marks if mandatory else None), {})
+        probe = request_of(principal, action, _probe(caller if same else other, marks if mandatory else None), given,
+                           resource_account)
         if not _judge(new, probe, new_entries, [e.allow for e in new_entries]) or (
                 old is not None and _judge(old, probe, old_entries, [not e.allow for e in old_entries])):
             continue
@@ -116,7 +140,7 @@ def search_class(old: Authorizer | None, new: Authorizer, principal: str, action
         if marks:
             fixed.append(space.mandatory(action) == z3.BoolVal(mandatory))
         found, reason = _search_way(old, new, principal, action, base + fixed, space, new_entries, old_entries,
-                                    reasons)
+                                    reasons, given, resource_account)
         if found is not None:
             return found, None
         unknown = unknown or reason
@@ -131,8 +155,8 @@ def _probe(account: str, marks: tuple[str, str] | None) -> str:
 
 
 def _search_way(old: Authorizer | None, new: Authorizer, principal: str, action: str, clauses: list[z3.BoolRef],
-                space: Space, new_entries: list[_Entry], old_entries: list[_Entry], reasons: dict[str, str]
-                ) -> tuple[Request | None, str | None]:
+                space: Space, new_entries: list[_Entry], old_entries: list[_Entry], reasons: dict[str, str],
+                given: Mapping[str, Any], resource_account: str | None) -> tuple[Request | None, str | None]:
     """The search of `_search_class` with the resource's account and the mandatory resource
     policy fixed: blocking clauses then speak of statements alone."""
     deadline = time.monotonic() + _BUDGET_S
@@ -146,7 +170,7 @@ def _search_way(old: Authorizer | None, new: Authorizer, principal: str, action:
             free = [r for r in reasons]
             return None, ("not encoded: " + "; ".join(free)) if free else None
         resource, context = space.render(model)
-        request = request_of(principal, action, resource, context)
+        request = request_of(principal, action, resource, {**given, **context}, resource_account)
         truths = [z3.is_true(model.eval(e.formula, model_completion=True)) for e in new_entries + old_entries]
         new_truths = truths[:len(new_entries)]
         old_truths = truths[len(new_entries):]

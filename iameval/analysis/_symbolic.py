@@ -82,9 +82,13 @@ class _Key:
 class Space:
     """The unknowns of the requests of one caller, and the formulas of statements over them."""
 
-    def __init__(self, caller_keys: dict[str, ContextEntry], caller_account: str | None):
+    def __init__(self, caller_keys: dict[str, ContextEntry], caller_account: str | None,
+                 resource_account: str | None = None):
+        """`resource_account`: the account the request gives as the resource's (`Request`), which
+        then holds whatever the ARN says (a bucket's policy asked of callers of any account)."""
         self._caller_keys = caller_keys
         self.caller_account = caller_account or ""
+        self._resource_account = resource_account or self.caller_account
         # A request names a 6-segment ARN or `*` (`Request`): an ARN is its five segments
         # after `arn`, none but the last holding a colon.
         self.is_arn = z3.Bool("resource_is_arn")
@@ -105,6 +109,10 @@ class Space:
         self._own = z3.StringVal(own)
         other = z3.Intersect(DIGITS12, z3.Complement(literal(own))) if own else DIGITS12
         self.same_account = z3.Not(z3.And(self.is_arn, z3.InRe(segment, other)))
+        if resource_account is not None:
+            self._named = z3.BoolVal(False)
+            self._own = z3.StringVal(resource_account)
+            self.same_account = z3.BoolVal(resource_account == own)
         self._presence: dict[str, z3.BoolRef] = {}
         self._names: dict[str, str] = {}  # each key as first written
         self._keys: dict[str, _Key] = {}
@@ -274,7 +282,7 @@ class Space:
             # Fixed by the caller: the engine's own test answers, on the caller's keys alone,
             # unless the policy values read keys the request gives (§9).
             if not (condition.has_variables and family in (Family.STRING, Family.ARN)):
-                return z3.BoolVal(condition.holds(Context({}, self._caller_keys, self.caller_account)))
+                return z3.BoolVal(condition.holds(Context({}, self._caller_keys, self._resource_account)))
             fixed = self._caller_keys.get(name)
             if fixed is None:
                 return absent
@@ -283,7 +291,7 @@ class Space:
         if family is Family.NULL:
             present = z3.BoolVal(not all(null_expects_absent(v) for v in entry.values))
             if name == _RESOURCE_ACCOUNT:
-                return present if self.caller_account else absent
+                return present if self._resource_account else absent
             return z3.If(self._present(entry.key), present, absent)
         matcher = self._matcher(condition, where)
         negated = operator.negated
@@ -437,6 +445,28 @@ class Space:
         self.constraints.append(z3.Implies(self.nice, z3.Not(multi)))  # one value reads best
         key = self._keys[name] = _Key(family=typed, multi=multi, count=count, values=values)
         return key
+
+    def fact(self, written: str, value: str | None, outside: tuple[str, ...] = ()) -> z3.BoolRef | None:
+        """What a kind of caller fixes of a key the request gives (`_callers`), when a statement
+        reads it (else None): absent (`value` None, and no `outside`), one value, or absent or
+        one value not among `outside`."""
+        name = written.lower()
+        present = self._presence.get(name)
+        if present is None:
+            return None
+        key = self._keys.get(name)
+        if value is None and not outside:
+            return z3.Not(present)
+        if key is None:  # only `Null` reads it
+            return present if value is not None else z3.BoolVal(True)
+        first = key.values[0]
+        if key.family is None:
+            if value is not None:
+                return z3.And(present, z3.Not(key.multi), first == z3.StringVal(value))
+            return z3.Or(z3.Not(present), z3.And(z3.Not(key.multi), *[first != z3.StringVal(o) for o in outside]))
+        if key.family is Family.BOOL and value is not None:
+            return z3.And(present, z3.Not(key.multi), first[0], first[1] == z3.BoolVal(value == "true"))
+        raise Unencodable(f"key `{written}` compared as {key.family}", "the caller's keys")
 
     # --------------------------------------------------------------------- models
 

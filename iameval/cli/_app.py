@@ -20,7 +20,7 @@ from typer.core import TyperGroup
 from ..policy._errors import Location, PolicyError, Problem
 from ._catalog_commands import expand_command, validate_command
 from ._check import check, run
-from ._diff_commands import can_never_command, diff_command
+from ._diff_commands import can_never_command, diff_command, public_command
 from ._options import DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, fail
 from ._org import org_paths_command, org_who_can_command
 from ._who_can import who_can_command
@@ -270,6 +270,7 @@ app.command("validate")(validate_command)
 app.command("expand")(expand_command)
 app.command("diff")(diff_command)
 app.command("can-never")(can_never_command)
+app.command("public")(public_command)
 
 
 def main() -> None:

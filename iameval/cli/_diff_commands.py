@@ -17,15 +17,18 @@ from rich.markup import escape
 from ..policy._errors import Location, PolicyError, Problem
 from ..analysis._policy_types import DIFF_TYPES
 from ..policy._kind import PolicyKind
+from ..analysis._policy_types import CALLER_KINDS
 from ._options import PARAMETER_HELP, JsonOpt, fail, read_infrastructure
 
 if TYPE_CHECKING:
+    from ..analysis._public import PublicReport
+    from ..policy._model import Policy
     from ..analysis._diff import DiffReport
     from ..analysis._infrastructure_diff import InfrastructureDiff
     from ..analysis._rules import Finding
     from ..policy._refusals import Rule
 
-__all__ = ["can_never_command", "diff_command"]
+__all__ = ["can_never_command", "diff_command", "public_command"]
 
 # `--type` -> the kind the files are loaded as.
 _KINDS = DIFF_TYPES
@@ -35,6 +38,9 @@ PrincipalOpt = Annotated[Optional[str], typer.Option(
     "--principal", "-p", help="The caller whose requests are searched. Default: an IAM user (a role session "
     "for session policies).", show_default=False)]
 SarifOpt = Annotated[bool, typer.Option("--sarif", help="Print the findings as a SARIF 2.1.0 log.")]
+AccountOpt = Annotated[Optional[str], typer.Option(
+    "--account", help="The account of the resource whose resource or trust policy is searched. Default: "
+    "123456789012.", show_default=False)]
 
 
 def _kind(name: str, where: str) -> PolicyKind:
@@ -55,6 +61,7 @@ def diff_command(
                                                 show_default=False)] = None,
     reverse: Annotated[bool, typer.Option("--reverse", help="What NEW no longer allows.")] = False,
     principal: PrincipalOpt = None,
+    account: AccountOpt = None,
     parameters: Annotated[Optional[list[str]], typer.Option("--parameter", help=PARAMETER_HELP,
                                                             show_default=False)] = None,
     as_json: JsonOpt = False,
@@ -87,12 +94,14 @@ def diff_command(
                                        "only a Terraform plan is compared alone, its `before` with its `after`",
                                        code="invalid-usage")])
         after = load_policy_files([new], loaded)
+        searched = kind or "identity"
+        _check_options(account, principal, searched, [before, after])
     except PolicyError as exc:
         fail(exc, as_json)
     from ..analysis._diff import diff
 
-    searched = kind or "identity"
-    report = diff(after, before, searched, principal) if reverse else diff(before, after, searched, principal)
+    report = (diff(after, before, searched, principal, account=account) if reverse
+              else diff(before, after, searched, principal, account=account))
     _show(report, as_json, sarif, "no longer allowed" if reverse else "newly allowed")
 
 
@@ -143,10 +152,12 @@ def can_never_command(
         "--resource", "-r", help="A resource ARN or pattern (repeatable). Default: any.")] = None,
     kind: TypeOpt = "identity",
     principal: PrincipalOpt = None,
+    account: AccountOpt = None,
     as_json: JsonOpt = False,
     sarif: SarifOpt = False,
 ) -> None:
     """Prove that no request for these actions (and resources) is allowed, or print one that is.
+    A resource or trust policy is asked about every caller, for what it grants.
 
     Exit 0 when none is, 1 when one is (or when it cannot be decided), 2 on invalid input.
     """
@@ -154,11 +165,88 @@ def can_never_command(
 
     try:
         loaded = load_policy_files(policies, _kind(kind, "--type"))
+        _check_options(account, principal, kind, [loaded])
     except PolicyError as exc:
         fail(exc, as_json)
     from ..analysis._diff import can_never
 
-    _show(can_never(loaded, action, resource, kind, principal), as_json, sarif, "allowed")
+    _show(can_never(loaded, action, resource, kind, principal, account), as_json, sarif, "allowed")
+
+
+def public_command(
+    policy: Annotated[str, typer.Argument(help="The resource or trust policy (a file).", show_default=False)],
+    account: AccountOpt = None,
+    kind: Annotated[str, typer.Option("--type", help="The type of the policy: " + ", ".join(CALLER_KINDS) + ".")]
+    = "resource",
+    organizations: Annotated[Optional[list[str]], typer.Option(
+        "--organization", help="The organization of the resource's account (repeatable). Default: the values the "
+        "policy compares `aws:PrincipalOrgID` with.", show_default=False)] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Can an anonymous caller, anyone with an AWS account, a caller of another account or one
+    outside the organization be allowed by this policy? One example request of each, replayed
+    through the engine, or a proof that none is.
+
+    Exit 0 when no outside caller is allowed, 1 when one is (or when it cannot be decided: the
+    result says `unknown` and why), 2 on invalid input.
+    """
+    from ..policy._files import load_policy_files
+
+    try:
+        if kind not in CALLER_KINDS:
+            raise PolicyError([Problem(f"--type `{kind}`: public asks about a policy that names its callers, one of "
+                                       + ", ".join(CALLER_KINDS), Location("--type"), code="invalid-usage")])
+        loaded = load_policy_files([policy], _kind(kind, "--type"))
+        _check_options(account, None, kind, [loaded])
+        if not loaded:
+            raise PolicyError([Problem("no policy found", Location(policy), code="invalid-usage")])
+    except PolicyError as exc:
+        fail(exc, as_json)
+    from ..analysis._public import public
+
+    report = public(loaded[0], account, organizations, kind)
+    if as_json:
+        print(json.dumps(report.as_dict(), indent=2))
+    else:
+        _print_public(report)
+    raise typer.Exit(0 if report.result == "not-public" else 1)
+
+
+def _print_public(report: "PublicReport") -> None:
+    from ._present import out
+
+    out.print(f"[bold]{report.result}[/]")
+    for found in report.findings:
+        finding = found.finding
+        example = finding.example
+        out.print(f"\n{found.outside}: {escape(example.caller or example.principal)}", soft_wrap=True)
+        out.print(f"  by: {escape('; '.join(finding.statements))}", soft_wrap=True)
+        out.print(f"  example: {escape(example.principal)} calls {escape(example.action)} on "
+                  f"{escape(example.resource)}"
+                  + (f" with context {escape(json.dumps(example.context))}" if example.context else ""), soft_wrap=True)
+    for part in report.unknown:
+        out.print(f"\nunknown\n  why: {escape(part.reason)}", soft_wrap=True)
+
+
+def _check_options(account: str | None, principal: str | None, kind: str, sides: "list[list[Policy]]") -> None:
+    """`--principal` is a caller iameval knows; `--account` a 12-digit ID, for the types that
+    name their callers, of which a resource has one policy (§2.2)."""
+    from ..engine._request import CallerError, parse_caller
+    from ..policy._arn import ACCOUNT_ID
+
+    if principal is not None:
+        try:
+            parse_caller(principal)
+        except CallerError as exc:
+            raise PolicyError([Problem(str(exc), Location("--principal"), exc.hint,
+                                       code="invalid-principal-arn")]) from None
+
+    if account is not None and (kind not in CALLER_KINDS or not ACCOUNT_ID.fullmatch(account)):
+        raise PolicyError([Problem(f"--account `{account}`: give a 12-digit account ID, for --type "
+                                   + " or ".join(CALLER_KINDS), Location("--account"), code="invalid-usage")])
+    if kind in CALLER_KINDS and any(len(side) > 1 for side in sides):
+        raise PolicyError([Problem(f"a resource has one {kind} policy: give one file on each side",
+                                   Location("--type"), code="invalid-usage")])
 
 
 def _both() -> NoReturn:

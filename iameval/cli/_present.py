@@ -245,6 +245,10 @@ def who_can_json(answer: WhoCanAnswer, action: str | None = None) -> dict[str, A
         out["problems"] = [p.as_dict() for p in answer.problems]  # as `run --json` gives them, with codes
     else:
         out.update(answer.result.to_json())
+    if answer.context is not None:
+        out["context"] = dict(answer.context)  # found by the solver, replayed (`--any-context`)
+    if answer.unknown is not None:
+        out["unknown"] = answer.unknown
     if answer.conditional:
         out["allowed_if"] = [_statement_json(t, t.allowed_if) for t in answer.allowed_if]
         out["unless"] = [_statement_json(t, t.absent) for t in answer.unless]
@@ -299,6 +303,8 @@ def print_who_can(console: Console, answers: list[WhoCanAnswer], action: str, re
         console.print(f"  [yellow]warning:[/] {escape(notice_text(warning))}", soft_wrap=True)
     for answer in allowed:
         console.print(f"  [green]{answer.principal.kind:<4}[/] {escape(answer.principal.arn)}", soft_wrap=True)
+        if answer.context is not None:
+            console.print(f"         with context {escape(json.dumps(dict(answer.context)))}", soft_wrap=True)
         for match in answer.result.reasons if answer.result else ():
             console.print(f"         [dim]{escape(reason_line(match))}[/]", soft_wrap=True)
         if answer.result is not None and answer.result.rule is not None:
@@ -319,6 +325,11 @@ def print_who_can(console: Console, answers: list[WhoCanAnswer], action: str, re
             first = answer.problems[0] if answer.problems else None
             console.print(f"  {escape(answer.principal.arn)}: {escape(str(first) if first else '')}",
                           soft_wrap=True)
+    undecided = [a for a in answers if a.unknown is not None]
+    if undecided:
+        console.print(f"[yellow]{len(undecided)} unknown[/] (whether some context allows them could not be decided):")
+        for answer in undecided:
+            console.print(f"  {escape(answer.principal.arn)}: {escape(answer.unknown or '')}", soft_wrap=True)
 
 
 def print_outside(console: Console, outside: Sequence[OutsideGrant], holder: str) -> None:
@@ -348,6 +359,8 @@ def print_assume_view(console: Console, role: AccountPrincipal, answers: list[Wh
         console.print("  [dim]nobody can assume it[/]")
     for answer in allowed:
         console.print(f"  [green]{answer.principal.kind:<4}[/] {escape(answer.principal.arn)}", soft_wrap=True)
+        if answer.context is not None:
+            console.print(f"         with context {escape(json.dumps(dict(answer.context)))}", soft_wrap=True)
     for answer in conditional:
         console.print(f"  [yellow]{answer.principal.kind:<4}[/] {escape(answer.principal.arn)} "
                       "[dim](depending on keys the request did not give)[/]", soft_wrap=True)
@@ -363,16 +376,21 @@ def print_assume_view(console: Console, role: AccountPrincipal, answers: list[Wh
 def assume_view_json(role: AccountPrincipal, answers: list[WhoCanAnswer], outside: list[str]) -> dict[str, Any]:
     """One role of the role view: who may assume it, who may if conditions on keys the request
     did not give held (with those statements and conditions), who was not evaluated, and whom
-    its trust policy names beyond the account."""
-    return {"role": role.arn,
-            "allowed": [a.principal.arn for a in answers if a.allowed],
-            "allowed_if": [{"principal": a.principal.arn,
-                            "statements": [_statement_json(t, t.allowed_if) for t in a.allowed_if],
-                            "unless": [_statement_json(t, t.absent) for t in a.unless],
-                            "missing_context": _missing_keys(a)}
-                           for a in answers if a.conditional],
-            "not_evaluated": [a.principal.arn for a in answers if a.error],
-            "trusted_outside_account": outside}
+    its trust policy names beyond the account. With `--any-context`: `contexts`, the context
+    found for each principal allowed through one, and `unknown`, those not decided, with why."""
+    out: dict[str, Any] = {
+        "role": role.arn,
+        "allowed": [a.principal.arn for a in answers if a.allowed],
+        "allowed_if": [{"principal": a.principal.arn,
+                        "statements": [_statement_json(t, t.allowed_if) for t in a.allowed_if],
+                        "unless": [_statement_json(t, t.absent) for t in a.unless],
+                        "missing_context": _missing_keys(a)}
+                       for a in answers if a.conditional],
+        "not_evaluated": [a.principal.arn for a in answers if a.error],
+        "trusted_outside_account": outside}
+    contexts = {a.principal.arn: dict(a.context) for a in answers if a.context is not None}
+    undecided = {a.principal.arn: a.unknown for a in answers if a.unknown is not None}
+    return out | ({"contexts": contexts} if contexts else {}) | ({"unknown": undecided} if undecided else {})
 
 
 _VERDICT = {Verdict.DENY: "[bold red]denies[/]", Verdict.ALLOW: "[green]allows[/]",
@@ -410,6 +428,11 @@ def print_diff_report(console: Console, report: DiffReport, verb: str, indent: s
         console.print(f"{indent}  example: {escape(example.action)} on {escape(example.resource)}"
                       + (f" with context {escape(json.dumps(example.context))}" if example.context else ""),
                       soft_wrap=True)
+        if example.caller is not None:
+            console.print(f"{indent}  caller: {escape(example.principal)}, {escape(example.caller)}"
+                          + (f"; {escape(example.identity)}" if example.identity else "")
+                          + (f"; the resource in account {example.resource_account}" if example.resource_account
+                             else ""), soft_wrap=True)
     for part in report.unknown:
         shown = ", ".join(part.actions[:8]) + (f" and {len(part.actions) - 8} more" if len(part.actions) > 8 else "")
         console.print(f"\n{indent}unknown{': ' + escape(shown) if shown else ''}\n{indent}  why: {escape(part.reason)}",

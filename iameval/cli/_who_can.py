@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
 __all__ = ["expand_actions", "who_can_command"]
 
+AnyContextOpt = Annotated[bool, typer.Option(
+    "--any-context", help="The principals allowed under some context: z3 finds one for each, and the engine "
+    "replays it; exact where the default \"allowed if\" list is a heuristic. Not with --context.")]
 StrictContextOpt = Annotated[bool, typer.Option(
     "--strict-context", help="Answer from the context given alone: leave out the principals that an Allow "
     "would reach were its conditions on keys the request did not give to hold (listed as \"allowed if\" "
@@ -68,6 +71,7 @@ def who_can_command(
     context: ContextOpt = None,
     context_file: ContextFileOpt = None,
     strict_context: StrictContextOpt = False,
+    any_context: AnyContextOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """List every user and role of an account (or of a template or plan) allowed to do ACTION on
@@ -77,8 +81,9 @@ def who_can_command(
     conditions on keys the request did not give to hold are listed as "allowed if", with those
     conditions (not with --strict-context); what a resource-based policy grants to `*`, other
     accounts or services is listed as such. Principals whose policies could not all be loaded
-    are listed as not evaluated. Exit 0 when some principal is allowed for some action, 1 when
-    none is, 2 on invalid input.
+    are listed as not evaluated. With --any-context, a principal is allowed when some context
+    allows it, and the context found is shown. Exit 0 when some principal is allowed for some
+    action, 1 when none is, 2 on invalid input.
     """
     from ..engine._request import is_key_policy_action
     from ..inputs._accounts import Account, granted_outside, who_can
@@ -95,6 +100,15 @@ def who_can_command(
             single(resource, "--resource"), single(resource_policy, "--resource-policy"),
             single(resource_account, "--resource-account"))
         given_context = context_from(context or [], context_file or [])
+        if any_context and (given_context or strict_context):
+            raise PolicyError([Problem("--any-context searches every context: give neither --context, "
+                                       "--context-file nor --strict-context", Location("--any-context"),
+                                       code="invalid-usage")])
+        search = None
+        if any_context:
+            from ..analysis._any_context import some_context
+
+            search = some_context
         if assume:
             ignored = [name for name, given in (("--action", action), ("--resource-policy", policy_file),
                                                 ("--resource-account", owner)) if given]
@@ -119,7 +133,8 @@ def who_can_command(
             with progress("principals", len(roles) * len(account.principals)) as advance:
                 views = [(role, who_can(account, "sts:AssumeRole", role.arn, scps=kwargs.get("scps", ()),
                                         rcps=kwargs.get("rcps", ()), context=given_context,
-                                        strict_context=strict_context, on_answer=advance))
+                                        strict_context=strict_context, some_context=search,
+                                        on_answer=advance))
                          for role in roles]
             _print_assume(views, account, as_json)
             raise typer.Exit(0 if any(a.allowed for _, answers in views for a in answers) else 1)
@@ -151,7 +166,7 @@ def who_can_command(
                 asked = dict(resource_policy=kwargs.get("resource_policy") or held, rcps=kwargs.get("rcps", ()),
                              context=given_context, resource_account=owner, strict_context=strict_context)
                 sections.append((name, who_can(account, name, target, scps=kwargs.get("scps", ()), on_answer=advance,
-                                               **asked),
+                                               some_context=search, **asked),
                                  granted_outside(account, name, target, **asked)))
     except PolicyError as exc:
         fail(exc, as_json)

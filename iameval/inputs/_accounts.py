@@ -24,6 +24,7 @@ from ..policy._source import Source, parse_text, read_sources
 from ..policy._arn import split_arn
 from ..engine import Authorizer, GateKind, Result, StatementTrace, explain, is_resource_policy_required
 from ..engine._context import merge_context
+from ..engine._request import Request
 from ..engine._explain import conditional_access
 from ..engine._principals import Principals
 from ..policy._errors import Location, PolicyError, Problem
@@ -420,6 +421,10 @@ class WhoCanAnswer:
     IAM-SEMANTICS §13), each with them; `unless`, the Deny statements that apply only through
     conditions on such keys, which must stop applying. Both are empty for an allowed principal,
     for one denied whatever the keys say, and under `strict_context`.
+
+    Under `some_context`: `context`, the context under which the principal is allowed, found by
+    the solver (`analysis.some_context`) and replayed (`result` is that request's); `unknown`,
+    why it could not be decided.
     """
 
     principal: AccountPrincipal
@@ -427,6 +432,8 @@ class WhoCanAnswer:
     error: PolicyError | None = None
     allowed_if: tuple[StatementTrace, ...] = ()
     unless: tuple[StatementTrace, ...] = ()
+    context: Mapping[str, Any] | None = None
+    unknown: str | None = None
 
     def __post_init__(self) -> None:
         if (self.result is None) == (self.error is None):
@@ -449,10 +456,16 @@ class WhoCanAnswer:
         return self.error.problems if self.error is not None else ()
 
 
+# `analysis.some_context`: a request of the principal for the action on the resource that the
+# authorizer allows under some context, its tags fixed; or None and why that is unknown.
+SomeContext = Callable[[Authorizer, str, str, str, Mapping[str, str], "str | None"],
+                       "tuple[Request | None, str | None]"]
+
+
 def who_can(account: Account, action: str, resource: str, *, resource_policy: Policy | None = None,
             scps: Sequence[_Level] = (), rcps: Sequence[_Level] = (), context: Mapping[str, Any] | None = None,
             resource_account: str | None = None, strict_context: bool = False,
-            on_answer: Callable[[], None] | None = None,
+            some_context: SomeContext | None = None, on_answer: Callable[[], None] | None = None,
             resource_problems: tuple[Problem, ...] = ()) -> list[WhoCanAnswer]:
     """Ask every user and role of the account whether it may perform `action` on `resource`.
 
@@ -465,10 +478,17 @@ def who_can(account: Account, action: str, resource: str, *, resource_policy: Po
     would allow it were the conditions on keys the request did not give to hold, its answer
     says which (`WhoCanAnswer.allowed_if`, `unless`). Its decision stays the plain one.
 
+    With `some_context` (`analysis.some_context`, given by the caller: analysis comes after
+    inputs; and no `context`), a principal is allowed when some context allows it: z3 finds
+    one, with the principal's tags as the account says, and the engine replays it
+    (`WhoCanAnswer.context`); exact where `allowed_if` is a heuristic.
+
     `on_answer` is told of each principal answered (a progress bar). `resource_problems`: why
     the resource's side cannot be known (its policy, or its account's RCPs, could not be read;
     `MemberAccount.resource_policy`): every principal is then left unevaluated.
     """
+    if some_context is not None and context:
+        raise ValueError("some_context searches every context: give no context")
     unknown = resource_problems  # why every answer would be a guess
     if resource_policy is None and not unknown:
         resource_policy, unknown = account.resource_policy(action, resource)
@@ -485,6 +505,12 @@ def who_can(account: Account, action: str, resource: str, *, resource_policy: Po
             result = authorizer.authorize(request)
             if result.allowed or strict_context:
                 return WhoCanAnswer(principal, result)
+            if some_context is not None:
+                found, reason = some_context(authorizer, principal.arn, action, resource, principal.context(),
+                                             resource_account)
+                if found is None:
+                    return WhoCanAnswer(principal, result, unknown=reason)
+                return WhoCanAnswer(principal, authorizer.authorize(found), context=dict(found.context))
             # Only a denied principal needs its trace: explaining costs more than deciding.
             allowed_if, unless = conditional_access(authorizer, request, explain(authorizer, request))
         except PolicyError as exc:

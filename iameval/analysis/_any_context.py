@@ -1,0 +1,41 @@
+"""Whether one caller may make one request under some context: `who-can --any-context` (IAM-SEMANTICS §2-§10).
+
+The heuristic of `who-can` (`_explain.conditional_access`) takes each condition on a key the
+request did not give to be satisfiable on its own; here z3 searches for one context under which
+the chain allows (`_search.search_class`, the engine's own `decide` judging), so that two
+conditions that cannot hold together are never reported, and every answer is a request the
+engine allows, replayed through `Authorizer.authorize`. What the caller is (its tags, §10) is
+fixed, never searched.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from ..engine._chain import Authorizer
+from ..engine._request import Request
+from ._search import Fact, SymbolicMismatch, policy_sets, search_class
+
+__all__ = ["some_context"]
+
+_TAG = "aws:principaltag/"
+
+
+def some_context(authorizer: Authorizer, principal: str, action: str, resource: str,
+                 fixed: Mapping[str, str], resource_account: str | None = None) -> tuple[Request | None, str | None]:
+    """A request of `principal` for `action` on `resource` that `authorizer` allows, with the
+    keys of `fixed` (the caller's tags) as given, the caller's other tags absent, and any other
+    keys; or None, with why the answer is unknown (None when no context allows it)."""
+    lowered = {k.lower() for k in fixed}
+    # The caller's tags are what the account says: one it does not have is absent (§10).
+    untagged = {c.entry.key for p in policy_sets(authorizer) for s in p.statements for c in s.conditions
+                if c.key.startswith(_TAG) and c.key not in lowered}
+    facts: tuple[Fact, ...] = (*((key, value, ()) for key, value in fixed.items()),
+                               *((key, None, ()) for key in sorted(untagged)))
+    given: dict[str, Any] = dict(fixed)
+    found, reason = search_class(None, authorizer, principal, [action], None, given, resource_account, facts, resource)
+    if found is None:
+        return None, reason
+    if not authorizer.authorize(found).allowed:
+        raise SymbolicMismatch(f"the engine does not allow {found.model_dump(exclude_defaults=True)}")
+    return found, None
