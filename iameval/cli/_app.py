@@ -20,6 +20,7 @@ from ..policy._errors import Location, PolicyError, Problem
 from ._catalog_commands import expand_command, validate_command
 from ._check import check, run
 from ._diff_commands import can_never_command, diff_command
+from ._org import org_app
 from ._options import DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, fail
 from ._who_can import who_can_command
 
@@ -185,6 +186,7 @@ def _options(version: Annotated[bool, typer.Option(
 app.command()(check)
 app.command("who-can")(who_can_command)
 app.command()(run)
+app.add_typer(org_app, name="org")
 
 
 @app.command()

@@ -174,12 +174,12 @@ def account_matrix(member: MemberAccount, state: MatrixState) -> AccountMatrix:
     asked = 0
     for number, principal in enumerate(principals):
         if not principal.complete:
-            unevaluated.append((number, "; ".join(p.message for p in principal.problems)))
+            unevaluated.append((number, "; ".join(str(p) for p in principal.problems)))
             continue
         try:
             allowed, conditional, count = _decide(principal, state, scps, rcps, resource_account, mandatory)
         except PolicyError as exc:
-            unevaluated.append((number, "; ".join(p.message for p in exc.problems)))
+            unevaluated.append((number, "; ".join(str(p) for p in exc.problems)))
             continue
         asked += count
         yes, maybe = positions(allowed, len(index)), positions(conditional, len(index))
