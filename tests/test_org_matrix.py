@@ -1,0 +1,197 @@
+"""`iameval org matrix` below the loading (`matrix.matrix`, `cli._org_matrix.matrix_of`): the
+Parquet table read back with pyarrow says, principal by principal and action by action, what
+`Authorizer.authorize` decides and what `conditional_access` says of a denied request, with
+each account's SCP levels and the resource's account's RCP levels (issue 17; §2-§4). The
+organizations are built in memory from real managed policies and SCP and RCP examples.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+import pyarrow.parquet as pq
+import pytest
+import typer
+
+from helpers import FIXTURES, MANAGED
+from iameval.cli._org_matrix import matrix_of
+from iameval.engine import conditional_access, explain
+from iameval.inputs._accounts import Account, AccountPrincipal
+from iameval.inputs._organizations import MemberAccount, Organization
+from iameval.matrix import Selection, matrix
+from iameval.matrix._accounts import MatrixState
+from iameval.policy import PolicyKind, load_policy
+from iameval.policy._errors import Location, Problem
+
+MANAGEMENT, DEV, PROD = "111111111111", "222222222222", "333333333333"
+BUCKET = "arn:aws:s3:::prod-reports"
+
+
+@cache
+def managed(name: str):
+    return load_policy(json.loads((MANAGED / f"{name}.json").read_text()), PolicyKind.IDENTITY, name=name)
+
+
+@cache
+def example(kind: PolicyKind, name: str):
+    folder = {PolicyKind.SCP: "scp", PolicyKind.RCP: "rcp"}[kind]
+    path = FIXTURES / "policy-examples" / folder / f"{name}.json"
+    return load_policy(json.loads(path.read_text()), kind, name=name)
+
+
+def document(kind: PolicyKind, name: str, *statements: dict):
+    return load_policy({"Version": "2012-10-17", "Statement": list(statements)}, kind, name=name)
+
+
+FULL_ACCESS = document(PolicyKind.SCP, "FullAWSAccess", {"Effect": "Allow", "Action": "*", "Resource": "*"})
+TAGGED_WRITE = document(PolicyKind.IDENTITY, "tagged-write (inline)", {
+    "Effect": "Allow", "Action": ["s3:PutObject", "sts:TagSession"], "Resource": "*",
+    "Condition": {"StringEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"}}})
+GUARDRAILS = (example(PolicyKind.SCP, "Service-specific-controls__Amazon-S3__Prevent-Amazon-S3-unencrypted-object-uploads"),
+              example(PolicyKind.SCP, "service_control_policies__data_perimeter_governance_scp"))
+PERIMETER = (example(PolicyKind.RCP, "Service-specific-controls__S3-Deny-SSE-C"),)
+
+
+def role(account: str, name: str, *policies, boundary=None, tags=None) -> AccountPrincipal:
+    return AccountPrincipal(f"arn:aws:iam::{account}:role/{name}", "role", name, identity=tuple(policies),
+                            permission_boundary=boundary, tags=tags or {})
+
+
+def organization(bucket_policy=None) -> Organization:
+    """A management account (no SCPs), and two member accounts under an OU with guardrails; a
+    role of `dev` whose policy could not be loaded."""
+    broken = Problem("managed policy `arn:aws:iam::222222222222:policy/gone` is not in the file",
+                     Location("dev.json", 3, 7), severity="warning", code="incomplete-account-details")
+    dev = Account((role(DEV, "reader", managed("AmazonS3ReadOnlyAccess"), managed("IAMReadOnlyAccess")),
+                   role(DEV, "writer", managed("AmazonS3FullAccess"), TAGGED_WRITE, tags={"team": "blue"}),
+                   AccountPrincipal(f"arn:aws:iam::{DEV}:user/alice", "user", "alice",
+                                    identity=(managed("PowerUserAccess"),)),
+                   AccountPrincipal(f"arn:aws:iam::{DEV}:role/broken", "role", "broken", problems=(broken,))),
+                  warnings=(broken,))
+    prod = Account((role(PROD, "admin", managed("AdministratorAccess"),
+                         boundary=document(PolicyKind.PERMISSION_BOUNDARY, "boundary",
+                                           {"Effect": "Allow", "Action": ["s3:*", "sts:*"], "Resource": "*"})),))
+    management = Account((role(MANAGEMENT, "OrganizationAccountAccessRole", managed("AdministratorAccess")),))
+    levels = ((FULL_ACCESS,), (FULL_ACCESS, *GUARDRAILS), (FULL_ACCESS,))
+    return Organization("o-example", MANAGEMENT, (
+        MemberAccount(MANAGEMENT, "management", ("r-root",), management, management=True),
+        MemberAccount(DEV, "dev", ("r-root", "ou-workloads"), dev, scps=levels, rcps=((), PERIMETER, ())),
+        MemberAccount(PROD, "prod", ("r-root", "ou-workloads"), prod, scps=levels, rcps=((), PERIMETER, ()),
+                      resource_policies={BUCKET: bucket_policy} if bucket_policy else {}),
+    ), warnings=(broken,))
+
+
+def rows_of(path) -> dict[str, dict[str, tuple[bool | None, bool | None, str | None]]]:
+    """principal ARN -> action (None for a principal not evaluated) -> (allowed, conditional, problem)."""
+    table = pq.read_table(path).to_pylist()
+    found: dict[str, dict] = {}
+    for row in table:
+        found.setdefault(row["principal_arn"], {})[row["action"]] = (row["allowed"], row["conditional"], row["problem"])
+    return found
+
+
+def expected(org: Organization, selection: Selection, resource: str = "*") -> dict[str, dict]:
+    """The rows the engine gives, one request at a time, as `who-can` asks."""
+    state = MatrixState.of(org, selection, resource)
+    names = [state.index.names[p] for p in state.index.positions(state.actions)]
+    target = state.target
+    owner = org.member(target.owner) if target.owner else None
+    found: dict[str, dict] = {}
+    for member in org.accounts:
+        rcps = owner.rcps if owner is not None else member.rcps
+        for principal in member.account.principals:
+            if not principal.complete:
+                found[principal.arn] = {None: (None, None, "; ".join(str(p) for p in principal.problems))}
+                continue
+            authorizer = principal.authorizer(resource_policy=target.policy, scps=member.scps, rcps=rcps)
+            rows = found.setdefault(principal.arn, {})
+            for name in names:
+                request = {"principal": principal.arn, "action": name, "resource": resource}
+                if owner is not None and owner.id != member.id:
+                    request["resource_account"] = owner.id
+                if authorizer.authorize(request).allowed:
+                    rows[name] = (True, False, None)
+                elif any(conditional_access(authorizer, request, explain(authorizer, request))):
+                    rows[name] = (False, True, None)
+    return {arn: rows for arn, rows in found.items() if rows}
+
+
+S3_AND_STS = Selection(services=("s3", "sts"))
+
+
+def test_the_table_says_what_the_engine_decides_for_every_principal_and_action(tmp_path):
+    org = organization()
+    summary = matrix(org, tmp_path / "m.parquet", S3_AND_STS, single_process=True)
+    found = rows_of(tmp_path / "m.parquet")
+    assert found == expected(org, S3_AND_STS)
+    assert summary.unevaluated == 1 and summary.workers == 0
+    # What the table holds, read as a security team reads it:
+    assert found[f"arn:aws:iam::{DEV}:role/reader"]["s3:GetObject"] == (True, False, None)
+    assert "s3:PutObject" not in found[f"arn:aws:iam::{DEV}:role/reader"]  # denied: no row
+    # The SCP denies uploads without encryption headers: allowed were they given.
+    assert found[f"arn:aws:iam::{DEV}:role/writer"]["s3:PutObject"] == (False, True, None)
+    # The management account is exempt from SCPs (§4).
+    assert found[f"arn:aws:iam::{MANAGEMENT}:role/OrganizationAccountAccessRole"]["s3:PutObject"] == (True, False, None)
+    assert found[f"arn:aws:iam::{DEV}:role/broken"] == {
+        None: (None, None, "dev.json:3:7: warning: managed policy `arn:aws:iam::222222222222:policy/gone` is not in "
+               "the file")}
+
+
+def test_a_bucket_of_another_account_is_reached_through_its_policy_and_under_its_account_s_rcps(tmp_path):
+    bucket_policy = load_policy({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{DEV}:role/reader"}, "Action": "s3:ListBucket",
+         "Resource": BUCKET}]}, PolicyKind.RESOURCE_POLICY, name="prod-reports bucket policy")
+    org = organization(bucket_policy)
+    selection = Selection(patterns=("s3:ListBucket", "s3:GetBucketPolicy", "s3:PutObject", "sts:GetCallerIdentity"))
+    matrix(org, tmp_path / "m.parquet", selection, BUCKET, single_process=True)
+    found = rows_of(tmp_path / "m.parquet")
+    assert found == expected(org, selection, BUCKET)
+    assert found[f"arn:aws:iam::{DEV}:role/reader"]["s3:ListBucket"] == (True, False, None)
+    assert "s3:ListBucket" not in found[f"arn:aws:iam::{DEV}:user/alice"]  # the policy names only the reader
+
+
+def test_a_local_dask_cluster_of_two_processes_writes_the_same_table(tmp_path):
+    org = organization()
+    matrix(org, tmp_path / "here.parquet", S3_AND_STS, single_process=True)
+    summary = matrix(org, tmp_path / "dask.parquet", S3_AND_STS, single_process=False, workers=2)
+    assert summary.workers == 2
+    assert pq.read_table(tmp_path / "dask.parquet").equals(pq.read_table(tmp_path / "here.parquet"))
+
+
+def test_the_table_s_metadata_says_what_was_asked(tmp_path):
+    matrix(organization(), tmp_path / "m.parquet", S3_AND_STS, single_process=True)
+    metadata = pq.read_schema(tmp_path / "m.parquet").metadata
+    assert metadata[b"iameval.resource"] == b"*"
+    assert metadata[b"iameval.actions"] == b"service:s3 service:sts"
+
+
+def test_an_actions_file_line_naming_no_action_is_reported_where_it_stands(tmp_path, capsys):
+    actions = tmp_path / "actions.txt"
+    actions.write_text("# what the auditors ask\ns3:GetObject\n  s3:GetObjekt\n")
+    with pytest.raises(typer.Exit) as exit_:
+        matrix_of(organization(), str(tmp_path / "m.parquet"), actions=str(actions))
+    assert exit_.value.exit_code == 2
+    message = capsys.readouterr().err
+    assert f"{actions}:3:3: error: `s3:GetObjekt` names no action of the catalogue" in message
+    assert "did you mean `s3:GetObject`?" in message
+    assert not (tmp_path / "m.parquet").exists()
+
+
+def test_an_actions_file_and_a_service_together_are_refused(tmp_path, capsys):
+    with pytest.raises(typer.Exit) as exit_:
+        matrix_of(organization(), str(tmp_path / "m.parquet"), actions="a.txt", services=["s3"])
+    assert exit_.value.exit_code == 2
+    assert "give one of `--actions`, `--service` and `--all`" in capsys.readouterr().err
+
+
+def test_the_command_writes_the_table_and_says_so(tmp_path, capsys):
+    actions = tmp_path / "actions.txt"
+    actions.write_text("s3:Get*\n")
+    with pytest.raises(typer.Exit) as exit_:
+        matrix_of(organization(), str(tmp_path / "m.parquet"), actions=str(actions))
+    assert exit_.value.exit_code == 0
+    out = capsys.readouterr().err
+    assert "for 6 principals of 3 accounts (1 not evaluated)" in out and "on this process" in out
+    assert {r["action"] for r in pq.read_table(tmp_path / "m.parquet").to_pylist()} - {None} <= {
+        str(a) for a in __import__("iameval.catalog", fromlist=["expand"]).expand("s3:Get*")}
