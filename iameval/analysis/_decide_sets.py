@@ -9,14 +9,14 @@ statements alone cover, the chain of §2.1 is set algebra over the catalogue exp
 the identity Allows, intersected with the boundary's and every SCP level's (§4, §5), minus
 every Deny (RCP Denies only on the services RCPs govern).
 
-The rest is asked of the engine (`Authorizer.authorize`), never restated here:
-- actions that a rule of the services can decide, that need a resource-based policy (§2.5,
-  §2.7), or where the resource-based policy is set aside (lock-out, CodeArtifact, key
-  policies), one by one;
-- actions that a statement with conditions, variables or a Principal covers: split into
-  classes of actions that every statement of every gate covers alike (such actions get the
-  same plan, up to the order of its statements, hence the same decision), and one action of
-  each class decided for the class.
+The rest is asked of the engine (`Authorizer.authorize`), never restated here: the actions that
+a statement with conditions, variables or a Principal covers, and those whose requests something
+beyond the statements can decide (a rule of the services, a resource-based policy that must
+allow, §2.5, §2.7; the lock-out protection, a resource-based policy set aside or read as a key
+policy; a caller read as an identity provider). They are split into classes of actions that
+every statement of every gate covers alike and that those rules treat alike: such actions get
+the same plan, up to the order of its statements, hence the same decision; one action of each
+class is decided for the class.
 A denied action is "conditional" as `who-can` says it (`engine.conditional_access`): the chain
 would allow it were conditions on keys the request did not give to hold.
 
@@ -61,7 +61,7 @@ class ActionIndex:
         self._position = {name.lower(): i for i, name in enumerate(self.names)}
         self._patterns: dict[str, int] = {}
         self._elements: dict[int, tuple[ActionMatcher, int]] = {}
-        self._specials: dict[tuple[Any, ...], int] = {}
+        self._specials: dict[tuple[Any, ...], tuple[int, ...]] = {}
         self._governed: dict[tuple[Any, ...], int] = {}
         self._contexts: dict[str, Context] = {}
 
@@ -107,25 +107,29 @@ class ActionIndex:
             yield low.bit_length() - 1
             bits ^= low
 
-    def specials(self, caller: Caller, resource: str, resource_policy: bool) -> int:
+    def specials(self, caller: Caller, resource: str, resource_policy: bool) -> tuple[int, ...]:
         """The actions whose requests by this caller on `resource` something beyond the
-        statements can decide, asked one by one: a rule of the services (§2.7), a mandatory
-        resource-based policy (§2.5), a caller read as an identity provider, the lock-out
+        statements can decide, in groups that it decides alike: the rules of the services that
+        can decide them (§2.7), whether a resource-based policy must allow (§2.5), the lock-out
         protection of the owner's root user, a resource-based policy set aside or read as a key
-        policy. What decides them depends on the caller's kind alone (and whether it is a
-        service-linked role, which `scp_exemption` tells), so the answer is kept by that."""
+        policy; a caller read as an identity provider, one group per action. What decides them
+        depends on the caller's kind alone (and whether it is a service-linked role, which
+        `scp_exemption` tells), so the groups are kept by that."""
         key = (caller.kind, scp_exemption(caller) is not None, resource, resource_policy)
         found = self._specials.get(key)
         if found is None:
-            found = 0
+            groups: dict[tuple[Any, ...], int] = {}
             root = caller.kind is CallerKind.ROOT
             for position, name in enumerate(self.names):
                 action = name.lower()
-                if (rules_for(caller, None, action) or action in PROVIDER_ACTIONS
-                        or is_resource_policy_required(action, resource) or (root and lockout(action))
-                        or (resource_policy and (resource_policy_exemption(action) or is_key_policy_action(action)))):
-                    found |= 1 << position
-            self._specials[key] = found
+                what = (tuple(rule.id for rule, _ in rules_for(caller, None, action)),
+                        action if action in PROVIDER_ACTIONS else None,
+                        is_resource_policy_required(action, resource), bool(root and lockout(action)),
+                        resource_policy and bool(resource_policy_exemption(action)),
+                        resource_policy and is_key_policy_action(action))
+                if any(what):
+                    groups[what] = groups.get(what, 0) | 1 << position
+            found = self._specials[key] = tuple(groups.values())
         return found
 
     def governed(self, caller: Caller) -> int:
@@ -253,10 +257,12 @@ def decide_sets(authorizer: Authorizer, principal: str, index: ActionIndex, reso
     splitters.append(denies)
     same_account = context.resource_account is None or context.resource_account == caller.account
 
-    opened = 0
+    opened = specials = 0
     for bits in open_:
         opened |= bits
-    specials = index.specials(caller, resource, bool(authorizer.resource_policy))
+    groups = index.specials(caller, resource, bool(authorizer.resource_policy))
+    for bits in groups:
+        specials |= bits
     # Without a resource-policy grant, which only open statements give, another account's
     # resource is refused (§3).
     allowed = (allows & ~denies if same_account else 0) & selected & ~opened & ~specials
@@ -275,13 +281,7 @@ def decide_sets(authorizer: Authorizer, principal: str, index: ActionIndex, reso
         allowed_if, unless = conditional_access(authorizer, request, explain(authorizer, request))
         return False, bool(allowed_if or unless)
 
-    for position in index.positions(selected & specials):
-        yes, maybe = ask(position)
-        if yes:
-            allowed |= 1 << position
-        elif maybe:
-            conditional |= 1 << position
-    for members in _classes(selected & opened & ~specials, splitters + list(open_)):
+    for members in _classes(selected & (opened | specials), splitters + list(groups) + list(open_)):
         yes, maybe = ask((members & -members).bit_length() - 1)
         if yes:
             allowed |= members
