@@ -15,6 +15,8 @@ to each worker; an account is sent without its levels.
 from __future__ import annotations
 
 import dataclasses
+import io
+import pickle
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -98,28 +100,48 @@ class MatrixState:
     target: Target
     actions: int
     index: ActionIndex
+    shared: tuple[Policy, ...] = ()  # the policies that principals of several accounts hold
 
     @classmethod
     def of(cls, organization: Organization, selection: Selection, resource: str = "*",
            index: ActionIndex | None = None) -> "MatrixState":
         index = index or ActionIndex.catalogue()
         levels = {m.id: (m.scps, m.rcps) for m in organization.accounts}
-        return cls(levels, Target.find(organization, resource), selection.bits(index), index)
+        holders: dict[int, tuple[Policy, set[str]]] = {}
+        for member in organization.accounts:
+            for principal in member.account.principals:
+                for policy in (*principal.identity, principal.permission_boundary, principal.trust_policy):
+                    if policy is not None:
+                        holders.setdefault(id(policy), (policy, set()))[1].add(member.id)
+        shared = tuple(policy for policy, accounts in holders.values() if len(accounts) > 1)
+        return cls(levels, Target.find(organization, resource), selection.bits(index), index, shared)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # The index travels as its names: each worker makes its memos anew.
-        return (_state, (self.levels, self.target, self.actions, self.index.names))
+        return (_state, (self.levels, self.target, self.actions, self.index.names, self.shared))
+
+    def pack(self, shard: tuple[MemberAccount, ...]) -> bytes:
+        """A shard of accounts as a task carries it: without their levels (the state has them)
+        and resource-based policies (`Target` has the one asked about), and with each shared
+        policy as its number in `shared`, so that a worker compiles it once for all its tasks."""
+        numbers = {id(policy): number for number, policy in enumerate(self.shared)}
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.persistent_id = lambda held: numbers.get(id(held)) if type(held) is Policy else None  # type: ignore[method-assign]
+        pickler.dump(tuple(dataclasses.replace(m, scps=(), rcps=(), resource_policies={}) for m in shard))
+        return buffer.getvalue()
+
+    def unpack(self, packed: bytes) -> tuple[MemberAccount, ...]:
+        """The accounts of `pack`, holding this state's own shared policies."""
+        unpickler = pickle.Unpickler(io.BytesIO(packed))
+        unpickler.persistent_load = self.shared.__getitem__  # type: ignore[method-assign]
+        accounts: tuple[MemberAccount, ...] = unpickler.load()
+        return accounts
 
 
 def _state(levels: Mapping[str, tuple[tuple[Level, ...], tuple[Level, ...]]], target: Target, actions: int,
-           names: tuple[str, ...]) -> MatrixState:
-    return MatrixState(levels, target, actions, ActionIndex(names))
-
-
-def shipped(member: MemberAccount) -> MemberAccount:
-    """An account as a task carries it: without its levels (`MatrixState` has them) and its
-    resource-based policies (`Target` has the one asked about)."""
-    return dataclasses.replace(member, scps=(), rcps=(), resource_policies={})
+           names: tuple[str, ...], shared: tuple[Policy, ...]) -> MatrixState:
+    return MatrixState(levels, target, actions, ActionIndex(names), shared)
 
 
 Positions = npt.NDArray[np.int32]

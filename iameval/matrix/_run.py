@@ -2,10 +2,11 @@
 
 Work is split into shards of whole accounts (`shards`); each shard is one task, whose worker
 answers its accounts with `account_matrix`. The `MatrixState` (SCP and RCP levels of every
-account, the resource, the actions asked) is scattered to every worker once (`broadcast=True`):
-a task carries only its accounts, without their levels. A worker keeps what it compiles from the
-shared state (SCPs, RCPs, the catalogue's expansions) for all its tasks; an account's own
-policies are compiled once, in the task that answers it.
+account, the policies principals of several accounts hold, the resource, the actions asked) is
+scattered to every worker once (`broadcast=True`): a task carries only its accounts, without
+their levels and with each shared policy as a number (`MatrixState.pack`). A worker keeps what
+it compiles from the shared state (SCPs, RCPs, shared policies, the catalogue's expansions) for
+all its tasks; an account's own policies are compiled once, in the task that answers it.
 
 Both paths give the same rows in the same order: results are taken in the order of the
 accounts, with a bounded number of tasks ahead so that the workers' memory holds only a few
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from ..catalog._catalog import data_version
 from ..inputs._organizations import MemberAccount, Organization
-from ._accounts import AccountMatrix, MatrixState, Selection, account_matrix, shipped
+from ._accounts import AccountMatrix, MatrixState, Selection, account_matrix
 from ._parquet import MatrixWriter
 
 if TYPE_CHECKING:
@@ -75,8 +76,13 @@ def shards(accounts: Sequence[MemberAccount], principals: int = SHARD_PRINCIPALS
 
 
 def answer_shard(shard: tuple[MemberAccount, ...], state: MatrixState) -> list[AccountMatrix]:
-    """One task: the accounts of a shard, answered in order."""
+    """The accounts of a shard, answered in order."""
     return [account_matrix(member, state) for member in shard]
+
+
+def answer_packed(packed: bytes, state: MatrixState) -> list[AccountMatrix]:
+    """One task: the accounts of a shard as `MatrixState.pack` made it, answered in order."""
+    return answer_shard(state.unpack(packed), state)
 
 
 def account_matrices(organization: Organization, state: MatrixState, client: "Client | None" = None,
@@ -108,8 +114,8 @@ def _on_dask(client: "Client", parts: list[tuple[MemberAccount, ...]], state: Ma
         shard = next(queue, None)
         if shard is None:
             return False
-        accounts = client.scatter(tuple(shipped(m) for m in shard), hash=False)
-        pending.append(client.submit(answer_shard, accounts, shared, pure=False))
+        packed = client.scatter(state.pack(shard), hash=False)
+        pending.append(client.submit(answer_packed, packed, shared, pure=False))
         return True
 
     while len(pending) < ahead and submit():
