@@ -16,7 +16,7 @@ import typer
 
 from helpers import FIXTURES, MANAGED
 from iameval.cli._org_matrix import matrix_of
-from iameval.engine import conditional_access, explain
+from iameval.engine import conditional_access, explain, is_resource_policy_required
 from iameval.inputs._accounts import Account, AccountPrincipal
 from iameval.inputs._organizations import MemberAccount, Organization
 from iameval.matrix import Selection, matrix
@@ -53,9 +53,14 @@ GUARDRAILS = (example(PolicyKind.SCP, "Service-specific-controls__Amazon-S3__Pre
 PERIMETER = (example(PolicyKind.RCP, "Service-specific-controls__S3-Deny-SSE-C"),)
 
 
-def role(account: str, name: str, *policies, boundary=None, tags=None) -> AccountPrincipal:
+def role(account: str, name: str, *policies, boundary=None, tags=None, trust=None) -> AccountPrincipal:
     return AccountPrincipal(f"arn:aws:iam::{account}:role/{name}", "role", name, identity=tuple(policies),
-                            permission_boundary=boundary, tags=tags or {})
+                            permission_boundary=boundary, tags=tags or {}, trust_policy=trust)
+
+
+TRUST_DEV_WRITER = load_policy({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{DEV}:user/alice"}, "Action": "sts:AssumeRole"}]},
+    PolicyKind.RESOURCE_POLICY, name="trust of deploy", trust=True)
 
 
 def organization(bucket_policy=None) -> Organization:
@@ -71,7 +76,8 @@ def organization(bucket_policy=None) -> Organization:
                   warnings=(broken,))
     prod = Account((role(PROD, "admin", managed("AdministratorAccess"),
                          boundary=document(PolicyKind.PERMISSION_BOUNDARY, "boundary",
-                                           {"Effect": "Allow", "Action": ["s3:*", "sts:*"], "Resource": "*"})),))
+                                           {"Effect": "Allow", "Action": ["s3:*", "sts:*"], "Resource": "*"})),
+                    role(PROD, "deploy", managed("AmazonS3ReadOnlyAccess"), trust=TRUST_DEV_WRITER)))
     management = Account((role(MANAGEMENT, "OrganizationAccountAccessRole", managed("AdministratorAccess")),))
     levels = ((FULL_ACCESS,), (FULL_ACCESS, *GUARDRAILS), (FULL_ACCESS,))
     return Organization("o-example", MANAGEMENT, (
@@ -104,9 +110,11 @@ def expected(org: Organization, selection: Selection, resource: str = "*") -> di
             if not principal.complete:
                 found[principal.arn] = {None: (None, None, "; ".join(str(p) for p in principal.problems))}
                 continue
-            authorizer = principal.authorizer(resource_policy=target.policy, scps=member.scps, rcps=rcps)
             rows = found.setdefault(principal.arn, {})
             for name in names:
+                # A role's trust policy is the resource policy of the requests that need one (§2.5).
+                held = target.trust if is_resource_policy_required(name, resource) else target.policy
+                authorizer = principal.authorizer(resource_policy=held, scps=member.scps, rcps=rcps)
                 request = {"principal": principal.arn, "action": name, "resource": resource}
                 if owner is not None and owner.id != member.id:
                     request["resource_account"] = owner.id
@@ -151,6 +159,25 @@ def test_a_bucket_of_another_account_is_reached_through_its_policy_and_under_its
     assert "s3:ListBucket" not in found[f"arn:aws:iam::{DEV}:user/alice"]  # the policy names only the reader
 
 
+def test_a_role_of_another_account_is_assumed_through_its_trust_policy(tmp_path):
+    org = organization()
+    selection = Selection(patterns=("sts:AssumeRole", "sts:TagSession", "iam:GetRole"))
+    deploy = f"arn:aws:iam::{PROD}:role/deploy"
+    matrix(org, tmp_path / "m.parquet", selection, deploy, single_process=True)
+    found = rows_of(tmp_path / "m.parquet")
+    assert found == expected(org, selection, deploy)
+    assert found[f"arn:aws:iam::{DEV}:user/alice"]["sts:AssumeRole"] == (True, False, None)  # PowerUserAccess
+    assert "sts:AssumeRole" not in found.get(f"arn:aws:iam::{DEV}:role/reader", {})  # not trusted
+
+
+def test_a_role_whose_trust_policy_did_not_load_leaves_every_principal_unevaluated(tmp_path):
+    matrix(organization(), tmp_path / "m.parquet", Selection(patterns=("sts:AssumeRole",)),
+           f"arn:aws:iam::{DEV}:role/broken", single_process=True)
+    found = rows_of(tmp_path / "m.parquet")
+    assert len(found) == 7
+    assert all(set(rows) == {None} and "is not in the file" in rows[None][2] for rows in found.values())
+
+
 def test_a_local_dask_cluster_of_two_processes_writes_the_same_table(tmp_path):
     org = organization()
     matrix(org, tmp_path / "here.parquet", S3_AND_STS, single_process=True)
@@ -192,6 +219,6 @@ def test_the_command_writes_the_table_and_says_so(tmp_path, capsys):
         matrix_of(organization(), str(tmp_path / "m.parquet"), actions=str(actions))
     assert exit_.value.exit_code == 0
     out = capsys.readouterr().err
-    assert "for 6 principals of 3 accounts (1 not evaluated)" in out and "on this process" in out
+    assert "for 7 principals of 3 accounts (1 not evaluated)" in out and "on this process" in out
     assert {r["action"] for r in pq.read_table(tmp_path / "m.parquet").to_pylist()} - {None} <= {
         str(a) for a in __import__("iameval.catalog", fromlist=["expand"]).expand("s3:Get*")}

@@ -68,6 +68,9 @@ class Target:
     owner: str | None = None
     policy: Policy | None = None
     trust: Policy | None = None
+    # Why the role's trust policy is unknown (it did not load): no principal is then evaluated,
+    # as `who_can` leaves them for such a role (`Account.resource_policy`).
+    problems: tuple[str, ...] = ()
 
     @classmethod
     def find(cls, organization: Organization, resource: str) -> "Target":
@@ -82,7 +85,8 @@ class Target:
         for member in organization.accounts:
             role = member.account.find(resource)
             if role is not None and role.kind == "role":
-                return cls(resource, member.id, None, role.trust_policy)
+                unknown = role.problems if role.trust_policy is None and not role.complete else ()
+                return cls(resource, member.id, None, role.trust_policy, tuple(str(p) for p in unknown))
         segments = split_arn(resource)
         named = segments[4] if len(segments) == 6 else ""
         return cls(resource, named if len(named) == 12 and named.isdigit() else None)
@@ -195,8 +199,8 @@ def account_matrix(member: MemberAccount, state: MatrixState) -> AccountMatrix:
     unevaluated: list[tuple[int, str]] = []
     asked = 0
     for number, principal in enumerate(principals):
-        if not principal.complete:
-            unevaluated.append((number, "; ".join(str(p) for p in principal.problems)))
+        if target.problems or not principal.complete:
+            unevaluated.append((number, "; ".join(target.problems or tuple(str(p) for p in principal.problems))))
             continue
         try:
             allowed, conditional, count = _decide(principal, state, scps, rcps, resource_account, mandatory)
