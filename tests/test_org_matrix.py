@@ -15,6 +15,7 @@ import pytest
 import typer
 
 from helpers import FIXTURES, MANAGED
+from iameval.catalog import expand
 from iameval.cli._org_matrix import matrix_of
 from iameval.engine import conditional_access, explain, is_resource_policy_required
 from iameval.inputs._accounts import Account, AccountPrincipal
@@ -193,32 +194,34 @@ def test_the_table_s_metadata_says_what_was_asked(tmp_path):
     assert metadata[b"iameval.actions"] == b"service:s3 service:sts"
 
 
-def test_an_actions_file_line_naming_no_action_is_reported_where_it_stands(tmp_path, capsys):
-    actions = tmp_path / "actions.txt"
-    actions.write_text("# what the auditors ask\ns3:GetObject\n  s3:GetObjekt\n")
+def command(tmp_path, capsys, actions: str | None, **options) -> tuple[int, str]:
+    """`matrix_of` as the command runs it, with an actions file of this text: its exit status
+    and what it printed on standard error."""
+    if actions is not None:
+        (tmp_path / "actions.txt").write_text(actions)
+        options["actions"] = str(tmp_path / "actions.txt")
     with pytest.raises(typer.Exit) as exit_:
-        matrix_of(organization(), str(tmp_path / "m.parquet"), actions=str(actions))
-    assert exit_.value.exit_code == 2
-    message = capsys.readouterr().err
-    assert f"{actions}:3:3: error: `s3:GetObjekt` names no action of the catalogue" in message
+        matrix_of(organization(), str(tmp_path / "m.parquet"), **options)
+    return exit_.value.exit_code, capsys.readouterr().err
+
+
+def test_an_actions_file_line_naming_no_action_is_reported_where_it_stands(tmp_path, capsys):
+    status, message = command(tmp_path, capsys, "# what the auditors ask\ns3:GetObject\n  s3:GetObjekt\n")
+    assert status == 2
+    assert f"{tmp_path / 'actions.txt'}:3:3: error: `s3:GetObjekt` names no action of the catalogue" in message
     assert "did you mean `s3:GetObject`?" in message
     assert not (tmp_path / "m.parquet").exists()
 
 
 def test_an_actions_file_and_a_service_together_are_refused(tmp_path, capsys):
-    with pytest.raises(typer.Exit) as exit_:
-        matrix_of(organization(), str(tmp_path / "m.parquet"), actions="a.txt", services=["s3"])
-    assert exit_.value.exit_code == 2
-    assert "give one of `--actions`, `--service` and `--all`" in capsys.readouterr().err
+    status, message = command(tmp_path, capsys, "s3:GetObject\n", services=["s3"])
+    assert status == 2
+    assert "give one of `--actions`, `--service` and `--all`" in message
 
 
 def test_the_command_writes_the_table_and_says_so(tmp_path, capsys):
-    actions = tmp_path / "actions.txt"
-    actions.write_text("s3:Get*\n")
-    with pytest.raises(typer.Exit) as exit_:
-        matrix_of(organization(), str(tmp_path / "m.parquet"), actions=str(actions))
-    assert exit_.value.exit_code == 0
-    out = capsys.readouterr().err
-    assert "for 7 principals of 3 accounts (1 not evaluated)" in out and "on this process" in out
+    status, message = command(tmp_path, capsys, "s3:Get*\n")
+    assert status == 0
+    assert "for 7 principals of 3 accounts (1 not evaluated)" in message and "in this process" in message
     assert {r["action"] for r in pq.read_table(tmp_path / "m.parquet").to_pylist()} - {None} <= {
-        str(a) for a in __import__("iameval.catalog", fromlist=["expand"]).expand("s3:Get*")}
+        str(a) for a in expand("s3:Get*")}

@@ -117,8 +117,8 @@ def matrix_of(organization: "Organization", out: str, *, actions: str | None = N
     except OSError as exc:  # the file could not be written, or the scheduler reached
         reach = f" or reach the scheduler at `{scheduler}`" if scheduler else ""
         _refuse(f"cannot write `{out}`{reach}: {exc}", code="unavailable-output")
-    ran = f"{summary.workers} Dask workers" if summary.workers else "this process"
+    ran = f"on {summary.workers} Dask workers" if summary.workers else "in this process"
     err.print(f"wrote {summary.rows:,} rows for {summary.principals:,} principals of {summary.accounts:,} accounts"
               + (f" ({summary.unevaluated:,} not evaluated)" if summary.unevaluated else "")
-              + f" to {escape(out)} in {summary.seconds:,.1f} s on {ran}", soft_wrap=True)
+              + f" to {escape(out)} in {summary.seconds:,.1f} s {ran}", soft_wrap=True)
     raise typer.Exit(0)
