@@ -100,26 +100,38 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def compare(org: Organization, workers: int, out: Path) -> dict[str, Any]:
+    cpu = cpu_seconds()
     here = matrix(org, out / "here.parquet", single_process=True)
-    print(f"  this process: {here.seconds:.1f} s, {here.rows:,} rows, {here.asked:,} requests asked one by one, "
-          f"peak RSS {peak_rss_mib():.0f} MiB")
+    here_cpu = cpu_seconds() - cpu
+    print(f"  this process: {here.seconds:.1f} s ({here_cpu:.1f} CPU s), {here.rows:,} rows, {here.asked:,} requests "
+          f"asked of the engine, peak RSS {peak_rss_mib():.0f} MiB")
     start = time.perf_counter()
     with cluster(workers=workers) as client:
         started = time.perf_counter() - start
+        before, cpu = client.run(cpu_seconds), cpu_seconds()
         on_dask = matrix(org, out / "dask.parquet", scheduler=client.scheduler.address)
+        used = sum(client.run(cpu_seconds).values()) - sum(before.values())
+        client_cpu = cpu_seconds() - cpu
         rss = client.run(peak_rss_mib)
     total = time.perf_counter() - start
     ratio = here.seconds / on_dask.seconds
     print(f"  Dask, {workers} workers: {on_dask.seconds:.1f} s after a start of {started:.1f} s ({total:.1f} s in "
-          f"all); ratio {ratio:.2f}x ({here.seconds / total:.2f}x with the start); peak RSS per worker "
+          f"all; {used:.1f} CPU s in the workers, {client_cpu:.1f} in this process); ratio {ratio:.2f}x "
+          f"({here.seconds / total:.2f}x with the start); peak RSS per worker "
           + ", ".join(f"{v:.0f} MiB" for v in rss.values()))
     import pyarrow.parquet as pq
 
     same = pq.read_table(out / "here.parquet").equals(pq.read_table(out / "dask.parquet"))
     print(f"  same table: {same}")
     return {"accounts": len(org.accounts), "principals": here.principals, "single_s": here.seconds,
-            "dask_s": on_dask.seconds, "dask_start_s": started, "ratio": ratio, "ratio_with_start": here.seconds / total,
+            "single_cpu_s": here_cpu, "dask_s": on_dask.seconds, "dask_start_s": started, "dask_worker_cpu_s": used,
+            "dask_client_cpu_s": client_cpu, "ratio": ratio, "ratio_with_start": here.seconds / total,
             "rows": here.rows, "same": same, "worker_peak_rss_mib": list(rss.values())}
 
 
@@ -128,22 +140,27 @@ def full(org: Organization, workers: int, out: Path) -> dict[str, Any]:
     start = time.perf_counter()
     with cluster(workers=workers) as client:
         started = time.perf_counter() - start
+        before = client.run(cpu_seconds)
         summary = matrix(org, path, scheduler=client.scheduler.address)
+        used = sum(client.run(cpu_seconds).values()) - sum(before.values())
         rss = client.run(peak_rss_mib)
     size = path.stat().st_size
-    per_account = summary.seconds * workers / len(org.accounts)  # worker-seconds
+    per_account = summary.seconds * workers / len(org.accounts)  # worker-seconds, as the load allowed
+    cpu_per_account = used / len(org.accounts)
     cells = summary.principals * 22321
     print(f"  {len(org.accounts)} accounts x {summary.principals // len(org.accounts)} roles: {summary.seconds:.1f} s "
           f"(+{started:.1f} s start) on {workers} workers, {summary.rows:,} rows of {cells:,} cells, "
-          f"{size / 2**20:.0f} MiB; {per_account:.2f} worker-s per account; peak RSS per worker "
-          + ", ".join(f"{v:.0f} MiB" for v in rss.values()))
-    projected = {machines: 1000 * per_account / (machines * (os.cpu_count() or 1)) for machines in (1, 10, 100)}
-    print("  1,000 accounts x 100 roles projected: " + ", ".join(
+          f"{size / 2**20:.0f} MiB; {per_account:.2f} worker-s and {cpu_per_account:.2f} CPU s per account; "
+          "peak RSS per worker " + ", ".join(f"{v:.0f} MiB" for v in rss.values()))
+    cores = os.cpu_count() or 1
+    projected = {machines: 1000 * cpu_per_account / (machines * cores) for machines in (1, 10, 100)}
+    print(f"  1,000 accounts x 100 roles projected from the CPU s per account, {cores} cores a machine: " + ", ".join(
         f"{m} machine{'s' if m > 1 else ''} {s / 60:.1f} min" for m, s in projected.items()))
     path.unlink()
     return {"accounts": len(org.accounts), "principals": summary.principals, "seconds": summary.seconds,
             "start_s": started, "rows": summary.rows, "bytes": size, "worker_s_per_account": per_account,
-            "worker_peak_rss_mib": list(rss.values()), "projected_1000_s": projected}
+            "worker_cpu_s_per_account": cpu_per_account, "worker_peak_rss_mib": list(rss.values()),
+            "projected_1000_s": projected}
 
 
 def main() -> None:

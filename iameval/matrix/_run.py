@@ -35,9 +35,10 @@ if TYPE_CHECKING:
 
 __all__ = ["MatrixSummary", "SINGLE_PROCESS_BELOW", "account_matrices", "matrix", "shards"]
 
-# Fewer principals than this are answered in this process unless a cluster is asked for:
-# starting a local cluster (about 3 s on 2 cores) costs more than it saves (bench/README.md).
-SINGLE_PROCESS_BELOW = 400
+# Fewer principals than this are answered in this process unless a cluster is asked for: a
+# local cluster takes about 5 s to start and each worker 1-2 s to read the catalogue, which
+# about 2,000 principals at 3-7 ms each repay on 2 cores (bench/README.md).
+SINGLE_PROCESS_BELOW = 2000
 # About this many principals in one task: one account of 100 roles, or several small ones.
 SHARD_PRINCIPALS = 100
 
