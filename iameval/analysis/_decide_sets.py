@@ -246,8 +246,9 @@ def decide_sets(authorizer: Authorizer, principal: str, index: ActionIndex, reso
             open_ += gate.open
             splitters.append(gate.allows)
     if authorizer.rcps:
+        # An RCP's statements reach only the actions it governs: their bits say so, and so
+        # part the classes too.
         governed = index.governed(caller)
-        splitters.append(governed)
         for level in authorizer.rcps:  # RCPs only deny (§4)
             gate = _gate(level, index, resource)
             denies |= gate.denies & governed
