@@ -8,8 +8,8 @@ their levels and with each shared policy as a number (`MatrixState.pack`). A wor
 it compiles from the shared state (SCPs, RCPs, shared policies, the catalogue's expansions) for
 all its tasks; an account's own policies are compiled once, in the task that answers it.
 
-Both paths give the same rows in the same order: results are taken in the order of the
-accounts, with a bounded number of tasks ahead so that the workers' memory holds only a few
+Both paths give the same rows in the same order: answers are written in the order of the
+accounts, with a bounded number of shards sent or waiting so that memory holds only a few
 shards' answers at once.
 """
 
@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
@@ -41,6 +40,8 @@ __all__ = ["MatrixSummary", "SINGLE_PROCESS_BELOW", "account_matrices", "matrix"
 SINGLE_PROCESS_BELOW = 2000
 # About this many principals in one task: one account of 100 roles, or several small ones.
 SHARD_PRINCIPALS = 100
+# Shards sent or answered and waiting, per worker: enough to keep each busy while one is slow.
+_AHEAD = 8
 
 # (tasks done, tasks, principals done), after each shard.
 Progress = Callable[[int, int, int], None]
@@ -105,27 +106,35 @@ def account_matrices(organization: Organization, state: MatrixState, client: "Cl
 
 def _on_dask(client: "Client", parts: list[tuple[MemberAccount, ...]], state: MatrixState
              ) -> Iterator[list[AccountMatrix]]:
-    """The shards' answers from the cluster, in order, with a few tasks ahead per worker."""
+    """The shards' answers from the cluster, in order. A new task is sent as soon as any ends, so
+    that a slow shard does not leave the other workers idle; answers that came before an earlier
+    one wait for it, and no more than `_AHEAD` shards per worker are sent or waiting at once."""
+    from distributed import as_completed
+
     shared = client.scatter(state, broadcast=True, hash=False)
-    ahead = max(2, 2 * len(client.scheduler_info().get("workers", {})))
-    pending: deque[object] = deque()
-    queue = iter(parts)
+    limit = _AHEAD * max(1, len(client.scheduler_info().get("workers", {})))
+    queue = enumerate(parts)
+    running = as_completed()
+    numbers: dict[object, int] = {}
+    ready: dict[int, list[AccountMatrix]] = {}
 
-    def submit() -> bool:
-        shard = next(queue, None)
-        if shard is None:
-            return False
-        packed = client.scatter(state.pack(shard), hash=False)
-        pending.append(client.submit(answer_packed, packed, shared, pure=False))
-        return True
+    def submit() -> None:
+        while len(numbers) + len(ready) < limit:
+            number, shard = next(queue, (-1, None))
+            if shard is None:
+                return
+            future = client.submit(answer_packed, client.scatter(state.pack(shard), hash=False), shared, pure=False)
+            numbers[future] = number
+            running.add(future)
 
-    while len(pending) < ahead and submit():
-        pass
-    while pending:
-        future = pending.popleft()
-        answers: list[AccountMatrix] = future.result()  # type: ignore[attr-defined]
+    submit()
+    following = 0
+    for future in running:
+        ready[numbers.pop(future)] = future.result()
+        while following in ready:
+            yield ready.pop(following)
+            following += 1
         submit()
-        yield answers
 
 
 @contextmanager
