@@ -29,7 +29,7 @@ __all__ = ["matrix_of", "read_selection"]
 
 
 def _refuse(message: str, hint: str | None = None, location: Location | None = None,
-            code: str = "invalid-option") -> NoReturn:
+            code: str = "invalid-usage") -> NoReturn:
     fail(PolicyError([Problem(message, location or Location("<command line>"), hint, code=code)]), False)
 
 
