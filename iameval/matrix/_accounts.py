@@ -85,8 +85,9 @@ class Target:
         for member in organization.accounts:
             role = member.account.find(resource)
             if role is not None and role.kind == "role":
-                unknown = role.problems if role.trust_policy is None and not role.complete else ()
-                return cls(resource, member.id, None, role.trust_policy, tuple(str(p) for p in unknown))
+                # Its trust policy as a request that needs one reads it (§2.5), or why it is unknown.
+                trust, unknown = member.account.resource_policy("sts:AssumeRole", resource)
+                return cls(resource, member.id, None, trust, tuple(str(p) for p in unknown))
         segments = split_arn(resource)
         named = segments[4] if len(segments) == 6 else ""
         return cls(resource, named if len(named) == 12 and named.isdigit() else None)
