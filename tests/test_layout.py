@@ -44,7 +44,7 @@ def test_a_checkout_loads_a_policy_with_a_variable_and_plays_a_quiz_question():
 
 
 # The stages in pipeline order: a module may import from its own stage and those before it.
-_STAGES = ["policy", "catalog", "engine", "inputs", "analysis", "cli"]
+_STAGES = ["policy", "catalog", "engine", "inputs", "analysis", "matrix", "cli"]
 
 
 def _imported_stages(path: Path) -> set[str]:

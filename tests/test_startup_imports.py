@@ -41,6 +41,9 @@ _ELSEWHERE = ["yaml", "iameval.policy._yaml", "iameval.cli._quiz", "iameval.cli.
               "iameval.inputs._accounts", "iameval.inputs._scenarios", "iameval.analysis._validate",
               "iameval.analysis._checks", "iameval.cli._sarif", "rich.progress", "iameval.inputs._organization_files",
               "iameval.inputs._organization_questions"]
+# What only `org matrix` needs (the `org` extra): no other command pays for it.
+_MATRIX = ["iameval.matrix", "iameval.cli._org_matrix", "iameval.analysis._decide_sets", "numpy", "pyarrow",
+           "dask", "distributed"]
 # What only deciding needs: the models (pydantic), the engine, lark.
 _DECIDING = ["pydantic", "iameval.policy._model", "iameval.engine._chain", "iameval.catalog._catalog"]
 # lark reads policy variables only; positions of JSON are found by a scan (`policy/_positions.py`).
@@ -69,7 +72,7 @@ def test_help_builds_no_policy_model_and_imports_no_command_s_work(tmp_path):
     status, modules = _imported(tmp_path, "--help")
     assert status == 0
     assert "iameval.cli._check" in modules  # the commands are listed from their own functions
-    assert _absent(modules, _ELSEWHERE + _DECIDING + _LARK + _SOLVER + _RULES) == []
+    assert _absent(modules, _ELSEWHERE + _DECIDING + _LARK + _SOLVER + _RULES + _MATRIX) == []
 
 
 def test_help_scans_no_installed_distribution(tmp_path):
@@ -90,9 +93,16 @@ def test_check_of_a_json_policy_reads_no_yaml_account_export_scenario_or_questio
     status, modules = _imported(tmp_path, *CHECK, EXAMPLE)
     assert status == 0  # Allow: the command decided
     assert set(_DECIDING) <= modules
-    assert _absent(modules, _ELSEWHERE + _LARK + _SOLVER + ["iameval.analysis._rules", "rich.syntax", "pygments",
-                                                             "typer.rich_utils", "rich.markdown", "markdown_it",
-                                                             "rich.table", "rich.traceback"]) == []
+    assert _absent(modules, _ELSEWHERE + _LARK + _SOLVER + _MATRIX + [
+        "iameval.analysis._rules", "rich.syntax", "pygments", "typer.rich_utils", "rich.markdown", "markdown_it",
+        "rich.table", "rich.traceback"]) == []
+
+
+def test_org_matrix_help_imports_neither_the_matrix_nor_its_dependencies(tmp_path):
+    status, modules = _imported(tmp_path, "org", "matrix", "--help")
+    assert status == 0
+    assert "iameval.cli._org" in modules
+    assert _absent(modules, _MATRIX) == []
 
 
 def test_check_of_a_yaml_policy_imports_the_yaml_reader_and_nothing_else_besides(tmp_path):

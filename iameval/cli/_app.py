@@ -22,7 +22,7 @@ from ._catalog_commands import expand_command, validate_command
 from ._check import check, run
 from ._diff_commands import can_never_command, diff_command, public_command
 from ._options import DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, fail
-from ._org import org_paths_command, org_who_can_command
+from ._org import org_matrix_command, org_paths_command, org_who_can_command
 from ._who_can import who_can_command
 
 if TYPE_CHECKING:
@@ -264,6 +264,7 @@ org = typer.Typer(cls=_Commands, help="Questions over a whole AWS Organization, 
                   "(docs/organizations.md).", add_completion=False)
 org.command("who-can")(org_who_can_command)
 org.command("paths")(org_paths_command)
+org.command("matrix")(org_matrix_command)
 app.add_typer(org, name="org")
 
 app.command("validate")(validate_command)

@@ -1,11 +1,13 @@
-"""`iameval org who-can` and `iameval org paths`: questions over a whole organization, read from
-its folder (docs/organizations.md).
+"""`iameval org who-can`, `iameval org paths` and `iameval org matrix`: questions over a whole
+organization, read from its folder (docs/organizations.md).
 
 `who-can` asks every user and role of every account, with its account's SCPs and the resource
 account's RCPs and resource-based policy (IAM-SEMANTICS §3, §4), and prints them by account.
 `paths` lists who can reach a role through chains of `sts:AssumeRole`, each hop with the
 statements that decided it. Exit 0 when some principal is allowed (has a path), 1 when none is,
-2 on invalid input.
+2 on invalid input. `matrix` writes what every principal may do as a Parquet table, on Dask for a
+large organization; its numpy, pyarrow and Dask come with the `org` extra and no other command
+imports them.
 """
 
 # No `from __future__ import annotations`: typer reads the commands' signatures at every start
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
 
 # The commands import what they run when they run (issue 14, start-up).
 
-__all__ = ["OrgOpt", "org_paths_command", "org_who_can_command", "read_organization"]
+__all__ = ["OrgOpt", "org_matrix_command", "org_paths_command", "org_who_can_command", "read_organization"]
 
 OrgOpt = Annotated[str, typer.Option(
     "--org", metavar="DIR", help="The organization's folder, or its manifest (docs/organizations.md).")]
@@ -202,3 +204,45 @@ def _print_paths(console: "Console", found: "AssumePaths", max_hops: int) -> Non
             first = answer.problems[0] if answer.problems else None
             console.print(f"  {escape(answer.principal.arn)} -> {escape(role.arn)}: "
                           f"{escape(str(first) if first else '')}", soft_wrap=True)
+
+
+def org_matrix_command(
+    out: Annotated[str, typer.Option(
+        "--out", "-o", metavar="FILE.parquet", help="Where to write the matrix (Parquet).", show_default=False)],
+    org: OrgOpt = ".",
+    actions: Annotated[Optional[str], typer.Option(
+        "--actions", metavar="FILE", show_default=False,
+        help="Ask the actions this file lists, one a line (`s3:GetObject`, or a wildcard such as `s3:Get*`); "
+        "`#` starts a comment.")] = None,
+    service: Annotated[Optional[list[str]], typer.Option(
+        "--service", metavar="PREFIX", show_default=False,
+        help="Ask every action of this service (`s3`); repeatable.")] = None,
+    all_actions: Annotated[bool, typer.Option(
+        "--all", help="Ask every action of the catalogue (the default).")] = False,
+    resource: Annotated[str, typer.Option(
+        "--resource", "-r", metavar="ARN", help="The resource asked about.")] = "*",
+    scheduler: Annotated[Optional[str], typer.Option(
+        "--scheduler", metavar="tcp://HOST:PORT", show_default=False,
+        help="Run on this Dask cluster. Default: a local cluster of the machine's cores, or this process "
+        "for a small organization.")] = None,
+    workers: Annotated[Optional[int], typer.Option(
+        "--workers", min=1, show_default=False, help="Processes of the local cluster. Default: the cores.")] = None,
+    single_process: Annotated[bool, typer.Option(
+        "--single-process", help="Answer in this process, without Dask.")] = False,
+) -> None:
+    """Write what every user and role of the organization may do on RESOURCE, as a Parquet table.
+
+    One row per principal and action it may perform (`allowed`) or may only were conditions on
+    keys the request did not give to hold (`conditional`); denied actions have no row. A
+    principal not evaluated has one row, with its `problem`.
+
+    Exit 0 when the table was written, 2 on invalid input.
+    """
+    from ._org_matrix import matrix_of
+
+    try:
+        organization = read_organization(org)
+    except PolicyError as exc:
+        fail(exc, False)
+    matrix_of(organization, out, actions=actions, services=service or [], all_actions=all_actions,
+              resource=resource, scheduler=scheduler, workers=workers, single_process=single_process)

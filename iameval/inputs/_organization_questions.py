@@ -47,20 +47,6 @@ class OrganizationAnswer:
         return tuple(a for account in self.accounts for a in account.answers)
 
 
-def _org_path(organization: Organization, member: MemberAccount) -> str:
-    """`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`: the account's place as `aws:PrincipalOrgPaths`
-    and `aws:ResourceOrgPaths` give it (§10)."""
-    return "/".join((organization.id,) + member.path) + "/"
-
-
-def _resource_keys(organization: Organization, owner: MemberAccount) -> dict[str, Any]:
-    return {"aws:ResourceOrgID": organization.id, "aws:ResourceOrgPaths": [_org_path(organization, owner)]}
-
-
-def _principal_keys(organization: Organization, member: MemberAccount) -> dict[str, Any]:
-    return {"aws:PrincipalOrgID": organization.id, "aws:PrincipalOrgPaths": [_org_path(organization, member)]}
-
-
 def owning_member(organization: Organization, resource: str, given: str | None = None) -> MemberAccount:
     """The member the resource belongs to (`given`, else `Organization.owner`), or a
     `PolicyError`: the resource side of a request outside the organization is unknown."""
@@ -90,17 +76,17 @@ def organization_who_can(organization: Organization, action: str, resource: str,
     """
     owner = owning_member(organization, resource, resource_account_id)
     resource_policy, problems = owner.resource_policy(action, resource)
-    resource_keys = _resource_keys(organization, owner)
     accounts = []
     for member in organization.accounts:
-        keys = merge_context({**_principal_keys(organization, member), **resource_keys}, context or {})
+        keys = merge_context(organization.request_keys(member, owner), context or {})
         answers = who_can(member.account, action, resource, resource_policy=resource_policy, scps=member.scps,
                           rcps=owner.rcps, context=keys, resource_account=owner.id, strict_context=strict_context,
                           on_answer=on_answer, resource_problems=problems)
         accounts.append(AccountAnswers(member, tuple(answers)))
     everyone = Account(tuple(p for member in organization.accounts for p in member.account.principals))
     outside = granted_outside(everyone, action, resource, resource_policy=resource_policy, rcps=owner.rcps,
-                              context=merge_context(resource_keys, context or {}), resource_account=owner.id,
+                              context=merge_context(organization.request_keys(None, owner), context or {}),
+                              resource_account=owner.id,
                               strict_context=strict_context) if not problems else []
     return OrganizationAnswer(owner, tuple(accounts), tuple(outside))
 

@@ -11,7 +11,7 @@ account gives the SCPs and the resource's account the RCPs (§4).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Any, Mapping
 
 from ..policy._arn import ACCOUNT_ID, bucket_of, split_arn
 from ..policy._errors import Problem
@@ -64,11 +64,16 @@ class MemberAccount:
         could not be read)."""
         trust, problems = self.account.resource_policy(action, resource)
         if trust is None and not problems:
-            held = self._held(resource)
-            if held is not None:
-                trust = self.resource_policies.get(held)
-                problems = self.resource_policy_problems.get(held, ())
+            trust, problems = self.held_policy(resource)
         return trust, self.rcp_problems + problems
+
+    def held_policy(self, resource: str) -> tuple[Policy | None, tuple[Problem, ...]]:
+        """The resource-based policy the files give for the resource or its bucket (§11), with
+        why it is unknown where it could not be read."""
+        held = self._held(resource)
+        if held is None:
+            return None, ()
+        return self.resource_policies.get(held), self.resource_policy_problems.get(held, ())
 
     def _held(self, resource: str) -> str | None:
         for arn in (resource, bucket_of(resource)):
@@ -93,6 +98,22 @@ class Organization:
             if member.id == account_id:
                 return member
         return None
+
+    def request_keys(self, caller: MemberAccount | None, owner: MemberAccount | None) -> dict[str, Any]:
+        """What AWS puts in the context of a request that a principal of `caller` makes to a
+        resource of `owner` (§10): `aws:PrincipalOrgID` and `aws:PrincipalOrgPaths` where the
+        caller's account is one of the organization's, `aws:ResourceOrgID` and
+        `aws:ResourceOrgPaths` where the resource's account is (None: an account outside it). A
+        path reads `o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`."""
+        keys: dict[str, Any] = {}
+        if caller is not None:
+            keys.update({"aws:PrincipalOrgID": self.id, "aws:PrincipalOrgPaths": [self._path(caller)]})
+        if owner is not None:
+            keys.update({"aws:ResourceOrgID": self.id, "aws:ResourceOrgPaths": [self._path(owner)]})
+        return keys
+
+    def _path(self, member: MemberAccount) -> str:
+        return "/".join((self.id,) + member.path) + "/"
 
     def owner(self, resource: str) -> str | None:
         """The ID of the account a resource belongs to: the one whose files hold its policy, else
