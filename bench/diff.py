@@ -1,11 +1,12 @@
 """`diff` over consecutive versions of the AWS managed policies (issue 15).
 
-    .venv/bin/python bench/diff.py [PATH] [--every N] [--limit N] [--agreement N] [--json FILE]
+    .venv/bin/python bench/diff.py [PATH] [--every N] [--limit N] [--only NAME] [--agreement N] [--json FILE]
 
 PATH (default ../shared/data/managed-policies/history-all-versions.json.gz) is read here, at
 bench time only. Each policy's versions are ordered by number (v1, v2, ...) and every
 consecutive pair is compared as identity policies: `diff([vN], [vN+1])`, what the update newly
-allowed. `--every N` takes every N-th pair (a deterministic sample), `--limit N` the first N.
+allowed. `--every N` takes every N-th pair (a deterministic sample), `--limit N` the first N,
+`--only NAME` (repeatable) the pairs of the named policies alone, to profile them.
 
 `--agreement N` also draws N random requests per pair from the pair's own constants (the
 actions, resources, condition keys and values its policies write, wildcards filled in) and asks
@@ -101,10 +102,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("path", nargs="?", type=Path, default=DEFAULT)
     parser.add_argument("--every", type=int, default=1, help="take every N-th pair")
     parser.add_argument("--limit", type=int, default=None, help="at most N pairs")
+    parser.add_argument("--only", action="append", default=None, metavar="NAME",
+                        help="only the pairs of this policy (repeatable)")
     parser.add_argument("--agreement", type=int, default=0, help="random requests per pair for the agreement check")
     parser.add_argument("--json", type=Path, default=None, help="write every pair's answer here")
     args = parser.parse_args(argv)
-    chosen = pairs(args.path)[::args.every][:args.limit]
+    every_pair = pairs(args.path)
+    if args.only:
+        every_pair = [p for p in every_pair if p[0] in args.only]
+    chosen = every_pair[::args.every][:args.limit]
     diff([], [])  # the catalogue, read once, is not any pair's time
     times: list[tuple[float, str]] = []
     rows = []
@@ -137,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     seconds = sorted(t for t, _ in times)
     p99 = seconds[min(len(seconds) - 1, int(len(seconds) * 0.99))] if seconds else 0.0
     results = Counter(r["result"] for r in rows)
-    print(f"pairs compared: {len(times)} (of {len(pairs(args.path))}; every {args.every}, "
+    print(f"pairs compared: {len(times)} (of {len(every_pair)}; every {args.every}, "
           f"{failed} not loadable)")
     print(f"total: {sum(seconds):.1f} s  median: {statistics.median(seconds) if seconds else 0:.3f} s  "
           f"p99: {p99:.3f} s  max: {seconds[-1] if seconds else 0:.2f} s")
