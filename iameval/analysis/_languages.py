@@ -2,7 +2,7 @@
 
 A glob's `*` and `?` (IAM-SEMANTICS §7.2), with the literal pieces of resolved variables and
 escapes (§9); the strings that case-fold to a text (StringEqualsIgnoreCase, §8.4); a requested
-ARN of six segments (§7.3). z3 solves membership in such languages far faster than equations
+ARN of six segments (§7.3). String solvers decide membership in such languages far faster than equations
 between strings, so the reading says as much as it can this way.
 """
 
@@ -59,7 +59,7 @@ def glob_regex(pieces: Pieces) -> z3.ReRef:
 
 @cache
 def _folds() -> dict[str, tuple[str, ...]]:
-    """Every character z3 can hold, by what it case-folds to."""
+    """Every character an SMT-LIB string can hold (to U+2FFFF), by what it case-folds to."""
     found: dict[str, list[str]] = {}
     for code in range(0x30000):
         char = chr(code)
@@ -84,4 +84,4 @@ def casefold_regex(folded: str) -> z3.ReRef:
             options.append(z3.Concat(head, rest))
         after[i] = (z3.Union(*options) if len(options) > 1 else options[0]) if options else None
     first = after[0]
-    return first if first is not None else z3.Empty(z3.ReSort(z3.StringSort()))
+    return first if first is not None else z3.Empty(z3.ReSort())

@@ -1,8 +1,8 @@
 """The search of one class of actions: a request that new policies allow and old ones do not.
 
 Within a class, the engine's own plan (`Authorizer.prepare`) says which statements each gate
-can use, and the engine's own chain (`_chain.decide`) decides from which of them hold. z3
-proposes a resource and a context under which some statements hold (`_symbolic`); `decide`,
+can use, and the engine's own chain (`_chain.decide`) decides from which of them hold. The
+solver proposes a resource and a context under which some statements hold (`_symbolic`); `decide`,
 told those truths as its `hold`, judges; a combination that does not newly allow is blocked with
 every combination it settles, the chain being monotone (more Allows holding never deny, more
 Denies never allow), and the search goes on until none is left (IAM-SEMANTICS §2-§5). The

@@ -1,4 +1,4 @@
-"""The tests of one statement as a z3 formula over a request's resource and context (IAM-SEMANTICS §7.3, §8, §9).
+"""The tests of one statement as a solver formula over a request's resource and context (IAM-SEMANTICS §7.3, §8, §9).
 
 `Space` holds the unknowns of the requests of one caller: the resource, and for every condition
 key a statement reads whether it is present, whether it is a list, and its values. `statement`
@@ -77,7 +77,7 @@ class _Key:
     family: Family | None  # the typed family its operators read it as; None: text
     multi: z3.BoolRef
     count: z3.ArithRef
-    values: list[Any]  # per value: a z3 string, or (readable, typed value[, is IPv6])
+    values: list[Any]  # per value: a string unknown, or (readable, typed value[, is IPv6])
 
 
 class Space:
@@ -95,7 +95,7 @@ class Space:
         self.resource = z3.If(self.is_arn, _join(self._segments), z3.StringVal("*"))
         # Readable examples: printable ASCII and single values where they are enough (`_diff`
         # asks without them if not).
-        # Everything is said as membership in a regular language, which z3 solves far faster
+        # Everything is said as membership in a regular language, which the solver decides far faster
         # than (dis)equalities of strings.
         self.nice = z3.Bool("printable")
         self.constraints: list[z3.BoolRef] = [
@@ -153,7 +153,7 @@ class Space:
         return z3.And(*[self._contains(m) for m in self._marks])
 
     def _contains(self, marker: str) -> z3.BoolRef:
-        """`marker in resource`, said of the ARN's segments (z3 is slow on `Contains` of a
+        """`marker in resource`, said of the ARN's segments (solvers are slow on `Contains` of a
         concatenation): an occurrence starts in some segment and runs on through the next ones,
         or lies inside the last, the only one that holds colons."""
         parts = marker.split(":")
@@ -223,12 +223,12 @@ class Space:
         return out
 
     def _marker(self, value: Any) -> str:
-        """A piece of text that stands for `value`, a z3 string, in resolved pieces."""
+        """A piece of text that stands for `value`, a string term, in resolved pieces."""
         self._markers.append(value)
         return f"\ue000{len(self._markers) - 1}\ue001"
 
     def _concat(self, pieces: Pieces, where: str) -> Any:
-        """Resolved pieces without wildcards as one z3 string, markers read as their unknowns."""
+        """Resolved pieces without wildcards as one string term, markers read as their unknowns."""
         parts: list[Any] = []
         for text, wildcards in pieces:
             for i, chunk in enumerate(_MARKER.split(text)):
@@ -329,7 +329,7 @@ class Space:
         return values
 
     def _matcher(self, condition: CompiledCondition, where: str) -> Callable[[Any], z3.BoolRef]:
-        """Does one value (a z3 string, or a typed value) match any policy value (§8.4)?"""
+        """Does one value (a string term, or a typed value) match any policy value (§8.4)?"""
         operator = condition.operator
         family, comparison = operator.family, operator.comparison
         values = self._values(condition, where)
