@@ -38,9 +38,8 @@ __all__ = ["SymbolicMismatch", "policy_sets", "request_of", "search_class"]
 _SEARCH_LIMIT = 400  # combinations of holding statements tried per way before answering unknown
 # cvc5's strategies for strings that answer fast where the others do not (measured), and the
 # limits of each round of trying them all; then the answer is unknown.
-_STRATEGIES: tuple[dict[str, Any], ...] = ({}, {"re-elim": "on"}, {"strings-eager-reg": True},
-                                           {"re-inter-mode": "none"})
-_ROUNDS_MS = (300, 2_500)
+_STRATEGIES: tuple[dict[str, Any], ...] = ({"re-elim": "on"}, {}, {"re-elim": "agg"})
+_ROUNDS_MS = (500, 2_500)
 _NICE_MS = 200  # asking for a readable example, before asking for any
 _BUDGET_S = 20.0  # per way of a class: then its answer is unknown
 

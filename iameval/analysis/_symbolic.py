@@ -20,6 +20,7 @@ resource, as `Authorizer.prepare` derives it.
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -54,7 +55,9 @@ _DATE_RANGE = ((datetime(1, 1, 1, tzinfo=timezone.utc) - _EPOCH) // _MICROSECOND
                (datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc) - _EPOCH) // _MICROSECOND)
 # What an unreadable value of each typed family is given as (§8.4: the comparison is then false).
 _UNREADABLE = {Family.NUMERIC: "not-a-number", Family.DATE: "not-a-date", Family.BOOL: "not-a-bool",
-               Family.IP: "not-an-address"}
+               Family.IP: "not-an-address", Family.BINARY: "not-base64!"}
+# Bytes (BinaryEquals, §8.4) as text of the characters U+0000-U+00FF, one a byte.
+_BYTES = z3.Star(z3.Range("\x00", "\xff"))
 _RESOURCE_ACCOUNT = "aws:resourceaccount"
 _MARKER = re.compile("\ue000([0-9]+)\ue001")
 
@@ -362,6 +365,9 @@ class Space:
                 return z3.And(z3.InRe(v, ARN6), z3.Or(*[z3.And(g, self._arn_match(segments, p, where))
                                                         for g, p in patterns]) if patterns else z3.BoolVal(False))
             return arn
+        if family is Family.BINARY:
+            decoded = [z3.StringVal(v.decode("latin-1")) for v in values]
+            return lambda v: z3.And(v[0], z3.Or(*[v[1] == d for d in decoded]) if decoded else z3.BoolVal(False))
         if family is Family.BOOL:
             wanted = [z3.BoolVal(v == "true") for v in values]
             return lambda v: z3.And(v[0], z3.Or(*[v[1] == w for w in wanted]))
@@ -434,6 +440,10 @@ class Space:
                 self.constraints.append(z3.Implies(self.nice, z3.InRe(text, PRINTABLE)))
             elif typed is Family.BOOL:
                 values.append((z3.Bool(each + "_ok"), z3.Bool(each)))
+            elif typed is Family.BINARY:
+                data = z3.String(each)
+                values.append((z3.Bool(each + "_ok"), data))
+                self.constraints.append(z3.InRe(data, _BYTES))
             elif typed is Family.IP:
                 number = z3.BitVec(each, 128)
                 six = z3.Bool(each + "_v6")
@@ -480,6 +490,8 @@ class Space:
             return _UNREADABLE[family]
         if family is Family.BOOL:
             return "true" if z3.is_true(model.eval(value[1], model_completion=True)) else "false"
+        if family is Family.BINARY:
+            return base64.b64encode(_text(model, value[1]).encode("latin-1")).decode("ascii")
         number: int = model.eval(value[1], model_completion=True).as_long()
         if family is Family.IP:
             six = z3.is_true(model.eval(value[2], model_completion=True))
