@@ -171,6 +171,13 @@ def test_a_variable_beside_wildcards_is_answered():
     assert example.resource.startswith(f"arn:aws:s3:::bucket/home/{team}/") and team != "admins"
 
 
+def test_a_service_wildcard_the_catalogue_lacks_is_asked_by_an_instance():
+    """`codestar:*`, a service the catalogue no longer lists: an Allow still grants its actions
+    (§7.2), asked as one of them, never a request that names no action."""
+    report = diff([], [policy(allow_if("codestar:*"))])
+    assert [f.actions for f in report.findings] == [("codestar:x",)]
+
+
 # ------------------------------------------------------------------------------- chain rules
 
 def test_an_explicit_deny_wins_over_a_new_allow():
