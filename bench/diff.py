@@ -34,6 +34,7 @@ from pathlib import Path
 
 import iameval
 from iameval.analysis import diff
+from iameval.engine._context import DERIVABLE
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT.parent / "shared" / "data" / "managed-policies" / "history-all-versions.json.gz"
@@ -56,7 +57,9 @@ def _filled(pattern: str) -> str:
 
 
 def constants(documents: list[dict]) -> tuple[list[str], list[str], dict[str, list[str]]]:
-    """The actions, resources and condition values the documents write, wildcards filled in."""
+    """The actions, resources and condition values the documents write, wildcards filled in;
+    not the keys AWS sets from the caller and the resource (`aws:ResourceAccount`...), which no
+    request gives and `diff` does not search (a scenario may override them, AWS does not)."""
     actions, resources, values = set(), {"*"}, {}
     for document in documents:
         statements = document.get("Statement", [])
@@ -68,6 +71,8 @@ def constants(documents: list[dict]) -> tuple[list[str], list[str], dict[str, li
                     into.add(_filled(text))
             for operator, pairs_ in (statement.get("Condition") or {}).items():
                 for key, value in pairs_.items():
+                    if key.lower() in DERIVABLE:
+                        continue
                     texts = [value] if not isinstance(value, list) else value
                     values.setdefault(key, []).extend(_filled(str(v)) for v in texts)
     actions = {a for a in actions if ":" in a and not a.startswith(":")}
