@@ -147,7 +147,7 @@ def _search_way(old: Authorizer | None, new: Authorizer, principal: str, action:
             return None, f"the search for `{action}` took over {_BUDGET_S:.0f} s"
         verdict, model = _solve(clauses, space.nice)
         if model is None and verdict == z3.unknown:
-            return None, f"the solver gave no answer for `{action}` within {sum(_ROUNDS_MS) / 1000:g} s a strategy"
+            return None, f"the solver gave no answer for `{action}` within {sum(_ROUNDS_MS) / 1000:g} s by any strategy"
         if model is None:
             free = [r for r in reasons]
             return None, ("not encoded: " + "; ".join(free)) if free else None
