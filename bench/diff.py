@@ -1,11 +1,12 @@
 """`diff` over consecutive versions of the AWS managed policies (issue 15).
 
-    .venv/bin/python bench/diff.py [PATH] [--every N] [--limit N] [--agreement N] [--json FILE]
+    .venv/bin/python bench/diff.py [PATH] [--every N] [--limit N] [--only NAME] [--agreement N] [--json FILE]
 
 PATH (default ../shared/data/managed-policies/history-all-versions.json.gz) is read here, at
 bench time only. Each policy's versions are ordered by number (v1, v2, ...) and every
 consecutive pair is compared as identity policies: `diff([vN], [vN+1])`, what the update newly
-allowed. `--every N` takes every N-th pair (a deterministic sample), `--limit N` the first N.
+allowed. `--every N` takes every N-th pair (a deterministic sample), `--limit N` the first N,
+`--only NAME` (repeatable) the pairs of the named policies alone, to profile them.
 
 `--agreement N` also draws N random requests per pair from the pair's own constants (the
 actions, resources, condition keys and values its policies write, wildcards filled in) and asks
@@ -33,6 +34,7 @@ from pathlib import Path
 
 import iameval
 from iameval.analysis import diff
+from iameval.engine._context import DERIVABLE
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT.parent / "shared" / "data" / "managed-policies" / "history-all-versions.json.gz"
@@ -55,7 +57,9 @@ def _filled(pattern: str) -> str:
 
 
 def constants(documents: list[dict]) -> tuple[list[str], list[str], dict[str, list[str]]]:
-    """The actions, resources and condition values the documents write, wildcards filled in."""
+    """The actions, resources and condition values the documents write, wildcards filled in;
+    not the keys AWS sets from the caller and the resource (`aws:ResourceAccount`...), which no
+    request gives and `diff` does not search (a scenario may override them, AWS does not)."""
     actions, resources, values = set(), {"*"}, {}
     for document in documents:
         statements = document.get("Statement", [])
@@ -67,6 +71,8 @@ def constants(documents: list[dict]) -> tuple[list[str], list[str], dict[str, li
                     into.add(_filled(text))
             for operator, pairs_ in (statement.get("Condition") or {}).items():
                 for key, value in pairs_.items():
+                    if key.lower() in DERIVABLE:
+                        continue
                     texts = [value] if not isinstance(value, list) else value
                     values.setdefault(key, []).extend(_filled(str(v)) for v in texts)
     actions = {a for a in actions if ":" in a and not a.startswith(":")}
@@ -101,10 +107,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("path", nargs="?", type=Path, default=DEFAULT)
     parser.add_argument("--every", type=int, default=1, help="take every N-th pair")
     parser.add_argument("--limit", type=int, default=None, help="at most N pairs")
+    parser.add_argument("--only", action="append", default=None, metavar="NAME",
+                        help="only the pairs of this policy (repeatable)")
     parser.add_argument("--agreement", type=int, default=0, help="random requests per pair for the agreement check")
     parser.add_argument("--json", type=Path, default=None, help="write every pair's answer here")
     args = parser.parse_args(argv)
-    chosen = pairs(args.path)[::args.every][:args.limit]
+    every_pair = pairs(args.path)
+    if args.only:
+        every_pair = [p for p in every_pair if p[0] in args.only]
+    chosen = every_pair[::args.every][:args.limit]
     diff([], [])  # the catalogue, read once, is not any pair's time
     times: list[tuple[float, str]] = []
     rows = []
@@ -137,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     seconds = sorted(t for t, _ in times)
     p99 = seconds[min(len(seconds) - 1, int(len(seconds) * 0.99))] if seconds else 0.0
     results = Counter(r["result"] for r in rows)
-    print(f"pairs compared: {len(times)} (of {len(pairs(args.path))}; every {args.every}, "
+    print(f"pairs compared: {len(times)} (of {len(every_pair)}; every {args.every}, "
           f"{failed} not loadable)")
     print(f"total: {sum(seconds):.1f} s  median: {statistics.median(seconds) if seconds else 0:.3f} s  "
           f"p99: {p99:.3f} s  max: {seconds[-1] if seconds else 0:.2f} s")

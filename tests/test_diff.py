@@ -101,6 +101,11 @@ OPERATOR_ROWS = [
      [allow_if(ArnLike={"aws:SourceArn": "arn:aws:sns:*:111122223333:topic-*"})], True,
      lambda c: any(str(v).startswith("arn:aws:sns:") and ":111122223333:topic-" in str(v)
                    for v in (c["aws:SourceArn"] if isinstance(c["aws:SourceArn"], list) else [c["aws:SourceArn"]]))),
+    ("BinaryEquals compares the decoded bytes: a Deny of one value leaves the other",
+     [allow_if(BinaryEquals={"k:b": ["QUJD", "AAH/"]}), deny_if(BinaryEquals={"k:b": "QUJD"})], True,
+     lambda c: c["k:b"] in ("AAH/", ["AAH/"]) or "AAH/" in c["k:b"]),
+    ("BinaryEquals: a Deny of the same bytes leaves nothing",
+     [allow_if(BinaryEquals={"k:b": "QUJD"}), deny_if(BinaryEquals={"k:b": "QUJD"})], False, None),
     ("aws:ResourceAccount follows the resource's account",
      [allow_if(resource="arn:aws:sqs:us-east-1:*:queue", StringEquals={"aws:ResourceAccount": "123456789012"})],
      True, lambda c: c == {}),
@@ -155,6 +160,24 @@ def test_wildcards_on_both_sides_of_a_variable_are_unknown_with_where():
     assert "both sides of a policy variable" in report.unknown[0].reason and "Statement[0]" in report.unknown[0].reason
 
 
+def test_a_variable_beside_wildcards_is_answered():
+    """`${aws:PrincipalTag/team}` between literal text and a `*` (§9): a Deny of another team's
+    folder leaves the caller's own; the example names the folder of the tag it gives."""
+    report = can_never([policy(allow_if(resource="arn:aws:s3:::bucket/home/${aws:PrincipalTag/team}/*"),
+                               deny_if(resource="arn:aws:s3:::bucket/home/admins/*"))], ["s3:GetObject"])
+    assert report.result == "new-access"
+    example = report.findings[0].example
+    team = example.context["aws:PrincipalTag/team"]
+    assert example.resource.startswith(f"arn:aws:s3:::bucket/home/{team}/") and team != "admins"
+
+
+def test_a_service_wildcard_the_catalogue_lacks_is_asked_by_an_instance():
+    """`codestar:*`, a service the catalogue no longer lists: an Allow still grants its actions
+    (§7.2), asked as one of them, never a request that names no action."""
+    report = diff([], [policy(allow_if("codestar:*"))])
+    assert [f.actions for f in report.findings] == [("codestar:x",)]
+
+
 # ------------------------------------------------------------------------------- chain rules
 
 def test_an_explicit_deny_wins_over_a_new_allow():
@@ -176,6 +199,37 @@ def test_a_kms_key_needs_its_key_policy():
     """§2.5: only the key policy can allow a request on a KMS key, whatever identity policies say."""
     report = can_never([policy(allow_if("kms:Decrypt", "arn:aws:kms:*:123456789012:key/*"))], ["kms:Decrypt"])
     assert report.result == "no-new-access"
+
+
+# The KMS statements of a managed policy's update (SageMakerStudioUserIAMDefaultExecutionPolicy
+# v4->v5, shapes kept): grants through services, by `kms:ViaService`, and on keys.
+_VIA_SAGEMAKER = allow_if("kms:CreateGrant", StringLike={"kms:ViaService": "sagemaker.*.amazonaws.com"})
+_ON_KEYS = allow_if("kms:CreateGrant", "arn:*:kms:*:*:key/*",
+                    StringLike={"kms:ViaService": "airflow-serverless.*.amazonaws.com"},
+                    **{"ForAllValues:StringEquals": {"kms:GrantOperations": ["kms:Decrypt", "kms:Encrypt"]}})
+_VIA_BEDROCK = allow_if("kms:CreateGrant", StringLike={"kms:ViaService": "bedrock.*.amazonaws.com"},
+                        Null={"kms:EncryptionContextKeys": "false"})
+
+
+def test_a_statement_on_kms_keys_alone_grants_nothing_new():
+    """§2.5: on a KMS key only the key policy can allow, so an identity statement whose every
+    resource is a key adds nothing."""
+    report = diff([policy(_VIA_SAGEMAKER)], [policy(_VIA_SAGEMAKER, _ON_KEYS)])
+    assert report.result == "no-new-access", report.as_dict()
+
+
+def test_a_kms_grant_through_another_service_is_found_off_keys():
+    """The same update with a grant through Bedrock: newly allowed where no key policy is
+    mandatory (§2.5), through `bedrock.*` and not `sagemaker.*`."""
+    old = [policy(_VIA_SAGEMAKER)]
+    new = [policy(_VIA_SAGEMAKER, _ON_KEYS, _VIA_BEDROCK)]
+    report = diff(old, new)
+    assert [f.actions for f in report.findings] == [("kms:CreateGrant",)] and not report.unknown
+    example = report.findings[0].example
+    via = example.context["kms:ViaService"]
+    assert any(v.startswith("bedrock.") for v in ([via] if isinstance(via, str) else via))
+    assert not (":kms:" in example.resource and ":key/" in example.resource)
+    replays(report, old, new)
 
 
 @pytest.mark.parametrize("kind", ["scp", "boundary", "session"])

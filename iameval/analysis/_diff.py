@@ -292,7 +292,10 @@ def _universe(authorizers: Iterable[Authorizer]) -> dict[str, str]:
                         continue
                     found = {n: shown for n, shown in services.get(service, {}).items() if glob.matches(n)}
                     if not found:
+                        # A name the request can give: `codestar:*`, of a service the
+                        # catalogue no longer has, is asked as `codestar:x`.
                         instance = glob.pattern.replace("*", "").replace("?", "x")
+                        instance += "x" if instance.endswith(":") else ""
                         found = {instance: instance}
                     names.update(found)
                 every = every or (matcher.negated and not matcher.globs)

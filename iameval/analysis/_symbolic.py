@@ -1,4 +1,4 @@
-"""The tests of one statement as a z3 formula over a request's resource and context (IAM-SEMANTICS §7.3, §8, §9).
+"""The tests of one statement as a solver formula over a request's resource and context (IAM-SEMANTICS §7.3, §8, §9).
 
 `Space` holds the unknowns of the requests of one caller: the resource, and for every condition
 key a statement reads whether it is present, whether it is a list, and its values. `statement`
@@ -20,6 +20,7 @@ resource, as `Authorizer.prepare` derives it.
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -27,12 +28,13 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Callable
 
-import z3
+# cvc5, through its z3py-compatible API (`cvc5.pythonic`, z3py's names): its string solver
+# answers the questions of the managed policies' history where z3 4.13-5.4 time out (measured).
+from cvc5 import pythonic as z3
 
 from ..engine._compile import CompiledStatement
 from ..engine._conditions import CompiledCondition
 from ..engine._context import DERIVABLE, Context, ContextEntry
-from ..engine._plan import mandatory_marks
 from ..policy._match import Pieces, ResourcePattern, resource_pattern
 from ..policy._operators import Comparison, Family
 from ..policy._values import as_text, holds_when_absent, null_expects_absent, parse_policy_value
@@ -53,7 +55,9 @@ _DATE_RANGE = ((datetime(1, 1, 1, tzinfo=timezone.utc) - _EPOCH) // _MICROSECOND
                (datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc) - _EPOCH) // _MICROSECOND)
 # What an unreadable value of each typed family is given as (§8.4: the comparison is then false).
 _UNREADABLE = {Family.NUMERIC: "not-a-number", Family.DATE: "not-a-date", Family.BOOL: "not-a-bool",
-               Family.IP: "not-an-address"}
+               Family.IP: "not-an-address", Family.BINARY: "not-base64!"}
+# Bytes (BinaryEquals, §8.4) as text of the characters U+0000-U+00FF, one a byte.
+_BYTES = z3.Star(z3.Range("\x00", "\xff"))
 _RESOURCE_ACCOUNT = "aws:resourceaccount"
 _MARKER = re.compile("\ue000([0-9]+)\ue001")
 
@@ -76,17 +80,18 @@ class _Key:
     family: Family | None  # the typed family its operators read it as; None: text
     multi: z3.BoolRef
     count: z3.ArithRef
-    values: list[Any]  # per value: a z3 string, or (readable, typed value[, is IPv6])
+    values: list[Any]  # per value: a string unknown, or (readable, typed value[, is IPv6])
 
 
 class Space:
     """The unknowns of the requests of one caller, and the formulas of statements over them."""
 
     def __init__(self, caller_keys: dict[str, ContextEntry], caller_account: str | None,
-                 resource_account: str | None = None):
+                 resource_account: str | None = None, marks: tuple[str, str] | None = None):
         """`resource_account`: the account the request gives as the resource's (`Request`), which
         then holds whatever the ARN says (a bucket's policy asked of callers of any account)."""
         self._caller_keys = caller_keys
+        self._marks = marks  # what the resource contains when a resource policy is mandatory (§2.5)
         self.caller_account = caller_account or ""
         self._resource_account = resource_account or self.caller_account
         # A request names a 6-segment ARN or `*` (`Request`): an ARN is its five segments
@@ -96,7 +101,7 @@ class Space:
         self.resource = z3.If(self.is_arn, _join(self._segments), z3.StringVal("*"))
         # Readable examples: printable ASCII and single values where they are enough (`_diff`
         # asks without them if not).
-        # Everything is said as membership in a regular language, which z3 solves far faster
+        # Everything is said as membership in a regular language, which the solver decides far faster
         # than (dis)equalities of strings.
         self.nice = z3.Bool("printable")
         self.constraints: list[z3.BoolRef] = [
@@ -137,18 +142,28 @@ class Space:
 
     def resource_in(self, pattern: ResourcePattern) -> z3.BoolRef:
         """The requested resource matches `pattern` (§7.3): an ARN segment by segment; the
-        only other resource a request names, `*`, as the engine itself matches it."""
-        return z3.If(self.is_arn, self._arn_match(self._segments, pattern), z3.BoolVal(pattern.matches("*", None)))
+        only other resource a request names, `*`, as the engine itself matches it.
 
-    def mandatory(self, action: str) -> z3.BoolRef:
-        """Only a resource-policy grant can allow `action` on the resource (`mandatory_marks`, §2.5)."""
-        marks = mandatory_marks(action)
-        if marks is None:
+        A pattern whose literal text holds the marks of a mandatory resource policy (§2.5),
+        as `arn:*:kms:*:*:key/*` does, names only such resources: said outright, the solver
+        need not prove it from the substrings each time."""
+        hit = z3.If(self.is_arn, self._arn_match(self._segments, pattern), z3.BoolVal(pattern.matches("*", None)))
+        facing = pattern.segment_pieces
+        if self._marks is not None and facing is not None and not pattern.matches_every_resource:
+            runs = _literal_runs(facing)
+            if all(any(mark in run for run in runs) for mark in self._marks):
+                self.constraints.append(z3.Implies(hit, self.mandatory))
+        return hit
+
+    @property
+    def mandatory(self) -> z3.BoolRef:
+        """Only a resource-policy grant can allow the class's action on the resource (`mandatory_marks`, §2.5)."""
+        if self._marks is None:
             return z3.BoolVal(False)
-        return z3.And(*[self._contains(m) for m in marks])
+        return z3.And(*[self._contains(m) for m in self._marks])
 
     def _contains(self, marker: str) -> z3.BoolRef:
-        """`marker in resource`, said of the ARN's segments (z3 is slow on `Contains` of a
+        """`marker in resource`, said of the ARN's segments (solvers are slow on `Contains` of a
         concatenation): an occurrence starts in some segment and runs on through the next ones,
         or lies inside the last, the only one that holds colons."""
         parts = marker.split(":")
@@ -218,12 +233,12 @@ class Space:
         return out
 
     def _marker(self, value: Any) -> str:
-        """A piece of text that stands for `value`, a z3 string, in resolved pieces."""
+        """A piece of text that stands for `value`, a string term, in resolved pieces."""
         self._markers.append(value)
         return f"\ue000{len(self._markers) - 1}\ue001"
 
     def _concat(self, pieces: Pieces, where: str) -> Any:
-        """Resolved pieces without wildcards as one z3 string, markers read as their unknowns."""
+        """Resolved pieces without wildcards as one string term, markers read as their unknowns."""
         parts: list[Any] = []
         for text, wildcards in pieces:
             for i, chunk in enumerate(_MARKER.split(text)):
@@ -324,7 +339,7 @@ class Space:
         return values
 
     def _matcher(self, condition: CompiledCondition, where: str) -> Callable[[Any], z3.BoolRef]:
-        """Does one value (a z3 string, or a typed value) match any policy value (§8.4)?"""
+        """Does one value (a string term, or a typed value) match any policy value (§8.4)?"""
         operator = condition.operator
         family, comparison = operator.family, operator.comparison
         values = self._values(condition, where)
@@ -357,6 +372,9 @@ class Space:
                 return z3.And(z3.InRe(v, ARN6), z3.Or(*[z3.And(g, self._arn_match(segments, p, where))
                                                         for g, p in patterns]) if patterns else z3.BoolVal(False))
             return arn
+        if family is Family.BINARY:
+            decoded = [z3.StringVal(v.decode("latin-1")) for v in values]
+            return lambda v: z3.And(v[0], z3.Or(*[v[1] == d for d in decoded]) if decoded else z3.BoolVal(False))
         if family is Family.BOOL:
             wanted = [z3.BoolVal(v == "true") for v in values]
             return lambda v: z3.And(v[0], z3.Or(*[v[1] == w for w in wanted]))
@@ -429,6 +447,10 @@ class Space:
                 self.constraints.append(z3.Implies(self.nice, z3.InRe(text, PRINTABLE)))
             elif typed is Family.BOOL:
                 values.append((z3.Bool(each + "_ok"), z3.Bool(each)))
+            elif typed is Family.BINARY:
+                data = z3.String(each)
+                values.append((z3.Bool(each + "_ok"), data))
+                self.constraints.append(z3.InRe(data, _BYTES))
             elif typed is Family.IP:
                 number = z3.BitVec(each, 128)
                 six = z3.Bool(each + "_v6")
@@ -497,6 +519,8 @@ class Space:
             return _UNREADABLE[family]
         if family is Family.BOOL:
             return "true" if z3.is_true(model.eval(value[1], model_completion=True)) else "false"
+        if family is Family.BINARY:
+            return base64.b64encode(_text(model, value[1]).encode("latin-1")).decode("ascii")
         number: int = model.eval(value[1], model_completion=True).as_long()
         if family is Family.IP:
             six = z3.is_true(model.eval(value[2], model_completion=True))
@@ -511,6 +535,25 @@ class Space:
 def _wild(pieces: Pieces) -> bool:
     """Whether a `*` or `?` acts as a wildcard in the pieces."""
     return any(wildcards and ("*" in text or "?" in text) for text, wildcards in pieces)
+
+
+def _literal_runs(segments: list[Pieces]) -> list[str]:
+    """The runs of text that every resource matching these segments holds as written: the
+    pattern's text between its wildcards, the colons between segments included (§7.3)."""
+    runs = [""]
+    for i, pieces in enumerate(segments):
+        if i:
+            runs[-1] += ":"
+        for text, wildcards in pieces:
+            if not wildcards:
+                runs[-1] += text
+                continue
+            for char in text:
+                if char in "*?":
+                    runs.append("")
+                else:
+                    runs[-1] += char
+    return runs
 
 
 def _join(parts: list[Any]) -> Any:
