@@ -43,6 +43,20 @@ SHARD_PRINCIPALS = 100
 # Shards sent or answered and waiting, per worker: enough to keep each busy while one is slow.
 _AHEAD = 8
 
+# The local cluster's settings: its servers' periodic work, which no one looks at here, kept
+# rare. Idle, the defaults cost the cluster 12% of a core (the event loops' 20 ms watchdog,
+# the nannies' memory polls every 100 ms, each server's system monitor, the cluster's repr),
+# these 2%; the workers sampling their stacks for the dashboard cost 9% of their CPU time
+# (bench/README.md, "the organization matrix").
+_QUIET = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.deploy.cluster-repr-interval": "10s",
+    "distributed.client.scheduler-info-interval": "10s",
+}
+
 # (tasks done, tasks, principals done), after each shard.
 Progress = Callable[[int, int, int], None]
 
@@ -123,7 +137,7 @@ def _on_dask(client: "Client", parts: list[tuple[MemberAccount, ...]], state: Ma
             number, shard = next(queue, (-1, None))
             if shard is None:
                 return
-            future = client.submit(answer_packed, client.scatter(state.pack(shard), hash=False), shared, pure=False)
+            future = client.submit(answer_packed, state.pack(shard), shared, pure=False)
             numbers[future] = number
             running.add(future)
 
@@ -141,8 +155,7 @@ def _on_dask(client: "Client", parts: list[tuple[MemberAccount, ...]], state: Ma
 def cluster(scheduler: str | None = None, workers: int | None = None) -> Iterator["Client"]:
     """A Dask client: of the cluster at `scheduler` (`tcp://HOST:PORT`), else of a local cluster
     of `workers` processes (the machine's cores by default), one thread each (the work is
-    Python's, held by the GIL), closed on exit. The local workers do not sample their stacks
-    for the dashboard's profile, which no one looks at here: it cost 9% of their CPU time."""
+    Python's, held by the GIL), closed on exit. The local cluster runs with `_QUIET`."""
     import dask
     from distributed import Client, LocalCluster
 
@@ -150,10 +163,11 @@ def cluster(scheduler: str | None = None, workers: int | None = None) -> Iterato
         with Client(scheduler) as client:
             yield client
         return
-    with dask.config.set({"distributed.worker.profile.enabled": False}):
+    with dask.config.set(_QUIET):
         local = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
                              dashboard_address=":0", silence_logs=logging.ERROR)
-    with local, Client(local) as client:
+        client = Client(local)
+    with local, client:
         yield client
 
 
