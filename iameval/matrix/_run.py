@@ -1,10 +1,12 @@
 """Running the matrix: the accounts answered in this process, or on Dask, in the same order.
 
-Work is split into shards of whole accounts (`shards`); each shard is one task, whose worker
-answers its accounts with `account_matrix`. The `MatrixState` (SCP and RCP levels of every
-account, the policies principals of several accounts hold, the resource, the actions asked) is
-scattered to every worker once (`broadcast=True`): a task carries only its accounts, without
-their levels and with each shared policy as a number (`MatrixState.pack`). A worker keeps what
+Work is split into shards of whole accounts (`shards`, larger for a large organization:
+`shard_size`); each shard is one task, whose worker answers its accounts with `account_matrix`.
+The `MatrixState` (SCP and RCP levels of every account, the policies principals of several
+accounts hold, the resource, the actions asked) is scattered to every worker once
+(`broadcast=True`): a task carries only its accounts, packed in its own arguments, without their
+levels and with each shared policy as a number (`MatrixState.pack`). Its only dependency being
+on every worker, the scheduler hands each task to the first worker free. A worker keeps what
 it compiles from the shared state (SCPs, RCPs, shared policies, the catalogue's expansions) for
 all its tasks; an account's own policies are compiled once, in the task that answers it.
 
@@ -38,8 +40,14 @@ __all__ = ["MatrixSummary", "SINGLE_PROCESS_BELOW", "account_matrices", "matrix"
 # local cluster takes about 5 s to start and each worker 1-2 s to read the catalogue, which
 # about 2,000 principals at 3-7 ms each repay on 2 cores (bench/README.md).
 SINGLE_PROCESS_BELOW = 2000
-# About this many principals in one task: one account of 100 roles, or several small ones.
+# At least this many principals in one task: one account of 100 roles, or several small ones;
+# at most `SHARD_MOST`. A task costs Dask about 7 ms of CPU whatever its size (3 in the worker,
+# 4 in the client and scheduler; bench/README.md), 3% of an account of 100 roles: a large
+# organization is sent in larger shards, as long as each worker still gets `_TASKS_EACH` of
+# them, so that the last ones leave no worker idle for long.
 SHARD_PRINCIPALS = 100
+SHARD_MOST = 1000
+_TASKS_EACH = 20
 # Shards sent or answered and waiting, per worker: enough to keep each busy while one is slow.
 _AHEAD = 8
 
@@ -91,6 +99,11 @@ def shards(accounts: Sequence[MemberAccount], principals: int = SHARD_PRINCIPALS
     return found
 
 
+def shard_size(principals: int, workers: int) -> int:
+    """The principals of a shard for `workers` workers answering `principals` in all."""
+    return min(SHARD_MOST, max(SHARD_PRINCIPALS, principals // (max(1, workers) * _TASKS_EACH)))
+
+
 def answer_shard(shard: tuple[MemberAccount, ...], state: MatrixState) -> list[AccountMatrix]:
     """The accounts of a shard, answered in order."""
     return [account_matrix(member, state) for member in shard]
@@ -104,12 +117,15 @@ def answer_packed(packed: bytes, state: MatrixState) -> list[AccountMatrix]:
 def account_matrices(organization: Organization, state: MatrixState, client: "Client | None" = None,
                      on_progress: Progress | None = None) -> Iterator[AccountMatrix]:
     """Every account's answers, in the organization's order: in this process, or on `client`."""
-    parts = shards(organization.accounts)
     done = principals = 0
     if client is None:
+        parts = shards(organization.accounts)
         answered: Iterator[list[AccountMatrix]] = (answer_shard(shard, state) for shard in parts)
     else:
-        answered = _on_dask(client, parts, state)
+        workers = len(client.scheduler_info().get("workers", {}))
+        parts = shards(organization.accounts, shard_size(sum(len(m.account.principals) for m in organization.accounts),
+                                                         workers))
+        answered = _on_dask(client, parts, state, workers)
     for answers in answered:
         done += 1
         principals += sum(len(a.principals) for a in answers)
@@ -118,7 +134,7 @@ def account_matrices(organization: Organization, state: MatrixState, client: "Cl
         yield from answers
 
 
-def _on_dask(client: "Client", parts: list[tuple[MemberAccount, ...]], state: MatrixState
+def _on_dask(client: "Client", parts: list[tuple[MemberAccount, ...]], state: MatrixState, workers: int
              ) -> Iterator[list[AccountMatrix]]:
     """The shards' answers from the cluster, in order. A new task is sent as soon as any ends, so
     that a slow shard does not leave the other workers idle; answers that came before an earlier
@@ -126,7 +142,7 @@ def _on_dask(client: "Client", parts: list[tuple[MemberAccount, ...]], state: Ma
     from distributed import as_completed
 
     shared = client.scatter(state, broadcast=True, hash=False)
-    limit = _AHEAD * max(1, len(client.scheduler_info().get("workers", {})))
+    limit = _AHEAD * max(1, workers)
     queue = enumerate(parts)
     running = as_completed()
     numbers: dict[object, int] = {}
