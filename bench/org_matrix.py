@@ -17,7 +17,8 @@ table (`matrix.matrix`) into a temporary folder. `--compare N`: the same N-accou
 in this process and on a local cluster of `--workers` processes (time with and without the
 cluster's start, and the ratio). `--full A...`: the matrix on Dask for each account count, with
 rows, file size, worker-seconds per account and the peak RSS of each worker, and the time the
-per-account cost projects on 1, 10 and 100 machines of this kind. `--json FILE` keeps them.
+per-account cost projects on 1, 10 and 100 machines of this kind. `--parts N`: where the Dask
+path's CPU goes, piece by piece, on N accounts (`parts`). `--json FILE` keeps them.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
 import random
 import resource
 import sys
@@ -38,7 +40,8 @@ sys.path.insert(0, str(ROOT))
 
 from iameval.inputs._accounts import Account, AccountPrincipal  # noqa: E402
 from iameval.inputs._organizations import MemberAccount, Organization  # noqa: E402
-from iameval.matrix import cluster, matrix  # noqa: E402
+from iameval.matrix import MatrixState, MatrixWriter, Selection, account_matrix, cluster, matrix, shards  # noqa: E402
+from iameval.matrix._run import answer_packed  # noqa: E402
 from iameval.policy import PolicyError, PolicyKind, load_policy  # noqa: E402
 from iameval.policy._model import Policy  # noqa: E402
 
@@ -163,10 +166,73 @@ def full(org: Organization, workers: int, out: Path) -> dict[str, Any]:
             "projected_1000_s": projected}
 
 
+def per_account(work: Any, count: int) -> float:
+    """CPU milliseconds per account of `work()`, which handles `count` accounts."""
+    cpu = cpu_seconds()
+    work()
+    return (cpu_seconds() - cpu) * 1000 / count
+
+
+def dask_task(packed: bytes, shared: bytes) -> list[Any]:
+    """A task that does nothing, with a shard's argument and an account's answer in size."""
+    import numpy as np
+
+    return [np.zeros(60_000, np.int32)]
+
+
+def parts(org: Organization, workers: int, out: Path) -> dict[str, Any]:
+    """Where the Dask path's CPU goes, in CPU ms per account of 100 roles: the work as this
+    process does it once warm; as a worker does it (a state unpickled, its accounts unpacked);
+    its first shard, which pays for the compiled shared policies and the catalogue's expansions;
+    packing and unpacking shards; an answer through pickle; the Parquet table; and Dask's own:
+    a task that does nothing, and the cluster idle (CPU ms per second, all its processes)."""
+    from distributed import as_completed
+
+    state = MatrixState.of(org, Selection())
+    first, *rest = org.accounts
+    account_matrix(first, state)  # the catalogue read, the shared policies compiled
+    found: dict[str, float] = {}
+    answers: list[Any] = []
+    found["this process, warm"] = per_account(lambda: answers.extend(account_matrix(m, state) for m in rest), len(rest))
+    packed: list[bytes] = []
+    found["pack"] = per_account(lambda: packed.extend(state.pack(s) for s in shards(rest)), len(rest))
+    fresh = pickle.loads(pickle.dumps(state))
+    found["unpack"] = per_account(lambda: [fresh.unpack(p) for p in packed], len(rest))
+    found["a worker's first shard"] = per_account(lambda: answer_packed(packed[0], fresh), 1)
+    found["a worker, warm"] = per_account(lambda: [answer_packed(p, fresh) for p in packed[1:]], len(packed) - 1)
+    found["an answer pickled and unpickled"] = per_account(lambda: [pickle.loads(pickle.dumps(a)) for a in answers],
+                                                           len(answers))
+    writer = MatrixWriter(out / "parts.parquet", state.index.names, {})
+    found["written to Parquet"] = per_account(lambda: ([writer.write(a) for a in answers], writer.close()), len(answers))
+    import psutil
+
+    this = psutil.Process()
+    with cluster(workers=workers) as client:
+        time.sleep(1)
+        before, cpu, start = client.run(cpu_seconds), this.cpu_times(), time.perf_counter()
+        time.sleep(5)
+        used = sum(client.run(cpu_seconds).values()) - sum(before.values())
+        here = sum(this.cpu_times()[:2]) - sum(cpu[:2])
+        found["the cluster idle, per second: workers"] = used * 1000 / (time.perf_counter() - start)
+        found["the cluster idle, per second: client, scheduler, nannies"] = here * 1000 / (time.perf_counter() - start)
+        shared = client.scatter(b"x" * 1_000_000, broadcast=True, hash=False)
+        tasks = 400
+        before, cpu = client.run(cpu_seconds), this.cpu_times()
+        running = as_completed([client.submit(dask_task, os.urandom(32_000), shared, pure=False) for _ in range(tasks)])
+        for future in running:
+            future.result()
+        found["a task: workers"] = (sum(client.run(cpu_seconds).values()) - sum(before.values())) * 1000 / tasks
+        found["a task: client, scheduler, nannies"] = (sum(this.cpu_times()[:2]) - sum(cpu[:2])) * 1000 / tasks
+    for name, value in found.items():
+        print(f"  {name}: {value:.1f} ms")
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--compare", type=int, default=20, metavar="ACCOUNTS")
     parser.add_argument("--full", type=int, nargs="*", default=[10], metavar="ACCOUNTS")
+    parser.add_argument("--parts", type=int, default=0, metavar="ACCOUNTS")
     parser.add_argument("--roles", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=17)
@@ -182,6 +248,9 @@ def main() -> None:
             print(f"this process against Dask: {args.compare} accounts x {args.roles} roles, every action on `*`")
             results["compare"] = compare(organization(args.compare, args.roles, args.seed, managed, scps),
                                          args.workers, out)
+        if args.parts:
+            print(f"where the CPU goes, {args.parts} accounts x {args.roles} roles (CPU ms per account)")
+            results["parts"] = parts(organization(args.parts, args.roles, args.seed, managed, scps), args.workers, out)
         results["full"] = []
         for accounts in args.full:
             print(f"the full matrix: {accounts} accounts x {args.roles} roles (load average {os.getloadavg()[0]:.1f})")

@@ -26,6 +26,7 @@ from iameval.inputs._organization_questions import organization_who_can
 from iameval.inputs._organizations import MemberAccount, Organization
 from iameval.matrix import Selection, matrix
 from iameval.matrix._accounts import MatrixState
+from iameval.matrix._run import shard_size
 from iameval.policy import PolicyKind, load_policy
 from iameval.policy._errors import Location, Problem
 
@@ -191,6 +192,24 @@ def test_a_local_dask_cluster_of_two_processes_writes_the_same_table(tmp_path):
     summary = matrix(org, tmp_path / "dask.parquet", S3_AND_STS, single_process=False, workers=2)
     assert summary.workers == 2
     assert pq.read_table(tmp_path / "dask.parquet").equals(pq.read_table(tmp_path / "here.parquet"))
+
+
+@pytest.mark.parametrize(("principals", "workers", "size"), [
+    (4_000, 2, 100),  # 40 accounts of 100 roles on 2 workers: an account a task
+    (30_000, 2, 750),  # 20 tasks for each worker
+    (100_000, 2, 1_000),  # at most 10 accounts of 100 roles a task
+    (50, 0, 100),  # a cluster with no worker yet
+])
+def test_a_large_organization_is_sent_in_larger_shards(principals, workers, size):
+    assert shard_size(principals, workers) == size
+
+
+def test_row_groups_carry_the_bounds_of_accounts_and_principals_but_not_of_actions(tmp_path):
+    matrix(organization(), tmp_path / "m.parquet", S3_AND_STS, single_process=True)
+    group = pq.ParquetFile(tmp_path / "m.parquet").metadata.row_group(0)
+    bounds = {group.column(i).path_in_schema: group.column(i).is_stats_set for i in range(group.num_columns)}
+    assert bounds["account_id"] and bounds["principal_arn"] and bounds["allowed"]
+    assert not bounds["action"]
 
 
 def test_the_table_s_metadata_says_what_was_asked(tmp_path):

@@ -37,6 +37,11 @@ SCHEMA = pa.schema([
     pa.field("problem", pa.string()),
 ])
 
+# The columns whose row groups carry their least and greatest values, which let a reader skip
+# groups (an account, a principal). Those of `action` would span nearly the whole catalogue in
+# every group, and computing them took half the time of writing the table.
+_STATISTICS = ["account_id", "principal_arn", "principal_kind", "allowed", "conditional"]
+
 # Rows gathered before a row group is written: large groups keep the action dictionary (the
 # catalogue's names) written once per million rows rather than once per account.
 _ROW_GROUP = 1 << 20
@@ -48,7 +53,7 @@ class MatrixWriter:
     def __init__(self, path: str | Path, actions: tuple[str, ...], metadata: Mapping[str, str]):
         self._actions = pa.array(actions, pa.string())
         schema = SCHEMA.with_metadata({f"iameval.{k}": v for k, v in metadata.items()})
-        self._writer = pq.ParquetWriter(str(path), schema, compression="zstd")
+        self._writer = pq.ParquetWriter(str(path), schema, compression="zstd", write_statistics=_STATISTICS)
         self._schema = schema
         self._pending: list[pa.RecordBatch] = []
         self._rows = 0

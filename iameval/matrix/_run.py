@@ -1,10 +1,12 @@
 """Running the matrix: the accounts answered in this process, or on Dask, in the same order.
 
-Work is split into shards of whole accounts (`shards`); each shard is one task, whose worker
-answers its accounts with `account_matrix`. The `MatrixState` (SCP and RCP levels of every
-account, the policies principals of several accounts hold, the resource, the actions asked) is
-scattered to every worker once (`broadcast=True`): a task carries only its accounts, without
-their levels and with each shared policy as a number (`MatrixState.pack`). A worker keeps what
+Work is split into shards of whole accounts (`shards`, larger for a large organization:
+`shard_size`); each shard is one task, whose worker answers its accounts with `account_matrix`.
+The `MatrixState` (SCP and RCP levels of every account, the policies principals of several
+accounts hold, the resource, the actions asked) is scattered to every worker once
+(`broadcast=True`): a task carries only its accounts, packed in its own arguments, without their
+levels and with each shared policy as a number (`MatrixState.pack`). Its only dependency being
+on every worker, the scheduler hands each task to the first worker free. A worker keeps what
 it compiles from the shared state (SCPs, RCPs, shared policies, the catalogue's expansions) for
 all its tasks; an account's own policies are compiled once, in the task that answers it.
 
@@ -38,10 +40,30 @@ __all__ = ["MatrixSummary", "SINGLE_PROCESS_BELOW", "account_matrices", "matrix"
 # local cluster takes about 5 s to start and each worker 1-2 s to read the catalogue, which
 # about 2,000 principals at 3-7 ms each repay on 2 cores (bench/README.md).
 SINGLE_PROCESS_BELOW = 2000
-# About this many principals in one task: one account of 100 roles, or several small ones.
+# At least this many principals in one task: one account of 100 roles, or several small ones;
+# at most `SHARD_MOST`. A task costs Dask about 7 ms of CPU whatever its size (3 in the worker,
+# 4 in the client and scheduler; bench/README.md), 3% of an account of 100 roles: a large
+# organization is sent in larger shards, as long as each worker still gets `_TASKS_EACH` of
+# them, so that the last ones leave no worker idle for long.
 SHARD_PRINCIPALS = 100
+SHARD_MOST = 1000
+_TASKS_EACH = 20
 # Shards sent or answered and waiting, per worker: enough to keep each busy while one is slow.
 _AHEAD = 8
+
+# The local cluster's settings: its servers' periodic work, which no one looks at here, kept
+# rare. Idle, the defaults cost the cluster 12% of a core (the event loops' 20 ms watchdog,
+# the nannies' memory polls every 100 ms, each server's system monitor, the cluster's repr),
+# these 2%; the workers sampling their stacks for the dashboard cost 9% of their CPU time
+# (bench/README.md, "the organization matrix").
+_QUIET = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.deploy.cluster-repr-interval": "10s",
+    "distributed.client.scheduler-info-interval": "10s",
+}
 
 # (tasks done, tasks, principals done), after each shard.
 Progress = Callable[[int, int, int], None]
@@ -77,6 +99,11 @@ def shards(accounts: Sequence[MemberAccount], principals: int = SHARD_PRINCIPALS
     return found
 
 
+def shard_size(principals: int, workers: int) -> int:
+    """The principals of a shard for `workers` workers answering `principals` in all."""
+    return min(SHARD_MOST, max(SHARD_PRINCIPALS, principals // (max(1, workers) * _TASKS_EACH)))
+
+
 def answer_shard(shard: tuple[MemberAccount, ...], state: MatrixState) -> list[AccountMatrix]:
     """The accounts of a shard, answered in order."""
     return [account_matrix(member, state) for member in shard]
@@ -90,12 +117,15 @@ def answer_packed(packed: bytes, state: MatrixState) -> list[AccountMatrix]:
 def account_matrices(organization: Organization, state: MatrixState, client: "Client | None" = None,
                      on_progress: Progress | None = None) -> Iterator[AccountMatrix]:
     """Every account's answers, in the organization's order: in this process, or on `client`."""
-    parts = shards(organization.accounts)
     done = principals = 0
     if client is None:
+        parts = shards(organization.accounts)
         answered: Iterator[list[AccountMatrix]] = (answer_shard(shard, state) for shard in parts)
     else:
-        answered = _on_dask(client, parts, state)
+        workers = len(client.scheduler_info().get("workers", {}))
+        parts = shards(organization.accounts, shard_size(sum(len(m.account.principals) for m in organization.accounts),
+                                                         workers))
+        answered = _on_dask(client, parts, state, workers)
     for answers in answered:
         done += 1
         principals += sum(len(a.principals) for a in answers)
@@ -104,7 +134,7 @@ def account_matrices(organization: Organization, state: MatrixState, client: "Cl
         yield from answers
 
 
-def _on_dask(client: "Client", parts: list[tuple[MemberAccount, ...]], state: MatrixState
+def _on_dask(client: "Client", parts: list[tuple[MemberAccount, ...]], state: MatrixState, workers: int
              ) -> Iterator[list[AccountMatrix]]:
     """The shards' answers from the cluster, in order. A new task is sent as soon as any ends, so
     that a slow shard does not leave the other workers idle; answers that came before an earlier
@@ -112,7 +142,7 @@ def _on_dask(client: "Client", parts: list[tuple[MemberAccount, ...]], state: Ma
     from distributed import as_completed
 
     shared = client.scatter(state, broadcast=True, hash=False)
-    limit = _AHEAD * max(1, len(client.scheduler_info().get("workers", {})))
+    limit = _AHEAD * max(1, workers)
     queue = enumerate(parts)
     running = as_completed()
     numbers: dict[object, int] = {}
@@ -123,7 +153,7 @@ def _on_dask(client: "Client", parts: list[tuple[MemberAccount, ...]], state: Ma
             number, shard = next(queue, (-1, None))
             if shard is None:
                 return
-            future = client.submit(answer_packed, client.scatter(state.pack(shard), hash=False), shared, pure=False)
+            future = client.submit(answer_packed, state.pack(shard), shared, pure=False)
             numbers[future] = number
             running.add(future)
 
@@ -141,8 +171,7 @@ def _on_dask(client: "Client", parts: list[tuple[MemberAccount, ...]], state: Ma
 def cluster(scheduler: str | None = None, workers: int | None = None) -> Iterator["Client"]:
     """A Dask client: of the cluster at `scheduler` (`tcp://HOST:PORT`), else of a local cluster
     of `workers` processes (the machine's cores by default), one thread each (the work is
-    Python's, held by the GIL), closed on exit. The local workers do not sample their stacks
-    for the dashboard's profile, which no one looks at here: it cost 9% of their CPU time."""
+    Python's, held by the GIL), closed on exit. The local cluster runs with `_QUIET`."""
     import dask
     from distributed import Client, LocalCluster
 
@@ -150,10 +179,11 @@ def cluster(scheduler: str | None = None, workers: int | None = None) -> Iterato
         with Client(scheduler) as client:
             yield client
         return
-    with dask.config.set({"distributed.worker.profile.enabled": False}):
+    with dask.config.set(_QUIET):
         local = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
                              dashboard_address=":0", silence_logs=logging.ERROR)
-    with local, Client(local) as client:
+        client = Client(local)
+    with local, client:
         yield client
 
 
