@@ -24,7 +24,6 @@ import numpy as np
 import numpy.typing as npt
 
 from ..analysis._decide_sets import ActionIndex, decide_sets
-from ..engine._chain import Authorizer
 from ..engine._context import merge_context
 from ..engine._plan import is_resource_policy_required
 from ..inputs._accounts import AccountPrincipal
