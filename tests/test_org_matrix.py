@@ -28,7 +28,7 @@ from iameval.matrix import Selection, matrix
 from iameval.matrix._accounts import MatrixState
 from iameval.matrix._run import shard_size
 from iameval.policy import PolicyKind, load_policy
-from iameval.policy._errors import Location, Problem
+from iameval.policy._errors import Location, PolicyError, Problem
 
 MANAGEMENT, DEV, PROD = "111111111111", "222222222222", "333333333333"
 BUCKET = "arn:aws:s3:::prod-reports"
@@ -103,9 +103,10 @@ def rows_of(path) -> dict[str, dict[str, tuple[bool | None, bool | None, str | N
     return found
 
 
-def expected(org: Organization, selection: Selection, resource: str = "*") -> dict[str, dict]:
+def expected(org: Organization, selection: Selection, resource: str = "*",
+             resource_account: str | None = None) -> dict[str, dict]:
     """The rows the engine gives, one request at a time, as `who-can` asks."""
-    state = MatrixState.of(org, selection, resource)
+    state = MatrixState.of(org, selection, resource, resource_account=resource_account)
     names = [state.index.names[p] for p in state.index.positions(state.actions)]
     target = state.target
     owner = org.member(target.owner) if target.owner else None
@@ -266,9 +267,10 @@ def test_callers_of_the_organization_carry_its_keys_as_who_can_asks_them(tmp_pat
     perimeter = Organization(org.id, org.management_account_id, tuple(
         dataclasses.replace(m, rcps=((PERIMETER_RCP,),)) if m.id == PROD else m for m in org.accounts))
     selection = Selection(patterns=("s3:GetObject",))
-    matrix(perimeter, tmp_path / "m.parquet", selection, f"{BUCKET}/q1.csv", single_process=True)
+    matrix(perimeter, tmp_path / "m.parquet", selection, f"{BUCKET}/q1.csv", single_process=True,
+           resource_account=PROD)
     found = rows_of(tmp_path / "m.parquet")
-    assert found == expected(perimeter, selection, f"{BUCKET}/q1.csv")
+    assert found == expected(perimeter, selection, f"{BUCKET}/q1.csv", PROD)
     assert found[f"arn:aws:iam::{PROD}:role/admin"]["s3:GetObject"] == (True, False, None)
 
 
@@ -307,3 +309,38 @@ def write_actions(tmp_path, *names: str):
     path = tmp_path / "actions.txt"
     path.write_text("\n".join(names) + "\n")
     return path
+
+
+@pytest.mark.parametrize("resource, message", [
+    ("arn:aws:s3:::other-bucket/k", "the account of `arn:aws:s3:::other-bucket/k` is unknown"),
+    ("arn:aws:sqs:us-east-1:555566667777:q", "account `555566667777` of `arn:aws:sqs:us-east-1:555566667777:q` is "
+                                             "not in the organization"),
+])
+def test_a_resource_of_an_unknown_or_outside_account_is_refused_as_org_who_can_refuses_it(tmp_path, resource,
+                                                                                           message):
+    """Its policies are unknown: no row may read as a denial (or as an allowance within one
+    account), so the command exits 2 with why, as `org who-can` does."""
+    folder = FIXTURES / "organizations" / "example-org"
+    out = tmp_path / "m.parquet"
+    result = invoke("org", "matrix", "--org", folder, "--service", "s3", "-r", resource, "--out", out,
+                    "--single-process")
+    assert result.exit_code == 2 and message in result.output
+    assert not out.exists()
+    with pytest.raises(PolicyError, match="unknown|not in the organization"):
+        organization_who_can(load_organization(str(folder)), "s3:GetObject", resource)
+
+
+def test_the_resource_account_given_makes_the_other_accounts_callers_from_outside(tmp_path):
+    """A bucket of workload-a that no file holds a policy for: its own principals may read it
+    through their identity policies; the other accounts' may not, with no bucket policy (§3)."""
+    folder = FIXTURES / "organizations" / "example-org"
+    out = tmp_path / "m.parquet"
+    resource = "arn:aws:s3:::other-bucket/k"
+    result = invoke("org", "matrix", "--org", folder, "--actions", write_actions(tmp_path, "s3:GetObject"),
+                    "-r", resource, "--resource-account", "111122223333", "--out", out, "--single-process")
+    assert result.exit_code == 0, result.output
+    allowed = {arn for arn, rows in rows_of(out).items() if rows.get("s3:GetObject", (False,))[0]}
+    answers = organization_who_can(load_organization(str(folder)), "s3:GetObject", resource,
+                                   resource_account_id="111122223333").answers
+    assert allowed == {a.principal.arn for a in answers if a.allowed}
+    assert allowed and all(":111122223333:" in arn for arn in allowed)

@@ -220,7 +220,12 @@ def org_matrix_command(
     all_actions: Annotated[bool, typer.Option(
         "--all", help="Ask every action of the catalogue (the default).")] = False,
     resource: Annotated[str, typer.Option(
-        "--resource", "-r", metavar="ARN", help="The resource asked about.")] = "*",
+        "--resource", "-r", metavar="ARN", help="The resource asked about; `*` is a resource of each "
+        "principal's own account.")] = "*",
+    resource_account: Annotated[Optional[str], typer.Option(
+        "--resource-account", metavar="ACCOUNT", show_default=False,
+        help="The account that owns the resource. Default: the account whose files hold its policy, else the "
+        "ARN's.")] = None,
     scheduler: Annotated[Optional[str], typer.Option(
         "--scheduler", metavar="tcp://HOST:PORT", show_default=False,
         help="Run on this Dask cluster. Default: a local cluster of the machine's cores, or this process "
@@ -232,17 +237,21 @@ def org_matrix_command(
 ) -> None:
     """Write what every user and role of the organization may do on RESOURCE, as a Parquet table.
 
-    One row per principal and action it may perform (`allowed`) or may only were conditions on
-    keys the request did not give to hold (`conditional`); denied actions have no row. A
-    principal not evaluated has one row, with its `problem`.
+    One row per principal and action it may perform (`allowed`), or would be allowed to were
+    conditions on keys the request did not give to hold (`conditional`); denied actions have no
+    row. A principal not evaluated has one row, with its `problem`. Each principal is asked as
+    `org who-can` asks it; a resource of an account outside the organization is refused, its
+    policies being unknown.
 
     Exit 0 when the table was written, 2 on invalid input.
     """
+    from ..inputs._organization_files import load_organization
     from ._org_matrix import matrix_of
 
     try:
-        organization = read_organization(org)
+        organization = load_organization(org)  # its warnings are printed by `matrix_of`
     except PolicyError as exc:
         fail(exc, False)
     matrix_of(organization, out, actions=actions, services=service or [], all_actions=all_actions,
-              resource=resource, scheduler=scheduler, workers=workers, single_process=single_process)
+              resource=resource, scheduler=scheduler, workers=workers, single_process=single_process,
+              resource_account=resource_account)

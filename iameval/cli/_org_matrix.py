@@ -95,7 +95,7 @@ def _progress(principals: int) -> Iterator[Callable[[int, int, int], None]]:
 
 def matrix_of(organization: "Organization", out: str, *, actions: str | None = None, services: list[str] | None = None,
               all_actions: bool = False, resource: str = "*", scheduler: str | None = None,
-              workers: int | None = None, single_process: bool = False) -> None:
+              workers: int | None = None, single_process: bool = False, resource_account: str | None = None) -> None:
     """Write the organization's matrix to `out` and say what was written; exit 2 on bad input."""
     try:
         from ..matrix import matrix
@@ -113,7 +113,10 @@ def matrix_of(organization: "Organization", out: str, *, actions: str | None = N
     try:
         with _progress(principals) as advance:
             summary = matrix(organization, out, selection, resource, scheduler=scheduler, workers=workers,
-                             single_process=True if single_process else None, on_progress=advance)
+                             single_process=True if single_process else None, on_progress=advance,
+                             resource_account=resource_account)
+    except PolicyError as exc:  # the resource's account is unknown, or not the organization's
+        fail(exc, False)
     except OSError as exc:  # the file could not be written, or the scheduler reached
         reach = f" or reach the scheduler at `{scheduler}`" if scheduler else ""
         _refuse(f"cannot write `{out}`{reach}: {exc}", code="unavailable-output")

@@ -27,6 +27,7 @@ from ..analysis._decide_sets import ActionIndex, decide_sets
 from ..engine._context import merge_context
 from ..engine._plan import is_resource_policy_required
 from ..inputs._accounts import AccountPrincipal
+from ..inputs._organization_questions import owning_member
 from ..inputs._organizations import Level, MemberAccount, Organization
 from ..policy._errors import PolicyError
 from ..policy._model import Policy
@@ -72,17 +73,16 @@ class Target:
     problems: tuple[str, ...] = ()
 
     @classmethod
-    def find(cls, organization: Organization, resource: str) -> "Target":
+    def find(cls, organization: Organization, resource: str, resource_account: str | None = None) -> "Target":
         """The resource as the organization holds it, read as `org who-can` reads it: its account
-        (`Organization.owner`), the policy held for it or its bucket, and for a role its trust
-        policy (`MemberAccount.held_policy`, `Account.resource_policy`); with why any answer would
-        be a guess (a policy or the account's RCP levels could not be read)."""
+        (`resource_account`, else `Organization.owner`; `owning_member` refuses one it cannot
+        tell or that is not the organization's, whose policies are unknown), the policy held for
+        it or its bucket, and for a role its trust policy (`MemberAccount.held_policy`,
+        `Account.resource_policy`); with why any answer would be a guess (a policy or the
+        account's RCP levels could not be read). `*` is a resource of each caller's own account."""
         if resource == "*":
             return cls()
-        owner = organization.owner(resource)
-        member = organization.member(owner) if owner is not None else None
-        if member is None:
-            return cls(resource, owner)
+        member = owning_member(organization, resource, resource_account)
         policy, unknown = member.held_policy(resource)
         trust = None
         role = member.account.find(resource)
@@ -110,7 +110,7 @@ class MatrixState:
 
     @classmethod
     def of(cls, organization: Organization, selection: Selection, resource: str = "*",
-           index: ActionIndex | None = None) -> "MatrixState":
+           index: ActionIndex | None = None, resource_account: str | None = None) -> "MatrixState":
         index = index or ActionIndex.catalogue()
         levels = {m.id: (m.scps, m.rcps) for m in organization.accounts}
         holders: dict[int, tuple[Policy, set[str]]] = {}
@@ -120,7 +120,7 @@ class MatrixState:
                     if policy is not None:
                         holders.setdefault(id(policy), (policy, set()))[1].add(member.id)
         shared = tuple(policy for policy, accounts in holders.values() if len(accounts) > 1)
-        target = Target.find(organization, resource)
+        target = Target.find(organization, resource, resource_account)
         # The resource of `*` is of each caller's own account.
         keys = {m.id: organization.request_keys(m, organization.member(target.owner) if target.owner else m)
                 for m in organization.accounts}
@@ -160,8 +160,8 @@ Positions = npt.NDArray[np.int32]
 @dataclass(frozen=True)
 class AccountMatrix:
     """One account's answers. Row i: principal `principals[principal[i]]` may perform action
-    `index.names[action[i]]` (`allowed[i]`), or may only were conditions on keys the request
-    did not give to hold (not `allowed[i]`). `unevaluated`: the principals whose policies could
+    `index.names[action[i]]` (`allowed[i]`), or would be allowed to were conditions on keys
+    the request did not give to hold (not `allowed[i]`). `unevaluated`: the principals whose policies could
     not all be loaded or that the engine refused, with why (their position, a message).
     `asked`: how many requests the engine decided one by one."""
 

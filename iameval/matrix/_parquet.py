@@ -1,7 +1,7 @@
 """The access matrix as a Parquet table (pyarrow), which pandas, DuckDB and Spark read directly.
 
-One row per principal and action it may perform (`allowed` true) or may only were conditions on
-keys the request did not give to hold (`allowed` false, `conditional` true). Denied actions have
+One row per principal and action it may perform (`allowed` true), or would be allowed to were
+conditions on keys the request did not give to hold (`allowed` false, `conditional` true). Denied actions have
 no row: most of the matrix is denied (an organization of 1,000 accounts of 100 roles over the
 22,000 actions of the catalogue is 2 billion cells), and a missing row reads as a denial. A
 principal that was not evaluated has one row with a null `action`, `allowed` and `conditional`,

@@ -189,7 +189,7 @@ def cluster(scheduler: str | None = None, workers: int | None = None) -> Iterato
 
 def matrix(organization: Organization, out: str | Path, selection: Selection = Selection(), resource: str = "*", *,
            scheduler: str | None = None, workers: int | None = None, single_process: bool | None = None,
-           on_progress: Progress | None = None) -> MatrixSummary:
+           on_progress: Progress | None = None, resource_account: str | None = None) -> MatrixSummary:
     """Write the organization's access matrix to `out` (Parquet, `_parquet`), for the actions of
     `selection` on `resource`.
 
@@ -198,7 +198,7 @@ def matrix(organization: Organization, out: str | Path, selection: Selection = S
     when no scheduler is given.
     """
     start = time.perf_counter()
-    state = MatrixState.of(organization, selection, resource)
+    state = MatrixState.of(organization, selection, resource, resource_account=resource_account)
     principals = sum(len(m.account.principals) for m in organization.accounts)
     if single_process is None:
         single_process = scheduler is None and (principals < SINGLE_PROCESS_BELOW or workers == 1)
