@@ -1,7 +1,7 @@
 """Whether one caller may make one request under some context: `who-can --any-context` (IAM-SEMANTICS §2-§10).
 
 The heuristic of `who-can` (`_explain.conditional_access`) takes each condition on a key the
-request did not give to be satisfiable on its own; here z3 searches for one context under which
+request did not give to be satisfiable on its own; here the solver (cvc5, `_search`) searches for one context under which
 the chain allows (`_search.search_class`, the engine's own `decide` judging), so that two
 conditions that cannot hold together are never reported, and every answer is a request the
 engine allows, replayed through `Authorizer.authorize`. What the caller is (its tags, §10) is

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["expand_actions", "who_can_command"]
 
 AnyContextOpt = Annotated[bool, typer.Option(
-    "--any-context", help="The principals allowed under some context: z3 finds one for each, and the engine "
+    "--any-context", help="The principals allowed under some context: the solver finds one for each, and the engine "
     "replays it; exact where the default \"allowed if\" list is a heuristic. Not with --context.")]
 StrictContextOpt = Annotated[bool, typer.Option(
     "--strict-context", help="Answer from the context given alone: leave out the principals that an Allow "

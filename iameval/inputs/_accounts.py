@@ -479,7 +479,7 @@ def who_can(account: Account, action: str, resource: str, *, resource_policy: Po
     says which (`WhoCanAnswer.allowed_if`, `unless`). Its decision stays the plain one.
 
     With `some_context` (`analysis.some_context`, given by the caller: analysis comes after
-    inputs; and no `context`), a principal is allowed when some context allows it: z3 finds
+    inputs; and no `context`), a principal is allowed when some context allows it: the solver finds
     one, with the principal's tags as the account says, and the engine replays it
     (`WhoCanAnswer.context`); exact where `allowed_if` is a heuristic.
 
