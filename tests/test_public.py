@@ -228,3 +228,18 @@ def test_the_organization_of_the_resource_is_the_one_given():
     assert report.result == "outside-access" and set(kinds(report)) == {"outside-account"}
     assert report.findings[0].finding.example.context["aws:PrincipalOrgID"] == "o-a1b2c3d4e5"
     replays(report, policy)
+
+
+def test_an_anonymous_caller_carries_no_key_of_an_account_s_credentials():
+    """A Deny unless MFA was used (`BoolIfExists aws:MultiFactorAuthPresent false`): an
+    anonymous request has no credentials, so the key is absent (§10) and the Deny applies; a
+    caller of an account that used MFA is let in."""
+    policy = load_policy({"Version": "2012-10-17", "Statement": [
+        {"Sid": "RequireMfa", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*",
+         "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}},
+        {"Sid": "Read", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+         "Resource": "arn:aws:s3:::bucket/*"}]}, "resource_policy", name="bucket")
+    report = public(policy, OWN)
+    assert "anonymous" not in kinds(report)
+    assert kinds(report)["any-account"].split(":")[4] != OWN
+    replays(report, policy)

@@ -56,10 +56,12 @@ _SERVICE_KEYS = ("aws:PrincipalServiceName", "aws:PrincipalServiceNamesList")
 # Present only when a service calls on behalf of a resource (§10); `aws:SourceOwner` is SNS's
 # older name for `aws:SourceAccount`.
 _SOURCE_KEYS = ("aws:SourceArn", "aws:SourceAccount", "aws:SourceOwner", "aws:SourceOrgID", "aws:SourceOrgPaths")
+# Present only with an account's temporary credentials (§10).
+_CREDENTIAL_KEYS = ("aws:MultiFactorAuthPresent", "aws:MultiFactorAuthAge", "aws:TokenIssueTime")
 # The keys about the caller a request gives (§10): absent for callers without an account's
 # credentials; what the kinds that sign their requests carry.
 _UNSIGNED: tuple[Fact, ...] = tuple((k, None, ()) for k in (*_ORG_KEYS, "aws:PrincipalIsAWSService", *_SERVICE_KEYS,
-                                                            *_SOURCE_KEYS))
+                                                            *_SOURCE_KEYS, *_CREDENTIAL_KEYS))
 _ACCOUNT_CALLER: tuple[Fact, ...] = (("aws:PrincipalIsAWSService", "false", ()),
                                      *((k, None, ()) for k in (*_SERVICE_KEYS, *_SOURCE_KEYS)))
 # Unnamed callers of the kinds a `Principal` names by name (`*` reaches them).
