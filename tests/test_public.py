@@ -243,3 +243,12 @@ def test_an_anonymous_caller_carries_no_key_of_an_account_s_credentials():
     assert "anonymous" not in kinds(report)
     assert kinds(report)["any-account"].split(":")[4] != OWN
     replays(report, policy)
+
+
+def test_a_caller_of_another_partition_is_said_unknown_never_left_out():
+    """The callers searched are of the `aws` partition: a role of `aws-cn` that a policy lets in
+    makes the answer unknown, with why, rather than 'not public'."""
+    policy = bucket_policy(Principal={"AWS": "arn:aws-cn:iam::444455556666:role/Reader"})
+    report = public(policy, OWN)
+    assert report.result == "unknown"
+    assert any("partition `aws-cn`" in part.reason for part in report.unknown)

@@ -33,6 +33,7 @@ from ..engine._callers import CallerKind
 from ..engine._compile import CompiledStatement
 from ..engine._request import parse_caller
 from ..engine._conditions import CompiledCondition
+from ..policy._arn import split_arn
 from ..policy._match import Pieces, resource_pattern
 from ..policy._operators import Comparison, Family
 from ..policy._values import as_text
@@ -61,7 +62,7 @@ _CREDENTIAL_KEYS = ("aws:MultiFactorAuthPresent", "aws:MultiFactorAuthAge", "aws
 # The keys about the caller a request gives (§10): absent for callers without an account's
 # credentials; what the kinds that sign their requests carry.
 _UNSIGNED: tuple[Fact, ...] = tuple((k, None, ()) for k in (*_ORG_KEYS, "aws:PrincipalIsAWSService", *_SERVICE_KEYS,
-                                                            *_SOURCE_KEYS, *_CREDENTIAL_KEYS))
+                                                            *_SOURCE_KEYS))
 _ACCOUNT_CALLER: tuple[Fact, ...] = (("aws:PrincipalIsAWSService", "false", ()),
                                      *((k, None, ()) for k in (*_SERVICE_KEYS, *_SOURCE_KEYS)))
 # Unnamed callers of the kinds a `Principal` names by name (`*` reaches them).
@@ -194,9 +195,13 @@ class _Constants:
         principals = statement.principals
         if principals is not None:
             self.atoms += [_account_regex(literal(a)) for a in principals.accounts]
-            self.accounts |= principals.accounts | {arn.split(":")[4] for arn in principals.arns}
+            self.accounts |= principals.accounts
             for arn in principals.arns:
-                if ":assumed-role/" in arn:
+                segments = self._arn(arn, where)
+                if segments is None:
+                    continue
+                self.accounts.add(segments[4])
+                if segments[5].startswith("assumed-role/"):
                     self.sessions.add(arn)
                 else:
                     self.atoms.append(literal(arn))
@@ -209,6 +214,19 @@ class _Constants:
             except _CallerVariable as exc:
                 self.unknown.append(str(exc))
 
+    def _arn(self, arn: str, where: str) -> list[str] | None:
+        """The segments of a caller's ARN a policy names (`split_arn`); None, and said as
+        unknown, for one of another partition than `aws`, whose callers are not searched, or
+        one that is not an ARN of six segments."""
+        segments = split_arn(arn)
+        if len(segments) != 6:
+            self.unknown.append(f"{where}: `{arn}` is not an ARN of six segments")
+            return None
+        if segments[1] != "aws":
+            self.unknown.append(f"{where}: callers of partition `{segments[1]}` (`{arn}`) are not searched yet")
+            return None
+        return segments
+
     def _condition(self, condition: CompiledCondition, account: str, where: str) -> None:
         key, family = condition.key, condition.operator.family
         if key not in ("aws:principalarn", "aws:principalaccount", "aws:username", "aws:principalorgid",
@@ -218,7 +236,8 @@ class _Constants:
             return  # `Null` and typed families: present or not, which the kinds decide
         texts = [t for t in (as_text(v) for v in condition.entry.values) if "${" not in t]
         self.accounts.update(t for t in texts if t.isdigit())
-        self.accounts.update(t.split(":")[4] for t in texts if t.startswith("arn:") and t.count(":") >= 5)
+        self.accounts.update(segments[4] for t in texts if t.startswith("arn:")
+                             and (segments := self._arn(t, where)) is not None)
         if key == "aws:principalorgid":
             self.organizations.update(texts)
         elif key == "aws:principalservicename":
@@ -291,7 +310,8 @@ def caller_shapes(statements: Iterable[CompiledStatement], account: str) -> Shap
         constants.read(statement, account)
     # The resource's own account is a cell boundary of its own: same account or not (§3).
     atoms = list({a.sexpr(): a for a in (_account_regex(literal(account)), *constants.atoms)}.values())
-    shapes: list[CallerShape] = [CallerShape("*", "an anonymous caller", CallerKind.ANONYMOUS, facts=_UNSIGNED)]
+    shapes: list[CallerShape] = [CallerShape("*", "an anonymous caller", CallerKind.ANONYMOUS,
+                                             facts=_facts(CallerKind.ANONYMOUS, "*"))]
     unknown = list(constants.unknown)
     for kind in _ARN_KINDS:
         arns, complete = _cells(kind, atoms)
@@ -301,26 +321,36 @@ def caller_shapes(statements: Iterable[CompiledStatement], account: str) -> Shap
                            "callers beyond them are not searched")
     for session in sorted(constants.sessions):
         shapes.append(CallerShape(session, f"role session {session}", CallerKind.ASSUMED_ROLE, session.split(":")[4],
-                                  {}, _ACCOUNT_CALLER))
+                                  {}, _facts(CallerKind.ASSUMED_ROLE, session)))
     for service in sorted(constants.services) + [_OTHER_SERVICE]:
-        shapes.append(CallerShape(service, f"service {service}", CallerKind.SERVICE, facts=_service(service),
+        shapes.append(CallerShape(service, f"service {service}", CallerKind.SERVICE, facts=_facts(CallerKind.SERVICE, service),
                                   named=service != _OTHER_SERVICE))
     for provider in sorted(constants.providers) + [_OTHER_PROVIDER]:
         shapes.append(CallerShape(provider, f"identity provider {provider}", CallerKind.FEDERATED_PROVIDER,
-                                  facts=_UNSIGNED, named=provider != _OTHER_PROVIDER))
+                                  facts=_facts(CallerKind.FEDERATED_PROVIDER, provider),
+                                  named=provider != _OTHER_PROVIDER))
     for canonical in sorted(constants.canonical) + [_OTHER_CANONICAL]:
         shapes.append(CallerShape(canonical, f"canonical user {canonical}", CallerKind.CANONICAL_USER,
-                                  facts=_ACCOUNT_CALLER, named=canonical != _OTHER_CANONICAL))
+                                  facts=_facts(CallerKind.CANONICAL_USER, canonical),
+                                  named=canonical != _OTHER_CANONICAL))
     return Shapes(tuple(shapes), tuple(dict.fromkeys(unknown)), tuple(sorted(constants.organizations)))
 
 
 def given_shape(principal: str) -> CallerShape:
     """The one caller a question names (`--principal`), with what its kind fixes (§10)."""
     caller = parse_caller(principal)
-    kind = caller.kind
-    facts = (_ACCOUNT_CALLER if kind.has_identity or kind is CallerKind.CANONICAL_USER
-             else _service(principal) if kind is CallerKind.SERVICE else _UNSIGNED)
-    return CallerShape(principal, "the caller given", kind, caller.account, {}, facts)
+    return CallerShape(principal, "the caller given", caller.kind, caller.account, {}, _facts(caller.kind, principal))
+
+
+def _facts(kind: CallerKind, name: str) -> tuple[Fact, ...]:
+    """What every request of a caller of `kind` (named `name`) fixes of the keys about its
+    caller (§10): a caller with an account's credentials signs as one; the others (services,
+    anonymous callers, identity providers' tokens) carry none of the keys those credentials
+    bring (`_CREDENTIAL_KEYS`)."""
+    if kind.has_identity or kind is CallerKind.CANONICAL_USER:
+        return _ACCOUNT_CALLER
+    without = tuple((k, None, ()) for k in _CREDENTIAL_KEYS)
+    return (_service(name) if kind is CallerKind.SERVICE else _UNSIGNED) + without
 
 
 def _service(name: str) -> tuple[Fact, ...]:
