@@ -355,3 +355,17 @@ def test_paths_list_the_hops_that_could_not_be_evaluated(broken):
     problem = unevaluated[0]["problems"][0]
     assert problem["file"] == str(export) and problem["element"].endswith("Effect")
     assert "warning" in result.stderr
+
+
+def test_a_manifest_key_it_does_not_read_is_a_located_warning_never_passed_over_unseen(broken):
+    """A misspelt `resource-policy` (for `resource-policies`) would drop every bucket policy."""
+    def misspell(data):
+        data["resource-policy"] = data.pop("resource-policies")
+        data["list-policies-for-target"]["TAG_POLICY"] = {}
+    edit_manifest(broken, misspell)
+    organization = load_organization(str(broken))
+    messages = [w.message for w in organization.warnings]
+    assert "`resource-policy` is not a key of the manifest: it was passed over" in messages
+    assert "`TAG_POLICY` is not a policy type read here: it was passed over" in messages
+    warning = next(w for w in organization.warnings if "resource-policy" in w.message)
+    assert warning.location.line is not None and warning.location.file.endswith("organization.json")

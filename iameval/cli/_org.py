@@ -21,6 +21,7 @@ from rich.markup import escape
 
 from ..policy._errors import PolicyError
 from ._options import ContextFileOpt, ContextOpt, JsonOpt, context_from, fail, single
+from ._who_can import StrictContextOpt
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -34,9 +35,6 @@ __all__ = ["OrgOpt", "org_matrix_command", "org_paths_command", "org_who_can_com
 
 OrgOpt = Annotated[str, typer.Option(
     "--org", metavar="DIR", help="The organization's folder, or its manifest (docs/organizations.md).")]
-StrictContextOpt = Annotated[bool, typer.Option(
-    "--strict-context", help="Answer from the context given alone: leave out the principals that an Allow "
-    "would reach were its conditions on keys the request did not give to hold.")]
 
 
 def read_organization(path: str) -> "Organization":

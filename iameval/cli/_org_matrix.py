@@ -18,7 +18,7 @@ from rich.markup import escape
 
 from ..catalog._catalog import service_prefixes, suggest_action, suggest_service
 from ..policy._errors import Location, PolicyError, Problem
-from ._options import fail
+from ._options import fail, print_warnings
 from ._present import err
 
 if TYPE_CHECKING:
@@ -107,8 +107,7 @@ def matrix_of(organization: "Organization", out: str, *, actions: str | None = N
         _refuse(f"`{resource}` is not an ARN", "give an ARN, or `*`", code="invalid-resource")
     if not Path(out).resolve().parent.is_dir():
         _refuse(f"`{out}` cannot be written: its folder does not exist", code="unavailable-output")
-    for warning in organization.warnings:
-        err.print(f"[yellow]{escape(str(warning))}[/]", soft_wrap=True)
+    print_warnings(organization.warnings)
     principals = sum(len(m.account.principals) for m in organization.accounts)
     try:
         with _progress(principals) as advance:

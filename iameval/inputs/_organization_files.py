@@ -39,6 +39,10 @@ MANIFEST_NAMES = ("organization.json", "organization.yaml", "organization.yml")
 POLICY_TYPES = {"SERVICE_CONTROL_POLICY": PolicyKind.SCP, "RESOURCE_CONTROL_POLICY": PolicyKind.RCP}
 
 _CODE = "incomplete-organization"
+# The manifest's keys: the AWS CLI commands whose outputs it names, and the resource policies.
+MANIFEST_KEYS = ("describe-organization", "list-roots", "list-organizational-units-for-parent",
+                 "list-accounts-for-parent", "list-policies-for-target", "describe-policy",
+                 "get-account-authorization-details", "resource-policies")
 
 
 class _Reader:
@@ -283,6 +287,17 @@ def _load(manifest: Source, aws_managed: AwsManagedPolicies | None) -> Organizat
         if policy_type not in enabled and reader.entry(("list-policies-for-target", policy_type)):
             reader.at(("list-policies-for-target", policy_type), f"the root does not enable `{policy_type}`: "
                       "these listings were passed over")
+    # A key the manifest misspells or this version does not read is said, never passed over unseen.
+    if isinstance(manifest.data, dict):
+        for key in manifest.data:
+            if key not in MANIFEST_KEYS:
+                reader.at((key,), f"`{key}` is not a key of the manifest: it was passed over",
+                          "the keys are " + ", ".join(f"`{k}`" for k in MANIFEST_KEYS))
+    listed = reader.entry(("list-policies-for-target",))
+    for policy_type in listed if isinstance(listed, dict) else ():
+        if policy_type not in POLICY_TYPES:
+            reader.at(("list-policies-for-target", policy_type), f"`{policy_type}` is not a policy type read here: "
+                      "it was passed over", "use " + " or ".join(f"`{t}`" for t in POLICY_TYPES))
     exports = reader.files("get-account-authorization-details")
     held = reader.entry(("resource-policies",))
     if held is not None and not isinstance(held, dict):
