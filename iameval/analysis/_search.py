@@ -31,6 +31,7 @@ from ..engine._plan import Plan, mandatory_marks
 from ..engine._request import Request
 from ..engine._services import _other_account
 from ..policy._match import ResourcePattern
+from ._memberships import Memberships
 from ._symbolic import Space, Unencodable
 
 __all__ = ["Fact", "SymbolicMismatch", "policy_sets", "request_of", "search_class"]
@@ -126,6 +127,13 @@ def search_class(old: Authorizer | None, new: Authorizer, principal: str, action
     except Unencodable as exc:
         return None, str(exc)
     base.extend(space.constraints)  # read after the encodings, which add to them
+    # The memberships of string unknowns in nothing but regular languages, decided apart.
+    entries = new_entries + old_entries
+    memberships = Memberships([*base, space.same_account, space.mandatory, *(e.formula for e in entries)])
+    base = [memberships.apply(c) for c in base] + memberships.constraints
+    for entry in entries:
+        entry.formula = memberships.apply(entry.formula)
+    same_account, needs_policy = memberships.apply(space.same_account), memberships.apply(space.mandatory)
     # What the chain reads of the request beyond the statements: whether the resource is in
     # another account (§3) and whether a trust or key policy must allow it (§2.5). Each way is
     # searched apart, and only where `decide` allows with every Allow holding and no Deny (the
@@ -142,11 +150,11 @@ def search_class(old: Authorizer | None, new: Authorizer, principal: str, action
         if not _judge(new, probe, new_entries, [e.allow for e in new_entries]) or (
                 old is not None and _judge(old, probe, old_entries, [not e.allow for e in old_entries])):
             continue
-        fixed = [space.same_account == z3.BoolVal(same)]
+        fixed = [same_account == z3.BoolVal(same)]
         if marks:
-            fixed.append(space.mandatory == z3.BoolVal(mandatory))
-        found, reason = _search_way(old, new, principal, action, base + fixed, space, new_entries, old_entries,
-                                    reasons, given, resource_account)
+            fixed.append(needs_policy == z3.BoolVal(mandatory))
+        found, reason = _search_way(old, new, principal, action, base + fixed, space, memberships, new_entries,
+                                    old_entries, reasons, given, resource_account)
         if found is not None:
             return found, None
         unknown = unknown or reason
@@ -161,7 +169,8 @@ def _probe(account: str, marks: tuple[str, str] | None) -> str:
 
 
 def _search_way(old: Authorizer | None, new: Authorizer, principal: str, action: str, clauses: list[z3.BoolRef],
-                space: Space, new_entries: list[_Entry], old_entries: list[_Entry], reasons: dict[str, str],
+                space: Space, memberships: Memberships, new_entries: list[_Entry], old_entries: list[_Entry],
+                reasons: dict[str, str],
                 given: Mapping[str, Any], resource_account: str | None) -> tuple[Request | None, str | None]:
     """The search of `_search_class` with the resource's account and the mandatory resource
     policy fixed: blocking clauses then speak of statements alone."""
@@ -175,7 +184,7 @@ def _search_way(old: Authorizer | None, new: Authorizer, principal: str, action:
         if model is None:
             free = [r for r in reasons]
             return None, ("not encoded: " + "; ".join(free)) if free else None
-        resource, context = space.render(model)
+        resource, context = space.render(model, memberships.strings(model))
         request = request_of(principal, action, resource, {**given, **context}, resource_account)
         truths = [z3.is_true(model.eval(e.formula, model_completion=True)) for e in new_entries + old_entries]
         new_truths = truths[:len(new_entries)]

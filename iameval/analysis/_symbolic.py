@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 # cvc5, through its z3py-compatible API (`cvc5.pythonic`, z3py's names): its string solver
 # answers the questions of the managed policies' history where z3 4.13-5.4 time out (measured).
@@ -492,9 +492,13 @@ class Space:
 
     # --------------------------------------------------------------------- models
 
-    def render(self, model: z3.ModelRef) -> tuple[str, dict[str, Any]]:
-        """The resource and the context a model stands for, as a request gives them."""
-        resource = _text(model, self.resource) if z3.is_true(model.eval(self.is_arn, model_completion=True)) else "*"
+    def render(self, model: z3.ModelRef, strings: Mapping[str, str] | None = None) -> tuple[str, dict[str, Any]]:
+        """The resource and the context a model stands for, as a request gives them; `strings`
+        gives the string unknowns decided outside the solver (`_memberships`) by name."""
+        strings = strings or {}
+        resource = "*"
+        if z3.is_true(model.eval(self.is_arn, model_completion=True)):
+            resource = ":".join(_text(model, s, strings) for s in self._segments)
         context: dict[str, Any] = {}
         for name, present in self._presence.items():
             if not z3.is_true(model.eval(present, model_completion=True)):
@@ -504,7 +508,7 @@ class Space:
             if key is None:  # only `Null` reads it: any value will do
                 context[written] = "present"
                 continue
-            values = [self._render_value(model, key.family, v) for v in key.values]
+            values = [self._render_value(model, key.family, v, strings) for v in key.values]
             if z3.is_true(model.eval(key.multi, model_completion=True)):
                 context[written] = values[:model.eval(key.count, model_completion=True).as_long()]
             else:
@@ -512,9 +516,9 @@ class Space:
         return resource, context
 
     @staticmethod
-    def _render_value(model: z3.ModelRef, family: Family | None, value: Any) -> str:
+    def _render_value(model: z3.ModelRef, family: Family | None, value: Any, strings: Mapping[str, str]) -> str:
         if family is None:
-            return _text(model, value)
+            return _text(model, value, strings)
         if not z3.is_true(model.eval(value[0], model_completion=True)):
             return _UNREADABLE[family]
         if family is Family.BOOL:
@@ -563,7 +567,9 @@ def _join(parts: list[Any]) -> Any:
     return out
 
 
-def _text(model: z3.ModelRef, value: z3.SeqRef) -> str:
+def _text(model: z3.ModelRef, value: z3.SeqRef, strings: Mapping[str, str] | None = None) -> str:
+    if strings and z3.is_const(value) and (given := strings.get(str(value))) is not None:
+        return given
     found = model.eval(value, model_completion=True)
     text: str = found.as_string() if z3.is_string_value(found) else ""
     return text
