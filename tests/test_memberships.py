@@ -15,7 +15,7 @@ _GLOB_TEXT = st.text(alphabet="ab:*?", max_size=5)
 
 
 def _examples(regexes: list[z3.ReRef]) -> dict[tuple[bool, ...], str] | None:
-    return _realizable([_language(r.ast) for r in regexes])
+    return _realizable(tuple(_language(r.ast) for r in regexes))
 
 
 @settings(max_examples=150, deadline=None, derandomize=True)

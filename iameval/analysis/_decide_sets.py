@@ -41,7 +41,7 @@ from ..engine._services import lockout, rcp_exemption, resource_policy_exemption
 from ..policy._match import ActionMatcher, arn_segments
 from ..policy._model import Policy, PolicyKind
 
-__all__ = ["ActionIndex", "ActionSets", "decide_sets"]
+__all__ = ["ActionIndex", "ActionSets", "decide_sets", "split_classes"]
 
 
 class ActionIndex:
@@ -72,6 +72,10 @@ class ActionIndex:
 
     def __len__(self) -> int:
         return len(self.names)
+
+    def position(self, name: str) -> int | None:
+        """The bit of an action (lower-cased), None if the catalogue does not know it."""
+        return self._position.get(name)
 
     def bits(self, names: Sequence[str]) -> int:
         """The actions named (any case); names the catalogue does not know are left out."""
@@ -286,7 +290,7 @@ def decide_sets(authorizer: Authorizer, principal: str, index: ActionIndex, reso
         allowed_if, unless = conditional_access(authorizer, request, explain(authorizer, request))
         return False, bool(allowed_if or unless)
 
-    for members in _classes(selected & (opened | specials), splitters + list(groups) + list(open_)):
+    for members in split_classes(selected & (opened | specials), splitters + list(groups) + list(open_)):
         yes, maybe = ask((members & -members).bit_length() - 1)
         if yes:
             allowed |= members
@@ -295,7 +299,7 @@ def decide_sets(authorizer: Authorizer, principal: str, index: ActionIndex, reso
     return ActionSets(allowed, conditional, asked)
 
 
-def _classes(bits: int, splitters: Sequence[int]) -> list[int]:
+def split_classes(bits: int, splitters: Sequence[int]) -> list[int]:
     """`bits` split into the classes of actions that each splitter holds alike."""
     classes = [bits] if bits else []
     for splitter in splitters:

@@ -29,12 +29,14 @@ from .. import catalog
 from ..engine._chain import Authorizer
 from ..engine._request import Request
 from ..engine._callers import CallerKind
+from ..engine._plan import mandatory_marks
 from ..engine._services import RULED_SERVICES
 from ..policy._errors import Location, RequestError
 from ..policy._match import action_glob
 from ..policy._model import Policy, PolicyKind
 from ._policy_types import CALLER_KINDS, DIFF_TYPES
 from ._callers import CallerShape, caller_shapes, given_shape
+from ._decide_sets import ActionIndex, split_classes
 from ._search import SymbolicMismatch, policy_sets, search_class
 
 __all__ = ["CALLER_KINDS", "DEFAULT_ACCOUNT", "DIFF_KINDS", "DiffFinding", "DiffReport", "Example", "OWN_ALLOWS",
@@ -314,19 +316,47 @@ def _classes(old: Authorizer | None, new: Authorizer, names: dict[str, str],
              wanted: Callable[[str], bool] | None) -> list[list[str]]:
     """The actions whose requests can differ, in classes that plan alike under both versions.
     Services with rules of their own (§2.7) and the actions whose trust or key policy is
-    mandatory (§2.5) keep classes of their own."""
+    mandatory (§2.5) keep classes of their own.
+
+    The catalogue's actions are split by the statements that cover them, as bits
+    (`ActionIndex.covered`, the engine's glob over the catalogue, §7.2); each part's plan is read
+    from one of its actions (`_signature`), and parts that plan alike are one class. An action
+    the catalogue does not know is read alone."""
+    index = _index()
+    asked = [n for n in names if wanted is None or wanted(n)]
+    outside = [n for n in asked if index.position(n) is None]
+    statements = [s for a in (new, old) if a is not None for p in policy_sets(a) for s in p.statements]
+    splitters = [index.covered(s) for s in statements]
+    splitters += _own_classes()
+    parts = [[index.names[i].lower() for i in index.positions(bits)]
+             for bits in split_classes(index.bits(asked), splitters)]
     classes: dict[tuple[Any, ...], list[str]] = {}
-    for action in names:
-        if wanted is not None and not wanted(action):
-            continue
-        new_sig = _signature(new, action)
-        old_sig = _signature(old, action) if old is not None else None
+    for part in [*parts, *([a] for a in outside)]:
+        new_sig = _signature(new, part[0])
+        old_sig = _signature(old, part[0]) if old is not None else None
         if new_sig == old_sig or not any(new_sig):
             continue  # the same statements decide under both: the same answers
-        service = action.partition(":")[0]
+        service = part[0].partition(":")[0]
         own = service if service in RULED_SERVICES else ""
-        classes.setdefault((new_sig, old_sig, own), []).append(action)
+        classes.setdefault((new_sig, old_sig, own, mandatory_marks(part[0])), []).extend(part)
     return list(classes.values())
+
+
+@cache
+def _index() -> ActionIndex:
+    return ActionIndex.catalogue()
+
+
+@cache
+def _own_classes() -> list[int]:
+    """The catalogue's actions of each service with rules of its own (§2.7), and those whose
+    resources need the same mandatory resource policy (`mandatory_marks`, §2.5)."""
+    index = _index()
+    marked: dict[tuple[str, str], list[str]] = {}
+    for name in index.names:
+        if (marks := mandatory_marks(name.lower())) is not None:
+            marked.setdefault(marks, []).append(name)
+    return [index.pattern(f"{service}:*") for service in RULED_SERVICES] + [index.bits(n) for n in marked.values()]
 
 
 def _search(old: Authorizer | None, new: Authorizer, principal: str, actions: Sequence[str] | None,

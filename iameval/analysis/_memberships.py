@@ -23,6 +23,7 @@ the class has one, and only characters an SMT-LIB string can hold (to U+2FFFF), 
 from __future__ import annotations
 
 from collections import deque
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
@@ -71,7 +72,7 @@ class Memberships:
                 continue
             ids = list(unknown.languages)
             try:
-                examples = _realizable([_language(unknown.languages[i]) for i in ids])
+                examples = _realizable(tuple(_language(unknown.languages[i]) for i in ids))
             except _NotRegular:
                 continue
             if examples is None:
@@ -358,9 +359,11 @@ def _characters(languages: Sequence[_Node]) -> list[int]:
     return sorted(chosen, key=lambda c: (_RANK.get(c, len(_RANK)), c))
 
 
-def _realizable(languages: Sequence[_Node]) -> dict[tuple[bool, ...], str] | None:
+@lru_cache(maxsize=4096)
+def _realizable(languages: tuple[_Node, ...]) -> dict[tuple[bool, ...], str] | None:
     """Each combination of memberships in the languages that some string realizes, with the
-    shortest such string (readable characters first); None past `_STATES` states."""
+    shortest such string (readable characters first); None past `_STATES` states. The same
+    languages recur in search after search (the same patterns, class after class): kept."""
     characters = _characters(languages)
     start = tuple(languages)
     words: dict[tuple[_Node, ...], str] = {start: ""}
