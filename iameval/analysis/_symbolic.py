@@ -190,8 +190,18 @@ class Space:
         if facing is None:
             return z3.BoolVal(False)
         count = len(facing)
-        faced = segments[:count - 1] + [_join(segments[count - 1:])]
         terms = []
+        prefix = _literal_prefix(facing[-1]) if count < 6 else None
+        if prefix is not None:
+            # The last piece is a text without colons then `*`: it faces the rest of the ARN,
+            # which begins with it exactly when the first segment of the rest does (§7.3).
+            part = segments[count - 1]
+            terms.append(z3.BoolVal(part.as_string().startswith(prefix)) if z3.is_string_value(part)
+                         else z3.InRe(part, z3.Concat(literal(prefix), z3.Star(ALL))))
+            facing, segments = facing[:-1], segments[:count - 1]
+            faced = segments
+        else:
+            faced = segments[:count - 1] + [_join(segments[count - 1:])]
         for part, pieces in zip(faced, facing):
             if self._marked(pieces):
                 terms.append(self._marked_match(part, pieces, where))
@@ -366,11 +376,21 @@ class Space:
             return text
         if family is Family.ARN:
             patterns = [(g, resource_pattern(tuple(p))) for g, p in values]
+            # Each pattern as a language of whole ARNs where its pieces are known; those holding
+            # a key's unknown value face the value's segments one by one.
+            languages = [(g, p, _arn_language(p) if not any(self._marked(f) for f in p.segment_pieces or []) else None)
+                         for g, p in patterns]
+            plain = [language for g, _, language in languages if language is not None and z3.is_true(g)]
+            union = (z3.Union(*plain) if len(plain) > 1 else plain[0]) if plain else None
 
             def arn(v: Any) -> z3.BoolRef:
-                segments = self._arn_segments(v)
-                return z3.And(z3.InRe(v, ARN6), z3.Or(*[z3.And(g, self._arn_match(segments, p, where))
-                                                        for g, p in patterns]) if patterns else z3.BoolVal(False))
+                terms = [z3.InRe(v, union)] if union is not None else []
+                for g, p, language in languages:
+                    if language is None:
+                        terms.append(z3.And(g, self._arn_match(self._arn_segments(v), p, where)))
+                    elif not z3.is_true(g):
+                        terms.append(z3.And(g, z3.InRe(v, language)))
+                return z3.And(z3.InRe(v, ARN6), z3.Or(*terms) if terms else z3.BoolVal(False))
             return arn
         if family is Family.BINARY:
             decoded = [z3.StringVal(v.decode("latin-1")) for v in values]
@@ -539,6 +559,33 @@ class Space:
 def _wild(pieces: Pieces) -> bool:
     """Whether a `*` or `?` acts as a wildcard in the pieces."""
     return any(wildcards and ("*" in text or "?" in text) for text, wildcards in pieces)
+
+
+def _literal_prefix(pieces: Pieces) -> str | None:
+    """The text of pieces that are a text without wildcards or colons, then a last `*`."""
+    if not pieces or not pieces[-1][1] or not pieces[-1][0].endswith("*"):
+        return None
+    head = [*pieces[:-1], (pieces[-1][0][:-1], True)]
+    text = "".join(t for t, _ in head)
+    return None if _wild(head) or ":" in text or _MARKER.search(text) else text
+
+
+def _arn_language(pattern: ResourcePattern) -> Any:
+    """The 6-segment ARNs that `ResourcePattern.matches` (§7.3), as a language of whole strings
+    (with `ARN6`): each segment's glob, kept from colons but the last, which faces the rest."""
+    if pattern.matches_every_resource:
+        return z3.Star(ALL)
+    facing = pattern.segment_pieces
+    if facing is None:
+        return z3.Empty(z3.ReSort())
+    if len(facing) == 1:
+        return glob_regex(facing[0])
+    if not resource_pattern(tuple(facing[0])).matches("arn", None):
+        return z3.Empty(z3.ReSort())
+    parts = [literal("arn:")]
+    for pieces in facing[1:-1]:
+        parts += [z3.Intersect(glob_regex(pieces), NO_COLON), literal(":")]
+    return z3.Concat(*parts, glob_regex(facing[-1]))
 
 
 def _literal_runs(segments: list[Pieces]) -> list[str]:
