@@ -101,6 +101,14 @@ OPERATOR_ROWS = [
      [allow_if(ArnLike={"aws:SourceArn": "arn:aws:sns:*:111122223333:topic-*"})], True,
      lambda c: any(str(v).startswith("arn:aws:sns:") and ":111122223333:topic-" in str(v)
                    for v in (c["aws:SourceArn"] if isinstance(c["aws:SourceArn"], list) else [c["aws:SourceArn"]]))),
+    ("ArnLike with fewer than six segments: the last takes the rest of the ARN, colons and all",
+     [allow_if(ArnLike={"aws:SourceArn": "arn:aws:sns:*"}), deny_if(ArnLike={"aws:SourceArn": "arn:aws:sns:us-east-1:*"})],
+     True, lambda c: all(str(v).startswith("arn:aws:sns:") and not str(v).startswith("arn:aws:sns:us-east-1:")
+                         for v in (c["aws:SourceArn"] if isinstance(c["aws:SourceArn"], list) else [c["aws:SourceArn"]]))),
+    ("StringLike's `*` spans colons where ArnLike's, within a segment, does not",
+     [allow_if(StringLike={"k:a": "arn:aws:acm-pca:*:*:template/*"}),
+      deny_if(ArnLike={"k:a": "arn:aws:acm-pca:*:*:template/*"})], True,
+     lambda c: isinstance(c["k:a"], str) and c["k:a"].count(":") > 5),
     ("BinaryEquals compares the decoded bytes: a Deny of one value leaves the other",
      [allow_if(BinaryEquals={"k:b": ["QUJD", "AAH/"]}), deny_if(BinaryEquals={"k:b": "QUJD"})], True,
      lambda c: c["k:b"] in ("AAH/", ["AAH/"]) or "AAH/" in c["k:b"]),
@@ -120,6 +128,18 @@ def test_operator_families(fact, statement_list, allowed, shows):
     replays(report, [], policies)
     if allowed:
         assert shows(report.findings[0].example.context), report.findings[0].example
+
+
+def test_a_resource_pattern_of_fewer_segments_reaches_past_colons():
+    # `arn:aws:sqs:*` ends in `*` with four segments: its `*` takes the rest of the ARN (§7.3).
+    new = [policy(allow("sqs:SendMessage", "arn:aws:sqs:*"), deny("sqs:SendMessage", "arn:aws:sqs:us-east-1:*"))]
+    report = can_never(new, ["sqs:SendMessage"])
+    assert report.result == "new-access"
+    resource = report.findings[0].example.resource
+    assert resource.startswith("arn:aws:sqs:") and not resource.startswith("arn:aws:sqs:us-east-1:")
+    replays(report, [], new)
+    denied = [policy(allow("sqs:SendMessage", "arn:aws:sqs:*"), deny("sqs:SendMessage", "arn:aws:sqs:*:*:*"))]
+    assert can_never(denied, ["sqs:SendMessage"]).result == "no-new-access"
 
 
 # ------------------------------------------------------------------------------- variables
