@@ -109,6 +109,12 @@ OPERATOR_ROWS = [
      [allow_if(StringLike={"k:a": "arn:aws:acm-pca:*:*:template/*"}),
       deny_if(ArnLike={"k:a": "arn:aws:acm-pca:*:*:template/*"})], True,
      lambda c: isinstance(c["k:a"], str) and c["k:a"].count(":") > 5),
+    ("a present aws:SecureTransport, which AWS sets, is true or false: Denies of both leave nothing",
+     [allow_if(Null={"aws:SecureTransport": "false"}), deny_if(Bool={"aws:SecureTransport": "true"}),
+      deny_if(Bool={"aws:SecureTransport": "false"})], False, None),
+    ("aws:TagKeys, which AWS sets as a list, is given as one",
+     [allow_if(**{"ForAnyValue:StringEquals": {"aws:TagKeys": ["team"]}})], True,
+     lambda c: c["aws:TagKeys"] == ["team"]),
     ("BinaryEquals compares the decoded bytes: a Deny of one value leaves the other",
      [allow_if(BinaryEquals={"k:b": ["QUJD", "AAH/"]}), deny_if(BinaryEquals={"k:b": "QUJD"})], True,
      lambda c: c["k:b"] in ("AAH/", ["AAH/"]) or "AAH/" in c["k:b"]),
@@ -352,3 +358,11 @@ def test_can_never_agrees_with_diff_against_no_policy(document_):
     for action in ACTIONS:
         report = can_never(policies, [action], principal=ALICE)
         assert (report.result == "new-access") == (action.lower() in allowed), action
+
+
+def test_an_example_names_an_object_rather_than_nothing_after_the_slash():
+    new = [policy(allow("s3:GetObject", "arn:aws:s3:::bucket/*"))]
+    report = can_never(new, ["s3:GetObject"])
+    resource = report.findings[0].example.resource
+    assert resource.startswith("arn:aws:s3:::bucket/") and resource != "arn:aws:s3:::bucket/"
+    replays(report, [], new)

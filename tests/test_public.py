@@ -130,6 +130,33 @@ def test_the_organization_restricts_to_its_accounts():
     replays(report, policy)
 
 
+def test_organization_paths_restrict_to_the_organization_they_name():
+    """`aws:PrincipalOrgPaths` (§10) comes with `aws:PrincipalOrgID`, as a list of the paths of
+    that organization: paths under `o-a1b2c3d4e5/` let in its accounts alone, and no caller
+    outside it, whose paths (if any) begin with its own organization."""
+    policy = bucket_policy(Principal="*", Condition={
+        "ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*"}})
+    report = public(policy, OWN)
+    assert report.result == "outside-access"
+    assert set(kinds(report)) == {"outside-account"}
+    assert report.organizations == ("o-a1b2c3d4e5",)
+    context = report.findings[0].finding.example.context
+    assert context["aws:PrincipalOrgID"] == "o-a1b2c3d4e5"
+    assert isinstance(context["aws:PrincipalOrgPaths"], list)
+    assert all(p.startswith("o-a1b2c3d4e5/") for p in context["aws:PrincipalOrgPaths"])
+    replays(report, policy)
+
+
+def test_organization_paths_of_any_organization_are_public():
+    policy = bucket_policy(Principal="*", Condition={"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "*/ou-ab12-*"}})
+    report = public(policy, OWN)
+    assert report.result == "public" and "any-account" in kinds(report)
+    context = next(f.finding.example.context for f in report.findings if f.outside == "any-account")
+    assert "aws:PrincipalOrgID" in context and all(
+        p.startswith(context["aws:PrincipalOrgID"] + "/") or not p.startswith("o-a") for p in context["aws:PrincipalOrgPaths"])
+    replays(report, policy)
+
+
 def test_an_organization_given_that_the_policy_does_not_name_is_outside():
     policy = bucket_policy(Principal="*", Condition={"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}})
     report = public(policy, OWN, ["o-zzzzzzzzzz"])

@@ -92,11 +92,10 @@ class CallerShape:
 
     def outside_organization(self, organizations: tuple[str, ...]) -> CallerShape:
         """This caller in none of `organizations` (§10: `aws:PrincipalOrgID` absent or another
-        organization's; its paths, which name its organization, absent)."""
+        organization's; its paths, which name its organization, follow, `Space.organization`)."""
         return CallerShape(self.principal, f"{self.what}, outside organization {', '.join(organizations)}",
                            self.kind, self.account, self.given,
-                           self.facts + (("aws:PrincipalOrgID", None, organizations),
-                                         ("aws:PrincipalOrgPaths", None, ())),
+                           self.facts + (("aws:PrincipalOrgID", None, organizations),),
                            self.named)
 
 
@@ -230,7 +229,7 @@ class _Constants:
     def _condition(self, condition: CompiledCondition, account: str, where: str) -> None:
         key, family = condition.key, condition.operator.family
         if key not in ("aws:principalarn", "aws:principalaccount", "aws:username", "aws:principalorgid",
-                       "aws:principalservicename"):
+                       "aws:principalorgpaths", "aws:principalservicename"):
             return
         if family not in (Family.STRING, Family.ARN):
             return  # `Null` and typed families: present or not, which the kinds decide
@@ -240,6 +239,9 @@ class _Constants:
                              and (segments := self._arn(t, where)) is not None)
         if key == "aws:principalorgid":
             self.organizations.update(texts)
+        elif key == "aws:principalorgpaths":  # `o-id/r-root/...`: the organization first (§10)
+            self.organizations.update(t.split("/")[0] for t in texts if t.startswith("o-")
+                                      and not any(c in t.split("/")[0] for c in "*?"))
         elif key == "aws:principalservicename":
             self.services.update(t for t in texts if "*" not in t and "?" not in t)
         elif key == "aws:principalarn":

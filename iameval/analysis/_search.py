@@ -123,6 +123,7 @@ def search_class(old: Authorizer | None, new: Authorizer, principal: str, action
         exact = resource != "*" and "*" not in resource and "?" not in resource
         base.append(space.resource_in(ResourcePattern(resource)) if exact else space.resource == z3.StringVal(resource))
     try:
+        base.extend(space.organization())
         base.extend(f for key, value, outside in facts if (f := space.fact(key, value, outside)) is not None)
     except Unencodable as exc:
         return None, str(exc)

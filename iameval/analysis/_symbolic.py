@@ -32,6 +32,7 @@ from typing import Any, Callable, Mapping
 # answers the questions of the managed policies' history where z3 4.13-5.4 time out (measured).
 from cvc5 import pythonic as z3
 
+from ..catalog import condition_key
 from ..engine._compile import CompiledStatement
 from ..engine._conditions import CompiledCondition
 from ..engine._context import DERIVABLE, Context, ContextEntry
@@ -59,6 +60,11 @@ _UNREADABLE = {Family.NUMERIC: "not-a-number", Family.DATE: "not-a-date", Family
 # Bytes (BinaryEquals, §8.4) as text of the characters U+0000-U+00FF, one a byte.
 _BYTES = z3.Star(z3.Range("\x00", "\xff"))
 _RESOURCE_ACCOUNT = "aws:resourceaccount"
+_ORG_PATHS = "aws:principalorgpaths"
+# A readable resource part: printable, and a name rather than nothing or a folder (`b/`).
+_RESOURCE_PART = z3.Intersect(PRINTABLE, z3.Complement(z3.Union(literal(""), z3.Concat(z3.Star(ALL), literal("/")))))
+# An organization's ID (§10), which begins each of its paths (`o-id/r-root/ou-.../`).
+_ORG_ID = z3.Concat(literal("o-"), z3.Plus(z3.Union(z3.Range("a", "z"), z3.Range("0", "9"))))
 _MARKER = re.compile("\ue000([0-9]+)\ue001")
 
 
@@ -106,7 +112,7 @@ class Space:
         self.nice = z3.Bool("printable")
         self.constraints: list[z3.BoolRef] = [
             z3.If(self.nice, z3.InRe(s, PRINTABLE_NO_COLON), z3.InRe(s, NO_COLON)) for s in self._segments[1:5]]
-        self.constraints.append(z3.Implies(self.nice, z3.InRe(self._segments[5], PRINTABLE)))
+        self.constraints.append(z3.Implies(self.nice, z3.InRe(self._segments[5], _RESOURCE_PART)))
         # aws:ResourceAccount: the ARN's account when it is twelve digits, else the caller's.
         segment = self._segments[4]
         own = self.caller_account
@@ -484,9 +490,31 @@ class Space:
             else:
                 raise Unencodable(f"condition operator family `{typed}`", where)
         self.constraints.append(z3.And(count >= 0, count <= MAX_VALUES, z3.Implies(z3.Not(multi), count == 1)))
-        self.constraints.append(z3.Implies(self.nice, z3.Not(multi)))  # one value reads best
         key = self._keys[name] = _Key(family=typed, multi=multi, count=count, values=values)
+        given, listed = _as_aws_sets(written, key)
+        self.constraints.extend(given)
+        # One value reads best (a list of one, for a key AWS always gives as a list).
+        self.constraints.append(z3.Implies(self.nice, count == 1 if listed else z3.Not(multi)))
         return key
+
+    def organization(self) -> list[z3.BoolRef]:
+        """What AWS gives of a caller's organization (§10), when a statement reads its paths:
+        `aws:PrincipalOrgPaths` comes with `aws:PrincipalOrgID`, as a list of that organization's
+        paths (`o-id/r-root/ou-.../`), each beginning with its ID: an equation of strings, left
+        to the solver. Read after the statements, before the caller's facts (`fact`)."""
+        paths_present = self._presence.get(_ORG_PATHS)
+        if paths_present is None:
+            return []
+        out = [paths_present == self._present("aws:PrincipalOrgID")]
+        paths = self._keys.get(_ORG_PATHS)
+        if paths is None or paths.family is not None:
+            return out
+        organization = self._key("aws:PrincipalOrgID", Family.STRING, "the caller's organization (§10)")
+        out.append(z3.Implies(paths_present, z3.InRe(organization.values[0], _ORG_ID)))
+        prefix = z3.Concat(organization.values[0], z3.StringVal("/"))
+        for i, path in enumerate(paths.values):
+            out.append(z3.Implies(z3.And(paths_present, paths.count > i), z3.PrefixOf(prefix, path)))
+        return out
 
     def fact(self, written: str, value: str | None, outside: tuple[str, ...] = ()) -> z3.BoolRef | None:
         """What a kind of caller fixes of a key the request gives (`_callers`), when a statement
@@ -502,10 +530,11 @@ class Space:
         if key is None:  # only `Null` reads it
             return present if value is not None else z3.BoolVal(True)
         first = key.values[0]
-        if key.family is None:
+        if key.family is None:  # said as memberships (`_memberships`)
             if value is not None:
-                return z3.And(present, z3.Not(key.multi), first == z3.StringVal(value))
-            return z3.Or(z3.Not(present), z3.And(z3.Not(key.multi), *[first != z3.StringVal(o) for o in outside]))
+                return z3.And(present, z3.Not(key.multi), z3.InRe(first, literal(value)))
+            return z3.Or(z3.Not(present), z3.And(z3.Not(key.multi), *[z3.Not(z3.InRe(first, literal(o)))
+                                                                     for o in outside]))
         if key.family is Family.BOOL and value is not None:
             return z3.And(present, z3.Not(key.multi), first[0], first[1] == z3.BoolVal(value == "true"))
         raise Unencodable(f"key `{written}` compared as {key.family}", "the caller's keys")
@@ -554,6 +583,27 @@ class Space:
         whole, part = divmod(abs(number), _SCALE)
         sign = "-" if number < 0 else ""
         return f"{sign}{whole}" + (f".{part:06d}".rstrip("0") if part else "")
+
+
+_TRUE_OR_FALSE = z3.Union(literal("true"), literal("false"))
+
+
+def _as_aws_sets(written: str, key: _Key) -> tuple[list[z3.BoolRef], bool]:
+    """What a request can hold of a global key, which AWS sets itself (§10): one value, or a list
+    for a key of an `ArrayOf` type, as the catalogue types it; and a value AWS can read, for its
+    Bool, Numeric, Date and address keys (`true` or `false`, never other text). A service's
+    keys and tags, which come from the caller's own request, can hold anything. With whether
+    the key is always a list."""
+    known = condition_key(written)
+    if known is None or not known.is_global or "tag/" in written.lower():
+        return [], False
+    out = [key.multi if known.multivalued else z3.Not(key.multi)]
+    kind = known.value_type
+    if key.family is None and kind == "Bool":
+        out += [z3.InRe(v, _TRUE_OR_FALSE) for v in key.values]
+    elif key.family is not None and kind in ("Bool", "Numeric", "Date", "IPAddress"):
+        out += [v[0] for v in key.values]
+    return out, known.multivalued
 
 
 def _wild(pieces: Pieces) -> bool:
