@@ -550,3 +550,20 @@ def test_every_rule_is_documented_in_its_section():
     section = text[text.index("### 2.7"):text.index("## 3. Cross-account evaluation")]
     assert [r.id for r in RULES if f"[`{r.id}`]" not in section] == []
     assert [r.source for r in RULES if r.source not in section] == []
+
+
+def test_the_same_account_is_one_test_for_the_chain_the_rules_and_decide_sets():
+    """§3 in one place (`Context.same_account`): a resource of the caller's account, or of an
+    account not known, is one evaluation; a caller without an account is in no resource's."""
+    from iameval.engine._context import Context
+    from iameval.engine._request import parse_caller
+    from iameval.engine._services import _other_account
+
+    user = parse_caller("arn:aws:iam::111122223333:user/alice")
+    anonymous = parse_caller("*")
+    assert Context({}, {}, "111122223333").same_account(user.account)
+    assert Context({}, {}, None).same_account(user.account)
+    assert not Context({}, {}, "444455556666").same_account(user.account)
+    assert not Context({}, {}, "444455556666").same_account(anonymous.account)
+    assert _other_account(Context({}, {}, "444455556666"), user)
+    assert not _other_account(Context({}, {}, "111122223333"), user)

@@ -239,8 +239,9 @@ def decide_sets(authorizer: Authorizer, principal: str, index: ActionIndex, reso
         allows = 0  # only a resource-based policy can grant (§2.6), and its statements are open
     # The classes of open actions keep apart what each gate gives on its own.
     splitters = [allows]
-    for policies in (authorizer.permission_boundary, authorizer.session):
-        if policies or (policies is authorizer.session and plan.federated_user):  # §2.4, §5
+    for policies, required in ((authorizer.permission_boundary, plan.has_boundary),
+                               (authorizer.session, plan.session_required)):  # §2.4, §5
+        if required:
             gate = _gate(policies, index, resource)
             allows &= gate.allows
             denies |= gate.denies
@@ -264,7 +265,7 @@ def decide_sets(authorizer: Authorizer, principal: str, index: ActionIndex, reso
     if authorizer.resource_policy:
         open_ += _gate(authorizer.resource_policy, index, resource).open
     splitters.append(denies)
-    same_account = prepared.resource_account is None or prepared.resource_account == caller.account
+    same_account = prepared.same_account(caller.account)
 
     opened = specials = 0
     for bits in open_:

@@ -259,7 +259,7 @@ def decide(plan: Plan, request: Request, context: Context, hold: Hold = holding,
     if plan.denies:
         denies: tuple[Match, ...] = ()
         gate = ""
-        lockout = plan.lockout_applies(context.resource_account)
+        lockout = plan.lockout_applies(context)
         for name, entries in plan.denies:
             if lockout and name is _RESOURCE_POLICY:
                 if trace is not None:
@@ -314,13 +314,8 @@ def decide(plan: Plan, request: Request, context: Context, hold: Hold = holding,
     root = plan.root
     identity_ok = root or bool(identity_allows)  # the root user needs no Allow (§2.3)
     boundary_ok = not plan.has_boundary or bool(boundary_allows)
-    if plan.federated_user:
-        # Without a session policy a federated-user session has no identity permissions (§2.4).
-        session_ok = bool(session_allows)
-    else:
-        session_ok = not plan.has_session or bool(session_allows)
-    account = context.resource_account
-    same_account = account is None or account == caller.account
+    session_ok = not plan.session_required or bool(session_allows)
+    same_account = context.same_account(caller.account)
 
     if same_account and not mandatory and (rb is None or rb is _ACCOUNT):
         # One account, and no resource grant that reaches on its own (§2.2): the identity chain

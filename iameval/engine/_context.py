@@ -48,6 +48,12 @@ class Context:
         self.warnings: list[Notice] = []
         self._parsed: dict[tuple[str, Callable[[str], Any]], Any] | None = None
 
+    def same_account(self, account: str | None) -> bool:
+        """The resource is in `account`, the caller's (§3): one account's evaluation, not two. A
+        resource whose account is not known is taken as the caller's; a caller without an
+        account (anonymous, a service) is in no resource's account."""
+        return self.resource_account is None or self.resource_account == account
+
     def parsed(self, text: str, reader: Callable[[str], Any]) -> Any:
         """`reader(text)`, read once per request however many conditions compare the value; a
         read that fails raises again each time."""

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from ._checks import action_notices
 from ._compile import UNREACHED, GateEntries, PolicySet
 from ._notice import Notice
-from ._context import ContextEntry
+from ._context import Context, ContextEntry
 from ._request import Caller, CallerKind, Credentials
 from ._services import RULED_SERVICES, lockout, rcp_exemption, resource_policy_exemption, rules_for, scp_exemption
 
@@ -182,6 +182,12 @@ class Plan:
         self.checked: tuple[Any, tuple[Notice, ...]] | None = None
         self._sets = a  # for `gates`, made only when a trace asks
 
+    @property
+    def session_required(self) -> bool:
+        """A session policy must allow: one is given, or the caller is a federated user, whose
+        session has no identity permissions without one (§2.4, §5)."""
+        return self.has_session or self.federated_user
+
     def _sides(self, a: PolicySets) -> list[tuple[str, GateKind, int, PolicySet, GateEntries]]:
         """Each gate in the order of §2.1 (organization levels root first): its id, kind, level,
         policies and what they can give this caller and action (`UNREACHED` where exempt)."""
@@ -207,7 +213,7 @@ class Plan:
         return tuple(Gate(gate_id, kind, _TITLES[kind].format(level), policies, entries, exemptions.get(kind))
                      for gate_id, kind, level, policies, entries in self._sides(a))
 
-    def lockout_applies(self, resource_account: str | None) -> bool:
+    def lockout_applies(self, context: Context) -> bool:
         """A lock-out protection applies: the resource-based policy's Deny statements do not
         reach the owner's root user (`_services.lockout`)."""
-        return self.lockout is not None and resource_account == self.caller.account
+        return self.lockout is not None and context.same_account(self.caller.account)

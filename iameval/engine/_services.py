@@ -139,9 +139,8 @@ def _without_mfa(context: Context, caller: Caller) -> bool:
 
 
 def _other_account(context: Context, caller: Caller) -> bool:
-    """The resource belongs to another account than the caller's."""
-    account = context.resource_account
-    return account is not None and caller.account is not None and account != caller.account
+    """The resource belongs to another account than the caller's (§3)."""
+    return not context.same_account(caller.account)
 
 
 # The services whose actions a rule can decide: `rules_for` has nothing for the others.
