@@ -99,3 +99,20 @@ def test_the_role_view_shows_the_context_that_lets_a_user_assume(tmp_path):
     assert view["allowed"] == [DAVE] and view["contexts"] == {DAVE: {"aws:MultiFactorAuthPresent": "true"}}
     heuristic = json.loads(invoke("who-can", "--account-details", str(path), "--assume", "--json").stdout)
     assert heuristic["allowed"] == [] and [a["principal"] for a in heuristic["allowed_if"]] == [DAVE]
+
+
+def test_a_tag_the_caller_lacks_is_absent_where_a_variable_reads_it():
+    """`${aws:PrincipalTag/team}` in a Resource (§9) reads the caller's tag, which the account
+    says it does not have (§10): absent, the variable matches nothing; never a tag the search
+    invents. A tag it has is its value."""
+    from iameval import Authorizer, load_policy
+
+    policy = load_policy({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared/${aws:PrincipalTag/team}/*"}]},
+        "identity")
+    authorizer = Authorizer(identity=[policy])
+    report = "arn:aws:s3:::shared/blue/report.csv"
+    found, reason = some_context(authorizer, DAVE, "s3:GetObject", report, {})
+    assert found is None and reason is None
+    found, reason = some_context(authorizer, DAVE, "s3:GetObject", report, {"aws:PrincipalTag/team": "blue"})
+    assert found is not None and found.context == {"aws:PrincipalTag/team": "blue"}

@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 from ..engine._chain import Authorizer
 from ..engine._request import Request
-from ._search import Fact, SymbolicMismatch, policy_sets, search_class
+from ._search import Fact, SymbolicMismatch, search_class
 
 __all__ = ["some_context"]
 
@@ -26,14 +26,12 @@ def some_context(authorizer: Authorizer, principal: str, action: str, resource: 
     """A request of `principal` for `action` on `resource` that `authorizer` allows, with the
     keys of `fixed` (the caller's tags) as given, the caller's other tags absent, and any other
     keys; or None, with why the answer is unknown (None when no context allows it)."""
-    lowered = {k.lower() for k in fixed}
-    # The caller's tags are what the account says: one it does not have is absent (§10).
-    untagged = {c.entry.key for p in policy_sets(authorizer) for s in p.statements for c in s.conditions
-                if c.key.startswith(_TAG) and c.key not in lowered}
-    facts: tuple[Fact, ...] = (*((key, value, ()) for key, value in fixed.items()),
-                               *((key, None, ()) for key in sorted(untagged)))
+    # The caller's tags are what the account says: one it does not have is absent (§10),
+    # whether a condition reads it or a variable does.
+    facts: tuple[Fact, ...] = tuple((key, value, ()) for key, value in fixed.items())
     given: dict[str, Any] = dict(fixed)
-    found, reason = search_class(None, authorizer, principal, [action], None, given, resource_account, facts, resource)
+    found, reason = search_class(None, authorizer, principal, [action], None, given, resource_account, facts, resource,
+                                 absent=(_TAG,))
     if found is None:
         return None, reason
     if not authorizer.authorize(found).allowed:

@@ -94,15 +94,17 @@ def request_of(principal: str, action: str, resource: str, context: Mapping[str,
 
 def search_class(old: Authorizer | None, new: Authorizer, principal: str, actions: list[str],
                  resources: Sequence[str] | None, given: Mapping[str, Any] | None = None,
-                 resource_account: str | None = None, facts: Sequence[Fact] = (), resource: str | None = None
-                 ) -> tuple[Request | None, str | None]:
+                 resource_account: str | None = None, facts: Sequence[Fact] = (), resource: str | None = None,
+                 absent: tuple[str, ...] = ()) -> tuple[Request | None, str | None]:
     """A request of the class's first action that `new` allows and `old` does not, or None
     with why the answer is unknown (None when there is none).
 
     A caller searched among others (`_callers`) brings what every one of its requests gives
     (`given`, e.g. a role's `aws:PrincipalArn`), the account of the resource it asks for, and
     what it fixes of the keys a request gives (`facts`). `resource` fixes the request's resource
-    (`who-can --any-context`)."""
+    (`who-can --any-context`). The keys the statements read, in conditions or variables, whose
+    names begin with one of `absent` and that no fact gives, are absent (a caller's tags it does
+    not have)."""
     action = actions[0]
     given = given or {}
     first = request_of(principal, action, "*", given, resource_account)
@@ -124,6 +126,9 @@ def search_class(old: Authorizer | None, new: Authorizer, principal: str, action
         base.append(space.resource_in(ResourcePattern(resource)) if exact else space.resource == z3.StringVal(resource))
     try:
         base.extend(space.organization())
+        told = {key.lower() for key, _, _ in facts}
+        facts = [*facts, *((key, None, ()) for key in space.read_keys()
+                           if key.lower().startswith(absent) and key.lower() not in told)] if absent else facts
         base.extend(f for key, value, outside in facts if (f := space.fact(key, value, outside)) is not None)
     except Unencodable as exc:
         return None, str(exc)

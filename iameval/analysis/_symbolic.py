@@ -497,6 +497,10 @@ class Space:
         self.constraints.append(z3.Implies(self.nice, count == 1 if listed else z3.Not(multi)))
         return key
 
+    def read_keys(self) -> list[str]:
+        """The keys the encoded statements read from the request, as first written."""
+        return list(self._names.values())
+
     def organization(self) -> list[z3.BoolRef]:
         """What AWS gives of a caller's organization (§10), when a statement reads its paths:
         `aws:PrincipalOrgPaths` comes with `aws:PrincipalOrgID`, as a list of that organization's
