@@ -180,8 +180,26 @@ def test_a_condition_variable_on_a_key_the_request_gives_is_its_value():
     assert context["aws:ResourceTag/team"] == context["aws:PrincipalTag/team"]
 
 
-def test_wildcards_on_both_sides_of_a_variable_are_unknown_with_where():
-    report = can_never([policy(allow_if(resource="arn:aws:s3:::*/${aws:PrincipalTag/team}/*"))], ["s3:GetObject"])
+@pytest.mark.parametrize("pattern, shape", [
+    ("arn:aws:s3:::*/${aws:PrincipalTag/team}/*", lambda r, t: f"/{t}/" in r.removeprefix("arn:aws:s3:::")),
+    ("arn:aws:s3:::*-registry-${aws:PrincipalTag/team}?", lambda r, t: r[:-1].endswith(f"-registry-{t}")),
+    ("arn:aws:s3:::b?/${aws:PrincipalTag/team}-*", lambda r, t: r[len("arn:aws:s3:::b") + 2:].startswith(f"{t}-")),
+], ids=["star-both-sides", "star-then-one-character", "one-character-then-star"])
+def test_wildcards_on_both_sides_of_a_variable_hold_its_value_between(pattern, shape):
+    """`${aws:PrincipalTag/team}` between wildcards (§9): the resource holds the tag's value,
+    with the text around it, where the wildcards leave room; a Deny of that team's resources
+    leaves the other teams."""
+    new = [policy(allow_if(resource=pattern), deny_if(resource=pattern.replace("${aws:PrincipalTag/team}", "blue")))]
+    report = can_never(new, ["s3:GetObject"])
+    assert report.result == "new-access"
+    example = report.findings[0].example
+    team = example.context["aws:PrincipalTag/team"]
+    assert team != "blue" and shape(example.resource, team)
+    replays(report, [], new)
+
+
+def test_more_than_one_star_on_a_side_of_a_variable_is_unknown_with_where():
+    report = can_never([policy(allow_if(resource="arn:aws:s3:::*a*/${aws:PrincipalTag/team}/*"))], ["s3:GetObject"])
     assert report.result == "unknown"
     assert "both sides of a policy variable" in report.unknown[0].reason and "Statement[0]" in report.unknown[0].reason
 

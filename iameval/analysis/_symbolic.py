@@ -282,7 +282,24 @@ class Space:
             fixed = self._concat(rest, where)
             return z3.And(z3.SuffixOf(fixed, value),
                           z3.InRe(z3.SubString(value, 0, z3.Length(value) - z3.Length(fixed)), glob_regex(lead)))
-        raise Unencodable("wildcards on both sides of a policy variable on a key the request gives", where)
+        # Wildcards on both sides (`*-registry-${region}-*`): a glob of fixed length, maybe a
+        # `*` and text; the unknowns and text between; then maybe text and a `*`, and a glob of
+        # fixed length. The value begins and ends with the fixed globs and holds the middle
+        # between them: anywhere, at the end, at the start or as all of it, by where `*` is.
+        middle = pieces[first:last + 1]
+        before, after = _around_star(lead, last_star=True), _around_star(tail, last_star=False)
+        if _wild(middle) or before is None or after is None:
+            raise Unencodable("wildcards on both sides of a policy variable on a key the request gives, "
+                              "beyond one `*` on each side", where)
+        (start, text_before, star_before), (end, text_after, star_after) = before, after
+        wanted = self._concat([(text_before, False), *middle, (text_after, False)], where)
+        n1, n2 = _fixed_length(start), _fixed_length(end)
+        size = z3.Length(value)
+        between = z3.SubString(value, n1, size - n1 - n2)
+        holds = (z3.Contains(between, wanted) if star_before and star_after else z3.SuffixOf(wanted, between)
+                 if star_before else z3.PrefixOf(wanted, between) if star_after else between == wanted)
+        return z3.And(size >= n1 + n2, z3.InRe(z3.SubString(value, 0, n1), glob_regex(start)),
+                      z3.InRe(z3.SubString(value, size - n2, n2), glob_regex(end)), holds)
 
     @staticmethod
     def _marked(pieces: Pieces) -> bool:
@@ -613,6 +630,32 @@ def _as_aws_sets(written: str, key: _Key) -> tuple[list[z3.BoolRef], bool]:
 def _wild(pieces: Pieces) -> bool:
     """Whether a `*` or `?` acts as a wildcard in the pieces."""
     return any(wildcards and ("*" in text or "?" in text) for text, wildcards in pieces)
+
+
+def _tokens(pieces: Pieces) -> list[tuple[str, bool]]:
+    """The pieces character by character, each with whether it is a wildcard (`*`, `?`)."""
+    return [(c, wildcards and c in "*?") for text, wildcards in pieces for c in text]
+
+
+def _around_star(pieces: Pieces, last_star: bool) -> tuple[Pieces, str, bool] | None:
+    """Pieces split at their last `*` (`last_star`: a glob without `*` before it, text after)
+    or their first (text before, a glob without `*` after): the glob, the text, True. Without
+    `*`, the pieces as the glob, no text, False. None if another `*`, or a `?` in the text,
+    keeps them from it."""
+    tokens = _tokens(pieces)
+    stars = [i for i, (c, wild) in enumerate(tokens) if wild and c == "*"]
+    if not stars:
+        return [(c, wild) for c, wild in tokens], "", False
+    at = stars[-1] if last_star else stars[0]
+    glob_part, text_part = (tokens[:at], tokens[at + 1:]) if last_star else (tokens[at + 1:], tokens[:at])
+    if any(wild for _, wild in text_part) or any(wild and c == "*" for c, wild in glob_part):
+        return None
+    return [(c, wild) for c, wild in glob_part], "".join(c for c, _ in text_part), True
+
+
+def _fixed_length(pieces: Pieces) -> int:
+    """The length of the strings a glob without `*` matches."""
+    return sum(len(text) for text, _ in pieces)
 
 
 def _literal_prefix(pieces: Pieces) -> str | None:
