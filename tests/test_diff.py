@@ -159,9 +159,35 @@ def test_a_resource_variable_on_a_derived_key_is_the_callers_value():
 
 def test_an_unresolved_variable_matches_nothing():
     """A variable on a key absent for the caller, without default, matches nothing (§9):
-    `aws:userid` is not derived for an IAM user."""
-    report = can_never([policy(allow_if(resource="arn:aws:s3:::bucket/${aws:userid}/*"))], ["s3:GetObject"])
+    a role session has no `aws:username` (§1)."""
+    report = can_never([policy(allow_if(resource="arn:aws:s3:::bucket/${aws:username}/*"))], ["s3:GetObject"],
+                       principal="arn:aws:sts::123456789012:assumed-role/builder/session-1")
     assert report.result == "no-new-access"
+
+
+def test_an_iam_users_unique_id_is_searched_as_aws_sends_it():
+    """AWS sends an IAM user's `aws:userid`, its unique ID `AIDA...`, which no ARN carries (§1):
+    `home/${aws:userid}/*` grants the user its folder, whatever its ID."""
+    new = [policy(allow_if(resource="arn:aws:s3:::bucket/home/${aws:userid}/*"))]
+    report = can_never(new, ["s3:GetObject"])
+    assert report.result == "new-access"
+    example = report.findings[0].example
+    userid = example.context["aws:userid"]
+    assert userid.startswith("AIDA") and example.resource.startswith(f"arn:aws:s3:::bucket/home/{userid}/")
+    replays(report, [], new)
+
+
+def test_a_role_sessions_unique_id_ends_with_its_session_name():
+    """A role session's `aws:userid` is `ROLE-ID:session-name` (§1): a condition on another
+    session's name never holds for it, one on its own does."""
+    session = "arn:aws:sts::123456789012:assumed-role/builder/session-1"
+    mine = [policy(allow_if(StringLike={"aws:userid": "AROA*:session-1"}))]
+    theirs = [policy(allow_if(StringLike={"aws:userid": "AROA*:session-2"}))]
+    report = can_never(mine, ["s3:GetObject"], principal=session)
+    assert report.result == "new-access"
+    assert report.findings[0].example.context["aws:userid"].endswith(":session-1")
+    replays(report, [], mine, principal=session)
+    assert can_never(theirs, ["s3:GetObject"], principal=session).result == "no-new-access"
 
 
 def test_a_resource_variable_on_a_key_the_request_gives_is_its_value():

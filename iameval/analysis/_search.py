@@ -26,7 +26,7 @@ from cvc5 import pythonic as z3
 
 from ..engine._chain import Authorizer, decide
 from ..engine._compile import CompiledStatement, Entries, Match, PolicySet, StatementRef
-from ..engine._context import Context
+from ..engine._context import Context, unique_id_shape
 from ..engine._plan import Plan, mandatory_marks
 from ..engine._request import Request
 from ..engine._services import _other_account
@@ -113,7 +113,8 @@ def search_class(old: Authorizer | None, new: Authorizer, principal: str, action
     if any(c.test not in (None, _other_account) for c in (*new_plan.allowing_rules, *new_plan.refusing_rules)):
         return None, f"a rule of the service for `{action}` that reads the request's context (§2.7)"
     marks = mandatory_marks(action) if new_plan.sts_or_kms else None
-    space = Space(new_plan.caller_keys, new_plan.caller.account, resource_account, marks)
+    space = Space(new_plan.caller_keys, new_plan.caller.account, resource_account, marks,
+                  unique_id_shape(new_plan.caller))
     reasons: dict[str, str] = {}
     new_entries = _entries(new, new_plan, space, reasons)
     old_entries = _entries(old, old_plan, space, reasons) if old is not None and old_plan is not None else []
@@ -125,7 +126,7 @@ def search_class(old: Authorizer | None, new: Authorizer, principal: str, action
         exact = resource != "*" and "*" not in resource and "?" not in resource
         base.append(space.resource_in(ResourcePattern(resource)) if exact else space.resource == z3.StringVal(resource))
     try:
-        base.extend(space.organization())
+        base.extend(space.caller_rules())
         told = {key.lower() for key, _, _ in facts}
         facts = [*facts, *((key, None, ()) for key in space.read_keys()
                            if key.lower().startswith(absent) and key.lower() not in told)] if absent else facts

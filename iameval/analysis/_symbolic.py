@@ -61,6 +61,9 @@ _UNREADABLE = {Family.NUMERIC: "not-a-number", Family.DATE: "not-a-date", Family
 _BYTES = z3.Star(z3.Range("\x00", "\xff"))
 _RESOURCE_ACCOUNT = "aws:resourceaccount"
 _ORG_PATHS = "aws:principalorgpaths"
+_USERID = "aws:userid"
+# The unique ID in an `aws:userid` (§1): letters and digits after its kind's four letters.
+_UNIQUE_ID = z3.Plus(z3.Union(z3.Range("A", "Z"), z3.Range("0", "9")))
 # A readable resource part: printable, and a name rather than nothing or a folder (`b/`).
 _RESOURCE_PART = z3.Intersect(PRINTABLE, z3.Complement(z3.Union(literal(""), z3.Concat(z3.Star(ALL), literal("/")))))
 # An organization's ID (§10), which begins each of its paths (`o-id/r-root/ou-.../`).
@@ -93,10 +96,14 @@ class Space:
     """The unknowns of the requests of one caller, and the formulas of statements over them."""
 
     def __init__(self, caller_keys: dict[str, ContextEntry], caller_account: str | None,
-                 resource_account: str | None = None, marks: tuple[str, str] | None = None):
+                 resource_account: str | None = None, marks: tuple[str, str] | None = None,
+                 unique_id: tuple[str, str] | None = None):
         """`resource_account`: the account the request gives as the resource's (`Request`), which
-        then holds whatever the ARN says (a bucket's policy asked of callers of any account)."""
+        then holds whatever the ARN says (a bucket's policy asked of callers of any account).
+        `unique_id`: what the caller's `aws:userid` holds around a unique ID no ARN carries
+        (`unique_id_shape`): AWS sends it, so the requests give it, any such ID."""
         self._caller_keys = caller_keys
+        self._unique_id = unique_id
         self._marks = marks  # what the resource contains when a resource policy is mandatory (§2.5)
         self.caller_account = caller_account or ""
         self._resource_account = resource_account or self.caller_account
@@ -230,7 +237,7 @@ class Space:
             if name == _RESOURCE_ACCOUNT:
                 options: list[tuple[z3.BoolRef | None, str | None]] = [
                     (None, self._marker(z3.If(self._named, self._segments[4], self._own)))]
-            elif name in DERIVABLE:
+            elif name in DERIVABLE and not self._searched(name):
                 entry = self._caller_keys.get(name)
                 options = [(None, None if entry is None else entry.texts[0] if not entry.multi else "")]
                 if entry is not None and entry.multi:
@@ -326,7 +333,7 @@ class Space:
         where = f"`{operator.name}` on `{entry.key}` in {where}"
         family = operator.family
         absent = z3.BoolVal(holds_when_absent(operator, entry.values))
-        if name in DERIVABLE and name != _RESOURCE_ACCOUNT:
+        if name in DERIVABLE and name != _RESOURCE_ACCOUNT and not self._searched(name):
             # Fixed by the caller: the engine's own test answers, on the caller's keys alone,
             # unless the policy values read keys the request gives (§9).
             if not (condition.has_variables and family in (Family.STRING, Family.ARN)):
@@ -514,15 +521,34 @@ class Space:
         self.constraints.append(z3.Implies(self.nice, count == 1 if listed else z3.Not(multi)))
         return key
 
+    def _searched(self, name: str) -> bool:
+        """A key about the caller that AWS sets and the ARN does not fix: `aws:userid` of an IAM
+        user or a role session (§1), searched as the requests give it."""
+        return name == _USERID and self._unique_id is not None
+
     def read_keys(self) -> list[str]:
         """The keys the encoded statements read from the request, as first written."""
         return list(self._names.values())
 
-    def organization(self) -> list[z3.BoolRef]:
+    def caller_rules(self) -> list[z3.BoolRef]:
+        """What AWS gives of the keys about the caller (§1, §10), when statements read them:
+        the caller's `aws:userid`, always, with its unique ID (`unique_id`); its organization
+        (`_organization`). Read after the statements, before the caller's facts (`fact`)."""
+        out = self._organization()
+        present = self._presence.get(_USERID)
+        if present is not None and self._unique_id is not None:
+            out.append(present)
+            key = self._keys.get(_USERID)
+            if key is not None and key.family is None:
+                before, after = self._unique_id
+                out.append(z3.InRe(key.values[0], z3.Concat(literal(before), _UNIQUE_ID, literal(after))))
+        return out
+
+    def _organization(self) -> list[z3.BoolRef]:
         """What AWS gives of a caller's organization (§10), when a statement reads its paths:
         `aws:PrincipalOrgPaths` comes with `aws:PrincipalOrgID`, as a list of that organization's
         paths (`o-id/r-root/ou-.../`), each beginning with its ID: an equation of strings, left
-        to the solver. Read after the statements, before the caller's facts (`fact`)."""
+        to the solver."""
         paths_present = self._presence.get(_ORG_PATHS)
         if paths_present is None:
             return []

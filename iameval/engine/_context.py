@@ -14,7 +14,7 @@ from ._request import Caller, CallerKind
 from ..policy._values import as_text
 from ..policy._variables import UNUSABLE, Unusable
 
-__all__ = ["DERIVABLE", "Context", "ContextEntry", "caller_keys", "derived_keys", "merge_context"]
+__all__ = ["DERIVABLE", "Context", "ContextEntry", "caller_keys", "derived_keys", "merge_context", "unique_id_shape"]
 
 
 class ContextEntry(NamedTuple):
@@ -138,6 +138,17 @@ DERIVABLE = frozenset({"aws:principalarn", "aws:principalaccount", "aws:principa
 
 
 _RESOURCE_ACCOUNT = "aws:ResourceAccount"
+
+
+def unique_id_shape(caller: Caller) -> tuple[str, str] | None:
+    """What AWS's `aws:userid` of a caller holds around the unique ID that no ARN carries
+    (§1): `AIDA`, for an IAM user; `AROA` and `:session-name` after it, for a role session.
+    None for the callers whose ARN fixes it (`derived_keys`), or who have none."""
+    if caller.kind is CallerKind.USER:
+        return "AIDA", ""
+    if caller.kind is CallerKind.ASSUMED_ROLE:
+        return "AROA", ":" + caller.arn.rsplit("/", 1)[-1]
+    return None
 
 
 def caller_keys(caller: Caller) -> dict[str, ContextEntry]:
