@@ -115,7 +115,8 @@ def _collect(term: cvc5.Term, unknowns: dict[int, _Unknown], seen: set[int]) -> 
         if kind == _K.STRING_IN_REGEXP and t[0].getKind() == _K.CONSTANT:
             found = _unknown(t[0], unknowns)
             found.languages.setdefault(t[1].getId(), t[1])
-            continue  # the language holds no unknown
+            stack.append(t[1])  # a language holds no unknown; were one there, it would not be pure
+            continue
         if kind == _K.CONSTANT and t.getSort().isString():
             _unknown(t, unknowns).pure = False
             continue

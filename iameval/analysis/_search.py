@@ -124,7 +124,7 @@ def search_class(old: Authorizer | None, new: Authorizer, principal: str, action
     if resource is not None:
         # Without wildcards a pattern matches itself alone (§7.3), and says so in regular languages.
         exact = resource != "*" and "*" not in resource and "?" not in resource
-        base.append(space.resource_in(ResourcePattern(resource)) if exact else space.resource == z3.StringVal(resource))
+        base.append(space.resource_in(ResourcePattern(resource)) if exact else space.is_resource(resource))
     try:
         base.extend(space.caller_rules())
         told = {key.lower() for key, _, _ in facts}

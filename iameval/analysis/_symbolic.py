@@ -36,7 +36,7 @@ from ..catalog import condition_key
 from ..engine._compile import CompiledStatement
 from ..engine._conditions import CompiledCondition
 from ..engine._context import DERIVABLE, Context, ContextEntry
-from ..policy._match import Pieces, ResourcePattern, resource_pattern
+from ..policy._match import Pieces, ResourcePattern, arn_segments, resource_pattern
 from ..policy._operators import Comparison, Family
 from ..policy._values import as_text, holds_when_absent, null_expects_absent, parse_policy_value
 from ..policy._variables import Lookup, Variable, parse_template
@@ -167,6 +167,15 @@ class Space:
             if all(any(mark in run for run in runs) for mark in self._marks):
                 self.constraints.append(z3.Implies(hit, self.mandatory))
         return hit
+
+    def is_resource(self, text: str) -> z3.BoolRef:
+        """The requested resource is `text`, wildcards and all: `*`, or an ARN segment by segment."""
+        if text == "*":
+            return z3.Not(self.is_arn)
+        segments = arn_segments(text)
+        if segments is None:
+            return self.resource == z3.StringVal(text)
+        return z3.And(self.is_arn, *[z3.InRe(s, literal(part)) for s, part in zip(self._segments[1:], segments[1:])])
 
     @property
     def mandatory(self) -> z3.BoolRef:
