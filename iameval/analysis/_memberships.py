@@ -364,21 +364,43 @@ def _characters(languages: Sequence[_Node]) -> list[int]:
 def _realizable(languages: tuple[_Node, ...]) -> dict[tuple[bool, ...], str] | None:
     """Each combination of memberships in the languages that some string realizes, with the
     shortest such string (readable characters first); None past `_STATES` states. The same
-    languages recur in search after search (the same patterns, class after class): kept."""
+    languages recur in search after search (the same patterns, class after class): kept.
+
+    A state of the walk keeps only the languages still undecided: one whose derivative is empty
+    holds no longer string, one that is everything holds every longer string, whatever follows;
+    their memberships are fixed bits (`fixed`). Most globs decide within a few characters, so
+    that a state is far smaller than the number of languages."""
     characters = _characters(languages)
-    start = tuple(languages)
-    words: dict[tuple[_Node, ...], str] = {start: ""}
+    start = _state(tuple(enumerate(languages)), 0)
+    words: dict[tuple[tuple[tuple[int, _Node], ...], int], str] = {start: ""}
     queue = deque([start])
-    examples: dict[tuple[bool, ...], str] = {}
+    found: dict[int, str] = {}
     while queue:
         state = queue.popleft()
+        live, fixed = state
         word = words[state]
-        examples.setdefault(tuple(_nullable(a) for a in state), word)
+        bits = fixed
+        for i, a in live:
+            if _nullable(a):
+                bits |= 1 << i
+        found.setdefault(bits, word)
+        if not live:
+            continue
         for char in characters:
-            following = tuple(_derive(a, char) for a in state)
+            following = _state(tuple((i, _derive(a, char)) for i, a in live), fixed)
             if following not in words:
                 if len(words) >= _STATES:
                     return None
                 words[following] = word + chr(char)
                 queue.append(following)
-    return examples
+    return {tuple(bool(bits >> i & 1) for i in range(len(languages))): word for bits, word in found.items()}
+
+
+def _state(live: tuple[tuple[int, _Node], ...], fixed: int) -> tuple[tuple[tuple[int, _Node], ...], int]:
+    """The languages still undecided, and the bits of those that hold every string from here on."""
+    if any(a == _NONE or a == _EVERY for _, a in live):
+        for i, a in live:
+            if a == _EVERY:
+                fixed |= 1 << i
+        live = tuple((i, a) for i, a in live if a != _NONE and a != _EVERY)
+    return live, fixed

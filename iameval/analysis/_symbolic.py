@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 # cvc5, through its z3py-compatible API (`cvc5.pythonic`, z3py's names): its string solver
 # answers the questions of the managed policies' history where z3 4.13-5.4 time out (measured).
@@ -144,7 +144,7 @@ class Space:
         where = f"statement {compiled.ref.statement} of {compiled.ref.policy}"
         terms: list[z3.BoolRef] = []
         if compiled.resources is not None:
-            patterns: list[z3.BoolRef] = [self.resource_in(p) for p in compiled.resources]
+            patterns = self._resources_in(compiled.resources)
             for template in compiled.variable_resources:
                 patterns += [z3.And(guard, self._resource_in_pieces(pieces, where))
                              for guard, pieces in self._resolutions(template.template.parts, template.resolve, where)]
@@ -162,11 +162,40 @@ class Space:
         need not prove it from the substrings each time."""
         hit = z3.If(self.is_arn, self._arn_match(self._segments, pattern), z3.BoolVal(pattern.matches("*", None)))
         facing = pattern.segment_pieces
-        if self._marks is not None and facing is not None and not pattern.matches_every_resource:
-            runs = _literal_runs(facing)
-            if all(any(mark in run for run in runs) for mark in self._marks):
-                self.constraints.append(z3.Implies(hit, self.mandatory))
+        if facing is not None and not pattern.matches_every_resource and self._carries_marks(facing):
+            self.constraints.append(z3.Implies(hit, self.mandatory))
         return hit
+
+    def _carries_marks(self, facing: list[Pieces]) -> bool:
+        """The pattern's literal text holds the marks of the mandatory resource policy (§2.5)."""
+        runs = _literal_runs(facing)
+        return self._marks is not None and all(any(mark in run for run in runs) for mark in self._marks)
+
+    def _resources_in(self, patterns: Sequence[ResourcePattern]) -> list[z3.BoolRef]:
+        """`resource_in` of each pattern; those of six segments that differ only in the last
+        are said together, their first five segments once and the last in the union of their
+        globs (§7.3): one membership where a statement lists fifty API paths, not fifty."""
+        out: list[z3.BoolRef] = []
+        groups: dict[tuple[tuple[tuple[str, bool], ...], ...], list[tuple[ResourcePattern, Pieces]]] = {}
+        for pattern in patterns:
+            facing = pattern.segment_pieces
+            if (facing is None or len(facing) != 6 or pattern.matches_every_resource
+                    or self._carries_marks(facing)):
+                out.append(self.resource_in(pattern))
+                continue
+            groups.setdefault(tuple(tuple(f) for f in facing[:5]), []).append((pattern, facing[5]))
+        for head, members in groups.items():
+            if len(members) == 1:
+                out.append(self.resource_in(members[0][0]))
+                continue
+            if not resource_pattern(head[0]).matches("arn", None):
+                out.append(z3.BoolVal(any(p.matches("*", None) for p, _ in members)))
+                continue
+            last = z3.Union(*[glob_regex(f) for _, f in members])
+            as_arn = z3.And(*[z3.InRe(s, glob_regex(list(f))) for s, f in zip(self._segments[1:5], head[1:])],
+                            z3.InRe(self._segments[5], last))
+            out.append(z3.If(self.is_arn, as_arn, z3.BoolVal(any(p.matches("*", None) for p, _ in members))))
+        return out
 
     def is_resource(self, text: str) -> z3.BoolRef:
         """The requested resource is `text`, wildcards and all: `*`, or an ARN segment by segment."""
