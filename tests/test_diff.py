@@ -210,7 +210,9 @@ def test_a_condition_variable_on_a_key_the_request_gives_is_its_value():
     ("arn:aws:s3:::*/${aws:PrincipalTag/team}/*", lambda r, t: f"/{t}/" in r.removeprefix("arn:aws:s3:::")),
     ("arn:aws:s3:::*-registry-${aws:PrincipalTag/team}?", lambda r, t: r[:-1].endswith(f"-registry-{t}")),
     ("arn:aws:s3:::b?/${aws:PrincipalTag/team}-*", lambda r, t: r[len("arn:aws:s3:::b") + 2:].startswith(f"{t}-")),
-], ids=["star-both-sides", "star-then-one-character", "one-character-then-star"])
+    ("arn:aws:s3:::*-registry-${aws:PrincipalTag/team}-*/*",
+     lambda r, t: f"-registry-{t}-" in r and "/" in r.split(f"-registry-{t}-", 1)[1]),
+], ids=["star-both-sides", "star-then-one-character", "one-character-then-star", "stars-after"])
 def test_wildcards_on_both_sides_of_a_variable_hold_its_value_between(pattern, shape):
     """`${aws:PrincipalTag/team}` between wildcards (§9): the resource holds the tag's value,
     with the text around it, where the wildcards leave room; a Deny of that team's resources

@@ -9,6 +9,11 @@ Denies never allow), and the search goes on until none is left (IAM-SEMANTICS §
 resource's account (§3) and a mandatory trust or key policy (§2.5), which the chain reads
 beyond the statements, are searched one way at a time.
 
+The solver is left with Booleans where it can be: the string unknowns that the statements test
+by memberships in regular languages alone are decided apart, by automata (`_memberships`), and
+the solver only chooses which memberships hold. Equations of strings (a policy variable on a key
+the request gives, §9) stay with its string theory.
+
 Every request proposed is read by the engine too: a statement the solver encodes that the
 engine reads otherwise is a bug, raised as `SymbolicMismatch`; one that is not encoded stands as
 a free unknown, and the answer is then `unknown` rather than "no new access".
@@ -127,9 +132,10 @@ def search_class(old: Authorizer | None, new: Authorizer, principal: str, action
         base.append(space.resource_in(ResourcePattern(resource)) if exact else space.is_resource(resource))
     try:
         base.extend(space.caller_rules())
-        told = {key.lower() for key, _, _ in facts}
-        facts = [*facts, *((key, None, ()) for key in space.read_keys()
-                           if key.lower().startswith(absent) and key.lower() not in told)] if absent else facts
+        if absent:
+            told = {key.lower() for key, _, _ in facts}
+            facts = [*facts, *((key, None, ()) for key in space.read_keys()
+                               if key.lower().startswith(absent) and key.lower() not in told)]
         base.extend(f for key, value, outside in facts if (f := space.fact(key, value, outside)) is not None)
     except Unencodable as exc:
         return None, str(exc)

@@ -327,24 +327,29 @@ class Space:
             fixed = self._concat(rest, where)
             return z3.And(z3.SuffixOf(fixed, value),
                           z3.InRe(z3.SubString(value, 0, z3.Length(value) - z3.Length(fixed)), glob_regex(lead)))
-        # Wildcards on both sides (`*-registry-${region}-*`): a glob of fixed length, maybe a
-        # `*` and text; the unknowns and text between; then maybe text and a `*`, and a glob of
-        # fixed length. The value begins and ends with the fixed globs and holds the middle
-        # between them: anywhere, at the end, at the start or as all of it, by where `*` is.
+        # Wildcards on both sides (`*-registry-${region}-*/*`): before the unknowns, a glob of
+        # fixed length, maybe a `*` and text; after them, maybe text then a glob from a `*` on,
+        # or else a glob of fixed length. The value begins with the fixed glob and holds the
+        # middle: at once, or, after a `*`, first where it occurs, which leaves the longest
+        # rest for the glob from a `*` (any later occurrence's rest is a tail of it).
         middle = pieces[first:last + 1]
         before, after = _around_star(lead, last_star=True), _around_star(tail, last_star=False)
         if _wild(middle) or before is None or after is None:
             raise Unencodable("wildcards on both sides of a policy variable on a key the request gives, "
-                              "beyond one `*` on each side", where)
+                              "beyond one `*` before it", where)
         (start, text_before, star_before), (end, text_after, star_after) = before, after
         wanted = self._concat([(text_before, False), *middle, (text_after, False)], where)
-        n1, n2 = _fixed_length(start), _fixed_length(end)
-        size = z3.Length(value)
+        n1, size = _fixed_length(start), z3.Length(value)
+        begins = z3.And(size >= n1, z3.InRe(z3.SubString(value, 0, n1), glob_regex(start)))
+        if star_after:  # `end` is a glob from its `*` on
+            at = z3.IndexOf(value, wanted, n1) if star_before else z3.IntVal(n1)
+            rest = at + z3.Length(wanted)
+            return z3.And(begins, at >= 0, z3.PrefixOf(wanted, z3.SubString(value, at, size - at)),
+                          z3.InRe(z3.SubString(value, rest, size - rest), glob_regex(end)))
+        n2 = _fixed_length(end)
         between = z3.SubString(value, n1, size - n1 - n2)
-        holds = (z3.Contains(between, wanted) if star_before and star_after else z3.SuffixOf(wanted, between)
-                 if star_before else z3.PrefixOf(wanted, between) if star_after else between == wanted)
-        return z3.And(size >= n1 + n2, z3.InRe(z3.SubString(value, 0, n1), glob_regex(start)),
-                      z3.InRe(z3.SubString(value, size - n2, n2), glob_regex(end)), holds)
+        holds = z3.SuffixOf(wanted, between) if star_before else between == wanted
+        return z3.And(begins, size >= n1 + n2, z3.InRe(z3.SubString(value, size - n2, n2), glob_regex(end)), holds)
 
     @staticmethod
     def _marked(pieces: Pieces) -> bool:
@@ -702,17 +707,17 @@ def _tokens(pieces: Pieces) -> list[tuple[str, bool]]:
 
 
 def _around_star(pieces: Pieces, last_star: bool) -> tuple[Pieces, str, bool] | None:
-    """Pieces split at their last `*` (`last_star`: a glob without `*` before it, text after)
-    or their first (text before, a glob without `*` after): the glob, the text, True. Without
-    `*`, the pieces as the glob, no text, False. None if another `*`, or a `?` in the text,
-    keeps them from it."""
+    """Pieces split at a `*`, as a glob, the text beside it, and True. At their last
+    (`last_star`): the glob before it, which holds no `*`, and the text after; None if another
+    `*`, or a `?` in that text, keeps them from it. At their first: the glob from it on, `*`
+    included, and the text before it. Without `*`: the pieces as the glob, no text, False."""
     tokens = _tokens(pieces)
     stars = [i for i, (c, wild) in enumerate(tokens) if wild and c == "*"]
     if not stars:
         return [(c, wild) for c, wild in tokens], "", False
     at = stars[-1] if last_star else stars[0]
-    glob_part, text_part = (tokens[:at], tokens[at + 1:]) if last_star else (tokens[at + 1:], tokens[:at])
-    if any(wild for _, wild in text_part) or any(wild and c == "*" for c, wild in glob_part):
+    glob_part, text_part = (tokens[:at], tokens[at + 1:]) if last_star else (tokens[at:], tokens[:at])
+    if any(wild for _, wild in text_part) or (last_star and any(wild and c == "*" for c, wild in glob_part)):
         return None
     return [(c, wild) for c, wild in glob_part], "".join(c for c, _ in text_part), True
 
