@@ -9,8 +9,9 @@ allowed. `--every N` takes every N-th pair (a deterministic sample), `--limit N`
 `--only NAME` (repeatable) the pairs of the named policies alone, to profile them.
 
 `--agreement N` also draws N random requests per pair from the pair's own constants (the
-actions, resources, condition keys and values its policies write, wildcards filled in) and asks
-the engine: a request that the new version allows and the old does not, for an action that no
+actions, resources, condition keys and values its policies write, wildcards filled in, the
+user's own `${aws:userid}` and `${aws:username}` half the time, and the `aws:userid` AWS sends)
+and asks the engine (a request drawn twice once): a request that the new version allows and the old does not, for an action that no
 finding (nor unknown part) names, and that `diff(..., actions=[that action])` does not find
 either (an action outside the catalogue is reported only when asked for by name), is a miss
 of `diff`, printed with `!!! MISSED`.
@@ -80,6 +81,19 @@ def constants(documents: list[dict]) -> tuple[list[str], list[str], dict[str, li
     return sorted(actions), sorted(resources), values
 
 
+USERID = "AIDAIAMEVALUSER000001"  # the unique ID of the user whose requests are drawn
+_CALLER_VALUES = {"${aws:userid}": USERID, "${aws:username}": "iameval-user"}
+
+
+def _as_sent(value: str, rng: random.Random) -> str:
+    """A value drawn from the policies, its variables on the user's keys (`${aws:userid}`) read
+    as the user's own values half the time: a tag that names its owner."""
+    if "${" in value and rng.random() < 0.5:
+        for variable, own in _CALLER_VALUES.items():
+            value = value.replace(variable, own)
+    return value
+
+
 def misses(report, old: list, new: list, documents: list[dict], count: int, rng: random.Random) -> list[dict]:
     """Requests drawn from the documents' constants that the engine newly allows and `diff` missed."""
     actions, resources, values = constants(documents)
@@ -88,13 +102,20 @@ def misses(report, old: list, new: list, documents: list[dict], count: int, rng:
     covered = {a.lower() for part in (*report.findings, *report.unknown) for a in part.actions}
     before, after = iameval.Authorizer(identity=old), iameval.Authorizer(identity=new)
     found = []
+    decided: dict[tuple, bool | None] = {}  # a request drawn again is not asked again
+    resources = sorted(resources)
     for _ in range(count):
-        context = {k: rng.choice(v) for k, v in values.items() if v and rng.random() < 0.5}
+        context = {k: _as_sent(rng.choice(v), rng) for k, v in values.items() if v and rng.random() < 0.5}
+        context["aws:userid"] = USERID  # AWS sends the user's unique ID, which no ARN carries
         request = {"principal": "arn:aws:iam::123456789012:user/iameval-user", "action": rng.choice(actions),
-                   "resource": rng.choice(sorted(resources)), "context": context}
+                   "resource": rng.choice(resources), "context": context}
+        key = (request["action"], request["resource"], tuple(sorted(context.items())))
+        if key in decided:
+            continue
         try:
-            newly = after.authorize(request).allowed and not before.authorize(request).allowed
+            newly = decided[key] = after.authorize(request).allowed and not before.authorize(request).allowed
         except iameval.RequestError:
+            decided[key] = None
             continue
         if newly and request["action"].lower() not in covered and not diff(
                 old, new, actions=[request["action"]]).findings:
