@@ -226,10 +226,17 @@ def test_wildcards_on_both_sides_of_a_variable_hold_its_value_between(pattern, s
     replays(report, [], new)
 
 
-def test_more_than_one_star_on_a_side_of_a_variable_is_unknown_with_where():
-    report = can_never([policy(allow_if(resource="arn:aws:s3:::*a*/${aws:PrincipalTag/team}/*"))], ["s3:GetObject"])
-    assert report.result == "unknown"
-    assert "both sides of a policy variable" in report.unknown[0].reason and "Statement[0]" in report.unknown[0].reason
+@pytest.mark.parametrize("pattern", ["arn:aws:s3:::*a*/${aws:PrincipalTag/team}/*",
+                                     "arn:aws:s3:::*-registry-${aws:PrincipalTag/team}?/*"],
+                         ids=["two-stars-before", "one-character-then-slash"])
+def test_any_glob_around_a_variable_is_searched(pattern):
+    """Whatever the wildcards around `${aws:PrincipalTag/team}` (§9), the search reads the glob
+    with the tag's value in it: a Deny of one team leaves the others, never `unknown`."""
+    new = [policy(allow_if(resource=pattern), deny_if(resource=pattern.replace("${aws:PrincipalTag/team}", "blue")))]
+    report = can_never(new, ["s3:GetObject"])
+    assert report.result == "new-access"
+    assert report.findings[0].example.context["aws:PrincipalTag/team"] != "blue"
+    replays(report, [], new)
 
 
 def test_a_variable_beside_wildcards_is_answered():

@@ -62,7 +62,6 @@ class Memberships:
         seen: set[int] = set()
         for formula in formulas:
             _collect(formula.ast, unknowns, seen)
-        self._atoms: dict[int, Any] = {}  # membership term id -> Boolean
         self._replace: tuple[list[Any], list[Any]] = ([], [])  # cvc5 terms: memberships, Booleans
         self.constraints: list[Any] = []
         self._examples: list[tuple[Any, list[Any], dict[tuple[bool, ...], str]]] = []

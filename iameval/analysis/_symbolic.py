@@ -310,8 +310,10 @@ class Space:
         return parts[0] if len(parts) == 1 else z3.Concat(*parts)
 
     def _marked_match(self, value: Any, pieces: Pieces, where: str) -> z3.BoolRef:
-        """`value` matches a glob some of whose literal pieces are unknowns: text and unknowns
-        up to the last unknown, then a glob; or a glob, then text and unknowns from the first."""
+        """`value` matches a glob some of whose literal pieces are unknowns (§9): text and
+        unknowns up to the last unknown, then a glob; a glob, then text and unknowns from the
+        first; wildcards on both sides, in the forms below; else the glob as a language holding
+        the unknowns' values (`_marked_regex`)."""
         marked = [i for i, (text, _) in enumerate(pieces) if _MARKER.search(text)]
         first, last = marked[0], marked[-1]
         head, tail = pieces[:last + 1], pieces[last + 1:]
@@ -335,8 +337,9 @@ class Space:
         middle = pieces[first:last + 1]
         before, after = _around_star(lead, last_star=True), _around_star(tail, last_star=False)
         if _wild(middle) or before is None or after is None:
-            raise Unencodable("wildcards on both sides of a policy variable on a key the request gives, "
-                              "beyond one `*` before it", where)
+            # Any other glob: a regular language with the unknowns' values in it, which the
+            # solver reads as it is (slower than the forms above, as exact).
+            return z3.InRe(value, self._marked_regex(pieces))
         (start, text_before, star_before), (end, text_after, star_after) = before, after
         wanted = self._concat([(text_before, False), *middle, (text_after, False)], where)
         n1, size = _fixed_length(start), z3.Length(value)
@@ -350,6 +353,17 @@ class Space:
         between = z3.SubString(value, n1, size - n1 - n2)
         holds = z3.SuffixOf(wanted, between) if star_before else between == wanted
         return z3.And(begins, size >= n1 + n2, z3.InRe(z3.SubString(value, size - n2, n2), glob_regex(end)), holds)
+
+    def _marked_regex(self, pieces: Pieces) -> Any:
+        """A glob some of whose literal pieces are unknowns, as a language holding their values."""
+        parts: list[Any] = []
+        for text, wildcards in pieces:
+            for i, chunk in enumerate(_MARKER.split(text)):
+                if i % 2:
+                    parts.append(z3.Re(self._markers[int(chunk)]))
+                elif chunk:
+                    parts.append(glob_regex([(chunk, wildcards)]))
+        return parts[0] if len(parts) == 1 else z3.Concat(*parts)
 
     @staticmethod
     def _marked(pieces: Pieces) -> bool:
