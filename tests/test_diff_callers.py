@@ -293,3 +293,26 @@ def test_an_added_trust_is_found_unless_already_allowed(statements_, added, requ
 def test_an_added_trust_deny_never_grants(statements_, added):
     assert not diff([_trust(statements_)], [_trust(statements_ + [added])], "trust", actions=_TRUST_ACTIONS,
                     account=A).findings
+
+
+def test_an_action_only_the_owner_may_take_does_not_hide_its_services_others():
+    """S3 lets only the bucket owner's account manage the bucket policy (§2.7): a grant of
+    `s3:DeleteBucketPolicy` and `s3:GetObject` to another account newly allows the read alone.
+    Both actions are in one service and one statement; the rule sets the first apart."""
+    other = {"AWS": "arn:aws:iam::111111111111:root"}
+    old = resource_policy(grant(other, "s3:ListBucket", BUCKET))
+    new = resource_policy(grant(other, ["s3:DeleteBucketPolicy", "s3:GetObject", "s3:ListBucket"], [BUCKET, BUCKET + "/*"]))
+    report = diff([old], [new], kind="resource", account="123456789012")
+    newly = {a for f in report.findings for a in f.actions}
+    assert "s3:GetObject" in newly and "s3:DeleteBucketPolicy" not in newly
+    replays(report, old, new)
+
+
+def test_public_sees_the_read_beside_an_owner_only_action():
+    from iameval.analysis import public
+
+    policy = resource_policy(grant({"AWS": "111111111111"}, ["s3:DeleteBucketPolicy", "s3:GetObject"],
+                                   [BUCKET, BUCKET + "/*"]))
+    report = public(policy, "123456789012")
+    assert report.result == "outside-access"
+    assert report.findings[0].finding.example.action == "s3:GetObject"

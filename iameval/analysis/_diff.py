@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from .. import catalog
 from ..engine._chain import Authorizer
-from ..engine._request import Request
+from ..engine._request import CallerError, Request, parse_caller
 from ..engine._callers import CallerKind
 from ..engine._plan import mandatory_marks
 from ..engine._services import RULED_SERVICES
@@ -383,7 +383,7 @@ def _search_classes(old: Authorizer | None, new: Authorizer, principal: str, nam
                     account: str | None = None, identity: str | None = None) -> DiffReport:
     findings: list[DiffFinding] = []
     unknown: list[UnknownPart] = []
-    for group in classes:
+    for group in _for_caller(classes, principal, new, old):
         try:
             found, reason = search_class(old, new, principal, group, resources,
                                          *((shape.given, account, shape.facts) if shape is not None else ()))
@@ -395,6 +395,34 @@ def _search_classes(old: Authorizer | None, new: Authorizer, principal: str, nam
             unknown.append(UnknownPart(tuple(sorted(names[a] for a in group)), reason))
     findings.sort(key=lambda f: f.actions)
     return DiffReport(tuple(findings), tuple(unknown), len(classes))
+
+
+def _for_caller(classes: list[list[str]], principal: str, new: Authorizer, old: Authorizer | None
+                ) -> list[list[str]]:
+    """The classes split apart where something beyond the statements decides this caller's
+    requests differently (`ActionIndex.specials`: a rule of the service, §2.7, the lock-out of
+    the owner's root user, a resource-based policy set aside or read as a key policy): within
+    one service, `s3:DeleteBucketPolicy` is the owner's alone and `s3:GetObject` is not, and a
+    class is searched by its first action."""
+    try:
+        caller = parse_caller(principal)
+    except CallerError:
+        return classes  # the search itself says why this caller cannot ask
+    index = _index()
+    resource_policy = bool(new.resource_policy) or (old is not None and bool(old.resource_policy))
+    groups = index.specials(caller, "*", resource_policy)
+    if not groups:
+        return classes
+    out: list[list[str]] = []
+    for group in classes:
+        bits = index.bits(group)
+        if not any(bits & g for g in groups):
+            out.append(group)
+            continue
+        outside = [a for a in group if index.position(a) is None]
+        out += [[index.names[i].lower() for i in index.positions(part)] for part in split_classes(bits, groups)]
+        out += [[a] for a in outside]
+    return out
 
 
 def _findings(old: Authorizer | None, new: Authorizer, request: Request, actions: list[str],
