@@ -689,13 +689,32 @@ class Space:
         return f"{sign}{whole}" + (f".{part:06d}".rstrip("0") if part else "")
 
 
-_TRUE_OR_FALSE = z3.Union(literal("true"), literal("false"))
+_DIGIT = z3.Range("0", "9")
+_OCTET = z3.Union(_DIGIT, z3.Concat(z3.Range("1", "9"), _DIGIT), z3.Concat(literal("1"), _DIGIT, _DIGIT),
+                  z3.Concat(literal("2"), z3.Range("0", "4"), _DIGIT), z3.Concat(literal("25"), z3.Range("0", "5")))
+_GROUP = z3.Loop(z3.Union(_DIGIT, z3.Range("a", "f")), 1, 4)
+_GROUPS = z3.Option(z3.Concat(_GROUP, z3.Star(z3.Concat(literal(":"), _GROUP))))
+_IPV6 = z3.Union(z3.Concat(z3.Loop(z3.Concat(_GROUP, literal(":")), 7, 7), _GROUP),
+                 z3.Concat(_GROUPS, literal("::"), _GROUPS))  # eight groups, or fewer around `::`
+# The text of a value of each type AWS sets (§8.4): what it sends of a Bool, Numeric, Date or
+# address key compared as text.
+_AS_TEXT = {
+    "Bool": z3.Union(literal("true"), literal("false")),
+    "Numeric": z3.Concat(z3.Option(literal("-")), z3.Plus(_DIGIT), z3.Option(z3.Concat(literal("."), z3.Plus(_DIGIT)))),
+    "Date": z3.Union(z3.Plus(_DIGIT), z3.Concat(
+        z3.Loop(_DIGIT, 4, 4), literal("-"), z3.Loop(_DIGIT, 2, 2), literal("-"), z3.Loop(_DIGIT, 2, 2), literal("T"),
+        z3.Loop(_DIGIT, 2, 2), literal(":"), z3.Loop(_DIGIT, 2, 2), literal(":"), z3.Loop(_DIGIT, 2, 2),
+        z3.Option(z3.Concat(literal("."), z3.Plus(_DIGIT))), literal("Z"))),
+    "IPAddress": z3.Union(z3.Concat(_OCTET, literal("."), _OCTET, literal("."), _OCTET, literal("."), _OCTET),
+                          _IPV6),
+}
 
 
 def _as_aws_sets(written: str, key: _Key) -> tuple[list[z3.BoolRef], bool]:
     """What a request can hold of a global key, which AWS sets itself (§10): one value, or a list
     for a key of an `ArrayOf` type, as the catalogue types it; and a value AWS can read, for its
-    Bool, Numeric, Date and address keys (`true` or `false`, never other text). A service's
+    Bool, Numeric, Date and address keys, compared as such or as text (`true` or `false`, an
+    address, never other text). A service's
     keys and tags, which come from the caller's own request, can hold anything. With whether
     the key is always a list."""
     known = condition_key(written)
@@ -703,9 +722,9 @@ def _as_aws_sets(written: str, key: _Key) -> tuple[list[z3.BoolRef], bool]:
         return [], False
     out = [key.multi if known.multivalued else z3.Not(key.multi)]
     kind = known.value_type
-    if key.family is None and kind == "Bool":
-        out += [z3.InRe(v, _TRUE_OR_FALSE) for v in key.values]
-    elif key.family is not None and kind in ("Bool", "Numeric", "Date", "IPAddress"):
+    if key.family is None and kind in _AS_TEXT:
+        out += [z3.InRe(v, _AS_TEXT[kind]) for v in key.values]
+    elif key.family is not None and kind in _AS_TEXT:
         out += [v[0] for v in key.values]
     return out, known.multivalued
 
