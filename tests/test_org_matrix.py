@@ -87,7 +87,7 @@ def organization(bucket_policy=None) -> Organization:
     management = Account((role(MANAGEMENT, "OrganizationAccountAccessRole", managed("AdministratorAccess")),))
     levels = ((FULL_ACCESS,), (FULL_ACCESS, *GUARDRAILS), (FULL_ACCESS,))
     return Organization("o-example", MANAGEMENT, (
-        MemberAccount(MANAGEMENT, "management", ("r-root",), management, management=True),
+        MemberAccount(MANAGEMENT, "management", ("r-root",), management),
         MemberAccount(DEV, "dev", ("r-root", "ou-workloads"), dev, scps=levels, rcps=((), PERIMETER, ())),
         MemberAccount(PROD, "prod", ("r-root", "ou-workloads"), prod, scps=levels, rcps=((), PERIMETER, ()),
                       resource_policies={BUCKET: bucket_policy} if bucket_policy else {}),

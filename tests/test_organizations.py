@@ -85,9 +85,9 @@ def test_each_account_has_one_level_per_node_of_its_path_and_one_of_its_own(exam
 
 def test_the_management_account_has_no_levels_and_the_organization_no_warnings(example):
     management = example.member(MANAGEMENT)
-    assert example.management_account_id == MANAGEMENT and management.management
+    assert example.management_account_id == MANAGEMENT and example.is_management(management)
     assert management.scps == () and management.rcps == ()
-    assert not any(m.management for m in example.accounts if m.id != MANAGEMENT)
+    assert not any(example.is_management(m) for m in example.accounts if m.id != MANAGEMENT)
     assert example.warnings == ()
     assert all(p.complete for m in example.accounts for p in m.account.principals)
     assert [len(m.account.principals) for m in example.accounts] == [9, 6, 3, 3]
@@ -337,7 +337,7 @@ def test_a_describe_policy_output_of_another_policy_is_not_taken_for_it(broken):
     shutil.copy(broken / "describe-policy" / "p-FullAWSAccess.json", broken / "describe-policy" / "p-denyleave1.json")
     organization, warning = only_warning(broken)
     assert "this describes `p-FullAWSAccess`" in warning.message
-    assert not any(p.complete for m in organization.accounts if not m.management for p in m.account.principals)
+    assert not any(p.complete for m in organization.accounts if not organization.is_management(m) for p in m.account.principals)
     assert all(p.complete for p in organization.member(MANAGEMENT).account.principals)
 
 

@@ -87,7 +87,7 @@ def org_who_can_command(
             checked_request({"principal": DEFAULT_PRINCIPAL, "action": name, "resource": target, "context": given_context})
         organization = read_organization(org)
         sections = []
-        total = len(actions) * sum(len(m.account.principals) for m in organization.accounts)
+        total = len(actions) * len(organization.principals)
         with progress("principals", total) as advance:
             for name in actions:
                 sections.append((name, organization_who_can(organization, name, target, context=given_context,
@@ -107,7 +107,7 @@ def _print_answer(organization: "Organization", action: str, resource: str, answ
     if as_json:
         for account in answer.accounts:
             for principal in account.answers:
-                print(json.dumps({**who_can_json(principal, action), **_account_json(account.member)}))
+                print(json.dumps({**who_can_json(principal, action), **_account_json(organization, account.member)}))
         for grant in answer.outside:
             print(json.dumps(outside_grant_json(grant, action)))
         return
@@ -116,25 +116,26 @@ def _print_answer(organization: "Organization", action: str, resource: str, answ
     allowed = sum(a.allowed for a in answer.answers)
     out.print(f"[bold]{allowed}[/] of {len(answer.answers)} principals of {len(answer.accounts)} accounts may "
               f"[bold]{escape(action)}[/] on [bold]{escape(resource)}[/] (of account "
-              f"{escape(_account_text(answer.resource_account))})", soft_wrap=True)
+              f"{escape(_account_text(organization, answer.resource_account))})", soft_wrap=True)
     for account in answer.accounts:
         out.print()
-        out.print(f"[bold]account {escape(_account_text(account.member))}[/]", soft_wrap=True)
+        out.print(f"[bold]account {escape(_account_text(organization, account.member))}[/]", soft_wrap=True)
         print_who_can(out, list(account.answers), action, resource)
     if answer.outside:
         out.print()
     print_outside(out, answer.outside, "the organization")
 
 
-def _account_text(member: "MemberAccount") -> str:
+def _account_text(organization: "Organization", member: "MemberAccount") -> str:
     """`111122223333 workload-a (r-ab12/ou-ab12-1111)`, the management account said so."""
     where = "/".join(member.path)
-    return f"{member.id} {member.name} ({where}{'; management account, no SCPs' if member.management else ''})"
+    exempt = "; management account, no SCPs" if organization.is_management(member) else ""
+    return f"{member.id} {member.name} ({where}{exempt})"
 
 
-def _account_json(member: "MemberAccount") -> dict[str, Any]:
+def _account_json(organization: "Organization", member: "MemberAccount") -> dict[str, Any]:
     return {"account": member.id, "account_name": member.name, "org_path": "/".join(member.path),
-            "management_account": member.management}
+            "management_account": organization.is_management(member)}
 
 
 def org_paths_command(

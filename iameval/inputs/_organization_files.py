@@ -322,8 +322,8 @@ def _load(manifest: Source, aws_managed: AwsManagedPolicies | None) -> Organizat
             account = Account(tuple(dataclasses.replace(p, problems=p.problems + scp_problems)
                                     for p in account.principals), account.warnings)
         policies, policy_problems = _resource_policies(reader, account_id, (held or {}).get(account_id))
-        members.append(MemberAccount(account_id, name, node_path, account, scps, rcps, policies, exempt,
-                                     rcp_problems, policy_problems))
+        members.append(MemberAccount(account_id, name, node_path, account, scps, rcps, policies, rcp_problems,
+                                     policy_problems))
     return Organization(organization["Id"], management, tuple(members), tuple(reader.warnings))
 
 
