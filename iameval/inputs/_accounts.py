@@ -32,7 +32,7 @@ from ..policy._errors import Path as JsonPath
 from ..policy._load import load_policy
 from ..policy._model import Effect, Policy, PolicyKind, PrincipalMap
 from ..policy._quotas import INLINE_QUOTAS, is_aws_managed, measure
-from ._cli_lists import list_objects
+from ._output_lists import list_objects
 from ._managed import AwsManagedPolicies, Loaded as _Loaded
 
 __all__ = ["Account", "AccountPrincipal", "Grantee", "OutsideGrant", "WhoCanAnswer", "granted_outside", "load_account",

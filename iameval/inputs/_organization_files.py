@@ -28,7 +28,7 @@ from ..policy._load import load_policy
 from ..policy._model import Policy, PolicyKind
 from ..policy._source import Source, read_sources
 from ._accounts import Account, _Builder, load_account
-from ._cli_lists import list_objects
+from ._output_lists import list_objects
 from ._managed import AwsManagedPolicies
 from ._organizations import Level, MemberAccount, Organization
 
