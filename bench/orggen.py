@@ -223,7 +223,7 @@ def load(folder: str) -> None:
     start = time.perf_counter()
     organization = load_organization(folder)
     seconds = time.perf_counter() - start
-    principals = sum(len(m.account.principals) for m in organization.accounts)
+    principals = len(organization.principals)
     levels = sum(len(m.scps) + len(m.rcps) for m in organization.accounts)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"loaded {len(organization.accounts)} accounts, {principals} principals, {levels} levels, "

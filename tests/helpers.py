@@ -51,6 +51,16 @@ def conformance_scenarios() -> list:
 
 # ------------------------------------------------------------------------------- policies
 
+def fresher_s3_read_only(folder: Path) -> Path:
+    """A `--managed-policies` folder holding a fresher AmazonS3ReadOnlyAccess, as if AWS had
+    dropped `s3:Get*` from it (the organization's security account attaches it unheld)."""
+    document = json.loads((MANAGED / "AmazonS3ReadOnlyAccess.json").read_text(encoding="utf-8"))
+    document["Statement"][0]["Action"].remove("s3:Get*")
+    folder.mkdir()
+    (folder / "AmazonS3ReadOnlyAccess.json").write_text(json.dumps(document), encoding="utf-8")
+    return folder
+
+
 def doc(*statements: dict, version: str | None = "2012-10-17") -> dict:
     """A policy document; `version=None` leaves Version out."""
     out: dict = {"Statement": list(statements)}

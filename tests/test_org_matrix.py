@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 import typer
 
-from helpers import FIXTURES, MANAGED, invoke
+from helpers import FIXTURES, MANAGED, fresher_s3_read_only, invoke
 from iameval.catalog import expand
 from iameval.cli._org_matrix import matrix_of
 from iameval.engine import conditional_access, explain, is_resource_policy_required
@@ -87,7 +87,7 @@ def organization(bucket_policy=None) -> Organization:
     management = Account((role(MANAGEMENT, "OrganizationAccountAccessRole", managed("AdministratorAccess")),))
     levels = ((FULL_ACCESS,), (FULL_ACCESS, *GUARDRAILS), (FULL_ACCESS,))
     return Organization("o-example", MANAGEMENT, (
-        MemberAccount(MANAGEMENT, "management", ("r-root",), management, management=True),
+        MemberAccount(MANAGEMENT, "management", ("r-root",), management),
         MemberAccount(DEV, "dev", ("r-root", "ou-workloads"), dev, scps=levels, rcps=((), PERIMETER, ())),
         MemberAccount(PROD, "prod", ("r-root", "ou-workloads"), prod, scps=levels, rcps=((), PERIMETER, ()),
                       resource_policies={BUCKET: bucket_policy} if bucket_policy else {}),
@@ -344,3 +344,18 @@ def test_the_resource_account_given_makes_the_other_accounts_callers_from_outsid
                                    resource_account_id="111122223333").answers
     assert allowed == {a.principal.arn for a in answers if a.allowed}
     assert allowed and all(":111122223333:" in arn for arn in allowed)
+
+
+def test_the_command_takes_fresher_aws_managed_policies_as_org_who_can_does(tmp_path):
+    """`org matrix --managed-policies`: a fresher AmazonS3ReadOnlyAccess without `s3:Get*` takes
+    s3:GetObject from the principal that holds only it, and keeps s3:ListBucket."""
+    fresh = fresher_s3_read_only(tmp_path / "fresh")
+    analyst = "arn:aws:iam::444455556666:user/analyst"
+    asked = ["org", "matrix", "--org", FIXTURES / "organizations" / "example-org", "--actions",
+             write_actions(tmp_path, "s3:GetObject", "s3:ListBucket"), "-r", "arn:aws:s3:::security-logs",
+             "--resource-account", "444455556666", "--single-process"]
+    for given, out in (((), tmp_path / "snapshot.parquet"), (("--managed-policies", fresh), tmp_path / "fresh.parquet")):
+        result = invoke(*asked, *given, "--out", out)
+        assert result.exit_code == 0, result.output
+    assert set(rows_of(tmp_path / "snapshot.parquet")[analyst]) == {"s3:GetObject", "s3:ListBucket"}
+    assert set(rows_of(tmp_path / "fresh.parquet")[analyst]) == {"s3:ListBucket"}

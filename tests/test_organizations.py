@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import FIXTURES, invoke, position_of
+from helpers import FIXTURES, fresher_s3_read_only, invoke, position_of
 from iameval.inputs._organization_files import load_organization
 from iameval.inputs._organization_questions import assume_paths, organization_who_can
 from iameval.policy._errors import PolicyError
@@ -85,9 +85,9 @@ def test_each_account_has_one_level_per_node_of_its_path_and_one_of_its_own(exam
 
 def test_the_management_account_has_no_levels_and_the_organization_no_warnings(example):
     management = example.member(MANAGEMENT)
-    assert example.management_account_id == MANAGEMENT and management.management
+    assert example.management_account_id == MANAGEMENT and example.is_management(management)
     assert management.scps == () and management.rcps == ()
-    assert not any(m.management for m in example.accounts if m.id != MANAGEMENT)
+    assert not any(example.is_management(m) for m in example.accounts if m.id != MANAGEMENT)
     assert example.warnings == ()
     assert all(p.complete for m in example.accounts for p in m.account.principals)
     assert [len(m.account.principals) for m in example.accounts] == [9, 6, 3, 3]
@@ -337,7 +337,7 @@ def test_a_describe_policy_output_of_another_policy_is_not_taken_for_it(broken):
     shutil.copy(broken / "describe-policy" / "p-FullAWSAccess.json", broken / "describe-policy" / "p-denyleave1.json")
     organization, warning = only_warning(broken)
     assert "this describes `p-FullAWSAccess`" in warning.message
-    assert not any(p.complete for m in organization.accounts if not m.management for p in m.account.principals)
+    assert not any(p.complete for m in organization.accounts if not organization.is_management(m) for p in m.account.principals)
     assert all(p.complete for p in organization.member(MANAGEMENT).account.principals)
 
 
@@ -369,3 +369,27 @@ def test_a_manifest_key_it_does_not_read_is_a_located_warning_never_passed_over_
     assert "`TAG_POLICY` is not a policy type read here: it was passed over" in messages
     warning = next(w for w in organization.warnings if "resource-policy" in w.message)
     assert warning.location.line is not None and warning.location.file.endswith("organization.json")
+
+
+ANALYST = f"arn:aws:iam::{SECURITY}:user/analyst"  # AmazonS3ReadOnlyAccess, which its export does not hold
+
+
+def test_org_commands_take_fresher_aws_managed_policies_over_the_snapshot(tmp_path):
+    """`--managed-policies`, as `who-can --account-details` takes it: the AWS managed policies the
+    organization's exports attach without holding them are read from it, not from the snapshot."""
+    folder = fresher_s3_read_only(tmp_path / "fresh")
+    asked = ["org", "who-can", "-a", "s3:GetObject", "-r", "arn:aws:s3:::security-logs/x", "--resource-account",
+             SECURITY, "--org", EXAMPLE, "--json"]
+
+    def analyst(result) -> str:
+        assert result.exit_code in (0, 1), result.output
+        (line,) = [json.loads(line) for line in result.stdout.splitlines() if ANALYST in line]
+        return line["decision"]
+
+    assert analyst(invoke(*asked)) == "Allow"
+    assert analyst(invoke(*asked, "--managed-policies", folder)) == "ImplicitDeny"
+    listing = invoke(*asked[:2], "-a", "s3:ListBucket", "-r", "arn:aws:s3:::security-logs", *asked[6:],
+                     "--managed-policies", folder)
+    assert analyst(listing) == "Allow"  # what the fresher copy still allows
+    twice = invoke(*asked, "--managed-policies", folder, "--managed-policies", folder)
+    assert twice.exit_code == 2 and "--managed-policies" in twice.output

@@ -17,6 +17,7 @@ from ..policy._kind import PolicyKind
 if TYPE_CHECKING:
     from ..engine._request import Request
     from ..inputs._accounts import Account
+    from ..inputs._managed import AwsManagedPolicies
     from ..inputs._templates import Infrastructure
     from ..inputs._terraform import PlanState
 
@@ -233,13 +234,20 @@ ManagedPoliciesOpt = Annotated[Optional[list[str]], typer.Option(
     "--managed-policies", metavar="PATH", show_default=False,
     help="AWS managed policies fresher than iameval's snapshot (see --version), which they win over: a folder of "
     "NAME.json documents, or an account export whose `Policies` hold them. Serves the AWS managed policies that "
-    "--account-details or --template attach by ARN without holding them.")]
+    "--account-details, --template or the exports of --org attach by ARN without holding them.")]
+
+
+def aws_managed(managed_policies: str | None) -> "AwsManagedPolicies | None":
+    """The policies of `--managed-policies`, or None for iameval's snapshot alone."""
+    from ..inputs._accounts import load_managed_policies
+
+    return load_managed_policies(managed_policies) if managed_policies else None
 
 
 def read_account(path: str, managed_policies: str | None = None) -> Account:
-    from ..inputs._accounts import load_account, load_managed_policies
+    from ..inputs._accounts import load_account
 
-    account = load_account(path, load_managed_policies(managed_policies) if managed_policies else None)
+    account = load_account(path, aws_managed(managed_policies))
     print_warnings(account.warnings)
     return account
 
@@ -254,12 +262,10 @@ def read_infrastructure(path: str, parameters: list[str], managed_policies: str 
                         state: "PlanState | None" = None) -> Infrastructure:
     """A template or plan (of a plan, `state`: by default `after`, `before` validated), its
     warnings (values unknown until deployment...) printed."""
-    from ..inputs._accounts import load_managed_policies
     from ..inputs._infrastructure import load_infrastructure, parse_parameters
     from ..inputs._terraform import PlanState
 
-    infrastructure = load_infrastructure(path, parse_parameters(parameters),
-                                         load_managed_policies(managed_policies) if managed_policies else None,
+    infrastructure = load_infrastructure(path, parse_parameters(parameters), aws_managed(managed_policies),
                                          state or PlanState.AFTER_VALIDATING_BEFORE)
     print_warnings(infrastructure.warnings)
     return infrastructure

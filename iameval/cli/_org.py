@@ -20,7 +20,7 @@ import typer
 from rich.markup import escape
 
 from ..policy._errors import PolicyError
-from ._options import ContextFileOpt, ContextOpt, JsonOpt, context_from, fail, single
+from ._options import ContextFileOpt, ContextOpt, JsonOpt, ManagedPoliciesOpt, context_from, fail, single
 from ._who_can import StrictContextOpt
 
 if TYPE_CHECKING:
@@ -37,12 +37,20 @@ OrgOpt = Annotated[str, typer.Option(
     "--org", metavar="DIR", help="The organization's folder, or its manifest (docs/organizations.md).")]
 
 
-def read_organization(path: str) -> "Organization":
-    """The organization of a folder, its warnings (what was missing or contradicted) printed."""
+def _load(path: str, managed_policies: Optional[list[str]] = None) -> "Organization":
+    """The organization of a folder, the AWS managed policies its exports attach served by
+    `--managed-policies` (else iameval's snapshot)."""
     from ..inputs._organization_files import load_organization
+    from ._options import aws_managed
+
+    return load_organization(path, aws_managed(single(managed_policies, "--managed-policies")))
+
+
+def read_organization(path: str, managed_policies: Optional[list[str]] = None) -> "Organization":
+    """The organization of a folder (`_load`), its warnings (what was missing or contradicted) printed."""
     from ._options import print_warnings
 
-    organization = load_organization(path)
+    organization = _load(path, managed_policies)
     print_warnings(organization.warnings)
     return organization
 
@@ -61,6 +69,7 @@ def org_who_can_command(
     context: ContextOpt = None,
     context_file: ContextFileOpt = None,
     strict_context: StrictContextOpt = False,
+    managed_policies: ManagedPoliciesOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List every user and role of every account of the organization allowed to do ACTION on
@@ -85,9 +94,9 @@ def org_who_can_command(
         actions = expand_actions(action)
         for name in actions:
             checked_request({"principal": DEFAULT_PRINCIPAL, "action": name, "resource": target, "context": given_context})
-        organization = read_organization(org)
+        organization = read_organization(org, managed_policies)
         sections = []
-        total = len(actions) * sum(len(m.account.principals) for m in organization.accounts)
+        total = len(actions) * len(organization.principals)
         with progress("principals", total) as advance:
             for name in actions:
                 sections.append((name, organization_who_can(organization, name, target, context=given_context,
@@ -107,7 +116,7 @@ def _print_answer(organization: "Organization", action: str, resource: str, answ
     if as_json:
         for account in answer.accounts:
             for principal in account.answers:
-                print(json.dumps({**who_can_json(principal, action), **_account_json(account.member)}))
+                print(json.dumps({**who_can_json(principal, action), **_account_json(organization, account.member)}))
         for grant in answer.outside:
             print(json.dumps(outside_grant_json(grant, action)))
         return
@@ -116,25 +125,26 @@ def _print_answer(organization: "Organization", action: str, resource: str, answ
     allowed = sum(a.allowed for a in answer.answers)
     out.print(f"[bold]{allowed}[/] of {len(answer.answers)} principals of {len(answer.accounts)} accounts may "
               f"[bold]{escape(action)}[/] on [bold]{escape(resource)}[/] (of account "
-              f"{escape(_account_text(answer.resource_account))})", soft_wrap=True)
+              f"{escape(_account_text(organization, answer.resource_account))})", soft_wrap=True)
     for account in answer.accounts:
         out.print()
-        out.print(f"[bold]account {escape(_account_text(account.member))}[/]", soft_wrap=True)
+        out.print(f"[bold]account {escape(_account_text(organization, account.member))}[/]", soft_wrap=True)
         print_who_can(out, list(account.answers), action, resource)
     if answer.outside:
         out.print()
     print_outside(out, answer.outside, "the organization")
 
 
-def _account_text(member: "MemberAccount") -> str:
+def _account_text(organization: "Organization", member: "MemberAccount") -> str:
     """`111122223333 workload-a (r-ab12/ou-ab12-1111)`, the management account said so."""
     where = "/".join(member.path)
-    return f"{member.id} {member.name} ({where}{'; management account, no SCPs' if member.management else ''})"
+    exempt = "; management account, no SCPs" if organization.is_management(member) else ""
+    return f"{member.id} {member.name} ({where}{exempt})"
 
 
-def _account_json(member: "MemberAccount") -> dict[str, Any]:
+def _account_json(organization: "Organization", member: "MemberAccount") -> dict[str, Any]:
     return {"account": member.id, "account_name": member.name, "org_path": "/".join(member.path),
-            "management_account": member.management}
+            "management_account": organization.is_management(member)}
 
 
 def org_paths_command(
@@ -144,6 +154,7 @@ def org_paths_command(
                                           help="The longest chain followed.")] = 5,
     context: ContextOpt = None,
     context_file: ContextFileOpt = None,
+    managed_policies: ManagedPoliciesOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List the principals of the organization that can reach ROLE-ARN through chains of
@@ -159,7 +170,7 @@ def org_paths_command(
 
     try:
         given_context = context_from(context or [], context_file or [])
-        organization = read_organization(org)
+        organization = read_organization(org, managed_policies)
         found = assume_paths(organization, to, max_hops=max_hops, context=given_context)
     except PolicyError as exc:
         fail(exc, as_json)
@@ -232,6 +243,7 @@ def org_matrix_command(
         "--workers", min=1, show_default=False, help="Processes of the local cluster. Default: the cores.")] = None,
     single_process: Annotated[bool, typer.Option(
         "--single-process", help="Answer in this process, without Dask.")] = False,
+    managed_policies: ManagedPoliciesOpt = None,
 ) -> None:
     """Write what every user and role of the organization may do on RESOURCE, as a Parquet table.
 
@@ -243,11 +255,10 @@ def org_matrix_command(
 
     Exit 0 when the table was written, 2 on invalid input.
     """
-    from ..inputs._organization_files import load_organization
     from ._org_matrix import matrix_of
 
     try:
-        organization = load_organization(org)  # its warnings are printed by `matrix_of`
+        organization = _load(org, managed_policies)  # its warnings are printed by `matrix_of`
     except PolicyError as exc:
         fail(exc, False)
     matrix_of(organization, out, actions=actions, services=service or [], all_actions=all_actions,

@@ -9,9 +9,8 @@ and the principals they touch are written as not evaluated.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.markup import escape
@@ -19,7 +18,7 @@ from rich.markup import escape
 from ..catalog._catalog import service_prefixes, suggest_action, suggest_service
 from ..policy._errors import Location, PolicyError, Problem
 from ._options import fail, print_warnings
-from ._present import err
+from ._present import err, progress
 
 if TYPE_CHECKING:
     from ..inputs._organizations import Organization
@@ -72,27 +71,6 @@ def read_selection(actions: str | None, services: list[str], all_actions: bool) 
     return Selection(patterns=tuple(patterns))
 
 
-@contextmanager
-def _progress(principals: int) -> Iterator[Callable[[int, int, int], None]]:
-    """Tasks done, principals answered and their rate, on standard error when it is a terminal."""
-    if not err.is_terminal:
-        yield lambda done, total, answered: None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    with Progress(TextColumn("principals"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[tasks]} tasks · {task.fields[rate]}"), TimeRemainingColumn(),
-                  console=err, transient=True) as bar:
-        task = bar.add_task("principals", total=principals, tasks="", rate="")
-
-        def advance(done: int, total: int, answered: int) -> None:
-            speed = bar.tasks[0].speed
-            bar.update(task, completed=answered, tasks=f"{done}/{total}",
-                       rate=f"{speed:,.0f}/s" if speed else "")
-
-        yield advance
-
-
 def matrix_of(organization: "Organization", out: str, *, actions: str | None = None, services: list[str] | None = None,
               all_actions: bool = False, resource: str = "*", scheduler: str | None = None,
               workers: int | None = None, single_process: bool = False, resource_account: str | None = None) -> None:
@@ -108,11 +86,11 @@ def matrix_of(organization: "Organization", out: str, *, actions: str | None = N
     if not Path(out).resolve().parent.is_dir():
         _refuse(f"`{out}` cannot be written: its folder does not exist", code="unavailable-output")
     print_warnings(organization.warnings)
-    principals = sum(len(m.account.principals) for m in organization.accounts)
     try:
-        with _progress(principals) as advance:
+        with progress("principals", len(organization.principals)) as advance:
             summary = matrix(organization, out, selection, resource, scheduler=scheduler, workers=workers,
-                             single_process=True if single_process else None, on_progress=advance,
+                             single_process=True if single_process else None,
+                             on_progress=lambda done, tasks, answered: advance(answered, f"{done}/{tasks} tasks"),
                              resource_account=resource_account)
     except PolicyError as exc:  # the resource's account is unknown, or not the organization's
         fail(exc, False)

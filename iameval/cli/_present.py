@@ -6,7 +6,7 @@ import errno
 import json
 from contextlib import contextmanager
 import os
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Literal, Mapping, Protocol, Sequence
 
 from rich.console import Console, ConsoleDimensions
 from rich.markup import escape
@@ -473,13 +473,24 @@ def print_explanation(console: Console, explanation: Explanation) -> None:
     console.print(escape(explanation.headline))
 
 
+class Advance(Protocol):
+    """Counts work done for `progress`: `count` more items (one by default), with `detail` said
+    beside the rate (`org matrix`: its tasks done)."""
+
+    def __call__(self, count: int = 1, detail: str = "") -> None: ...
+
+
+def _unseen(count: int = 1, detail: str = "") -> None:
+    """The count of work whose progress is not shown."""
+
+
 @contextmanager
-def progress(what: str, total: int) -> Iterator[Callable[[], None]]:
+def progress(what: str, total: int) -> Iterator[Advance]:
     """A progress bar on standard error for long work (`what`: "scenarios", "files"), with its
     count and rate; nothing when standard error is not a terminal or the work is short. Yields
-    the function that counts one item done."""
+    the function that counts items done (`Advance`)."""
     if not err.is_terminal or total < 20:
-        yield lambda: None
+        yield _unseen
         return
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn,
                                TimeRemainingColumn)
@@ -492,6 +503,10 @@ def progress(what: str, total: int) -> Iterator[Callable[[], None]]:
             return Text(f"{task.speed:,.0f}/s" if task.speed else "", style="progress.data.speed")
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), Rate(),
-                  TimeRemainingColumn(), console=err, transient=True) as bar:
-        task = bar.add_task(what, total=total)
-        yield lambda: bar.advance(task)
+                  TextColumn("{task.fields[detail]}"), TimeRemainingColumn(), console=err, transient=True) as bar:
+        task = bar.add_task(what, total=total, detail="")
+
+        def advance(count: int = 1, detail: str = "") -> None:
+            bar.update(task, advance=count, detail=detail)
+
+        yield advance

@@ -18,7 +18,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from ..policy._source import Source, parse_text, read_sources
 from ..policy._arn import split_arn
@@ -32,6 +32,7 @@ from ..policy._errors import Path as JsonPath
 from ..policy._load import load_policy
 from ..policy._model import Effect, Policy, PolicyKind, PrincipalMap
 from ..policy._quotas import INLINE_QUOTAS, is_aws_managed, measure
+from ._output_lists import list_objects
 from ._managed import AwsManagedPolicies, Loaded as _Loaded
 
 __all__ = ["Account", "AccountPrincipal", "Grantee", "OutsideGrant", "WhoCanAnswer", "granted_outside", "load_account",
@@ -163,17 +164,9 @@ class _Builder:
             location = Location(field.file, field.line, field.column, field.path + location.path)
         return Problem(problem.message, location, problem.hint, "warning", code=problem.code)
 
-    def entries(self, data: dict[str, Any], key: str, path: JsonPath = ()) -> Iterable[tuple[int, dict[str, Any]]]:
+    def entries(self, data: dict[str, Any], key: str, path: JsonPath = ()) -> Iterator[tuple[int, dict[str, Any]]]:
         """The objects of a list field; anything else there is reported and passed over."""
-        items = data.get(key) or []
-        if not isinstance(items, list):
-            self.warn(path + (key,), f"`{key}` must be a list; it was passed over")
-            return
-        for index, item in enumerate(items):
-            if isinstance(item, dict):
-                yield index, item
-            else:
-                self.warn(path + (key, index), f"an entry of `{key}` must be an object; it was passed over")
+        return list_objects(data, key, self.warn, path)
 
     def read_managed(self, data: dict[str, Any]) -> None:
         for index, entry in self.entries(data, "Policies"):

@@ -28,6 +28,7 @@ from ..policy._load import load_policy
 from ..policy._model import Policy, PolicyKind
 from ..policy._source import Source, read_sources
 from ._accounts import Account, _Builder, load_account
+from ._output_lists import list_objects
 from ._managed import AwsManagedPolicies
 from ._organizations import Level, MemberAccount, Organization
 
@@ -94,26 +95,26 @@ class _Reader:
         try:
             sources = read_sources(self.path(file))
         except PolicyError as exc:
-            return None, tuple(self.at(where, f"`{file}` {p.message}") if p.code == "unreadable-file"
-                               else self.warn(p) for p in exc.problems)
+            return None, self.unreadable(where, file, exc)
         if len(sources) != 1:
             return None, (self.at(where, f"`{file}` must hold one document, not {len(sources)}"),)
         return sources[0], ()
 
+    def unreadable(self, where: JsonPath, file: str, error: PolicyError) -> tuple[Problem, ...]:
+        """The warnings of a file the manifest names at `where` that could not be read: located at
+        that entry when the file cannot be opened, in the file when its content is at fault."""
+        return tuple(self.at(where, f"`{file}` {p.message}") if p.code == "unreadable-file" else self.warn(p)
+                     for p in error.problems)
+
     def entries(self, source: Source, key: str) -> Iterator[tuple[JsonPath, dict[str, Any]]]:
-        """The objects of the list `key` of a CLI output, each with its path; anything else there
-        is reported and passed over."""
-        items = source.data.get(key) if isinstance(source.data, dict) else None
-        if not isinstance(items, list):
-            self.warn(source.problem((), f"`{key}` (a list) is missing: this is not the output the manifest "
-                                     "names it as", code=_CODE))
-            return
-        for index, item in enumerate(items):
-            if isinstance(item, dict) and isinstance(item.get("Id"), str):
-                yield (key, index), item
-            else:
-                self.warn(source.problem((key, index), f"an entry of `{key}` must be an object with `Id`; it was "
-                                         "passed over", code=_CODE))
+        """The objects of the list `key` of a CLI output, each with `Id` and its path; anything
+        else there is reported and passed over."""
+        def warn(path: JsonPath, message: str) -> None:
+            self.warn(source.problem(path, message, code=_CODE))
+
+        for index, item in list_objects(source.data, key, warn, field="Id", missing=f"`{key}` (a list) is missing: "
+                                        "this is not the output the manifest names it as"):
+            yield (key, index), item
 
     def listing(self, where: JsonPath, file: str, key: str) -> Iterator[tuple[Source, JsonPath, dict[str, Any]]]:
         """`entries` of a file the manifest names, each with its source; none when it cannot be read."""
@@ -322,8 +323,8 @@ def _load(manifest: Source, aws_managed: AwsManagedPolicies | None) -> Organizat
             account = Account(tuple(dataclasses.replace(p, problems=p.problems + scp_problems)
                                     for p in account.principals), account.warnings)
         policies, policy_problems = _resource_policies(reader, account_id, (held or {}).get(account_id))
-        members.append(MemberAccount(account_id, name, node_path, account, scps, rcps, policies, exempt,
-                                     rcp_problems, policy_problems))
+        members.append(MemberAccount(account_id, name, node_path, account, scps, rcps, policies, rcp_problems,
+                                     policy_problems))
     return Organization(organization["Id"], management, tuple(members), tuple(reader.warnings))
 
 
@@ -384,11 +385,7 @@ def _account(reader: _Reader, account_id: str, file: str | None, aws_managed: Aw
     try:
         account = load_account(reader.path(file), aws_managed)
     except PolicyError as exc:
-        for problem in exc.problems:
-            if problem.code == "unreadable-file":
-                reader.at(where, f"`{file}` {problem.message}")
-            else:
-                reader.warn(problem)
+        reader.unreadable(where, file, exc)
         return Account(())
     reader.warnings += account.warnings
     principals = []

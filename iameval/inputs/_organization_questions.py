@@ -83,7 +83,7 @@ def organization_who_can(organization: Organization, action: str, resource: str,
                           rcps=owner.rcps, context=keys, resource_account=owner.id, strict_context=strict_context,
                           on_answer=on_answer, resource_problems=problems)
         accounts.append(AccountAnswers(member, tuple(answers)))
-    everyone = Account(tuple(p for member in organization.accounts for p in member.account.principals))
+    everyone = Account(organization.principals)
     outside = granted_outside(everyone, action, resource, resource_policy=resource_policy, rcps=owner.rcps,
                               context=merge_context(organization.request_keys(None, owner), context or {}),
                               resource_account=owner.id,

@@ -16,7 +16,7 @@ from typing import Any, Mapping
 from ..policy._arn import ACCOUNT_ID, bucket_of, split_arn
 from ..policy._errors import Problem
 from ..policy._model import Policy
-from ._accounts import Account
+from ._accounts import Account, AccountPrincipal
 
 __all__ = ["MemberAccount", "Organization"]
 
@@ -48,7 +48,6 @@ class MemberAccount:
     scps: tuple[Level, ...] = ()
     rcps: tuple[Level, ...] = ()
     resource_policies: Mapping[str, Policy] = field(default_factory=dict)
-    management: bool = False
     rcp_problems: tuple[Problem, ...] = ()
     resource_policy_problems: Mapping[str, tuple[Problem, ...]] = field(default_factory=dict)
 
@@ -91,6 +90,15 @@ class Organization:
     management_account_id: str
     accounts: tuple[MemberAccount, ...]
     warnings: tuple[Problem, ...] = ()
+
+    @property
+    def principals(self) -> tuple[AccountPrincipal, ...]:
+        """The users and roles of every account, in the organization's order."""
+        return tuple(p for member in self.accounts for p in member.account.principals)
+
+    def is_management(self, member: MemberAccount) -> bool:
+        """Whether the account is the management account, which no SCP or RCP reaches (§4, Scope)."""
+        return member.id == self.management_account_id
 
     def member(self, account_id: str) -> MemberAccount | None:
         """The account with this ID, or None when it is not one of the organization's."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -65,7 +65,7 @@ _QUIET = {
     "distributed.client.scheduler-info-interval": "10s",
 }
 
-# (tasks done, tasks, principals done), after each shard.
+# (tasks done, tasks, principals of the shard just answered), after each shard.
 Progress = Callable[[int, int, int], None]
 
 
@@ -117,21 +117,21 @@ def answer_packed(packed: bytes, state: MatrixState) -> list[AccountMatrix]:
 def account_matrices(organization: Organization, state: MatrixState, client: "Client | None" = None,
                      on_progress: Progress | None = None) -> Iterator[AccountMatrix]:
     """Every account's answers, in the organization's order: in this process, or on `client`."""
-    done = principals = 0
     if client is None:
         parts = shards(organization.accounts)
         answered: Iterator[list[AccountMatrix]] = (answer_shard(shard, state) for shard in parts)
     else:
-        workers = len(client.scheduler_info().get("workers", {}))
-        parts = shards(organization.accounts, shard_size(sum(len(m.account.principals) for m in organization.accounts),
-                                                         workers))
+        workers = _workers(client)
+        parts = shards(organization.accounts, shard_size(len(organization.principals), workers))
         answered = _on_dask(client, parts, state, workers)
-    for answers in answered:
-        done += 1
-        principals += sum(len(a.principals) for a in answers)
+    for done, answers in enumerate(answered, 1):
         if on_progress is not None:
-            on_progress(done, len(parts), principals)
+            on_progress(done, len(parts), sum(len(a.principals) for a in answers))
         yield from answers
+
+
+def _workers(client: "Client") -> int:
+    return len(client.scheduler_info().get("workers", {}))
 
 
 def _on_dask(client: "Client", parts: list[tuple[MemberAccount, ...]], state: MatrixState, workers: int
@@ -199,26 +199,19 @@ def matrix(organization: Organization, out: str | Path, selection: Selection = S
     """
     start = time.perf_counter()
     state = MatrixState.of(organization, selection, resource, resource_account=resource_account)
-    principals = sum(len(m.account.principals) for m in organization.accounts)
+    principals = len(organization.principals)
     if single_process is None:
         single_process = scheduler is None and (principals < SINGLE_PROCESS_BELOW or workers == 1)
     writer = MatrixWriter(out, state.index.names, {
         "resource": resource, "actions": selection.describe(), "catalogue": data_version(), "version": _version()})
-    unevaluated = asked = 0
-    used = 0
+    unevaluated = asked = used = 0
     try:
-        if single_process:
-            for answers in account_matrices(organization, state, None, on_progress):
+        with nullcontext(None) if single_process else cluster(scheduler, workers) as client:
+            used = _workers(client) if client is not None else 0
+            for answers in account_matrices(organization, state, client, on_progress):
                 writer.write(answers)
                 unevaluated += len(answers.unevaluated)
                 asked += answers.asked
-        else:
-            with cluster(scheduler, workers) as client:
-                used = len(client.scheduler_info().get("workers", {}))
-                for answers in account_matrices(organization, state, client, on_progress):
-                    writer.write(answers)
-                    unevaluated += len(answers.unevaluated)
-                    asked += answers.asked
     finally:
         writer.close()
     return MatrixSummary(len(organization.accounts), principals, unevaluated, writer.rows_written, asked, used,
