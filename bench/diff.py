@@ -1,6 +1,6 @@
 """`diff` over consecutive versions of the AWS managed policies (issue 15).
 
-    .venv/bin/python bench/diff.py [PATH] [--every N] [--limit N] [--only NAME] [--agreement N] [--json FILE]
+    .venv/bin/python bench/diff.py [PATH] [--every N] [--limit N] [--only NAME] [--shard K/N] [--agreement N] [--json FILE]
 
 PATH (default ../shared/data/managed-policies/history-all-versions.json.gz) is read here, at
 bench time only. Each policy's versions are ordered by number (v1, v2, ...) and every
@@ -132,11 +132,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="only the pairs of this policy (repeatable)")
     parser.add_argument("--agreement", type=int, default=0, help="random requests per pair for the agreement check")
     parser.add_argument("--json", type=Path, default=None, help="write every pair's answer here")
+    parser.add_argument("--shard", default=None, metavar="K/N",
+                        help="only the pairs whose place in the order is K modulo N (run N at once, one per core)")
     args = parser.parse_args(argv)
     every_pair = pairs(args.path)
     if args.only:
         every_pair = [p for p in every_pair if p[0] in args.only]
     chosen = every_pair[::args.every][:args.limit]
+    if args.shard:
+        part, parts = (int(n) for n in args.shard.split("/"))
+        chosen = chosen[part::parts]
     diff([], [])  # the catalogue, read once, is not any pair's time
     times: list[tuple[float, str]] = []
     rows = []
