@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
+from typer.core import TyperGroup
 from rich.console import Console
 
 from helpers import A, FIXTURES, invoke, runner, write
@@ -412,6 +414,24 @@ def test_help_names_values_in_words(command):
     assert "<" not in result.stdout, [line for line in result.stdout.splitlines() if "<" in line]
     if command == ["check"]:
         assert "KEY=VALUE" in result.stdout and "FILE" in result.stdout
+
+
+def _commands(group: TyperGroup, path: tuple[str, ...] = ()) -> list[list[str]]:
+    """Every command of the application, as the words that name it, groups and their members."""
+    found = [list(path)]
+    for name, command in sorted(group.commands.items()):
+        found += _commands(command, (*path, name)) if isinstance(command, TyperGroup) else [[*path, name]]
+    return found
+
+
+@pytest.mark.parametrize("command", _commands(typer.main.get_command(app)), ids=" ".join)
+def test_help_is_readable_at_80_columns(command):
+    """No option's or command's text is cut with an ellipsis on a terminal of 80 columns: a word
+    wider than its column (an ARN, a CLI command's name) is cut where rich cannot wrap it."""
+    result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    assert max(map(len, result.stdout.splitlines())) <= 80
+    assert "…" not in result.stdout, [line for line in result.stdout.splitlines() if "…" in line]
 
 
 @pytest.mark.parametrize("command", [["check"], ["who-can"], ["validate"], ["org", "paths"], ["diff"]])

@@ -195,6 +195,20 @@ def test_a_resource_policy_that_cannot_be_read_leaves_that_resource_unevaluated(
     assert any(a.allowed for a in organization_who_can(organization, "s3:GetObject", SHARED).answers)
 
 
+def test_principals_left_unevaluated_by_the_resource_policy_are_told_it_is_the_resources(broken):
+    """A bucket policy that cannot be read is the resource's fault, not the principals': the
+    listing says so once, with the policy's file and line, then names the principals."""
+    bucket_policy = broken / "resources" / WORKLOAD_B / "private-data.json"
+    bucket_policy.write_text('{"Version": "2012-10-17", "Statement": [')
+    answers = organization_who_can(load_organization(str(broken)), "s3:GetObject", PRIVATE).answers
+    assert answers and all(a.resource_side for a in answers)
+    result = invoke("org", "who-can", "-a", "s3:GetObject", "-r", PRIVATE, "--org", broken)
+    assert result.exit_code == 1
+    assert "of theirs" not in result.stdout
+    assert f"9 not evaluated (a policy of the resource could not be loaded: {bucket_policy}:1:" in result.stdout
+    assert f"\n  {ERIN}\n" in result.stdout  # a principal of the account, listed alone
+
+
 def test_principals_of_another_account_in_an_export_are_left_unevaluated(broken):
     edit_manifest(broken, lambda m: m["get-account-authorization-details"].update(
         {SECURITY: f"get-account-authorization-details/{WORKLOAD_A}.json"}))

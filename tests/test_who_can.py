@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from iameval import load_policy
 from iameval.catalog import expand
+from iameval.engine import Authorizer, conditional_access, explain
 from iameval.inputs._accounts import Grantee, load_account, granted_outside, who_can
 from helpers import A, B, FIXTURES, flat, invoke
 
@@ -440,6 +441,52 @@ def test_an_action_wildcard_stands_for_the_actions_of_the_catalogue():
     actions = list(dict.fromkeys(json.loads(line)["action"] for line in result.stdout.splitlines()))
     assert actions == [str(a) for a in expand("iam:Create*")]
     assert len(actions) > 10
+
+
+# =========================================================================================
+# allowed if: not on keys the caller's kind fixes (IAM-SEMANTICS §10)
+# =========================================================================================
+# AWS sets `aws:PrincipalIsAWSService` to false for every caller with an account's credentials and
+# to true for a service principal: a condition on it is decided by the kind of caller, not by a
+# key the request might still give.
+ALICE_ARN = user("alice")
+SERVICE = "cloudtrail.amazonaws.com"
+FROM_SERVICES = s3_grant("FromServices", "*", Condition={"Bool": {"aws:PrincipalIsAWSService": "true"}})
+FROM_VPCE = s3_grant("FromVpce", "*", Condition=VPCE)
+
+
+def deny_callers(condition: dict) -> dict:
+    return {"Sid": "OnlyServices", "Effect": "Deny", "Principal": "*", "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::shared-bucket/*", "Condition": condition}
+
+
+def allowed_if(principal: str, *statements: dict) -> list[str]:
+    """The Allow statements a denied request of `principal` would be allowed by, were the
+    conditions on keys it did not give to hold (`conditional_access`, who-can's "allowed if")."""
+    authorizer = Authorizer(resource_policy=load_policy(bucket_policy(*statements), "resource_policy"))
+    request = {"principal": principal, "action": "s3:GetObject", "resource": SHARED, "resource_account": A}
+    assert not authorizer.authorize(request).allowed
+    taken, _ = conditional_access(authorizer, request, explain(authorizer, request))
+    return [t.statement for t in taken]
+
+
+def test_an_iam_user_is_never_allowed_if_it_were_an_aws_service():
+    assert allowed_if(ALICE_ARN, FROM_SERVICES) == []
+    assert allowed_if(ALICE_ARN, FROM_SERVICES, FROM_VPCE) == ["FromVpce"]  # a key it may still give
+
+
+def test_a_service_principal_is_allowed_if_its_kind_meets_the_condition():
+    assert allowed_if(SERVICE, FROM_SERVICES) == ["FromServices"]
+
+
+@pytest.mark.parametrize("condition", [
+    {"BoolIfExists": {"aws:PrincipalIsAWSService": "false"}},  # applies as asked, through the absent key
+    {"Bool": {"aws:PrincipalIsAWSService": "false"}},          # does not apply as asked: the key is absent
+])
+def test_a_deny_every_iam_user_meets_is_not_lifted(condition):
+    assert allowed_if(ALICE_ARN, FROM_VPCE, deny_callers(condition)) == []
+    assert allowed_if(SERVICE, s3_grant("ServiceFromVpce", {"Service": SERVICE}, Condition=VPCE),
+                      deny_callers(condition)) == ["ServiceFromVpce"]  # a service never meets it
 
 
 @pytest.mark.parametrize("actions, code", [

@@ -29,7 +29,7 @@ from typing import Any, Iterable, Mapping
 # strings leave this module, never formulas.
 import z3
 
-from ..engine._callers import CallerKind
+from ..engine._callers import CallerKind, fixed_keys
 from ..engine._compile import CompiledStatement
 from ..engine._request import parse_caller
 from ..engine._conditions import CompiledCondition
@@ -52,19 +52,6 @@ _CELL_LIMIT = 48
 _TIMEOUT_MS = 5_000
 _SESSION = "iameval-session"
 _RESOURCE_ACCOUNT = "aws:resourceaccount"
-_ORG_KEYS = ("aws:PrincipalOrgID", "aws:PrincipalOrgPaths")
-_SERVICE_KEYS = ("aws:PrincipalServiceName", "aws:PrincipalServiceNamesList")
-# Present only when a service calls on behalf of a resource (§10); `aws:SourceOwner` is SNS's
-# older name for `aws:SourceAccount`.
-_SOURCE_KEYS = ("aws:SourceArn", "aws:SourceAccount", "aws:SourceOwner", "aws:SourceOrgID", "aws:SourceOrgPaths")
-# Present only with an account's temporary credentials (§10).
-_CREDENTIAL_KEYS = ("aws:MultiFactorAuthPresent", "aws:MultiFactorAuthAge", "aws:TokenIssueTime")
-# The keys about the caller a request gives (§10): absent for callers without an account's
-# credentials; what the kinds that sign their requests carry.
-_UNSIGNED: tuple[Fact, ...] = tuple((k, None, ()) for k in (*_ORG_KEYS, "aws:PrincipalIsAWSService", *_SERVICE_KEYS,
-                                                            *_SOURCE_KEYS))
-_ACCOUNT_CALLER: tuple[Fact, ...] = (("aws:PrincipalIsAWSService", "false", ()),
-                                     *((k, None, ()) for k in (*_SERVICE_KEYS, *_SOURCE_KEYS)))
 # Unnamed callers of the kinds a `Principal` names by name (`*` reaches them).
 _OTHER_SERVICE = "iameval.amazonaws.com"
 _OTHER_PROVIDER = "accounts.iameval.example"
@@ -301,8 +288,8 @@ def _account_shape(kind: CallerKind, principal_arn: str, own: str, named: set[st
         name = principal_arn.rsplit("/", 1)[-1]
         session = f"arn:aws:sts::{account}:assumed-role/{name}/{_SESSION}"
         return CallerShape(session, f"a session of role {principal_arn} ({where})", kind, account,
-                           {"aws:PrincipalArn": principal_arn}, _ACCOUNT_CALLER, known)
-    return CallerShape(principal_arn, f"{_WORDS[kind]} {where}", kind, account, {}, _ACCOUNT_CALLER, known)
+                           {"aws:PrincipalArn": principal_arn}, _facts(kind, principal_arn), known)
+    return CallerShape(principal_arn, f"{_WORDS[kind]} {where}", kind, account, {}, _facts(kind, principal_arn), known)
 
 
 def caller_shapes(statements: Iterable[CompiledStatement], account: str) -> Shapes:
@@ -346,16 +333,5 @@ def given_shape(principal: str) -> CallerShape:
 
 def _facts(kind: CallerKind, name: str) -> tuple[Fact, ...]:
     """What every request of a caller of `kind` (named `name`) fixes of the keys about its
-    caller (§10): a caller with an account's credentials signs as one; the others (services,
-    anonymous callers, identity providers' tokens) carry none of the keys those credentials
-    bring (`_CREDENTIAL_KEYS`)."""
-    if kind.has_identity or kind is CallerKind.CANONICAL_USER:
-        return _ACCOUNT_CALLER
-    without = tuple((k, None, ()) for k in _CREDENTIAL_KEYS)
-    return (_service(name) if kind is CallerKind.SERVICE else _UNSIGNED) + without
-
-
-def _service(name: str) -> tuple[Fact, ...]:
-    """What a service principal's requests carry of the keys about their caller (§10)."""
-    return (("aws:PrincipalIsAWSService", "true", ()), ("aws:PrincipalServiceName", name, ()),
-            *((k, None, ()) for k in _ORG_KEYS))
+    caller (`fixed_keys`, §10), as facts for the search."""
+    return tuple((key, value, ()) for key, value in fixed_keys(kind, name).items())

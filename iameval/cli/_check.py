@@ -16,9 +16,9 @@ from rich.markup import escape
 
 from ..policy._errors import Location, PolicyError, Problem
 from ..policy._kind import PolicyKind
-from ._options import (ACCOUNT_HELP, CREDENTIALS_HELP, DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, RESOURCE_ACCOUNT_HELP,
-                       RESOURCE_POLICY_HELP, ContextFileOpt, ContextOpt, ExplainOpt, JsonOpt, ManagedPoliciesOpt,
-                       RcpOpt, ScpOpt,
+from ._options import (ACCOUNT_HELP, CREDENTIALS_HELP, DEFAULT_PRINCIPAL, DEFAULT_PRINCIPAL_HELP, DEFAULT_RESOURCE,
+                       RESOURCE_ACCOUNT_HELP, RESOURCE_POLICY_HELP, ContextFileOpt, ContextOpt, ExplainOpt, JsonOpt,
+                       ManagedPoliciesOpt, RcpOpt, ScpOpt,
                        PARAMETER_HELP, TEMPLATE_HELP, checked_request, context_from, fail, org_policies,
                        file_organization, principals_from, single)
 
@@ -50,7 +50,7 @@ def check(
         "--principal", "-p", metavar="ARN", show_default=False,
         help="The caller's ARN, `*` for an anonymous caller, a service principal, or for "
         "sts:AssumeRoleWithWebIdentity and sts:AssumeRoleWithSAML the identity provider (as `Principal.Federated` "
-        f"names it). Default: `{DEFAULT_PRINCIPAL}`.")] = None,
+        "names it). " + DEFAULT_PRINCIPAL_HELP)] = None,
     credentials: Annotated[Optional[list[str]], typer.Option(
         "--credentials", metavar="HOW", show_default=False, help=CREDENTIALS_HELP)] = None,
     account_details: Annotated[Optional[list[str]], typer.Option(

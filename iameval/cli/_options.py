@@ -26,12 +26,15 @@ if TYPE_CHECKING:
 
 __all__ = ["ACCOUNT_HELP", "CREDENTIALS_HELP", "RESOURCE_ACCOUNT_HELP", "RESOURCE_POLICY_HELP", "single",
            "AccountOpt", "ActionOpt", "CredentialsOpt", "ContextFileOpt", "ContextOpt", "DEFAULT_PRINCIPAL",
-           "DEFAULT_RESOURCE", "ExplainOpt", "JsonOpt", "ManagedPoliciesOpt", "RcpOpt", "ResourceAccountOpt",
-           "ResourceOpt", "ResourcePolicyOpt", "ScpOpt", "checked_request", "context_from", "fail",
+           "DEFAULT_PRINCIPAL_HELP", "DEFAULT_RESOURCE", "ExplainOpt", "JsonOpt", "ManagedPoliciesOpt", "RcpOpt",
+           "ResourceAccountOpt", "ResourceOpt", "ResourcePolicyOpt", "ScpOpt", "checked_request", "context_from", "fail",
            "file_organization", "org_policies", "PARAMETER_HELP", "principals_from", "print_warnings", "read_account",
            "read_infrastructure", "TEMPLATE_HELP"]
 
-DEFAULT_PRINCIPAL = "arn:aws:iam::123456789012:user/iameval-user"
+_DEFAULT_ACCOUNT, _DEFAULT_USER = "123456789012", "iameval-user"
+DEFAULT_PRINCIPAL = f"arn:aws:iam::{_DEFAULT_ACCOUNT}:user/{_DEFAULT_USER}"
+# In words: the ARN itself is wider than a help column at 80 columns.
+DEFAULT_PRINCIPAL_HELP = f"Default: the IAM user `{_DEFAULT_USER}` of account {_DEFAULT_ACCOUNT}."
 DEFAULT_RESOURCE = "*"
 
 
@@ -146,8 +149,10 @@ def single(values: list[str] | None, option: str) -> str | None:
 RESOURCE_POLICY_HELP = "The resource-based policy (bucket, key, trust policy...)."
 RESOURCE_ACCOUNT_HELP = ("The account that owns the resource. Default: the ARN's account, else the caller's "
                          "(S3 ARNs carry none).")
-ACCOUNT_HELP = ("The output of `aws iam get-account-authorization-details`: the principal's identity policies "
-                "and boundary are taken from it.")
+# The API's name, not the CLI command's (`get-account-authorization-details`): at 80 columns a help
+# column is narrower than the command's name.
+ACCOUNT_HELP = ("An account export (IAM's GetAccountAuthorizationDetails, as the AWS CLI prints it): the "
+                "principal's identity policies and boundary are taken from it.")
 CREDENTIALS_HELP = ("How the caller's credentials were obtained, where its ARN does not say: "
                     + ", ".join(c.value for c in Credentials) + ". Default: what the ARN says (an IAM user's or "
                     "the root user's are long-term; a role session's come from AssumeRole; a federated user's from "

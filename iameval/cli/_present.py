@@ -319,9 +319,11 @@ def print_who_can(console: Console, answers: list[WhoCanAnswer], action: str, re
             console.print(f"  [yellow]{answer.principal.kind:<4}[/] {escape(answer.principal.arn)}", soft_wrap=True)
             _print_allowed_if(console, answer.allowed_if, answer.unless, "         ")
     print_outside(console, outside or [], "the file")
-    if broken:
-        console.print(f"[yellow]{len(broken)} not evaluated[/] (a policy of theirs could not be loaded):")
-        for answer in broken:
+    _print_resource_side(console, [a for a in broken if a.resource_side])
+    theirs = [a for a in broken if not a.resource_side]
+    if theirs:
+        console.print(f"[yellow]{len(theirs)} not evaluated[/] (a policy of theirs could not be loaded):")
+        for answer in theirs:
             first = answer.problems[0] if answer.problems else None
             console.print(f"  {escape(answer.principal.arn)}: {escape(str(first) if first else '')}",
                           soft_wrap=True)
@@ -330,6 +332,19 @@ def print_who_can(console: Console, answers: list[WhoCanAnswer], action: str, re
         console.print(f"[yellow]{len(undecided)} unknown[/] (whether some context allows them could not be decided):")
         for answer in undecided:
             console.print(f"  {escape(answer.principal.arn)}: {escape(answer.unknown or '')}", soft_wrap=True)
+
+
+def _print_resource_side(console: Console, broken: list[WhoCanAnswer]) -> None:
+    """The principals left unevaluated because a policy of the resource (its resource-based
+    policy, or its account's RCPs) could not be read: the same problem for each, said once, with
+    its file."""
+    if not broken:
+        return
+    first = broken[0].problems[0] if broken[0].problems else None
+    console.print(f"[yellow]{len(broken)} not evaluated[/] (a policy of the resource could not be loaded: "
+                  f"{escape(str(first) if first else '')}):", soft_wrap=True)
+    for answer in broken:
+        console.print(f"  {escape(answer.principal.arn)}", soft_wrap=True)
 
 
 def print_outside(console: Console, outside: Sequence[OutsideGrant], holder: str) -> None:

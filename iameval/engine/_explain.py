@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping, NamedTuple
 
+from ._callers import fixed_values
 from ._chain import Authorizer, decide
 from ._compile import Entries, Match, holding
-from ._context import Context
+from ._context import Context, merge_context
 from ..policy._model import Effect
 from ._request import Request
 from ._result import Decision, Result
@@ -129,8 +130,9 @@ def conditional_access(authorizer: Authorizer, request: Request | Mapping[str, A
     give alone kept from applying (the explanation's `allowed_if`), and the Deny statements that
     apply through such conditions (`StatementTrace.absent`), when the chain allows the request
     once those Allows apply and those Denies do not. Else none: the request is refused whatever
-    the keys say (a Deny on keys it gave, a rule of the service, §2.7), or some gate would still
-    lack an Allow (a boundary, an identity Allow that an account-wide grant needs, §2.2, §5).
+    the keys say (a Deny on keys it gave or that the caller's kind fixes, §10; a rule of the
+    service, §2.7), or some gate would still lack an Allow (a boundary, an identity Allow that an
+    account-wide grant needs, §2.2, §5).
 
     The chain decides that itself (`decide`), with a `hold` that takes those statements as
     holding or not; each condition is taken to be satisfiable on its own, not checked against
@@ -141,7 +143,15 @@ def conditional_access(authorizer: Authorizer, request: Request | Mapping[str, A
                    if t.effect is Effect.DENY and not t.waived and t.absent)
     if not allowed_if and not unless:
         return (), ()
+    if any(all(c.settled for c in t.absent) for t in unless):
+        return (), ()  # a Deny every request of the caller's kind meets (§10): nothing lifts it
     lifted = {t.match.ref for t in unless}
+    # The request as every request of its caller's kind is (§10): a Deny on `aws:PrincipalIsAWSService`
+    # false applies to an IAM user whatever the keys given say.
+    given, given_plan, _ = authorizer.prepare(request)
+    caller = given_plan.caller
+    as_kind = given.model_copy(update={"context": merge_context(fixed_values(caller.kind, caller.arn),
+                                                                given.context or {})})
 
     def allows(taken: tuple[StatementTrace, ...]) -> bool:
         forced = {t.match.ref for t in taken}
@@ -150,7 +160,7 @@ def conditional_access(authorizer: Authorizer, request: Request | Mapping[str, A
             found = set(holding(entries, context))
             return tuple(m for _, m in entries if m.ref in forced or (m in found and m.ref not in lifted))
 
-        prepared, plan, context = authorizer.prepare(request)
+        prepared, plan, context = authorizer.prepare(as_kind)
         return decide(plan, prepared, context, hold).allowed
 
     if not allows(allowed_if):

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from ._callers import fixed_keys, fixed_values
 from ._compile import CompiledStatement, Entries, Match, MatchClass, StatementRecord
-from ._context import Context
+from ._context import Context, merge_context
 from ..policy._model import Effect, PolicyKind
 from ._plan import Gate, GateKind, Plan
 from ._request import Request
@@ -47,6 +48,9 @@ class ConditionTrace:
     request_values: tuple[str, ...] | None  # None: the key is absent
     policy_values: tuple[tuple[str, str | None], ...]  # (as written, resolved; None: unresolved)
     holds: bool
+    # For a key the request did not give but the caller's kind fixes (`fixed_keys`, §10): whether
+    # the condition holds for every request of that kind; None where the kind leaves the key open.
+    settled: bool | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -98,8 +102,12 @@ class StatementTrace:
     @property
     def allowed_if(self) -> tuple[ConditionTrace, ...]:
         """For an Allow that did not apply only because of conditions on keys the request did
-        not give: those conditions (the statement would apply if they held); else ()."""
+        not give: those conditions (the statement would apply if they held); else (), also when
+        one of them is on a key the caller's kind fixes and it fails for that kind (an IAM user
+        is never a service, `aws:PrincipalIsAWSService`, §10)."""
         if self.applies or not self.resource_ok or self.effect is not Effect.ALLOW or self.unresolved:
+            return ()
+        if any(c.settled is False for c in self.absent):
             return ()
         failed = [c for c in self.absent if not c.holds]
         present_failed = any(not c.holds and c.request_values is not None for c in self.conditions)
@@ -255,7 +263,12 @@ class Tracer:
         for key, entries in self._sides.items():
             if key not in self._records:
                 self.holding(entries, aside)
-        gates = tuple(self._gate(gate, result, aside, read_by_decision) for gate in self._gates)
+        # The keys the request did not give that the caller's kind fixes, with those values (§10).
+        caller = plan.caller
+        kind = Context(merge_context(fixed_values(caller.kind, caller.arn), self._request.context or {}),
+                       plan.caller_keys, context.resource_account, context.resource, context.resource_segments)
+        settled = {k.lower() for k in fixed_keys(caller.kind, caller.arn)}
+        gates = tuple(self._gate(gate, result, aside, read_by_decision, (kind, settled)) for gate in self._gates)
         rule = self._rule
         if rule is None:
             return gates
@@ -264,7 +277,8 @@ class Tracer:
                           note=f"{rule.summary}; no policy can change this", decided=True, source=rule.source),
                 ) + gates
 
-    def _gate(self, gate: Gate, result: Result, aside: Context, read_by_decision: set[int]) -> GateTrace:
+    def _gate(self, gate: Gate, result: Result, aside: Context, read_by_decision: set[int],
+              kind: tuple[Context, set[str]]) -> GateTrace:
         """A gate's verdict from what its statements did and what `decide` said of it."""
         decided = gate.id == result.gate
         labels = tuple(dict.fromkeys(gate.policies.labels))
@@ -284,7 +298,7 @@ class Tracer:
         sides = [self._records.get(id(e), []) for e in (gate.entries.allows, gate.entries.denies) if e]
         order = {id(s): i for i, s in enumerate(gate.policies.statements)}
         records = sorted((r for side in sides for r in side), key=lambda r: order[id(r[0])])
-        traces = [self._statement(statement, match, record, applies, aside, waived)
+        traces = [self._statement(statement, match, record, applies, aside, waived, kind)
                   for statement, match, record, applies in records]
         applied = tuple(t for t in traces if t.applies)
         near = tuple(t for t in traces if t.near_miss)
@@ -302,7 +316,7 @@ class Tracer:
         return GateTrace(gate.id, gate.title, verdict, applied, near, note, decided, labels, read)
 
     def _statement(self, statement: CompiledStatement, match: Match, record: StatementRecord, applies: bool,
-                   aside: Context, waived: str) -> StatementTrace:
+                   aside: Context, waived: str, kind: tuple[Context, set[str]]) -> StatementTrace:
         plan, request = self._plan, self._request
         caller = plan.caller
         principal = None
@@ -330,8 +344,9 @@ class Tracer:
             unresolved += [written for written, resolved in values if resolved is None]
         absent: tuple[ConditionTrace, ...] = ()
         if resource_ok:
+            by_kind, settled = kind
             absent = tuple(ConditionTrace(c.entry.operator, c.entry.key, None, tuple(c.policy_values(aside)),
-                                          c.holds(aside))
+                                          c.holds(aside), c.holds(by_kind) if c.key in settled else None)
                            for c in statement.conditions if aside.get(c.key) is None)
         return StatementTrace(match, principal, action, resource_ok, resource, applies, tuple(conditions),
                               tuple(unresolved), closest, waived if applies and statement.deny else "", absent)

@@ -418,11 +418,15 @@ class WhoCanAnswer:
     Under `some_context`: `context`, the context under which the principal is allowed, found by
     the solver (`analysis.some_context`) and replayed (`result` is that request's); `unknown`,
     why it could not be decided.
+
+    `resource_side`: the error is the resource's, not the principal's: its resource-based policy
+    (or its account's RCPs) could not be read, so that no principal could be evaluated.
     """
 
     principal: AccountPrincipal
     result: Result | None = None
     error: PolicyError | None = None
+    resource_side: bool = False
     allowed_if: tuple[StatementTrace, ...] = ()
     unless: tuple[StatementTrace, ...] = ()
     context: Mapping[str, Any] | None = None
@@ -431,6 +435,8 @@ class WhoCanAnswer:
     def __post_init__(self) -> None:
         if (self.result is None) == (self.error is None):
             raise ValueError("an answer has a result or an error, not both or neither")
+        if self.resource_side and self.error is None:
+            raise ValueError("only an answer with an error can have it from the resource's side")
         if (self.allowed_if or self.unless) and (self.result is None or self.result.allowed):
             raise ValueError("only a principal the request denies is allowed if conditions hold")
 
@@ -487,8 +493,10 @@ def who_can(account: Account, action: str, resource: str, *, resource_policy: Po
         resource_policy, unknown = account.resource_policy(action, resource)
 
     def answer(principal: AccountPrincipal) -> WhoCanAnswer:
-        if unknown or not principal.complete:
-            return WhoCanAnswer(principal, error=PolicyError(unknown or principal.problems))
+        if unknown:
+            return WhoCanAnswer(principal, error=PolicyError(unknown), resource_side=True)
+        if not principal.complete:
+            return WhoCanAnswer(principal, error=PolicyError(principal.problems))
         request = {"principal": principal.arn, "action": action, "resource": resource,
                    "context": merge_context(principal.context(), context or {})}
         if resource_account:
