@@ -16,7 +16,7 @@ from rich.markup import escape
 
 from ..policy._errors import Location, PolicyError, Problem
 from ..policy._kind import PolicyKind
-from ._options import (ACCOUNT_HELP, CREDENTIALS_HELP, DEFAULT_PRINCIPAL, DEFAULT_PRINCIPAL_HELP, DEFAULT_RESOURCE,
+from ._options import (CREDENTIALS_HELP, AccountDetailsOpt, DEFAULT_PRINCIPAL, DEFAULT_PRINCIPAL_HELP, DEFAULT_RESOURCE,
                        RESOURCE_ACCOUNT_HELP, RESOURCE_POLICY_HELP, ContextFileOpt, ContextOpt, ExplainOpt, JsonOpt,
                        ManagedPoliciesOpt, RcpOpt, ScpOpt,
                        PARAMETER_HELP, TEMPLATE_HELP, checked_request, context_from, fail, org_policies,
@@ -53,8 +53,7 @@ def check(
         "names it). " + DEFAULT_PRINCIPAL_HELP)] = None,
     credentials: Annotated[Optional[list[str]], typer.Option(
         "--credentials", metavar="HOW", show_default=False, help=CREDENTIALS_HELP)] = None,
-    account_details: Annotated[Optional[list[str]], typer.Option(
-        "--account-details", metavar="FILE", help=ACCOUNT_HELP)] = None,
+    account_details: AccountDetailsOpt = None,
     template: Annotated[Optional[list[str]], typer.Option(
         "--template", metavar="FILE", help=TEMPLATE_HELP + " With --principal (a logical ID, a Terraform address "
         "or an ARN), that principal's policies are used as from --account-details.")] = None,

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 # command's options from this module and needs none of it (issue 14, start-up).
 
 __all__ = ["ACCOUNT_HELP", "CREDENTIALS_HELP", "RESOURCE_ACCOUNT_HELP", "RESOURCE_POLICY_HELP", "single",
-           "AccountOpt", "ActionOpt", "CredentialsOpt", "ContextFileOpt", "ContextOpt", "DEFAULT_PRINCIPAL",
+           "AccountDetailsOpt", "ActionOpt", "CredentialsOpt", "ContextFileOpt", "ContextOpt", "DEFAULT_PRINCIPAL",
            "DEFAULT_PRINCIPAL_HELP", "DEFAULT_RESOURCE", "ExplainOpt", "JsonOpt", "ManagedPoliciesOpt", "RcpOpt",
            "ResourceAccountOpt", "ResourceOpt", "ResourcePolicyOpt", "ScpOpt", "checked_request", "context_from", "fail",
            "file_organization", "org_policies", "PARAMETER_HELP", "principals_from", "print_warnings", "read_account",
@@ -175,7 +175,8 @@ ContextOpt = Annotated[Optional[list[str]], typer.Option(
 ContextFileOpt = Annotated[Optional[list[str]], typer.Option(
     "--context-file", help="A JSON or YAML object of condition keys and values; `--context` "
     "entries override it (repeatable).")]
-AccountOpt = Annotated[Optional[str], typer.Option("--account-details", help=ACCOUNT_HELP)]
+AccountDetailsOpt = Annotated[Optional[list[str]], typer.Option(
+    "--account-details", metavar="FILE", help=ACCOUNT_HELP, show_default=False)]
 CredentialsOpt = Annotated[Optional[str], typer.Option("--credentials", help=CREDENTIALS_HELP, show_default=False)]
 ActionOpt = Annotated[str, typer.Option("--action", "-a", help="The action, e.g. `s3:GetObject`.",
                                         show_default=False)]

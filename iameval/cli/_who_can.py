@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from ..policy._errors import Location, PolicyError, Problem
-from ._options import (DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, RESOURCE_ACCOUNT_HELP, RESOURCE_POLICY_HELP,
+from ._options import (DEFAULT_PRINCIPAL, DEFAULT_RESOURCE, RESOURCE_ACCOUNT_HELP, RESOURCE_POLICY_HELP, AccountDetailsOpt,
                        ContextFileOpt, ContextOpt, JsonOpt, ManagedPoliciesOpt, RcpOpt, ScpOpt, checked_request,
                        context_from, fail, PARAMETER_HELP, TEMPLATE_HELP, file_organization, org_policies,
                        principals_from, single)
@@ -43,9 +43,7 @@ StrictContextOpt = Annotated[bool, typer.Option(
 
 
 def who_can_command(
-    account_details: Annotated[Optional[list[str]], typer.Option(
-        "--account-details", metavar="FILE", help="The output of `aws iam get-account-authorization-details`.",
-        show_default=False)] = None,
+    account_details: AccountDetailsOpt = None,
     template: Annotated[Optional[list[str]], typer.Option(
         "--template", metavar="FILE", help=TEMPLATE_HELP, show_default=False)] = None,
     parameter: Annotated[Optional[list[str]], typer.Option(
