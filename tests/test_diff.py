@@ -339,6 +339,20 @@ def test_an_rcp_only_takes_away():
     assert "s3:GetObject" in found and "s3:PutObject" not in found
 
 
+def test_an_rcp_change_is_found_on_the_services_it_governs_beside_those_it_does_not():
+    """RCPs reach only the services they govern (§4): ec2 is not one, Secrets Manager is, and
+    KMS's `RetireGrant` is exempt. A Deny that moves from tag `y` to `z` lets `y` through on
+    Secrets Manager and KMS `Decrypt` alone, however the statement lists them."""
+    def rcp(value: str, actions: list) -> object:
+        return policy({**deny_if(actions, StringEquals={"aws:PrincipalTag/x": value}), "Principal": "*"}, kind="rcp")
+
+    report = diff([rcp("y", ["ec2:*", "secretsmanager:*"])], [rcp("z", ["ec2:*", "secretsmanager:*"])], "rcp")
+    found = {a for f in report.findings for a in f.actions}
+    assert "secretsmanager:GetSecretValue" in found and not any(a.startswith("ec2:") for a in found)
+    report = diff([rcp("y", ["kms:RetireGrant", "kms:Decrypt"])], [rcp("z", ["kms:RetireGrant", "kms:Decrypt"])], "rcp")
+    assert {a for f in report.findings for a in f.actions} == {"kms:Decrypt"}
+
+
 # ------------------------------------------------------------------------------- command line
 
 def test_diff_command_json_and_exits(tmp_path):

@@ -489,6 +489,15 @@ def test_a_deny_every_iam_user_meets_is_not_lifted(condition):
                       deny_callers(condition)) == ["ServiceFromVpce"]  # a service never meets it
 
 
+def test_a_data_perimeter_deny_an_iam_user_meets_is_lifted_by_the_keys_it_may_still_give():
+    """A Deny outside the organization, for callers that are not AWS services (the data
+    perimeter's pattern): an IAM user meets the second condition always (§10), the first only
+    outside the organization, which `aws:PrincipalOrgID` it may still give would lift."""
+    perimeter = deny_callers({"StringNotEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"},
+                              "Bool": {"aws:PrincipalIsAWSService": "false"}})
+    assert allowed_if(ALICE_ARN, FROM_VPCE, perimeter) == ["FromVpce"]
+
+
 @pytest.mark.parametrize("actions, code", [
     (["sqs:SendMessage"], 1),                           # nobody, as before
     (["sts:GetCallerIdentity", "sqs:SendMessage"], 0),  # someone, for one of them (everyone: §2.7)

@@ -338,7 +338,10 @@ def _classes(old: Authorizer | None, new: Authorizer, names: dict[str, str],
             continue  # the same statements decide under both: the same answers
         service = part[0].partition(":")[0]
         own = service if service in RULED_SERVICES else ""
-        classes.setdefault((new_sig, old_sig, own, mandatory_marks(part[0])), []).extend(part)
+        # An action the catalogue does not know keeps a class of its own: what its service's
+        # rules make of it is read from itself alone.
+        alone = part[0] if index.position(part[0]) is None else None
+        classes.setdefault((new_sig, old_sig, own, mandatory_marks(part[0]), alone), []).extend(part)
     return list(classes.values())
 
 
@@ -401,16 +404,19 @@ def _for_caller(classes: list[list[str]], principal: str, new: Authorizer, old: 
                 ) -> list[list[str]]:
     """The classes split apart where something beyond the statements decides this caller's
     requests differently (`ActionIndex.specials`: a rule of the service, §2.7, the lock-out of
-    the owner's root user, a resource-based policy set aside or read as a key policy): within
-    one service, `s3:DeleteBucketPolicy` is the owner's alone and `s3:GetObject` is not, and a
-    class is searched by its first action."""
+    the owner's root user, a resource-based policy set aside or read as a key policy; and
+    `ActionIndex.governed`, the services RCPs govern, §4): within one service,
+    `s3:DeleteBucketPolicy` is the owner's alone and `s3:GetObject` is not, and a class is
+    searched by its first action."""
     try:
         caller = parse_caller(principal)
     except CallerError:
         return classes  # the search itself says why this caller cannot ask
     index = _index()
     resource_policy = bool(new.resource_policy) or (old is not None and bool(old.resource_policy))
-    groups = index.specials(caller, "*", resource_policy)
+    groups = list(index.specials(caller, "*", resource_policy))
+    if new.rcps or (old is not None and old.rcps):
+        groups.append(index.governed(caller))  # RCPs reach only the services they govern (§4)
     if not groups:
         return classes
     out: list[list[str]] = []

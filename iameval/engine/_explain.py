@@ -145,13 +145,18 @@ def conditional_access(authorizer: Authorizer, request: Request | Mapping[str, A
         return (), ()
     if any(all(c.settled for c in t.absent) for t in unless):
         return (), ()  # a Deny every request of the caller's kind meets (§10): nothing lifts it
-    lifted = {t.match.ref for t in unless}
     # The request as every request of its caller's kind is (§10): a Deny on `aws:PrincipalIsAWSService`
-    # false applies to an IAM user whatever the keys given say.
+    # false applies to an IAM user whatever the keys given say. A Deny that applies so through
+    # conditions on keys still not given is lifted as the others are.
     given, given_plan, _ = authorizer.prepare(request)
     caller = given_plan.caller
     as_kind = given.model_copy(update={"context": merge_context(fixed_values(caller.kind, caller.arn),
                                                                 given.context or {})})
+    if as_kind.context != given.context:
+        seen = {t.match.ref for t in unless}
+        unless += tuple(t for g in explain(authorizer, as_kind).gates for t in g.applied
+                        if t.effect is Effect.DENY and not t.waived and t.absent and t.match.ref not in seen)
+    lifted = {t.match.ref for t in unless}
 
     def allows(taken: tuple[StatementTrace, ...]) -> bool:
         forced = {t.match.ref for t in taken}
